@@ -1,0 +1,79 @@
+/*
+ * clear.c - zero the counters without losing an update.
+ *
+ * Writers only ever add to the lifetime counters.  A clear copies each
+ * counter into its baseline; readers report counter - baseline.  An update
+ * that races with the copy lands either before it (cleared) or after it
+ * (counted): none is lost, and the gauges, derived from the lifetime
+ * counters, are untouched.  header->clear_seq is odd while a clear runs so
+ * readers can retry instead of mixing old and new baselines.
+ */
+#include "lib_internal.h"
+
+/* Take the clear "lock": make clear_seq odd.  A clear left half-done by a
+ * dead process is taken over. */
+static mtamon_result begin_clear(struct segment_map *map, uint32_t *seq_out,
+                                 struct mtamon_error *err)
+{
+    struct segment_header *h = map->header;
+    pid_t me = cached_pid();
+    uint32_t seq = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
+    for (;;) {
+        if (!(seq & 1)) {
+            if (atomic_compare_exchange_weak_explicit(&h->clear_seq, &seq, seq + 1,
+                                                      memory_order_acq_rel,
+                                                      memory_order_acquire)) {
+                atomic_store_explicit(&h->clear_pid, me, memory_order_relaxed);
+                *seq_out = seq + 1;
+                return MTAMON_OK;
+            }
+            continue;
+        }
+        int32_t owner = atomic_load_explicit(&h->clear_pid, memory_order_relaxed);
+        if (!process_gone(owner))
+            return set_error(err, MTAMON_ERR_BUSY,
+                             "segment %s is being cleared by process %d",
+                             map->name, (int)owner);
+        if (atomic_compare_exchange_strong_explicit(&h->clear_pid, &owner, me,
+                                                    memory_order_acq_rel,
+                                                    memory_order_relaxed)) {
+            *seq_out = seq;
+            return MTAMON_OK;
+        }
+        seq = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
+    }
+}
+
+mtamon_result mtamon_clear(mtamon_t *m, struct mtamon_error *err)
+{
+    struct segment_map *map = &m->map;
+    uint32_t seq = 0;
+    mtamon_result st = begin_clear(map, &seq, err);
+    if (st != MTAMON_OK)
+        return st;
+    uint32_t used = atomic_load_explicit(&map->header->channels_used,
+                                         memory_order_acquire);
+    if (used > map->channel_capacity)
+        used = map->channel_capacity;
+    for (uint32_t i = 0; i < used; i++) {
+        struct channel_slot *s = slot_if_active(map, i + 1);
+        if (!s)
+            continue;
+        for (int k = 0; k < MTAMON_COUNTER_COUNT; k++)
+            atomic_store_explicit(&s->baseline[k],
+                                  atomic_load_explicit(&s->counter[k],
+                                                       memory_order_relaxed),
+                                  memory_order_relaxed);
+        for (int j = 0; j < MTAMON_STATUS_SLOTS; j++)
+            for (int d = 0; d < 3; d++)
+                atomic_store_explicit(&s->status[j].baseline[d],
+                                      atomic_load_explicit(&s->status[j].count[d],
+                                                           memory_order_relaxed),
+                                      memory_order_relaxed);
+    }
+    atomic_store_explicit(&map->header->cleared_ms, now_ms_precise(),
+                          memory_order_relaxed);
+    atomic_store_explicit(&map->header->clear_pid, 0, memory_order_relaxed);
+    atomic_store_explicit(&map->header->clear_seq, seq + 1, memory_order_release);
+    return MTAMON_OK;
+}

@@ -1,0 +1,173 @@
+/*
+ * events.c - one call per MTA event.  The hot path: no lock, no system
+ * call, relaxed 64-bit fetch-adds on the channel's counter line.
+ */
+#include "lib_internal.h"
+
+static inline void add(struct channel_slot *s, enum mtamon_counter k, uint64_t v)
+{
+    atomic_fetch_add_explicit(&s->counter[k], v, memory_order_relaxed);
+}
+
+/* Messages, recipients and volume of one of the counter triples. */
+static inline void add_triple(struct channel_slot *s, enum mtamon_counter msgs,
+                              uint32_t recipients, uint64_t volume)
+{
+    add(s, msgs, 1);
+    add(s, msgs + 1, recipients);
+    add(s, msgs + 2, volume);
+}
+
+/* Move a last-activity time forward; skip the store when it would not. */
+static inline void touch(_Atomic int64_t *t, int64_t now)
+{
+    if (atomic_load_explicit(t, memory_order_relaxed) < now)
+        atomic_store_explicit(t, now, memory_order_relaxed);
+}
+
+#define SLOT_OR_INVALID(s, m, ch)                                  \
+    struct channel_slot *s = slot_if_active(&(m)->map, (ch));      \
+    if (!s)                                                        \
+        return MTAMON_ERR_INVALID
+
+mtamon_result mtamon_enqueue(mtamon_t *m, mtamon_channel_t src, mtamon_channel_t dst,
+                             uint32_t recipients, uint64_t volume)
+{
+    SLOT_OR_INVALID(d, m, dst);
+    struct channel_slot *s = NULL;
+    if (src != 0 && !(s = slot_if_active(&m->map, src)))
+        return MTAMON_ERR_INVALID;
+    add_triple(d, MTAMON_RECEIVED_MSGS, recipients, volume);
+    if (s) {
+        add_triple(s, MTAMON_SUBMITTED_MSGS, recipients, volume);
+        touch(&s->last_inbound_ms, now_ms());
+    }
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_dequeue(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
+                             uint64_t volume, int first_attempt, int64_t queue_ms)
+{
+    SLOT_OR_INVALID(s, m, ch);
+    add_triple(s, MTAMON_DELIVERED_MSGS, recipients, volume);
+    if (queue_ms >= 0) {
+        add(s, MTAMON_QUEUE_TIME_MS, (uint64_t)queue_ms);
+        add(s, MTAMON_QUEUE_COUNT, 1);
+    }
+    if (first_attempt) {
+        add(s, MTAMON_DELIVERED_FIRST_MSGS, 1);
+        if (queue_ms >= 0) {
+            add(s, MTAMON_QUEUE_FIRST_TIME_MS, (uint64_t)queue_ms);
+            add(s, MTAMON_QUEUE_FIRST_COUNT, 1);
+        }
+    }
+    int64_t now = now_ms();
+    touch(&s->last_outbound_ms, now);
+    touch(&s->last_outbound_attempt_ms, now);
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_tempfail(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
+                              uint64_t volume, mtamon_status_code code)
+{
+    SLOT_OR_INVALID(s, m, ch);
+    add_triple(s, MTAMON_ATTEMPTED_MSGS, recipients, volume);
+    status_count(s, code, STATUS_OUTBOUND);
+    touch(&s->last_outbound_attempt_ms, now_ms());
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_reject(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
+                            uint64_t volume, mtamon_status_code code,
+                            const char *reason)
+{
+    SLOT_OR_INVALID(s, m, ch);
+    add_triple(s, MTAMON_REJECTED_MSGS, recipients, volume);
+    status_count(s, code, STATUS_INBOUND);
+    if (reason)
+        reason_publish(&s->rejection_reason, reason);
+    touch(&s->last_inbound_ms, now_ms());
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_fail(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
+                          uint64_t volume, mtamon_status_code code)
+{
+    SLOT_OR_INVALID(s, m, ch);
+    add_triple(s, MTAMON_FAILED_MSGS, recipients, volume);
+    status_count(s, code, STATUS_OUTBOUND);
+    touch(&s->last_outbound_attempt_ms, now_ms());
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_convert(mtamon_t *m, mtamon_channel_t ch, int ok)
+{
+    SLOT_OR_INVALID(s, m, ch);
+    add(s, ok ? MTAMON_CONVERTED_OK : MTAMON_CONVERTED_FAILED, 1);
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_loop(mtamon_t *m, mtamon_channel_t ch)
+{
+    SLOT_OR_INVALID(s, m, ch);
+    add(s, MTAMON_LOOPS, 1);
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_assoc_reject(mtamon_t *m, mtamon_channel_t ch,
+                                  mtamon_status_code code, const char *reason)
+{
+    SLOT_OR_INVALID(s, m, ch);
+    add(s, MTAMON_IN_ASSOCS_REJECTED, 1);
+    status_count(s, code, STATUS_INBOUND);
+    if (reason)
+        reason_publish(&s->rejection_reason, reason);
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_assoc_fail(mtamon_t *m, mtamon_channel_t ch,
+                                mtamon_status_code code, const char *reason)
+{
+    SLOT_OR_INVALID(s, m, ch);
+    add(s, MTAMON_OUT_ASSOCS_FAILED, 1);
+    status_count(s, code, STATUS_OUTBOUND);
+    if (reason)
+        reason_publish(&s->connect_failure, reason);
+    touch(&s->last_outbound_attempt_ms, now_ms());
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
+                                const char *remote, mtamon_assoc *out)
+{
+    out->channel = ch;
+    out->direction = 0;
+    out->entry = 0;
+    if (dir != MTAMON_INBOUND && dir != MTAMON_OUTBOUND)
+        return MTAMON_ERR_INVALID;
+    SLOT_OR_INVALID(s, m, ch);
+    int64_t now = now_ms();
+    if (dir == MTAMON_INBOUND) {
+        add(s, MTAMON_IN_ASSOCS, 1);
+        touch(&s->last_inbound_ms, now);
+    } else {
+        add(s, MTAMON_OUT_ASSOCS, 1);
+        touch(&s->last_outbound_ms, now);
+        touch(&s->last_outbound_attempt_ms, now);
+    }
+    out->direction = dir;
+    out->entry = assoc_record(m, ch, dir, remote, now);
+    return MTAMON_OK;
+}
+
+mtamon_result mtamon_assoc_close(mtamon_t *m, const mtamon_assoc *a)
+{
+    if (a->direction != MTAMON_INBOUND && a->direction != MTAMON_OUTBOUND)
+        return MTAMON_ERR_INVALID;
+    SLOT_OR_INVALID(s, m, a->channel);
+    if (a->entry != 0 && !assoc_forget(m, a))
+        return MTAMON_ERR_INVALID; /* closed twice, or reclaimed */
+    add(s, a->direction == MTAMON_INBOUND ? MTAMON_IN_ASSOCS_CLOSED
+                                          : MTAMON_OUT_ASSOCS_CLOSED, 1);
+    return MTAMON_OK;
+}

@@ -1,0 +1,128 @@
+/*
+ * lib_internal.h - what the parts of libmtamon share; not installed.
+ */
+#ifndef MTAMON_LIB_INTERNAL_H
+#define MTAMON_LIB_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "segment_layout.h"
+
+/* Longest segment name accepted ("/" + NAME_MAX-ish). */
+#define SEGMENT_NAME_MAX 250
+
+/* A validated mapping of a segment. */
+struct segment_map {
+    char name[SEGMENT_NAME_MAX + 1];
+    void *base;
+    size_t size;
+    dev_t dev;
+    ino_t ino;
+    int writable;
+    /* Geometry as validated at attach; never re-read from shared memory. */
+    uint32_t channel_capacity;
+    uint32_t assoc_capacity;
+    struct segment_header *header;
+    struct channel_slot *channels;
+    struct assoc_entry *assocs;
+};
+
+struct mtamon {
+    struct segment_map map;
+    _Atomic uint32_t assoc_hint; /* where the next free-entry search starts */
+};
+
+struct mtamon_reader {
+    struct segment_map map;
+};
+
+/* Fill @p err (may be NULL) and return @p code. */
+mtamon_result set_error(struct mtamon_error *err, mtamon_result code,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Check a segment name: starts with '/', no other '/', bounded. */
+mtamon_result segment_name_check(const char *name, struct mtamon_error *err);
+
+/* Geometry for the given capacities (already range-checked). */
+struct segment_geometry segment_geometry_for(uint32_t channels,
+                                             uint32_t assocs);
+
+/* Map and validate the segment at @p name.  O_RDWR if @p writable. */
+mtamon_result segment_attach(const char *name, int writable,
+                             struct segment_map *map,
+                             struct mtamon_error *err);
+
+/* Create and initialise a new segment (exclusive). */
+mtamon_result segment_create(const char *name,
+                             const struct mtamon_create_params *params,
+                             struct mtamon_error *err);
+
+/* Unmap (no-op for an empty map). */
+void segment_detach(struct segment_map *map);
+
+/* Is @p name still the object @p map has mapped?  1 yes, 0 deleted or
+ * replaced, negative error. */
+int segment_same_object(const struct segment_map *map);
+
+/* Slot @p index (1-based) if it is an active slot of @p map, else NULL.
+ * Acquire load, so its name and creation time are safe to read. */
+static inline struct channel_slot *slot_if_active(const struct segment_map *map,
+                                                  mtamon_channel_t index)
+{
+    if (index == 0 || index > map->channel_capacity)
+        return NULL;
+    struct channel_slot *s = &map->channels[index - 1];
+    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_ACTIVE)
+        return NULL;
+    return s;
+}
+
+/* Wall clock in milliseconds, from the vDSO coarse clock: no system call. */
+static inline int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Precise wall clock in milliseconds, for rare events. */
+static inline int64_t now_ms_precise(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reason ring: publish @p text (truncated, control characters replaced)
+ * and copy out the newest complete entry. */
+void reason_publish(struct reason_ring *ring, const char *text);
+void reason_read(const struct reason_ring *ring, char *out, size_t outlen);
+
+/* Status table: count one error of @p code in direction @p dir. */
+void status_count(struct channel_slot *slot, mtamon_status_code code,
+                  int dir);
+
+/* Association table: record an open association, returning its 1-based
+ * entry (0 if the table is full); release it again (1 if it was ours). */
+uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
+                      const char *remote, int64_t now);
+int assoc_forget(mtamon_t *m, const mtamon_assoc *a);
+
+/* Copy bounded printable text: control and non-ASCII bytes become '?'. */
+void copy_printable(char *dst, size_t dstlen, const char *src);
+
+/* Is process @p pid gone?  (kill(pid, 0) says ESRCH.) */
+int process_gone(pid_t pid);
+
+/* This process's id, cached (and renewed after fork): no system call. */
+pid_t cached_pid(void);
+
+/* Raise *@p hwm to at least @p value. */
+void raise_high_water(_Atomic uint32_t *hwm, uint32_t value);
+
+#endif /* MTAMON_LIB_INTERNAL_H */

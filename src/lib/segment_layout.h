@@ -1,0 +1,119 @@
+/*
+ * segment_layout.h - the binary layout of an mtamon counter segment.
+ *
+ * Internal to libmtamon (and its tests).  Any change to these structures
+ * must bump MTAMON_LAYOUT_VERSION: readers refuse layouts newer than theirs.
+ *
+ *   [header][channel slot 0 .. capacity-1][association entry 0 .. n-1]
+ *
+ * All offsets and sizes are recorded in the header so a reader can check
+ * them against the size of the object it mapped before touching anything.
+ */
+#ifndef MTAMON_SEGMENT_LAYOUT_H
+#define MTAMON_SEGMENT_LAYOUT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "mtamon.h"
+
+/* "MTAMONSG" read as a little-endian 64-bit integer. */
+#define MTAMON_MAGIC UINT64_C(0x47534e4f4d41544d)
+#define MTAMON_LAYOUT_VERSION 1u
+
+#define MTAMON_CACHELINE 64
+
+/* Channel slot states.  FREE -> CLAIMING (by CAS) -> ACTIVE (release). */
+enum { SLOT_FREE = 0, SLOT_CLAIMING = 1, SLOT_ACTIVE = 2 };
+
+/* Association entry states, same protocol; back to FREE on close. */
+enum { ASSOC_FREE = 0, ASSOC_CLAIMING = 1, ASSOC_ACTIVE = 2 };
+
+/* Reason strings are kept in a small ring of seqlocked entries so that
+ * writers never wait for each other and a writer that dies mid-copy only
+ * spoils one entry: readers fall back to the newest complete one. */
+#define REASON_RING 4
+
+struct reason_entry {
+    _Atomic uint64_t seq; /* 2*n+1 while entry n is written, 2*n+2 after */
+    char text[MTAMON_REASON_MAX + 1];
+};
+
+struct reason_ring {
+    _Atomic uint64_t latest; /* number of the newest entry started */
+    struct reason_entry entry[REASON_RING];
+};
+
+/* One mtaGroupErrorTable row: a status code claimed by CAS (0 -> code). */
+struct status_slot {
+    _Atomic uint32_t code;
+    uint32_t pad;
+    _Atomic uint64_t count[3];      /* inbound, internal, outbound */
+    _Atomic uint64_t baseline[3];   /* values at the last clear */
+};
+
+enum { STATUS_INBOUND = 0, STATUS_INTERNAL = 1, STATUS_OUTBOUND = 2 };
+
+struct channel_slot {
+    _Atomic uint32_t state;
+    uint32_t index;                 /* 1-based, == slot position + 1 */
+    int64_t created_ms;
+    char name[MTAMON_CHANNEL_NAME_MAX + 1];
+
+    /* Written on every event: keep together, away from the cold parts. */
+    _Alignas(MTAMON_CACHELINE) _Atomic uint64_t counter[MTAMON_COUNTER_COUNT];
+    _Atomic int64_t last_inbound_ms;
+    _Atomic int64_t last_outbound_ms;
+    _Atomic int64_t last_outbound_attempt_ms;
+
+    /* Written only by mtamon_clear(): counter value at the last clear. */
+    _Alignas(MTAMON_CACHELINE) _Atomic uint64_t baseline[MTAMON_COUNTER_COUNT];
+
+    _Alignas(MTAMON_CACHELINE) struct status_slot status[MTAMON_STATUS_SLOTS];
+    struct reason_ring rejection_reason;
+    struct reason_ring connect_failure;
+};
+
+struct assoc_entry {
+    _Atomic uint32_t state;
+    uint32_t channel;
+    uint32_t direction;
+    int32_t pid;
+    int64_t start_ms;
+    char remote[MTAMON_REMOTE_MAX + 1];
+};
+
+struct segment_header {
+    _Atomic uint64_t magic;         /* written last, with release */
+    uint32_t layout_version;
+    uint32_t header_size;
+    uint64_t segment_size;
+    uint32_t channel_capacity;
+    uint32_t channel_slot_size;
+    uint32_t assoc_capacity;
+    uint32_t assoc_entry_size;
+    uint64_t channels_offset;
+    uint64_t assocs_offset;
+    uint64_t generation;
+    int64_t created_ms;
+
+    /* Slots 0 .. channels_used-1 have been claimed; readers stop there. */
+    _Atomic uint32_t channels_used;
+    /* Association entries 0 .. assocs_used-1 have ever been claimed. */
+    _Atomic uint32_t assocs_used;
+    /* Clear protocol: odd while a clear runs (a seqlock over baselines). */
+    _Atomic uint32_t clear_seq;
+    _Atomic int32_t clear_pid;      /* process running the clear */
+    _Atomic int64_t cleared_ms;
+};
+
+/* Layout of a segment of the given geometry (offsets are cache aligned). */
+struct segment_geometry {
+    uint32_t channel_capacity;
+    uint32_t assoc_capacity;
+    uint64_t channels_offset;
+    uint64_t assocs_offset;
+    uint64_t size;
+};
+
+#endif /* MTAMON_SEGMENT_LAYOUT_H */

@@ -1,0 +1,292 @@
+/*
+ * snapshot.c - the one reader path: attach read-only, copy every active
+ * channel and association, detect deleted and re-created segments.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib_internal.h"
+
+/* Retries while a clear runs, 1 ms apart, before giving up. */
+#define CLEAR_RETRIES 200
+
+mtamon_reader *mtamon_reader_open(const char *segment, struct mtamon_error *err)
+{
+    mtamon_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+        return NULL;
+    }
+    if (segment_attach(mtamon_segment_name(segment), 0, &r->map, err) != MTAMON_OK) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void mtamon_reader_close(mtamon_reader *r)
+{
+    if (!r)
+        return;
+    segment_detach(&r->map);
+    free(r);
+}
+
+uint64_t mtamon_reader_generation(const mtamon_reader *r)
+{
+    return r->map.header->generation;
+}
+
+void mtamon_snapshot_free(struct mtamon_snapshot *snap)
+{
+    free(snap->channels);
+    free(snap->assocs);
+    memset(snap, 0, sizeof *snap);
+}
+
+const struct mtamon_channel_stats *
+mtamon_snapshot_find(const struct mtamon_snapshot *snap, const char *name)
+{
+    for (uint32_t i = 0; i < snap->n_channels; i++)
+        if (strcmp(snap->channels[i].name, name) == 0)
+            return &snap->channels[i];
+    return NULL;
+}
+
+/* Grow *buf to hold @p want elements of @p size bytes. */
+static int reserve(void **buf, uint32_t *have, uint32_t want, size_t size)
+{
+    if (want <= *have)
+        return 0;
+    void *p = realloc(*buf, (size_t)want * size);
+    if (!p)
+        return -1;
+    *buf = p;
+    *have = want;
+    return 0;
+}
+
+static int compare_status(const void *a, const void *b)
+{
+    const struct mtamon_status_count *x = a, *y = b;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+/* Stored = received - delivered - failed, for part 0/1/2 of the triples. */
+static int64_t stored(const uint64_t *life, int part)
+{
+    return (int64_t)(life[MTAMON_RECEIVED_MSGS + part] -
+                     life[MTAMON_DELIVERED_MSGS + part] -
+                     life[MTAMON_FAILED_MSGS + part]);
+}
+
+static mtamon_result copy_channel(const struct segment_map *map,
+                                  const struct channel_slot *s, uint32_t pos,
+                                  unsigned flags, struct mtamon_channel_stats *out,
+                                  struct mtamon_error *err)
+{
+    if (s->index != pos + 1)
+        return set_error(err, MTAMON_ERR_CORRUPT,
+                         "segment %s: channel slot %u claims index %u", map->name,
+                         pos + 1, s->index);
+    if (!memchr(s->name, '\0', sizeof s->name) ||
+        mtamon_channel_name_check(s->name, NULL) != MTAMON_OK)
+        return set_error(err, MTAMON_ERR_CORRUPT,
+                         "segment %s: channel slot %u has an invalid name",
+                         map->name, pos + 1);
+    out->index = pos + 1;
+    memcpy(out->name, s->name, sizeof out->name);
+    out->created_ms = s->created_ms;
+
+    /* Read "out" counters (delivered, failed, closed) before the "in" ones
+     * (received, opened) they are subtracted from, so a gauge is never
+     * pushed below its true value by an update between the two reads. */
+    uint64_t life[MTAMON_COUNTER_COUNT];
+    for (int k = MTAMON_COUNTER_COUNT - 1; k >= 0; k--)
+        life[k] = atomic_load_explicit(&s->counter[k], memory_order_acquire);
+    for (int k = 0; k < MTAMON_COUNTER_COUNT; k++)
+        out->c[k] = (flags & MTAMON_SNAP_LIFETIME)
+                        ? life[k]
+                        : life[k] - atomic_load_explicit(&s->baseline[k],
+                                                         memory_order_relaxed);
+    out->stored_msgs = stored(life, 0);
+    out->stored_rcpts = stored(life, 1);
+    out->stored_volume = stored(life, 2);
+    out->in_assocs_current =
+        (int64_t)(life[MTAMON_IN_ASSOCS] - life[MTAMON_IN_ASSOCS_CLOSED]);
+    out->out_assocs_current =
+        (int64_t)(life[MTAMON_OUT_ASSOCS] - life[MTAMON_OUT_ASSOCS_CLOSED]);
+    out->last_inbound_ms = atomic_load_explicit(&s->last_inbound_ms, memory_order_relaxed);
+    out->last_outbound_ms = atomic_load_explicit(&s->last_outbound_ms, memory_order_relaxed);
+    out->last_outbound_attempt_ms =
+        atomic_load_explicit(&s->last_outbound_attempt_ms, memory_order_relaxed);
+    reason_read(&s->rejection_reason, out->last_rejection_reason,
+                sizeof out->last_rejection_reason);
+    reason_read(&s->connect_failure, out->last_connect_failure,
+                sizeof out->last_connect_failure);
+
+    out->n_status = 0;
+    for (int j = 0; j < MTAMON_STATUS_SLOTS; j++) {
+        const struct status_slot *e = &s->status[j];
+        uint32_t code = atomic_load_explicit(&e->code, memory_order_acquire);
+        if (code < 4000000 || code > 5999999)
+            continue; /* unclaimed (or garbage: never report it) */
+        struct mtamon_status_count *sc = &out->status[out->n_status++];
+        sc->code = code;
+        uint64_t v[3];
+        for (int d = 0; d < 3; d++) {
+            v[d] = atomic_load_explicit(&e->count[d], memory_order_relaxed);
+            if (!(flags & MTAMON_SNAP_LIFETIME))
+                v[d] -= atomic_load_explicit(&e->baseline[d], memory_order_relaxed);
+        }
+        sc->inbound = v[STATUS_INBOUND];
+        sc->internal = v[STATUS_INTERNAL];
+        sc->outbound = v[STATUS_OUTBOUND];
+    }
+    qsort(out->status, out->n_status, sizeof out->status[0], compare_status);
+    return MTAMON_OK;
+}
+
+static mtamon_result copy_channels(const struct segment_map *map, unsigned flags,
+                                   struct mtamon_snapshot *snap,
+                                   struct mtamon_error *err)
+{
+    uint32_t used = atomic_load_explicit(&map->header->channels_used,
+                                         memory_order_acquire);
+    if (used > map->channel_capacity)
+        return set_error(err, MTAMON_ERR_CORRUPT,
+                         "segment %s: %u channels in use, capacity %u", map->name,
+                         used, map->channel_capacity);
+    if (reserve((void **)&snap->channels, &snap->channels_alloc, used ? used : 1,
+                sizeof *snap->channels) != 0)
+        return set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+    snap->n_channels = 0;
+    for (uint32_t i = 0; i < used; i++) {
+        const struct channel_slot *s = slot_if_active(map, i + 1);
+        if (!s)
+            continue;
+        mtamon_result st = copy_channel(map, s, i, flags,
+                                        &snap->channels[snap->n_channels], err);
+        if (st != MTAMON_OK)
+            return st;
+        snap->n_channels++;
+    }
+    return MTAMON_OK;
+}
+
+static mtamon_result copy_assocs(const struct segment_map *map,
+                                 struct mtamon_snapshot *snap,
+                                 struct mtamon_error *err)
+{
+    uint32_t used = atomic_load_explicit(&map->header->assocs_used,
+                                         memory_order_acquire);
+    if (used > map->assoc_capacity)
+        return set_error(err, MTAMON_ERR_CORRUPT,
+                         "segment %s: %u association entries in use, capacity %u",
+                         map->name, used, map->assoc_capacity);
+    if (reserve((void **)&snap->assocs, &snap->assocs_alloc, used ? used : 1,
+                sizeof *snap->assocs) != 0)
+        return set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+    snap->n_assocs = 0;
+    for (uint32_t i = 0; i < used; i++) {
+        const struct assoc_entry *e = &map->assocs[i];
+        if (atomic_load_explicit(&e->state, memory_order_acquire) != ASSOC_ACTIVE)
+            continue;
+        struct mtamon_assoc_stats *a = &snap->assocs[snap->n_assocs];
+        a->entry = i + 1;
+        a->channel = e->channel;
+        a->direction = (mtamon_direction)e->direction;
+        a->pid = e->pid;
+        a->start_ms = e->start_ms;
+        char remote[sizeof e->remote];
+        memcpy(remote, e->remote, sizeof remote);
+        remote[sizeof remote - 1] = '\0';
+        copy_printable(a->remote, sizeof a->remote, remote);
+        /* An entry is only valid for a live writer and a real channel;
+         * a writer that died is reclaimed by the next mtamon_open(). */
+        if (!slot_if_active(map, a->channel) ||
+            (a->direction != MTAMON_INBOUND && a->direction != MTAMON_OUTBOUND) ||
+            process_gone(a->pid))
+            continue;
+        snap->n_assocs++;
+    }
+    return MTAMON_OK;
+}
+
+/* Re-attach if the name now refers to another object. */
+static mtamon_result follow_name(mtamon_reader *r, int *restarted,
+                                 struct mtamon_error *err)
+{
+    int same = segment_same_object(&r->map);
+    if (same > 0)
+        return MTAMON_OK;
+    if (same < 0)
+        return set_error(err, MTAMON_ERR_SYSTEM, "cannot check segment %s: %s",
+                         r->map.name, strerror(errno));
+    struct segment_map fresh;
+    mtamon_result st = segment_attach(r->map.name, 0, &fresh, err);
+    if (st == MTAMON_ERR_NOENT)
+        return set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
+                         r->map.name);
+    if (st != MTAMON_OK)
+        return st;
+    segment_detach(&r->map);
+    r->map = fresh;
+    if (restarted)
+        *restarted = 1;
+    return MTAMON_OK;
+}
+
+static void sleep_1ms(void)
+{
+    struct timespec ts = {0, 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+mtamon_result mtamon_snapshot_take(mtamon_reader *r, unsigned flags,
+                                   struct mtamon_snapshot *snap, int *restarted,
+                                   struct mtamon_error *err)
+{
+    if (restarted)
+        *restarted = 0;
+    mtamon_result st = follow_name(r, restarted, err);
+    if (st != MTAMON_OK)
+        return st;
+    const struct segment_map *map = &r->map;
+    const struct segment_header *h = map->header;
+
+    for (int attempt = 0;; attempt++) {
+        uint32_t before = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
+        int clearing = before & 1;
+        if (clearing && attempt < CLEAR_RETRIES) {
+            sleep_1ms();
+            continue;
+        }
+        if (clearing && !process_gone(atomic_load_explicit(&h->clear_pid,
+                                                           memory_order_relaxed)))
+            return set_error(err, MTAMON_ERR_BUSY,
+                             "segment %s: a clear has been running for over %d ms",
+                             map->name, CLEAR_RETRIES);
+        /* (A clear abandoned by a dead process: take the copy as it is.) */
+        st = copy_channels(map, flags, snap, err);
+        if (st == MTAMON_OK)
+            st = copy_assocs(map, snap, err);
+        if (st != MTAMON_OK)
+            return st;
+        atomic_thread_fence(memory_order_acquire);
+        if (clearing ||
+            atomic_load_explicit(&h->clear_seq, memory_order_relaxed) == before ||
+            attempt >= CLEAR_RETRIES)
+            break;
+    }
+    snap->generation = h->generation;
+    snap->created_ms = h->created_ms;
+    snap->cleared_ms = atomic_load_explicit(&h->cleared_ms, memory_order_relaxed);
+    snap->taken_ms = now_ms_precise();
+    snap->channel_capacity = map->channel_capacity;
+    snap->assoc_capacity = map->assoc_capacity;
+    return MTAMON_OK;
+}

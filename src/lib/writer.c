@@ -1,0 +1,100 @@
+/*
+ * writer.c - opening a segment for writing.
+ */
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lib_internal.h"
+
+static _Atomic pid_t pid_cache;
+static pthread_once_t pid_once = PTHREAD_ONCE_INIT;
+
+static void pid_refresh(void)
+{
+    atomic_store_explicit(&pid_cache, getpid(), memory_order_relaxed);
+}
+
+static void pid_init(void)
+{
+    pid_refresh();
+    pthread_atfork(NULL, NULL, pid_refresh);
+}
+
+pid_t cached_pid(void)
+{
+    pthread_once(&pid_once, pid_init);
+    return atomic_load_explicit(&pid_cache, memory_order_relaxed);
+}
+
+void raise_high_water(_Atomic uint32_t *hwm, uint32_t value)
+{
+    uint32_t cur = atomic_load_explicit(hwm, memory_order_relaxed);
+    while (cur < value &&
+           !atomic_compare_exchange_weak_explicit(hwm, &cur, value,
+                                                  memory_order_release,
+                                                  memory_order_relaxed)) {
+    }
+}
+
+/* Close the association entries of writer processes that died: without
+ * this their "current associations" would stay counted forever. */
+static void reclaim_dead_assocs(struct segment_map *map)
+{
+    uint32_t used = atomic_load_explicit(&map->header->assocs_used,
+                                         memory_order_acquire);
+    if (used > map->assoc_capacity)
+        used = map->assoc_capacity;
+    for (uint32_t i = 0; i < used; i++) {
+        struct assoc_entry *e = &map->assocs[i];
+        uint32_t state = ASSOC_ACTIVE;
+        if (atomic_load_explicit(&e->state, memory_order_acquire) != ASSOC_ACTIVE ||
+            !process_gone(e->pid))
+            continue;
+        if (!atomic_compare_exchange_strong_explicit(&e->state, &state,
+                                                     ASSOC_CLAIMING,
+                                                     memory_order_acquire,
+                                                     memory_order_relaxed))
+            continue; /* another opener reclaims it */
+        struct channel_slot *s = slot_if_active(map, e->channel);
+        if (s)
+            atomic_fetch_add_explicit(&s->counter[e->direction == MTAMON_INBOUND
+                                                      ? MTAMON_IN_ASSOCS_CLOSED
+                                                      : MTAMON_OUT_ASSOCS_CLOSED],
+                                      1, memory_order_relaxed);
+        atomic_store_explicit(&e->state, ASSOC_FREE, memory_order_release);
+    }
+}
+
+mtamon_t *mtamon_open(const char *segment, unsigned flags,
+                      const struct mtamon_create_params *params,
+                      struct mtamon_error *err)
+{
+    const char *name = mtamon_segment_name(segment);
+    if (flags & MTAMON_OPEN_CREATE) {
+        mtamon_result st = segment_create(name, params, err);
+        if (st != MTAMON_OK && (st != MTAMON_ERR_EXISTS || (flags & MTAMON_OPEN_EXCL)))
+            return NULL;
+    }
+    mtamon_t *m = calloc(1, sizeof *m);
+    if (!m) {
+        set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+        return NULL;
+    }
+    if (segment_attach(name, 1, &m->map, err) != MTAMON_OK) {
+        free(m);
+        return NULL;
+    }
+    (void)cached_pid();
+    reclaim_dead_assocs(&m->map);
+    return m;
+}
+
+void mtamon_close(mtamon_t *m)
+{
+    if (!m)
+        return;
+    segment_detach(&m->map);
+    free(m);
+}
