@@ -10,38 +10,32 @@
  */
 #include "lib_internal.h"
 
-/* Take the clear "lock": make clear_seq odd.  A clear left half-done by a
- * dead process is taken over. */
+/* Take the clear lock, clear_pid (0 -> our pid), then make clear_seq odd.
+ * The owner is recorded before readers are told a clear runs, so a clear
+ * left half-done by a dead process, at any point, is taken over. */
 static mtamon_result begin_clear(struct segment_map *map, uint32_t *seq_out,
                                  struct mtamon_error *err)
 {
     struct segment_header *h = map->header;
-    pid_t me = cached_pid();
-    uint32_t seq = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
-    for (;;) {
-        if (!(seq & 1)) {
-            if (atomic_compare_exchange_weak_explicit(&h->clear_seq, &seq, seq + 1,
-                                                      memory_order_acq_rel,
-                                                      memory_order_acquire)) {
-                atomic_store_explicit(&h->clear_pid, me, memory_order_relaxed);
-                *seq_out = seq + 1;
-                return MTAMON_OK;
-            }
-            continue;
-        }
-        int32_t owner = atomic_load_explicit(&h->clear_pid, memory_order_relaxed);
-        if (!process_gone(owner))
+    int32_t me = cached_pid();
+    int32_t owner = atomic_load_explicit(&h->clear_pid, memory_order_acquire);
+    while (owner != me) {
+        if (owner != 0 && !process_gone(owner))
             return set_error(err, MTAMON_ERR_BUSY,
                              "segment %s is being cleared by process %d",
                              map->name, (int)owner);
-        if (atomic_compare_exchange_strong_explicit(&h->clear_pid, &owner, me,
-                                                    memory_order_acq_rel,
-                                                    memory_order_relaxed)) {
-            *seq_out = seq;
-            return MTAMON_OK;
-        }
-        seq = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
+        /* Free, or its owner died: take it (a failed CAS reloads owner). */
+        if (atomic_compare_exchange_weak_explicit(&h->clear_pid, &owner, me,
+                                                  memory_order_acq_rel,
+                                                  memory_order_acquire))
+            break;
     }
+    uint32_t seq = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
+    if (!(seq & 1)) /* odd: a dead clearer's, which we now finish */
+        atomic_store_explicit(&h->clear_seq, ++seq, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst); /* odd before any baseline */
+    *seq_out = seq;
+    return MTAMON_OK;
 }
 
 mtamon_result mtamon_clear(mtamon_t *m, struct mtamon_error *err)
@@ -73,7 +67,7 @@ mtamon_result mtamon_clear(mtamon_t *m, struct mtamon_error *err)
     }
     atomic_store_explicit(&map->header->cleared_ms, now_ms_precise(),
                           memory_order_relaxed);
-    atomic_store_explicit(&map->header->clear_pid, 0, memory_order_relaxed);
     atomic_store_explicit(&map->header->clear_seq, seq + 1, memory_order_release);
+    atomic_store_explicit(&map->header->clear_pid, 0, memory_order_release);
     return MTAMON_OK;
 }

@@ -2,6 +2,7 @@
  * reason.c - last-reason texts, published through a ring of seqlocked
  * entries so writers never wait and readers never see a torn string.
  */
+#include <sched.h>
 #include <string.h>
 
 #include "lib_internal.h"
@@ -33,23 +34,40 @@ void reason_publish(struct reason_ring *ring, const char *text)
     atomic_store_explicit(&e->seq, 2 * n + 2, memory_order_release);
 }
 
+/* Read passes before giving up when every entry is being written at once
+ * (writers finish a copy in well under a microsecond). */
+#define READ_PASSES 100
+
 void reason_read(const struct reason_ring *ring, char *out, size_t outlen)
 {
-    char buf[MTAMON_REASON_MAX + 1];
-    uint64_t latest = atomic_load_explicit(&ring->latest, memory_order_acquire);
-    for (uint64_t k = 0; k < REASON_RING && k < latest; k++) {
-        uint64_t n = latest - k;
-        const struct reason_entry *e = &ring->entry[n % REASON_RING];
-        uint64_t before = atomic_load_explicit(&e->seq, memory_order_acquire);
-        if (before != 2 * n + 2)
-            continue; /* being written, abandoned or overtaken */
-        memcpy(buf, e->text, sizeof buf);
-        atomic_thread_fence(memory_order_acquire);
-        if (atomic_load_explicit(&e->seq, memory_order_relaxed) != before)
-            continue;
-        buf[sizeof buf - 1] = '\0';
-        copy_printable(out, outlen, buf);
-        return;
+    /* The newest complete entry: any entry with an even, non-zero seq holds
+     * a finished text, and the highest seq is the newest.  Looking only at
+     * the entries of the last REASON_RING numbers is not enough: with that
+     * many concurrent writers each of them can be in progress or skipped
+     * while an older complete text is still in the ring. */
+    char buf[MTAMON_REASON_MAX + 1], copy[MTAMON_REASON_MAX + 1];
+    for (int pass = 0; pass < READ_PASSES; pass++) {
+        uint64_t best = 0;
+        for (int i = 0; i < REASON_RING; i++) {
+            const struct reason_entry *e = &ring->entry[i];
+            uint64_t before = atomic_load_explicit(&e->seq, memory_order_acquire);
+            if (before == 0 || (before & 1) || before <= best)
+                continue; /* never written, being written, or older */
+            memcpy(copy, e->text, sizeof copy);
+            atomic_thread_fence(memory_order_acquire);
+            if (atomic_load_explicit(&e->seq, memory_order_relaxed) != before)
+                continue; /* overwritten while we copied */
+            memcpy(buf, copy, sizeof buf);
+            best = before;
+        }
+        if (best) {
+            buf[sizeof buf - 1] = '\0';
+            copy_printable(out, outlen, buf);
+            return;
+        }
+        if (atomic_load_explicit(&ring->latest, memory_order_relaxed) == 0)
+            break; /* nothing was ever published */
+        sched_yield();
     }
     if (outlen)
         memset(out, 0, outlen);

@@ -58,7 +58,9 @@ mtamon_result segment_name_check(const char *name, struct mtamon_error *err)
 
 const char *mtamon_segment_name(const char *name)
 {
-    if (name && *name)
+    /* Only NULL means "the default": an empty name is an invalid name, not
+     * a silent redirection to the production segment. */
+    if (name)
         return name;
     const char *env = getenv(MTAMON_SEGMENT_ENV);
     if (env && *env)
@@ -138,6 +140,16 @@ mtamon_result segment_create(const char *name,
         shm_unlink(name);
         return set_error(err, errno_status(e), "cannot size segment %s to %llu bytes: %s",
                          name, (unsigned long long)g.size, strerror(e));
+    }
+    /* Reserve the memory now: on a full tmpfs the create fails here with a
+     * message, instead of a writer dying of SIGBUS on its first update. */
+    int fa = posix_fallocate(fd, 0, (off_t)g.size);
+    if (fa != 0 && fa != EOPNOTSUPP && fa != EINVAL) {
+        close(fd);
+        shm_unlink(name);
+        return set_error(err, fa == ENOSPC ? MTAMON_ERR_FULL : MTAMON_ERR_SYSTEM,
+                         "cannot reserve %llu bytes of shared memory for segment "
+                         "%s: %s", (unsigned long long)g.size, name, strerror(fa));
     }
     void *base = mmap(NULL, g.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     int map_errno = errno;

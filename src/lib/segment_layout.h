@@ -101,9 +101,11 @@ struct segment_header {
     _Atomic uint32_t channels_used;
     /* Association entries 0 .. assocs_used-1 have ever been claimed. */
     _Atomic uint32_t assocs_used;
-    /* Clear protocol: odd while a clear runs (a seqlock over baselines). */
+    /* Clear protocol: clear_pid is the lock (0 = free, taken by CAS, taken
+     * over from a dead owner); clear_seq is odd while the baselines are
+     * being written, a seqlock for readers. */
     _Atomic uint32_t clear_seq;
-    _Atomic int32_t clear_pid;      /* process running the clear */
+    _Atomic int32_t clear_pid;
     _Atomic int64_t cleared_ms;
 };
 

@@ -265,8 +265,8 @@ mtamon_result mtamon_snapshot_take(mtamon_reader *r, unsigned flags,
             sleep_1ms();
             continue;
         }
-        if (clearing && !process_gone(atomic_load_explicit(&h->clear_pid,
-                                                           memory_order_relaxed)))
+        int32_t clearer = atomic_load_explicit(&h->clear_pid, memory_order_relaxed);
+        if (clearing && clearer != 0 && !process_gone(clearer))
             return set_error(err, MTAMON_ERR_BUSY,
                              "segment %s: a clear has been running for over %d ms",
                              map->name, CLEAR_RETRIES);

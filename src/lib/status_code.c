@@ -25,31 +25,41 @@ static int read_number(const char **p)
     return digits == 0 || digits > 3 ? -1 : v;
 }
 
+/* "class.subject.detail" at the start of @p p, or 0. */
+static mtamon_status_code parse_enhanced(const char *p)
+{
+    int cls = read_number(&p);
+    if (cls < 0 || *p != '.')
+        return 0;
+    p++;
+    int subject = read_number(&p);
+    if (subject < 0 || *p != '.')
+        return 0;
+    p++;
+    int detail = read_number(&p);
+    if (detail < 0 || isdigit((unsigned char)*p))
+        return 0;
+    return mtamon_status_make((unsigned)cls, (unsigned)subject, (unsigned)detail);
+}
+
 mtamon_status_code mtamon_status_parse(const char *text)
 {
     if (!text)
         return 0;
+    if (isdigit((unsigned char)text[0]) && text[1] == '.')
+        return parse_enhanced(text);
     const char *p = text;
     int cls = read_number(&p);
-    if (cls < 0)
+    if (cls < 0 || *p == '.')
         return 0;
-    if (*p == '.') {
-        p++;
-        int subject = read_number(&p);
-        if (subject < 0 || *p != '.')
-            return 0;
-        p++;
-        int detail = read_number(&p);
-        if (detail < 0 || isdigit((unsigned char)*p))
-            return 0;
-        return mtamon_status_make((unsigned)cls, (unsigned)subject, (unsigned)detail);
-    }
     /* A basic reply code such as 550: its first digit is the class; an
-     * enhanced code right after it ("550 5.1.1 ...") says more. */
+     * enhanced code right after it ("550 5.1.1 ...") says more.  (Not a
+     * recursive call: input such as "550 550 550 ..." of any length must
+     * not use stack in proportion.) */
     if (cls < 100 || isdigit((unsigned char)*p))
         return 0;
     if (*p == ' ' || *p == '-') {
-        mtamon_status_code enhanced = mtamon_status_parse(p + 1);
+        mtamon_status_code enhanced = parse_enhanced(p + 1);
         if (enhanced && enhanced / 1000000 == (unsigned)cls / 100)
             return enhanced;
     }

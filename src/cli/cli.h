@@ -1,0 +1,134 @@
+/*
+ * cli.h - the `mtamon` command: what its parts share.
+ *
+ * main.c picks the command, counters.c runs `counters create|show|clear|
+ * delete`, show_text.c and show_json.c print a snapshot, simulate.c writes
+ * synthetic mail traffic, cli_util.c holds the small helpers below.
+ *
+ * Every command function returns a sysexits(3) status up to main(); none of
+ * them exits.  Errors are printed as "mtamon: <message>" on stderr.
+ */
+#ifndef MTAMON_CLI_H
+#define MTAMON_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mtamon.h"
+
+/** Program name used in messages. */
+#define CLI_NAME "mtamon"
+
+/** Exit status of `counters show` when a CHANNEL pattern matched nothing. */
+#define CLI_EXIT_NOMATCH 1
+
+/** Default block size of `counters show`, in bytes. */
+#define CLI_DEFAULT_BLOCK_SIZE 1024u
+
+/* ------------------------------------------------------------------------ */
+/* Commands (argv[0] is the command word itself)                             */
+
+/** `mtamon counters ...` on @p segment (NULL: environment or default). */
+int cli_counters(const char *segment, int argc, char **argv);
+
+/** `mtamon simulate ...` on @p segment (NULL: environment or default). */
+int cli_simulate(const char *segment, int argc, char **argv);
+
+/** Print the top-level usage to @p out. */
+void cli_usage(FILE *out);
+
+/** Print the usage of `mtamon counters` to @p out. */
+void cli_counters_usage(FILE *out);
+
+/** Print the usage of `mtamon simulate` to @p out. */
+void cli_simulate_usage(FILE *out);
+
+/* ------------------------------------------------------------------------ */
+/* Printing a snapshot                                                       */
+
+/** What `counters show` was asked to print. */
+struct show_request {
+    const char *segment;        /**< resolved segment name */
+    int all;                    /**< --all: everything the segment holds */
+    uint64_t block_size;        /**< --block-size, > 0 */
+    /** One flag per snap->channels[] entry, or NULL for every channel. */
+    const unsigned char *selected;
+};
+
+/**
+ * Print @p snap in the `imsimta counters -show` layout (plus the --all
+ * extras).  Returns 0, or -1 if writing to @p out failed.
+ */
+int show_text(FILE *out, const struct mtamon_snapshot *snap,
+              const struct show_request *req);
+
+/**
+ * Print @p snap as one JSON object (always with every field; --all is not
+ * needed).  Returns 0, or -1 if writing to @p out failed.
+ */
+int show_json(FILE *out, const struct mtamon_snapshot *snap,
+              const struct show_request *req);
+
+/* ------------------------------------------------------------------------ */
+/* Helpers (cli_util.c)                                                      */
+
+/** The sysexits(3) status for a libmtamon result (EX_OK for MTAMON_OK). */
+int cli_exit_status(mtamon_result code);
+
+/**
+ * Print "mtamon: <err->message>" (or the generic text of @p err->code when
+ * the message is empty) on stderr and return cli_exit_status(err->code).
+ */
+int cli_report(const struct mtamon_error *err);
+
+/** Print "mtamon: <formatted text>" and a newline on stderr. */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * Print "mtamon: <formatted text>", then @p usage's text, on stderr and
+ * return EX_USAGE.  @p usage may be NULL.
+ */
+int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * Report a getopt_long() failure ('?' or ':') for the option at
+ * argv[optind - 1] / @p optopt as a usage error; returns EX_USAGE.
+ * @p what names the command ("counters show").
+ */
+int cli_option_error(void (*usage)(FILE *), const char *what, int ret,
+                     char **argv);
+
+/**
+ * Parse a decimal integer in [@p min, @p max] (no sign, no junk).
+ * Returns 0 and sets *@p out, or -1.
+ */
+int cli_parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+
+/** Parse a finite decimal number > 0.  Returns 0 and sets *@p out, or -1. */
+int cli_parse_positive(const char *text, double *out);
+
+/** Room for any time string below. */
+#define CLI_TIME_MAX 40
+
+/**
+ * Format milliseconds since the epoch as local ISO-8601 time with the UTC
+ * offset ("2024-05-01T14:03:07+02:00"), or "never" for 0.
+ */
+void cli_time_local(int64_t ms, char *buf, size_t len);
+
+/**
+ * Format milliseconds since the epoch as ISO-8601 UTC with milliseconds
+ * ("2024-05-01T12:03:07.123Z").  Returns 0, or -1 (and "") for 0 = never.
+ */
+int cli_time_utc(int64_t ms, char *buf, size_t len);
+
+/** Format an mtaStatusCode as "5.1.1" (class.subject.detail). */
+void cli_status_text(mtamon_status_code code, char *buf, size_t len);
+
+/** The channel with slot index @p index in @p snap, or NULL. */
+const struct mtamon_channel_stats *
+cli_channel_by_index(const struct mtamon_snapshot *snap, mtamon_channel_t index);
+
+#endif /* MTAMON_CLI_H */
