@@ -73,12 +73,9 @@ int show_json(FILE *out, const struct mtamon_snapshot *snap,
 /* ------------------------------------------------------------------------ */
 /* Helpers (cli_util.c)                                                      */
 
-/** The sysexits(3) status for a libmtamon result (EX_OK for MTAMON_OK). */
-int cli_exit_status(mtamon_result code);
-
 /**
  * Print "mtamon: <err->message>" (or the generic text of @p err->code when
- * the message is empty) on stderr and return cli_exit_status(err->code).
+ * the message is empty) on stderr and return exit_status_for(err->code).
  */
 int cli_report(const struct mtamon_error *err);
 

@@ -12,31 +12,13 @@
 #include <time.h>
 
 #include "cli.h"
-
-int cli_exit_status(mtamon_result code)
-{
-    switch (code) {
-    case MTAMON_OK: return EX_OK;
-    case MTAMON_ERR_INVALID: return EX_USAGE;
-    case MTAMON_ERR_NOENT: return EX_NOINPUT;
-    case MTAMON_ERR_STALE: return EX_NOINPUT; /* deleted while we read it */
-    case MTAMON_ERR_EXISTS: return EX_CANTCREAT;
-    case MTAMON_ERR_FOREIGN:
-    case MTAMON_ERR_VERSION:
-    case MTAMON_ERR_CORRUPT: return EX_DATAERR;
-    case MTAMON_ERR_FULL: return EX_UNAVAILABLE;
-    case MTAMON_ERR_PERM: return EX_NOPERM;
-    case MTAMON_ERR_BUSY: return EX_TEMPFAIL;
-    case MTAMON_ERR_SYSTEM: return EX_OSERR;
-    }
-    return EX_SOFTWARE;
-}
+#include "exit_status.h"
 
 int cli_report(const struct mtamon_error *err)
 {
     const char *text = err->message[0] ? err->message : mtamon_strerror(err->code);
     fprintf(stderr, "%s: %s\n", CLI_NAME, text);
-    int status = cli_exit_status(err->code);
+    int status = exit_status_for(err->code);
     /* A failure must never look like success to a script. */
     return status == EX_OK ? EX_SOFTWARE : status;
 }

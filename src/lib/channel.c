@@ -1,12 +1,13 @@
 /*
  * channel.c - channel names, lookup and lock-free registration.
  *
- * Slots are claimed in order (the first FREE one) with a CAS to CLAIMING,
- * filled, then published as ACTIVE with release.  Because every claimer
- * takes the first free slot, free slots always form a suffix, and a
- * registrant that meets a CLAIMING slot waits for it to be published
- * before comparing names: two processes registering one name concurrently
- * end up on the same slot.
+ * Slots are claimed in order (the first FREE one) with a CAS to a
+ * claiming state that carries the claimer's pid, filled, then published
+ * as ACTIVE with release.  Because every claimer takes the first free
+ * slot, free slots always form a suffix, and a registrant that meets a
+ * slot being claimed waits for it to be published before comparing names:
+ * two processes registering one name concurrently end up on the same slot.
+ * A slot whose claimer died before publishing is claimed again.
  */
 
 #include <errno.h>
@@ -16,8 +17,9 @@
 
 #include "lib_internal.h"
 
-/* A claimer publishes within microseconds; one that has not after this
- * long died between claim and publish, and its slot is skipped. */
+/* A claimer publishes within microseconds.  One that is alive but has not
+ * published after this long is stalled: its slot is skipped, not waited
+ * for forever. */
 #define CLAIM_WAIT_MS 1000
 
 mtamon_result mtamon_channel_name_check(const char *name, struct mtamon_error *err)
@@ -39,21 +41,43 @@ mtamon_result mtamon_channel_name_check(const char *name, struct mtamon_error *e
     return MTAMON_OK;
 }
 
-/* Wait while @p s is CLAIMING; returns the state it settled in, or
- * SLOT_CLAIMING if its claimer never published. */
+/* Wait while @p s is being claimed by a live process; returns the state it
+ * settled in, which is still a claiming state if the claimer died (or,
+ * never seen in practice, is alive but stalled past CLAIM_WAIT_MS). */
 static uint32_t wait_published(struct channel_slot *s)
 {
     uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
-    for (int spin = 0; st == SLOT_CLAIMING && spin < 1000; spin++) {
+    for (int spin = 0; slot_is_claiming(st) && spin < 1000; spin++) {
         sched_yield();
         st = atomic_load_explicit(&s->state, memory_order_acquire);
     }
-    for (int ms = 0; st == SLOT_CLAIMING && ms < CLAIM_WAIT_MS; ms++) {
+    for (int ms = 0; slot_is_claiming(st) && ms < CLAIM_WAIT_MS; ms++) {
+        if (process_gone(slot_claimer(st)))
+            break;
         struct timespec ts = {0, 1000000L};
         nanosleep(&ts, NULL);
         st = atomic_load_explicit(&s->state, memory_order_acquire);
     }
     return st;
+}
+
+/* Move slot @p i from state @p from to claimed-by-us; fill and publish it. */
+static int claim_slot(struct segment_map *map, uint32_t i, uint32_t from,
+                      const char *name)
+{
+    struct channel_slot *s = &map->channels[i];
+    if (!atomic_compare_exchange_strong_explicit(&s->state, &from,
+                                                 slot_claiming(cached_pid()),
+                                                 memory_order_acquire,
+                                                 memory_order_relaxed))
+        return 0;
+    memset(s->name, 0, sizeof s->name);
+    memcpy(s->name, name, strlen(name));
+    s->index = i + 1;
+    s->created_ms = now_ms_precise();
+    atomic_store_explicit(&s->state, SLOT_ACTIVE, memory_order_release);
+    raise_high_water(&map->header->channels_used, i + 1);
+    return 1;
 }
 
 static mtamon_result lookup(mtamon_t *m, const char *name, int create,
@@ -66,32 +90,25 @@ static mtamon_result lookup(mtamon_t *m, const char *name, int create,
     for (uint32_t i = 0; i < map->channel_capacity; i++) {
         struct channel_slot *s = &map->channels[i];
         uint32_t state = atomic_load_explicit(&s->state, memory_order_acquire);
-        if (state == SLOT_FREE) {
-            if (!create)
-                break; /* free slots are a suffix */
-            uint32_t expected = SLOT_FREE;
-            if (!atomic_compare_exchange_strong_explicit(&s->state, &expected,
-                                                         SLOT_CLAIMING,
-                                                         memory_order_acquire,
-                                                         memory_order_acquire)) {
-                i--; /* lost the race: look at this slot again */
-                continue;
-            }
-            memset(s->name, 0, sizeof s->name);
-            memcpy(s->name, name, strlen(name));
-            s->index = i + 1;
-            s->created_ms = now_ms_precise();
-            atomic_store_explicit(&s->state, SLOT_ACTIVE, memory_order_release);
-            raise_high_water(&map->header->channels_used, i + 1);
-            *out = i + 1;
-            return MTAMON_OK;
-        }
-        if (state == SLOT_CLAIMING)
+        if (slot_is_claiming(state))
             state = wait_published(s);
-        if (state == SLOT_ACTIVE && strcmp(s->name, name) == 0) {
+        if (state == SLOT_ACTIVE) {
+            if (strcmp(s->name, name) == 0) {
+                *out = i + 1;
+                return MTAMON_OK;
+            }
+            continue;
+        }
+        /* Free, or abandoned by a claimer that died before publishing. */
+        if (state == SLOT_FREE && !create)
+            break; /* free slots are a suffix */
+        if (!create || (state != SLOT_FREE && !process_gone(slot_claimer(state))))
+            continue;
+        if (claim_slot(map, i, state, name)) {
             *out = i + 1;
             return MTAMON_OK;
         }
+        i--; /* lost the race: look at this slot again */
     }
     if (!create)
         return set_error(err, MTAMON_ERR_NOENT, "no channel '%s' in segment %s",

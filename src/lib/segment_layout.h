@@ -23,8 +23,26 @@
 
 #define MTAMON_CACHELINE 64
 
-/* Channel slot states.  FREE -> CLAIMING (by CAS) -> ACTIVE (release). */
-enum { SLOT_FREE = 0, SLOT_CLAIMING = 1, SLOT_ACTIVE = 2 };
+/* Channel slot states.  FREE -> claiming (by CAS) -> ACTIVE (release).
+ * A claiming state carries the claimer's pid, so a slot whose claimer died
+ * before publishing it can be recognised and claimed again. */
+enum { SLOT_FREE = 0, SLOT_ACTIVE = 2 };
+#define SLOT_CLAIMING_FLAG 0x80000000u
+
+static inline uint32_t slot_claiming(int32_t pid)
+{
+    return SLOT_CLAIMING_FLAG | ((uint32_t)pid & ~SLOT_CLAIMING_FLAG);
+}
+
+static inline int slot_is_claiming(uint32_t state)
+{
+    return (state & SLOT_CLAIMING_FLAG) != 0;
+}
+
+static inline int32_t slot_claimer(uint32_t state)
+{
+    return (int32_t)(state & ~SLOT_CLAIMING_FLAG);
+}
 
 /* Association entry states, same protocol; back to FREE on close. */
 enum { ASSOC_FREE = 0, ASSOC_CLAIMING = 1, ASSOC_ACTIVE = 2 };

@@ -88,6 +88,8 @@ mtamon_t *mtamon_open(const char *segment, unsigned flags,
     }
     (void)cached_pid();
     reclaim_dead_assocs(&m->map);
+    if (err) /* an "exists" from the create attempt is not an error */
+        set_error(err, MTAMON_OK, "%s", "");
     return m;
 }
 

@@ -45,6 +45,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "exit_status.h"
 #include "mtamon.h"
 
 #define PROG "mtamon-emit"
@@ -120,25 +121,6 @@ static void complain(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-}
-
-static int exit_code(mtamon_result r)
-{
-    switch (r) {
-    case MTAMON_OK: return EX_OK;
-    case MTAMON_ERR_INVALID: return EX_USAGE;
-    case MTAMON_ERR_NOENT: return EX_NOINPUT;
-    case MTAMON_ERR_EXISTS: return EX_CANTCREAT;
-    case MTAMON_ERR_FOREIGN:
-    case MTAMON_ERR_VERSION:
-    case MTAMON_ERR_CORRUPT: return EX_DATAERR;
-    case MTAMON_ERR_FULL: return EX_UNAVAILABLE;
-    case MTAMON_ERR_PERM: return EX_NOPERM;
-    case MTAMON_ERR_BUSY:
-    case MTAMON_ERR_STALE: return EX_TEMPFAIL;
-    case MTAMON_ERR_SYSTEM: return EX_OSERR;
-    }
-    return EX_SOFTWARE;
 }
 
 /* Parse an unsigned decimal number of at most @p max; 0 on success. */
@@ -494,7 +476,7 @@ int main(int argc, char **argv)
     if (!m) {
         complain("%s", err.message);
         free(cmds);
-        return exit_code(err.code);
+        return exit_status_for(err.code);
     }
     struct open_assocs open = {NULL, 0, 0};
     mtamon_result r = MTAMON_OK;
@@ -508,5 +490,5 @@ int main(int argc, char **argv)
     mtamon_close(m);
     free(open.a);
     free(cmds);
-    return exit_code(r);
+    return exit_status_for(r);
 }

@@ -1,0 +1,25 @@
+/*
+ * exit_status.c - libmtamon results as sysexits(3) statuses.
+ */
+#include <sysexits.h>
+
+#include "exit_status.h"
+
+int exit_status_for(mtamon_result code)
+{
+    switch (code) {
+    case MTAMON_OK: return EX_OK;
+    case MTAMON_ERR_INVALID: return EX_USAGE;
+    case MTAMON_ERR_NOENT: return EX_NOINPUT;
+    case MTAMON_ERR_STALE: return EX_NOINPUT; /* deleted while being read */
+    case MTAMON_ERR_EXISTS: return EX_CANTCREAT;
+    case MTAMON_ERR_FOREIGN:
+    case MTAMON_ERR_VERSION:
+    case MTAMON_ERR_CORRUPT: return EX_DATAERR;
+    case MTAMON_ERR_FULL: return EX_UNAVAILABLE;
+    case MTAMON_ERR_PERM: return EX_NOPERM;
+    case MTAMON_ERR_BUSY: return EX_TEMPFAIL;
+    case MTAMON_ERR_SYSTEM: return EX_OSERR;
+    }
+    return EX_SOFTWARE;
+}

@@ -1,0 +1,18 @@
+/*
+ * exit_status.h - the sysexits(3) status a command exits with for a
+ * libmtamon result, shared by every mtamon program.
+ */
+#ifndef MTAMON_EXIT_STATUS_H
+#define MTAMON_EXIT_STATUS_H
+
+#include "mtamon.h"
+
+/**
+ * EX_OK for MTAMON_OK; EX_NOINPUT for a missing (or deleted) segment,
+ * EX_DATAERR for a foreign, corrupt or newer one, EX_UNAVAILABLE when
+ * full, EX_CANTCREAT when it exists, EX_NOPERM, EX_TEMPFAIL when busy,
+ * EX_USAGE for an invalid argument, EX_OSERR for other system errors.
+ */
+int exit_status_for(mtamon_result code);
+
+#endif /* MTAMON_EXIT_STATUS_H */
