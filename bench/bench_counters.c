@@ -44,7 +44,7 @@ struct fixture {
 };
 
 enum kind {
-    RAW_ADD, ENQUEUE, DEQUEUE_FIRST, DEQUEUE_RETRY, TEMPFAIL, REJECT,
+    RAW_ADD, ENQUEUE, DEQUEUE_FIRST, DEQUEUE_RETRY, TEMPFAIL, REJECT_BARE, REJECT,
     FAIL, ASSOC_OPEN_CLOSE, MIX, KIND_COUNT
 };
 
@@ -54,9 +54,10 @@ static const char *const kind_names[KIND_COUNT] = {
     [DEQUEUE_FIRST] = "dequeue, first attempt",
     [DEQUEUE_RETRY] = "dequeue, after retries",
     [TEMPFAIL] = "tempfail (with status)",
-    [REJECT] = "reject (status + reason)",
+    [REJECT_BARE] = "reject (status, no reason)",
+    [REJECT] = "reject (status + reason text)",
     [FAIL] = "fail (with status)",
-    [ASSOC_OPEN_CLOSE] = "association open+close",
+    [ASSOC_OPEN_CLOSE] = "association open+close (pair)",
     [MIX] = "typical mix per event",
 };
 
@@ -85,6 +86,10 @@ static long run_events(const struct fixture *f, enum kind kind, long n)
             break;
         case TEMPFAIL:
             mtamon_tempfail(f->m, f->out, 1, 4096, busy);
+            calls++;
+            break;
+        case REJECT_BARE:
+            mtamon_reject(f->m, f->in, 1, 0, unknown, NULL);
             calls++;
             break;
         case REJECT:

@@ -104,6 +104,8 @@ mtamon_result mtamon_convert(mtamon_t *m, mtamon_channel_t ch, int ok)
 {
     SLOT_OR_INVALID(s, m, ch);
     add(s, ok ? MTAMON_CONVERTED_OK : MTAMON_CONVERTED_FAILED, 1);
+    if (!ok) /* RFC 3463 5.6.5: conversion failed */
+        status_count(s, MTAMON_STATUS_CONVERSION_FAILED, STATUS_INTERNAL);
     return MTAMON_OK;
 }
 
@@ -111,6 +113,7 @@ mtamon_result mtamon_loop(mtamon_t *m, mtamon_channel_t ch)
 {
     SLOT_OR_INVALID(s, m, ch);
     add(s, MTAMON_LOOPS, 1);
+    status_count(s, MTAMON_STATUS_ROUTING_LOOP, STATUS_INTERNAL);
     return MTAMON_OK;
 }
 

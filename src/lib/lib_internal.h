@@ -116,6 +116,9 @@ int assoc_forget(mtamon_t *m, const mtamon_assoc *a);
 /* Copy bounded printable text: control and non-ASCII bytes become '?'. */
 void copy_printable(char *dst, size_t dstlen, const char *src);
 
+/* The same, but only up to and including the NUL; returns the length. */
+size_t copy_printable_text(char *dst, size_t dstlen, const char *src);
+
 /* Is process @p pid gone?  (kill(pid, 0) says ESRCH.) */
 int process_gone(pid_t pid);
 

@@ -207,10 +207,19 @@ mtamon_result mtamon_reject(mtamon_t *m, mtamon_channel_t ch,
 mtamon_result mtamon_fail(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
                           uint64_t volume, mtamon_status_code code);
 
-/** A content conversion by @p ch succeeded (@p ok != 0) or failed. */
+/** Status a failed conversion is counted under (internal errors): 5.6.5. */
+#define MTAMON_STATUS_CONVERSION_FAILED 5006005u
+/** Status a detected loop is counted under (internal errors): 5.4.6. */
+#define MTAMON_STATUS_ROUTING_LOOP 5004006u
+
+/**
+ * A content conversion by @p ch succeeded (@p ok != 0) or failed; a failure
+ * is also an internal error of status MTAMON_STATUS_CONVERSION_FAILED.
+ */
 mtamon_result mtamon_convert(mtamon_t *m, mtamon_channel_t ch, int ok);
 
-/** A mail loop was detected on @p ch. */
+/** A mail loop was detected on @p ch: an internal error of status
+ * MTAMON_STATUS_ROUTING_LOOP. */
 mtamon_result mtamon_loop(mtamon_t *m, mtamon_channel_t ch);
 
 /* ------------------------------------------------------------------------ */

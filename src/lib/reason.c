@@ -7,14 +7,23 @@
 
 #include "lib_internal.h"
 
-void copy_printable(char *dst, size_t dstlen, const char *src)
+size_t copy_printable_text(char *dst, size_t dstlen, const char *src)
 {
     size_t i = 0;
     for (; i + 1 < dstlen && src[i]; i++) {
         unsigned char c = (unsigned char)src[i];
         dst[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
     }
-    memset(dst + i, 0, dstlen - i);
+    if (dstlen)
+        dst[i] = '\0';
+    return i;
+}
+
+void copy_printable(char *dst, size_t dstlen, const char *src)
+{
+    size_t len = copy_printable_text(dst, dstlen, src);
+    if (dstlen)
+        memset(dst + len, 0, dstlen - len);
 }
 
 void reason_publish(struct reason_ring *ring, const char *text)
@@ -30,7 +39,8 @@ void reason_publish(struct reason_ring *ring, const char *text)
                                                  memory_order_relaxed))
         return;
     atomic_thread_fence(memory_order_release);
-    copy_printable(e->text, sizeof e->text, text);
+    /* Only up to the NUL: the hot path need not clear the rest. */
+    copy_printable_text(e->text, sizeof e->text, text);
     atomic_store_explicit(&e->seq, 2 * n + 2, memory_order_release);
 }
 

@@ -341,7 +341,7 @@ expected = {
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason="relay access denied",
     last_connect_failure=None,
-    status={"5.1.1": (5001001, 1, 0, 0), "5.7.1": (5007001, 2, 0, 0)},
+    status={"5.1.1": (5001001, 1, 0, 0), "5.4.6": (5004006, 0, 1, 0), "5.7.1": (5007001, 2, 0, 0)},
     inbound_activity=True),
   "ims-ms": dict(index=2,
     counters=counters(received_messages=4, received_recipients=8, received_volume=40960,
@@ -356,7 +356,7 @@ expected = {
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason=None,
     last_connect_failure=None,
-    status={"4.2.2": (4002002, 0, 0, 1), "5.2.2": (5002002, 0, 0, 1)},
+    status={"4.2.2": (4002002, 0, 0, 1), "5.2.2": (5002002, 0, 0, 1), "5.6.5": (5006005, 0, 1, 0)},
     inbound_activity=False),
   "tcp_intranet": dict(index=3,
     counters=counters(received_messages=2, received_recipients=6, received_volume=6144,
@@ -373,7 +373,7 @@ expected = {
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason=None,
     last_connect_failure="connect to 198.51.100.20 port 25: Connection refused",
-    status={"4.4.1": (4004001, 0, 0, 2), "5.1.1": (5001001, 0, 0, 1)},
+    status={"4.4.1": (4004001, 0, 0, 2), "5.1.1": (5001001, 0, 0, 1), "5.4.6": (5004006, 0, 2, 0)},
     inbound_activity=True),
 }
 

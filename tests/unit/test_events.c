@@ -276,6 +276,15 @@ static void test_convert_loop(void)
     stats(name, "in", &c);
     CHECK(c, {MTAMON_CONVERTED_OK, 2}, {MTAMON_CONVERTED_FAILED, 1}, {MTAMON_LOOPS, 3});
     CHECK_STORED(c, 0, 0, 0);
+    /* Failed conversions and loops are internal errors (RFC 2789
+     * mtaGroupInternalErrorCount), under 5.4.6 and 5.6.5, sorted. */
+    CU_ASSERT_EQUAL_FATAL(c.n_status, 2);
+    CU_ASSERT_EQUAL(c.status[0].code, MTAMON_STATUS_ROUTING_LOOP);
+    CU_ASSERT_EQUAL(c.status[0].internal, 3);
+    CU_ASSERT_EQUAL(c.status[0].inbound + c.status[0].outbound, 0);
+    CU_ASSERT_EQUAL(c.status[1].code, MTAMON_STATUS_CONVERSION_FAILED);
+    CU_ASSERT_EQUAL(c.status[1].internal, 1);
+    CU_ASSERT_EQUAL(c.status[1].inbound + c.status[1].outbound, 0);
     stats(name, "out", &c);
     CHECK_ZERO(c);
     mtamon_close(m);
