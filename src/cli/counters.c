@@ -34,7 +34,7 @@ static int counters_create(const char *segment, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct mtamon_create_params params = {0, 0};
+    struct mtamon_create_params params = {0};
     uint64_t v = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {

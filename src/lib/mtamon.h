@@ -95,7 +95,14 @@ enum mtamon_open_flags {
 struct mtamon_create_params {
     uint32_t channel_capacity; /**< 1..MTAMON_MAX_CHANNELS */
     uint32_t assoc_capacity;   /**< 1..MTAMON_MAX_ASSOCS */
+    uint32_t mode;             /**< permission bits, 0 = 0660; needs 0600 */
+    uint32_t flags;            /**< MTAMON_CREATE_SET_GROUP */
+    uint32_t gid;              /**< group to give the segment to */
 };
+
+/** mtamon_create_params.flags: give the new segment to group @c gid, so
+ * MTA processes running under that group can open it. */
+#define MTAMON_CREATE_SET_GROUP 1u
 
 /**
  * Resolve a segment name: @p name if not NULL, else $MTAMON_SEGMENT if set,

@@ -122,6 +122,11 @@ mtamon_result segment_create(const char *name,
         return set_error(err, MTAMON_ERR_INVALID,
                          "association capacity %u is above the limit of %u",
                          assocs, MTAMON_MAX_ASSOCS);
+    mode_t mode = params && params->mode ? (mode_t)params->mode : 0660;
+    if ((mode & ~(mode_t)0777) || (mode & 0600) != 0600)
+        return set_error(err, MTAMON_ERR_INVALID,
+                         "mode %04o: only permission bits, and the owner needs "
+                         "read and write", (unsigned)mode);
     mtamon_result st = segment_name_check(name, err);
     if (st != MTAMON_OK)
         return st;
@@ -134,7 +139,17 @@ mtamon_result segment_create(const char *name,
                          name, strerror(e));
     }
     /* shm_open applies the umask; the segment is meant for a mail group. */
-    if (fchmod(fd, 0660) != 0 || ftruncate(fd, (off_t)g.size) != 0) {
+    if (fchmod(fd, mode) != 0 ||
+        (params && (params->flags & MTAMON_CREATE_SET_GROUP) &&
+         fchown(fd, (uid_t)-1, (gid_t)params->gid) != 0)) {
+        int e = errno;
+        close(fd);
+        shm_unlink(name);
+        return set_error(err, errno_status(e),
+                         "cannot set mode %04o / group of segment %s: %s",
+                         (unsigned)mode, name, strerror(e));
+    }
+    if (ftruncate(fd, (off_t)g.size) != 0) {
         int e = errno;
         close(fd);
         shm_unlink(name);

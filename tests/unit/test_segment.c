@@ -129,7 +129,7 @@ static void test_create_params(void)
     mtamon_snapshot_free(&snap);
 
     /* Opening an existing segment (no EXCL) keeps its geometry. */
-    struct mtamon_create_params other = {7, 7};
+    struct mtamon_create_params other = {.channel_capacity = 7, .assoc_capacity = 7};
     struct mtamon_error err = {0};
     m = mtamon_open(name, MTAMON_OPEN_CREATE, &other, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
@@ -143,10 +143,10 @@ static void test_create_params(void)
 static void test_capacity_out_of_range(void)
 {
     static const struct mtamon_create_params bad[] = {
-        {MTAMON_MAX_CHANNELS + 1, 0},
-        {0, MTAMON_MAX_ASSOCS + 1},
-        {UINT32_MAX, 1},
-        {1, UINT32_MAX},
+        {.channel_capacity = MTAMON_MAX_CHANNELS + 1},
+        {.assoc_capacity = MTAMON_MAX_ASSOCS + 1},
+        {.channel_capacity = UINT32_MAX, .assoc_capacity = 1},
+        {.channel_capacity = 1, .assoc_capacity = UINT32_MAX},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *name = ut_name();
@@ -417,6 +417,35 @@ static void test_mode_0660(void)
     CU_ASSERT_EQUAL(ut_mode(name), 0660);
 }
 
+/* An explicit mode and group, for MTAs running under a mail group. */
+static void test_mode_and_group(void)
+{
+    const char *name = ut_name();
+    struct mtamon_error err = {0};
+    struct mtamon_create_params p = {.mode = 0640,
+                                     .flags = MTAMON_CREATE_SET_GROUP,
+                                     .gid = (uint32_t)getegid()};
+    mtamon_t *m = mtamon_open(name, MTAMON_OPEN_CREATE | MTAMON_OPEN_EXCL, &p, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    mtamon_close(m);
+    CU_ASSERT_EQUAL(ut_mode(name), 0640);
+    char path[512];
+    ut_shm_path(name, path, sizeof path);
+    struct stat st;
+    CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(st.st_gid, getegid());
+
+    /* The owner must keep read and write; only permission bits. */
+    static const uint32_t bad_modes[] = {0400, 0200, 04660, 01660, 010660};
+    for (size_t i = 0; i < sizeof bad_modes / sizeof bad_modes[0]; i++) {
+        const char *bad = ut_name();
+        struct mtamon_create_params q = {.mode = bad_modes[i]};
+        CU_ASSERT_PTR_NULL(mtamon_open(bad, MTAMON_OPEN_CREATE, &q, &err));
+        UT_ASSERT_ERR(err, MTAMON_ERR_INVALID, "mode");
+        CU_ASSERT(!ut_exists(bad));
+    }
+}
+
 static void test_generation(void)
 {
     const char *a = ut_name(), *b = ut_name();
@@ -592,6 +621,7 @@ int main(void)
         {"capacity beyond the mapping", test_capacity_beyond_mapping},
         {"slot size mismatch", test_slot_size_mismatch},
         {"mode 0660 under umask 077", test_mode_0660},
+        {"explicit mode and group", test_mode_and_group},
         {"generation", test_generation},
         {"unlink", test_unlink},
         {"MTAMON_SEGMENT", test_env_name},

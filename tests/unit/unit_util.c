@@ -127,7 +127,7 @@ void ut_track(const char *name)
 
 mtamon_t *ut_create(const char *name, uint32_t channels, uint32_t assocs)
 {
-    struct mtamon_create_params p = {channels, assocs};
+    struct mtamon_create_params p = {.channel_capacity = channels, .assoc_capacity = assocs};
     struct mtamon_error err = {0};
     mtamon_t *m = mtamon_open(name, MTAMON_OPEN_CREATE | MTAMON_OPEN_EXCL, &p, &err);
     if (!m)
