@@ -54,6 +54,11 @@ struct show_request {
     uint64_t block_size;        /**< --block-size, > 0 */
     /** One flag per snap->channels[] entry, or NULL for every channel. */
     const unsigned char *selected;
+    /* Text output only (Sun -[no]headers, -[no]channels, -[no]associations). */
+    int headers;                /**< print the two header lines */
+    int channels;               /**< print the channel blocks */
+    int associations;           /**< print the Total In/Out Assocs lines and,
+                                     with all, the current associations */
 };
 
 /**

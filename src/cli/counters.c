@@ -1,12 +1,16 @@
 /*
  * counters.c - `mtamon counters create|show|clear|delete`, also spelled
- * the Sun way (`counters -show`, ...).
+ * the Sun way (`counters -show -noheaders -output=FILE`, ...).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -14,30 +18,245 @@ void cli_counters_usage(FILE *out)
 {
     fprintf(out,
             "usage: mtamon [--segment NAME] counters create [--capacity N] [--assoc-capacity N]\n"
+            "                                               [--group GROUP] [--mode MODE]\n"
             "       mtamon [--segment NAME] counters show [--json] [--all] [--block-size BYTES]\n"
+            "                                             [--no-headers] [--no-channels]\n"
+            "                                             [--no-associations] [--output FILE]\n"
             "                                             [CHANNEL ...]\n"
             "       mtamon [--segment NAME] counters clear\n"
             "       mtamon [--segment NAME] counters delete [--force]\n"
             "\n"
-            "  -create, -show, -clear and -delete are accepted as well.\n"
-            "  CHANNEL is a shell pattern (fnmatch), e.g. 'tcp_*'.\n");
+            "  GROUP is a group name or number, MODE octal permission bits (0660).\n"
+            "  CHANNEL is a shell pattern (fnmatch), e.g. 'tcp_*'.\n"
+            "  Sun Messaging Server spellings are accepted as well: -create, -show,\n"
+            "  -clear, -delete, -max_channels=N, -[no]headers, -[no]channels,\n"
+            "  -[no]associations, -output=FILE.\n");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sun spellings of the options                                              */
+
+/* A Sun Messaging Server option ("-noheaders", "-output=file_spec") and the
+ * GNU option that means the same. */
+struct sun_option {
+    const char *sun;  /* without its leading '-' */
+    const char *gnu;  /* "--no-headers" */
+    int has_value;    /* takes "=value" (or, like GNU, the next word) */
+};
+
+/*
+ * Copy argv[0..argc) into the new array *@p out_argv (NULL-terminated, to
+ * free()), spelling the Sun options of @p sun the GNU way: "-noheaders"
+ * becomes "--no-headers", "-output=FILE" becomes "--output" "FILE".  Values
+ * of options that take one and everything after "--" are copied as they
+ * are.  Any other single-dash word that is not a bundle of @p shortopts is
+ * refused here, so "-bogus" is reported as itself.  Returns EX_OK or a
+ * usage error.
+ */
+static int sun_translate(const char *what, const struct sun_option *sun,
+                         const struct option *longopts, const char *shortopts,
+                         int argc, char **argv, int *out_argc, char ***out_argv)
+{
+    /* Each word becomes at most two. */
+    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
+    if (!out) {
+        cli_errorf("out of memory");
+        return EX_OSERR;
+    }
+    int n = 0;
+    out[n++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (i < argc)
+                out[n++] = argv[i++];
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            out[n++] = a; /* an operand, or "-" */
+            continue;
+        }
+        if (a[1] == '-') {
+            /* "--name VALUE": VALUE is not an option even if it looks like
+             * one.  Abbreviations count, as getopt_long() allows them. */
+            out[n++] = a;
+            const char *name = a + 2;
+            size_t len = strcspn(name, "=");
+            if (name[len] == '=' || i + 1 >= argc)
+                continue;
+            int takes_value = 0;
+            for (const struct option *o = longopts; o->name; o++) {
+                if (strncmp(o->name, name, len) != 0)
+                    continue;
+                takes_value = o->has_arg == required_argument;
+                if (o->name[len] == '\0')
+                    break; /* an exact match beats the prefixes */
+            }
+            if (takes_value)
+                out[n++] = argv[++i];
+            continue;
+        }
+        const char *word = a + 1;
+        size_t len = strcspn(word, "=");
+        const struct sun_option *found = NULL;
+        for (const struct sun_option *s = sun; s && s->sun; s++) {
+            if (strlen(s->sun) == len && strncmp(s->sun, word, len) == 0) {
+                found = s;
+                break;
+            }
+        }
+        if (found) {
+            out[n++] = (char *)found->gnu;
+            if (!found->has_value && word[len] == '=') {
+                free(out);
+                return cli_usage_error(cli_counters_usage,
+                                       "%s: option '-%s' takes no value", what, found->sun);
+            }
+            if (found->has_value && word[len] == '=')
+                out[n++] = a + 1 + len + 1;
+            else if (found->has_value && i + 1 < argc)
+                out[n++] = argv[++i];
+            continue;
+        }
+        /* Not a Sun word: fine for getopt only as a bundle of short
+         * options ("-fh"); a short option's value ends the bundle. */
+        int value_next = 0;
+        for (const char *p = word; *p; p++) {
+            const char *spec = *p != ':' ? strchr(shortopts, *p) : NULL;
+            if (!spec) {
+                free(out);
+                return cli_usage_error(cli_counters_usage, "%s: unknown option '%s'",
+                                       what, a);
+            }
+            if (spec[1] == ':') {
+                value_next = p[1] == '\0';
+                break;
+            }
+        }
+        out[n++] = a;
+        if (value_next && i + 1 < argc)
+            out[n++] = argv[++i];
+    }
+    out[n] = NULL;
+    *out_argc = n;
+    *out_argv = out;
+    return EX_OK;
 }
 
 /* ------------------------------------------------------------------------ */
 /* create                                                                    */
 
+enum { OPT_GROUP = 256, OPT_MODE };
+
+static const char create_shortopts[] = ":h";
+static const struct option create_opts[] = {
+    {"capacity", required_argument, NULL, 'c'},
+    {"assoc-capacity", required_argument, NULL, 'a'},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const struct sun_option create_sun[] = {
+    {"max_channels", "--capacity", 1},
+    {NULL, NULL, 0},
+};
+
+/*
+ * getgrnam_r() (@p name not NULL) or getgrgid_r(), growing the buffer as
+ * needed.  Returns 0 with *@p gr filled (its strings in *@p buf, to free),
+ * ENOENT if there is no such group, or another errno value.
+ */
+static int group_lookup(const char *name, gid_t gid, struct group *gr, char **buf)
+{
+    long hint = sysconf(_SC_GETGR_R_SIZE_MAX);
+    size_t size = hint > 0 ? (size_t)hint : 1024;
+    *buf = NULL;
+    for (;;) {
+        char *b = malloc(size);
+        if (!b)
+            return ENOMEM;
+        struct group *found = NULL;
+        int e = name ? getgrnam_r(name, gr, b, size, &found)
+                     : getgrgid_r(gid, gr, b, size, &found);
+        if (found) {
+            *buf = b;
+            return 0;
+        }
+        free(b);
+        if (e == ERANGE && size < ((size_t)1 << 24)) {
+            size *= 2;
+            continue;
+        }
+        /* getgrnam_r(3): "not found" may also come as one of these. */
+        if (e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM)
+            return ENOENT;
+        return e;
+    }
+}
+
+/*
+ * --group: a group name, else a numeric gid (like chown(1), a name wins).
+ * Returns EX_OK and sets *@p gid, or an exit status after a message.
+ */
+static int parse_group(const char *text, uint32_t *gid)
+{
+    struct group gr;
+    char *buf = NULL;
+    int e = text[0] ? group_lookup(text, 0, &gr, &buf) : ENOENT;
+    if (e == 0) {
+        *gid = (uint32_t)gr.gr_gid;
+        free(buf);
+        return EX_OK;
+    }
+    uint64_t v = 0;
+    /* (gid_t)-1 means "no change" to chown(2): not a group. */
+    if (cli_parse_uint(text, 0, UINT32_MAX - 1, &v) == 0) {
+        *gid = (uint32_t)v;
+        return EX_OK;
+    }
+    if (e == ENOENT)
+        return cli_usage_error(cli_counters_usage,
+                               "counters create: unknown group '%s' (--group takes "
+                               "a group name or number)", text);
+    cli_errorf("counters create: cannot look up group '%s': %s", text, strerror(e));
+    return EX_OSERR;
+}
+
+/*
+ * --mode: octal permission bits ("0640", "660"), at most 07777; the library
+ * judges which of them are allowed.  Returns 0 and sets *@p mode, or -1.
+ */
+static int parse_mode(const char *text, uint32_t *mode)
+{
+    size_t len = strlen(text);
+    if (len == 0 || len > 6 || strspn(text, "01234567") != len)
+        return -1;
+    unsigned long v = strtoul(text, NULL, 8);
+    if (v > 07777)
+        return -1;
+    *mode = (uint32_t)v;
+    return 0;
+}
+
+/* ", group mail (gid 8)" or ", gid 4711" for the confirmation line. */
+static void group_text(uint32_t gid, char *text, size_t len)
+{
+    struct group gr;
+    char *buf = NULL;
+    if (group_lookup(NULL, (gid_t)gid, &gr, &buf) == 0)
+        snprintf(text, len, ", group %s (gid %u)", gr.gr_name, (unsigned)gid);
+    else
+        snprintf(text, len, ", gid %u", (unsigned)gid);
+    free(buf);
+}
+
 static int counters_create(const char *segment, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"capacity", required_argument, NULL, 'c'},
-        {"assoc-capacity", required_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct mtamon_create_params params = {0};
     uint64_t v = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, create_shortopts, create_opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             if (cli_parse_uint(optarg, 1, MTAMON_MAX_CHANNELS, &v) != 0)
@@ -52,6 +271,22 @@ static int counters_create(const char *segment, int argc, char **argv)
                                        "--assoc-capacity must be 1..%u, not '%s'",
                                        MTAMON_MAX_ASSOCS, optarg);
             params.assoc_capacity = (uint32_t)v;
+            break;
+        case OPT_GROUP: {
+            int status = parse_group(optarg, &params.gid);
+            if (status != EX_OK)
+                return status;
+            params.flags |= MTAMON_CREATE_SET_GROUP;
+            break;
+        }
+        case OPT_MODE:
+            if (parse_mode(optarg, &params.mode) != 0)
+                return cli_usage_error(cli_counters_usage,
+                                       "--mode must be octal permission bits such as "
+                                       "0660 or 0640, not '%s'", optarg);
+            if (params.mode == 0) /* to the library, 0 means "default" */
+                return cli_usage_error(cli_counters_usage,
+                                       "--mode %s: the owner needs read and write", optarg);
             break;
         case 'h':
             cli_counters_usage(stdout);
@@ -69,10 +304,14 @@ static int counters_create(const char *segment, int argc, char **argv)
     if (!m)
         return cli_report(&err);
     mtamon_close(m);
-    printf("created segment %s (%u channels, %u associations)\n",
+    char group[128] = "";
+    if (params.flags & MTAMON_CREATE_SET_GROUP)
+        group_text(params.gid, group, sizeof group);
+    printf("created segment %s (%u channels, %u associations, mode %04o%s)\n",
            mtamon_segment_name(segment),
            params.channel_capacity ? params.channel_capacity : MTAMON_DEFAULT_CHANNELS,
-           params.assoc_capacity ? params.assoc_capacity : MTAMON_DEFAULT_ASSOCS);
+           params.assoc_capacity ? params.assoc_capacity : MTAMON_DEFAULT_ASSOCS,
+           params.mode ? (unsigned)params.mode : 0660u, group);
     return EX_OK;
 }
 
@@ -104,20 +343,88 @@ static int select_channels(const struct mtamon_snapshot *snap, char **patterns,
     return status;
 }
 
+enum {
+    OPT_HEADERS = 256, OPT_NO_HEADERS, OPT_CHANNELS, OPT_NO_CHANNELS,
+    OPT_ASSOCIATIONS, OPT_NO_ASSOCIATIONS, OPT_OUTPUT
+};
+
+static const char show_shortopts[] = ":h";
+static const struct option show_opts[] = {
+    {"json", no_argument, NULL, 'j'},
+    {"all", no_argument, NULL, 'a'},
+    {"block-size", required_argument, NULL, 'b'},
+    {"headers", no_argument, NULL, OPT_HEADERS},
+    {"no-headers", no_argument, NULL, OPT_NO_HEADERS},
+    {"channels", no_argument, NULL, OPT_CHANNELS},
+    {"no-channels", no_argument, NULL, OPT_NO_CHANNELS},
+    {"associations", no_argument, NULL, OPT_ASSOCIATIONS},
+    {"no-associations", no_argument, NULL, OPT_NO_ASSOCIATIONS},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const struct sun_option show_sun[] = {
+    {"associations", "--associations", 0},
+    {"noassociations", "--no-associations", 0},
+    {"channels", "--channels", 0},
+    {"nochannels", "--no-channels", 0},
+    {"headers", "--headers", 0},
+    {"noheaders", "--no-headers", 0},
+    {"output", "--output", 1},
+    {NULL, NULL, 0},
+};
+
+/*
+ * Print the report into @p path (created 0644, or truncated), or on
+ * standard output when @p path is NULL.  Returns EX_OK or an exit status
+ * after a message.
+ */
+static int show_print(const char *path, int json, const struct mtamon_snapshot *snap,
+                      const struct show_request *req)
+{
+    FILE *out = stdout;
+    if (path) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd < 0) {
+            cli_errorf("cannot create output file %s: %s", path, strerror(errno));
+            return EX_CANTCREAT;
+        }
+        out = fdopen(fd, "w");
+        if (!out) {
+            cli_errorf("cannot write output file %s: %s", path, strerror(errno));
+            close(fd);
+            return EX_OSERR;
+        }
+    }
+    int written = json ? show_json(out, snap, req) : show_text(out, snap, req);
+    int e = errno;
+    if (path && fclose(out) != 0 && written == 0) {
+        e = errno;
+        written = -1;
+    }
+    if (written != 0) {
+        if (path)
+            cli_errorf("error writing to %s: %s", path, strerror(e));
+        else
+            cli_errorf("error writing to standard output");
+        return EX_IOERR;
+    }
+    return EX_OK;
+}
+
 static int counters_show(const char *segment, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"all", no_argument, NULL, 'a'},
-        {"block-size", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    struct show_request req = {
+        .segment = mtamon_segment_name(segment),
+        .block_size = CLI_DEFAULT_BLOCK_SIZE,
+        .headers = 1,
+        .channels = 1,
+        .associations = 1,
     };
-    struct show_request req = {mtamon_segment_name(segment), 0,
-                               CLI_DEFAULT_BLOCK_SIZE, NULL};
     int json = 0;
+    const char *output = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, show_shortopts, show_opts, NULL)) != -1) {
         switch (c) {
         case 'j':
             json = 1;
@@ -131,6 +438,24 @@ static int counters_show(const char *segment, int argc, char **argv)
                                        "--block-size must be a number of bytes "
                                        "1..%u, not '%s'", UINT32_MAX, optarg);
             break;
+        case OPT_HEADERS:
+        case OPT_NO_HEADERS:
+            req.headers = c == OPT_HEADERS;
+            break;
+        case OPT_CHANNELS:
+        case OPT_NO_CHANNELS:
+            req.channels = c == OPT_CHANNELS;
+            break;
+        case OPT_ASSOCIATIONS:
+        case OPT_NO_ASSOCIATIONS:
+            req.associations = c == OPT_ASSOCIATIONS;
+            break;
+        case OPT_OUTPUT:
+            if (optarg[0] == '\0')
+                return cli_usage_error(cli_counters_usage,
+                                       "counters show: --output needs a file name");
+            output = optarg;
+            break;
         case 'h':
             cli_counters_usage(stdout);
             return EX_OK;
@@ -138,6 +463,13 @@ static int counters_show(const char *segment, int argc, char **argv)
             return cli_option_error(cli_counters_usage, "counters show", c, argv);
         }
     }
+    /* The JSON object always has every part: leaving some out is refused
+     * rather than silently ignored. */
+    if (json && !(req.headers && req.channels && req.associations))
+        return cli_usage_error(cli_counters_usage,
+                               "counters show: --json cannot be combined with %s",
+                               !req.headers ? "--no-headers"
+                               : !req.channels ? "--no-channels" : "--no-associations");
 
     struct mtamon_error err = {MTAMON_OK, ""};
     mtamon_reader *r = mtamon_reader_open(segment, &err);
@@ -164,29 +496,27 @@ static int counters_show(const char *segment, int argc, char **argv)
         status = select_channels(&snap, argv + optind, argc - optind, selected);
         req.selected = selected;
     }
-    int written = json ? show_json(stdout, &snap, &req) : show_text(stdout, &snap, &req);
+    int printed = show_print(output, json, &snap, &req);
     free(selected);
     mtamon_snapshot_free(&snap);
-    if (written != 0) {
-        cli_errorf("error writing to standard output");
-        return EX_IOERR;
-    }
-    return status;
+    return printed != EX_OK ? printed : status;
 }
 
 /* ------------------------------------------------------------------------ */
 /* clear                                                                     */
 
+static const char clear_shortopts[] = ":h";
+static const struct option clear_opts[] = {
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 /* For commands without options: only --help is accepted. */
 static int no_options(const char *what, int argc, char **argv, int *help)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     int c;
     *help = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, clear_shortopts, clear_opts, NULL)) != -1) {
         if (c != 'h')
             return cli_option_error(cli_counters_usage, what, c, argv);
         *help = 1;
@@ -221,16 +551,18 @@ static int counters_clear(const char *segment, int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* delete                                                                    */
 
+static const char delete_shortopts[] = ":fh";
+static const struct option delete_opts[] = {
+    {"force", no_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 static int counters_delete(const char *segment, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     int force = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, delete_shortopts, delete_opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             force = 1;
@@ -273,13 +605,18 @@ static int counters_delete(const char *segment, int argc, char **argv)
 struct subcommand {
     const char *name; /* also accepted with a leading '-' (Sun spelling) */
     int (*run)(const char *segment, int argc, char **argv);
+    const char *what;                 /* for messages */
+    const char *shortopts;            /* what run() gives getopt_long() */
+    const struct option *longopts;
+    const struct sun_option *sun;     /* Sun spellings of its options */
 };
 
 static const struct subcommand subcommands[] = {
-    {"create", counters_create},
-    {"show", counters_show},
-    {"clear", counters_clear},
-    {"delete", counters_delete},
+    {"create", counters_create, "counters create", create_shortopts, create_opts,
+     create_sun},
+    {"show", counters_show, "counters show", show_shortopts, show_opts, show_sun},
+    {"clear", counters_clear, "counters clear", clear_shortopts, clear_opts, NULL},
+    {"delete", counters_delete, "counters delete", delete_shortopts, delete_opts, NULL},
 };
 
 int cli_counters(const char *segment, int argc, char **argv)
@@ -294,10 +631,19 @@ int cli_counters(const char *segment, int argc, char **argv)
     }
     const char *bare = word[0] == '-' && word[1] != '-' ? word + 1 : word;
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
-        if (strcmp(bare, subcommands[i].name) == 0) {
-            optind = 0; /* full getopt re-initialisation (GNU) */
-            return subcommands[i].run(segment, argc - 1, argv + 1);
-        }
+        const struct subcommand *sc = &subcommands[i];
+        if (strcmp(bare, sc->name) != 0)
+            continue;
+        int sub_argc = 0;
+        char **sub_argv = NULL;
+        int status = sun_translate(sc->what, sc->sun, sc->longopts, sc->shortopts,
+                                   argc - 1, argv + 1, &sub_argc, &sub_argv);
+        if (status != EX_OK)
+            return status;
+        optind = 0; /* full getopt re-initialisation (GNU) */
+        status = sc->run(segment, sub_argc, sub_argv);
+        free(sub_argv);
+        return status;
     }
     return cli_usage_error(cli_counters_usage, "counters: unknown subcommand '%s'", word);
 }

@@ -103,9 +103,13 @@ static void channel_block(FILE *out, const struct mtamon_channel_stats *ch,
     queue_line(out, "Queue time/count", c[MTAMON_QUEUE_TIME_MS], c[MTAMON_QUEUE_COUNT]);
     queue_line(out, "Queue first time/count", c[MTAMON_QUEUE_FIRST_TIME_MS],
                c[MTAMON_QUEUE_FIRST_COUNT]);
-    fputc('\n', out);
-    fprintf(out, "   %-16s%16llu\n", "Total In Assocs", (unsigned long long)c[MTAMON_IN_ASSOCS]);
-    fprintf(out, "   %-16s%16llu\n", "Total Out Assocs", (unsigned long long)c[MTAMON_OUT_ASSOCS]);
+    if (req->associations) {
+        fputc('\n', out);
+        fprintf(out, "   %-16s%16llu\n", "Total In Assocs",
+                (unsigned long long)c[MTAMON_IN_ASSOCS]);
+        fprintf(out, "   %-16s%16llu\n", "Total Out Assocs",
+                (unsigned long long)c[MTAMON_OUT_ASSOCS]);
+    }
     if (req->all)
         channel_extras(out, ch);
 }
@@ -122,9 +126,11 @@ static void segment_line(FILE *out, const struct mtamon_snapshot *snap,
             snap->channel_capacity, snap->n_assocs, snap->assoc_capacity);
 }
 
+/* The table of current associations; @p separate: a blank line first. */
 static void assoc_table(FILE *out, const struct mtamon_snapshot *snap,
-                        const struct show_request *req)
+                        const struct show_request *req, int separate)
 {
+    const char *gap = separate ? "\n" : "";
     int any = 0;
     for (uint32_t i = 0; i < snap->n_assocs; i++) {
         const struct mtamon_assoc_stats *a = &snap->assocs[i];
@@ -132,7 +138,7 @@ static void assoc_table(FILE *out, const struct mtamon_snapshot *snap,
         if (!ch || !is_selected(req, (uint32_t)(ch - snap->channels)))
             continue;
         if (!any) {
-            fprintf(out, "\nCurrent associations\n");
+            fprintf(out, "%sCurrent associations\n", gap);
             fprintf(out, "%7s  %-20s %-9s %-24s %8s  %s\n", "Entry", "Channel",
                     "Direction", "Remote", "PID", "Started");
             any = 1;
@@ -144,7 +150,7 @@ static void assoc_table(FILE *out, const struct mtamon_snapshot *snap,
                 a->remote[0] ? a->remote : "-", a->pid, started);
     }
     if (!any)
-        fprintf(out, "\nCurrent associations: none\n");
+        fprintf(out, "%sCurrent associations: none\n", gap);
 }
 
 int show_text(FILE *out, const struct mtamon_snapshot *snap,
@@ -152,10 +158,12 @@ int show_text(FILE *out, const struct mtamon_snapshot *snap,
 {
     if (req->all)
         segment_line(out, snap, req);
-    fprintf(out, "Channel          Messages    Recipients    Blocks\n");
-    fprintf(out, "-------          --------    ----------    -------\n");
+    if (req->headers) {
+        fprintf(out, "Channel          Messages    Recipients    Blocks\n");
+        fprintf(out, "-------          --------    ----------    -------\n");
+    }
     int first = 1;
-    for (uint32_t i = 0; i < snap->n_channels; i++) {
+    for (uint32_t i = 0; req->channels && i < snap->n_channels; i++) {
         if (!is_selected(req, i))
             continue;
         if (!first)
@@ -163,7 +171,7 @@ int show_text(FILE *out, const struct mtamon_snapshot *snap,
         channel_block(out, &snap->channels[i], req);
         first = 0;
     }
-    if (req->all)
-        assoc_table(out, snap, req);
+    if (req->all && req->associations)
+        assoc_table(out, snap, req, req->headers || !first);
     return ferror(out) ? -1 : 0;
 }

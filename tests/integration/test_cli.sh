@@ -1,8 +1,10 @@
 #!/bin/bash
 # test_cli.sh - the `mtamon` command against its contract: counters create,
 # show (text, JSON, patterns, block size), clear, delete, the Sun spellings,
-# simulate, and every kind of bad input (missing, foreign, corrupt, newer
-# or truncated segments, bad channel names, a full segment, bad usage).
+# simulate, every kind of bad input (missing, foreign, corrupt, newer or
+# truncated segments, bad channel names, a full segment, bad usage), create
+# --group/--mode, and show's --no-headers/--no-channels/--no-associations/
+# --output with their Sun spellings (-noheaders, -output=FILE, ...).
 #
 # Known traffic is written with mtamon-emit, so every number is exact.
 # Run by `make check`; by hand: cd BUILDDIR && SRCDIR/tests/integration/test_cli.sh
@@ -855,5 +857,279 @@ assert_exit 0 "counters delete"
 assert_missing "$P1" "delete removed the segment"
 mt "$S1" counters delete
 assert_error 66 "does not exist" "delete twice"
+
+# ------------------------------------------------------------------------
+section "7. create --group and --mode"
+
+MYGID=$(id -g)
+MYGROUP=$(id -gn)
+
+new_segment GRP1
+PGRP1=$(shm_path "$GRP1")
+mt "$GRP1" counters create --group "$MYGROUP" --mode 0640
+assert_exit 0 "create --group $MYGROUP --mode 0640"
+assert_eq "created segment $GRP1 (1024 channels, 1024 associations, mode 0640, group $MYGROUP (gid $MYGID))" \
+    "$OUT" "the confirmation names the mode and the group"
+assert_eq "$MYGID" "$(stat -c %g "$PGRP1")" "--group by name: the segment's group"
+assert_eq 640 "$(stat -c %a "$PGRP1")" "--mode 0640: the segment's mode"
+mt "$GRP1" counters show
+assert_file_eq "$T/header" "$IT_TMP/out" "a segment created with --group and --mode shows"
+
+# A numeric gid.  Root may give the segment to any gid, even one without a
+# name; anyone else only to a group of their own.
+if [ "$(id -u)" = 0 ]; then
+    NUMGID=54321
+else
+    NUMGID=$MYGID
+fi
+if NUMNAME=$(getent group "$NUMGID" | cut -d: -f1) && [ -n "$NUMNAME" ]; then
+    NUMTEXT="group $NUMNAME (gid $NUMGID)"
+else
+    NUMTEXT="gid $NUMGID"
+fi
+new_segment GRP2
+PGRP2=$(shm_path "$GRP2")
+mt "$GRP2" counters create --group "$NUMGID" --capacity 8
+assert_exit 0 "create --group $NUMGID"
+assert_eq "created segment $GRP2 (8 channels, 1024 associations, mode 0660, $NUMTEXT)" \
+    "$OUT" "the confirmation names the numeric group"
+assert_eq "$NUMGID" "$(stat -c %g "$PGRP2")" "--group by number: the segment's group"
+assert_eq 660 "$(stat -c %a "$PGRP2")" "without --mode the segment is 0660"
+
+new_segment GRP3
+PGRP3=$(shm_path "$GRP3")
+mt "$GRP3" counters create
+assert_eq "created segment $GRP3 (1024 channels, 1024 associations, mode 0660)" \
+    "$OUT" "without --group the confirmation names the mode only"
+assert_eq 660 "$(stat -c %a "$PGRP3")" "a plain create is 0660"
+mt "$GRP3" counters delete
+assert_exit 0 "delete the plain segment"
+
+# Refused: nothing is created.
+new_segment GRPBAD
+PGRPBAD=$(shm_path "$GRPBAD")
+mt "$GRPBAD" counters create --group "mtamon-no-such-group-$$"
+assert_error 64 "unknown group 'mtamon-no-such-group-$$'" "create --group with an unknown group"
+mt "$GRPBAD" counters create --group ""
+assert_error 64 "unknown group ''" "create --group ''"
+mt "$GRPBAD" counters create --group 4294967295
+assert_error 64 "unknown group" "create --group 4294967295 (not a gid)"
+for bad in abc 0999 8 0660x -660 "" 077777; do
+    mt "$GRPBAD" counters create --mode "$bad"
+    assert_error 64 "--mode must be octal permission bits" "create --mode '$bad'"
+done
+mt "$GRPBAD" counters create --mode 0
+assert_error 64 "the owner needs read and write" "create --mode 0"
+mt "$GRPBAD" counters create --mode 0400
+assert_error 64 "mode 0400" "create --mode 0400 (the library refuses it)"
+mt "$GRPBAD" counters create --mode 04660
+assert_error 64 "mode 4660" "create --mode 04660 (not only permission bits)"
+mt "$GRPBAD" counters create --group "$MYGROUP" --mode 0200
+assert_error 64 "mode 0200" "create --group --mode 0200"
+mt "$GRPBAD" counters create --mode
+assert_error 64 "needs a value" "create --mode without a value"
+assert_missing "$PGRPBAD" "refused --group and --mode create nothing"
+
+# The point of it all: root creates the segment for a mail group, and an
+# MTA process in that group (here nobody:nogroup) writes; with 0640 it
+# may only read.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
+    "${NOBODY[@]}" "$MTAMON" --version >/dev/null 2>&1 &&
+    "${NOBODY[@]}" "$MTAMON_EMIT" --help >/dev/null 2>&1; then
+    new_segment GRPW
+    mt "$GRPW" counters create --group nogroup
+    assert_exit 0 "create --group nogroup"
+    run "${NOBODY[@]}" "$MTAMON_EMIT" --segment "$GRPW" enqueue - tcp_local 1 1024
+    assert_exit 0 "a writer in the segment's group writes"
+    mt "$GRPW" counters show tcp_local
+    assert_contains "$OUT" "   Received           1           1           1" "its event was counted"
+    new_segment GRPR
+    mt "$GRPR" counters create --group nogroup --mode 0640
+    assert_exit 0 "create --group nogroup --mode 0640"
+    run "${NOBODY[@]}" "$MTAMON" --segment "$GRPR" counters show
+    assert_exit 0 "0640: the group may read"
+    assert_file_eq "$T/header" "$IT_TMP/out" "0640: the group's show prints the header"
+    run "${NOBODY[@]}" "$MTAMON_EMIT" --segment "$GRPR" channel tcp_local
+    assert_error 77 "ermission denied" "0640: the group may not write" mtamon-emit
+else
+    printf 'skip group writer checks: not root, or no setpriv, or nobody cannot run the programs\n'
+fi
+
+# ------------------------------------------------------------------------
+section "8. show --no-headers/--no-channels/--no-associations/--output, Sun option spellings"
+
+new_segment SO
+PSO=$(shm_path "$SO")
+mt "$SO" counters -create -max_channels=5
+assert_exit 0 "counters -create -max_channels=5"
+assert_eq "created segment $SO (5 channels, 1024 associations, mode 0660)" "$OUT" \
+    "-max_channels=5 is the capacity in the confirmation"
+json_of "$SO" "$T/so.json"
+py_check "-max_channels" "$T/so.json" <<'EOF2'
+check("channel_capacity from -max_channels=5", get(load(sys.argv[1]), "channel_capacity"), 5)
+EOF2
+emit --segment "$SO" "${KNOWN_TRAFFIC[@]}"
+assert_exit 0 "the known traffic on the Sun-created segment"
+mt "$SO" counters show
+assert_file_eq "$T/all" "$IT_TMP/out" "the plain show of it is the known text"
+
+new_segment SO2
+mt "$SO2" counters create -max_channels 7
+assert_exit 0 "create -max_channels 7 (value in the next word)"
+json_of "$SO2" "$T/so2.json"
+py_check "-max_channels next word" "$T/so2.json" <<'EOF2'
+check("channel_capacity from -max_channels 7", get(load(sys.argv[1]), "channel_capacity"), 7)
+EOF2
+
+# Headers.
+tail -n +3 "$T/all" >"$T/all-noheaders"
+mt "$SO" counters -show -noheaders
+assert_exit 0 "-show -noheaders"
+assert_file_eq "$T/all-noheaders" "$IT_TMP/out" "-noheaders is the output without its first two lines"
+mt "$SO" counters show --no-headers
+assert_file_eq "$T/all-noheaders" "$IT_TMP/out" "--no-headers prints the same"
+mt "$SO" counters -show -noheaders -headers
+assert_file_eq "$T/all" "$IT_TMP/out" "a later -headers wins"
+mt "$SO" counters show -headers -channels -associations
+assert_file_eq "$T/all" "$IT_TMP/out" "-headers -channels -associations are the defaults"
+
+# Channels.
+mt "$SO" counters -show -nochannels
+assert_exit 0 "-show -nochannels"
+assert_file_eq "$T/header" "$IT_TMP/out" "-nochannels prints only the header"
+mt "$SO" counters show --no-channels --no-headers
+assert_exit 0 "--no-channels --no-headers"
+assert_eq 0 "$(stat -c %s "$IT_TMP/out")" "--no-channels --no-headers prints nothing"
+
+# Associations: each block loses its last three lines (blank, Total In,
+# Total Out), and nothing else.
+{
+    cat "$T/header"
+    head -n -3 "$T/tcp_local"; echo
+    head -n -3 "$T/ims-ms"; echo
+    head -n -3 "$T/tcp_intranet"
+} >"$T/all-noassoc"
+diff "$T/all" "$T/all-noassoc" | sed -n 's/^< //p' >"$T/noassoc-removed"
+assert_eq 9 "$(wc -l <"$T/noassoc-removed")" \
+    "(the expected -noassociations text lacks 3 lines per channel)"
+assert_eq 3 "$(grep -cE '^$' "$T/noassoc-removed")" "(of them a blank line per channel)"
+assert_eq 6 "$(grep -cE '^   Total (In|Out) Assocs +[0-9]+$' "$T/noassoc-removed")" \
+    "(and the two Total Assocs lines per channel)"
+mt "$SO" counters -show -noassociations
+assert_exit 0 "-show -noassociations"
+assert_file_eq "$T/all-noassoc" "$IT_TMP/out" "-noassociations removes exactly the association lines"
+mt "$SO" counters show --no-associations ims-ms --no-headers
+assert_exit 0 "show --no-associations --no-headers ims-ms"
+head -n -3 "$T/ims-ms" >"$T/ims-noassoc"
+assert_file_eq "$T/ims-noassoc" "$IT_TMP/out" "--no-associations with a pattern and --no-headers"
+
+# With --all: the Total lines and the table of current associations go,
+# the rest of --all stays.
+mt "$SO" counters show --all
+assert_exit 0 "show --all"
+cp "$IT_TMP/out" "$T/so-all"
+python3 - "$T/so-all" "$T/so-all-noassoc" <<'EOF2'
+import re, sys
+text = open(sys.argv[1]).read()
+text, n = re.subn(r"\n   Total In Assocs +\d+\n   Total Out Assocs +\d+\n", "", text)
+assert n == 3, n
+text, n = re.subn(r"\n\nCurrent associations: none\n$", "\n", text)
+assert n == 1, n
+open(sys.argv[2], "w").write(text)
+EOF2
+mt "$SO" counters -show --all -noassociations
+assert_exit 0 "-show --all -noassociations"
+assert_file_eq "$T/so-all-noassoc" "$IT_TMP/out" "--all -noassociations drops the Total lines and the association table"
+assert_contains "$OUT" "   Current In Assocs       0" "--all -noassociations keeps the --all association counters"
+{ head -n 2 "$T/so-all"; echo "Current associations: none"; } >"$T/so-all-nochannels"
+mt "$SO" counters -show --all -nochannels -noheaders
+assert_exit 0 "-show --all -nochannels -noheaders"
+assert_file_eq "$T/so-all-nochannels" "$IT_TMP/out" "--all -nochannels -noheaders: the segment line and the association table"
+
+# Output to a file: exactly what standard output would have had.
+mt "$SO" counters -show -output="$T/report.txt"
+assert_exit 0 "-show -output=FILE"
+assert_eq "" "$OUT" "-output=FILE prints nothing on standard output"
+assert_same_bytes "$T/all" "$T/report.txt" "-output=FILE holds exactly the report"
+assert_eq "$(printf '%o' $((0644 & ~0$(umask))))" "$(stat -c %a "$T/report.txt")" \
+    "-output creates the file 0644 (less the umask)"
+seq 1 5000 >"$T/report2.txt"
+mt "$SO" counters show --all --output "$T/report2.txt"
+assert_exit 0 "show --all --output over a longer file"
+assert_same_bytes "$T/so-all" "$T/report2.txt" "--output truncates the file and writes the --all report"
+mt "$SO" counters -show -noheaders -noassociations -output "$T/report3.txt" ims-ms
+assert_exit 0 "-show -noheaders -noassociations -output FILE ims-ms"
+assert_same_bytes "$T/ims-noassoc" "$T/report3.txt" "Sun options combine, the value may be the next word"
+mt "$SO" counters -show -output="$T/report4.txt" ims-ms nosuch
+assert_exit 1 "-output with a pattern that matches nothing still exits 1"
+assert_same_bytes "$T/only-ims" "$T/report4.txt" "and writes what matched"
+mt "$SO" counters show --json --output "$T/report.json"
+assert_exit 0 "show --json --output FILE"
+mt "$SO" counters show --json
+py_check "--json --output" "$T/report.json" "$IT_TMP/out" <<'EOF2'
+a, b = load(sys.argv[1]), load(sys.argv[2])
+a.pop("taken", None); b.pop("taken", None)
+check("the JSON in the file is the JSON on standard output", a, b)
+EOF2
+# A value that looks like a Sun option is still a value.
+run env -C "$T" "$MTAMON" --segment "$SO" counters show --output -noheaders
+assert_exit 0 "show --output -noheaders (a file called -noheaders)"
+assert_same_bytes "$T/all" "$T/-noheaders" "the file -noheaders has the headers"
+
+mkdir "$T/outdir"
+mt "$SO" counters -show -output="$T/outdir"
+assert_error 73 "cannot create output file $T/outdir" "-output=DIRECTORY"
+mt "$SO" counters show --output "$T/no/such/dir/report"
+assert_error 73 "No such file or directory" "--output into a missing directory"
+mt "$SO" counters show --output ""
+assert_error 64 "needs a file name" "--output ''"
+mt "$SO" counters -show -output
+assert_error 64 "needs a value" "-output without a value"
+new_segment SOMISS
+mt "$SOMISS" counters -show -output="$T/never.txt"
+assert_error 66 "does not exist" "-output on a missing segment"
+assert_missing "$T/never.txt" "a missing segment creates no output file"
+
+# JSON carries everything: leaving parts out is refused.
+for opt in -noheaders --no-channels -noassociations; do
+    mt "$SO" counters show --json $opt
+    assert_error 64 "--json cannot be combined" "show --json $opt"
+done
+mt "$SO" counters show --json -headers -channels -associations
+assert_exit 0 "show --json with the default spellings"
+
+# Unknown and misplaced Sun words.
+new_segment SOBAD
+PSOBAD=$(shm_path "$SOBAD")
+mt "$SO" counters -show -bogus
+assert_error 64 "unknown option '-bogus'" "-show -bogus"
+mt "$SO" counters show -noheader
+assert_error 64 "unknown option '-noheader'" "an abbreviated Sun option"
+mt "$SO" counters show -NOHEADERS
+assert_error 64 "unknown option '-NOHEADERS'" "an upper-case Sun option"
+mt "$SO" counters -show -noheaders=yes
+assert_error 64 "option '-noheaders' takes no value" "-noheaders=yes"
+mt "$SOBAD" counters -create -bogus
+assert_error 64 "unknown option '-bogus'" "-create -bogus"
+mt "$SOBAD" counters -create -noheaders
+assert_error 64 "unknown option '-noheaders'" "a show option on -create"
+mt "$SOBAD" counters create -max_channels=abc
+assert_error 64 "--capacity must be" "-max_channels=abc"
+mt "$SOBAD" counters create -max_channels=0
+assert_error 64 "--capacity must be" "-max_channels=0"
+mt "$SO" counters -show -max_channels=5
+assert_error 64 "unknown option '-max_channels=5'" "a create option on -show"
+mt "$SO" counters -clear -bogus
+assert_error 64 "unknown option '-bogus'" "-clear -bogus"
+mt "$SO" counters -delete -bogus
+assert_error 64 "unknown option '-bogus'" "-delete -bogus"
+mt "$SO" counters delete -x
+assert_error 64 "unknown option '-x'" "delete -x"
+assert_missing "$PSOBAD" "refused Sun options create nothing"
+assert_exists "$PSO" "refused Sun options delete nothing"
+mt "$SO" counters show
+assert_file_eq "$T/all" "$IT_TMP/out" "refused Sun options clear nothing"
+mt "$SO" counters -delete
+assert_exit 0 "-delete the Sun-created segment"
 
 finish
