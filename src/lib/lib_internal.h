@@ -52,6 +52,19 @@ mtamon_result segment_name_check(const char *name, struct mtamon_error *err);
 struct segment_geometry segment_geometry_for(uint32_t channels,
                                              uint32_t assocs);
 
+/* Validate the @p size bytes at @p base as a segment called @p name (used
+ * in messages only) and fill @p map from the header: magic, layout
+ * version, header and slot sizes, capacities and geometry, each field read
+ * once and checked against @p size before anything else is touched.
+ * Leaves dev, ino and writable 0: that is segment_attach()'s part.  The
+ * bytes need not be a mapping (the fuzz targets pass a heap buffer), but
+ * must be 64-byte aligned.  MTAMON_ERR_BUSY for an empty or magic-less
+ * buffer (maybe being initialised), else MTAMON_ERR_FOREIGN, _VERSION or
+ * _CORRUPT with a message. */
+mtamon_result segment_validate(const char *name, void *base, size_t size,
+                               struct segment_map *map,
+                               struct mtamon_error *err);
+
 /* Map and validate the segment at @p name.  O_RDWR if @p writable. */
 mtamon_result segment_attach(const char *name, int writable,
                              struct segment_map *map,
@@ -119,7 +132,17 @@ void copy_printable(char *dst, size_t dstlen, const char *src);
 /* The same, but only up to and including the NUL; returns the length. */
 size_t copy_printable_text(char *dst, size_t dstlen, const char *src);
 
-/* Is process @p pid gone?  (kill(pid, 0) says ESRCH.) */
+/* Copy the active channels and associations of a validated @p map into
+ * @p snap, with the header fields: what mtamon_snapshot_take() does after
+ * following the name.  While a clear is running (clear_seq odd) it waits
+ * up to @p retries times 1 ms for a consistent copy; then, if the clearer
+ * is alive, MTAMON_ERR_BUSY.  With 0 it never sleeps (the fuzz targets). */
+mtamon_result snapshot_copy(const struct segment_map *map, unsigned flags,
+                            int retries, struct mtamon_snapshot *snap,
+                            struct mtamon_error *err);
+
+/* Is process @p pid gone?  (kill(pid, 0) says ESRCH.)  Always 0 for
+ * pid <= 0, which never probes a process group. */
 int process_gone(pid_t pid);
 
 /* This process's id, cached (and renewed after fork): no system call. */

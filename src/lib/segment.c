@@ -194,8 +194,40 @@ mtamon_result segment_create(const char *name,
     return MTAMON_OK;
 }
 
-/* Validate the header of a mapping of @p size bytes. */
-static mtamon_result header_check(const char *name, const struct segment_header *h,
+/* The header fields that fix the geometry, each read once. */
+struct header_fields {
+    uint32_t layout_version;
+    uint32_t header_size;
+    uint64_t segment_size;
+    uint32_t channel_capacity;
+    uint32_t channel_slot_size;
+    uint32_t assoc_capacity;
+    uint32_t assoc_entry_size;
+    uint64_t channels_offset;
+    uint64_t assocs_offset;
+};
+
+/* Read through a volatile pointer: another process may be rewriting the
+ * header, and what is checked must be exactly what is then used, never
+ * loaded again from shared memory. */
+static struct header_fields read_header(const void *base)
+{
+    const volatile struct segment_header *h = base;
+    struct header_fields f;
+    f.layout_version = h->layout_version;
+    f.header_size = h->header_size;
+    f.segment_size = h->segment_size;
+    f.channel_capacity = h->channel_capacity;
+    f.channel_slot_size = h->channel_slot_size;
+    f.assoc_capacity = h->assoc_capacity;
+    f.assoc_entry_size = h->assoc_entry_size;
+    f.channels_offset = h->channels_offset;
+    f.assocs_offset = h->assocs_offset;
+    return f;
+}
+
+/* Validate the header fields of a mapping of @p size bytes. */
+static mtamon_result header_check(const char *name, const struct header_fields *h,
                                   size_t size, struct mtamon_error *err)
 {
     uint32_t v = h->layout_version;
@@ -207,10 +239,10 @@ static mtamon_result header_check(const char *name, const struct segment_header 
     if (v != MTAMON_LAYOUT_VERSION)
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s: invalid layout version %u", name, v);
-    if (h->header_size != sizeof *h)
+    if (h->header_size != sizeof(struct segment_header))
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s: header size %u, expected %zu", name,
-                         h->header_size, sizeof *h);
+                         h->header_size, sizeof(struct segment_header));
     if (h->segment_size > size)
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s is truncated: header says %llu bytes, "
@@ -230,14 +262,65 @@ static mtamon_result header_check(const char *name, const struct segment_header 
                          h->assoc_capacity);
     struct segment_geometry g = segment_geometry_for(h->channel_capacity,
                                                      h->assoc_capacity);
-    if (g.channels_offset != h->channels_offset ||
-        g.assocs_offset != h->assocs_offset || g.size != h->segment_size)
+    if (g.size != h->segment_size)
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s: capacity %u channels / %u associations "
                          "needs %llu bytes, the header says %llu", name,
                          h->channel_capacity, h->assoc_capacity,
                          (unsigned long long)g.size,
                          (unsigned long long)h->segment_size);
+    if (g.channels_offset != h->channels_offset || g.assocs_offset != h->assocs_offset)
+        return set_error(err, MTAMON_ERR_CORRUPT,
+                         "segment %s: channel / association tables at offsets "
+                         "%llu / %llu, expected %llu / %llu", name,
+                         (unsigned long long)h->channels_offset,
+                         (unsigned long long)h->assocs_offset,
+                         (unsigned long long)g.channels_offset,
+                         (unsigned long long)g.assocs_offset);
+    return MTAMON_OK;
+}
+
+/* A mapping smaller than a header: empty (being created) or foreign. */
+static mtamon_result size_check(const char *name, size_t size,
+                                struct mtamon_error *err)
+{
+    if (size >= sizeof(struct segment_header))
+        return MTAMON_OK;
+    return set_error(err, size == 0 ? MTAMON_ERR_BUSY : MTAMON_ERR_FOREIGN,
+                     "segment %s is not an mtamon segment: %zu bytes, "
+                     "smaller than a header", name, size);
+}
+
+mtamon_result segment_validate(const char *name, void *base, size_t size,
+                               struct segment_map *map, struct mtamon_error *err)
+{
+    mtamon_result st = size_check(name, size, err);
+    if (st != MTAMON_OK)
+        return st;
+    struct segment_header *h = base;
+    uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
+    if (magic == 0)
+        return set_error(err, MTAMON_ERR_BUSY,
+                         "segment %s is not an mtamon segment: no magic "
+                         "number (uninitialised)", name);
+    if (magic != MTAMON_MAGIC)
+        return set_error(err, MTAMON_ERR_FOREIGN,
+                         "segment %s is not an mtamon segment: bad magic "
+                         "number 0x%016llx", name, (unsigned long long)magic);
+    struct header_fields f = read_header(base);
+    st = header_check(name, &f, size, err);
+    if (st != MTAMON_OK)
+        return st;
+
+    memset(map, 0, sizeof *map);
+    snprintf(map->name, sizeof map->name, "%s", name);
+    map->base = base;
+    map->size = size;
+    map->channel_capacity = f.channel_capacity;
+    map->assoc_capacity = f.assoc_capacity;
+    map->header = h;
+    map->channels = (struct channel_slot *)((char *)base + f.channels_offset);
+    map->assocs = (struct assoc_entry *)((char *)base + f.assocs_offset);
     return MTAMON_OK;
 }
 
@@ -261,11 +344,11 @@ static mtamon_result attach_once(const char *name, int writable,
                          strerror(e));
     }
     size_t size = (size_t)st.st_size;
-    if (size < sizeof(struct segment_header)) {
+    /* Checked before mmap too: an empty object cannot be mapped. */
+    mtamon_result st_code = size_check(name, size, err);
+    if (st_code != MTAMON_OK) {
         close(fd);
-        return set_error(err, size == 0 ? MTAMON_ERR_BUSY : MTAMON_ERR_FOREIGN,
-                         "segment %s is not an mtamon segment: %zu bytes, "
-                         "smaller than a header", name, size);
+        return st_code;
     }
     void *base = mmap(NULL, size, writable ? PROT_READ | PROT_WRITE : PROT_READ,
                       MAP_SHARED, fd, 0);
@@ -275,36 +358,14 @@ static mtamon_result attach_once(const char *name, int writable,
         return set_error(err, errno_status(map_errno), "cannot map segment %s: %s",
                          name, strerror(map_errno));
 
-    struct segment_header *h = base;
-    uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
-    mtamon_result st_code = MTAMON_OK;
-    if (magic == 0)
-        st_code = set_error(err, MTAMON_ERR_BUSY,
-                            "segment %s is not an mtamon segment: no magic "
-                            "number (uninitialised)", name);
-    else if (magic != MTAMON_MAGIC)
-        st_code = set_error(err, MTAMON_ERR_FOREIGN,
-                            "segment %s is not an mtamon segment: bad magic "
-                            "number 0x%016llx", name, (unsigned long long)magic);
-    else
-        st_code = header_check(name, h, size, err);
+    st_code = segment_validate(name, base, size, map, err);
     if (st_code != MTAMON_OK) {
         munmap(base, size);
         return st_code;
     }
-
-    memset(map, 0, sizeof *map);
-    snprintf(map->name, sizeof map->name, "%s", name);
-    map->base = base;
-    map->size = size;
     map->dev = st.st_dev;
     map->ino = st.st_ino;
     map->writable = writable;
-    map->channel_capacity = h->channel_capacity;
-    map->assoc_capacity = h->assoc_capacity;
-    map->header = h;
-    map->channels = (struct channel_slot *)((char *)base + h->channels_offset);
-    map->assocs = (struct assoc_entry *)((char *)base + h->assocs_offset);
     return MTAMON_OK;
 }
 
@@ -350,7 +411,12 @@ int segment_same_object(const struct segment_map *map)
 
 int process_gone(pid_t pid)
 {
-    return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+    /* Only a single process is probed: pid 0, -1 and negative values name
+     * process groups or "every process" to kill(), and in a segment they
+     * are garbage, never a writer that could be gone. */
+    if (pid <= 0)
+        return 0;
+    return kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 mtamon_result mtamon_unlink(const char *segment, struct mtamon_error *err)

@@ -92,13 +92,14 @@ static mtamon_result copy_channel(const struct segment_map *map,
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s: channel slot %u claims index %u", map->name,
                          pos + 1, s->index);
-    if (!memchr(s->name, '\0', sizeof s->name) ||
-        mtamon_channel_name_check(s->name, NULL) != MTAMON_OK)
+    /* Check the copy, not the shared bytes, which may change meanwhile. */
+    memcpy(out->name, s->name, sizeof out->name);
+    if (!memchr(out->name, '\0', sizeof out->name) ||
+        mtamon_channel_name_check(out->name, NULL) != MTAMON_OK)
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s: channel slot %u has an invalid name",
                          map->name, pos + 1);
     out->index = pos + 1;
-    memcpy(out->name, s->name, sizeof out->name);
     out->created_ms = s->created_ms;
 
     /* Read "out" counters (delivered, failed, closed) before the "in" ones
@@ -246,22 +247,15 @@ static void sleep_1ms(void)
     nanosleep(&ts, NULL);
 }
 
-mtamon_result mtamon_snapshot_take(mtamon_reader *r, unsigned flags,
-                                   struct mtamon_snapshot *snap, int *restarted,
-                                   struct mtamon_error *err)
+mtamon_result snapshot_copy(const struct segment_map *map, unsigned flags,
+                            int retries, struct mtamon_snapshot *snap,
+                            struct mtamon_error *err)
 {
-    if (restarted)
-        *restarted = 0;
-    mtamon_result st = follow_name(r, restarted, err);
-    if (st != MTAMON_OK)
-        return st;
-    const struct segment_map *map = &r->map;
     const struct segment_header *h = map->header;
-
     for (int attempt = 0;; attempt++) {
         uint32_t before = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
         int clearing = before & 1;
-        if (clearing && attempt < CLEAR_RETRIES) {
+        if (clearing && attempt < retries) {
             sleep_1ms();
             continue;
         }
@@ -269,9 +263,9 @@ mtamon_result mtamon_snapshot_take(mtamon_reader *r, unsigned flags,
         if (clearing && clearer != 0 && !process_gone(clearer))
             return set_error(err, MTAMON_ERR_BUSY,
                              "segment %s: a clear has been running for over %d ms",
-                             map->name, CLEAR_RETRIES);
+                             map->name, retries);
         /* (A clear abandoned by a dead process: take the copy as it is.) */
-        st = copy_channels(map, flags, snap, err);
+        mtamon_result st = copy_channels(map, flags, snap, err);
         if (st == MTAMON_OK)
             st = copy_assocs(map, snap, err);
         if (st != MTAMON_OK)
@@ -279,7 +273,7 @@ mtamon_result mtamon_snapshot_take(mtamon_reader *r, unsigned flags,
         atomic_thread_fence(memory_order_acquire);
         if (clearing ||
             atomic_load_explicit(&h->clear_seq, memory_order_relaxed) == before ||
-            attempt >= CLEAR_RETRIES)
+            attempt >= retries)
             break;
     }
     snap->generation = h->generation;
@@ -289,4 +283,16 @@ mtamon_result mtamon_snapshot_take(mtamon_reader *r, unsigned flags,
     snap->channel_capacity = map->channel_capacity;
     snap->assoc_capacity = map->assoc_capacity;
     return MTAMON_OK;
+}
+
+mtamon_result mtamon_snapshot_take(mtamon_reader *r, unsigned flags,
+                                   struct mtamon_snapshot *snap, int *restarted,
+                                   struct mtamon_error *err)
+{
+    if (restarted)
+        *restarted = 0;
+    mtamon_result st = follow_name(r, restarted, err);
+    if (st != MTAMON_OK)
+        return st;
+    return snapshot_copy(&r->map, flags, CLEAR_RETRIES, snap, err);
 }
