@@ -1,9 +1,19 @@
 /*
  * assoc_table.c - the segment's table of current associations (assocTable).
+ *
+ * An entry is claimed by CAS (FREE -> claimed by our pid), filled, then
+ * published ACTIVE; only then is the association counted as opened, so a
+ * writer that dies before publishing leaves nothing to undo.  The entries
+ * of writers that died are closed by the next mtamon_open().
  */
+#include <sched.h>
 #include <string.h>
 
 #include "lib_internal.h"
+
+/* Free entries looked at before giving up: a full table must not make
+ * every open scan it all. */
+#define ASSOC_PROBES 64
 
 uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
                       const char *remote, int64_t now)
@@ -11,23 +21,24 @@ uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
     struct segment_map *map = &m->map;
     uint32_t cap = map->assoc_capacity;
     uint32_t start = atomic_load_explicit(&m->assoc_hint, memory_order_relaxed) % cap;
-    for (uint32_t k = 0; k < cap; k++) {
+    for (uint32_t k = 0; k < cap && k < ASSOC_PROBES; k++) {
         uint32_t i = (start + k) % cap;
         struct assoc_entry *e = &map->assocs[i];
         uint32_t expected = ASSOC_FREE;
         if (atomic_load_explicit(&e->state, memory_order_relaxed) != ASSOC_FREE ||
             !atomic_compare_exchange_strong_explicit(&e->state, &expected,
-                                                     ASSOC_CLAIMING,
+                                                     claim_state(cached_pid()),
                                                      memory_order_acquire,
                                                      memory_order_relaxed))
             continue;
+        /* Before publishing, so no reader or reclaimer misses it. */
+        raise_high_water(&map->header->assocs_used, i + 1);
         e->channel = ch;
         e->direction = dir;
         e->pid = cached_pid();
         e->start_ms = now;
         copy_printable(e->remote, sizeof e->remote, remote ? remote : "");
         atomic_store_explicit(&e->state, ASSOC_ACTIVE, memory_order_release);
-        raise_high_water(&map->header->assocs_used, i + 1);
         atomic_store_explicit(&m->assoc_hint, i + 1, memory_order_relaxed);
         return i + 1;
     }
@@ -39,11 +50,60 @@ int assoc_forget(mtamon_t *m, const mtamon_assoc *a)
     if (a->entry == 0 || a->entry > m->map.assoc_capacity)
         return 0;
     struct assoc_entry *e = &m->map.assocs[a->entry - 1];
-    uint32_t expected = ASSOC_ACTIVE;
-    if (e->channel != a->channel || e->direction != a->direction ||
-        e->pid != cached_pid())
-        return 0;
-    return atomic_compare_exchange_strong_explicit(&e->state, &expected, ASSOC_FREE,
-                                                   memory_order_release,
-                                                   memory_order_relaxed);
+    /* A reclaimer may hold our entry for a moment to check it: wait. */
+    for (int tries = 0; tries < 1000; tries++) {
+        uint32_t state = atomic_load_explicit(&e->state, memory_order_acquire);
+        if (state == ASSOC_ACTIVE) {
+            if (e->channel != a->channel || e->direction != a->direction ||
+                e->pid != cached_pid())
+                return 0;
+            if (atomic_compare_exchange_strong_explicit(&e->state, &state, ASSOC_FREE,
+                                                        memory_order_release,
+                                                        memory_order_relaxed))
+                return 1;
+        } else if (!is_claim_state(state) || claim_owner(state) == cached_pid()) {
+            return 0; /* free: closed twice */
+        }
+        sched_yield();
+    }
+    return 0;
+}
+
+void assoc_reclaim_dead(struct segment_map *map)
+{
+    uint32_t used = atomic_load_explicit(&map->header->assocs_used,
+                                         memory_order_acquire);
+    if (used > map->assoc_capacity)
+        used = map->assoc_capacity;
+    uint32_t mine = claim_state(cached_pid());
+    for (uint32_t i = 0; i < used; i++) {
+        struct assoc_entry *e = &map->assocs[i];
+        uint32_t state = atomic_load_explicit(&e->state, memory_order_acquire);
+        if (is_claim_state(state)) {
+            /* An open that never published (never counted), or a
+             * reclaim that died (counted, or a few instructions short). */
+            if (process_gone(claim_owner(state)))
+                atomic_compare_exchange_strong_explicit(&e->state, &state, ASSOC_FREE,
+                                                        memory_order_release,
+                                                        memory_order_relaxed);
+            continue;
+        }
+        int32_t pid = e->pid;
+        if (state != ASSOC_ACTIVE || !process_gone(pid) ||
+            !atomic_compare_exchange_strong_explicit(&e->state, &state, mine,
+                                                     memory_order_acquire,
+                                                     memory_order_relaxed))
+            continue;
+        if (e->pid != pid) { /* reclaimed and re-opened meanwhile: not dead */
+            atomic_store_explicit(&e->state, ASSOC_ACTIVE, memory_order_release);
+            continue;
+        }
+        struct channel_slot *s = slot_if_active(map, e->channel);
+        if (s)
+            atomic_fetch_add_explicit(&s->counter[e->direction == MTAMON_INBOUND
+                                                      ? MTAMON_IN_ASSOCS_CLOSED
+                                                      : MTAMON_OUT_ASSOCS_CLOSED],
+                                      1, memory_order_relaxed);
+        atomic_store_explicit(&e->state, ASSOC_FREE, memory_order_release);
+    }
 }

@@ -47,12 +47,12 @@ mtamon_result mtamon_channel_name_check(const char *name, struct mtamon_error *e
 static uint32_t wait_published(struct channel_slot *s)
 {
     uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
-    for (int spin = 0; slot_is_claiming(st) && spin < 1000; spin++) {
+    for (int spin = 0; is_claim_state(st) && spin < 1000; spin++) {
         sched_yield();
         st = atomic_load_explicit(&s->state, memory_order_acquire);
     }
-    for (int ms = 0; slot_is_claiming(st) && ms < CLAIM_WAIT_MS; ms++) {
-        if (process_gone(slot_claimer(st)))
+    for (int ms = 0; is_claim_state(st) && ms < CLAIM_WAIT_MS; ms++) {
+        if (process_gone(claim_owner(st)))
             break;
         struct timespec ts = {0, 1000000L};
         nanosleep(&ts, NULL);
@@ -67,16 +67,17 @@ static int claim_slot(struct segment_map *map, uint32_t i, uint32_t from,
 {
     struct channel_slot *s = &map->channels[i];
     if (!atomic_compare_exchange_strong_explicit(&s->state, &from,
-                                                 slot_claiming(cached_pid()),
+                                                 claim_state(cached_pid()),
                                                  memory_order_acquire,
                                                  memory_order_relaxed))
         return 0;
+    /* Before publishing, so no reader or clear misses an active slot. */
+    raise_high_water(&map->header->channels_used, i + 1);
     memset(s->name, 0, sizeof s->name);
     memcpy(s->name, name, strlen(name));
     s->index = i + 1;
     s->created_ms = now_ms_precise();
     atomic_store_explicit(&s->state, SLOT_ACTIVE, memory_order_release);
-    raise_high_water(&map->header->channels_used, i + 1);
     return 1;
 }
 
@@ -90,10 +91,10 @@ static mtamon_result lookup(mtamon_t *m, const char *name, int create,
     for (uint32_t i = 0; i < map->channel_capacity; i++) {
         struct channel_slot *s = &map->channels[i];
         uint32_t state = atomic_load_explicit(&s->state, memory_order_acquire);
-        if (slot_is_claiming(state))
+        if (is_claim_state(state))
             state = wait_published(s);
         if (state == SLOT_ACTIVE) {
-            if (strcmp(s->name, name) == 0) {
+            if (strncmp(s->name, name, sizeof s->name) == 0) {
                 *out = i + 1;
                 return MTAMON_OK;
             }
@@ -102,7 +103,7 @@ static mtamon_result lookup(mtamon_t *m, const char *name, int create,
         /* Free, or abandoned by a claimer that died before publishing. */
         if (state == SLOT_FREE && !create)
             break; /* free slots are a suffix */
-        if (!create || (state != SLOT_FREE && !process_gone(slot_claimer(state))))
+        if (!create || (state != SLOT_FREE && !process_gone(claim_owner(state))))
             continue;
         if (claim_slot(map, i, state, name)) {
             *out = i + 1;

@@ -8,28 +8,46 @@
  * counters, are untouched.  header->clear_seq is odd while a clear runs so
  * readers can retry instead of mixing old and new baselines.
  */
+#include <pthread.h>
+
 #include "lib_internal.h"
+
+/* One clear at a time in this process: clear_pid cannot tell two threads
+ * of one process apart. */
+static pthread_mutex_t clear_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+int clear_owner_alive(const struct segment_header *h)
+{
+    int32_t owner = atomic_load_explicit(&h->clear_pid, memory_order_acquire);
+    int64_t started = atomic_load_explicit(&h->clear_started_ms, memory_order_relaxed);
+    /* (Compared this way round so no value of started can overflow.) */
+    return owner > 0 && !process_gone(owner) &&
+           started >= now_ms_precise() - CLEAR_STALE_MS;
+}
 
 /* Take the clear lock, clear_pid (0 -> our pid), then make clear_seq odd.
  * The owner is recorded before readers are told a clear runs, so a clear
- * left half-done by a dead process, at any point, is taken over. */
+ * left half-done by a dead process, at any point, is taken over.  Called
+ * with clear_mutex held, so our own pid in clear_pid is a dead process's
+ * whose pid was reused. */
 static mtamon_result begin_clear(struct segment_map *map, uint32_t *seq_out,
                                  struct mtamon_error *err)
 {
     struct segment_header *h = map->header;
     int32_t me = cached_pid();
     int32_t owner = atomic_load_explicit(&h->clear_pid, memory_order_acquire);
-    while (owner != me) {
-        if (owner != 0 && !process_gone(owner))
+    for (;;) {
+        if (owner != 0 && owner != me && clear_owner_alive(h))
             return set_error(err, MTAMON_ERR_BUSY,
                              "segment %s is being cleared by process %d",
                              map->name, (int)owner);
-        /* Free, or its owner died: take it (a failed CAS reloads owner). */
+        /* Free, or abandoned: take it (a failed CAS reloads owner). */
         if (atomic_compare_exchange_weak_explicit(&h->clear_pid, &owner, me,
                                                   memory_order_acq_rel,
                                                   memory_order_acquire))
             break;
     }
+    atomic_store_explicit(&h->clear_started_ms, now_ms_precise(), memory_order_relaxed);
     uint32_t seq = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
     if (!(seq & 1)) /* odd: a dead clearer's, which we now finish */
         atomic_store_explicit(&h->clear_seq, ++seq, memory_order_relaxed);
@@ -42,9 +60,12 @@ mtamon_result mtamon_clear(mtamon_t *m, struct mtamon_error *err)
 {
     struct segment_map *map = &m->map;
     uint32_t seq = 0;
+    pthread_mutex_lock(&clear_mutex);
     mtamon_result st = begin_clear(map, &seq, err);
-    if (st != MTAMON_OK)
+    if (st != MTAMON_OK) {
+        pthread_mutex_unlock(&clear_mutex);
         return st;
+    }
     uint32_t used = atomic_load_explicit(&map->header->channels_used,
                                          memory_order_acquire);
     if (used > map->channel_capacity)
@@ -69,5 +90,6 @@ mtamon_result mtamon_clear(mtamon_t *m, struct mtamon_error *err)
                           memory_order_relaxed);
     atomic_store_explicit(&map->header->clear_seq, seq + 1, memory_order_release);
     atomic_store_explicit(&map->header->clear_pid, 0, memory_order_release);
+    pthread_mutex_unlock(&clear_mutex);
     return MTAMON_OK;
 }

@@ -150,6 +150,11 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_directi
         return MTAMON_ERR_INVALID;
     SLOT_OR_INVALID(s, m, ch);
     int64_t now = now_ms();
+    /* Listed first, counted after: a writer that dies before publishing
+     * its entry leaves one the reclaimer frees without counting it
+     * closed; only the instant between publishing and counting is open. */
+    out->direction = dir;
+    out->entry = assoc_record(m, ch, dir, remote, now);
     if (dir == MTAMON_INBOUND) {
         add(s, MTAMON_IN_ASSOCS, 1);
         touch(&s->last_inbound_ms, now);
@@ -158,8 +163,6 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_directi
         touch(&s->last_outbound_ms, now);
         touch(&s->last_outbound_attempt_ms, now);
     }
-    out->direction = dir;
-    out->entry = assoc_record(m, ch, dir, remote, now);
     return MTAMON_OK;
 }
 

@@ -75,11 +75,16 @@ mtamon_result segment_create(const char *name,
                              const struct mtamon_create_params *params,
                              struct mtamon_error *err);
 
+/* Is the object at @p name what a creator that died leaves behind: empty,
+ * or full size with no magic number? */
+int segment_uninitialised(const char *name);
+
 /* Unmap (no-op for an empty map). */
 void segment_detach(struct segment_map *map);
 
 /* Is @p name still the object @p map has mapped?  1 yes, 0 deleted or
- * replaced, negative error. */
+ * replaced, -2 the same object but truncated below the mapping, -1 error
+ * (errno). */
 int segment_same_object(const struct segment_map *map);
 
 /* Slot @p index (1-based) if it is an active slot of @p map, else NULL.
@@ -126,6 +131,11 @@ uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
                       const char *remote, int64_t now);
 int assoc_forget(mtamon_t *m, const mtamon_assoc *a);
 
+/* Close the entries of writer processes that died (counting them closed,
+ * so the current-association gauges come back down) and free entries
+ * left claimed by dead processes. */
+void assoc_reclaim_dead(struct segment_map *map);
+
 /* Copy bounded printable text: control and non-ASCII bytes become '?'. */
 void copy_printable(char *dst, size_t dstlen, const char *src);
 
@@ -140,6 +150,13 @@ size_t copy_printable_text(char *dst, size_t dstlen, const char *src);
 mtamon_result snapshot_copy(const struct segment_map *map, unsigned flags,
                             int retries, struct mtamon_snapshot *snap,
                             struct mtamon_error *err);
+
+/* A clear running longer than this was abandoned, whatever its pid says. */
+#define CLEAR_STALE_MS 10000
+
+/* Is a clear being run by a live process right now?  (clear_pid set, that
+ * process alive, and the clear younger than CLEAR_STALE_MS.) */
+int clear_owner_alive(const struct segment_header *h);
 
 /* Is process @p pid gone?  (kill(pid, 0) says ESRCH.)  Always 0 for
  * pid <= 0, which never probes a process group. */

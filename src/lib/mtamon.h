@@ -112,9 +112,10 @@ const char *mtamon_segment_name(const char *name);
 
 /**
  * Open a segment for writing.  With MTAMON_OPEN_CREATE a missing segment is
- * created (mode 0660, geometry from @p params or the defaults).  Validates
- * the header like a reader does.  Also reclaims association-table entries
- * left by writer processes that died.
+ * created (mode 0660, geometry from @p params or the defaults), and one
+ * left uninitialised by a creator that died is replaced.  Validates the
+ * header like a reader does.  Also reclaims association-table entries left
+ * by writer processes that died.
  *
  * @return the handle, or NULL with @p err filled.
  */
@@ -254,7 +255,11 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch,
                                 mtamon_direction dir, const char *remote,
                                 mtamon_assoc *out);
 
-/** The association ended. */
+/**
+ * The association ended.  Call it from the process that opened it (the
+ * table entry belongs to that process; a close from another process is
+ * refused with MTAMON_ERR_INVALID and counts nothing).
+ */
 mtamon_result mtamon_assoc_close(mtamon_t *m, const mtamon_assoc *a);
 
 /** An inbound association was refused (code and reason may be 0/NULL). */
@@ -271,7 +276,9 @@ mtamon_result mtamon_assoc_fail(mtamon_t *m, mtamon_channel_t ch,
 /**
  * Zero every counter of every channel and record the clear time.  Gauges
  * (Stored, current associations) are not touched.  Updates that race with
- * the clear are counted either before or after it, never lost.
+ * the clear are counted either before or after it, never lost.  Fails with
+ * MTAMON_ERR_BUSY while another process clears; a clear left unfinished by
+ * a process that died (or running for over 10 s) is taken over.
  */
 mtamon_result mtamon_clear(mtamon_t *m, struct mtamon_error *err);
 

@@ -31,17 +31,20 @@ void reason_publish(struct reason_ring *ring, const char *text)
     uint64_t n = atomic_fetch_add_explicit(&ring->latest, 1, memory_order_relaxed) + 1;
     struct reason_entry *e = &ring->entry[n % REASON_RING];
     uint64_t old = atomic_load_explicit(&e->seq, memory_order_relaxed);
-    /* Odd: another writer is on this entry (or died on it); >= 2n+1: a newer
-     * text is already there.  Either way this one is not the latest. */
-    if ((old & 1) || old >= 2 * n + 1 ||
-        !atomic_compare_exchange_strong_explicit(&e->seq, &old, 2 * n + 1,
+    /* A newer text is there already, or another writer is on the entry and
+     * alive: this text is not the latest one anyway, drop it. */
+    if (reason_seq_number(old) >= n ||
+        ((old & 1) && !process_gone(reason_seq_writer(old))))
+        return;
+    uint64_t writing = reason_seq_writing(n, cached_pid());
+    if (!atomic_compare_exchange_strong_explicit(&e->seq, &old, writing,
                                                  memory_order_acquire,
                                                  memory_order_relaxed))
         return;
     atomic_thread_fence(memory_order_release);
     /* Only up to the NUL: the hot path need not clear the rest. */
     copy_printable_text(e->text, sizeof e->text, text);
-    atomic_store_explicit(&e->seq, 2 * n + 2, memory_order_release);
+    atomic_store_explicit(&e->seq, reason_seq_done(n), memory_order_release);
 }
 
 /* Read passes before giving up when every entry is being written at once
@@ -51,10 +54,10 @@ void reason_publish(struct reason_ring *ring, const char *text)
 void reason_read(const struct reason_ring *ring, char *out, size_t outlen)
 {
     /* The newest complete entry: any entry with an even, non-zero seq holds
-     * a finished text, and the highest seq is the newest.  Looking only at
-     * the entries of the last REASON_RING numbers is not enough: with that
-     * many concurrent writers each of them can be in progress or skipped
-     * while an older complete text is still in the ring. */
+     * a finished text, and the highest number is the newest.  Looking only
+     * at the entries of the last REASON_RING numbers is not enough: with
+     * that many concurrent writers each of them can be in progress or
+     * dropped while an older complete text is still in the ring. */
     char buf[MTAMON_REASON_MAX + 1], copy[MTAMON_REASON_MAX + 1];
     for (int pass = 0; pass < READ_PASSES; pass++) {
         uint64_t best = 0;

@@ -384,9 +384,26 @@ mtamon_result segment_attach(const char *name, int writable,
         sleep_ms(INIT_POLL_MS);
     }
     /* Still empty after the wait: nobody is initialising it. */
-    if (err)
-        err->code = MTAMON_ERR_FOREIGN;
-    return MTAMON_ERR_FOREIGN;
+    return set_error(err, MTAMON_ERR_FOREIGN,
+                     "segment %s is not an mtamon segment: it was never "
+                     "initialised (did its creator die?); delete it, or let a "
+                     "writer that may create it replace it", name);
+}
+
+int segment_uninitialised(const char *name)
+{
+    int fd = shm_open(name, O_RDONLY, 0);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    uint64_t magic = 1;
+    int empty = fstat(fd, &st) == 0 &&
+                (st.st_size == 0 ||
+                 ((size_t)st.st_size >= sizeof(struct segment_header) &&
+                  pread(fd, &magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+                  magic == 0));
+    close(fd);
+    return empty;
 }
 
 void segment_detach(struct segment_map *map)
@@ -406,7 +423,10 @@ int segment_same_object(const struct segment_map *map)
     close(fd);
     if (rc != 0)
         return -1;
-    return st.st_dev == map->dev && st.st_ino == map->ino;
+    if (st.st_dev != map->dev || st.st_ino != map->ino)
+        return 0;
+    /* Shrunk under our mapping: touching the lost pages would be SIGBUS. */
+    return (uint64_t)st.st_size < (uint64_t)map->size ? -2 : 1;
 }
 
 int process_gone(pid_t pid)

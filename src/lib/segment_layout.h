@@ -23,37 +23,64 @@
 
 #define MTAMON_CACHELINE 64
 
-/* Channel slot states.  FREE -> claiming (by CAS) -> ACTIVE (release).
- * A claiming state carries the claimer's pid, so a slot whose claimer died
- * before publishing it can be recognised and claimed again. */
+/* States of channel slots and association entries: FREE -> claimed (by
+ * CAS) -> ACTIVE (release store).  A claimed state carries the claimer's
+ * pid, so an entry whose claimer died before publishing it is recognised
+ * and claimed again.  Association entries go back to FREE on close, and a
+ * reclaimer holds a dead writer's entry in its own claimed state while it
+ * closes it. */
 enum { SLOT_FREE = 0, SLOT_ACTIVE = 2 };
-#define SLOT_CLAIMING_FLAG 0x80000000u
+enum { ASSOC_FREE = 0, ASSOC_ACTIVE = 2 };
+#define CLAIMED_FLAG 0x80000000u
 
-static inline uint32_t slot_claiming(int32_t pid)
+static inline uint32_t claim_state(int32_t pid)
 {
-    return SLOT_CLAIMING_FLAG | ((uint32_t)pid & ~SLOT_CLAIMING_FLAG);
+    return CLAIMED_FLAG | ((uint32_t)pid & ~CLAIMED_FLAG);
 }
 
-static inline int slot_is_claiming(uint32_t state)
+static inline int is_claim_state(uint32_t state)
 {
-    return (state & SLOT_CLAIMING_FLAG) != 0;
+    return (state & CLAIMED_FLAG) != 0;
 }
 
-static inline int32_t slot_claimer(uint32_t state)
+static inline int32_t claim_owner(uint32_t state)
 {
-    return (int32_t)(state & ~SLOT_CLAIMING_FLAG);
+    return (int32_t)(state & ~CLAIMED_FLAG);
 }
-
-/* Association entry states, same protocol; back to FREE on close. */
-enum { ASSOC_FREE = 0, ASSOC_CLAIMING = 1, ASSOC_ACTIVE = 2 };
 
 /* Reason strings are kept in a small ring of seqlocked entries so that
- * writers never wait for each other and a writer that dies mid-copy only
- * spoils one entry: readers fall back to the newest complete one. */
+ * writers never wait for each other.  An entry's seq says which text
+ * number n it holds: n << REASON_N_SHIFT once complete (even), and with
+ * the writer's pid and bit 0 set while being written.  A writer that dies
+ * mid-copy spoils one entry until a later writer, seeing its pid gone,
+ * takes the entry over; readers fall back to the newest complete one.  A
+ * live writer is never taken over, so no reader sees two texts mixed. */
 #define REASON_RING 4
+#define REASON_N_SHIFT 24
+#define REASON_PID_MASK 0x7fffffu /* Linux pid_max is at most 2^22 */
+
+static inline uint64_t reason_seq_done(uint64_t n)
+{
+    return n << REASON_N_SHIFT;
+}
+
+static inline uint64_t reason_seq_writing(uint64_t n, int32_t pid)
+{
+    return (n << REASON_N_SHIFT) | (((uint64_t)pid & REASON_PID_MASK) << 1) | 1;
+}
+
+static inline uint64_t reason_seq_number(uint64_t seq)
+{
+    return seq >> REASON_N_SHIFT;
+}
+
+static inline int32_t reason_seq_writer(uint64_t seq)
+{
+    return (int32_t)((seq >> 1) & REASON_PID_MASK);
+}
 
 struct reason_entry {
-    _Atomic uint64_t seq; /* 2*n+1 while entry n is written, 2*n+2 after */
+    _Atomic uint64_t seq; /* see reason_seq_done() / reason_seq_writing() */
     char text[MTAMON_REASON_MAX + 1];
 };
 
@@ -125,7 +152,16 @@ struct segment_header {
     _Atomic uint32_t clear_seq;
     _Atomic int32_t clear_pid;
     _Atomic int64_t cleared_ms;
+    /* When the holder of clear_pid took it: a clear older than
+     * CLEAR_STALE_MS was abandoned even if its pid now names a live
+     * process (pid reuse). */
+    _Atomic int64_t clear_started_ms;
 };
+
+/* Cross-process atomics must not fall back to libatomic's process-local
+ * locks. */
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2,
+               "mtamon needs lock-free 32- and 64-bit atomics");
 
 /* Layout of a segment of the given geometry (offsets are cache aligned). */
 struct segment_geometry {

@@ -224,6 +224,10 @@ static mtamon_result follow_name(mtamon_reader *r, int *restarted,
     int same = segment_same_object(&r->map);
     if (same > 0)
         return MTAMON_OK;
+    if (same == -2)
+        return set_error(err, MTAMON_ERR_CORRUPT,
+                         "segment %s was truncated below its %zu bytes while "
+                         "mapped", r->map.name, r->map.size);
     if (same < 0)
         return set_error(err, MTAMON_ERR_SYSTEM, "cannot check segment %s: %s",
                          r->map.name, strerror(errno));
@@ -254,27 +258,27 @@ mtamon_result snapshot_copy(const struct segment_map *map, unsigned flags,
     const struct segment_header *h = map->header;
     for (int attempt = 0;; attempt++) {
         uint32_t before = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
-        int clearing = before & 1;
-        if (clearing && attempt < retries) {
+        /* Wait for a clear in progress; one whose process died (or that ran
+         * for CLEAR_STALE_MS) will not finish: copy as it is. */
+        if ((before & 1) && clear_owner_alive(h)) {
+            if (attempt >= retries)
+                return set_error(err, MTAMON_ERR_BUSY,
+                                 "segment %s: a clear has been running for "
+                                 "over %d ms", map->name, retries);
             sleep_1ms();
             continue;
         }
-        int32_t clearer = atomic_load_explicit(&h->clear_pid, memory_order_relaxed);
-        if (clearing && clearer != 0 && !process_gone(clearer))
-            return set_error(err, MTAMON_ERR_BUSY,
-                             "segment %s: a clear has been running for over %d ms",
-                             map->name, retries);
-        /* (A clear abandoned by a dead process: take the copy as it is.) */
         mtamon_result st = copy_channels(map, flags, snap, err);
         if (st == MTAMON_OK)
             st = copy_assocs(map, snap, err);
         if (st != MTAMON_OK)
             return st;
         atomic_thread_fence(memory_order_acquire);
-        if (clearing ||
-            atomic_load_explicit(&h->clear_seq, memory_order_relaxed) == before ||
-            attempt >= retries)
-            break;
+        if (atomic_load_explicit(&h->clear_seq, memory_order_relaxed) == before)
+            break; /* no clear began or ended during the copy */
+        if (attempt >= retries)
+            return set_error(err, MTAMON_ERR_BUSY,
+                             "segment %s: cleared again during every copy", map->name);
     }
     snap->generation = h->generation;
     snap->created_ms = h->created_ms;

@@ -3,6 +3,7 @@
  */
 
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -38,35 +39,6 @@ void raise_high_water(_Atomic uint32_t *hwm, uint32_t value)
     }
 }
 
-/* Close the association entries of writer processes that died: without
- * this their "current associations" would stay counted forever. */
-static void reclaim_dead_assocs(struct segment_map *map)
-{
-    uint32_t used = atomic_load_explicit(&map->header->assocs_used,
-                                         memory_order_acquire);
-    if (used > map->assoc_capacity)
-        used = map->assoc_capacity;
-    for (uint32_t i = 0; i < used; i++) {
-        struct assoc_entry *e = &map->assocs[i];
-        uint32_t state = ASSOC_ACTIVE;
-        if (atomic_load_explicit(&e->state, memory_order_acquire) != ASSOC_ACTIVE ||
-            !process_gone(e->pid))
-            continue;
-        if (!atomic_compare_exchange_strong_explicit(&e->state, &state,
-                                                     ASSOC_CLAIMING,
-                                                     memory_order_acquire,
-                                                     memory_order_relaxed))
-            continue; /* another opener reclaims it */
-        struct channel_slot *s = slot_if_active(map, e->channel);
-        if (s)
-            atomic_fetch_add_explicit(&s->counter[e->direction == MTAMON_INBOUND
-                                                      ? MTAMON_IN_ASSOCS_CLOSED
-                                                      : MTAMON_OUT_ASSOCS_CLOSED],
-                                      1, memory_order_relaxed);
-        atomic_store_explicit(&e->state, ASSOC_FREE, memory_order_release);
-    }
-}
-
 mtamon_t *mtamon_open(const char *segment, unsigned flags,
                       const struct mtamon_create_params *params,
                       struct mtamon_error *err)
@@ -82,12 +54,21 @@ mtamon_t *mtamon_open(const char *segment, unsigned flags,
         set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
         return NULL;
     }
-    if (segment_attach(name, 1, &m->map, err) != MTAMON_OK) {
+    mtamon_result st = segment_attach(name, 1, &m->map, err);
+    if (st == MTAMON_ERR_FOREIGN && (flags & MTAMON_OPEN_CREATE) &&
+        !(flags & MTAMON_OPEN_EXCL) && segment_uninitialised(name)) {
+        /* Its creator died before initialising it: replace it. */
+        shm_unlink(name);
+        st = segment_create(name, params, err);
+        if (st == MTAMON_OK || st == MTAMON_ERR_EXISTS)
+            st = segment_attach(name, 1, &m->map, err);
+    }
+    if (st != MTAMON_OK) {
         free(m);
         return NULL;
     }
     (void)cached_pid();
-    reclaim_dead_assocs(&m->map);
+    assoc_reclaim_dead(&m->map);
     if (err) /* an "exists" from the create attempt is not an error */
         set_error(err, MTAMON_OK, "%s", "");
     return m;

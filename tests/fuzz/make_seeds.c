@@ -162,6 +162,8 @@ int main(int argc, char **argv)
         put32(p, HDR(clear_seq), 3);
         write_seed("clearing-abandoned", p, size);
         put32(p, HDR(clear_pid), 1);
+        /* Started "in the future": never stale, whenever the seed is read. */
+        put64(p, HDR(clear_started_ms), (uint64_t)INT64_MAX);
         write_seed("clearing-live", p, size);
         free(p);
     }
@@ -198,7 +200,7 @@ int main(int argc, char **argv)
     }
     variant32("slot-bad-index", full, size, ch0 + OFF(struct channel_slot, index), 2);
     variant32("slot-claiming", full, size, ch1 + OFF(struct channel_slot, state),
-              slot_claiming(1));
+              claim_state(1));
     {
         /* Garbage status codes and reason rings mid-write. */
         unsigned char *p = dup_bytes(full, size);

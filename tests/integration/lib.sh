@@ -267,6 +267,17 @@ with open(sys.argv[1], "r+b") as f:
 EOF
 }
 
+# patch_u64 FILE OFFSET VALUE: write VALUE as a little-endian uint64.
+patch_u64()
+{
+    python3 - "$1" "$2" "$3" <<'EOF'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]))
+    f.write(struct.pack("<Q", int(sys.argv[3])))
+EOF
+}
+
 # patch_bytes FILE OFFSET TEXT: overwrite bytes with TEXT.
 patch_bytes()
 {

@@ -701,12 +701,14 @@ patch_u32 "$(shm_path "$BIGCAP")" 24 100000
 damage_checks "$BIGCAP" "a capacity larger than the mapping" "capacity"
 
 # A clear in progress (clear_seq, uint32 at byte offset 80, odd) by a live
-# process (clear_pid, int32 at offset 84): busy, 75.
+# process (clear_pid, int32 at offset 84) that started just now
+# (clear_started_ms, int64 at offset 96): busy, 75.
 new_segment BUSY
 cp "$T/good" "$(shm_path "$BUSY")"
 start_bg CLEARER "$T/clearer.out" sleep 120
 patch_u32 "$(shm_path "$BUSY")" 80 1
 patch_u32 "$(shm_path "$BUSY")" 84 "$CLEARER"
+patch_u64 "$(shm_path "$BUSY")" 96 "$(date +%s%3N)"
 cp "$(shm_path "$BUSY")" "$T/busy"
 mt "$BUSY" counters clear
 assert_error 75 "$CLEARER" "clear while another process clears"

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -297,6 +298,7 @@ static void test_clear_busy_and_takeover(void)
     close(fd[0]);
     atomic_store(&h->clear_seq, 5);
     atomic_store(&h->clear_pid, holder);
+    atomic_store(&h->clear_started_ms, now_ms_precise());
     size_t len = 0;
     unsigned char *before = ut_read_bytes(name, &len);
     UT_REQUIRE(before);
@@ -348,6 +350,87 @@ static void test_clear_busy_and_takeover(void)
     mtamon_close(m);
 }
 
+/* A clear held by a live pid for longer than CLEAR_STALE_MS (its owner
+ * died and the pid was reused) is abandoned: readers copy, clears take
+ * over. */
+static void test_stale_clear_with_reused_pid(void)
+{
+    const char *name = ut_name();
+    mtamon_t *m = ut_create(name, 2, 2);
+    mtamon_channel_t ch = ut_channel(m, "c");
+    CU_ASSERT_EQUAL(mtamon_loop(m, ch), MTAMON_OK);
+    struct segment_header *h = m->map.header;
+    atomic_store(&h->clear_seq, 9);
+    atomic_store(&h->clear_pid, getppid()); /* alive, not us */
+    atomic_store(&h->clear_started_ms, now_ms_precise() - CLEAR_STALE_MS - 1000);
+    struct mtamon_error err = {0};
+    mtamon_reader *r = mtamon_reader_open(name, &err);
+    UT_REQUIRE(r);
+    struct mtamon_snapshot snap = {0};
+    CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, NULL, &err), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_clear(m, &err), MTAMON_OK);
+    CU_ASSERT_EQUAL(atomic_load(&h->clear_seq), 10);
+    CU_ASSERT_EQUAL(atomic_load(&h->clear_pid), 0);
+    CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, NULL, &err), MTAMON_OK);
+    CU_ASSERT_EQUAL_FATAL(snap.n_channels, 1);
+    CU_ASSERT_EQUAL(snap.channels[0].c[MTAMON_LOOPS], 0);
+    mtamon_snapshot_free(&snap);
+    mtamon_reader_close(r);
+    mtamon_close(m);
+}
+
+#define CLEARING_THREADS 2
+#define CLEARS_PER_THREAD 2000
+
+struct clearer {
+    mtamon_t *m;
+    unsigned ok, busy, other;
+};
+
+static void *clear_repeatedly(void *arg)
+{
+    struct clearer *c = arg;
+    for (int i = 0; i < CLEARS_PER_THREAD; i++) {
+        struct mtamon_error err;
+        mtamon_result r = mtamon_clear(c->m, &err);
+        if (r == MTAMON_OK)
+            c->ok++;
+        else if (r == MTAMON_ERR_BUSY)
+            c->busy++;
+        else
+            c->other++;
+    }
+    return NULL;
+}
+
+/* Threads of one process clearing one handle at once: every clear moves
+ * clear_seq by exactly 2, so it ends even and never went backwards. */
+static void test_clear_from_threads(void)
+{
+    const char *name = ut_name();
+    mtamon_t *m = ut_create(name, 2, 2);
+    mtamon_channel_t ch = ut_channel(m, "c");
+    CU_ASSERT_EQUAL(mtamon_loop(m, ch), MTAMON_OK);
+    uint32_t start = atomic_load(&m->map.header->clear_seq);
+    struct clearer c[CLEARING_THREADS];
+    pthread_t t[CLEARING_THREADS];
+    for (int i = 0; i < CLEARING_THREADS; i++) {
+        c[i] = (struct clearer){m, 0, 0, 0};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, clear_repeatedly, &c[i]), 0);
+    }
+    unsigned ok = 0, other = 0;
+    for (int i = 0; i < CLEARING_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        ok += c[i].ok;
+        other += c[i].other;
+    }
+    CU_ASSERT_EQUAL(other, 0);
+    CU_ASSERT_EQUAL(ok, CLEARING_THREADS * CLEARS_PER_THREAD);
+    CU_ASSERT_EQUAL(atomic_load(&m->map.header->clear_seq), start + 2 * ok);
+    CU_ASSERT_EQUAL(atomic_load(&m->map.header->clear_pid), 0);
+    mtamon_close(m);
+}
+
 int main(void)
 {
     static const struct unit_test tests[] = {
@@ -355,6 +438,8 @@ int main(void)
         {"gauges across a clear", test_gauges_across_clear},
         {"clear while a child writes", test_clear_while_writing},
         {"clear busy, dead clearer taken over", test_clear_busy_and_takeover},
+        {"stale clear of a reused pid taken over", test_stale_clear_with_reused_pid},
+        {"threads of one process clearing at once", test_clear_from_threads},
         {NULL, NULL},
     };
     return unit_main("clear", tests);

@@ -285,23 +285,47 @@ static void test_foreign_short(void)
     check_refused(name, MTAMON_ERR_FOREIGN, "10 bytes");
 }
 
-/* An empty object looks like one being created: the attach waits about a
- * second for its magic, then calls it foreign. */
+/* Refused by readers and by writers that may not create, unchanged. */
+static void check_refused_without_create(const char *name, const char *word)
+{
+    size_t len = 0;
+    unsigned char *before = ut_read_bytes(name, &len);
+    struct mtamon_error err = {0};
+    CU_ASSERT_PTR_NULL(mtamon_open(name, 0, NULL, &err));
+    UT_ASSERT_ERR(err, MTAMON_ERR_FOREIGN, word);
+    CU_ASSERT_PTR_NULL(mtamon_open(name, MTAMON_OPEN_CREATE | MTAMON_OPEN_EXCL, NULL, &err));
+    UT_ASSERT_ERR(err, MTAMON_ERR_EXISTS, "");
+    mtamon_reader *r = mtamon_reader_open(name, &err);
+    CU_ASSERT_PTR_NULL(r);
+    mtamon_reader_close(r);
+    UT_ASSERT_ERR(err, MTAMON_ERR_FOREIGN, word);
+    CU_ASSERT(ut_bytes_equal(name, before, len));
+    free(before);
+}
+
+/* An empty object, or a full-size one without magic, is what a creator
+ * that died leaves: attaches wait about a second for the magic, then call
+ * it foreign ("never initialised"); a writer that may create replaces it. */
 static void test_foreign_empty(void)
 {
     const char *name = ut_name();
     CU_ASSERT_EQUAL_FATAL(ut_write_bytes(name, "", 0), 0);
-    check_refused(name, MTAMON_ERR_FOREIGN, "not an mtamon segment");
+    check_refused_without_create(name, "never initialised");
 
-    /* All zeros of a full header: no magic, same outcome. */
-    unsigned char zeros[sizeof(struct segment_header)] = {0};
-    CU_ASSERT_EQUAL_FATAL(ut_write_bytes(name, zeros, sizeof zeros), 0);
+    struct segment_geometry g = segment_geometry_for(4, 4);
+    unsigned char *zeros = calloc(1, g.size);
+    UT_REQUIRE(zeros);
+    CU_ASSERT_EQUAL_FATAL(ut_write_bytes(name, zeros, g.size), 0);
+    free(zeros);
+    check_refused_without_create(name, "never initialised");
+
     struct mtamon_error err = {0};
-    mtamon_reader *r = mtamon_reader_open(name, &err);
-    CU_ASSERT_PTR_NULL(r);
-    mtamon_reader_close(r);
-    UT_ASSERT_ERR(err, MTAMON_ERR_FOREIGN, "not an mtamon segment");
-    CU_ASSERT(ut_bytes_equal(name, zeros, sizeof zeros));
+    mtamon_t *m = mtamon_open(name, MTAMON_OPEN_CREATE, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_EQUAL(err.code, MTAMON_OK);
+    CU_ASSERT_EQUAL(m->map.channel_capacity, MTAMON_DEFAULT_CHANNELS);
+    CU_ASSERT_EQUAL(ut_channel(m, "again"), 1);
+    mtamon_close(m);
 }
 
 static void test_bad_magic(void)

@@ -435,8 +435,78 @@ static void test_corrupt_slots(void)
     mtamon_close(m);
 }
 
-/* A writer that died while copying a reason spoils that ring entry only:
- * readers fall back to the newest complete text, later texts still show. */
+/* The object truncated below a reader's mapping: a clear error, not a
+ * SIGBUS on the lost pages. */
+static void test_truncated_while_mapped(void)
+{
+    const char *name = ut_name();
+    mtamon_t *m = ut_create(name, 4, 4);
+    mtamon_channel_t ch = ut_channel(m, "c");
+    CU_ASSERT_EQUAL(mtamon_loop(m, ch), MTAMON_OK);
+    struct mtamon_error err = {0};
+    mtamon_reader *r = mtamon_reader_open(name, &err);
+    UT_REQUIRE(r);
+    struct mtamon_snapshot snap = {0};
+    CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, NULL, &err), MTAMON_OK);
+    mtamon_close(m);
+    CU_ASSERT_EQUAL_FATAL(ut_truncate(name, 4096), 0);
+    CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, NULL, &err), MTAMON_ERR_CORRUPT);
+    UT_ASSERT_ERR(err, MTAMON_ERR_CORRUPT, "truncated");
+    mtamon_snapshot_free(&snap);
+    mtamon_reader_close(r);
+}
+
+/* Association entries left claimed by processes that died before they
+ * published them were never counted: the next open frees them and leaves
+ * the counters alone. */
+static void test_dead_claim_of_assoc(void)
+{
+    const char *name = ut_name();
+    mtamon_t *m = ut_create(name, 2, 4);
+    mtamon_channel_t ch = ut_channel(m, "c");
+    pid_t dead = ut_dead_pid();
+    atomic_store(&m->map.assocs[0].state, claim_state(dead));
+    atomic_store(&m->map.assocs[1].state, claim_state(getpid()));
+    atomic_store(&m->map.header->assocs_used, 2);
+    mtamon_t *again = mtamon_open(name, 0, NULL, NULL);
+    UT_REQUIRE(again);
+    CU_ASSERT_EQUAL(atomic_load(&m->map.assocs[0].state), ASSOC_FREE);
+    CU_ASSERT_EQUAL(atomic_load(&m->map.assocs[1].state), claim_state(getpid()));
+    struct mtamon_channel_stats c;
+    ut_channel_stats(name, "c", MTAMON_SNAP_LIFETIME, &c);
+    CU_ASSERT_EQUAL(c.c[MTAMON_IN_ASSOCS_CLOSED] + c.c[MTAMON_OUT_ASSOCS_CLOSED], 0);
+    CU_ASSERT_EQUAL(c.in_assocs_current, 0);
+    (void)ch;
+    mtamon_close(again);
+    mtamon_close(m);
+}
+
+/* Publish "later 0", "later 1", ... on @p ch and check what readers see
+ * after each: the text itself, or (when it lands on @p blocked, an entry a
+ * live writer holds) the one before it. */
+static void publish_and_check(const char *name, mtamon_t *m, mtamon_channel_t ch,
+                              const struct reason_entry *blocked, int count)
+{
+    struct reason_ring *ring = &m->map.channels[ch - 1].rejection_reason;
+    for (int i = 0; i < count; i++) {
+        char text[32], prev[32];
+        snprintf(text, sizeof text, "later %d", i);
+        snprintf(prev, sizeof prev, "later %d", i - 1);
+        uint64_t n = atomic_load(&ring->latest) + 1;
+        CU_ASSERT_EQUAL(mtamon_reject(m, ch, 1, 1, 0, text), MTAMON_OK);
+        struct mtamon_channel_stats c;
+        ut_channel_stats(name, "c", 0, &c);
+        if (&ring->entry[n % REASON_RING] == blocked) {
+            CU_ASSERT_STRING_EQUAL(c.last_rejection_reason, prev);
+        } else {
+            CU_ASSERT_STRING_EQUAL(c.last_rejection_reason, text);
+        }
+    }
+}
+
+/* A writer that died while copying a reason spoils that ring entry until
+ * the next writer to land on it takes it over: readers fall back to the
+ * newest complete text meanwhile, and every later text shows. */
 static void test_reason_writer_died(void)
 {
     const char *name = ut_name();
@@ -448,26 +518,34 @@ static void test_reason_writer_died(void)
     uint64_t n = atomic_load(&ring->latest);
     CU_ASSERT_EQUAL(n, 2);
     /* "two" was being written when its writer died. */
-    atomic_store(&ring->entry[n % REASON_RING].seq, 2 * n + 1);
-    memcpy(ring->entry[n % REASON_RING].text, "tw\001garbage", 11);
+    struct reason_entry *spoilt = &ring->entry[n % REASON_RING];
+    atomic_store(&spoilt->seq, reason_seq_writing(n, ut_dead_pid()));
+    memcpy(spoilt->text, "tw\001garbage", 11);
     struct mtamon_channel_stats c;
     ut_channel_stats(name, "c", 0, &c);
     CU_ASSERT_STRING_EQUAL(c.last_rejection_reason, "one");
-    for (int i = 0; i < 2 * REASON_RING + 1; i++) {
-        char text[32];
-        snprintf(text, sizeof text, "later %d", i);
-        CU_ASSERT_EQUAL(mtamon_reject(m, ch, 1, 1, 0, text), MTAMON_OK);
-        ut_channel_stats(name, "c", 0, &c);
-        /* The text that lands on the spoilt entry is lost: the reader shows
-         * the one before it. */
-        char prev[32];
-        snprintf(prev, sizeof prev, "later %d", i - 1);
-        if ((n + 1 + (uint64_t)i) % REASON_RING == n % REASON_RING) {
-            CU_ASSERT_STRING_EQUAL(c.last_rejection_reason, prev);
-        } else {
-            CU_ASSERT_STRING_EQUAL(c.last_rejection_reason, text);
-        }
-    }
+    publish_and_check(name, m, ch, NULL, 2 * REASON_RING + 1);
+    CU_ASSERT_EQUAL(atomic_load(&spoilt->seq) & 1, 0); /* taken over */
+    mtamon_close(m);
+}
+
+/* A live writer still copying (stalled) is never taken over, so no reader
+ * can see its bytes mixed with another text: texts that land on its entry
+ * are dropped and readers show the one before. */
+static void test_reason_stalled_writer(void)
+{
+    const char *name = ut_name();
+    mtamon_t *m = ut_create(name, 2, 2);
+    mtamon_channel_t ch = ut_channel(m, "c");
+    CU_ASSERT_EQUAL(mtamon_reject(m, ch, 1, 1, 0, "one"), MTAMON_OK);
+    struct reason_ring *ring = &m->map.channels[0].rejection_reason;
+    uint64_t n = atomic_load(&ring->latest) + 1;
+    CU_ASSERT_EQUAL(atomic_fetch_add(&ring->latest, 1) + 1, n);
+    struct reason_entry *held = &ring->entry[n % REASON_RING];
+    uint64_t writing = reason_seq_writing(n, getpid());
+    atomic_store(&held->seq, writing);
+    publish_and_check(name, m, ch, held, 2 * REASON_RING + 1);
+    CU_ASSERT_EQUAL(atomic_load(&held->seq), writing);
     mtamon_close(m);
 }
 
@@ -482,7 +560,10 @@ int main(void)
         {"lifetime and since-clear", test_lifetime_vs_clear},
         {"dead writer's associations", test_dead_writer_assoc},
         {"corrupt slots", test_corrupt_slots},
+        {"truncated while mapped", test_truncated_while_mapped},
+        {"dead claims of association entries", test_dead_claim_of_assoc},
         {"reason writer died mid-copy", test_reason_writer_died},
+        {"reason writer stalled mid-copy", test_reason_stalled_writer},
         {NULL, NULL},
     };
     return unit_main("snapshot", tests);
