@@ -206,6 +206,12 @@ static mtamon_result copy_assocs(const struct segment_map *map,
         memcpy(remote, e->remote, sizeof remote);
         remote[sizeof remote - 1] = '\0';
         copy_printable(a->remote, sizeof a->remote, remote);
+        /* Closed (or closed and reopened) while we copied: skip the row
+         * rather than mix two associations. */
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&e->state, memory_order_relaxed) != ASSOC_ACTIVE ||
+            e->pid != a->pid || e->start_ms != a->start_ms)
+            continue;
         /* An entry is only valid for a live writer and a real channel;
          * a writer that died is reclaimed by the next mtamon_open(). */
         if (!slot_if_active(map, a->channel) ||
