@@ -25,6 +25,9 @@ static void pid_init(void)
 
 pid_t cached_pid(void)
 {
+    pid_t pid = atomic_load_explicit(&pid_cache, memory_order_relaxed);
+    if (pid != 0)
+        return pid; /* the usual case: no call, no lock */
     pthread_once(&pid_once, pid_init);
     return atomic_load_explicit(&pid_cache, memory_order_relaxed);
 }
