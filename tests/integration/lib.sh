@@ -256,27 +256,21 @@ shm_path()
     printf '/dev/shm/%s\n' "${1#/}"
 }
 
-# patch_u32 FILE OFFSET VALUE: write VALUE as a little-endian uint32.
-patch_u32()
+# patch_int FILE OFFSET FORMAT VALUE: write VALUE packed as python's
+# struct FORMAT ("<I" for a little-endian uint32, "<Q" for a uint64).
+patch_int()
 {
-    python3 - "$1" "$2" "$3" <<'EOF'
+    python3 - "$@" <<'EOF'
 import struct, sys
 with open(sys.argv[1], "r+b") as f:
     f.seek(int(sys.argv[2]))
-    f.write(struct.pack("<I", int(sys.argv[3])))
+    f.write(struct.pack(sys.argv[3], int(sys.argv[4])))
 EOF
 }
 
-# patch_u64 FILE OFFSET VALUE: write VALUE as a little-endian uint64.
-patch_u64()
-{
-    python3 - "$1" "$2" "$3" <<'EOF'
-import struct, sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2]))
-    f.write(struct.pack("<Q", int(sys.argv[3])))
-EOF
-}
+# patch_u32 / patch_u64 FILE OFFSET VALUE: a little-endian uint32 / uint64.
+patch_u32() { patch_int "$1" "$2" "<I" "$3"; }
+patch_u64() { patch_int "$1" "$2" "<Q" "$3"; }
 
 # patch_bytes FILE OFFSET TEXT: overwrite bytes with TEXT.
 patch_bytes()
