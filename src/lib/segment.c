@@ -194,40 +194,8 @@ mtamon_result segment_create(const char *name,
     return MTAMON_OK;
 }
 
-/* The header fields that fix the geometry, each read once. */
-struct header_fields {
-    uint32_t layout_version;
-    uint32_t header_size;
-    uint64_t segment_size;
-    uint32_t channel_capacity;
-    uint32_t channel_slot_size;
-    uint32_t assoc_capacity;
-    uint32_t assoc_entry_size;
-    uint64_t channels_offset;
-    uint64_t assocs_offset;
-};
-
-/* Read through a volatile pointer: another process may be rewriting the
- * header, and what is checked must be exactly what is then used, never
- * loaded again from shared memory. */
-static struct header_fields read_header(const void *base)
-{
-    const volatile struct segment_header *h = base;
-    struct header_fields f;
-    f.layout_version = h->layout_version;
-    f.header_size = h->header_size;
-    f.segment_size = h->segment_size;
-    f.channel_capacity = h->channel_capacity;
-    f.channel_slot_size = h->channel_slot_size;
-    f.assoc_capacity = h->assoc_capacity;
-    f.assoc_entry_size = h->assoc_entry_size;
-    f.channels_offset = h->channels_offset;
-    f.assocs_offset = h->assocs_offset;
-    return f;
-}
-
-/* Validate the header fields of a mapping of @p size bytes. */
-static mtamon_result header_check(const char *name, const struct header_fields *h,
+/* Validate a copy of the header of a mapping of @p size bytes. */
+static mtamon_result header_check(const char *name, const struct segment_header *h,
                                   size_t size, struct mtamon_error *err)
 {
     uint32_t v = h->layout_version;
@@ -239,10 +207,10 @@ static mtamon_result header_check(const char *name, const struct header_fields *
     if (v != MTAMON_LAYOUT_VERSION)
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s: invalid layout version %u", name, v);
-    if (h->header_size != sizeof(struct segment_header))
+    if (h->header_size != sizeof *h)
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s: header size %u, expected %zu", name,
-                         h->header_size, sizeof(struct segment_header));
+                         h->header_size, sizeof *h);
     if (h->segment_size > size)
         return set_error(err, MTAMON_ERR_CORRUPT,
                          "segment %s is truncated: header says %llu bytes, "
@@ -307,7 +275,10 @@ mtamon_result segment_validate(const char *name, void *base, size_t size,
         return set_error(err, MTAMON_ERR_FOREIGN,
                          "segment %s is not an mtamon segment: bad magic "
                          "number 0x%016llx", name, (unsigned long long)magic);
-    struct header_fields f = read_header(base);
+    /* One copy through a volatile pointer: another process may be
+     * rewriting the header, and what is checked must be exactly what is
+     * then used, never loaded again from shared memory. */
+    const struct segment_header f = *(const volatile struct segment_header *)base;
     st = header_check(name, &f, size, err);
     if (st != MTAMON_OK)
         return st;
