@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include "mtamon.h"
@@ -74,6 +75,45 @@ int show_text(FILE *out, const struct mtamon_snapshot *snap,
  */
 int show_json(FILE *out, const struct mtamon_snapshot *snap,
               const struct show_request *req);
+
+/* ------------------------------------------------------------------------ */
+/* Sun spellings of the counters options (sun_options.c)                     */
+
+/* A Sun Messaging Server option ("-noheaders", "-output=file_spec") and the
+ * GNU option that means the same. */
+struct sun_option {
+    const char *sun;  /* without its leading '-' */
+    const char *gnu;  /* "--no-headers" */
+    int has_value;    /* takes "=value" (or, like GNU, the next word) */
+};
+
+/*
+ * Copy argv[0..argc) into the new array *@p out_argv (NULL-terminated, to
+ * free()), spelling the Sun options of @p sun the GNU way: "-noheaders"
+ * becomes "--no-headers", "-output=FILE" becomes "--output" "FILE".  Values
+ * of options that take one and everything after "--" are copied as they
+ * are.  Any other single-dash word that is not a bundle of @p shortopts is
+ * refused here, so "-bogus" is reported as itself.  Returns EX_OK or a
+ * usage error.
+ */
+int sun_translate(const char *what, const struct sun_option *sun,
+                  const struct option *longopts, const char *shortopts,
+                  int argc, char **argv, int *out_argc, char ***out_argv);
+
+/* ------------------------------------------------------------------------ */
+/* Group and mode of a new segment (owner.c)                                 */
+
+/**
+ * --group: a group name, else a numeric gid (like chown(1), a name wins).
+ * Returns EX_OK and sets *@p gid, or an exit status after a message.
+ */
+int cli_parse_group(const char *text, uint32_t *gid);
+
+/** --mode: octal permission bits, at most 07777; 0 and sets *@p mode, or -1. */
+int cli_parse_mode(const char *text, uint32_t *mode);
+
+/** ", group mail (gid 8)" or ", gid 4711", for the create confirmation. */
+void cli_group_text(uint32_t gid, char *text, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Helpers (cli_util.c)                                                      */

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -34,116 +33,6 @@ void cli_counters_usage(FILE *out)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Sun spellings of the options                                              */
-
-/* A Sun Messaging Server option ("-noheaders", "-output=file_spec") and the
- * GNU option that means the same. */
-struct sun_option {
-    const char *sun;  /* without its leading '-' */
-    const char *gnu;  /* "--no-headers" */
-    int has_value;    /* takes "=value" (or, like GNU, the next word) */
-};
-
-/*
- * Copy argv[0..argc) into the new array *@p out_argv (NULL-terminated, to
- * free()), spelling the Sun options of @p sun the GNU way: "-noheaders"
- * becomes "--no-headers", "-output=FILE" becomes "--output" "FILE".  Values
- * of options that take one and everything after "--" are copied as they
- * are.  Any other single-dash word that is not a bundle of @p shortopts is
- * refused here, so "-bogus" is reported as itself.  Returns EX_OK or a
- * usage error.
- */
-static int sun_translate(const char *what, const struct sun_option *sun,
-                         const struct option *longopts, const char *shortopts,
-                         int argc, char **argv, int *out_argc, char ***out_argv)
-{
-    /* Each word becomes at most two. */
-    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
-    if (!out) {
-        cli_errorf("out of memory");
-        return EX_OSERR;
-    }
-    int n = 0;
-    out[n++] = argv[0];
-    for (int i = 1; i < argc; i++) {
-        char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            while (i < argc)
-                out[n++] = argv[i++];
-            break;
-        }
-        if (a[0] != '-' || a[1] == '\0') {
-            out[n++] = a; /* an operand, or "-" */
-            continue;
-        }
-        if (a[1] == '-') {
-            /* "--name VALUE": VALUE is not an option even if it looks like
-             * one.  Abbreviations count, as getopt_long() allows them. */
-            out[n++] = a;
-            const char *name = a + 2;
-            size_t len = strcspn(name, "=");
-            if (name[len] == '=' || i + 1 >= argc)
-                continue;
-            int takes_value = 0;
-            for (const struct option *o = longopts; o->name; o++) {
-                if (strncmp(o->name, name, len) != 0)
-                    continue;
-                takes_value = o->has_arg == required_argument;
-                if (o->name[len] == '\0')
-                    break; /* an exact match beats the prefixes */
-            }
-            if (takes_value)
-                out[n++] = argv[++i];
-            continue;
-        }
-        const char *word = a + 1;
-        size_t len = strcspn(word, "=");
-        const struct sun_option *found = NULL;
-        for (const struct sun_option *s = sun; s && s->sun; s++) {
-            if (strlen(s->sun) == len && strncmp(s->sun, word, len) == 0) {
-                found = s;
-                break;
-            }
-        }
-        if (found) {
-            out[n++] = (char *)found->gnu;
-            if (!found->has_value && word[len] == '=') {
-                free(out);
-                return cli_usage_error(cli_counters_usage,
-                                       "%s: option '-%s' takes no value", what, found->sun);
-            }
-            if (found->has_value && word[len] == '=')
-                out[n++] = a + 1 + len + 1;
-            else if (found->has_value && i + 1 < argc)
-                out[n++] = argv[++i];
-            continue;
-        }
-        /* Not a Sun word: fine for getopt only as a bundle of short
-         * options ("-fh"); a short option's value ends the bundle. */
-        int value_next = 0;
-        for (const char *p = word; *p; p++) {
-            const char *spec = *p != ':' ? strchr(shortopts, *p) : NULL;
-            if (!spec) {
-                free(out);
-                return cli_usage_error(cli_counters_usage, "%s: unknown option '%s'",
-                                       what, a);
-            }
-            if (spec[1] == ':') {
-                value_next = p[1] == '\0';
-                break;
-            }
-        }
-        out[n++] = a;
-        if (value_next && i + 1 < argc)
-            out[n++] = argv[++i];
-    }
-    out[n] = NULL;
-    *out_argc = n;
-    *out_argv = out;
-    return EX_OK;
-}
-
-/* ------------------------------------------------------------------------ */
 /* create                                                                    */
 
 enum { OPT_GROUP = 256, OPT_MODE };
@@ -161,95 +50,6 @@ static const struct sun_option create_sun[] = {
     {"max_channels", "--capacity", 1},
     {NULL, NULL, 0},
 };
-
-/*
- * getgrnam_r() (@p name not NULL) or getgrgid_r(), growing the buffer as
- * needed.  Returns 0 with *@p gr filled (its strings in *@p buf, to free),
- * ENOENT if there is no such group, or another errno value.
- */
-static int group_lookup(const char *name, gid_t gid, struct group *gr, char **buf)
-{
-    long hint = sysconf(_SC_GETGR_R_SIZE_MAX);
-    size_t size = hint > 0 ? (size_t)hint : 1024;
-    *buf = NULL;
-    for (;;) {
-        char *b = malloc(size);
-        if (!b)
-            return ENOMEM;
-        struct group *found = NULL;
-        int e = name ? getgrnam_r(name, gr, b, size, &found)
-                     : getgrgid_r(gid, gr, b, size, &found);
-        if (found) {
-            *buf = b;
-            return 0;
-        }
-        free(b);
-        if (e == ERANGE && size < ((size_t)1 << 24)) {
-            size *= 2;
-            continue;
-        }
-        /* getgrnam_r(3): "not found" may also come as one of these. */
-        if (e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM)
-            return ENOENT;
-        return e;
-    }
-}
-
-/*
- * --group: a group name, else a numeric gid (like chown(1), a name wins).
- * Returns EX_OK and sets *@p gid, or an exit status after a message.
- */
-static int parse_group(const char *text, uint32_t *gid)
-{
-    struct group gr;
-    char *buf = NULL;
-    int e = text[0] ? group_lookup(text, 0, &gr, &buf) : ENOENT;
-    if (e == 0) {
-        *gid = (uint32_t)gr.gr_gid;
-        free(buf);
-        return EX_OK;
-    }
-    uint64_t v = 0;
-    /* (gid_t)-1 means "no change" to chown(2): not a group. */
-    if (cli_parse_uint(text, 0, UINT32_MAX - 1, &v) == 0) {
-        *gid = (uint32_t)v;
-        return EX_OK;
-    }
-    if (e == ENOENT)
-        return cli_usage_error(cli_counters_usage,
-                               "counters create: unknown group '%s' (--group takes "
-                               "a group name or number)", text);
-    cli_errorf("counters create: cannot look up group '%s': %s", text, strerror(e));
-    return EX_OSERR;
-}
-
-/*
- * --mode: octal permission bits ("0640", "660"), at most 07777; the library
- * judges which of them are allowed.  Returns 0 and sets *@p mode, or -1.
- */
-static int parse_mode(const char *text, uint32_t *mode)
-{
-    size_t len = strlen(text);
-    if (len == 0 || len > 6 || strspn(text, "01234567") != len)
-        return -1;
-    unsigned long v = strtoul(text, NULL, 8);
-    if (v > 07777)
-        return -1;
-    *mode = (uint32_t)v;
-    return 0;
-}
-
-/* ", group mail (gid 8)" or ", gid 4711" for the confirmation line. */
-static void group_text(uint32_t gid, char *text, size_t len)
-{
-    struct group gr;
-    char *buf = NULL;
-    if (group_lookup(NULL, (gid_t)gid, &gr, &buf) == 0)
-        snprintf(text, len, ", group %s (gid %u)", gr.gr_name, (unsigned)gid);
-    else
-        snprintf(text, len, ", gid %u", (unsigned)gid);
-    free(buf);
-}
 
 static int counters_create(const char *segment, int argc, char **argv)
 {
@@ -273,14 +73,14 @@ static int counters_create(const char *segment, int argc, char **argv)
             params.assoc_capacity = (uint32_t)v;
             break;
         case OPT_GROUP: {
-            int status = parse_group(optarg, &params.gid);
+            int status = cli_parse_group(optarg, &params.gid);
             if (status != EX_OK)
                 return status;
             params.flags |= MTAMON_CREATE_SET_GROUP;
             break;
         }
         case OPT_MODE:
-            if (parse_mode(optarg, &params.mode) != 0)
+            if (cli_parse_mode(optarg, &params.mode) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--mode must be octal permission bits such as "
                                        "0660 or 0640, not '%s'", optarg);
@@ -306,7 +106,7 @@ static int counters_create(const char *segment, int argc, char **argv)
     mtamon_close(m);
     char group[128] = "";
     if (params.flags & MTAMON_CREATE_SET_GROUP)
-        group_text(params.gid, group, sizeof group);
+        cli_group_text(params.gid, group, sizeof group);
     printf("created segment %s (%u channels, %u associations, mode %04o%s)\n",
            mtamon_segment_name(segment),
            params.channel_capacity ? params.channel_capacity : MTAMON_DEFAULT_CHANNELS,

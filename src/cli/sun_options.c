@@ -1,0 +1,101 @@
+/*
+ * sun_options.c - Sun Messaging Server spellings of `mtamon counters`
+ * options ("-noheaders", "-output=FILE"), rewritten the GNU way for
+ * getopt_long().
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+
+int sun_translate(const char *what, const struct sun_option *sun,
+                         const struct option *longopts, const char *shortopts,
+                         int argc, char **argv, int *out_argc, char ***out_argv)
+{
+    /* Each word becomes at most two. */
+    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
+    if (!out) {
+        cli_errorf("out of memory");
+        return EX_OSERR;
+    }
+    int n = 0;
+    out[n++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (i < argc)
+                out[n++] = argv[i++];
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            out[n++] = a; /* an operand, or "-" */
+            continue;
+        }
+        if (a[1] == '-') {
+            /* "--name VALUE": VALUE is not an option even if it looks like
+             * one.  Abbreviations count, as getopt_long() allows them. */
+            out[n++] = a;
+            const char *name = a + 2;
+            size_t len = strcspn(name, "=");
+            if (name[len] == '=' || i + 1 >= argc)
+                continue;
+            int takes_value = 0;
+            for (const struct option *o = longopts; o->name; o++) {
+                if (strncmp(o->name, name, len) != 0)
+                    continue;
+                takes_value = o->has_arg == required_argument;
+                if (o->name[len] == '\0')
+                    break; /* an exact match beats the prefixes */
+            }
+            if (takes_value)
+                out[n++] = argv[++i];
+            continue;
+        }
+        const char *word = a + 1;
+        size_t len = strcspn(word, "=");
+        const struct sun_option *found = NULL;
+        for (const struct sun_option *s = sun; s && s->sun; s++) {
+            if (strlen(s->sun) == len && strncmp(s->sun, word, len) == 0) {
+                found = s;
+                break;
+            }
+        }
+        if (found) {
+            out[n++] = (char *)found->gnu;
+            if (!found->has_value && word[len] == '=') {
+                free(out);
+                return cli_usage_error(cli_counters_usage,
+                                       "%s: option '-%s' takes no value", what, found->sun);
+            }
+            if (found->has_value && word[len] == '=')
+                out[n++] = a + 1 + len + 1;
+            else if (found->has_value && i + 1 < argc)
+                out[n++] = argv[++i];
+            continue;
+        }
+        /* Not a Sun word: fine for getopt only as a bundle of short
+         * options ("-fh"); a short option's value ends the bundle. */
+        int value_next = 0;
+        for (const char *p = word; *p; p++) {
+            const char *spec = *p != ':' ? strchr(shortopts, *p) : NULL;
+            if (!spec) {
+                free(out);
+                return cli_usage_error(cli_counters_usage, "%s: unknown option '%s'",
+                                       what, a);
+            }
+            if (spec[1] == ':') {
+                value_next = p[1] == '\0';
+                break;
+            }
+        }
+        out[n++] = a;
+        if (value_next && i + 1 < argc)
+            out[n++] = argv[++i];
+    }
+    out[n] = NULL;
+    *out_argc = n;
+    *out_argv = out;
+    return EX_OK;
+}
