@@ -234,11 +234,6 @@ static void draw_address(struct rng *r, int internal, char *buf, size_t len)
     snprintf(buf, len, "%s.%u", net, (unsigned)rng_range(r, 1, 254));
 }
 
-static mtamon_status_code code_of(unsigned cls, unsigned subject, unsigned detail)
-{
-    return mtamon_status_make(cls, subject, detail);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Associations                                                              */
 
@@ -265,7 +260,7 @@ static mtamon_result inbound_connect(struct sim *s, int may_open)
         snprintf(reason, sizeof reason,
                  "554 5.7.1 client host [%s] blocked using dnsbl.example.org", remote);
         return wrote(s, EV_ASSOC_REJECT,
-                     mtamon_assoc_reject(s->m, s->ch[src], code_of(5, 7, 1), reason));
+                     mtamon_assoc_reject(s->m, s->ch[src], mtamon_status_make(5, 7, 1), reason));
     }
     s->in.channel = src;
     /* Mostly one message per connection, now and then a batch. */
@@ -308,20 +303,20 @@ static mtamon_result inbound_message(struct sim *s)
         snprintf(reason, sizeof reason, "550 5.7.1 relaying denied: <user%u@example.net>",
                  (unsigned)rng_below(r, 1000));
         return wrote(s, EV_REJECT, mtamon_reject(s->m, ch, msg.recipients, msg.volume,
-                                                 code_of(5, 7, 1), reason));
+                                                 mtamon_status_make(5, 7, 1), reason));
     }
     if (src != CH_TCP_SUBMIT && chance(r, 25)) {
         snprintf(reason, sizeof reason,
                  "550 5.1.1 <user%u@example.com>: user unknown", (unsigned)rng_below(r, 1000));
         return wrote(s, EV_REJECT, mtamon_reject(s->m, ch, msg.recipients, msg.volume,
-                                                 code_of(5, 1, 1), reason));
+                                                 mtamon_status_make(5, 1, 1), reason));
     }
     if (src != CH_TCP_SUBMIT && chance(r, 2))
         return wrote(s, EV_LOOP, mtamon_loop(s->m, ch));
     if (s->queue[dst].len == SIM_QUEUE_MAX) {
         /* The model's queue is full: the MTA would be out of spool too. */
         return wrote(s, EV_REJECT, mtamon_reject(s->m, ch, msg.recipients, msg.volume,
-                                                 code_of(4, 3, 1),
+                                                 mtamon_status_make(4, 3, 1),
                                                  "452 4.3.1 insufficient system storage"));
     }
     mtamon_result rc = mtamon_enqueue(s->m, ch, s->ch[dst], msg.recipients, msg.volume);
@@ -377,11 +372,11 @@ static mtamon_result deliver_remote(struct sim *s)
     s->out.left--;
     uint32_t roll = rng_below(r, 1000);
     if (roll < 30)
-        return tempfail(s, CH_TCP_LOCAL, code_of(4, 2, 2)); /* remote mailbox full */
+        return tempfail(s, CH_TCP_LOCAL, mtamon_status_make(4, 2, 2)); /* remote mailbox full */
     if (roll < 55)
-        return tempfail(s, CH_TCP_LOCAL, code_of(4, 7, 1)); /* greylisted */
+        return tempfail(s, CH_TCP_LOCAL, mtamon_status_make(4, 7, 1)); /* greylisted */
     if (roll < 75)
-        return fail(s, CH_TCP_LOCAL, code_of(5, 1, 1));     /* remote user unknown */
+        return fail(s, CH_TCP_LOCAL, mtamon_status_make(5, 1, 1));     /* remote user unknown */
     return deliver(s, CH_TCP_LOCAL);
 }
 
@@ -394,15 +389,15 @@ static mtamon_result remote_connect(struct sim *s, int may_open)
     draw_address(r, 0, remote, sizeof remote);
 
     if (chance(r, 10)) /* no MX, no A: cannot be routed at all */
-        return fail(s, CH_TCP_LOCAL, code_of(5, 4, 4));
+        return fail(s, CH_TCP_LOCAL, mtamon_status_make(5, 4, 4));
     if (!may_open)
-        return tempfail(s, CH_TCP_LOCAL, code_of(4, 4, 1));
+        return tempfail(s, CH_TCP_LOCAL, mtamon_status_make(4, 4, 1));
     if (chance(r, 40)) {
         char reason[MTAMON_REASON_MAX + 1];
         snprintf(reason, sizeof reason, "connect to mx%u.example.net[%s]:25: %s",
                  (unsigned)rng_range(r, 1, 3), remote,
                  chance(r, 500) ? "Connection timed out" : "Connection refused");
-        mtamon_result rc = mtamon_assoc_fail(s->m, s->ch[CH_TCP_LOCAL], code_of(4, 4, 1),
+        mtamon_result rc = mtamon_assoc_fail(s->m, s->ch[CH_TCP_LOCAL], mtamon_status_make(4, 4, 1),
                                              reason);
         if (rc == MTAMON_OK)
             msg->next = NEXT_CONNECT_FAILED; /* its tempfail is the next event */
@@ -428,7 +423,7 @@ static mtamon_result convert_step(struct sim *s)
     switch (msg->next) {
     case NEXT_CONVERTED:
         if (s->queue[CH_IMS_MS].len == SIM_QUEUE_MAX)
-            return tempfail(s, CH_CONVERSION, code_of(4, 3, 1));
+            return tempfail(s, CH_CONVERSION, mtamon_status_make(4, 3, 1));
         rc = mtamon_enqueue(s->m, conv, s->ch[CH_IMS_MS], msg->recipients, msg->volume);
         if (rc == MTAMON_OK) {
             struct sim_msg copy = {msg->recipients, 0, msg->volume, 0, NEXT_DELIVER};
@@ -439,7 +434,7 @@ static mtamon_result convert_step(struct sim *s)
     case NEXT_REINJECTED:
         return deliver(s, CH_CONVERSION);
     case NEXT_CONVERT_FAILED:
-        return fail(s, CH_CONVERSION, code_of(5, 6, 3));
+        return fail(s, CH_CONVERSION, mtamon_status_make(5, 6, 3));
     default: {
         int ok = !chance(&s->rng, 40);
         rc = mtamon_convert(s->m, conv, ok);
@@ -470,9 +465,9 @@ static mtamon_result service_queue(struct sim *s, int may_open)
     struct sim_msg *msg = queue_front(&s->queue[c]);
 
     if (msg->next == NEXT_CONNECT_FAILED)
-        return tempfail(s, c, code_of(4, 4, 1));
+        return tempfail(s, c, mtamon_status_make(4, 4, 1));
     if (msg->attempts >= SIM_MAX_ATTEMPTS)
-        return fail(s, c, code_of(5, 4, 7)); /* delivery time expired */
+        return fail(s, c, mtamon_status_make(5, 4, 7)); /* delivery time expired */
     switch (c) {
     case CH_TCP_LOCAL:
         /* Reuse the connection that is open, as an MTA would. */
@@ -484,9 +479,9 @@ static mtamon_result service_queue(struct sim *s, int may_open)
     default: { /* ims-ms, lmtp: the message store */
         uint32_t roll = rng_below(r, 1000);
         if (roll < 50)
-            return tempfail(s, c, code_of(4, 2, 2)); /* mailbox full */
+            return tempfail(s, c, mtamon_status_make(4, 2, 2)); /* mailbox full */
         if (roll < 60)
-            return fail(s, c, code_of(5, 1, 1));     /* mailbox gone */
+            return fail(s, c, mtamon_status_make(5, 1, 1));     /* mailbox gone */
         return deliver(s, c);
     }
     }
