@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "mtamon.h"
+#include "parse_number.h"
 
 /** Program name used in messages. */
 #define CLI_NAME "mtamon"
@@ -141,12 +142,6 @@ int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
  */
 int cli_option_error(void (*usage)(FILE *), const char *what, int ret,
                      char **argv);
-
-/**
- * Parse a decimal integer in [@p min, @p max] (no sign, no junk).
- * Returns 0 and sets *@p out, or -1.
- */
-int cli_parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 
 /** Parse a finite decimal number > 0.  Returns 0 and sets *@p out, or -1. */
 int cli_parse_positive(const char *text, double *out);

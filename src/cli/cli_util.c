@@ -62,19 +62,6 @@ int cli_option_error(void (*usage)(FILE *), const char *what, int ret,
     return cli_usage_error(usage, "%s: unknown option '%s'", what, word);
 }
 
-int cli_parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out)
-{
-    if (!text || !(*text >= '0' && *text <= '9'))
-        return -1; /* strtoull would accept " -1" */
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cli_parse_positive(const char *text, double *out)
 {
     if (!text || !*text)

@@ -59,14 +59,14 @@ static int counters_create(const char *segment, int argc, char **argv)
     while ((c = getopt_long(argc, argv, create_shortopts, create_opts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            if (cli_parse_uint(optarg, 1, MTAMON_MAX_CHANNELS, &v) != 0)
+            if (parse_uint_range(optarg, 1, MTAMON_MAX_CHANNELS, &v) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--capacity must be 1..%u, not '%s'",
                                        MTAMON_MAX_CHANNELS, optarg);
             params.channel_capacity = (uint32_t)v;
             break;
         case 'a':
-            if (cli_parse_uint(optarg, 1, MTAMON_MAX_ASSOCS, &v) != 0)
+            if (parse_uint_range(optarg, 1, MTAMON_MAX_ASSOCS, &v) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--assoc-capacity must be 1..%u, not '%s'",
                                        MTAMON_MAX_ASSOCS, optarg);
@@ -233,7 +233,7 @@ static int counters_show(const char *segment, int argc, char **argv)
             req.all = 1;
             break;
         case 'b':
-            if (cli_parse_uint(optarg, 1, UINT32_MAX, &req.block_size) != 0)
+            if (parse_uint_range(optarg, 1, UINT32_MAX, &req.block_size) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--block-size must be a number of bytes "
                                        "1..%u, not '%s'", UINT32_MAX, optarg);

@@ -60,7 +60,7 @@ int cli_parse_group(const char *text, uint32_t *gid)
     }
     uint64_t v = 0;
     /* (gid_t)-1 means "no change" to chown(2): not a group. */
-    if (cli_parse_uint(text, 0, UINT32_MAX - 1, &v) == 0) {
+    if (parse_uint_range(text, 0, UINT32_MAX - 1, &v) == 0) {
         *gid = (uint32_t)v;
         return EX_OK;
     }

@@ -46,6 +46,7 @@
 #include <time.h>
 
 #include "exit_status.h"
+#include "parse_number.h"
 #include "mtamon.h"
 
 #define PROG "mtamon-emit"
@@ -123,24 +124,10 @@ static void complain(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* Parse an unsigned decimal number of at most @p max; 0 on success. */
-static int parse_u64(const char *text, uint64_t max, uint64_t *out)
-{
-    if (!text || *text < '0' || *text > '9')
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v > max)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
 static int parse_number(const char *what, const char *text, uint64_t max,
                         uint64_t *out)
 {
-    if (parse_u64(text, max, out) == 0)
+    if (parse_uint_range(text, 0, max, out) == 0)
         return 0;
     complain("%s '%s' is not a number from 0 to %" PRIu64, what, text, max);
     return -1;
