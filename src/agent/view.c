@@ -1,0 +1,488 @@
+/*
+ * view.c - build the sorted MIB rows of struct view from one snapshot of
+ * the counter segment and the configuration (see view.h).
+ *
+ * Every buffer (the snapshot, the row arrays, the slot lookup) belongs to
+ * the cache and is reused from build to build: at 10,000 channels the
+ * snapshot alone is some 17 MB, so it is never allocated twice.  Two view
+ * shells take turns pointing at those buffers, so a rebuilt view has a new
+ * address (a consumer can tell a rebuild by the pointer) while the old one
+ * becomes invalid, as view.h allows.
+ */
+#include "view.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+/* State of the segment, as last logged. */
+enum seg_state {
+    SEG_UNKNOWN,    /* before the first build */
+    SEG_UP,
+    SEG_MISSING,
+    SEG_DELETED,
+    SEG_UNREADABLE,
+};
+
+struct view_cache {
+    const struct config *conf;
+    struct index_map *map;
+    const char *segment;            /* resolved name, for messages */
+    mtamon_reader *reader;          /* NULL while the segment is down */
+
+    struct view shell[2];           /* the current one is shell[cur] */
+    int cur, built;
+    int64_t built_mono_ms;
+
+    /* Buffers the view rows live in. */
+    struct mtamon_snapshot snap;
+    struct view_app *apps;
+    struct view_group *groups;
+    size_t groups_alloc;
+    struct view_assoc *assocs, *group_assocs;
+    size_t assocs_alloc, group_assocs_alloc;
+    struct view_error *errors;
+    size_t errors_alloc;
+    const struct view_group **by_slot; /* slot index -> group, or NULL */
+    size_t by_slot_alloc;
+
+    /* What was logged last, so each state is logged once. */
+    enum seg_state state;
+    char state_msg[MTAMON_ERROR_MAX];
+    uint64_t generation;            /* of the last build that was up */
+
+    /* The MTA row's applOperStatus and applLastChange. */
+    int mta_known;
+    enum view_oper_status mta_status;
+    uint32_t mta_last_change;
+
+    int flush_failed, dup_logged, no_index_logged;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Time                                                                      */
+
+uint32_t view_timestamp(const struct view_clock *clock, int64_t ms)
+{
+    if (ms == 0)
+        return 0;
+    if (ms >= clock->wall_ms)
+        return clock->uptime_ticks;
+    int64_t ago_ms;
+    if (__builtin_sub_overflow(clock->wall_ms, ms, &ago_ms))
+        return 0;
+    int64_t ago_ticks = ago_ms / 10;
+    if (ago_ticks >= (int64_t)clock->uptime_ticks)
+        return 0; /* before the master started */
+    return clock->uptime_ticks - (uint32_t)ago_ticks;
+}
+
+int32_t view_interval(const struct view_clock *clock, int64_t since_ms)
+{
+    int64_t ms;
+    if (__builtin_sub_overflow(clock->wall_ms, since_ms, &ms))
+        return since_ms > 0 ? 0 : INT32_MAX;
+    if (ms <= 0)
+        return 0;
+    int64_t ticks = ms / 10;
+    return ticks > INT32_MAX ? INT32_MAX : (int32_t)ticks;
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------------ */
+
+view_cache *view_cache_new(const struct config *conf, struct index_map *map)
+{
+    view_cache *vc = calloc(1, sizeof *vc);
+    if (!vc)
+        return NULL;
+    vc->conf = conf;
+    vc->map = map;
+    vc->segment = mtamon_segment_name(conf->segment && conf->segment[0]
+                                          ? conf->segment : NULL);
+    vc->apps = calloc(conf->n_apps ? conf->n_apps : 1, sizeof *vc->apps);
+    if (!vc->apps) {
+        free(vc);
+        return NULL;
+    }
+    return vc;
+}
+
+void view_cache_free(view_cache *vc)
+{
+    if (!vc)
+        return;
+    mtamon_reader_close(vc->reader);
+    mtamon_snapshot_free(&vc->snap);
+    free(vc->apps);
+    free(vc->groups);
+    free(vc->assocs);
+    free(vc->group_assocs);
+    free(vc->errors);
+    free(vc->by_slot);
+    free(vc);
+}
+
+/* Grow *@p buf to @p want elements of @p size bytes (never shrinks; never
+ * leaves it NULL, so qsort and memset see a real pointer). */
+static int reserve(void *buf, size_t *have, size_t want, size_t size)
+{
+    void **p = buf;
+    if (want <= *have && *p)
+        return 0;
+    size_t n = *have ? *have : 16;
+    while (n < want)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *have = n;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The segment's state                                                       */
+
+/* Log @p state unless it is the one logged last.  A segment found missing
+ * after it was deleted is the same outage: not logged again. */
+static void set_state(view_cache *vc, enum seg_state state, const char *msg,
+                      int restarted)
+{
+    if (state == SEG_MISSING && vc->state == SEG_DELETED)
+        return;
+    if (state == vc->state && !restarted &&
+        (state != SEG_UNREADABLE || strcmp(msg, vc->state_msg) == 0))
+        return;
+    switch (state) {
+    case SEG_UP:
+        if (restarted && vc->state == SEG_UP)
+            log_msg(LOG_NOTICE, "segment %s: re-created (generation 0x%016" PRIx64
+                                "); counters restarted",
+                    vc->segment, vc->snap.generation);
+        else
+            log_msg(LOG_NOTICE, "segment %s: attached (generation 0x%016" PRIx64
+                                ", %" PRIu32 " channels)",
+                    vc->segment, vc->snap.generation, vc->snap.n_channels);
+        break;
+    case SEG_MISSING:
+        log_msg(LOG_WARNING, "segment %s: missing; MTA down until it is created",
+                vc->segment);
+        break;
+    case SEG_DELETED:
+        log_msg(LOG_WARNING, "segment %s: deleted; MTA down", vc->segment);
+        break;
+    case SEG_UNREADABLE:
+        log_msg(LOG_WARNING, "segment %s: unreadable: %s", vc->segment, msg);
+        break;
+    case SEG_UNKNOWN:
+        break;
+    }
+    vc->state = state;
+    snprintf(vc->state_msg, sizeof vc->state_msg, "%s", msg ? msg : "");
+}
+
+/* Attach if needed and copy the segment into vc->snap; 1 if it is up. */
+static int read_segment(view_cache *vc)
+{
+    struct mtamon_error err = {MTAMON_OK, ""};
+    if (!vc->reader) {
+        vc->reader = mtamon_reader_open(vc->segment, &err);
+        if (!vc->reader) {
+            if (err.code == MTAMON_ERR_NOENT)
+                set_state(vc, SEG_MISSING, NULL, 0);
+            else
+                set_state(vc, SEG_UNREADABLE, err.message, 0);
+            return 0;
+        }
+    }
+    int restarted = 0;
+    mtamon_result st = mtamon_snapshot_take(vc->reader, MTAMON_SNAP_LIFETIME,
+                                            &vc->snap, &restarted, &err);
+    if (st != MTAMON_OK) {
+        /* Attach afresh next time: a deleted segment may come back, a
+         * corrupt or busy one may be repaired or released. */
+        mtamon_reader_close(vc->reader);
+        vc->reader = NULL;
+        if (st == MTAMON_ERR_STALE)
+            set_state(vc, SEG_DELETED, NULL, 0);
+        else
+            set_state(vc, SEG_UNREADABLE, err.message, 0);
+        return 0;
+    }
+    set_state(vc, SEG_UP, NULL, restarted);
+    return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rows                                                                      */
+
+/* By index; the slot order breaks ties, so which of two channels sharing
+ * an index (never, by the map's rules) is served does not depend on qsort. */
+static int compare_group(const void *a, const void *b)
+{
+    const struct view_group *x = a, *y = b;
+    if (x->index != y->index)
+        return (x->index > y->index) - (x->index < y->index);
+    return (x->ch->index > y->ch->index) - (x->ch->index < y->ch->index);
+}
+
+static int compare_group_assoc(const void *a, const void *b)
+{
+    const struct view_assoc *x = a, *y = b;
+    if (x->group_index != y->group_index)
+        return (x->group_index > y->group_index) - (x->group_index < y->group_index);
+    return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+/* groups[], sorted by mtaGroupIndex; -1 on ENOMEM. */
+static int build_groups(view_cache *vc, struct view *v)
+{
+    const struct mtamon_snapshot *snap = &vc->snap;
+    if (reserve(&vc->groups, &vc->groups_alloc, snap->n_channels,
+                sizeof *vc->groups) != 0)
+        return -1;
+    size_t n = 0;
+    for (uint32_t i = 0; i < snap->n_channels; i++) {
+        const struct mtamon_channel_stats *ch = &snap->channels[i];
+        uint32_t index = index_map_get(vc->map, ch->name);
+        if (index == 0) {
+            if (!vc->no_index_logged)
+                log_msg(LOG_ERR, "channel %s has no mtaGroupIndex: not served",
+                        ch->name);
+            vc->no_index_logged = 1;
+            continue;
+        }
+        vc->groups[n].index = index;
+        vc->groups[n].ch = ch;
+        vc->groups[n].conf = config_channel_find(vc->conf, ch->name);
+        n++;
+    }
+    qsort(vc->groups, n, sizeof *vc->groups, compare_group);
+    /* The map never gives one index to two names; if it ever did, serve
+     * one of them rather than break the table's order. */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (kept && vc->groups[kept - 1].index == vc->groups[i].index) {
+            if (!vc->dup_logged)
+                log_msg(LOG_ERR, "channels %s and %s both have mtaGroupIndex "
+                                 "%" PRIu32 "; serving %s only",
+                        vc->groups[kept - 1].ch->name, vc->groups[i].ch->name,
+                        vc->groups[i].index, vc->groups[kept - 1].ch->name);
+            vc->dup_logged = 1;
+            continue;
+        }
+        vc->groups[kept++] = vc->groups[i];
+    }
+    v->groups = vc->groups;
+    v->n_groups = kept;
+
+    char err[512];
+    if (index_map_flush(vc->map, err, sizeof err) != 0) {
+        if (!vc->flush_failed)
+            log_msg(LOG_WARNING, "%s; mtaGroupIndex values are kept in memory "
+                                 "only until it can be written", err);
+        vc->flush_failed = 1;
+    } else if (vc->flush_failed) {
+        log_msg(LOG_NOTICE, "group-index file written again");
+        vc->flush_failed = 0;
+    }
+    return 0;
+}
+
+static void build_totals(struct view *v)
+{
+    struct view_totals *t = &v->totals;
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < v->n_groups; i++) {
+        const struct mtamon_channel_stats *ch = v->groups[i].ch;
+        for (int k = 0; k < MTAMON_COUNTER_COUNT; k++)
+            t->c[k] += ch->c[k];
+        /* Gauges are summed as unsigned: wrapping is defined there, and
+         * sums of real gauges never come near it. */
+        t->stored_msgs = (int64_t)((uint64_t)t->stored_msgs + (uint64_t)ch->stored_msgs);
+        t->stored_rcpts = (int64_t)((uint64_t)t->stored_rcpts + (uint64_t)ch->stored_rcpts);
+        t->stored_volume = (int64_t)((uint64_t)t->stored_volume + (uint64_t)ch->stored_volume);
+        t->in_assocs_current = (int64_t)((uint64_t)t->in_assocs_current +
+                                         (uint64_t)ch->in_assocs_current);
+        t->out_assocs_current = (int64_t)((uint64_t)t->out_assocs_current +
+                                          (uint64_t)ch->out_assocs_current);
+        if (ch->last_inbound_ms > t->last_inbound_ms)
+            t->last_inbound_ms = ch->last_inbound_ms;
+        if (ch->last_outbound_ms > t->last_outbound_ms)
+            t->last_outbound_ms = ch->last_outbound_ms;
+    }
+}
+
+/* errors[]: per group in index order, its status rows (sorted by code). */
+static int build_errors(view_cache *vc, struct view *v)
+{
+    size_t want = 0;
+    for (size_t i = 0; i < v->n_groups; i++)
+        want += v->groups[i].ch->n_status;
+    if (reserve(&vc->errors, &vc->errors_alloc, want, sizeof *vc->errors) != 0)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < v->n_groups; i++) {
+        const struct mtamon_channel_stats *ch = v->groups[i].ch;
+        for (unsigned j = 0; j < ch->n_status && j < MTAMON_STATUS_SLOTS; j++) {
+            const struct mtamon_status_count *s = &ch->status[j];
+            if (!s->inbound && !s->internal && !s->outbound)
+                continue;
+            struct view_error *e = &vc->errors[n++];
+            e->group_index = v->groups[i].index;
+            e->status_code = s->code;
+            e->inbound = s->inbound;
+            e->internal = s->internal;
+            e->outbound = s->outbound;
+        }
+    }
+    v->errors = vc->errors;
+    v->n_errors = n;
+    return 0;
+}
+
+/* assocs[] by entry and group_assocs[] by (group, entry). */
+static int build_assocs(view_cache *vc, struct view *v)
+{
+    const struct mtamon_snapshot *snap = &vc->snap;
+    /* Channels are sorted by slot index: the last has the highest. */
+    size_t slots = snap->n_channels ? snap->channels[snap->n_channels - 1].index + 1u
+                                    : 1u;
+    if (reserve(&vc->by_slot, &vc->by_slot_alloc, slots, sizeof *vc->by_slot) != 0 ||
+        reserve(&vc->assocs, &vc->assocs_alloc, snap->n_assocs,
+                sizeof *vc->assocs) != 0 ||
+        reserve(&vc->group_assocs, &vc->group_assocs_alloc, snap->n_assocs,
+                sizeof *vc->group_assocs) != 0)
+        return -1;
+
+    memset(vc->by_slot, 0, slots * sizeof *vc->by_slot);
+    for (size_t i = 0; i < v->n_groups; i++)
+        vc->by_slot[v->groups[i].ch->index] = &v->groups[i];
+
+    size_t n = 0;
+    for (uint32_t i = 0; i < snap->n_assocs; i++) {
+        const struct mtamon_assoc_stats *a = &snap->assocs[i];
+        const struct view_group *g = a->channel < slots ? vc->by_slot[a->channel]
+                                                        : NULL;
+        if (!g)
+            continue;
+        struct view_assoc *r = &vc->assocs[n++];
+        r->entry = a->entry;
+        r->group_index = g->index;
+        r->a = a;
+        r->group = g;
+    }
+    v->assocs = vc->assocs;
+    v->n_assocs = n;
+    if (n) {
+        memcpy(vc->group_assocs, vc->assocs, n * sizeof *vc->assocs);
+        qsort(vc->group_assocs, n, sizeof *vc->group_assocs, compare_group_assoc);
+    }
+    v->group_assocs = vc->group_assocs;
+    v->n_group_assocs = n;
+    return 0;
+}
+
+/* The MTA row's applOperStatus and applLastChange, then every row. */
+static void build_apps(view_cache *vc, struct view *v, const struct view_clock *now)
+{
+    enum view_oper_status status = v->segment_up ? VIEW_OPER_UP : VIEW_OPER_DOWN;
+    if (!vc->mta_known) {
+        vc->mta_last_change = v->segment_up
+                                  ? view_timestamp(now, v->counters_since_ms)
+                                  : now->uptime_ticks;
+        vc->mta_known = 1;
+    } else if (status != vc->mta_status ||
+               (v->segment_up && v->generation != vc->generation)) {
+        vc->mta_last_change = now->uptime_ticks;
+    }
+    vc->mta_status = status;
+    if (v->segment_up)
+        vc->generation = v->generation;
+
+    const struct config *conf = vc->conf;
+    v->apps = vc->apps;
+    v->n_apps = conf->n_apps;
+    v->mta = NULL;
+    for (size_t i = 0; i < conf->n_apps; i++) {
+        struct view_app *app = &vc->apps[i];
+        memset(app, 0, sizeof *app);
+        app->conf = &conf->apps[i];
+        if (app->conf->kind != CONFIG_APP_MTA)
+            continue; /* served from the configuration only, for now */
+        app->has_status = 1;
+        app->oper_status = status;
+        app->uptime_ticks = v->segment_up ? view_timestamp(now, v->counters_since_ms)
+                                          : 0;
+        app->last_change_ticks = vc->mta_last_change;
+        v->mta = app;
+    }
+}
+
+/* Empty MTA tables: the segment is down. */
+static void build_down(struct view *v)
+{
+    v->segment_up = 0;
+    v->generation = 0;
+    v->counters_since_ms = 0;
+    memset(&v->totals, 0, sizeof v->totals);
+    v->groups = NULL;
+    v->n_groups = 0;
+    v->assocs = v->group_assocs = NULL;
+    v->n_assocs = v->n_group_assocs = 0;
+    v->errors = NULL;
+    v->n_errors = 0;
+}
+
+static void build(view_cache *vc, struct view *v, const struct view_clock *now)
+{
+    memset(v, 0, sizeof *v);
+    v->conf = vc->conf;
+    v->clock = *now;
+    if (read_segment(vc)) {
+        v->segment_up = 1;
+        v->generation = vc->snap.generation;
+        v->counters_since_ms = vc->snap.created_ms;
+        if (build_groups(vc, v) != 0 || build_errors(vc, v) != 0 ||
+            build_assocs(vc, v) != 0) {
+            set_state(vc, SEG_UNREADABLE, "out of memory", 0);
+            build_down(v);
+        } else {
+            build_totals(v);
+        }
+    } else {
+        build_down(v);
+    }
+    build_apps(vc, v, now);
+    v->snap = vc->snap;
+    if (!v->segment_up) {
+        /* What the buffers still hold is from an earlier segment. */
+        v->snap.n_channels = v->snap.n_assocs = 0;
+        v->snap.generation = 0;
+    }
+}
+
+const struct view *view_cache_get(view_cache *vc, const struct view_clock *now,
+                                  int force)
+{
+    int64_t mono = monotonic_ms();
+    if (vc->built && !force && mono - vc->built_mono_ms < (int64_t)vc->conf->refresh_ms)
+        return &vc->shell[vc->cur];
+    int next = vc->built ? !vc->cur : 0;
+    build(vc, &vc->shell[next], now);
+    vc->cur = next;
+    vc->built = 1;
+    vc->built_mono_ms = mono;
+    return &vc->shell[vc->cur];
+}

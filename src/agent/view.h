@@ -1,0 +1,171 @@
+/*
+ * view.h - what mtamond serves: one immutable picture of the counter
+ * segment and the configuration, with every table already sorted in MIB
+ * order, so that a GET or GETNEXT is a binary search.
+ *
+ * The view knows nothing of Net-SNMP: times come in through struct
+ * view_clock and go out as TimeStamp ticks (hundredths of a second of the
+ * master agent's sysUpTime) or TimeInterval hundredths, so it is tested
+ * without an agent.  The MIB modules (mib_*.c) only read a view.
+ *
+ * A view_cache keeps the reader on the segment, the group-index map and
+ * the current view, and builds a new view at most once per refresh
+ * interval (config refresh_ms): a burst of requests shares one snapshot.
+ */
+#ifndef MTAMON_VIEW_H
+#define MTAMON_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mtamon.h"
+#include "mtamon_config.h"
+#include "index_map.h"
+
+/** applOperStatus values (RFC 2788). */
+enum view_oper_status {
+    VIEW_OPER_UP = 1,
+    VIEW_OPER_DOWN = 2,
+    VIEW_OPER_HALTED = 3,
+    VIEW_OPER_CONGESTED = 4,
+    VIEW_OPER_RESTARTING = 5,
+    VIEW_OPER_QUIESCING = 6,
+};
+
+/** assocApplicationType values (RFC 2788). */
+enum view_assoc_type {
+    VIEW_ASSOC_UA_INITIATOR = 1,
+    VIEW_ASSOC_UA_RESPONDER = 2,
+    VIEW_ASSOC_PEER_INITIATOR = 3,   /* inbound: the remote MTA connected */
+    VIEW_ASSOC_PEER_RESPONDER = 4,   /* outbound: we connected to it */
+};
+
+/** "Now", as the caller sees it. */
+struct view_clock {
+    int64_t wall_ms;         /**< CLOCK_REALTIME, ms since the epoch */
+    uint32_t uptime_ticks;   /**< the master's sysUpTime now, 1/100 s */
+};
+
+/** One mtaGroupTable row: a channel of the segment. */
+struct view_group {
+    uint32_t index;                          /**< mtaGroupIndex */
+    const struct mtamon_channel_stats *ch;   /**< in the view's snapshot */
+    const struct config_channel *conf;       /**< NULL when not configured */
+};
+
+/** One association (assocTable and mtaGroupAssociationTable row). */
+struct view_assoc {
+    uint32_t entry;                          /**< assocIndex (1-based) */
+    uint32_t group_index;                    /**< its channel's mtaGroupIndex */
+    const struct mtamon_assoc_stats *a;
+    const struct view_group *group;
+};
+
+/** One mtaGroupErrorTable row. */
+struct view_error {
+    uint32_t group_index;
+    uint32_t status_code;                    /**< mtaStatusCode */
+    uint64_t inbound, internal, outbound;
+};
+
+/** Sums over every channel: mtaTable and the MTA's applTable row. */
+struct view_totals {
+    uint64_t c[MTAMON_COUNTER_COUNT];
+    int64_t stored_msgs, stored_rcpts, stored_volume;
+    int64_t in_assocs_current, out_assocs_current;
+    int64_t last_inbound_ms, last_outbound_ms; /**< latest over channels, 0 = never */
+};
+
+/** One applTable row. */
+struct view_app {
+    const struct config_app *conf;
+    /** Only the MTA row has data behind the dynamic columns; a service
+     * row without a probe serves its configured strings only. */
+    int has_status;
+    enum view_oper_status oper_status;
+    uint32_t uptime_ticks;       /**< applUptime (TimeStamp) */
+    uint32_t last_change_ticks;  /**< applLastChange (TimeStamp) */
+};
+
+/** The whole picture.  Built by view_cache_get(); never modified after. */
+struct view {
+    const struct config *conf;
+    struct view_clock clock;     /**< when it was built */
+
+    int segment_up;              /**< the segment could be read */
+    uint64_t generation;         /**< of the segment, 0 when down */
+    int64_t counters_since_ms;   /**< segment creation time */
+
+    struct view_app *apps;       /**< sorted by applIndex */
+    size_t n_apps;
+    const struct view_app *mta;  /**< the MTA's row within apps[] */
+
+    /* Empty when the segment is down. */
+    struct view_totals totals;
+    struct view_group *groups;   /**< sorted by mtaGroupIndex */
+    size_t n_groups;
+    struct view_assoc *assocs;   /**< sorted by entry (assocTable) */
+    size_t n_assocs;
+    struct view_assoc *group_assocs; /**< sorted by (group_index, entry) */
+    size_t n_group_assocs;
+    struct view_error *errors;   /**< sorted by (group_index, status_code) */
+    size_t n_errors;
+
+    struct mtamon_snapshot snap; /**< owns the data the rows point into */
+};
+
+/**
+ * TimeStamp (the sysUpTime at which something happened) of wall time
+ * @p ms in @p clock: clamped to [0, uptime_ticks]; 0 for ms == 0 (never)
+ * or for anything before the master started.
+ */
+uint32_t view_timestamp(const struct view_clock *clock, int64_t ms);
+
+/**
+ * TimeInterval (hundredths of a second) from @p since_ms to the clock's
+ * wall time, clamped to [0, 2147483647].
+ */
+int32_t view_interval(const struct view_clock *clock, int64_t since_ms);
+
+/** A 64-bit counter as Counter32: modulo 2^32. */
+static inline uint32_t view_counter32(uint64_t v) { return (uint32_t)v; }
+
+/** A signed gauge as Gauge32: clamped to [0, 2^32 - 1]. */
+static inline uint32_t view_gauge32(int64_t v)
+{
+    return v < 0 ? 0u : v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/** Volume in octets as the MIB's K-octets (rounded up: 1 octet is 1 K). */
+static inline uint64_t view_koctets(uint64_t octets)
+{
+    return octets / 1024u + (octets % 1024u != 0);
+}
+
+/* ------------------------------------------------------------------------ */
+
+typedef struct view_cache view_cache;
+
+/**
+ * A cache serving views of @p conf's segment with group indexes from
+ * @p map (both must outlive it).  Does not need the segment to exist.
+ * NULL on ENOMEM.
+ */
+view_cache *view_cache_new(const struct config *conf, struct index_map *map);
+
+/**
+ * The current view: rebuilt when the last one is older than
+ * conf->refresh_ms (by the monotonic clock) or @p force is set, otherwise
+ * the same one.  Never NULL: when the segment is missing, deleted or
+ * unreadable the view has segment_up = 0 and empty MTA tables, and the
+ * MTA row is down.  Each change of state (segment appeared, missing,
+ * deleted, re-created with a new generation, unreadable) is logged once
+ * with log_msg().  The pointer stays valid until the next call.
+ */
+const struct view *view_cache_get(view_cache *vc,
+                                  const struct view_clock *now, int force);
+
+/** Free the cache, its views and its reader. */
+void view_cache_free(view_cache *vc);
+
+#endif /* MTAMON_VIEW_H */

@@ -1,0 +1,890 @@
+/*
+ * test_view.c - the view mtamond serves (view.c): every row built from a
+ * segment with known events, the refresh cache, the segment's life cycle
+ * (missing, up, deleted, re-created, unreadable) with its log lines, a
+ * clear that must not lower the served counters, the time conversions.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "unit_util.h"
+
+#include "lib_internal.h"
+#include "log.h"
+#include "view.h"
+
+/* ------------------------------------------------------------------------ */
+/* A configuration built by hand: MTA row 1, IMAP row 2, two channels
+ * described (ims-ms pinned to mtaGroupIndex 7). */
+
+static char s_empty[] = "";
+static char s_mta[] = "mta";
+static char s_imap[] = "imap";
+static char s_ims[] = "ims-ms";
+static char s_ims_desc[] = "message store";
+static char s_tcp_local[] = "tcp_local";
+static char s_segment[128];
+
+struct test_conf {
+    struct config conf;
+    struct config_app apps[2];
+    struct config_channel ch[2];
+};
+
+static void conf_init(struct test_conf *tc, const char *segment, unsigned refresh_ms)
+{
+    memset(tc, 0, sizeof *tc);
+    snprintf(s_segment, sizeof s_segment, "%s", segment);
+    struct config *c = &tc->conf;
+    c->path = s_empty;
+    c->segment = s_segment;
+    c->refresh_ms = refresh_ms;
+    struct config_app *a = tc->apps;
+    a[0].kind = CONFIG_APP_MTA;
+    a[0].index = 1;
+    a[0].name = s_mta;
+    a[1].kind = CONFIG_APP_SERVICE;
+    a[1].index = 2;
+    a[1].name = s_imap;
+    for (int i = 0; i < 2; i++)
+        a[i].version = a[i].description = a[i].url = a[i].directory_name = s_empty;
+    c->apps = a;
+    c->n_apps = 2;
+    struct config_channel *ch = tc->ch; /* sorted by name */
+    ch[0].name = ch[0].group_name = s_ims;
+    ch[0].group_index = 7;
+    ch[0].description = s_ims_desc;
+    ch[1].name = ch[1].group_name = s_tcp_local;
+    ch[0].url = ch[1].url = ch[1].description = s_empty;
+    c->channels = ch;
+    c->n_channels = 2;
+}
+
+/* ------------------------------------------------------------------------ */
+/* stderr, where log_msg() writes, captured into a temporary file. */
+
+static int saved_stderr = -1;
+static char capture_path[64];
+
+static void capture_start(void)
+{
+    snprintf(capture_path, sizeof capture_path, "/tmp/mtamon-ut-view-XXXXXX");
+    int fd = mkstemp(capture_path);
+    fflush(stderr);
+    saved_stderr = dup(2);
+    if (fd >= 0) {
+        dup2(fd, 2);
+        close(fd);
+    }
+}
+
+/* Stop capturing; the text logged meanwhile (malloc'd). */
+static char *capture_stop(void)
+{
+    fflush(stderr);
+    if (saved_stderr >= 0) {
+        dup2(saved_stderr, 2);
+        close(saved_stderr);
+        saved_stderr = -1;
+    }
+    char *text = NULL;
+    FILE *f = fopen(capture_path, "r");
+    if (f) {
+        text = calloc(1, 65536);
+        if (text)
+            (void)!fread(text, 1, 65535, f);
+        fclose(f);
+    }
+    unlink(capture_path);
+    return text ? text : strdup("");
+}
+
+static unsigned count_of(const char *hay, const char *needle)
+{
+    unsigned n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static uint64_t generation_of(const char *segment)
+{
+    struct mtamon_snapshot snap = {0};
+    ut_snapshot(segment, 0, &snap);
+    uint64_t g = snap.generation;
+    mtamon_snapshot_free(&snap);
+    return g;
+}
+
+static void assert_error_row(const struct view_error *e, uint32_t group,
+                             uint32_t code, uint64_t in, uint64_t internal,
+                             uint64_t out)
+{
+    CU_ASSERT_EQUAL(e->group_index, group);
+    CU_ASSERT_EQUAL(e->status_code, code);
+    CU_ASSERT_EQUAL(e->inbound, in);
+    CU_ASSERT_EQUAL(e->internal, internal);
+    CU_ASSERT_EQUAL(e->outbound, out);
+}
+
+static void test_rows(void)
+{
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 16, 16);
+    mtamon_channel_t tl = ut_channel(m, "tcp_local");    /* slot 1 */
+    mtamon_channel_t ims = ut_channel(m, "ims-ms");      /* slot 2 */
+    mtamon_channel_t ti = ut_channel(m, "tcp_intranet"); /* slot 3 */
+
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, tl, ims, 2, 3000), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, tl, ti, 1, 500), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, tl, 1, 1025), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_dequeue(m, ims, 2, 3000, 1, 1500), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_tempfail(m, ti, 1, 500, 4004001), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_fail(m, ti, 1, 500, 5001001), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_reject(m, tl, 1, 100, 5007001, "relaying denied"), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_reject(m, tl, 3, 200, 5007001, "relaying denied"), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_reject(m, tl, 1, 50, 5001001, "no such user"), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_reject(m, tl, 5007001, "blocked"), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_loop(m, ims), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_convert(m, ims, 0), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_convert(m, ims, 1), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_fail(m, ti, 4004001, "timeout"), MTAMON_OK);
+    mtamon_assoc a[4];
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, ti, MTAMON_OUTBOUND, "198.51.100.7", &a[0]), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, tl, MTAMON_INBOUND, "192.0.2.1", &a[1]), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, ims, MTAMON_INBOUND, "192.0.2.2", &a[2]), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, tl, MTAMON_INBOUND, "192.0.2.3", &a[3]), MTAMON_OK);
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(a[i].entry, (uint32_t)i + 1);
+
+    /* A status row claimed but not yet counted (a writer between its
+     * claim and its add): no mtaGroupErrorTable row. */
+    struct channel_slot *slot = &m->map.channels[ims - 1];
+    for (int j = 0; j < MTAMON_STATUS_SLOTS; j++)
+        if (atomic_load(&slot->status[j].code) == 0) {
+            atomic_store(&slot->status[j].code, 4002002u);
+            break;
+        }
+
+    struct mtamon_snapshot ref = {0};
+    ut_snapshot(seg, MTAMON_SNAP_LIFETIME, &ref);
+    CU_ASSERT_EQUAL_FATAL(ref.n_channels, 3);
+    CU_ASSERT_EQUAL(ref.channels[1].n_status, 3);
+
+    struct test_conf tc;
+    conf_init(&tc, seg, 1000);
+    char err[256];
+    struct index_map *map = index_map_open(NULL, &tc.conf, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock now = {ref.created_ms + 12345, 100000};
+    const struct view *v = view_cache_get(vc, &now, 0);
+    UT_REQUIRE(v);
+
+    CU_ASSERT_PTR_EQUAL(v->conf, &tc.conf);
+    CU_ASSERT_EQUAL(v->clock.wall_ms, now.wall_ms);
+    CU_ASSERT_EQUAL(v->clock.uptime_ticks, 100000u);
+    CU_ASSERT_EQUAL(v->segment_up, 1);
+    CU_ASSERT_EQUAL(v->generation, ref.generation);
+    CU_ASSERT_NOT_EQUAL(v->generation, 0);
+    CU_ASSERT_EQUAL(v->counters_since_ms, ref.created_ms);
+
+    /* Groups: ims-ms pinned to 7, the others in order of first sight
+     * (slot order) after the highest pin. */
+    CU_ASSERT_EQUAL_FATAL(v->n_groups, 3);
+    CU_ASSERT_EQUAL(v->groups[0].index, 7u);
+    CU_ASSERT_STRING_EQUAL(v->groups[0].ch->name, "ims-ms");
+    CU_ASSERT_PTR_EQUAL(v->groups[0].conf, &tc.ch[0]);
+    CU_ASSERT_EQUAL(v->groups[1].index, 8u);
+    CU_ASSERT_STRING_EQUAL(v->groups[1].ch->name, "tcp_local");
+    CU_ASSERT_PTR_EQUAL(v->groups[1].conf, &tc.ch[1]);
+    CU_ASSERT_EQUAL(v->groups[2].index, 9u);
+    CU_ASSERT_STRING_EQUAL(v->groups[2].ch->name, "tcp_intranet");
+    CU_ASSERT_PTR_NULL(v->groups[2].conf);
+    /* Rows point into the view's own snapshot. */
+    CU_ASSERT_PTR_EQUAL(v->groups[0].ch, &v->snap.channels[1]);
+    CU_ASSERT_EQUAL(v->snap.n_channels, 3);
+
+    const struct mtamon_channel_stats *c_ims = v->groups[0].ch;
+    const struct mtamon_channel_stats *c_tl = v->groups[1].ch;
+    const struct mtamon_channel_stats *c_ti = v->groups[2].ch;
+    CU_ASSERT_EQUAL(c_ims->c[MTAMON_RECEIVED_MSGS], 1);
+    CU_ASSERT_EQUAL(c_ims->c[MTAMON_DELIVERED_VOLUME], 3000);
+    CU_ASSERT_EQUAL(c_tl->c[MTAMON_SUBMITTED_RCPTS], 3);
+    CU_ASSERT_EQUAL(c_tl->c[MTAMON_REJECTED_VOLUME], 350);
+    CU_ASSERT_EQUAL(c_ti->c[MTAMON_FAILED_MSGS], 1);
+
+    /* Totals: exact sums, and every counter is the sum of the channels. */
+    const struct view_totals *t = &v->totals;
+    CU_ASSERT_EQUAL(t->c[MTAMON_RECEIVED_MSGS], 3);
+    CU_ASSERT_EQUAL(t->c[MTAMON_RECEIVED_RCPTS], 4);
+    CU_ASSERT_EQUAL(t->c[MTAMON_RECEIVED_VOLUME], 4525);
+    CU_ASSERT_EQUAL(t->c[MTAMON_DELIVERED_MSGS], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_DELIVERED_RCPTS], 2);
+    CU_ASSERT_EQUAL(t->c[MTAMON_DELIVERED_VOLUME], 3000);
+    CU_ASSERT_EQUAL(t->c[MTAMON_DELIVERED_FIRST_MSGS], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_SUBMITTED_MSGS], 2);
+    CU_ASSERT_EQUAL(t->c[MTAMON_SUBMITTED_RCPTS], 3);
+    CU_ASSERT_EQUAL(t->c[MTAMON_SUBMITTED_VOLUME], 3500);
+    CU_ASSERT_EQUAL(t->c[MTAMON_ATTEMPTED_MSGS], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_REJECTED_MSGS], 3);
+    CU_ASSERT_EQUAL(t->c[MTAMON_REJECTED_RCPTS], 5);
+    CU_ASSERT_EQUAL(t->c[MTAMON_REJECTED_VOLUME], 350);
+    CU_ASSERT_EQUAL(t->c[MTAMON_FAILED_MSGS], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_FAILED_VOLUME], 500);
+    CU_ASSERT_EQUAL(t->c[MTAMON_QUEUE_TIME_MS], 1500);
+    CU_ASSERT_EQUAL(t->c[MTAMON_QUEUE_COUNT], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_IN_ASSOCS], 3);
+    CU_ASSERT_EQUAL(t->c[MTAMON_OUT_ASSOCS], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_IN_ASSOCS_REJECTED], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_OUT_ASSOCS_FAILED], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_CONVERTED_OK], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_CONVERTED_FAILED], 1);
+    CU_ASSERT_EQUAL(t->c[MTAMON_LOOPS], 1);
+    int wrong = 0;
+    for (int k = 0; k < MTAMON_COUNTER_COUNT; k++)
+        wrong += t->c[k] != ref.channels[0].c[k] + ref.channels[1].c[k] +
+                                ref.channels[2].c[k];
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(t->stored_msgs, 1);
+    CU_ASSERT_EQUAL(t->stored_rcpts, 1);
+    CU_ASSERT_EQUAL(t->stored_volume, 1025);
+    CU_ASSERT_EQUAL(t->in_assocs_current, 3);
+    CU_ASSERT_EQUAL(t->out_assocs_current, 1);
+    int64_t max_in = 0, max_out = 0;
+    for (int i = 0; i < 3; i++) {
+        if (ref.channels[i].last_inbound_ms > max_in)
+            max_in = ref.channels[i].last_inbound_ms;
+        if (ref.channels[i].last_outbound_ms > max_out)
+            max_out = ref.channels[i].last_outbound_ms;
+    }
+    CU_ASSERT_NOT_EQUAL(max_in, 0);
+    CU_ASSERT_EQUAL(t->last_inbound_ms, max_in);
+    CU_ASSERT_EQUAL(t->last_outbound_ms, max_out);
+
+    /* mtaGroupErrorTable: by group, then by code. */
+    CU_ASSERT_EQUAL_FATAL(v->n_errors, 6);
+    assert_error_row(&v->errors[0], 7, MTAMON_STATUS_ROUTING_LOOP, 0, 1, 0);
+    assert_error_row(&v->errors[1], 7, MTAMON_STATUS_CONVERSION_FAILED, 0, 1, 0);
+    assert_error_row(&v->errors[2], 8, 5001001, 1, 0, 0);
+    assert_error_row(&v->errors[3], 8, 5007001, 3, 0, 0);
+    assert_error_row(&v->errors[4], 9, 4004001, 0, 0, 2);
+    assert_error_row(&v->errors[5], 9, 5001001, 0, 0, 1);
+
+    /* Associations: by entry, and by (group, entry). */
+    static const uint32_t by_entry_group[4] = {9, 8, 7, 8};
+    static const char *const remote[4] = {"198.51.100.7", "192.0.2.1",
+                                          "192.0.2.2", "192.0.2.3"};
+    CU_ASSERT_EQUAL_FATAL(v->n_assocs, 4);
+    for (uint32_t i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(v->assocs[i].entry, i + 1);
+        CU_ASSERT_EQUAL(v->assocs[i].group_index, by_entry_group[i]);
+        CU_ASSERT_EQUAL(v->assocs[i].group->index, by_entry_group[i]);
+        CU_ASSERT_EQUAL(v->assocs[i].a->entry, i + 1);
+        CU_ASSERT_STRING_EQUAL(v->assocs[i].a->remote, remote[i]);
+    }
+    CU_ASSERT_EQUAL(v->assocs[0].a->direction, MTAMON_OUTBOUND);
+    CU_ASSERT_EQUAL(v->assocs[1].a->direction, MTAMON_INBOUND);
+    static const uint32_t ga_group[4] = {7, 8, 8, 9}, ga_entry[4] = {3, 2, 4, 1};
+    CU_ASSERT_EQUAL_FATAL(v->n_group_assocs, 4);
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(v->group_assocs[i].group_index, ga_group[i]);
+        CU_ASSERT_EQUAL(v->group_assocs[i].entry, ga_entry[i]);
+        CU_ASSERT_EQUAL(v->group_assocs[i].a->entry, ga_entry[i]);
+        CU_ASSERT_PTR_EQUAL(v->group_assocs[i].group->ch,
+                            v->group_assocs[i].group_index == 7   ? c_ims
+                            : v->group_assocs[i].group_index == 8 ? c_tl
+                                                                   : c_ti);
+    }
+
+    /* applTable: the MTA row is up since the segment was created (12.345 s
+     * before "now", the master 1000 s up); the IMAP row has no status. */
+    CU_ASSERT_EQUAL_FATAL(v->n_apps, 2);
+    CU_ASSERT_PTR_EQUAL(v->mta, &v->apps[0]);
+    CU_ASSERT_PTR_EQUAL(v->apps[0].conf, &tc.apps[0]);
+    CU_ASSERT_EQUAL(v->apps[0].has_status, 1);
+    CU_ASSERT_EQUAL(v->apps[0].oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->apps[0].uptime_ticks, 100000u - 1234u);
+    CU_ASSERT_EQUAL(v->apps[0].last_change_ticks, 100000u - 1234u);
+    CU_ASSERT_PTR_EQUAL(v->apps[1].conf, &tc.apps[1]);
+    CU_ASSERT_EQUAL(v->apps[1].has_status, 0);
+
+    /* Closing an association removes its rows at the next build. */
+    CU_ASSERT_EQUAL(mtamon_assoc_close(m, &a[1]), MTAMON_OK);
+    now.wall_ms += 1000;
+    now.uptime_ticks += 100;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL_FATAL(v->n_assocs, 3);
+    CU_ASSERT_EQUAL(v->assocs[0].entry, 1);
+    CU_ASSERT_EQUAL(v->assocs[1].entry, 3);
+    CU_ASSERT_EQUAL(v->assocs[2].entry, 4);
+    CU_ASSERT_EQUAL_FATAL(v->n_group_assocs, 3);
+    CU_ASSERT_EQUAL(v->group_assocs[1].entry, 4);
+    CU_ASSERT_EQUAL(v->totals.in_assocs_current, 2);
+    /* Still up: last change unchanged, uptime follows the clock. */
+    CU_ASSERT_EQUAL(v->apps[0].last_change_ticks, 100000u - 1234u);
+    CU_ASSERT_EQUAL(v->apps[0].uptime_ticks, 100100u - 1334u);
+
+    for (int i = 0; i < 4; i++)
+        if (i != 1)
+            mtamon_assoc_close(m, &a[i]);
+    mtamon_snapshot_free(&ref);
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
+static void test_refresh_cache(void)
+{
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 4, 4);
+    mtamon_channel_t ch = ut_channel(m, "c");
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
+
+    struct test_conf tc;
+    conf_init(&tc, seg, 3600000);
+    char err[256];
+    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock c1 = {ut_now_ms(), 5000}, c2 = {c1.wall_ms + 500, 5050};
+
+    const struct view *v1 = view_cache_get(vc, &c1, 0);
+    UT_REQUIRE(v1);
+    CU_ASSERT_EQUAL(v1->totals.c[MTAMON_RECEIVED_MSGS], 1);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
+
+    /* Within the refresh interval: the same view, built at c1. */
+    const struct view *v2 = view_cache_get(vc, &c2, 0);
+    CU_ASSERT_PTR_EQUAL(v2, v1);
+    CU_ASSERT_EQUAL(v2->clock.wall_ms, c1.wall_ms);
+    CU_ASSERT_EQUAL(v2->clock.uptime_ticks, 5000u);
+    CU_ASSERT_EQUAL(v2->totals.c[MTAMON_RECEIVED_MSGS], 1);
+
+    /* Forced: a new view, built at c2, with the new event. */
+    const struct view *v3 = view_cache_get(vc, &c2, 1);
+    UT_REQUIRE(v3);
+    CU_ASSERT_PTR_NOT_EQUAL(v3, v1);
+    CU_ASSERT_EQUAL(v3->clock.wall_ms, c2.wall_ms);
+    CU_ASSERT_EQUAL(v3->clock.uptime_ticks, 5050u);
+    CU_ASSERT_EQUAL(v3->totals.c[MTAMON_RECEIVED_MSGS], 2);
+    CU_ASSERT_PTR_EQUAL(view_cache_get(vc, &c1, 0), v3);
+
+    /* refresh_ms 0: every call builds (the cache reads tc.conf). */
+    // cppcheck-suppress unreadVariable
+    tc.conf.refresh_ms = 0;
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
+    const struct view *v4 = view_cache_get(vc, &c1, 0);
+    UT_REQUIRE(v4);
+    CU_ASSERT_PTR_NOT_EQUAL(v4, v3);
+    CU_ASSERT_EQUAL(v4->totals.c[MTAMON_RECEIVED_MSGS], 3);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
+    const struct view *v5 = view_cache_get(vc, &c1, 0);
+    UT_REQUIRE(v5);
+    CU_ASSERT_EQUAL(v5->totals.c[MTAMON_RECEIVED_MSGS], 4);
+    CU_ASSERT_EQUAL(v5->groups[0].index, 1u);
+
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
+/* The view while the segment is down: empty MTA tables, MTA row down. */
+static void assert_down(const struct view *v, uint32_t last_change)
+{
+    CU_ASSERT_EQUAL(v->segment_up, 0);
+    CU_ASSERT_EQUAL(v->generation, 0);
+    CU_ASSERT_EQUAL(v->n_groups, 0);
+    CU_ASSERT_EQUAL(v->n_assocs, 0);
+    CU_ASSERT_EQUAL(v->n_group_assocs, 0);
+    CU_ASSERT_EQUAL(v->n_errors, 0);
+    CU_ASSERT_EQUAL(v->snap.n_channels, 0);
+    CU_ASSERT_EQUAL(v->snap.n_assocs, 0);
+    CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_MSGS], 0);
+    CU_ASSERT_EQUAL(v->totals.stored_msgs, 0);
+    CU_ASSERT_EQUAL(v->n_apps, 2);
+    CU_ASSERT_PTR_EQUAL_FATAL(v->mta, &v->apps[0]);
+    CU_ASSERT_EQUAL(v->mta->has_status, 1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 0);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, last_change);
+}
+
+static void test_segment_life(void)
+{
+    const char *seg = ut_name();
+    struct test_conf tc;
+    conf_init(&tc, seg, 3600000);
+    char err[256];
+    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock now = {ut_now_ms(), 500};
+
+    capture_start();
+    /* Missing at start: down since "now". */
+    const struct view *v = view_cache_get(vc, &now, 0);
+    assert_down(v, 500);
+    now.uptime_ticks = 600;
+    for (int i = 0; i < 50; i++)
+        v = view_cache_get(vc, &now, 1);
+    assert_down(v, 500);
+
+    /* Created: up since the build that saw it. */
+    mtamon_t *m = ut_create(seg, 8, 8);
+    mtamon_channel_t a = ut_channel(m, "a");
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, a, 1, 10), MTAMON_OK);
+    uint64_t g1 = generation_of(seg);
+    now.uptime_ticks = 700;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->segment_up, 1);
+    CU_ASSERT_EQUAL(v->generation, g1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 700u);
+    CU_ASSERT_EQUAL_FATAL(v->n_groups, 1);
+    CU_ASSERT_EQUAL(v->groups[0].index, 1u);
+    now.uptime_ticks = 800;
+    for (int i = 0; i < 50; i++)
+        v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 700u);
+
+    /* Deleted: down (the reader sees a stale name). */
+    CU_ASSERT_EQUAL(mtamon_unlink(seg, NULL), MTAMON_OK);
+    now.uptime_ticks = 900;
+    v = view_cache_get(vc, &now, 1);
+    assert_down(v, 900);
+    now.uptime_ticks = 950;
+    for (int i = 0; i < 50; i++)
+        v = view_cache_get(vc, &now, 1);
+    assert_down(v, 900);
+
+    /* Created again, channels in another order: indexes stay. */
+    mtamon_close(m);
+    m = ut_create(seg, 8, 8);
+    mtamon_channel_t b = ut_channel(m, "b");
+    a = ut_channel(m, "a");
+    CU_ASSERT_EQUAL(b, 1u);
+    CU_ASSERT_EQUAL(a, 2u);
+    uint64_t g2 = generation_of(seg);
+    CU_ASSERT_NOT_EQUAL(g2, g1);
+    now.uptime_ticks = 1000;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->segment_up, 1);
+    CU_ASSERT_EQUAL(v->generation, g2);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 1000u);
+    CU_ASSERT_EQUAL_FATAL(v->n_groups, 2);
+    CU_ASSERT_EQUAL(v->groups[0].index, 1u);
+    CU_ASSERT_STRING_EQUAL(v->groups[0].ch->name, "a");
+    CU_ASSERT_EQUAL(v->groups[1].index, 2u);
+    CU_ASSERT_STRING_EQUAL(v->groups[1].ch->name, "b");
+
+    /* Re-created between two builds while up: a new generation, counters
+     * restarted, the MTA row changed (still up) at this build. */
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, a, 1, 10), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_unlink(seg, NULL), MTAMON_OK);
+    mtamon_close(m);
+    m = ut_create(seg, 8, 8);
+    a = ut_channel(m, "a");
+    uint64_t g3 = generation_of(seg);
+    now.uptime_ticks = 1100;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->segment_up, 1);
+    CU_ASSERT_EQUAL(v->generation, g3);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 1100u);
+    CU_ASSERT_EQUAL_FATAL(v->n_groups, 1);
+    CU_ASSERT_EQUAL(v->groups[0].index, 1u);
+    CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_MSGS], 0);
+    now.uptime_ticks = 1150;
+    for (int i = 0; i < 50; i++)
+        v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 1100u);
+
+    /* Replaced by something that is not a segment: down, unreadable. */
+    CU_ASSERT_EQUAL(mtamon_unlink(seg, NULL), MTAMON_OK);
+    mtamon_close(m);
+    static const char junk[64] = "this is not an mtamon segment";
+    CU_ASSERT_EQUAL(ut_write_bytes(seg, junk, sizeof junk), 0);
+    now.uptime_ticks = 1200;
+    v = view_cache_get(vc, &now, 1);
+    assert_down(v, 1200);
+    for (int i = 0; i < 50; i++)
+        v = view_cache_get(vc, &now, 1);
+    assert_down(v, 1200);
+
+    /* And a good segment again. */
+    shm_unlink(seg);
+    m = ut_create(seg, 8, 8);
+    uint64_t g4 = generation_of(seg);
+    now.uptime_ticks = 1300;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->segment_up, 1);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 1300u);
+    CU_ASSERT_EQUAL(v->n_groups, 0);
+    char *log = capture_stop();
+
+    /* Each change of state logged once, in order. */
+    char want[256];
+    const char *at = log;
+    unsigned lines = count_of(log, "\n");
+    CU_ASSERT_EQUAL(lines, 7);
+    snprintf(want, sizeof want, "segment %s: missing; MTA down until it is created", seg);
+    CU_ASSERT_EQUAL(count_of(log, want), 1);
+    CU_ASSERT_PTR_NOT_NULL(at = strstr(at, want));
+    snprintf(want, sizeof want, "segment %s: attached (generation 0x%016" PRIx64
+             ", 1 channels)", seg, g1);
+    CU_ASSERT_PTR_NOT_NULL(at = strstr(at ? at : log, want));
+    snprintf(want, sizeof want, "segment %s: deleted; MTA down", seg);
+    CU_ASSERT_PTR_NOT_NULL(at = strstr(at ? at : log, want));
+    snprintf(want, sizeof want, "segment %s: attached (generation 0x%016" PRIx64
+             ", 2 channels)", seg, g2);
+    CU_ASSERT_PTR_NOT_NULL(at = strstr(at ? at : log, want));
+    snprintf(want, sizeof want, "segment %s: re-created (generation 0x%016" PRIx64
+             "); counters restarted", seg, g3);
+    CU_ASSERT_PTR_NOT_NULL(at = strstr(at ? at : log, want));
+    snprintf(want, sizeof want, "segment %s: unreadable: segment %s is not an "
+             "mtamon segment: 64 bytes, smaller than a header\n", seg, seg);
+    CU_ASSERT_PTR_NOT_NULL(at = strstr(at ? at : log, want));
+    snprintf(want, sizeof want, "segment %s: attached (generation 0x%016" PRIx64
+             ", 0 channels)", seg, g4);
+    CU_ASSERT_PTR_NOT_NULL(at = strstr(at ? at : log, want));
+    CU_ASSERT_EQUAL(count_of(log, "[warning]"), 3);
+    CU_ASSERT_EQUAL(count_of(log, "[notice]"), 4);
+    if (lines != 7)
+        fprintf(stderr, "\n    log:\n%s", log);
+    free(log);
+
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
+/* Up at the first build: the MTA row changed when the segment was made. */
+static void test_first_build_up(void)
+{
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 4, 4);
+    struct mtamon_snapshot ref = {0};
+    ut_snapshot(seg, 0, &ref);
+    struct test_conf tc;
+    conf_init(&tc, seg, 1000);
+    char err[256];
+    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+
+    /* The master started 50 s ago, the segment was created 5 s ago. */
+    struct view_clock now = {ref.created_ms + 5000, 5000};
+    const struct view *v = view_cache_get(vc, &now, 0);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 4500u);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 4500u);
+    view_cache_free(vc);
+
+    /* The segment is older than the master: both are 0. */
+    vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock later = {ref.created_ms + 60000, 3000};
+    v = view_cache_get(vc, &later, 0);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 0u);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
+    view_cache_free(vc);
+
+    mtamon_snapshot_free(&ref);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
+/* `mtamon counters clear` must not make a Counter32 go backwards. */
+static void test_clear_keeps_lifetime(void)
+{
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 4, 4);
+    mtamon_channel_t in = ut_channel(m, "in"), out = ut_channel(m, "out");
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(mtamon_enqueue(m, in, out, 2, 100), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_tempfail(m, out, 1, 100, 4004001), MTAMON_OK);
+
+    struct test_conf tc;
+    conf_init(&tc, seg, 1000);
+    char err[256];
+    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock now = {ut_now_ms(), 100};
+    const struct view *v = view_cache_get(vc, &now, 0);
+    CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_MSGS], 5);
+    CU_ASSERT_EQUAL(v->totals.c[MTAMON_SUBMITTED_RCPTS], 10);
+
+    struct mtamon_error e;
+    CU_ASSERT_EQUAL(mtamon_clear(m, &e), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, in, out, 1, 100), MTAMON_OK);
+    struct mtamon_channel_stats since_clear;
+    ut_channel_stats(seg, "out", 0, &since_clear);
+    CU_ASSERT_EQUAL(since_clear.c[MTAMON_RECEIVED_MSGS], 1); /* it did clear */
+
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_MSGS], 6);
+    CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_VOLUME], 600);
+    CU_ASSERT_EQUAL(v->totals.c[MTAMON_SUBMITTED_RCPTS], 11);
+    CU_ASSERT_EQUAL(v->totals.stored_msgs, 6);
+    CU_ASSERT_EQUAL_FATAL(v->n_errors, 1);
+    assert_error_row(&v->errors[0], 2, 4004001, 0, 0, 1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
+/* Many channels: sorted by index whatever the slot order, pins honoured,
+ * every association resolved to its group. */
+static void test_many_channels(void)
+{
+    enum { N = 2000 };
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, N, N);
+    struct test_conf tc;
+    conf_init(&tc, seg, 1000);
+    char err[256], name[32];
+    struct index_map *map = index_map_open(NULL, &tc.conf, err, sizeof err);
+    UT_REQUIRE(map);
+    /* The map saw these names in reverse order before the segment did. */
+    for (int i = N - 1; i >= 0; i--) {
+        snprintf(name, sizeof name, "c%04d", i);
+        CU_ASSERT_EQUAL(index_map_get(map, name), 8u + (uint32_t)(N - 1 - i));
+    }
+    mtamon_channel_t ims = ut_channel(m, "ims-ms");
+    for (int i = 0; i < N - 1; i++) {
+        snprintf(name, sizeof name, "c%04d", i);
+        mtamon_channel_t ch = ut_channel(m, name);
+        mtamon_assoc a;
+        CU_ASSERT_EQUAL(mtamon_assoc_open(m, ch, MTAMON_INBOUND, NULL, &a), MTAMON_OK);
+    }
+    mtamon_assoc a;
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, ims, MTAMON_OUTBOUND, NULL, &a), MTAMON_OK);
+
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock now = {ut_now_ms(), 100};
+    const struct view *v = view_cache_get(vc, &now, 0);
+    CU_ASSERT_EQUAL_FATAL(v->n_groups, N);
+    CU_ASSERT_EQUAL(v->groups[0].index, 7u);
+    CU_ASSERT_STRING_EQUAL(v->groups[0].ch->name, "ims-ms");
+    int wrong = 0;
+    for (int k = 1; k < N; k++) {
+        /* c<i> has index 8 + (N-1-i): index order is reverse name order,
+         * and c1999 (index 8) is not in the segment. */
+        snprintf(name, sizeof name, "c%04d", N - 1 - k);
+        wrong += v->groups[k].index != 8u + (uint32_t)k ||
+                 strcmp(v->groups[k].ch->name, name) != 0;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    /* c1999 was never registered: index 8 is not served. */
+    CU_ASSERT_EQUAL(v->groups[1].index, 9u);
+    CU_ASSERT_EQUAL_FATAL(v->n_assocs, N);
+    CU_ASSERT_EQUAL_FATAL(v->n_group_assocs, N);
+    wrong = 0;
+    for (int k = 0; k < N; k++) {
+        const struct view_assoc *x = &v->assocs[k];
+        wrong += x->entry != (uint32_t)k + 1 || x->group->ch->index != x->a->channel ||
+                 x->group_index != x->group->index;
+        if (k) {
+            const struct view_assoc *p = &v->group_assocs[k - 1], *q = &v->group_assocs[k];
+            wrong += p->group_index >= q->group_index;
+        }
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(v->group_assocs[0].group_index, 7u);
+    CU_ASSERT_EQUAL(v->group_assocs[0].entry, (uint32_t)N);
+    CU_ASSERT_EQUAL(v->totals.in_assocs_current, N - 1);
+    CU_ASSERT_EQUAL(v->totals.out_assocs_current, 1);
+
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
+/* A group-index file that cannot be written: logged once, indexes kept. */
+static void test_flush_failure_logged_once(void)
+{
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 4, 4);
+    ut_channel(m, "a");
+    struct test_conf tc;
+    conf_init(&tc, seg, 0);
+    char err[256];
+    struct index_map *map = index_map_open("/nonexistent-mtamon-dir/group-index",
+                                           NULL, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock now = {ut_now_ms(), 100};
+    capture_start();
+    const struct view *v = NULL;
+    for (int i = 0; i < 20; i++)
+        v = view_cache_get(vc, &now, 0);
+    ut_channel(m, "b");
+    for (int i = 0; i < 20; i++)
+        v = view_cache_get(vc, &now, 0);
+    char *log = capture_stop();
+    CU_ASSERT_EQUAL(count_of(log, "/nonexistent-mtamon-dir/group-index.tmp: cannot "
+                                  "write: No such file or directory; mtaGroupIndex "
+                                  "values are kept in memory only"), 1);
+    CU_ASSERT_EQUAL(count_of(log, "\n"), 2); /* + "attached" */
+    free(log);
+    CU_ASSERT_EQUAL_FATAL(v->n_groups, 2);
+    CU_ASSERT_EQUAL(v->groups[0].index, 1u);
+    CU_ASSERT_EQUAL(v->groups[1].index, 2u);
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
+/* Two channels with one index (a configuration config_load() would refuse
+ * pins both): one is served, the other and its associations are not, and
+ * that is logged once. */
+static void test_duplicate_index(void)
+{
+    static char s_a[] = "a", s_b[] = "b";
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 4, 4);
+    mtamon_channel_t b = ut_channel(m, "b"); /* slot 1 */
+    mtamon_channel_t a = ut_channel(m, "a"); /* slot 2 */
+    mtamon_assoc as[2];
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, a, MTAMON_INBOUND, "192.0.2.1", &as[0]), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, b, MTAMON_INBOUND, "192.0.2.2", &as[1]), MTAMON_OK);
+    struct test_conf tc;
+    conf_init(&tc, seg, 0);
+    tc.ch[0].name = tc.ch[0].group_name = s_a;
+    tc.ch[1].name = tc.ch[1].group_name = s_b;
+    tc.ch[0].group_index = tc.ch[1].group_index = 3;
+    char err[256];
+    struct index_map *map = index_map_open(NULL, &tc.conf, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock now = {ut_now_ms(), 100};
+    capture_start();
+    const struct view *v = NULL;
+    for (int i = 0; i < 10; i++)
+        v = view_cache_get(vc, &now, 0);
+    char *log = capture_stop();
+    CU_ASSERT_EQUAL(count_of(log, "channels b and a both have mtaGroupIndex 3; "
+                                  "serving b only"), 1);
+    free(log);
+    CU_ASSERT_EQUAL_FATAL(v->n_groups, 1);
+    CU_ASSERT_EQUAL(v->groups[0].index, 3u);
+    CU_ASSERT_STRING_EQUAL(v->groups[0].ch->name, "b");
+    CU_ASSERT_PTR_EQUAL(v->groups[0].conf, &tc.ch[1]);
+    CU_ASSERT_EQUAL_FATAL(v->n_assocs, 1);
+    CU_ASSERT_EQUAL(v->assocs[0].entry, 2u);
+    CU_ASSERT_EQUAL(v->assocs[0].group_index, 3u);
+    CU_ASSERT_EQUAL(v->n_group_assocs, 1);
+    CU_ASSERT_EQUAL(v->totals.in_assocs_current, 1);
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
+static void test_timestamp(void)
+{
+    /* The master has been up for an hour. */
+    const struct view_clock c = {1700000000000, 360000};
+    CU_ASSERT_EQUAL(view_timestamp(&c, 0), 0u);                      /* never */
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms - 3600000), 0u);    /* master start */
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms - 3600010), 0u);    /* before it */
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms - 86400000), 0u);
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms - 3599990), 1u);
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms - 1000), 359900u);
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms - 15), 359999u);
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms - 5), 360000u);
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms), 360000u);
+    CU_ASSERT_EQUAL(view_timestamp(&c, c.wall_ms + 5000), 360000u);  /* future */
+    CU_ASSERT_EQUAL(view_timestamp(&c, INT64_MAX), 360000u);
+    CU_ASSERT_EQUAL(view_timestamp(&c, -1), 0u);
+    CU_ASSERT_EQUAL(view_timestamp(&c, INT64_MIN), 0u);
+    /* Just started master: everything earlier is 0. */
+    const struct view_clock z = {1700000000000, 0};
+    CU_ASSERT_EQUAL(view_timestamp(&z, z.wall_ms - 1), 0u);
+    CU_ASSERT_EQUAL(view_timestamp(&z, z.wall_ms + 1), 0u);
+    /* A sysUpTime near its top. */
+    const struct view_clock top = {1700000000000, UINT32_MAX};
+    CU_ASSERT_EQUAL(view_timestamp(&top, top.wall_ms - 10), UINT32_MAX - 1);
+}
+
+static void test_interval(void)
+{
+    const struct view_clock c = {1700000000000, 360000};
+    CU_ASSERT_EQUAL(view_interval(&c, c.wall_ms - 12345), 1234);
+    CU_ASSERT_EQUAL(view_interval(&c, c.wall_ms - 10), 1);
+    CU_ASSERT_EQUAL(view_interval(&c, c.wall_ms - 9), 0);
+    CU_ASSERT_EQUAL(view_interval(&c, c.wall_ms), 0);
+    CU_ASSERT_EQUAL(view_interval(&c, c.wall_ms + 100000), 0);       /* future */
+    CU_ASSERT_EQUAL(view_interval(&c, INT64_MAX), 0);
+    CU_ASSERT_EQUAL(view_interval(&c, c.wall_ms - 21474836470), 2147483647);
+    CU_ASSERT_EQUAL(view_interval(&c, c.wall_ms - 21474836469), 2147483646);
+    CU_ASSERT_EQUAL(view_interval(&c, c.wall_ms - 21474836480), 2147483647);
+    CU_ASSERT_EQUAL(view_interval(&c, 0), 2147483647);  /* since the epoch */
+    CU_ASSERT_EQUAL(view_interval(&c, INT64_MIN), 2147483647);
+    const struct view_clock neg = {INT64_MIN + 5, 0};
+    CU_ASSERT_EQUAL(view_interval(&neg, INT64_MAX), 0);
+}
+
+static void test_conversions(void)
+{
+    CU_ASSERT_EQUAL(view_counter32(0), 0u);
+    CU_ASSERT_EQUAL(view_counter32(4294967295u), 4294967295u);
+    CU_ASSERT_EQUAL(view_counter32(4294967296u), 0u);
+    CU_ASSERT_EQUAL(view_counter32(4294967296u + 5), 5u);
+    CU_ASSERT_EQUAL(view_counter32(UINT64_MAX), 4294967295u);
+
+    CU_ASSERT_EQUAL(view_gauge32(0), 0u);
+    CU_ASSERT_EQUAL(view_gauge32(5), 5u);
+    CU_ASSERT_EQUAL(view_gauge32(-1), 0u);
+    CU_ASSERT_EQUAL(view_gauge32(INT64_MIN), 0u);
+    CU_ASSERT_EQUAL(view_gauge32(4294967295), 4294967295u);
+    CU_ASSERT_EQUAL(view_gauge32(4294967296), 4294967295u);
+    CU_ASSERT_EQUAL(view_gauge32(INT64_MAX), 4294967295u);
+
+    CU_ASSERT_EQUAL(view_koctets(0), 0u);
+    CU_ASSERT_EQUAL(view_koctets(1), 1u);
+    CU_ASSERT_EQUAL(view_koctets(1023), 1u);
+    CU_ASSERT_EQUAL(view_koctets(1024), 1u);
+    CU_ASSERT_EQUAL(view_koctets(1025), 2u);
+    CU_ASSERT_EQUAL(view_koctets(2048), 2u);
+    CU_ASSERT_EQUAL(view_koctets(UINT64_MAX), UINT64_MAX / 1024 + 1);
+}
+
+int main(void)
+{
+    static const struct unit_test tests[] = {
+        {"rows of a known segment", test_rows},
+        {"refresh interval and force", test_refresh_cache},
+        {"segment missing, created, deleted, re-created, unreadable",
+         test_segment_life},
+        {"up at the first build", test_first_build_up},
+        {"clear keeps lifetime counters", test_clear_keeps_lifetime},
+        {"2,000 channels and associations", test_many_channels},
+        {"unwritable index file logged once", test_flush_failure_logged_once},
+        {"two channels with one index", test_duplicate_index},
+        {"view_timestamp", test_timestamp},
+        {"view_interval", test_interval},
+        {"Counter32, Gauge32, K-octets", test_conversions},
+        {NULL, NULL},
+    };
+    log_open("test_view", CONFIG_LOG_STDERR, 0, LOG_DEBUG);
+    return unit_main("view", tests);
+}
