@@ -1,0 +1,31 @@
+/*
+ * mib.h - the MIB modules mtamond serves, registered as plain Net-SNMP
+ * handlers (they would run unchanged inside snmpd):
+ *
+ *   mib_network_services.c  NETWORK-SERVICES-MIB (RFC 2788): applTable,
+ *                           assocTable              1.3.6.1.2.1.27
+ *   mib_mta.c               MTA-MIB (RFC 2789): mtaTable, mtaGroupTable,
+ *                           mtaGroupAssociationTable,
+ *                           mtaGroupErrorTable      1.3.6.1.2.1.28
+ *
+ * Every request takes the current view from the view_cache (rebuilt at
+ * most once per refresh interval) with "now" as the wall clock and the
+ * master's sysUpTime (netsnmp_get_agent_uptime(), which a subagent keeps
+ * in step with the master).
+ */
+#ifndef MTAMON_MIB_H
+#define MTAMON_MIB_H
+
+#include "view.h"
+
+/**
+ * Register every table, serving views from @p vc (which must outlive the
+ * registrations).  Call after init_agent().  Returns 0, or -1 after
+ * logging which registration failed.
+ */
+int mib_register_all(view_cache *vc);
+
+/** The view for a request now (used by every table's fetch callback). */
+const struct view *mib_current_view(view_cache *vc);
+
+#endif /* MTAMON_MIB_H */

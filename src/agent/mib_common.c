@@ -1,0 +1,93 @@
+/*
+ * mib_common.c - registration of every MIB table and what the tables
+ * share: the current view and the cell setters.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "mib_tables.h"
+
+const struct view *mib_current_view(view_cache *vc)
+{
+    struct timespec ts;
+    struct view_clock now;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    /* A subagent's copy of the master's sysUpTime, kept in step by every
+     * AgentX response. */
+    now.uptime_ticks = (uint32_t)netsnmp_get_agent_uptime();
+    return view_cache_get(vc, &now, 0);
+}
+
+const void *mib_fetch_view(void *ctx)
+{
+    return mib_current_view(ctx);
+}
+
+uint32_t mib_mta_index(const struct view *v)
+{
+    if (v->mta && v->mta->conf)
+        return v->mta->conf->index;
+    return config_mta_app(v->conf)->index;
+}
+
+int mib_table_register(struct oid_table *t, view_cache *vc)
+{
+    t->ctx = vc;
+    int rc = oid_table_register(t);
+    if (rc != MIB_REGISTERED_OK) {
+        log_msg(LOG_ERR, "cannot register %s (Net-SNMP error %d)", t->name,
+                rc);
+        return -1;
+    }
+    return 0;
+}
+
+int mib_register_all(view_cache *vc)
+{
+    if (mib_network_services_register(vc) != 0 || mib_mta_register(vc) != 0)
+        return -1;
+    return 0;
+}
+
+int mib_set_integer(struct oid_table_value *out, long value)
+{
+    out->type = ASN_INTEGER;
+    out->v.integer = value;
+    return 0;
+}
+
+int mib_set_unsigned(struct oid_table_value *out, unsigned char type,
+                     uint32_t value)
+{
+    out->type = type;
+    out->v.unsigned32 = value;
+    return 0;
+}
+
+int mib_set_string(struct oid_table_value *out, const char *s)
+{
+    out->type = ASN_OCTET_STR;
+    out->v.string.ptr = s ? s : "";
+    out->v.string.len = s ? strlen(s) : 0;
+    return 0;
+}
+
+int mib_set_oid(struct oid_table_value *out, const uint32_t *ids, size_t len,
+                oid buf[CONFIG_OID_MAX])
+{
+    if (len == 0 || len > CONFIG_OID_MAX) {
+        buf[0] = 0;     /* zeroDotZero */
+        buf[1] = 0;
+        len = 2;
+    } else {
+        for (size_t i = 0; i < len; i++)
+            buf[i] = ids[i];
+    }
+    out->type = ASN_OBJECT_ID;
+    out->v.object_id.ptr = buf;
+    out->v.object_id.len = len;
+    return 0;
+}
