@@ -1,0 +1,56 @@
+/*
+ * agentx.h - mtamond as a Net-SNMP AgentX subagent: setting up the agent
+ * library, the connection to the master and the main loop.
+ *
+ * The agent library never reads or writes a Net-SNMP configuration or
+ * persistent file (a system /etc/snmp is never read, /var/lib/snmp never
+ * written), and its messages go through log_msg().  The connection to the
+ * master is Net-SNMP's own: when the master is not there yet, or goes
+ * away, the library retries every ping interval and, on reconnecting,
+ * registers the MIB subtrees again.  This module only reports the state
+ * changes, each once: "AgentX master not reachable at SOCKET; retrying
+ * every N s" and "connected to AgentX master at SOCKET".
+ */
+#ifndef MTAMON_AGENTX_H
+#define MTAMON_AGENTX_H
+
+#include "mtamon_config.h"
+#include "view.h"
+
+/**
+ * Set up the agent library as a subagent of the master at
+ * conf->agentx_socket (Net-SNMP's default when empty) with the ping
+ * interval, timeout and retries of @p conf, register the MIB modules
+ * serving views from @p vc, and make the first attempt to connect (a
+ * missing master is not an error).  Call once.  Returns 0, or EX_SOFTWARE
+ * after logging what failed.
+ */
+int agentx_start(const struct config *conf, view_cache *vc);
+
+/**
+ * The socket mtamond connects to, as it is shown in messages:
+ * conf->agentx_socket or Net-SNMP's default (/var/agentx/master).
+ */
+const char *agentx_socket_name(const struct config *conf);
+
+/** 1 while a session with the master is open, else 0. */
+int agentx_connected(void);
+
+/**
+ * Serve requests until daemon_stop_requested() (daemon.h) is set; a SIGHUP
+ * is logged (a restart is needed to read the configuration again).  Wakes
+ * up at once on a signal, except while Net-SNMP waits synchronously for
+ * the master (opening the session, a ping): that wait ends after the
+ * configured timeout x (retries + 1) at most, and giving up a master that
+ * stopped answering takes three such waits (ping, close, new open).
+ */
+void agentx_run(void);
+
+/**
+ * Close the session with the master (waiting half a second at most for
+ * its answer, so a stalled master does not delay the stop) and shut the
+ * agent library down.
+ */
+void agentx_stop(void);
+
+#endif /* MTAMON_AGENTX_H */

@@ -1,0 +1,222 @@
+/*
+ * main.c - mtamond: the AgentX subagent serving the mtamon counters as
+ * NETWORK-SERVICES-MIB and MTA-MIB.
+ *
+ * Start-up order (each step may fail with a sysexits status, and nothing
+ * after a failed step is done):
+ *   options -> configuration (78) -> logging -> user lookup (67) ->
+ *   pidfile check (75) -> group-index file (78) -> view cache ->
+ *   Net-SNMP subagent, first connection attempt -> detach (unless -f) ->
+ *   signals -> pidfile -> drop privileges -> serve until SIGTERM/SIGINT.
+ */
+#include "config.h"   /* from this directory: autoconf's, PACKAGE_VERSION */
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "agentx.h"
+#include "daemon.h"
+#include "index_map.h"
+#include "log.h"
+#include "mtamon_config.h"
+#include "view.h"
+
+/* The one place the default configuration file is named. */
+#define MTAMOND_DEFAULT_CONFIG "/etc/mtamon/mtamon.yaml"
+
+struct options {
+    const char *config;
+    const char *pidfile;   /* NULL: daemon.pidfile of the configuration */
+    int foreground;
+    int to_stderr;
+    int debug;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mtamond [-c FILE] [-f] [-e] [-d] [-p PIDFILE]\n"
+            "  -c, --config FILE     configuration (default %s)\n"
+            "  -f, --foreground      do not detach\n"
+            "  -e, --stderr          log to stderr whatever the configuration says\n"
+            "  -d, --debug           log debug messages too\n"
+            "  -p, --pidfile FILE    pidfile (\"\" for none; default: daemon.pidfile)\n"
+            "  -h, --help            this text\n"
+            "  -V, --version         print the version\n",
+            MTAMOND_DEFAULT_CONFIG);
+}
+
+/* Returns -1 to go on, or the status to exit with. */
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "foreground", no_argument, NULL, 'f' },
+        { "stderr", no_argument, NULL, 'e' },
+        { "debug", no_argument, NULL, 'd' },
+        { "pidfile", required_argument, NULL, 'p' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(opt, 0, sizeof *opt);
+    opt->config = MTAMOND_DEFAULT_CONFIG;
+    int c;
+    opterr = 0;   /* our messages say "mtamond:", not the libtool path */
+    while ((c = getopt_long(argc, argv, ":c:fedp:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': opt->config = optarg; break;
+        case 'f': opt->foreground = 1; break;
+        case 'e': opt->to_stderr = 1; break;
+        case 'd': opt->debug = 1; break;
+        case 'p': opt->pidfile = optarg; break;
+        case 'h': usage(stdout); return EX_OK;
+        case 'V': printf("mtamond %s\n", PACKAGE_VERSION); return EX_OK;
+        case ':':
+            fprintf(stderr, "mtamond: option '%s' needs an argument\n",
+                    argv[optind - 1]);
+            usage(stderr);
+            return EX_USAGE;
+        default:
+            fprintf(stderr, "mtamond: unknown option '%s'\n", argv[optind - 1]);
+            usage(stderr);
+            return EX_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "mtamond: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return EX_USAGE;
+    }
+    return -1;
+}
+
+/* Everything main() owns, released by cleanup() in reverse order. */
+struct state {
+    struct options opt;
+    struct config *conf;
+    struct index_map *map;
+    view_cache *vc;
+    int agent_started;
+    int detached;
+    struct daemon_pidfile *pidfile;
+    enum config_log_target log_target;
+};
+
+/* A start-up failure: logged and, while the terminal is still ours and the
+ * log goes to syslog, printed there too.  Tells a waiting parent. */
+static int fail(struct state *st, int status, const char *what,
+                const char *detail)
+{
+    log_msg(LOG_ERR, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+    if (!st->detached && st->log_target != CONFIG_LOG_STDERR)
+        fprintf(stderr, "mtamond: %s%s%s\n", what, detail ? ": " : "",
+                detail ? detail : "");
+    daemon_ready(status);
+    return status;
+}
+
+static void cleanup(struct state *st)
+{
+    char err[256];
+    if (st->agent_started)
+        agentx_stop();
+    if (st->map && index_map_flush(st->map, err, sizeof err) != 0)
+        log_msg(LOG_WARNING, "%s", err);
+    if (daemon_pidfile_remove(st->pidfile, err, sizeof err) != 0)
+        log_msg(LOG_WARNING, "%s", err);
+    view_cache_free(st->vc);
+    index_map_free(st->map);
+    config_free(st->conf);
+    log_close();
+}
+
+static int run(struct state *st)
+{
+    char err[CONFIG_ERROR_MAX];
+    const struct options *opt = &st->opt;
+
+    if (config_load(opt->config, &st->conf, err) != 0) {
+        fprintf(stderr, "mtamond: %s\n", err);
+        return EX_CONFIG;
+    }
+    const struct config *conf = st->conf;
+    st->log_target = opt->to_stderr ? CONFIG_LOG_STDERR : conf->log;
+    log_open("mtamond", st->log_target, conf->syslog_facility,
+             opt->debug ? LOG_DEBUG : LOG_INFO);
+    log_msg(LOG_INFO, "mtamond %s starting: config %s, segment %s, "
+            "AgentX socket %s, ping interval %u s, timeout %u ms, retries %u",
+            PACKAGE_VERSION, conf->path, conf->segment,
+            agentx_socket_name(conf), conf->ping_interval_s, conf->timeout_ms,
+            conf->retries);
+
+    struct daemon_identity id;
+    int rc = daemon_identity_lookup(conf->user, conf->group, &id, err,
+                                    sizeof err);
+    if (rc != 0)
+        return fail(st, rc, "cannot drop privileges", err);
+    const char *pidpath = opt->pidfile ? opt->pidfile : conf->pidfile;
+    /* Refuse before connecting to the master if an instance runs. */
+    if (pidpath[0] && (rc = daemon_pidfile_check(pidpath, err, sizeof err)))
+        return fail(st, rc, err, NULL);
+
+    const char *index_file = conf->index_file[0] ? conf->index_file : NULL;
+    st->map = index_map_open(index_file, conf, err, sizeof err);
+    if (!st->map)
+        return fail(st, EX_CONFIG, err, NULL);
+    st->vc = view_cache_new(conf, st->map);
+    if (!st->vc)
+        return fail(st, EX_OSERR, "out of memory", NULL);
+
+    rc = agentx_start(conf, st->vc);
+    st->agent_started = 1;
+    if (rc != 0)
+        return fail(st, rc, "cannot start the AgentX subagent", NULL);
+
+    if (!opt->foreground) {
+        rc = daemon_detach(st->log_target == CONFIG_LOG_STDERR, err, sizeof err);
+        if (rc != 0)
+            return fail(st, rc, err, NULL);
+        st->detached = 1;
+    }
+    if ((rc = daemon_signals_init(err, sizeof err)) != 0)
+        return fail(st, rc, err, NULL);
+    if (pidpath[0] &&
+        (rc = daemon_pidfile_create(pidpath, &st->pidfile, err, sizeof err)))
+        return fail(st, rc, err, NULL);
+    if ((rc = daemon_drop_privileges(&id, err, sizeof err)) != 0)
+        return fail(st, rc, err, NULL);
+    if (id.change)
+        log_msg(LOG_INFO, "running as user %s (uid %ld, gid %ld)", id.name,
+                (long)id.uid, (long)id.gid);
+    else if (conf->user[0] && geteuid() != 0)
+        log_msg(LOG_DEBUG, "not started as root: daemon.user %s ignored",
+                conf->user);
+    daemon_ready(EX_OK);
+    log_msg(LOG_INFO, "ready: pid %ld%s%s", (long)getpid(),
+            st->pidfile ? ", pidfile " : "", st->pidfile ? pidpath : "");
+
+    agentx_run();
+    int sig = daemon_stop_requested();
+    log_msg(LOG_INFO, "stopping on %s",
+            sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+    return EX_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct state st;
+    memset(&st, 0, sizeof st);
+    st.log_target = CONFIG_LOG_STDERR;
+    int rc = parse_options(argc, argv, &st.opt);
+    if (rc >= 0)
+        return rc;
+    rc = run(&st);
+    cleanup(&st);
+    return rc;
+}

@@ -1,0 +1,313 @@
+#!/bin/bash
+# test_agent_lifecycle.sh - mtamond's life: start-up errors, starting
+# before the master, the master killed and restarted 20 times, a stalled
+# master, the segment missing / created / deleted / re-created, pidfile,
+# a second instance, detaching, SIGTERM.
+#
+# Everything runs on 127.0.0.1 with a private snmpd master (snmp_lib.sh)
+# and ping_interval 1, so a reconnection is due within 1 s; every wait is
+# a bounded poll.
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/snmp_lib.sh"
+
+snmp_setup
+
+v=
+PING=1                                  # agentx.ping_interval of the config
+APPL_OPER=1.3.6.1.2.1.27.1.1.6.1        # applOperStatus of the MTA (row 1)
+APPL_UPTIME=1.3.6.1.2.1.27.1.1.5.1      # applUptime
+APPL_LAST_CHANGE=1.3.6.1.2.1.27.1.1.7.1 # applLastChange
+# mtaGroupTable is indexed by (applIndex, mtaGroupIndex): the MTA is applIndex 1.
+GROUP=1.3.6.1.2.1.28.2.1                # mtaGroupEntry
+RECEIVED=$GROUP.2.1                     # mtaGroupReceivedMessages.1
+GROUP_NAME=$GROUP.25.1                  # mtaGroupName.1
+
+new_segment SEG
+MTAMON_SEGMENT=$SEG
+CONF="$IT_TMP/mtamon.yaml"
+PIDFILE="$SNMP_DIR/mtamond.pid"
+snmp_write_agent_config "$CONF" 'channels:
+  - name: tcp_local
+    description: "SMTP in"
+  - name: ims-ms
+    description: "message store"'
+
+# now_ms: milliseconds since the epoch.
+now_ms() { date +%s%3N; }
+
+# count_in_log TEXT: how many lines of mtamond's log contain TEXT.
+count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
+
+# wait_count TEXT N SECONDS: wait until TEXT is in N lines of the log.
+wait_count()
+{
+    local tries=$(($3 * 10))
+    while [ "$tries" -gt 0 ]; do
+        [ "$(count_in_log "$1")" -eq "$2" ] && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
+# wait_get OID EXPECTED SECONDS: poll GET OID until it prints EXPECTED or
+# SECONDS passed; WAIT_GOT holds the last answer, WAIT_MS the time taken.
+wait_get()
+{
+    local start deadline
+    start=$(now_ms)
+    deadline=$((start + $3 * 1000))
+    while :; do
+        SNMP_TIMEOUT=1 SNMP_RETRIES=0 snmp_get WAIT_GOT "$1"
+        WAIT_MS=$(($(now_ms) - start))
+        [ "$WAIT_GOT" = "$2" ] && return 0
+        [ "$(now_ms)" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}
+
+# assert_wait_get DESC OID EXPECTED SECONDS
+assert_wait_get()
+{
+    if wait_get "$2" "$3" "$4"; then
+        pass "$1"
+    else
+        fail "$1" "GET $2 for $4 s" "expected: $3" "last:     $WAIT_GOT" \
+            "end of mtamond's log:" "$(tail -n 8 "$SNMP_AGENT_LOG")"
+    fi
+}
+
+# group_index VAR NAME: the mtaGroupIndex whose mtaGroupName is NAME.
+group_index()
+{
+    local walk line idx=
+    snmp_walk walk "$GROUP_NAME"
+    while IFS= read -r line; do
+        if [ "${line#* = }" = "STRING: \"$2\"" ]; then
+            idx=${line%% = *}
+            idx=${idx##*.}
+        fi
+    done <<<"$walk"
+    printf -v "$1" '%s' "$idx"
+}
+
+agent_alive() { kill -0 "$SNMP_AGENT_PID" 2>/dev/null; }
+
+# -----------------------------------------------------------------------------
+section "start-up errors: nothing is started"
+
+printf 'segment:\n  name: %s\nbogus_section: 1\n' "$SEG" >"$IT_TMP/bad.yaml"
+run "$MTAMOND" -f -e -c "$IT_TMP/bad.yaml" -p "$IT_TMP/bad.pid"
+assert_error 78 "bogus_section" "bad config" mtamond
+assert_contains "$ERR" "$IT_TMP/bad.yaml:3:" "bad config: message names the file and line"
+assert_eq 1 "$(printf '%s\n' "$ERR" | wc -l)" "bad config: one line on stderr, nothing logged after it"
+assert_missing "$IT_TMP/bad.pid" "bad config: no pidfile"
+
+run "$MTAMOND" -f -e -c "$IT_TMP/missing.yaml"
+assert_error 78 "$IT_TMP/missing.yaml" "missing config" mtamond
+
+sed 's|^daemon:$|daemon:\n  user: mtamon-no-such-user-xyz|' "$CONF" >"$IT_TMP/nouser.yaml"
+run "$MTAMOND" -f -e -c "$IT_TMP/nouser.yaml" -p "$IT_TMP/nouser.pid"
+assert_exit 67 "unknown daemon.user: exit status 67 (EX_NOUSER)"
+assert_contains "$ERR" "unknown user 'mtamon-no-such-user-xyz'" "unknown daemon.user: message"
+assert_missing "$IT_TMP/nouser.pid" "unknown daemon.user: no pidfile"
+
+run "$MTAMOND" --bogus
+assert_error 64 "unknown option '--bogus'" "unknown option" mtamond
+
+# -----------------------------------------------------------------------------
+section "started before the master, segment missing"
+
+snmp_start_agent "$CONF"
+if wait_for_text "$SNMP_AGENT_LOG" "AgentX master not reachable at $SNMP_AGENTX_SOCKET" 10; then
+    pass "logs that the master is not reachable"
+else
+    fail "logs that the master is not reachable" "$(cat "$SNMP_AGENT_LOG")"
+fi
+assert_contains "$(cat "$SNMP_AGENT_LOG")" "retrying every $PING s" "says how often it retries"
+assert_contains "$(cat "$SNMP_AGENT_LOG")" "segment $SEG: missing" "logs that the segment is missing"
+if wait_for_text "$PIDFILE" "$SNMP_AGENT_PID" 10; then
+    pass "pidfile written"
+else
+    fail "pidfile written" "$(cat "$PIDFILE" 2>&1)"
+fi
+assert_eq "$SNMP_AGENT_PID" "$(cat "$PIDFILE" 2>/dev/null)" "pidfile holds mtamond's pid"
+sleep 2.5   # several retries: the message must not repeat
+assert_eq 1 "$(count_in_log "AgentX master not reachable")" "'not reachable' logged once, not at every retry"
+
+run "$MTAMOND" -f -e -c "$CONF"
+assert_exit 75 "second instance with the same pidfile: exit status 75"
+assert_contains "$ERR" "already running (pid $SNMP_AGENT_PID, pidfile $PIDFILE)" \
+    "second instance: says which pid holds the pidfile"
+assert_eq "$SNMP_AGENT_PID" "$(cat "$PIDFILE" 2>/dev/null)" "second instance: pidfile untouched"
+
+snmp_start_master || fail "master starts"
+assert_wait_get "served within ping interval + 1 s of the master starting (MTA down)" \
+    "$APPL_OPER" "INTEGER: 2" $((PING + 1))
+assert_wait_get "applUptime is 0 while the segment is missing" "$APPL_UPTIME" "Timeticks: (0) 0:00:00.00" 2
+assert_eq 1 "$(count_in_log "connected to AgentX master at $SNMP_AGENTX_SOCKET")" "'connected' logged once"
+
+# -----------------------------------------------------------------------------
+section "segment created, deleted, re-created"
+
+emit --segment "$SEG" --create channel tcp_local channel ims-ms \
+    repeat 7 enqueue - tcp_local 1 100 repeat 3 enqueue tcp_local ims-ms 1 100
+assert_exit 0 "segment created with tcp_local then ims-ms"
+assert_wait_get "MTA up once the segment exists" "$APPL_OPER" "INTEGER: 1" 5
+if wait_for_text "$SNMP_AGENT_LOG" "segment $SEG: attached" 5; then
+    pass "logs that the segment appeared"
+else
+    fail "logs that the segment appeared" "$(tail -n 5 "$SNMP_AGENT_LOG")"
+fi
+snmp_get v "$APPL_UPTIME"
+snmp_ticks UPTIME1 "$v"
+assert_in_range "applUptime moved from 0" 1 2147483647 "${UPTIME1:-x}"
+snmp_get v "$APPL_LAST_CHANGE"
+snmp_ticks CHANGE1 "$v"
+group_index IDX_TCP tcp_local
+group_index IDX_IMS ims-ms
+assert_ne "" "$IDX_TCP" "tcp_local has an mtaGroupIndex"
+assert_ne "" "$IDX_IMS" "ims-ms has an mtaGroupIndex"
+assert_ne "$IDX_TCP" "$IDX_IMS" "the two channels have different indexes"
+assert_snmp_get "tcp_local received 7" "$RECEIVED.$IDX_TCP" "Counter32: 7"
+assert_snmp_get "ims-ms received 3" "$RECEIVED.$IDX_IMS" "Counter32: 3"
+
+cli counters delete --segment "$SEG"
+assert_exit 0 "segment deleted"
+assert_wait_get "MTA down once the segment is deleted" "$APPL_OPER" "INTEGER: 2" 5
+if wait_for_text "$SNMP_AGENT_LOG" "segment $SEG: deleted" 5; then
+    pass "logs that the segment was deleted"
+else
+    fail "logs that the segment was deleted" "$(tail -n 5 "$SNMP_AGENT_LOG")"
+fi
+assert_snmp_get "no group row while the segment is missing" "$RECEIVED.$IDX_TCP" \
+    "No Such Instance currently exists at this OID"
+sleep 0.2   # TimeStamps are in 1/100 s: the re-creation must be later
+
+# The other order: the segment's slot numbers are now swapped.
+emit --segment "$SEG" --create channel ims-ms channel tcp_local \
+    repeat 4 enqueue - tcp_local 1 100 repeat 2 enqueue tcp_local ims-ms 1 100
+assert_exit 0 "segment re-created with ims-ms then tcp_local"
+assert_wait_get "MTA up again after the re-creation" "$APPL_OPER" "INTEGER: 1" 5
+if wait_count "segment $SEG: attached" 2 5; then
+    pass "logs that the segment is back"
+else
+    fail "logs that the segment is back" "$(tail -n 5 "$SNMP_AGENT_LOG")"
+fi
+snmp_get v "$APPL_UPTIME"
+snmp_ticks UPTIME2 "$v"
+snmp_get v "$APPL_LAST_CHANGE"
+snmp_ticks CHANGE2 "$v"
+assert_in_range "applUptime moved on with the new segment" $((UPTIME1 + 1)) 2147483647 "${UPTIME2:-x}"
+assert_ne "$CHANGE1" "$CHANGE2" "applLastChange changed"
+group_index v tcp_local
+assert_eq "$IDX_TCP" "$v" "tcp_local keeps its mtaGroupIndex"
+group_index v ims-ms
+assert_eq "$IDX_IMS" "$v" "ims-ms keeps its mtaGroupIndex"
+assert_snmp_get "tcp_local received 4 (new counters)" "$RECEIVED.$IDX_TCP" "Counter32: 4"
+assert_snmp_get "ims-ms received 2 (new counters)" "$RECEIVED.$IDX_IMS" "Counter32: 2"
+if agent_alive; then pass "mtamond survived the segment's life"; else fail "mtamond survived the segment's life"; fi
+
+# -----------------------------------------------------------------------------
+section "master killed and restarted 20 times"
+
+expected=4
+cycle_failures=0
+for cycle in $(seq 1 20); do
+    if [ $((cycle % 2)) -eq 1 ]; then sig=KILL; else sig=TERM; fi
+    snmp_stop_master "$sig"
+    emit --segment "$SEG" enqueue - tcp_local 1 100   # changes while the master is away
+    expected=$((expected + 1))
+    if ! snmp_start_master; then
+        fail "cycle $cycle: master restarts"
+        cycle_failures=$((cycle_failures + 1))
+        continue
+    fi
+    if wait_get "$RECEIVED.$IDX_TCP" "Counter32: $expected" $((PING + 1)); then
+        pass "cycle $cycle (SIG$sig): tcp_local received $expected, $WAIT_MS ms after the master answered"
+    else
+        fail "cycle $cycle (SIG$sig): served again within ping interval + 1 s" \
+            "expected: Counter32: $expected" "last:     $WAIT_GOT" \
+            "end of mtamond's log:" "$(tail -n 6 "$SNMP_AGENT_LOG")"
+        cycle_failures=$((cycle_failures + 1))
+        [ "$cycle_failures" -ge 3 ] && break   # no point in 20 timeouts
+    fi
+done
+if agent_alive; then pass "mtamond alive after the restarts"; else fail "mtamond alive after the restarts"; fi
+connected=$(count_in_log "connected to AgentX master")
+lost=$(count_in_log "lost the connection to the AgentX master")
+unreachable=$(count_in_log "AgentX master not reachable")
+assert_eq 21 "$connected" "'connected' logged once per (re)connection"
+assert_eq 20 "$lost" "'lost the connection' logged once per master stop"
+assert_eq 21 "$unreachable" "'not reachable' logged once per outage, not at every retry"
+
+# -----------------------------------------------------------------------------
+section "stalled master (SIGSTOP)"
+
+kill -STOP "$SNMP_MASTER_PID"
+sleep 4     # ping 1 s, timeout 1 s x 2 tries: mtamond gives the session up
+if agent_alive; then pass "mtamond alive while the master is stalled"; else fail "mtamond alive while the master is stalled"; fi
+kill -CONT "$SNMP_MASTER_PID"
+assert_wait_get "served again after SIGCONT" "$RECEIVED.$IDX_TCP" "Counter32: $expected" 15
+assert_snmp_get "the MTA is up" "$APPL_OPER" "INTEGER: 1"
+
+# -----------------------------------------------------------------------------
+section "SIGHUP and SIGTERM"
+
+kill -HUP "$SNMP_AGENT_PID"
+if wait_for_text "$SNMP_AGENT_LOG" "SIGHUP" 5; then
+    pass "SIGHUP is logged (restart needed to reload)"
+else
+    fail "SIGHUP is logged"
+fi
+if agent_alive; then pass "mtamond survives SIGHUP"; else fail "mtamond survives SIGHUP"; fi
+
+# Stop it while the master is stalled: the AgentX Close cannot be answered,
+# and mtamond must not wait for it longer than timeout x tries.
+kill -STOP "$SNMP_MASTER_PID"
+snmp_stop_agent TERM
+kill -CONT "$SNMP_MASTER_PID"
+assert_eq 0 "$SNMP_AGENT_STATUS" "SIGTERM (master stalled): exit status 0"
+assert_contains "$(tail -n 3 "$SNMP_AGENT_LOG")" "stopping" "'stopping' logged"
+assert_missing "$PIDFILE" "pidfile removed at exit"
+if snmp_wait_agent_gone 10; then
+    pass "the master no longer serves the MTA tables"
+else
+    fail "the master no longer serves the MTA tables"
+fi
+
+# -----------------------------------------------------------------------------
+section "detached (no -f)"
+
+# A master that is not there: the daemon starts anyway.
+sed "s|$SNMP_AGENTX_SOCKET|$IT_TMP/no-master|" "$CONF" >"$IT_TMP/detach.yaml"
+DPID_FILE="$IT_TMP/detached.pid"
+run "$MTAMOND" -c "$IT_TMP/detach.yaml" -e -p "$DPID_FILE"
+assert_exit 0 "mtamond detaches, exit status 0"
+DPID=$(cat "$DPID_FILE" 2>/dev/null)
+if [ -n "$DPID" ] && [ -r "/proc/$DPID/cmdline" ]; then
+    IT_PIDS+=("$DPID")   # the exit trap stops it if we fail below
+    pass "pidfile written before the foreground process exited"
+else
+    fail "pidfile written before the foreground process exited" "pidfile: '$DPID'" "stderr: $ERR"
+fi
+if [ -n "$DPID" ]; then
+    assert_contains "$(tr '\0' ' ' <"/proc/$DPID/cmdline" 2>/dev/null)" "$IT_TMP/detach.yaml" \
+        "the pid in the pidfile is the daemon"
+    # Double fork: a session of its own, but not its leader.
+    assert_ne "$$" "$(ps -o sid= -p "$DPID" | tr -d ' ')" "the daemon left the test's session"
+    assert_ne "$DPID" "$(ps -o sid= -p "$DPID" | tr -d ' ')" "the daemon is not a session leader"
+    run "$MTAMOND" -c "$IT_TMP/detach.yaml" -e -p "$DPID_FILE"
+    assert_exit 75 "second detached instance refused, exit status 75"
+    kill -TERM "$DPID"
+    tries=100
+    while [ "$tries" -gt 0 ] && kill -0 "$DPID" 2>/dev/null; do
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    if kill -0 "$DPID" 2>/dev/null; then fail "detached daemon stops on SIGTERM"; else pass "detached daemon stops on SIGTERM"; fi
+    assert_missing "$DPID_FILE" "detached daemon removed its pidfile"
+fi
+
+finish
