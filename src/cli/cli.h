@@ -3,7 +3,8 @@
  *
  * main.c picks the command, counters.c runs `counters create|show|clear|
  * delete`, show_text.c and show_json.c print a snapshot, simulate.c writes
- * synthetic mail traffic, cli_util.c holds the small helpers below.
+ * synthetic mail traffic, check_config.c validates a configuration file,
+ * cli_util.c holds the small helpers below.
  *
  * Every command function returns a sysexits(3) status up to main(); none of
  * them exits.  Errors are printed as "mtamon: <message>" on stderr.
@@ -37,6 +38,13 @@ int cli_counters(const char *segment, int argc, char **argv);
 /** `mtamon simulate ...` on @p segment (NULL: environment or default). */
 int cli_simulate(const char *segment, int argc, char **argv);
 
+/**
+ * `mtamon check-config FILE`: load FILE with config_load() and print
+ * "FILE: ok (N applications, N channels)", or the error.  Returns EX_OK,
+ * EX_CONFIG for an invalid or unreadable file, EX_USAGE for bad arguments.
+ */
+int cli_check_config(int argc, char **argv);
+
 /** Print the top-level usage to @p out. */
 void cli_usage(FILE *out);
 
@@ -45,6 +53,9 @@ void cli_counters_usage(FILE *out);
 
 /** Print the usage of `mtamon simulate` to @p out. */
 void cli_simulate_usage(FILE *out);
+
+/** Print the usage of `mtamon check-config` to @p out. */
+void cli_check_config_usage(FILE *out);
 
 /* ------------------------------------------------------------------------ */
 /* Printing a snapshot                                                       */

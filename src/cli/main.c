@@ -27,6 +27,7 @@ void cli_usage(FILE *out)
             "  counters delete [--force]  remove the counter segment\n"
             "  simulate [--events N] [--duration SECONDS] [--rate N] [--seed N]\n"
             "           [--create]        write synthetic mail traffic\n"
+            "  check-config FILE          validate a configuration file\n"
             "\n"
             "The Sun spellings (counters -show -noheaders ...) work too.\n"
             "The segment is --segment NAME (anywhere on the line), else\n"
@@ -95,6 +96,8 @@ int main(int argc, char **argv)
         status = cli_counters(segment, argc - 1, argv + 1);
     } else if (strcmp(cmd, "simulate") == 0) {
         status = cli_simulate(segment, argc - 1, argv + 1);
+    } else if (strcmp(cmd, "check-config") == 0) {
+        status = cli_check_config(argc - 1, argv + 1);
     } else if (cmd[0] == '-') {
         return cli_usage_error(cli_usage, "unknown option '%s'", cmd);
     } else {

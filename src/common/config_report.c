@@ -1,0 +1,97 @@
+/*
+ * config_report.c - the messages of the mtamon.yaml loader and the key
+ * paths they name (see config_report.h).
+ */
+#include "config_report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Copy @p s (of @p len bytes) into @p out for a message: control bytes
+ * become '?', and a long text is cut with "...". */
+void cfg_printable(const char *s, size_t len, char *out, size_t outlen)
+{
+    size_t max = outlen - 1, o = 0;
+    int cut = len > max;
+    if (cut)
+        max = outlen > 4 ? outlen - 4 : 0;
+    for (size_t i = 0; i < len && o < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    if (cut) {
+        /* Do not leave half a UTF-8 sequence before the "...". */
+        while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+            o--;
+        if (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0xc0)
+            o--;
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+}
+
+/* "FILE:LINE:COL: KEY: message" (no "KEY: " when @p key is empty). */
+int cfg_fail_at(struct cfg_report *rep, unsigned line, unsigned col,
+                const char *key, const char *fmt, ...)
+{
+    if (!rep->err)
+        return -1;
+    char msg[CONFIG_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (snprintf(rep->err, CONFIG_ERROR_MAX, "%s:%u:%u: %s%s%s", rep->file, line, col,
+                 key, *key ? ": " : "", msg) < 0)
+        rep->err[0] = '\0';
+    return -1;
+}
+
+#define cfg_fail_node(rep, n, key, ...) cfg_fail_at((rep), (n)->line, (n)->col, (key), __VA_ARGS__)
+
+/* "FILE: message" for a file that cannot be read at all. */
+int cfg_fail_file(struct cfg_report *rep, const char *fmt, ...)
+{
+    if (!rep->err)
+        return -1;
+    char msg[CONFIG_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (snprintf(rep->err, CONFIG_ERROR_MAX, "%s: %s", rep->file, msg) < 0)
+        rep->err[0] = '\0';
+    return -1;
+}
+
+int cfg_fail_nomem(struct cfg_report *rep)
+{
+    return cfg_fail_file(rep, "out of memory");
+}
+
+/* "parent" SEP "child" into @p out, cut to KEY_PATH_MAX - 1 bytes. */
+void cfg_path_join(char out[KEY_PATH_MAX], const char *parent, const char *sep,
+                   const char *child)
+{
+    if (snprintf(out, KEY_PATH_MAX, "%s%s%s", parent, sep, child) < 0)
+        out[0] = '\0';
+}
+
+/* "parent.key" into @p out (the key made printable and bounded). */
+void cfg_path_key(char out[KEY_PATH_MAX], const char *parent, const char *key,
+                  size_t len)
+{
+    char k[64];
+    cfg_printable(key, len, k, sizeof k);
+    cfg_path_join(out, parent, *parent ? "." : "", k);
+}
+
+/* "parent[i]" into @p out. */
+void cfg_path_index(char out[KEY_PATH_MAX], const char *parent, size_t i)
+{
+    char sub[24];
+    snprintf(sub, sizeof sub, "[%zu]", i);
+    cfg_path_join(out, parent, "", sub);
+}

@@ -1,0 +1,269 @@
+/*
+ * config_values.c - the scalar values of mtamon.yaml: strings, integers,
+ * names from a list and mail protocols (see config_values.h).
+ */
+#include "config_values.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+/* Length of the valid UTF-8 sequence at @p s (of @p len bytes left) and
+ * its code point, or 0 if it is not valid (overlong, surrogate, > 10FFFF). */
+static size_t utf8_char(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t n;
+    uint32_t c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        n = 2;
+        c &= 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+        n = 3;
+        c &= 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+        n = 4;
+        c &= 0x07;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3fu);
+    }
+    if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+/*
+ * A string value: a scalar of valid UTF-8 without control characters, at
+ * most @p max bytes.  Null gives "".  Replaces *@p out (malloc'd).
+ */
+int cfg_get_text(struct cfg_report *rep, const struct node *n, const char *path,
+                 size_t max, unsigned flags, char **out)
+{
+    if (n->kind != NODE_SCALAR)
+        return cfg_fail_node(rep, n, path, "expected a string, found %s", ytree_kind_name(n));
+    const char *v = ytree_is_null(n) ? "" : n->value;
+    size_t len = ytree_is_null(n) ? 0 : n->len;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        size_t step = utf8_char((const unsigned char *)v + i, len - i, &cp);
+        if (step == 0)
+            return cfg_fail_node(rep, n, path, "not valid UTF-8 (byte %zu)", i + 1);
+        if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            return cfg_fail_node(rep, n, path, "contains a control character (U+%04X)",
+                                 (unsigned)cp);
+        if ((flags & TEXT_NO_SPACE) && (cp == ' ' || cp == 0xa0))
+            return cfg_fail_node(rep, n, path, "must not contain spaces");
+        i += step;
+    }
+    if (len > max)
+        return cfg_fail_node(rep, n, path, "too long: %zu bytes, at most %zu", len, max);
+    if ((flags & TEXT_REQUIRED) && len == 0)
+        return cfg_fail_node(rep, n, path, "must not be empty");
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return cfg_fail_nomem(rep);
+    memcpy(copy, v, len);
+    copy[len] = '\0';
+    free(*out);
+    *out = copy;
+    return 0;
+}
+
+/*
+ * A decimal integer in [@p min, @p max]: an unquoted scalar of digits,
+ * with a '-' only when @p min is negative, no leading zeros, nothing else.
+ */
+int cfg_get_integer(struct cfg_report *rep, const struct node *n, const char *path,
+                    int64_t min, int64_t max, int64_t *out)
+{
+    if (n->kind != NODE_SCALAR)
+        return cfg_fail_node(rep, n, path, "expected a number, found %s", ytree_kind_name(n));
+    char shown[48];
+    cfg_printable(n->value, n->len, shown, sizeof shown);
+    if (!n->plain)
+        return cfg_fail_node(rep, n, path, "expected a number, found the quoted string '%s'",
+                             shown);
+    const char *s = n->value;
+    int neg = s[0] == '-' && min < 0;
+    const char *d = s + neg;
+    size_t digits = strspn(d, "0123456789");
+    if (digits == 0 || d[digits] != '\0' || (size_t)(d + digits - s) != n->len ||
+        (digits > 1 && d[0] == '0'))
+        return cfg_fail_node(rep, n, path, "'%s' is not a decimal integer", shown);
+    /* Accumulate as a magnitude with overflow detection. */
+    uint64_t mag = 0;
+    int overflow = 0;
+    for (size_t i = 0; i < digits; i++) {
+        uint64_t dv = (uint64_t)(d[i] - '0');
+        if (mag > (UINT64_MAX - dv) / 10) {
+            overflow = 1;
+            break;
+        }
+        mag = mag * 10 + dv;
+    }
+    int64_t v = 0;
+    if (!overflow) {
+        if (neg) {
+            if (mag > (uint64_t)INT64_MAX + 1)
+                overflow = 1;
+            else
+                v = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+        } else if (mag > (uint64_t)INT64_MAX) {
+            overflow = 1;
+        } else {
+            v = (int64_t)mag;
+        }
+    }
+    if (overflow || v < min || v > max)
+        return cfg_fail_node(rep, n, path, "%s is out of range (%lld..%lld)", shown,
+                             (long long)min, (long long)max);
+    *out = v;
+    return 0;
+}
+
+int cfg_get_unsigned(struct cfg_report *rep, const struct node *n, const char *path,
+                     unsigned min, unsigned max, unsigned *out)
+{
+    int64_t v;
+    if (cfg_get_integer(rep, n, path, min, max, &v) != 0)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* One of the names in @p values (terminated by {NULL, 0}). */
+int cfg_get_enum(struct cfg_report *rep, const struct node *n, const char *path,
+                 const struct enum_value *values, int *out)
+{
+    if (n->kind != NODE_SCALAR)
+        return cfg_fail_node(rep, n, path, "expected a name, found %s", ytree_kind_name(n));
+    for (const struct enum_value *e = values; e->name; e++) {
+        if (strlen(e->name) == n->len && strcmp(e->name, n->value) == 0) {
+            *out = e->value;
+            return 0;
+        }
+    }
+    char list[CONFIG_ERROR_MAX / 2] = "";
+    size_t used = 0;
+    for (const struct enum_value *e = values; e->name && used < sizeof list; e++) {
+        int w = snprintf(list + used, sizeof list - used, "%s%s",
+                         e == values ? "" : ", ", e->name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    char shown[48];
+    cfg_printable(n->value, n->len, shown, sizeof shown);
+    return cfg_fail_node(rep, n, path, "'%s' is not one of %s", shown, list);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Mail protocols                                                            */
+
+/* Well-known mail protocols: their TCP port (applTCPProtoID.port). */
+static const struct enum_value mail_protocols[] = {
+    {"smtp", 25},   {"submission", 587}, {"smtps", 465}, {"submissions", 465},
+    {"lmtp", 24},   {"pop3", 110},       {"pop3s", 995}, {"imap", 143},
+    {"imaps", 993}, {NULL, 0},
+};
+
+/* applTCPProtoID and applUDPProtoID (NETWORK-SERVICES-MIB). */
+#define APPL_TCP_PROTO_ID 1, 3, 6, 1, 2, 1, 27, 4
+#define APPL_UDP_PROTO_ID 1, 3, 6, 1, 2, 1, 27, 5
+
+static void set_port_oid(struct config_channel *ch, int udp, uint32_t port)
+{
+    static const uint32_t tcp[] = {APPL_TCP_PROTO_ID};
+    static const uint32_t udpo[] = {APPL_UDP_PROTO_ID};
+    const uint32_t *base = udp ? udpo : tcp;
+    size_t n = sizeof tcp / sizeof tcp[0];
+    memcpy(ch->protocol, base, n * sizeof base[0]);
+    ch->protocol[n] = port;
+    ch->protocol_len = n + 1;
+}
+
+/* "1.3.6.1.2.1.27.4.25" (a leading '.' is allowed, as Net-SNMP writes it). */
+static int parse_oid(const char *s, uint32_t *oid, size_t *len)
+{
+    size_t n = 0;
+    if (*s == '.')
+        s++;
+    for (;;) {
+        if (*s < '0' || *s > '9' || n == CONFIG_OID_MAX)
+            return -1;
+        if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+            return -1; /* no leading zeros */
+        uint64_t v = 0;
+        while (*s >= '0' && *s <= '9') {
+            v = v * 10 + (uint64_t)(*s++ - '0');
+            if (v > UINT32_MAX)
+                return -1;
+        }
+        oid[n++] = (uint32_t)v;
+        if (*s == '\0')
+            break;
+        if (*s++ != '.')
+            return -1;
+    }
+    if (n < 2 || oid[0] > 2)
+        return -1;
+    *len = n;
+    return 0;
+}
+
+int cfg_get_protocol(struct cfg_report *rep, const struct node *v, const char *path,
+                     struct config_channel *ch)
+{
+    if (v->kind != NODE_SCALAR)
+        return cfg_fail_node(rep, v, path, "expected a protocol name, found %s",
+                             ytree_kind_name(v));
+    char shown[48];
+    cfg_printable(v->value, v->len, shown, sizeof shown);
+    if (strlen(v->value) != v->len)
+        goto bad;
+    for (const struct enum_value *p = mail_protocols; p->name; p++) {
+        if (strcmp(p->name, v->value) == 0) {
+            set_port_oid(ch, 0, (uint32_t)p->value);
+            return 0;
+        }
+    }
+    if (strncmp(v->value, "tcp/", 4) == 0 || strncmp(v->value, "udp/", 4) == 0) {
+        const char *port = v->value + 4;
+        size_t digits = strspn(port, "0123456789");
+        unsigned long p = digits > 0 && digits <= 5 && port[digits] == '\0' &&
+                                  (port[0] != '0' || digits == 1)
+                              ? strtoul(port, NULL, 10)
+                              : 0;
+        if (p < 1 || p > 65535)
+            return cfg_fail_node(rep, v, path, "'%s': the port must be a number from 1 to 65535",
+                                 shown);
+        set_port_oid(ch, v->value[0] == 'u', (uint32_t)p);
+        return 0;
+    }
+    if ((v->value[0] >= '0' && v->value[0] <= '9') || v->value[0] == '.') {
+        if (parse_oid(v->value, ch->protocol, &ch->protocol_len) == 0)
+            return 0;
+        ch->protocol_len = 0;
+        return cfg_fail_node(rep, v, path,
+                             "'%s' is not an OBJECT IDENTIFIER: 2 to %d numbers "
+                             "up to 4294967295 joined by '.', the first 0, 1 or 2",
+                             shown, CONFIG_OID_MAX);
+    }
+bad:
+    return cfg_fail_node(rep, v, path,
+                         "'%s' is not a mail protocol: smtp, submission, smtps, "
+                         "submissions, lmtp, pop3, pop3s, imap, imaps, tcp/PORT, "
+                         "udp/PORT or a numeric OID", shown);
+}

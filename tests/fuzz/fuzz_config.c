@@ -1,0 +1,126 @@
+/*
+ * fuzz_config.c - fuzz target for config_load(), which reads mtamon.yaml
+ * (written by an administrator, but read by a daemon started as root).
+ *
+ * config_load() takes a path, so each input is written to one memfd and
+ * loaded through /proc/self/fd/N: no file system is touched and no API is
+ * added for the fuzzer.
+ *
+ * Invariants: a failure leaves *out NULL and gives one line that starts
+ * with the file name; a success gives a configuration whose every
+ * documented promise holds (strings set, exactly one MTA row, applIndexes
+ * unique and sorted, channels sorted by name with unique names and pinned
+ * indexes, each found by config_channel_find(), values within range).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "mtamon.h"
+#include "mtamon_config.h"
+
+const char fuzz_corpus[] = "config";
+
+#define CHECK(cond) \
+    do { \
+        if (!(cond)) \
+            abort(); \
+    } while (0)
+
+/* UTF-8 text without C0 controls or DEL, at most @p max bytes. */
+static void check_text(const char *s, size_t max)
+{
+    CHECK(s != NULL);
+    CHECK(strlen(s) <= max);
+    for (; *s; s++)
+        CHECK((unsigned char)*s >= 0x20 && *s != 0x7f);
+}
+
+static void check_config(const struct config *c, const char *path)
+{
+    CHECK(strcmp(c->path, path) == 0);
+    check_text(c->segment, 255);
+    CHECK(c->segment[0] == '/' && c->segment[1] && !strchr(c->segment + 1, '/'));
+    check_text(c->agentx_socket, 4095);
+    CHECK(c->ping_interval_s >= 1 && c->ping_interval_s <= 3600);
+    CHECK(c->timeout_ms >= 1000 && c->timeout_ms <= 60000 && c->timeout_ms % 1000 == 0);
+    CHECK(c->retries <= 10);
+    CHECK(c->refresh_ms >= 10 && c->refresh_ms <= 60000);
+    check_text(c->pidfile, 4095);
+    check_text(c->user, 255);
+    check_text(c->group, 255);
+    check_text(c->index_file, 4095);
+    CHECK(c->index_file[0] != '\0');
+    CHECK(c->log == CONFIG_LOG_SYSLOG || c->log == CONFIG_LOG_STDERR);
+
+    size_t mta = 0;
+    CHECK(c->n_apps >= 1);
+    for (size_t i = 0; i < c->n_apps; i++) {
+        const struct config_app *a = &c->apps[i];
+        CHECK(a->index >= 1 && a->index <= 2147483647u);
+        CHECK(i == 0 || a->index > c->apps[i - 1].index);
+        mta += a->kind == CONFIG_APP_MTA;
+        CHECK(a->kind == CONFIG_APP_MTA || a->kind == CONFIG_APP_SERVICE);
+        check_text(a->name, 255);
+        CHECK(a->name[0] != '\0');
+        check_text(a->version, 255);
+        check_text(a->description, 255);
+        check_text(a->url, 255);
+        CHECK(!strchr(a->url, ' '));
+        check_text(a->directory_name, 255);
+    }
+    CHECK(mta == 1);
+    const struct config_app *m = config_mta_app(c);
+    CHECK(m && m->kind == CONFIG_APP_MTA);
+
+    for (size_t i = 0; i < c->n_channels; i++) {
+        const struct config_channel *ch = &c->channels[i];
+        CHECK(mtamon_channel_name_check(ch->name, NULL) == MTAMON_OK);
+        CHECK(i == 0 || strcmp(c->channels[i - 1].name, ch->name) < 0);
+        CHECK(config_channel_find(c, ch->name) == ch);
+        CHECK(ch->group_index <= 2147483647u);
+        check_text(ch->group_name, 255);
+        CHECK(ch->group_name[0] != '\0');
+        check_text(ch->description, 255);
+        check_text(ch->url, 255);
+        CHECK(ch->protocol_len == 0 ||
+              (ch->protocol_len >= 2 && ch->protocol_len <= CONFIG_OID_MAX &&
+               ch->protocol[0] <= 2));
+        /* Pinned indexes are unique (quadratic, but inputs are small). */
+        for (size_t j = 0; j < i && ch->group_index; j++)
+            CHECK(c->channels[j].group_index != ch->group_index);
+    }
+    CHECK(config_channel_find(c, "") == NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static int fd = -1;
+    static char path[64];
+    if (fd < 0) {
+        fd = memfd_create("fuzz_config", 0);
+        CHECK(fd >= 0);
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    }
+    CHECK(ftruncate(fd, 0) == 0);
+    CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
+
+    struct config *c = (struct config *)&c;
+    char err[CONFIG_ERROR_MAX];
+    memset(err, 'x', sizeof err);
+    if (config_load(path, &c, err) == 0) {
+        CHECK(c != NULL && err[0] == '\0');
+        check_config(c, path);
+        config_free(c);
+    } else {
+        CHECK(c == NULL);
+        CHECK(memchr(err, '\0', sizeof err) != NULL);
+        CHECK(strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':');
+        CHECK(strchr(err, '\n') == NULL);
+        CHECK(strlen(err) > strlen(path) + 2);
+    }
+    return 0;
+}

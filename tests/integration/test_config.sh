@@ -1,0 +1,158 @@
+#!/bin/bash
+# test_config.sh - `mtamon check-config FILE` against mtamon.yaml(5):
+# every file of tests/data/config (a bad-*.yaml must fail with exit
+# status 78 and exactly the message of its first line, "# expect:
+# LINE:COL: KEY: message"; a good-*.yaml must pass with exactly the
+# summary of its first line), the shipped conf/mtamon.yaml, files that
+# cannot be read, and usage errors.  check-config must never create or
+# touch a segment.
+#
+# Run by `make check`; by hand: cd BUILDDIR && SRCDIR/tests/integration/test_config.sh
+
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+require_program "$MTAMON"
+
+T=$IT_TMP
+DATA=$IT_TOP_SRCDIR/tests/data/config
+
+# expectation FILE: the text after "# expect: " on FILE's first line.
+expectation()
+{
+    local first
+    IFS= read -r first <"$1" || first=
+    case $first in
+    "# expect: "*) printf '%s' "${first#\# expect: }" ;;
+    *) printf '' ;;
+    esac
+}
+
+# ------------------------------------------------------------------------
+section "bad configurations: exit 78, the exact message"
+
+n_bad=0
+for f in "$DATA"/bad-*.yaml; do
+    name=${f##*/}
+    want=$(expectation "$f")
+    if [ -z "$want" ]; then
+        fail "$name: has an '# expect:' first line"
+        continue
+    fi
+    n_bad=$((n_bad + 1))
+    cli check-config "$f"
+    assert_exit 78 "$name: exit status 78"
+    assert_eq "mtamon: $f:$want" "$ERR" "$name: message"
+    assert_eq "" "$OUT" "$name: nothing on stdout"
+done
+# One file per kind of error listed in mtamon.yaml(5); a lost glob would
+# otherwise pass silently.
+if [ "$n_bad" -ge 70 ]; then
+    pass "found $n_bad bad configurations"
+else
+    fail "found $n_bad bad configurations, expected at least 70"
+fi
+
+# ------------------------------------------------------------------------
+section "good configurations: exit 0, the summary"
+
+n_good=0
+for f in "$DATA"/good-*.yaml; do
+    name=${f##*/}
+    if [ "$name" = good-empty.yaml ]; then
+        want="ok (1 applications, 0 channels)" # an empty file has no line 1
+    else
+        want=$(expectation "$f")
+    fi
+    if [ -z "$want" ]; then
+        fail "$name: has an '# expect:' first line"
+        continue
+    fi
+    n_good=$((n_good + 1))
+    cli check-config "$f"
+    assert_exit 0 "$name: exit status 0"
+    assert_eq "$f: $want" "$OUT" "$name: summary"
+    assert_eq "" "$ERR" "$name: nothing on stderr"
+done
+assert_eq 7 "$n_good" "found every good configuration"
+assert_eq 0 "$(stat -c %s "$DATA/good-empty.yaml")" "good-empty.yaml is empty"
+
+section "the shipped sample conf/mtamon.yaml"
+cli check-config "$IT_TOP_SRCDIR/conf/mtamon.yaml"
+assert_exit 0 "conf/mtamon.yaml: exit status 0"
+assert_eq "$IT_TOP_SRCDIR/conf/mtamon.yaml: ok (3 applications, 4 channels)" "$OUT" \
+    "conf/mtamon.yaml: summary"
+assert_eq "" "$ERR" "conf/mtamon.yaml: nothing on stderr"
+
+# ------------------------------------------------------------------------
+section "the file name is reported as given"
+
+cp "$DATA/bad-number-zero.yaml" "$T/relative.yaml"
+(cd "$T" && "$MTAMON" check-config relative.yaml) >"$T/rel.out" 2>"$T/rel.err"
+RC=$?
+assert_eq 78 "$RC" "relative name: exit status 78"
+assert_eq "mtamon: relative.yaml:3:18: agentx.ping_interval: 0 is out of range (1..3600)" \
+    "$(cat "$T/rel.err")" "relative name: message"
+
+# ------------------------------------------------------------------------
+section "files that cannot be read"
+
+cli check-config "$T/missing.yaml"
+assert_exit 78 "missing file: exit status 78"
+assert_eq "mtamon: $T/missing.yaml: No such file or directory" "$ERR" "missing file: message"
+assert_eq "" "$OUT" "missing file: nothing on stdout"
+
+mkdir "$T/dir.yaml"
+cli check-config "$T/dir.yaml"
+assert_exit 78 "directory: exit status 78"
+assert_eq "mtamon: $T/dir.yaml: Is a directory" "$ERR" "directory: message"
+
+if [ "$(id -u)" -ne 0 ]; then
+    cp "$DATA/good-minimal.yaml" "$T/unreadable.yaml"
+    chmod 000 "$T/unreadable.yaml"
+    cli check-config "$T/unreadable.yaml"
+    assert_exit 78 "unreadable file: exit status 78"
+    assert_eq "mtamon: $T/unreadable.yaml: Permission denied" "$ERR" \
+        "unreadable file: message"
+else
+    printf 'note: running as root, the unreadable-file case cannot be checked\n'
+fi
+
+# Far larger than any configuration: refused before parsing.
+head -c 5000000 /dev/zero | tr '\0' '#' >"$T/huge.yaml"
+cli check-config "$T/huge.yaml"
+assert_exit 78 "huge file: exit status 78"
+assert_eq "mtamon: $T/huge.yaml: larger than 4194304 bytes: not a configuration file" \
+    "$ERR" "huge file: message"
+
+# ------------------------------------------------------------------------
+section "check-config starts nothing and leaves the segment alone"
+
+seg=
+new_segment seg # sets seg
+printf 'segment:\n  name: %s\nchannels:\n  - name: tcp_local\n' "$seg" >"$T/seg.yaml"
+cli check-config "$T/seg.yaml"
+assert_exit 0 "config naming a new segment: exit status 0"
+assert_eq "$T/seg.yaml: ok (1 applications, 1 channels)" "$OUT" "config naming a new segment: summary"
+assert_missing "$(shm_path "$seg")" "check-config did not create the segment"
+
+# ------------------------------------------------------------------------
+section "usage"
+
+cli check-config
+assert_error 64 "check-config: no FILE given" "no FILE"
+cli check-config "$DATA/good-minimal.yaml" "$DATA/good-full.yaml"
+assert_error 64 "check-config: unexpected argument '$DATA/good-full.yaml'" "two FILEs"
+cli check-config --bogus "$DATA/good-minimal.yaml"
+assert_error 64 "check-config: unknown option '--bogus'" "unknown option"
+cli check-config --help
+assert_exit 0 "--help: exit status 0"
+assert_contains "$OUT" "usage: mtamon check-config FILE" "--help: usage on stdout"
+cli --help
+assert_contains "$OUT" "check-config FILE" "mtamon --help lists check-config"
+# "--" ends the options: a file may start with '-'.
+cp "$DATA/good-minimal.yaml" "$T/-dash.yaml"
+(cd "$T" && "$MTAMON" check-config -- -dash.yaml) >"$T/dash.out" 2>&1
+assert_eq "-dash.yaml: ok (1 applications, 0 channels)" "$(cat "$T/dash.out")" \
+    "a file named after '--'"
+
+finish
