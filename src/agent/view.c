@@ -59,6 +59,7 @@ struct view_cache {
     int mta_known;
     enum view_oper_status mta_status;
     uint32_t mta_last_change;
+    uint32_t last_uptime;           /* the clock's sysUpTime at the last build */
 
     int flush_failed, dup_logged, no_index_logged;
 };
@@ -398,6 +399,13 @@ static int build_assocs(view_cache *vc, struct view *v)
 static void build_apps(view_cache *vc, struct view *v, const struct view_clock *now)
 {
     enum view_oper_status status = v->segment_up ? VIEW_OPER_UP : VIEW_OPER_DOWN;
+    /* sysUpTime went back: the master was re-initialised (restarted, or
+     * its TimeTicks wrapped) since the last build, so the current state
+     * was entered before that: applLastChange is 0 (RFC 2788), never a
+     * TimeStamp of the old master's clock, later than sysUpTime. */
+    if (vc->mta_known && now->uptime_ticks < vc->last_uptime)
+        vc->mta_last_change = 0;
+    vc->last_uptime = now->uptime_ticks;
     if (!vc->mta_known) {
         vc->mta_last_change = v->segment_up
                                   ? view_timestamp(now, v->counters_since_ms)

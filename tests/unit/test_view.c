@@ -606,6 +606,60 @@ static void test_first_build_up(void)
     mtamon_close(m);
 }
 
+/* The master restarted: its sysUpTime starts again from 0.  applLastChange
+ * of a state entered before that is 0, never a TimeStamp of the old
+ * master's clock (later than the new sysUpTime). */
+static void test_master_restart_last_change(void)
+{
+    const char *seg = ut_name();
+    struct test_conf tc;
+    conf_init(&tc, seg, 1000);
+    char err[256];
+    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+
+    capture_start();
+    /* Missing: down since uptime 50000 of the first master. */
+    struct view_clock now = {ut_now_ms(), 50000};
+    const struct view *v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 50000u);
+
+    /* A new master, up for 3 s: still down, since before it started. */
+    now.wall_ms += 5000;
+    now.uptime_ticks = 300;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
+    CU_ASSERT(v->mta->last_change_ticks <= now.uptime_ticks);
+    now.wall_ms += 1000;
+    now.uptime_ticks = 400;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
+
+    /* Created under the new master: up since then. */
+    mtamon_t *m = ut_create(seg, 4, 4);
+    now.wall_ms += 1000;
+    now.uptime_ticks = 500;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 500u);
+
+    /* And the master restarts again while the MTA is up. */
+    now.wall_ms += 1000;
+    now.uptime_ticks = 20;
+    v = view_cache_get(vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
+    free(capture_stop());
+
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+}
+
 /* `mtamon counters clear` must not make a Counter32 go backwards. */
 static void test_clear_keeps_lifetime(void)
 {
@@ -876,6 +930,7 @@ int main(void)
         {"segment missing, created, deleted, re-created, unreadable",
          test_segment_life},
         {"up at the first build", test_first_build_up},
+        {"master restarted: applLastChange", test_master_restart_last_change},
         {"clear keeps lifetime counters", test_clear_keeps_lifetime},
         {"2,000 channels and associations", test_many_channels},
         {"unwritable index file logged once", test_flush_failure_logged_once},
