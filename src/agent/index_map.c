@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -209,11 +210,32 @@ static const char *parse_line(char *text, uint32_t *index, char **name,
 static int load_file(struct index_map *map, const char *path, char *err,
                      size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    /* O_NONBLOCK: a FIFO put in its place must not hang the start (its
+     * open would wait for a writer); only a regular file is read (a
+     * device such as /dev/zero would be one endless line). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         if (errno == ENOENT)
             return 0;
         set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* (A directory fails below, with the error of reading it.) */
+        set_err(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        close(fd);
         return -1;
     }
     struct index_set seen = {NULL, NULL, 0};

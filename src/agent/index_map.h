@@ -34,8 +34,9 @@ struct index_map;
 /**
  * Load the map from @p path (NULL: memory only), applying the pins of
  * @p conf.  A missing file is an empty map; a malformed line is an error
- * naming the file and line, written into @p err (size @p errlen), and NULL
- * is returned.  The file is not written here.
+ * naming the file and line, and anything but a regular file (a FIFO, a
+ * device) is refused without being read; the error is written into @p err
+ * (size @p errlen), and NULL is returned.  The file is not written here.
  */
 struct index_map *index_map_open(const char *path, const struct config *conf,
                                  char *err, size_t errlen);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit_util.h"
@@ -458,6 +459,31 @@ static void test_malformed(void)
     CU_ASSERT_PTR_NULL(index_map_open(path, NULL, err, sizeof err));
     snprintf(want, sizeof want, "%s: read error: Is a directory", path);
     CU_ASSERT_STRING_EQUAL(err, want);
+
+    /* A FIFO (whose open would wait for a writer for ever) and a device
+     * (/dev/zero: one endless line) are refused at once.  Tried in a
+     * child with an alarm, so that a hang fails the test. */
+    path_in_dir(path, sizeof path, "fifo");
+    CU_ASSERT_EQUAL(mkfifo(path, 0600), 0);
+    const char *odd[2] = {path, "/dev/zero"};
+    for (int i = 0; i < 2; i++) {
+        fflush(NULL);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0) {
+            alarm(10);
+            char e[256] = "", w[400];
+            struct index_map *m = index_map_open(odd[i], NULL, e, sizeof e);
+            snprintf(w, sizeof w, "%s: not a regular file", odd[i]);
+            _exit(m == NULL && strcmp(e, w) == 0 ? 0 : 1);
+        }
+        int status = 0;
+        CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+        CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (!WIFEXITED(status))
+            fprintf(stderr, "\n    %s: killed by signal %d\n", odd[i],
+                    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    }
     remove_dir();
 }
 
