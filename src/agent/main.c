@@ -210,6 +210,14 @@ static int run(struct state *st)
 
 int main(int argc, char **argv)
 {
+    /* Until daemon_signals_init() installs the real handlers, after the
+     * first connection attempt (which may wait timeout x tries for a
+     * stalled master): a SIGHUP must not kill the starting daemon (the
+     * configuration is being read anyway), nor a SIGPIPE from a master
+     * that goes away during that attempt. */
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+
     struct state st;
     memset(&st, 0, sizeof st);
     st.log_target = CONFIG_LOG_STDERR;

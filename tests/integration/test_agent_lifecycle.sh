@@ -241,6 +241,12 @@ unreachable=$(count_in_log "AgentX master not reachable")
 assert_eq 21 "$connected" "'connected' logged once per (re)connection"
 assert_eq 20 "$lost" "'lost the connection' logged once per master stop"
 assert_eq 21 "$unreachable" "'not reachable' logged once per outage, not at every retry"
+# The MTA has been up since before these masters started: applLastChange
+# is 0 (RFC 2788), not a TimeStamp of an earlier master's clock, which
+# would lie after the new master's sysUpTime.
+snmp_tool snmpget "$SNMP_TARGET" 1.3.6.1.2.1.1.3.0 "$APPL_LAST_CHANGE"
+assert_contains "$OUT" "$APPL_LAST_CHANGE = Timeticks: (0) 0:00:00.00" \
+    "applLastChange is 0 after the master restarted (state entered before it)"
 
 # -----------------------------------------------------------------------------
 section "stalled master (SIGSTOP)"
@@ -276,6 +282,28 @@ if snmp_wait_agent_gone 10; then
 else
     fail "the master no longer serves the MTA tables"
 fi
+
+# -----------------------------------------------------------------------------
+section "SIGHUP during start-up"
+
+# The first connection attempt waits for a stalled master (timeout 1 s x 2
+# tries) before the signal handlers are in place: a SIGHUP then (a reload
+# by habit, logrotate) must not kill mtamond, which is reading its
+# configuration right now anyway.
+starts=$(count_in_log "starting: config")
+kill -STOP "$SNMP_MASTER_PID"
+snmp_start_agent "$CONF"
+if wait_count "starting: config" $((starts + 1)) 10; then
+    kill -HUP "$SNMP_AGENT_PID" 2>/dev/null
+fi
+kill -CONT "$SNMP_MASTER_PID"
+if wait_for_text "$SNMP_AGENT_LOG" "ready: pid $SNMP_AGENT_PID" 10 && agent_alive; then
+    pass "a SIGHUP during start-up does not kill mtamond"
+else
+    fail "a SIGHUP during start-up does not kill mtamond" "$(tail -n 5 "$SNMP_AGENT_LOG")"
+fi
+snmp_stop_agent TERM
+assert_eq 0 "$SNMP_AGENT_STATUS" "then SIGTERM: exit status 0"
 
 # -----------------------------------------------------------------------------
 section "detached (no -f)"
