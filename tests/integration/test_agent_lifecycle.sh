@@ -306,6 +306,23 @@ snmp_stop_agent TERM
 assert_eq 0 "$SNMP_AGENT_STATUS" "then SIGTERM: exit status 0"
 
 # -----------------------------------------------------------------------------
+section "mtamond restarted: indexes kept, a new channel gets a new one"
+
+snmp_start_agent "$CONF"
+if snmp_wait_agent 10; then pass "mtamond serves again"; else fail "mtamond serves again"; fi
+emit --segment "$SEG" channel tcp_new enqueue - tcp_new 1 100
+assert_exit 0 "a channel added after the restart"
+assert_wait_get "the new channel is served" "$GROUP_NAME.3" 'STRING: "tcp_new"' 5
+group_index v tcp_local
+assert_eq "$IDX_TCP" "$v" "tcp_local keeps its mtaGroupIndex across an mtamond restart"
+group_index v ims-ms
+assert_eq "$IDX_IMS" "$v" "ims-ms keeps its mtaGroupIndex across an mtamond restart"
+group_index v tcp_new
+assert_eq 3 "$v" "tcp_new gets the next index, 3 (indexes are never reused)"
+snmp_stop_agent TERM
+assert_eq 0 "$SNMP_AGENT_STATUS" "then SIGTERM: exit status 0"
+
+# -----------------------------------------------------------------------------
 section "detached (no -f)"
 
 # A master that is not there: the daemon starts anyway.
