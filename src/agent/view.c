@@ -301,6 +301,13 @@ static int build_groups(view_cache *vc, struct view *v)
     return 0;
 }
 
+/* A gauge's share of a total: clamped at 0, and small enough that a sum
+ * over 1,000,000 channels cannot overflow int64_t. */
+static int64_t gauge_part(int64_t v)
+{
+    return v < 0 ? 0 : v > INT64_MAX / 2000000 ? INT64_MAX / 2000000 : v;
+}
+
 static void build_totals(struct view *v)
 {
     struct view_totals *t = &v->totals;
@@ -309,15 +316,14 @@ static void build_totals(struct view *v)
         const struct mtamon_channel_stats *ch = v->groups[i].ch;
         for (int k = 0; k < MTAMON_COUNTER_COUNT; k++)
             t->c[k] += ch->c[k];
-        /* Gauges are summed as unsigned: wrapping is defined there, and
-         * sums of real gauges never come near it. */
-        t->stored_msgs = (int64_t)((uint64_t)t->stored_msgs + (uint64_t)ch->stored_msgs);
-        t->stored_rcpts = (int64_t)((uint64_t)t->stored_rcpts + (uint64_t)ch->stored_rcpts);
-        t->stored_volume = (int64_t)((uint64_t)t->stored_volume + (uint64_t)ch->stored_volume);
-        t->in_assocs_current = (int64_t)((uint64_t)t->in_assocs_current +
-                                         (uint64_t)ch->in_assocs_current);
-        t->out_assocs_current = (int64_t)((uint64_t)t->out_assocs_current +
-                                          (uint64_t)ch->out_assocs_current);
+        /* Gauges: each channel's as its row serves it (a channel that
+         * delivered mail queued before its counters began reads below
+         * zero: 0), so the MTA's total is never less than a row's. */
+        t->stored_msgs += gauge_part(ch->stored_msgs);
+        t->stored_rcpts += gauge_part(ch->stored_rcpts);
+        t->stored_volume += gauge_part(ch->stored_volume);
+        t->in_assocs_current += gauge_part(ch->in_assocs_current);
+        t->out_assocs_current += gauge_part(ch->out_assocs_current);
         if (ch->last_inbound_ms > t->last_inbound_ms)
             t->last_inbound_ms = ch->last_inbound_ms;
         if (ch->last_outbound_ms > t->last_outbound_ms)

@@ -705,6 +705,42 @@ static void test_clear_keeps_lifetime(void)
 
 /* Many channels: sorted by index whatever the slot order, pins honoured,
  * every association resolved to its group. */
+/* A channel that delivered mail queued before its counters began (a log
+ * follower started late) reads below zero; the MTA's totals add each
+ * channel as its row serves it, 0, so they are never below a row. */
+static void test_negative_gauge_in_totals(void)
+{
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 4, 4);
+    mtamon_channel_t late = ut_channel(m, "late"), ok = ut_channel(m, "ok");
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(mtamon_dequeue(m, late, 1, 100, 1, 10), MTAMON_OK);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ok, 2, 100), MTAMON_OK);
+
+    struct test_conf tc;
+    conf_init(&tc, seg, 1000);
+    char err[256];
+    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
+    UT_REQUIRE(map);
+    view_cache *vc = view_cache_new(&tc.conf, map);
+    UT_REQUIRE(vc);
+    struct view_clock now = {ut_now_ms(), 100};
+    const struct view *v = view_cache_get(vc, &now, 0);
+    UT_REQUIRE(v);
+    CU_ASSERT_EQUAL_FATAL(v->n_groups, 2);
+    CU_ASSERT_EQUAL(v->groups[0].ch->stored_msgs, -2);   /* "late" */
+    CU_ASSERT_EQUAL(v->groups[0].ch->stored_volume, -200);
+    CU_ASSERT_EQUAL(v->totals.stored_msgs, 3);
+    CU_ASSERT_EQUAL(v->totals.stored_rcpts, 6);
+    CU_ASSERT_EQUAL(v->totals.stored_volume, 300);
+
+    view_cache_free(vc);
+    index_map_free(map);
+    mtamon_close(m);
+    mtamon_unlink(seg, NULL);
+}
+
 static void test_many_channels(void)
 {
     enum { N = 2000 };
@@ -938,6 +974,7 @@ int main(void)
         {"view_timestamp", test_timestamp},
         {"view_interval", test_interval},
         {"Counter32, Gauge32, K-octets", test_conversions},
+        {"negative channel gauges add 0 to the totals", test_negative_gauge_in_totals},
         {NULL, NULL},
     };
     log_open("test_view", CONFIG_LOG_STDERR, 0, LOG_DEBUG);
