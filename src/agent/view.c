@@ -198,7 +198,10 @@ static int read_segment(view_cache *vc)
 {
     struct mtamon_error err = {MTAMON_OK, ""};
     if (!vc->reader) {
-        vc->reader = mtamon_reader_open(vc->segment, &err);
+        /* NOWAIT: a segment whose creator died before initialising it
+         * must not stall every refresh (and the requests behind it) 1 s. */
+        vc->reader = mtamon_reader_open_flags(vc->segment,
+                                              MTAMON_READER_NOWAIT, &err);
         if (!vc->reader) {
             if (err.code == MTAMON_ERR_NOENT)
                 set_state(vc, SEG_MISSING, NULL, 0);

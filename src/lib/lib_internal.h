@@ -38,6 +38,7 @@ struct mtamon {
 
 struct mtamon_reader {
     struct segment_map map;
+    unsigned flags;              /* enum mtamon_reader_flags */
 };
 
 /* Fill @p err (may be NULL) and return @p code. */
@@ -65,8 +66,10 @@ mtamon_result segment_validate(const char *name, void *base, size_t size,
                                struct segment_map *map,
                                struct mtamon_error *err);
 
-/* Map and validate the segment at @p name.  O_RDWR if @p writable. */
-mtamon_result segment_attach(const char *name, int writable,
+/* Map and validate the segment at @p name.  O_RDWR if @p writable.  An
+ * object still being initialised is waited for (up to 1 s) unless @p nowait:
+ * then it is MTAMON_ERR_BUSY at once. */
+mtamon_result segment_attach(const char *name, int writable, int nowait,
                              struct segment_map *map,
                              struct mtamon_error *err);
 

@@ -367,6 +367,20 @@ typedef struct mtamon_reader mtamon_reader;
 mtamon_reader *mtamon_reader_open(const char *segment,
                                   struct mtamon_error *err);
 
+/** Flags for mtamon_reader_open_flags(). */
+enum mtamon_reader_flags {
+    /** Never wait for an object that is still being initialised (empty or
+     * without its magic): fail at once with MTAMON_ERR_BUSY, here and when
+     * mtamon_snapshot_take() follows a re-created segment.  Without it the
+     * reader waits up to 1 s for the creator, then reports
+     * MTAMON_ERR_FOREIGN.  For a daemon that must answer requests. */
+    MTAMON_READER_NOWAIT = 1u << 0,
+};
+
+/** mtamon_reader_open() with @p flags (enum mtamon_reader_flags). */
+mtamon_reader *mtamon_reader_open_flags(const char *segment, unsigned flags,
+                                        struct mtamon_error *err);
+
 /** Detach and free. */
 void mtamon_reader_close(mtamon_reader *r);
 

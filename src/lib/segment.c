@@ -340,7 +340,7 @@ static mtamon_result attach_once(const char *name, int writable,
     return MTAMON_OK;
 }
 
-mtamon_result segment_attach(const char *name, int writable,
+mtamon_result segment_attach(const char *name, int writable, int nowait,
                              struct segment_map *map, struct mtamon_error *err)
 {
     mtamon_result st = segment_name_check(name, err);
@@ -350,6 +350,10 @@ mtamon_result segment_attach(const char *name, int writable,
         st = attach_once(name, writable, map, err);
         if (st != MTAMON_ERR_BUSY)
             return st;
+        if (nowait)
+            return set_error(err, MTAMON_ERR_BUSY,
+                             "segment %s is being initialised (or its creator "
+                             "died before finishing)", name);
         if (waited >= INIT_WAIT_MS)
             break;
         sleep_ms(INIT_POLL_MS);

@@ -13,18 +13,31 @@
 /* Retries while a clear runs, 1 ms apart, before giving up. */
 #define CLEAR_RETRIES 200
 
-mtamon_reader *mtamon_reader_open(const char *segment, struct mtamon_error *err)
+mtamon_reader *mtamon_reader_open_flags(const char *segment, unsigned flags,
+                                        struct mtamon_error *err)
 {
+    if (flags & ~(unsigned)MTAMON_READER_NOWAIT) {
+        set_error(err, MTAMON_ERR_INVALID, "unknown reader flags 0x%x", flags);
+        return NULL;
+    }
     mtamon_reader *r = calloc(1, sizeof *r);
     if (!r) {
         set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
         return NULL;
     }
-    if (segment_attach(mtamon_segment_name(segment), 0, &r->map, err) != MTAMON_OK) {
+    r->flags = flags;
+    if (segment_attach(mtamon_segment_name(segment), 0,
+                       (flags & MTAMON_READER_NOWAIT) != 0, &r->map,
+                       err) != MTAMON_OK) {
         free(r);
         return NULL;
     }
     return r;
+}
+
+mtamon_reader *mtamon_reader_open(const char *segment, struct mtamon_error *err)
+{
+    return mtamon_reader_open_flags(segment, 0, err);
 }
 
 void mtamon_reader_close(mtamon_reader *r)
@@ -238,7 +251,9 @@ static mtamon_result follow_name(mtamon_reader *r, int *restarted,
         return set_error(err, MTAMON_ERR_SYSTEM, "cannot check segment %s: %s",
                          r->map.name, strerror(errno));
     struct segment_map fresh;
-    mtamon_result st = segment_attach(r->map.name, 0, &fresh, err);
+    mtamon_result st = segment_attach(r->map.name, 0,
+                                      (r->flags & MTAMON_READER_NOWAIT) != 0,
+                                      &fresh, err);
     if (st == MTAMON_ERR_NOENT)
         return set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
                          r->map.name);

@@ -57,14 +57,14 @@ mtamon_t *mtamon_open(const char *segment, unsigned flags,
         set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
         return NULL;
     }
-    mtamon_result st = segment_attach(name, 1, &m->map, err);
+    mtamon_result st = segment_attach(name, 1, 0, &m->map, err);
     if (st == MTAMON_ERR_FOREIGN && (flags & MTAMON_OPEN_CREATE) &&
         !(flags & MTAMON_OPEN_EXCL) && segment_uninitialised(name)) {
         /* Its creator died before initialising it: replace it. */
         shm_unlink(name);
         st = segment_create(name, params, err);
         if (st == MTAMON_OK || st == MTAMON_ERR_EXISTS)
-            st = segment_attach(name, 1, &m->map, err);
+            st = segment_attach(name, 1, 0, &m->map, err);
     }
     if (st != MTAMON_OK) {
         free(m);

@@ -18,6 +18,51 @@ static void test_reader_missing(void)
     CU_ASSERT(!ut_exists(name));
 }
 
+/* MTAMON_READER_NOWAIT: an object still being initialised (or left empty
+ * by a creator that died) is BUSY at once, at open and when a snapshot
+ * follows a re-created name; a daemon never stalls on it. */
+static void test_reader_nowait(void)
+{
+    const char *name = ut_name();
+    struct mtamon_error err = {0};
+    CU_ASSERT_EQUAL_FATAL(ut_write_bytes(name, "", 0), 0);
+    mtamon_reader *r = mtamon_reader_open_flags(name, MTAMON_READER_NOWAIT, &err);
+    CU_ASSERT_PTR_NULL(r);
+    UT_ASSERT_ERR(err, MTAMON_ERR_BUSY, "is being initialised");
+
+    r = mtamon_reader_open_flags(name, 2u, &err);
+    CU_ASSERT_PTR_NULL(r);
+    UT_ASSERT_ERR(err, MTAMON_ERR_INVALID, "unknown reader flags");
+
+    /* A writer allowed to create replaces the empty object. */
+    mtamon_t *m = mtamon_open(name, MTAMON_OPEN_CREATE, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_EQUAL(ut_channel(m, "one"), 1);
+    mtamon_close(m);
+    r = mtamon_reader_open_flags(name, MTAMON_READER_NOWAIT, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+
+    /* Deleted and left empty under the same name: the snapshot says BUSY
+     * instead of waiting, and follows once the segment is really there. */
+    CU_ASSERT_EQUAL(mtamon_unlink(name, NULL), MTAMON_OK);
+    CU_ASSERT_EQUAL_FATAL(ut_write_bytes(name, "", 0), 0);
+    struct mtamon_snapshot snap = {0};
+    int restarted = 0;
+    CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, &restarted, &err),
+                    MTAMON_ERR_BUSY);
+    CU_ASSERT_EQUAL(restarted, 0);
+    m = mtamon_open(name, MTAMON_OPEN_CREATE, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_EQUAL(ut_channel(m, "two"), 1);
+    CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, &restarted, &err), MTAMON_OK);
+    CU_ASSERT_EQUAL(restarted, 1);
+    CU_ASSERT_EQUAL_FATAL(snap.n_channels, 1);
+    CU_ASSERT_STRING_EQUAL(snap.channels[0].name, "two");
+    mtamon_snapshot_free(&snap);
+    mtamon_close(m);
+    mtamon_reader_close(r);
+}
+
 static void test_sorted_and_reused(void)
 {
     const char *name = ut_name();
@@ -553,6 +598,7 @@ int main(void)
 {
     static const struct unit_test tests[] = {
         {"reader on a missing segment", test_reader_missing},
+        {"reader that never waits", test_reader_nowait},
         {"channels sorted by index, buffers reused", test_sorted_and_reused},
         {"generation and times", test_generation_and_times},
         {"deleted segment is stale", test_deleted_stale},
