@@ -5,7 +5,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -116,35 +115,6 @@ static void assert_file(const char *path, const char *want)
     free(got);
 }
 
-/* stderr (where log_msg writes before log_open) into a file. */
-static int saved_stderr = -1;
-static char capture_path[300];
-
-static void capture_start(void)
-{
-    snprintf(capture_path, sizeof capture_path, "%s/stderr", tmpdir);
-    fflush(stderr);
-    saved_stderr = dup(2);
-    int fd = open(capture_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) {
-        dup2(fd, 2);
-        close(fd);
-    }
-}
-
-/* Stop capturing; the text written meanwhile (malloc'd). */
-static char *capture_stop(void)
-{
-    fflush(stderr);
-    if (saved_stderr >= 0) {
-        dup2(saved_stderr, 2);
-        close(saved_stderr);
-        saved_stderr = -1;
-    }
-    char *text = read_text(capture_path);
-    return text ? text : strdup("");
-}
-
 /* A configuration with the given pins only (what index_map reads). */
 struct pin_conf {
     struct config conf;
@@ -249,9 +219,9 @@ static void test_pins_win(void)
     pin(&pc, "b", 10);      /* was 2 in the file */
     pin(&pc, "z", 20);      /* never seen yet */
 
-    capture_start();
+    ut_capture_stderr_start();
     struct index_map *map = index_map_open(path, &pc.conf, err, sizeof err);
-    char *log = capture_stop();
+    char *log = ut_capture_stderr_stop();
     UT_REQUIRE(map);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "group index of channel b: 10 pinned by "
                                        "the configuration (was 2 in "));
@@ -290,9 +260,9 @@ static void test_pin_displaces_stored_name(void)
     pin(&pc, "y", 2);   /* takes b's index */
     pin(&pc, "d", 4);   /* d's own: nothing moves */
 
-    capture_start();
+    ut_capture_stderr_start();
     struct index_map *map = index_map_open(path, &pc.conf, err, sizeof err);
-    char *log = capture_stop();
+    char *log = ut_capture_stderr_stop();
     UT_REQUIRE(map);
     /* Moved in the order of their old indexes: b first, then c. */
     CU_ASSERT_PTR_NOT_NULL(strstr(log,
@@ -319,9 +289,9 @@ static void test_pin_displaces_stored_name(void)
     CU_ASSERT_EQUAL(write_text(path, "1 a\n2 b\n"), 0);
     pin_conf_init(&pc);
     pin(&pc, "y", 2);
-    capture_start();
+    ut_capture_stderr_start();
     map = index_map_open(path, &pc.conf, err, sizeof err);
-    free(capture_stop());
+    free(ut_capture_stderr_stop());
     UT_REQUIRE(map);
     CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
     assert_file(path, HEADER "1 a\n3 b\n");
@@ -363,10 +333,10 @@ static void test_never_reuse(void)
     map = index_map_open(path, NULL, err, sizeof err);
     UT_REQUIRE(map);
     CU_ASSERT_EQUAL(index_map_get(map, "b"), 2147483647u);
-    capture_start();
+    ut_capture_stderr_start();
     CU_ASSERT_EQUAL(index_map_get(map, "c"), 0u);
     CU_ASSERT_EQUAL(index_map_get(map, "d"), 0u);
-    char *log = capture_stop();
+    char *log = ut_capture_stderr_stop();
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "every mtaGroupIndex up to 2147483647 is used"));
     CU_ASSERT_PTR_NULL(strstr(log, "channel d")); /* logged once */
     free(log);
@@ -535,9 +505,9 @@ static void test_memory_only(void)
     pin_conf_init(&pc);
     pin(&pc, "pinned", 5);
     CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
-    capture_start();
+    ut_capture_stderr_start();
     struct index_map *map = index_map_open(NULL, &pc.conf, err, sizeof err);
-    char *log = capture_stop();
+    char *log = ut_capture_stderr_stop();
     UT_REQUIRE(map);
     CU_ASSERT_EQUAL(strcmp(strstr(log, "]: ") ? strstr(log, "]: ") : "",
                            "]: no group-index file: mtaGroupIndex values are "

@@ -91,14 +91,18 @@ static size_t req(oid *buf, size_t n_suffix, const oid *suffix)
 #define REQ(buf, ...)                                                     \
     req(buf, sizeof((oid[]){__VA_ARGS__}) / sizeof(oid), (oid[]){__VA_ARGS__})
 
-/* Expect find_next of @p name to give (row, column), or none (row -1). */
-static void expect_next(const struct oid_table *t, const void *data,
-                        const oid *name, size_t len, long want_row,
-                        unsigned want_col, int line)
+typedef int (*find_fn)(const struct oid_table *, const void *, const oid *,
+                       size_t, size_t *, unsigned *);
+
+/* Expect @p find (oid_table_find_next or _exact) of @p name to give
+ * (row, column), or none (row -1). */
+static void expect_find(find_fn find, const struct oid_table *t,
+                        const void *data, const oid *name, size_t len,
+                        long want_row, unsigned want_col, int line)
 {
     size_t row = 999999;
     unsigned col = 999;
-    int rc = oid_table_find_next(t, data, name, len, &row, &col);
+    int rc = find(t, data, name, len, &row, &col);
     if (want_row < 0) {
         CU_ASSERT_EQUAL(rc, -1);
         if (rc != -1)
@@ -112,43 +116,32 @@ static void expect_next(const struct oid_table *t, const void *data,
     if (rc != 0 || row != (size_t)want_row || col != want_col)
         fprintf(stderr, "\n    line %d: rc %d (%zu, %u), want (%ld, %u)\n",
                 line, rc, row, col, want_row, want_col);
+}
+
+static void expect_next(const struct oid_table *t, const void *data,
+                        const oid *name, size_t len, long want_row,
+                        unsigned want_col, int line)
+{
+    expect_find(oid_table_find_next, t, data, name, len, want_row, want_col, line);
 }
 
 static void expect_exact(const struct oid_table *t, const void *data,
                          const oid *name, size_t len, long want_row,
                          unsigned want_col, int line)
 {
-    size_t row = 999999;
-    unsigned col = 999;
-    int rc = oid_table_find_exact(t, data, name, len, &row, &col);
-    if (want_row < 0) {
-        CU_ASSERT_EQUAL(rc, -1);
-        if (rc != -1)
-            fprintf(stderr, "\n    line %d: found (%zu, %u), want none\n",
-                    line, row, col);
-        return;
-    }
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_EQUAL(row, (size_t)want_row);
-    CU_ASSERT_EQUAL(col, want_col);
-    if (rc != 0 || row != (size_t)want_row || col != want_col)
-        fprintf(stderr, "\n    line %d: rc %d (%zu, %u), want (%ld, %u)\n",
-                line, rc, row, col, want_row, want_col);
+    expect_find(oid_table_find_exact, t, data, name, len, want_row, want_col, line);
 }
 
-#define NEXT(t, d, want_row, want_col, ...)                                \
+/* Call @p expect (expect_next or expect_exact) with entry.SUFFIX, SUFFIX
+ * being the arguments after the wanted (row, column). */
+#define EXPECT_REQ(expect, t, d, want_row, want_col, ...)                  \
     do {                                                                  \
         oid b_[MAX_OID_LEN];                                              \
         size_t l_ = REQ(b_, __VA_ARGS__);                                 \
-        expect_next(t, d, b_, l_, want_row, want_col, __LINE__);          \
+        expect(t, d, b_, l_, want_row, want_col, __LINE__);               \
     } while (0)
-
-#define EXACT(t, d, want_row, want_col, ...)                               \
-    do {                                                                  \
-        oid b_[MAX_OID_LEN];                                              \
-        size_t l_ = REQ(b_, __VA_ARGS__);                                 \
-        expect_exact(t, d, b_, l_, want_row, want_col, __LINE__);         \
-    } while (0)
+#define NEXT(t, d, ...) EXPECT_REQ(expect_next, t, d, __VA_ARGS__)
+#define EXACT(t, d, ...) EXPECT_REQ(expect_exact, t, d, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------ */
 

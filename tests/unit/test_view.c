@@ -4,7 +4,6 @@
  * (missing, up, deleted, re-created, unreadable) with its log lines, a
  * clear that must not lower the served counters, the time conversions.
  */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -64,44 +63,37 @@ static void conf_init(struct test_conf *tc, const char *segment, unsigned refres
 }
 
 /* ------------------------------------------------------------------------ */
-/* stderr, where log_msg() writes, captured into a temporary file. */
+/* The fixture of most tests: that configuration, a group-index map and a
+ * view cache over both. */
 
-static int saved_stderr = -1;
-static char capture_path[64];
+struct view_fixture {
+    struct test_conf tc;
+    struct index_map *map;
+    view_cache *vc;
+};
 
-static void capture_start(void)
+/* Open the map (@p index_file and @p pins as for index_map_open(), NULL
+ * for none) and the cache, on f->tc as conf_init() and the test left it;
+ * fails the test fatally if either cannot be made. */
+static void fixture_open(struct view_fixture *f, const char *index_file,
+                         const struct config *pins)
 {
-    snprintf(capture_path, sizeof capture_path, "/tmp/mtamon-ut-view-XXXXXX");
-    int fd = mkstemp(capture_path);
-    fflush(stderr);
-    saved_stderr = dup(2);
-    if (fd >= 0) {
-        dup2(fd, 2);
-        close(fd);
-    }
+    char err[256];
+    f->map = index_map_open(index_file, pins, err, sizeof err);
+    UT_REQUIRE(f->map);
+    f->vc = view_cache_new(&f->tc.conf, f->map);
+    UT_REQUIRE(f->vc);
 }
 
-/* Stop capturing; the text logged meanwhile (malloc'd). */
-static char *capture_stop(void)
+static void fixture_close(struct view_fixture *f)
 {
-    fflush(stderr);
-    if (saved_stderr >= 0) {
-        dup2(saved_stderr, 2);
-        close(saved_stderr);
-        saved_stderr = -1;
-    }
-    char *text = NULL;
-    FILE *f = fopen(capture_path, "r");
-    if (f) {
-        text = calloc(1, 65536);
-        if (text)
-            (void)!fread(text, 1, 65535, f);
-        fclose(f);
-    }
-    unlink(capture_path);
-    return text ? text : strdup("");
+    view_cache_free(f->vc);
+    index_map_free(f->map);
 }
 
+/* ------------------------------------------------------------------------ */
+
+/* How often @p needle occurs in @p hay (a captured log). */
 static unsigned count_of(const char *hay, const char *needle)
 {
     unsigned n = 0;
@@ -176,18 +168,14 @@ static void test_rows(void)
     CU_ASSERT_EQUAL_FATAL(ref.n_channels, 3);
     CU_ASSERT_EQUAL(ref.channels[1].n_status, 3);
 
-    struct test_conf tc;
-    conf_init(&tc, seg, 1000);
-    char err[256];
-    struct index_map *map = index_map_open(NULL, &tc.conf, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 1000);
+    fixture_open(&f, NULL, &f.tc.conf);
     struct view_clock now = {ref.created_ms + 12345, 100000};
-    const struct view *v = view_cache_get(vc, &now, 0);
+    const struct view *v = view_cache_get(f.vc, &now, 0);
     UT_REQUIRE(v);
 
-    CU_ASSERT_PTR_EQUAL(v->conf, &tc.conf);
+    CU_ASSERT_PTR_EQUAL(v->conf, &f.tc.conf);
     CU_ASSERT_EQUAL(v->clock.wall_ms, now.wall_ms);
     CU_ASSERT_EQUAL(v->clock.uptime_ticks, 100000u);
     CU_ASSERT_EQUAL(v->segment_up, 1);
@@ -200,10 +188,10 @@ static void test_rows(void)
     CU_ASSERT_EQUAL_FATAL(v->n_groups, 3);
     CU_ASSERT_EQUAL(v->groups[0].index, 7u);
     CU_ASSERT_STRING_EQUAL(v->groups[0].ch->name, "ims-ms");
-    CU_ASSERT_PTR_EQUAL(v->groups[0].conf, &tc.ch[0]);
+    CU_ASSERT_PTR_EQUAL(v->groups[0].conf, &f.tc.ch[0]);
     CU_ASSERT_EQUAL(v->groups[1].index, 8u);
     CU_ASSERT_STRING_EQUAL(v->groups[1].ch->name, "tcp_local");
-    CU_ASSERT_PTR_EQUAL(v->groups[1].conf, &tc.ch[1]);
+    CU_ASSERT_PTR_EQUAL(v->groups[1].conf, &f.tc.ch[1]);
     CU_ASSERT_EQUAL(v->groups[2].index, 9u);
     CU_ASSERT_STRING_EQUAL(v->groups[2].ch->name, "tcp_intranet");
     CU_ASSERT_PTR_NULL(v->groups[2].conf);
@@ -307,19 +295,19 @@ static void test_rows(void)
      * before "now", the master 1000 s up); the IMAP row has no status. */
     CU_ASSERT_EQUAL_FATAL(v->n_apps, 2);
     CU_ASSERT_PTR_EQUAL(v->mta, &v->apps[0]);
-    CU_ASSERT_PTR_EQUAL(v->apps[0].conf, &tc.apps[0]);
+    CU_ASSERT_PTR_EQUAL(v->apps[0].conf, &f.tc.apps[0]);
     CU_ASSERT_EQUAL(v->apps[0].has_status, 1);
     CU_ASSERT_EQUAL(v->apps[0].oper_status, VIEW_OPER_UP);
     CU_ASSERT_EQUAL(v->apps[0].uptime_ticks, 100000u - 1234u);
     CU_ASSERT_EQUAL(v->apps[0].last_change_ticks, 100000u - 1234u);
-    CU_ASSERT_PTR_EQUAL(v->apps[1].conf, &tc.apps[1]);
+    CU_ASSERT_PTR_EQUAL(v->apps[1].conf, &f.tc.apps[1]);
     CU_ASSERT_EQUAL(v->apps[1].has_status, 0);
 
     /* Closing an association removes its rows at the next build. */
     CU_ASSERT_EQUAL(mtamon_assoc_close(m, &a[1]), MTAMON_OK);
     now.wall_ms += 1000;
     now.uptime_ticks += 100;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL_FATAL(v->n_assocs, 3);
     CU_ASSERT_EQUAL(v->assocs[0].entry, 1);
     CU_ASSERT_EQUAL(v->assocs[1].entry, 3);
@@ -335,8 +323,7 @@ static void test_rows(void)
         if (i != 1)
             mtamon_assoc_close(m, &a[i]);
     mtamon_snapshot_free(&ref);
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 
@@ -347,52 +334,47 @@ static void test_refresh_cache(void)
     mtamon_channel_t ch = ut_channel(m, "c");
     CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
 
-    struct test_conf tc;
-    conf_init(&tc, seg, 3600000);
-    char err[256];
-    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 3600000);
+    fixture_open(&f, NULL, NULL);
     struct view_clock c1 = {ut_now_ms(), 5000}, c2 = {c1.wall_ms + 500, 5050};
 
-    const struct view *v1 = view_cache_get(vc, &c1, 0);
+    const struct view *v1 = view_cache_get(f.vc, &c1, 0);
     UT_REQUIRE(v1);
     CU_ASSERT_EQUAL(v1->totals.c[MTAMON_RECEIVED_MSGS], 1);
     CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
 
     /* Within the refresh interval: the same view, built at c1. */
-    const struct view *v2 = view_cache_get(vc, &c2, 0);
+    const struct view *v2 = view_cache_get(f.vc, &c2, 0);
     CU_ASSERT_PTR_EQUAL(v2, v1);
     CU_ASSERT_EQUAL(v2->clock.wall_ms, c1.wall_ms);
     CU_ASSERT_EQUAL(v2->clock.uptime_ticks, 5000u);
     CU_ASSERT_EQUAL(v2->totals.c[MTAMON_RECEIVED_MSGS], 1);
 
     /* Forced: a new view, built at c2, with the new event. */
-    const struct view *v3 = view_cache_get(vc, &c2, 1);
+    const struct view *v3 = view_cache_get(f.vc, &c2, 1);
     UT_REQUIRE(v3);
     CU_ASSERT_PTR_NOT_EQUAL(v3, v1);
     CU_ASSERT_EQUAL(v3->clock.wall_ms, c2.wall_ms);
     CU_ASSERT_EQUAL(v3->clock.uptime_ticks, 5050u);
     CU_ASSERT_EQUAL(v3->totals.c[MTAMON_RECEIVED_MSGS], 2);
-    CU_ASSERT_PTR_EQUAL(view_cache_get(vc, &c1, 0), v3);
+    CU_ASSERT_PTR_EQUAL(view_cache_get(f.vc, &c1, 0), v3);
 
-    /* refresh_ms 0: every call builds (the cache reads tc.conf). */
+    /* refresh_ms 0: every call builds (the cache reads f.tc.conf). */
     // cppcheck-suppress unreadVariable
-    tc.conf.refresh_ms = 0;
+    f.tc.conf.refresh_ms = 0;
     CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
-    const struct view *v4 = view_cache_get(vc, &c1, 0);
+    const struct view *v4 = view_cache_get(f.vc, &c1, 0);
     UT_REQUIRE(v4);
     CU_ASSERT_PTR_NOT_EQUAL(v4, v3);
     CU_ASSERT_EQUAL(v4->totals.c[MTAMON_RECEIVED_MSGS], 3);
     CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
-    const struct view *v5 = view_cache_get(vc, &c1, 0);
+    const struct view *v5 = view_cache_get(f.vc, &c1, 0);
     UT_REQUIRE(v5);
     CU_ASSERT_EQUAL(v5->totals.c[MTAMON_RECEIVED_MSGS], 4);
     CU_ASSERT_EQUAL(v5->groups[0].index, 1u);
 
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 
@@ -420,22 +402,18 @@ static void assert_down(const struct view *v, uint32_t last_change)
 static void test_segment_life(void)
 {
     const char *seg = ut_name();
-    struct test_conf tc;
-    conf_init(&tc, seg, 3600000);
-    char err[256];
-    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 3600000);
+    fixture_open(&f, NULL, NULL);
     struct view_clock now = {ut_now_ms(), 500};
 
-    capture_start();
+    ut_capture_stderr_start();
     /* Missing at start: down since "now". */
-    const struct view *v = view_cache_get(vc, &now, 0);
+    const struct view *v = view_cache_get(f.vc, &now, 0);
     assert_down(v, 500);
     now.uptime_ticks = 600;
     for (int i = 0; i < 50; i++)
-        v = view_cache_get(vc, &now, 1);
+        v = view_cache_get(f.vc, &now, 1);
     assert_down(v, 500);
 
     /* Created: up since the build that saw it. */
@@ -444,7 +422,7 @@ static void test_segment_life(void)
     CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, a, 1, 10), MTAMON_OK);
     uint64_t g1 = generation_of(seg);
     now.uptime_ticks = 700;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->generation, g1);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
@@ -453,17 +431,17 @@ static void test_segment_life(void)
     CU_ASSERT_EQUAL(v->groups[0].index, 1u);
     now.uptime_ticks = 800;
     for (int i = 0; i < 50; i++)
-        v = view_cache_get(vc, &now, 1);
+        v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 700u);
 
     /* Deleted: down (the reader sees a stale name). */
     CU_ASSERT_EQUAL(mtamon_unlink(seg, NULL), MTAMON_OK);
     now.uptime_ticks = 900;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     assert_down(v, 900);
     now.uptime_ticks = 950;
     for (int i = 0; i < 50; i++)
-        v = view_cache_get(vc, &now, 1);
+        v = view_cache_get(f.vc, &now, 1);
     assert_down(v, 900);
 
     /* Created again, channels in another order: indexes stay. */
@@ -476,7 +454,7 @@ static void test_segment_life(void)
     uint64_t g2 = generation_of(seg);
     CU_ASSERT_NOT_EQUAL(g2, g1);
     now.uptime_ticks = 1000;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->generation, g2);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
@@ -496,7 +474,7 @@ static void test_segment_life(void)
     a = ut_channel(m, "a");
     uint64_t g3 = generation_of(seg);
     now.uptime_ticks = 1100;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->generation, g3);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
@@ -506,7 +484,7 @@ static void test_segment_life(void)
     CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_MSGS], 0);
     now.uptime_ticks = 1150;
     for (int i = 0; i < 50; i++)
-        v = view_cache_get(vc, &now, 1);
+        v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 1100u);
 
     /* Replaced by something that is not a segment: down, unreadable. */
@@ -515,10 +493,10 @@ static void test_segment_life(void)
     static const char junk[64] = "this is not an mtamon segment";
     CU_ASSERT_EQUAL(ut_write_bytes(seg, junk, sizeof junk), 0);
     now.uptime_ticks = 1200;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     assert_down(v, 1200);
     for (int i = 0; i < 50; i++)
-        v = view_cache_get(vc, &now, 1);
+        v = view_cache_get(f.vc, &now, 1);
     assert_down(v, 1200);
 
     /* And a good segment again. */
@@ -526,11 +504,11 @@ static void test_segment_life(void)
     m = ut_create(seg, 8, 8);
     uint64_t g4 = generation_of(seg);
     now.uptime_ticks = 1300;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 1300u);
     CU_ASSERT_EQUAL(v->n_groups, 0);
-    char *log = capture_stop();
+    char *log = ut_capture_stderr_stop();
 
     /* Each change of state logged once, in order. */
     char want[256];
@@ -563,8 +541,7 @@ static void test_segment_life(void)
         fprintf(stderr, "\n    log:\n%s", log);
     free(log);
 
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 
@@ -575,34 +552,28 @@ static void test_first_build_up(void)
     mtamon_t *m = ut_create(seg, 4, 4);
     struct mtamon_snapshot ref = {0};
     ut_snapshot(seg, 0, &ref);
-    struct test_conf tc;
-    conf_init(&tc, seg, 1000);
-    char err[256];
-    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 1000);
+    fixture_open(&f, NULL, NULL);
 
     /* The master started 50 s ago, the segment was created 5 s ago. */
     struct view_clock now = {ref.created_ms + 5000, 5000};
-    const struct view *v = view_cache_get(vc, &now, 0);
+    const struct view *v = view_cache_get(f.vc, &now, 0);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
     CU_ASSERT_EQUAL(v->mta->uptime_ticks, 4500u);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 4500u);
-    view_cache_free(vc);
+    view_cache_free(f.vc);
 
     /* The segment is older than the master: both are 0. */
-    vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    f.vc = view_cache_new(&f.tc.conf, f.map);
+    UT_REQUIRE(f.vc);
     struct view_clock later = {ref.created_ms + 60000, 3000};
-    v = view_cache_get(vc, &later, 0);
+    v = view_cache_get(f.vc, &later, 0);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
     CU_ASSERT_EQUAL(v->mta->uptime_ticks, 0u);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
-    view_cache_free(vc);
-
     mtamon_snapshot_free(&ref);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 
@@ -612,51 +583,46 @@ static void test_first_build_up(void)
 static void test_master_restart_last_change(void)
 {
     const char *seg = ut_name();
-    struct test_conf tc;
-    conf_init(&tc, seg, 1000);
-    char err[256];
-    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 1000);
+    fixture_open(&f, NULL, NULL);
 
-    capture_start();
+    ut_capture_stderr_start();
     /* Missing: down since uptime 50000 of the first master. */
     struct view_clock now = {ut_now_ms(), 50000};
-    const struct view *v = view_cache_get(vc, &now, 1);
+    const struct view *v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 50000u);
 
     /* A new master, up for 3 s: still down, since before it started. */
     now.wall_ms += 5000;
     now.uptime_ticks = 300;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
     CU_ASSERT(v->mta->last_change_ticks <= now.uptime_ticks);
     now.wall_ms += 1000;
     now.uptime_ticks = 400;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
 
     /* Created under the new master: up since then. */
     mtamon_t *m = ut_create(seg, 4, 4);
     now.wall_ms += 1000;
     now.uptime_ticks = 500;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 500u);
 
     /* And the master restarts again while the MTA is up. */
     now.wall_ms += 1000;
     now.uptime_ticks = 20;
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
-    free(capture_stop());
+    free(ut_capture_stderr_stop());
 
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 
@@ -670,15 +636,11 @@ static void test_clear_keeps_lifetime(void)
         CU_ASSERT_EQUAL(mtamon_enqueue(m, in, out, 2, 100), MTAMON_OK);
     CU_ASSERT_EQUAL(mtamon_tempfail(m, out, 1, 100, 4004001), MTAMON_OK);
 
-    struct test_conf tc;
-    conf_init(&tc, seg, 1000);
-    char err[256];
-    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 1000);
+    fixture_open(&f, NULL, NULL);
     struct view_clock now = {ut_now_ms(), 100};
-    const struct view *v = view_cache_get(vc, &now, 0);
+    const struct view *v = view_cache_get(f.vc, &now, 0);
     CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_MSGS], 5);
     CU_ASSERT_EQUAL(v->totals.c[MTAMON_SUBMITTED_RCPTS], 10);
 
@@ -689,7 +651,7 @@ static void test_clear_keeps_lifetime(void)
     ut_channel_stats(seg, "out", 0, &since_clear);
     CU_ASSERT_EQUAL(since_clear.c[MTAMON_RECEIVED_MSGS], 1); /* it did clear */
 
-    v = view_cache_get(vc, &now, 1);
+    v = view_cache_get(f.vc, &now, 1);
     CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_MSGS], 6);
     CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_VOLUME], 600);
     CU_ASSERT_EQUAL(v->totals.c[MTAMON_SUBMITTED_RCPTS], 11);
@@ -698,13 +660,10 @@ static void test_clear_keeps_lifetime(void)
     assert_error_row(&v->errors[0], 2, 4004001, 0, 0, 1);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
 
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 
-/* Many channels: sorted by index whatever the slot order, pins honoured,
- * every association resolved to its group. */
 /* A channel that delivered mail queued before its counters began (a log
  * follower started late) reads below zero; the MTA's totals add each
  * channel as its row serves it, 0, so they are never below a row. */
@@ -718,15 +677,11 @@ static void test_negative_gauge_in_totals(void)
     for (int i = 0; i < 3; i++)
         CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ok, 2, 100), MTAMON_OK);
 
-    struct test_conf tc;
-    conf_init(&tc, seg, 1000);
-    char err[256];
-    struct index_map *map = index_map_open(NULL, NULL, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 1000);
+    fixture_open(&f, NULL, NULL);
     struct view_clock now = {ut_now_ms(), 100};
-    const struct view *v = view_cache_get(vc, &now, 0);
+    const struct view *v = view_cache_get(f.vc, &now, 0);
     UT_REQUIRE(v);
     CU_ASSERT_EQUAL_FATAL(v->n_groups, 2);
     CU_ASSERT_EQUAL(v->groups[0].ch->stored_msgs, -2);   /* "late" */
@@ -735,26 +690,26 @@ static void test_negative_gauge_in_totals(void)
     CU_ASSERT_EQUAL(v->totals.stored_rcpts, 6);
     CU_ASSERT_EQUAL(v->totals.stored_volume, 300);
 
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
     mtamon_unlink(seg, NULL);
 }
 
+/* Many channels: sorted by index whatever the slot order, pins honoured,
+ * every association resolved to its group. */
 static void test_many_channels(void)
 {
     enum { N = 2000 };
     const char *seg = ut_name();
     mtamon_t *m = ut_create(seg, N, N);
-    struct test_conf tc;
-    conf_init(&tc, seg, 1000);
-    char err[256], name[32];
-    struct index_map *map = index_map_open(NULL, &tc.conf, err, sizeof err);
-    UT_REQUIRE(map);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 1000);
+    fixture_open(&f, NULL, &f.tc.conf);
+    char name[32];
     /* The map saw these names in reverse order before the segment did. */
     for (int i = N - 1; i >= 0; i--) {
         snprintf(name, sizeof name, "c%04d", i);
-        CU_ASSERT_EQUAL(index_map_get(map, name), 8u + (uint32_t)(N - 1 - i));
+        CU_ASSERT_EQUAL(index_map_get(f.map, name), 8u + (uint32_t)(N - 1 - i));
     }
     mtamon_channel_t ims = ut_channel(m, "ims-ms");
     for (int i = 0; i < N - 1; i++) {
@@ -766,10 +721,8 @@ static void test_many_channels(void)
     mtamon_assoc a;
     CU_ASSERT_EQUAL(mtamon_assoc_open(m, ims, MTAMON_OUTBOUND, NULL, &a), MTAMON_OK);
 
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
     struct view_clock now = {ut_now_ms(), 100};
-    const struct view *v = view_cache_get(vc, &now, 0);
+    const struct view *v = view_cache_get(f.vc, &now, 0);
     CU_ASSERT_EQUAL_FATAL(v->n_groups, N);
     CU_ASSERT_EQUAL(v->groups[0].index, 7u);
     CU_ASSERT_STRING_EQUAL(v->groups[0].ch->name, "ims-ms");
@@ -802,8 +755,7 @@ static void test_many_channels(void)
     CU_ASSERT_EQUAL(v->totals.in_assocs_current, N - 1);
     CU_ASSERT_EQUAL(v->totals.out_assocs_current, 1);
 
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 
@@ -813,23 +765,18 @@ static void test_flush_failure_logged_once(void)
     const char *seg = ut_name();
     mtamon_t *m = ut_create(seg, 4, 4);
     ut_channel(m, "a");
-    struct test_conf tc;
-    conf_init(&tc, seg, 0);
-    char err[256];
-    struct index_map *map = index_map_open("/nonexistent-mtamon-dir/group-index",
-                                           NULL, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 0);
+    fixture_open(&f, "/nonexistent-mtamon-dir/group-index", NULL);
     struct view_clock now = {ut_now_ms(), 100};
-    capture_start();
+    ut_capture_stderr_start();
     const struct view *v = NULL;
     for (int i = 0; i < 20; i++)
-        v = view_cache_get(vc, &now, 0);
+        v = view_cache_get(f.vc, &now, 0);
     ut_channel(m, "b");
     for (int i = 0; i < 20; i++)
-        v = view_cache_get(vc, &now, 0);
-    char *log = capture_stop();
+        v = view_cache_get(f.vc, &now, 0);
+    char *log = ut_capture_stderr_stop();
     CU_ASSERT_EQUAL(count_of(log, "/nonexistent-mtamon-dir/group-index.tmp: cannot "
                                   "write: No such file or directory; mtaGroupIndex "
                                   "values are kept in memory only"), 1);
@@ -838,8 +785,7 @@ static void test_flush_failure_logged_once(void)
     CU_ASSERT_EQUAL_FATAL(v->n_groups, 2);
     CU_ASSERT_EQUAL(v->groups[0].index, 1u);
     CU_ASSERT_EQUAL(v->groups[1].index, 2u);
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 
@@ -856,36 +802,31 @@ static void test_duplicate_index(void)
     mtamon_assoc as[2];
     CU_ASSERT_EQUAL(mtamon_assoc_open(m, a, MTAMON_INBOUND, "192.0.2.1", &as[0]), MTAMON_OK);
     CU_ASSERT_EQUAL(mtamon_assoc_open(m, b, MTAMON_INBOUND, "192.0.2.2", &as[1]), MTAMON_OK);
-    struct test_conf tc;
-    conf_init(&tc, seg, 0);
-    tc.ch[0].name = tc.ch[0].group_name = s_a;
-    tc.ch[1].name = tc.ch[1].group_name = s_b;
-    tc.ch[0].group_index = tc.ch[1].group_index = 3;
-    char err[256];
-    struct index_map *map = index_map_open(NULL, &tc.conf, err, sizeof err);
-    UT_REQUIRE(map);
-    view_cache *vc = view_cache_new(&tc.conf, map);
-    UT_REQUIRE(vc);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 0);
+    f.tc.ch[0].name = f.tc.ch[0].group_name = s_a;
+    f.tc.ch[1].name = f.tc.ch[1].group_name = s_b;
+    f.tc.ch[0].group_index = f.tc.ch[1].group_index = 3;
+    fixture_open(&f, NULL, &f.tc.conf);
     struct view_clock now = {ut_now_ms(), 100};
-    capture_start();
+    ut_capture_stderr_start();
     const struct view *v = NULL;
     for (int i = 0; i < 10; i++)
-        v = view_cache_get(vc, &now, 0);
-    char *log = capture_stop();
+        v = view_cache_get(f.vc, &now, 0);
+    char *log = ut_capture_stderr_stop();
     CU_ASSERT_EQUAL(count_of(log, "channels b and a both have mtaGroupIndex 3; "
                                   "serving b only"), 1);
     free(log);
     CU_ASSERT_EQUAL_FATAL(v->n_groups, 1);
     CU_ASSERT_EQUAL(v->groups[0].index, 3u);
     CU_ASSERT_STRING_EQUAL(v->groups[0].ch->name, "b");
-    CU_ASSERT_PTR_EQUAL(v->groups[0].conf, &tc.ch[1]);
+    CU_ASSERT_PTR_EQUAL(v->groups[0].conf, &f.tc.ch[1]);
     CU_ASSERT_EQUAL_FATAL(v->n_assocs, 1);
     CU_ASSERT_EQUAL(v->assocs[0].entry, 2u);
     CU_ASSERT_EQUAL(v->assocs[0].group_index, 3u);
     CU_ASSERT_EQUAL(v->n_group_assocs, 1);
     CU_ASSERT_EQUAL(v->totals.in_assocs_current, 1);
-    view_cache_free(vc);
-    index_map_free(map);
+    fixture_close(&f);
     mtamon_close(m);
 }
 

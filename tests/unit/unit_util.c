@@ -389,6 +389,55 @@ pid_t ut_dead_pid(void)
 
 /* ------------------------------------------------------------------------ */
 
+static int ut_saved_stderr = -1;
+static char ut_capture_path[64];
+
+void ut_capture_stderr_start(void)
+{
+    snprintf(ut_capture_path, sizeof ut_capture_path, "/tmp/mtamon-ut-stderr-XXXXXX");
+    int fd = mkstemp(ut_capture_path);
+    if (fd < 0)
+        ut_capture_path[0] = '\0';
+    fflush(stderr);
+    ut_saved_stderr = dup(2);
+    if (fd >= 0) {
+        dup2(fd, 2);
+        close(fd);
+    }
+}
+
+char *ut_capture_stderr_stop(void)
+{
+    fflush(stderr);
+    if (ut_saved_stderr >= 0) {
+        dup2(ut_saved_stderr, 2);
+        close(ut_saved_stderr);
+        ut_saved_stderr = -1;
+    }
+    char *text = NULL;
+    if (ut_capture_path[0]) {
+        int fd = open(ut_capture_path, O_RDONLY);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0) {
+            size_t size = (size_t)st.st_size;
+            text = malloc(size + 1);
+            if (text && read_all(fd, text, size, 0) == 0) {
+                text[size] = '\0';
+            } else {
+                free(text);
+                text = NULL;
+            }
+        }
+        if (fd >= 0)
+            close(fd);
+        unlink(ut_capture_path);
+        ut_capture_path[0] = '\0';
+    }
+    return text ? text : strdup("");
+}
+
+/* ------------------------------------------------------------------------ */
+
 int unit_main(const char *suite, const struct unit_test *tests)
 {
     ut_init();

@@ -8,6 +8,7 @@
  *   corrupt segments and to check that a refused operation changed nothing;
  * - fork helpers (children report through their exit status) and a pipe
  *   barrier that starts many children at once;
+ * - a capture of stderr (where log_msg() writes) into a temporary file;
  * - unit_main(), which runs one suite in CUnit basic verbose mode.
  */
 #ifndef MTAMON_UNIT_UTIL_H
@@ -129,6 +130,19 @@ void ut_barrier_release(struct ut_barrier *b); /* in the parent */
 
 /* A pid that is certainly not running: a reaped child's. */
 pid_t ut_dead_pid(void);
+
+/* ------------------------------------------------------------------------ */
+/* Capturing stderr                                                          */
+
+/* Redirect file descriptor 2 (where log_msg() writes to stderr) into a new
+ * temporary file, after flushing stdio's stderr.  Not nestable: one capture
+ * at a time.  If no file can be made, stderr stays where it was. */
+void ut_capture_stderr_start(void);
+
+/* Stop the capture: restore file descriptor 2, remove the temporary file
+ * and return everything written to it meanwhile (malloc'd, free() it;
+ * never NULL: "" if nothing was or could be read). */
+char *ut_capture_stderr_stop(void);
 
 /* ------------------------------------------------------------------------ */
 /* Assertion helpers                                                         */
