@@ -25,6 +25,19 @@ static inline void touch(_Atomic int64_t *t, int64_t now)
         atomic_store_explicit(t, now, memory_order_relaxed);
 }
 
+/* The time of an event: the one the caller set (a log follower replaying
+ * its log), or now. */
+static inline int64_t event_now(mtamon_t *m)
+{
+    int64_t t = atomic_load_explicit(&m->event_time_ms, memory_order_relaxed);
+    return t > 0 ? t : now_ms();
+}
+
+void mtamon_event_time(mtamon_t *m, int64_t ms)
+{
+    atomic_store_explicit(&m->event_time_ms, ms > 0 ? ms : 0, memory_order_relaxed);
+}
+
 #define SLOT_OR_INVALID(s, m, ch)                                  \
     struct channel_slot *s = slot_if_active(&(m)->map, (ch));      \
     if (!s)                                                        \
@@ -40,7 +53,7 @@ mtamon_result mtamon_enqueue(mtamon_t *m, mtamon_channel_t src, mtamon_channel_t
     add_triple(d, MTAMON_RECEIVED_MSGS, recipients, volume);
     if (s) {
         add_triple(s, MTAMON_SUBMITTED_MSGS, recipients, volume);
-        touch(&s->last_inbound_ms, now_ms());
+        touch(&s->last_inbound_ms, event_now(m));
     }
     return MTAMON_OK;
 }
@@ -61,7 +74,7 @@ mtamon_result mtamon_dequeue(mtamon_t *m, mtamon_channel_t ch, uint32_t recipien
             add(s, MTAMON_QUEUE_FIRST_COUNT, 1);
         }
     }
-    int64_t now = now_ms();
+    int64_t now = event_now(m);
     touch(&s->last_outbound_ms, now);
     touch(&s->last_outbound_attempt_ms, now);
     return MTAMON_OK;
@@ -73,7 +86,7 @@ mtamon_result mtamon_tempfail(mtamon_t *m, mtamon_channel_t ch, uint32_t recipie
     SLOT_OR_INVALID(s, m, ch);
     add_triple(s, MTAMON_ATTEMPTED_MSGS, recipients, volume);
     status_count(s, code, STATUS_OUTBOUND);
-    touch(&s->last_outbound_attempt_ms, now_ms());
+    touch(&s->last_outbound_attempt_ms, event_now(m));
     return MTAMON_OK;
 }
 
@@ -86,7 +99,7 @@ mtamon_result mtamon_reject(mtamon_t *m, mtamon_channel_t ch, uint32_t recipient
     status_count(s, code, STATUS_INBOUND);
     if (reason)
         reason_publish(&s->rejection_reason, reason);
-    touch(&s->last_inbound_ms, now_ms());
+    touch(&s->last_inbound_ms, event_now(m));
     return MTAMON_OK;
 }
 
@@ -96,7 +109,7 @@ mtamon_result mtamon_fail(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
     SLOT_OR_INVALID(s, m, ch);
     add_triple(s, MTAMON_FAILED_MSGS, recipients, volume);
     status_count(s, code, STATUS_OUTBOUND);
-    touch(&s->last_outbound_attempt_ms, now_ms());
+    touch(&s->last_outbound_attempt_ms, event_now(m));
     return MTAMON_OK;
 }
 
@@ -136,7 +149,7 @@ mtamon_result mtamon_assoc_fail(mtamon_t *m, mtamon_channel_t ch,
     status_count(s, code, STATUS_OUTBOUND);
     if (reason)
         reason_publish(&s->connect_failure, reason);
-    touch(&s->last_outbound_attempt_ms, now_ms());
+    touch(&s->last_outbound_attempt_ms, event_now(m));
     return MTAMON_OK;
 }
 
@@ -149,7 +162,7 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_directi
     if (dir != MTAMON_INBOUND && dir != MTAMON_OUTBOUND)
         return MTAMON_ERR_INVALID;
     SLOT_OR_INVALID(s, m, ch);
-    int64_t now = now_ms();
+    int64_t now = event_now(m);
     /* Listed first, counted after: a writer that dies before publishing
      * its entry leaves one the reclaimer frees without counting it
      * closed; only the instant between publishing and counting is open. */

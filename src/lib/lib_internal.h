@@ -34,6 +34,7 @@ struct segment_map {
 struct mtamon {
     struct segment_map map;
     _Atomic uint32_t assoc_hint; /* where the next free-entry search starts */
+    _Atomic int64_t event_time_ms; /* mtamon_event_time(); 0 = the clock */
 };
 
 struct mtamon_reader {

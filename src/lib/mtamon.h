@@ -270,6 +270,14 @@ mtamon_result mtamon_assoc_reject(mtamon_t *m, mtamon_channel_t ch,
 mtamon_result mtamon_assoc_fail(mtamon_t *m, mtamon_channel_t ch,
                                 mtamon_status_code code, const char *reason);
 
+/**
+ * Stamp the following events of @p m with @p ms (ms since the epoch) as
+ * their last-activity and association times, instead of the clock: for a
+ * log follower, which reports events when it reads them, maybe long after
+ * they happened.  0 goes back to the clock.  Times only move forward.
+ */
+void mtamon_event_time(mtamon_t *m, int64_t ms);
+
 /* ------------------------------------------------------------------------ */
 /* Administration                                                            */
 

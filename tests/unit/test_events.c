@@ -551,6 +551,50 @@ static void test_invalid_channels(void)
     mtamon_close(m);
 }
 
+/* mtamon_event_time: a log follower stamps events with the log's times;
+ * times still only move forward; 0 goes back to the clock. */
+static void test_event_time(void)
+{
+    const char *name;
+    mtamon_channel_t in, out;
+    mtamon_t *m = setup(&name, &in, &out);
+    struct mtamon_channel_stats c;
+    const int64_t t1 = INT64_C(1600000000000), t2 = t1 + 5000;
+
+    mtamon_event_time(m, t2);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 3, in, 1, 1), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_dequeue(m, 3, 1, 1, 1, 10), MTAMON_OK);
+    stats(name, "other", &c);
+    CU_ASSERT_EQUAL(c.last_inbound_ms, t2);
+    CU_ASSERT_EQUAL(c.last_outbound_ms, t2);
+    CU_ASSERT_EQUAL(c.last_outbound_attempt_ms, t2);
+
+    mtamon_event_time(m, t1);               /* older: no move back */
+    CU_ASSERT_EQUAL(mtamon_tempfail(m, 3, 1, 1, 0), MTAMON_OK);
+    stats(name, "other", &c);
+    CU_ASSERT_EQUAL(c.last_outbound_attempt_ms, t2);
+
+    mtamon_assoc a;
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, 3, MTAMON_INBOUND, "peer", &a), MTAMON_OK);
+    struct mtamon_snapshot snap = {0};
+    ut_snapshot(name, 0, &snap);
+    CU_ASSERT_EQUAL_FATAL(snap.n_assocs, 1);
+    CU_ASSERT_EQUAL(snap.assocs[0].start_ms, t1);
+    mtamon_snapshot_free(&snap);
+    CU_ASSERT_EQUAL(mtamon_assoc_close(m, &a), MTAMON_OK);
+
+    int64_t t0 = ut_now_ms();
+    mtamon_event_time(m, 0);                /* the clock again */
+    CU_ASSERT_EQUAL(mtamon_reject(m, 3, 1, 1, 0, NULL), MTAMON_OK);
+    stats(name, "other", &c);
+    CU_ASSERT(recent(c.last_inbound_ms, t0));
+    mtamon_event_time(m, -5);               /* negative: the clock */
+    CU_ASSERT_EQUAL(mtamon_tempfail(m, 3, 1, 1, 0), MTAMON_OK);
+    stats(name, "other", &c);
+    CU_ASSERT(recent(c.last_outbound_attempt_ms, t0));
+    mtamon_close(m);
+}
+
 static void test_activity_times(void)
 {
     const char *name;
@@ -716,6 +760,7 @@ int main(void)
         {"association reject and fail", test_assoc_reject_fail},
         {"invalid channels change nothing", test_invalid_channels},
         {"activity times", test_activity_times},
+        {"event times set by the caller", test_event_time},
         {"reason texts", test_reason_text},
         {"status-code table", test_status_table},
         {NULL, NULL},
