@@ -1,0 +1,1162 @@
+/*
+ * parse_postfix.c - Postfix syslog records into feed events.
+ *
+ * A line is "TIMESTAMP HOST TAG[PID]: MESSAGE".  TIMESTAMP is classic
+ * syslog ("Nov 23 16:33:05", local time, year guessed: the current one, or
+ * the previous one if that puts the line more than a day in the future) or
+ * RFC 3339 ("2026-11-23T16:33:05.123456+01:00", "...+0100", "...Z").  TAG is
+ * INSTANCE[/SERVICE]/PROGRAM, INSTANCE "postfix" or "postfix-NAME" (what
+ * postmulti allows); any other tag is another program's line (SKIPPED).
+ *
+ * Channels: the service ("postfix/smtpd" -> "smtpd", "postfix/submission/
+ * smtpd" -> "submission", "postfix/relay/smtp" -> "relay"), prefixed by the
+ * instance when it is not "postfix" ("postfix-out/smtp" -> "postfix-out/smtp").
+ *
+ * Units.  Postfix logs one status line per recipient and learns the
+ * transport only at delivery, so on a delivery channel one "message" is one
+ * recipient of one queue file on that transport (a recipient copy): every
+ * recipient copy is Received once, then Delivered or Failed once, so Stored
+ * (Received - Delivered - Failed) is the number of recipient copies still
+ * queued (deferred) and falls back to 0 when every recipient is done.
+ *
+ *  record (MESSAGE)                                  events
+ *  ------------------------------------------------  -----------------------------
+ *  connect from HOST[IP]                             ASSOC_OPEN in, remote HOST[IP],
+ *                                                    key TAG[PID]
+ *  disconnect from HOST[IP] ...                      ASSOC_CLOSE key TAG[PID]
+ *  postscreen CONNECT from [IP]:PORT to ...          ASSOC_OPEN in on "postscreen",
+ *                                                    key TAG[PID]:[IP]:PORT
+ *  postscreen PASS NEW|PASS OLD|WHITELISTED|         ASSOC_CLOSE that key (the client
+ *    ALLOWLISTED|DISCONNECT [IP]:PORT                goes to smtpd, which opens its own)
+ *  postscreen HANGUP ..., PREGREET, DNSBL ...        KNOWN (DISCONNECT follows)
+ *  NOQUEUE|QID: reject: VERB from CLIENT: 554 5.7.1  REJECT on the channel, rcpts 1,
+ *    TEXT; from=<a> to=<b> ...                       octets 0, status 5.7.1 (or the
+ *  (also milter-reject:, postscreen's)               3-digit code), reason TEXT
+ *  QID: reject: header|body ...: 5.7.1 TEXT          REJECT on "cleanup" (status, TEXT);
+ *    (cleanup header/body checks)                    the queue id is forgotten
+ *  reject_warning:, hold:, discard:, filter: ...     KNOWN
+ *  QID: client=HOST[IP]                              KNOWN; source of QID = channel
+ *  pickup QID: uid=N from=<a> (or sender=)           KNOWN; source of QID = channel
+ *  bounce QID: sender non-delivery notification: N   KNOWN; source of N = channel
+ *  QID: from=<a>, size=N, nrcpt=M (queue active)     KNOWN; size of QID = N
+ *  QID: to=<b>, [orig_to=<c>,] relay=R, ...,         (per recipient, on the channel T)
+ *    delay=D, delays=..., dsn=X.Y.Z, status=S (...)
+ *      S = sent                                      ENQUEUE T unless the recipient is
+ *                                                    pending on T, then DEQUEUE T rcpts 1,
+ *                                                    octets size, queue_ms D*1000,
+ *                                                    first = no deferral of QID before;
+ *                                                    "(forwarded as N)": source of N = T
+ *      S = bounced | expired                         ENQUEUE T unless pending, FAIL T
+ *                                                    rcpts 1, octets size, status dsn
+ *      S = deferred | SOFTBOUNCE                     by a delivery agent: ENQUEUE T and
+ *                                                    mark the recipient pending on T,
+ *                                                    unless already pending; by qmgr
+ *                                                    (relay=none): nothing queued; then
+ *                                                    TEMPFAIL T rcpts 1, octets size, dsn
+ *      S = deliverable | undeliverable               KNOWN (address verification)
+ *  qmgr QID: from=<a>, status=expired, returned ...  FAIL (5.4.7) of every recipient
+ *                                                    pending, on its transport; if none,
+ *                                                    ENQUEUE + FAIL on the last transport
+ *                                                    that deferred QID, else "qmgr"
+ *  qmgr QID: removed                                 FAIL (status 0) of every recipient
+ *                                                    still pending (postsuper -d), then
+ *                                                    QID is forgotten
+ *  connect to HOST[IP]:PORT: REASON                  ASSOC_FAIL on the channel, 4.4.1,
+ *                                                    reason = the message
+ *  [QID: ]lost connection with HOST[IP] while ...,   ASSOC_FAIL on the channel, 4.4.2,
+ *  [QID: ]conversation with HOST[IP] timed out ...   reason = the message
+ *  warning: (SASL authentication failures too),      KNOWN (a failed AUTH does not
+ *    anything else of a postfix tag                  refuse the association)
+ *
+ * Only the first ENQUEUE of a queue id carries its source (smtpd service,
+ * pickup, bounce, local for forwards), so a source channel's Submitted
+ * counts messages (queue ids), once each, and its recipients are 1 each.
+ *
+ * UNPARSED: a header that cannot be read (timestamp, host, tag, ": "), an
+ * empty message, a channel name that is too long or not printable, and a
+ * record of a counted kind that is malformed (a status line without
+ * status=, an unknown status, a bad delay or size, a reject without client
+ * or code, an empty remote).  An UNPARSED line emits nothing.
+ *
+ * State: queue ids in a chained hash table that doubles from PF_QIDS_START
+ * up to PF_QIDS entries, then evicts the oldest; per queue id its source,
+ * size, whether it was deferred, and up to PF_PENDING pending recipients (a
+ * hash of transport and address).  A deferred recipient that does not fit is not counted as
+ * queued (its later final status counts the ENQUEUE), so Stored stays
+ * exact.  Channel names a queue id refers to are interned (PF_NAMES).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feed.h"
+
+#define PF_QIDS 65536u     /* queue ids remembered at most (power of two) */
+#define PF_QIDS_START 1024u /* first table size; doubles up to PF_QIDS */
+#define PF_PENDING 8       /* pending recipients per queue id */
+#define PF_NAMES 256       /* interned channel names */
+#define PF_QID_MAX 23      /* longest queue id */
+#define PF_NONE 0u         /* "no entry" in the 1-based links */
+
+#define STATUS_EXPIRED 5004007u       /* 5.4.7 delivery time expired */
+#define STATUS_CONNECT_FAILED 4004001u /* 4.4.1 no answer from host */
+#define STATUS_BAD_CONNECTION 4004002u /* 4.4.2 bad connection */
+
+enum pf_flags {
+    PF_DEFERRED = 1u << 0,  /* a recipient was deferred */
+    PF_SUBMITTED = 1u << 1, /* its first ENQUEUE (with the source) is done */
+    PF_HAS_SIZE = 1u << 2,
+};
+
+struct pf_pending {
+    uint32_t hash;      /* of transport name and recipient address */
+    uint16_t transport; /* interned name index + 1 */
+};
+
+struct pf_qid {
+    char id[PF_QID_MAX + 1];
+    uint8_t len;
+    uint8_t flags;
+    uint8_t n_pending;
+    uint16_t source;         /* interned name index + 1, 0 = unknown */
+    uint16_t last_transport; /* last one that deferred it, 0 = none */
+    uint32_t next;           /* hash chain, 1-based */
+    uint32_t older, newer;   /* age list (or free list through newer) */
+    uint64_t size;
+    struct pf_pending pending[PF_PENDING];
+};
+
+struct pf_state {
+    struct pf_qid *q;    /* cap entries */
+    uint32_t *buckets;   /* 2 * cap heads, 1-based */
+    uint32_t cap;
+    uint32_t free_head;  /* 1-based list of removed entries */
+    uint32_t n_fresh;    /* entries ever handed out (the rest are untouched) */
+    uint32_t oldest, newest;
+    unsigned n_names;
+    char names[PF_NAMES][FEED_NAME_MAX + 1];
+    /* classic timestamps: start of the last (month, day, hour) seen */
+    int cache_mon, cache_day, cache_hour;
+    int64_t cache_base_s;
+};
+
+/* What the header of the line being parsed says. */
+struct pf_line {
+    struct pf_state *st;
+    feed_emit_fn emit;
+    void *ctx;
+    int64_t time_ms;
+    const char *tag;       /* INSTANCE/.../PROGRAM[PID] */
+    size_t key_len;        /* tag through "]" (or the name without pid) */
+    const char *prog;      /* last component of the tag */
+    size_t prog_len;
+    char channel[FEED_NAME_MAX + 1];
+    size_t channel_len;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Small scanning helpers                                                    */
+
+#define LIT(s) (s), (sizeof(s) - 1)
+
+static int has_prefix(const char *p, const char *end, const char *lit,
+                      size_t n)
+{
+    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+static int span_is(const char *p, size_t n, const char *lit, size_t litn)
+{
+    return n == litn && memcmp(p, lit, n) == 0;
+}
+
+static const char *find(const char *p, const char *end, const char *lit,
+                        size_t n)
+{
+    if (p >= end)
+        return NULL;
+    return memmem(p, (size_t)(end - p), lit, n);
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Read exactly @p n digits at *@p p into *@p out. */
+static int digits(const char **p, const char *end, int n, int *out)
+{
+    if (end - *p < n)
+        return 0;
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (!is_digit(c))
+            return 0;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 1;
+}
+
+/* Copy [p, p+n) into @p dst of size @p cap, cut to fit, NUL-terminated. */
+static void copy_bounded(char *dst, size_t cap, const char *p, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, p, n);
+    dst[n] = '\0';
+}
+
+static uint32_t hash_bytes(uint32_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h;
+}
+
+#define HASH_SEED 2166136261u
+
+/* ------------------------------------------------------------------------ */
+/* Timestamps                                                                */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int clock_ok(int h, int mi, int s)
+{
+    return h <= 23 && mi <= 59 && s <= 60;
+}
+
+/* "2026-11-23T16:33:05[.frac](Z|+01:00|+0100)". */
+static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
+{
+    const char *p = *pp;
+    int y, mo, d, h, mi, s;
+    if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
+        !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
+        !digits(&p, end, 2, &d) || p == end || *p++ != 'T' ||
+        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
+        !digits(&p, end, 2, &s))
+        return 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || !clock_ok(h, mi, s))
+        return 0;
+    int frac = 0;
+    if (p < end && *p == '.') {
+        p++;
+        int n = 0;
+        while (p < end && is_digit(*p)) {
+            if (n < 3)
+                frac = frac * 10 + (*p - '0');
+            n++;
+            p++;
+        }
+        if (n == 0)
+            return 0;
+        for (; n < 3; n++)
+            frac *= 10;
+    }
+    int offset_min = 0;
+    if (p < end && *p == 'Z') {
+        p++;
+    } else if (p < end && (*p == '+' || *p == '-')) {
+        int sign = *p++ == '-' ? -1 : 1, oh, om;
+        if (!digits(&p, end, 2, &oh))
+            return 0;
+        if (p < end && *p == ':')
+            p++;
+        if (!digits(&p, end, 2, &om) || oh > 23 || om > 59)
+            return 0;
+        offset_min = sign * (oh * 60 + om);
+    } else {
+        return 0;
+    }
+    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
+                   (int64_t)offset_min * 60;
+    *ms = secs * 1000 + frac;
+    *pp = p;
+    return 1;
+}
+
+/* Start of local hour (mon 0..11, day, hour) in the guessed year. */
+static int64_t local_hour_start(int mon, int day, int hour)
+{
+    time_t now = time(NULL);
+    struct tm tm_now;
+    if (!localtime_r(&now, &tm_now))
+        return 0;
+    int year = tm_now.tm_year;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct tm tm = {0};
+        tm.tm_year = year;
+        tm.tm_mon = mon;
+        tm.tm_mday = day;
+        tm.tm_hour = hour;
+        tm.tm_isdst = -1;
+        time_t t = mktime(&tm);
+        if (t == (time_t)-1)
+            return 0;
+        if ((int64_t)t <= (int64_t)now + 86400 || attempt == 1)
+            return (int64_t)t;
+        year--; /* more than a day ahead: last year's line */
+    }
+    return 0;
+}
+
+/* "Nov 23 16:33:05" or "Nov  3 16:33:05". */
+static int parse_classic(struct pf_state *st, const char **pp, const char *end,
+                         int64_t *ms)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    const char *p = *pp;
+    if (end - p < 15)
+        return 0;
+    int mon = -1;
+    for (int i = 0; i < 12; i++)
+        if (memcmp(p, months + 3 * i, 3) == 0)
+            mon = i;
+    if (mon < 0 || p[3] != ' ')
+        return 0;
+    p += 4;
+    if (*p == ' ')
+        p++;
+    int day = 0, n = 0;
+    while (p < end && is_digit(*p) && n < 2) {
+        day = day * 10 + (*p++ - '0');
+        n++;
+    }
+    int h, mi, s;
+    if (n == 0 || day < 1 || day > 31 || p == end || *p++ != ' ' ||
+        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
+        !digits(&p, end, 2, &s) || !clock_ok(h, mi, s))
+        return 0;
+    if (st->cache_mon != mon || st->cache_day != day || st->cache_hour != h) {
+        st->cache_base_s = local_hour_start(mon, day, h);
+        st->cache_mon = mon;
+        st->cache_day = day;
+        st->cache_hour = h;
+    }
+    *ms = (st->cache_base_s + mi * 60 + s) * 1000;
+    *pp = p;
+    return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Interned channel names and queue ids                                      */
+
+/* Index + 1 of @p name in the name table, adding it; 0 if the table is full. */
+static uint16_t intern(struct pf_state *st, const char *name)
+{
+    for (unsigned i = 0; i < st->n_names; i++)
+        if (strcmp(st->names[i], name) == 0)
+            return (uint16_t)(i + 1);
+    if (st->n_names == PF_NAMES)
+        return 0;
+    copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
+                 strlen(name));
+    return (uint16_t)++st->n_names;
+}
+
+static const char *name_of(const struct pf_state *st, uint16_t idx)
+{
+    return idx ? st->names[idx - 1] : "";
+}
+
+static uint32_t qid_bucket(const struct pf_state *st, const char *id,
+                           size_t len)
+{
+    return hash_bytes(HASH_SEED, id, len) & (2 * st->cap - 1);
+}
+
+/* Double the table (up to PF_QIDS); 0 if it cannot grow. */
+static int qid_grow(struct pf_state *st)
+{
+    if (st->cap >= PF_QIDS)
+        return 0;
+    uint32_t cap = st->cap * 2;
+    struct pf_qid *q = realloc(st->q, cap * sizeof *q);
+    if (!q)
+        return 0;
+    st->q = q;
+    uint32_t *b = calloc(2 * (size_t)cap, sizeof *b);
+    if (!b)
+        return 0;
+    free(st->buckets);
+    st->buckets = b;
+    st->cap = cap;
+    for (uint32_t i = 1; i <= st->n_fresh; i++) {
+        struct pf_qid *e = &q[i - 1];
+        if (e->len == 0) /* on the free list */
+            continue;
+        uint32_t h = qid_bucket(st, e->id, e->len);
+        e->next = b[h];
+        b[h] = i;
+    }
+    return 1;
+}
+
+static struct pf_qid *qid_find(struct pf_state *st, const char *id, size_t len)
+{
+    for (uint32_t i = st->buckets[qid_bucket(st, id, len)]; i != PF_NONE;
+         i = st->q[i - 1].next) {
+        struct pf_qid *e = &st->q[i - 1];
+        if (e->len == len && memcmp(e->id, id, len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Unlink entry @p idx (1-based) from its chain and the age list, free it. */
+static void qid_remove(struct pf_state *st, uint32_t idx)
+{
+    struct pf_qid *e = &st->q[idx - 1];
+    uint32_t *link = &st->buckets[qid_bucket(st, e->id, e->len)];
+    while (*link != idx && *link != PF_NONE)
+        link = &st->q[*link - 1].next;
+    if (*link == idx)
+        *link = e->next;
+    if (e->older)
+        st->q[e->older - 1].newer = e->newer;
+    else
+        st->oldest = e->newer;
+    if (e->newer)
+        st->q[e->newer - 1].older = e->older;
+    else
+        st->newest = e->older;
+    memset(e, 0, sizeof *e);
+    e->newer = st->free_head;
+    st->free_head = idx;
+}
+
+/* The entry of queue id @p id, created (evicting the oldest) if new. */
+static struct pf_qid *qid_get(struct pf_state *st, const char *id, size_t len)
+{
+    struct pf_qid *e = qid_find(st, id, len);
+    if (e)
+        return e;
+    uint32_t idx;
+    if (st->free_head == PF_NONE && st->n_fresh == st->cap)
+        qid_grow(st);
+    if (st->free_head == PF_NONE && st->n_fresh < st->cap) {
+        idx = ++st->n_fresh;
+    } else {
+        if (st->free_head == PF_NONE) /* full: forget the oldest */
+            qid_remove(st, st->oldest);
+        idx = st->free_head;
+        st->free_head = st->q[idx - 1].newer;
+    }
+    e = &st->q[idx - 1];
+    memset(e, 0, sizeof *e);
+    memcpy(e->id, id, len);
+    e->len = (uint8_t)len;
+    uint32_t b = qid_bucket(st, id, len);
+    e->next = st->buckets[b];
+    st->buckets[b] = idx;
+    e->older = st->newest;
+    if (st->newest)
+        st->q[st->newest - 1].newer = idx;
+    else
+        st->oldest = idx;
+    st->newest = idx;
+    return e;
+}
+
+static uint32_t qid_index(const struct pf_state *st, const struct pf_qid *e)
+{
+    return (uint32_t)(e - st->q) + 1;
+}
+
+/* Length of a queue id at @p p followed by ": ", else 0.  Short ids are
+ * upper-case hex; long ids are 10+ characters of Postfix's vowel-free
+ * base-51 alphabet, a 'z', then more (so no English word passes). */
+static size_t qid_len(const char *p, const char *end)
+{
+    size_t n = 0, max = (size_t)(end - p);
+    int hex = 1, lng = 1, z = 0;
+    while (n < max && n <= PF_QID_MAX) {
+        char c = p[n];
+        int digit = is_digit(c);
+        int up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z';
+        if (!digit && !up && !low)
+            break;
+        if (!digit && !(c >= 'A' && c <= 'F'))
+            hex = 0;
+        if (strchr("AEIOUaeiou", c))
+            lng = 0;
+        if (c == 'z') {
+            if (z || n < 10)
+                lng = 0;
+            z = 1;
+        }
+        n++;
+    }
+    if (n > PF_QID_MAX || n + 2 > max || p[n] != ':' || p[n + 1] != ' ')
+        return 0;
+    if (hex && n >= 6)
+        return n;
+    if (lng && z && p[n - 1] != 'z')
+        return n;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events                                                                    */
+
+static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
+                    const struct pf_line *L, const char *channel)
+{
+    ev->kind = kind;
+    ev->time_ms = L->time_ms;
+    copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
+    ev->src[0] = '\0';
+    ev->recipients = 0;
+    ev->octets = 0;
+    ev->first_attempt = 0;
+    ev->queue_ms = -1;
+    ev->status = 0;
+    ev->ok = 0;
+    ev->direction = 0;
+    ev->remote[0] = '\0';
+    ev->reason[0] = '\0';
+    ev->key[0] = '\0';
+}
+
+/* Emit a message-counting event: @p kind on @p channel, one recipient. */
+static void emit_msg(const struct pf_line *L, enum feed_event_kind kind,
+                     const char *channel, const char *src, uint64_t octets,
+                     mtamon_status_code status)
+{
+    struct feed_event ev;
+    ev_init(&ev, kind, L, channel);
+    copy_bounded(ev.src, sizeof ev.src, src, strlen(src));
+    ev.recipients = 1;
+    ev.octets = octets;
+    ev.status = status;
+    L->emit(L->ctx, &ev);
+}
+
+/* ENQUEUE one recipient copy of @p e to @p channel; the first of a queue
+ * id carries its source. */
+static void emit_enqueue(const struct pf_line *L, struct pf_qid *e,
+                         const char *channel)
+{
+    const char *src = "";
+    if (!(e->flags & PF_SUBMITTED)) {
+        src = name_of(L->st, e->source);
+        e->flags |= PF_SUBMITTED;
+    }
+    emit_msg(L, FEED_ENQUEUE, channel, src,
+             (e->flags & PF_HAS_SIZE) ? e->size : 0, 0);
+}
+
+/* FAIL every pending recipient of @p e with @p status, and forget them. */
+static int fail_pending(const struct pf_line *L, struct pf_qid *e,
+                        mtamon_status_code status)
+{
+    int n = e->n_pending;
+    for (int i = 0; i < n; i++)
+        emit_msg(L, FEED_FAIL, name_of(L->st, e->pending[i].transport), "",
+                 (e->flags & PF_HAS_SIZE) ? e->size : 0, status);
+    e->n_pending = 0;
+    return n;
+}
+
+/* Parse an SMTP status ("554 5.7.1", "5.7.1", "550") at [p, end). */
+static mtamon_status_code status_of(const char *p, const char *end)
+{
+    char buf[24];
+    copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
+    return mtamon_status_parse(buf);
+}
+
+/* Skip "ddd " and "d.d.d " at *@p p; returns the status they make. */
+static mtamon_status_code skip_codes(const char **pp, const char *end)
+{
+    const char *p = *pp, *start = p;
+    if (end - p >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
+        (end - p == 3 || p[3] == ' ' || p[3] == '-')) {
+        p += 3;
+        if (p < end)
+            p++;
+    }
+    const char *q = p;
+    int dots = 0, ok = 0;
+    while (q < end && (is_digit(*q) || *q == '.')) {
+        dots += *q == '.';
+        q++;
+    }
+    if (q > p && dots == 2 && is_digit(*p) && is_digit(q[-1]))
+        ok = 1;
+    if (ok) {
+        p = q;
+        if (p < end && *p == ' ')
+            p++;
+    }
+    mtamon_status_code code = status_of(start, p);
+    *pp = p;
+    return code;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Records                                                                   */
+
+/* Key of an association: the tag through its pid, plus @p extra. */
+static int make_key(const struct pf_line *L, char *key, const char *extra,
+                    size_t extra_len)
+{
+    if (L->key_len + extra_len > FEED_KEY_MAX)
+        return 0;
+    memcpy(key, L->tag, L->key_len);
+    memcpy(key + L->key_len, extra, extra_len);
+    key[L->key_len + extra_len] = '\0';
+    return 1;
+}
+
+/* "connect from HOST[IP]" / "disconnect from HOST[IP] ...". */
+static enum feed_line_result assoc_smtpd(const struct pf_line *L,
+                                         const char *p, const char *end,
+                                         int open)
+{
+    const char *sp = memchr(p, ' ', (size_t)(end - p));
+    const char *rend = sp ? sp : end;
+    if (rend == p)
+        return FEED_LINE_UNPARSED;
+    struct feed_event ev;
+    ev_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L, L->channel);
+    ev.direction = MTAMON_INBOUND;
+    if (!make_key(L, ev.key, "", 0))
+        return FEED_LINE_UNPARSED;
+    if (open)
+        copy_bounded(ev.remote, sizeof ev.remote, p, (size_t)(rend - p));
+    L->emit(L->ctx, &ev);
+    return FEED_LINE_COUNTED;
+}
+
+/* A postscreen client "[IP]:PORT" at p (ends at a space or the end). */
+static enum feed_line_result assoc_postscreen(const struct pf_line *L,
+                                              const char *p, const char *end,
+                                              int open)
+{
+    const char *sp = memchr(p, ' ', (size_t)(end - p));
+    const char *rend = sp ? sp : end;
+    if (rend - p < 3 || *p != '[')
+        return FEED_LINE_UNPARSED;
+    struct feed_event ev;
+    ev_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L, L->channel);
+    ev.direction = MTAMON_INBOUND;
+    char extra[FEED_KEY_MAX + 2];
+    extra[0] = ':';
+    size_t n = (size_t)(rend - p);
+    if (n > FEED_KEY_MAX)
+        return FEED_LINE_UNPARSED;
+    memcpy(extra + 1, p, n);
+    if (!make_key(L, ev.key, extra, n + 1))
+        return FEED_LINE_UNPARSED;
+    if (open)
+        copy_bounded(ev.remote, sizeof ev.remote, p, n);
+    L->emit(L->ctx, &ev);
+    return FEED_LINE_COUNTED;
+}
+
+/* "connect to ...", "lost connection with ...", "conversation with ...". */
+static enum feed_line_result assoc_fail(const struct pf_line *L, const char *p,
+                                        const char *end,
+                                        mtamon_status_code status)
+{
+    struct feed_event ev;
+    ev_init(&ev, FEED_ASSOC_FAIL, L, L->channel);
+    ev.status = status;
+    copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
+    L->emit(L->ctx, &ev);
+    return FEED_LINE_COUNTED;
+}
+
+/* After "reject: " or "milter-reject: ": "VERB from CLIENT: CODES TEXT;
+ * from=<...". */
+static enum feed_line_result reject_smtp(const struct pf_line *L, const char *p,
+                                         const char *end)
+{
+    const char *from = find(p, end, LIT(" from "));
+    if (!from || from == p)
+        return FEED_LINE_UNPARSED;
+    const char *client = from + 6;
+    const char *colon = find(client, end, LIT(": "));
+    if (!colon || colon == client)
+        return FEED_LINE_UNPARSED;
+    const char *text = colon + 2;
+    mtamon_status_code status = skip_codes(&text, end);
+    const char *tend = find(text, end, LIT("; from=<"));
+    if (!tend)
+        tend = end;
+    if (tend == text && status == 0)
+        return FEED_LINE_UNPARSED;
+    struct feed_event ev;
+    ev_init(&ev, FEED_REJECT, L, L->channel);
+    ev.recipients = 1;
+    ev.status = status;
+    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(tend - text));
+    L->emit(L->ctx, &ev);
+    return FEED_LINE_COUNTED;
+}
+
+/* cleanup "reject: header|body ...; from=<a> to=<b> ... helo=<h>: 5.7.1 TEXT". */
+static enum feed_line_result reject_content(const struct pf_line *L,
+                                            const char *p, const char *end)
+{
+    const char *last = NULL;
+    for (const char *q = p; (q = find(q, end, LIT(">: "))) != NULL; q += 3)
+        last = q;
+    if (!last)
+        return FEED_LINE_UNPARSED;
+    const char *text = last + 3;
+    mtamon_status_code status = skip_codes(&text, end);
+    if (status == 0)
+        return FEED_LINE_UNPARSED;
+    struct feed_event ev;
+    ev_init(&ev, FEED_REJECT, L, L->channel);
+    ev.recipients = 1;
+    ev.status = status;
+    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
+    L->emit(L->ctx, &ev);
+    return FEED_LINE_COUNTED;
+}
+
+/* Either kind of reject, after "reject: " or "milter-reject: ". */
+static enum feed_line_result reject_any(const struct pf_line *L, const char *p,
+                                        const char *end)
+{
+    if (has_prefix(p, end, LIT("header ")) || has_prefix(p, end, LIT("body ")))
+        return reject_content(L, p, end);
+    return reject_smtp(L, p, end);
+}
+
+/* Remember @p source for a queue id that appears after @p p (a new one). */
+static void set_source_of(const struct pf_line *L, const char *p,
+                          const char *end)
+{
+    size_t n = 0;
+    while (p + n < end && n <= PF_QID_MAX &&
+           ((p[n] >= '0' && p[n] <= '9') || (p[n] >= 'A' && p[n] <= 'Z') ||
+            (p[n] >= 'a' && p[n] <= 'z')))
+        n++;
+    if (n == 0 || n > PF_QID_MAX)
+        return;
+    struct pf_qid *e = qid_get(L->st, p, n);
+    e->source = intern(L->st, L->channel);
+}
+
+/* Parse "delay=12.345" into milliseconds. */
+static int parse_delay(const char *p, const char *end, int64_t *ms)
+{
+    int64_t whole = 0;
+    int n = 0, frac = 0, fn = 0;
+    while (p < end && is_digit(*p)) {
+        if (++n > 12)
+            return 0;
+        whole = whole * 10 + (*p++ - '0');
+    }
+    if (n == 0)
+        return 0;
+    if (p < end && *p == '.') {
+        p++;
+        while (p < end && is_digit(*p)) {
+            if (fn < 3) {
+                frac = frac * 10 + (*p - '0');
+                fn++;
+            }
+            p++;
+        }
+    }
+    if (p != end)
+        return 0;
+    for (; fn < 3; fn++)
+        frac *= 10;
+    *ms = whole * 1000 + frac;
+    return 1;
+}
+
+static int find_pending(const struct pf_qid *e, uint32_t h)
+{
+    for (int i = 0; i < e->n_pending; i++)
+        if (e->pending[i].hash == h)
+            return i;
+    return -1;
+}
+
+static int is_qmgr(const struct pf_line *L)
+{
+    return span_is(L->prog, L->prog_len, LIT("qmgr")) ||
+           span_is(L->prog, L->prog_len, LIT("oqmgr"));
+}
+
+/* "to=<b>, [orig_to=<c>,] relay=R, ..., delay=D, ..., dsn=X.Y.Z, status=S
+ * (TEXT)" of queue id [qid, qid+qn); p is just after "to=<". */
+static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
+                                      size_t qn, const char *p, const char *end)
+{
+    const char *addr = p;
+    const char *q = find(p, end, LIT(">, "));
+    if (!q)
+        return FEED_LINE_UNPARSED;
+    size_t addr_len = (size_t)(q - addr);
+    p = q + 3;
+    int64_t queue_ms = -1;
+    mtamon_status_code status = 0;
+    const char *st_word = NULL, *st_end = NULL;
+    while (p < end) {
+        if (has_prefix(p, end, LIT("status="))) {
+            st_word = p + 7;
+            st_end = memchr(st_word, ' ', (size_t)(end - st_word));
+            if (!st_end)
+                st_end = end;
+            break;
+        }
+        if (has_prefix(p, end, LIT("orig_to=<"))) {
+            q = find(p, end, LIT(">, "));
+            if (!q)
+                return FEED_LINE_UNPARSED;
+            p = q + 3;
+            continue;
+        }
+        q = find(p, end, LIT(", "));
+        if (!q)
+            return FEED_LINE_UNPARSED;
+        if (has_prefix(p, q, LIT("delay="))) {
+            if (!parse_delay(p + 6, q, &queue_ms))
+                return FEED_LINE_UNPARSED;
+        } else if (has_prefix(p, q, LIT("dsn="))) {
+            status = status_of(p + 4, q);
+        }
+        p = q + 2;
+    }
+    if (!st_word)
+        return FEED_LINE_UNPARSED;
+    size_t wn = (size_t)(st_end - st_word);
+    enum { SENT, DEFERRED, FAILED } what;
+    if (span_is(st_word, wn, LIT("sent")))
+        what = SENT;
+    else if (span_is(st_word, wn, LIT("deferred")) ||
+             span_is(st_word, wn, LIT("SOFTBOUNCE")))
+        what = DEFERRED;
+    else if (span_is(st_word, wn, LIT("bounced")) ||
+             span_is(st_word, wn, LIT("expired")))
+        what = FAILED;
+    else if (span_is(st_word, wn, LIT("deliverable")) ||
+             span_is(st_word, wn, LIT("undeliverable")))
+        return FEED_LINE_KNOWN;
+    else
+        return FEED_LINE_UNPARSED;
+
+    struct pf_state *st = L->st;
+    struct pf_qid *e = qid_get(st, qid, qn);
+    uint64_t octets = (e->flags & PF_HAS_SIZE) ? e->size : 0;
+    uint32_t h = hash_bytes(hash_bytes(HASH_SEED, L->channel, L->channel_len + 1),
+                            addr, addr_len);
+    int pend = find_pending(e, h);
+    if (what == DEFERRED) {
+        uint16_t transport = is_qmgr(L) ? 0 : intern(st, L->channel);
+        if (pend < 0 && transport && e->n_pending < PF_PENDING) {
+            emit_enqueue(L, e, L->channel);
+            e->pending[e->n_pending].hash = h;
+            e->pending[e->n_pending].transport = transport;
+            e->n_pending++;
+        }
+        if (transport)
+            e->last_transport = transport;
+        e->flags |= PF_DEFERRED;
+        emit_msg(L, FEED_TEMPFAIL, L->channel, "", octets, status);
+        return FEED_LINE_COUNTED;
+    }
+    if (pend >= 0)
+        e->pending[pend] = e->pending[--e->n_pending];
+    else
+        emit_enqueue(L, e, L->channel);
+    if (what == FAILED) {
+        emit_msg(L, FEED_FAIL, L->channel, "", octets, status);
+        return FEED_LINE_COUNTED;
+    }
+    struct feed_event ev;
+    ev_init(&ev, FEED_DEQUEUE, L, L->channel);
+    ev.recipients = 1;
+    ev.octets = octets;
+    ev.first_attempt = !(e->flags & PF_DEFERRED);
+    ev.queue_ms = queue_ms;
+    L->emit(L->ctx, &ev);
+    const char *fwd = find(st_end, end, LIT("forwarded as "));
+    if (fwd)
+        set_source_of(L, fwd + 13, end);
+    return FEED_LINE_COUNTED;
+}
+
+/* qmgr "from=<a>, size=N, nrcpt=M (queue active)" or "from=<a>,
+ * status=expired, returned to sender"; p is just after "from=<". */
+static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
+                                       size_t qn, const char *p,
+                                       const char *end)
+{
+    const char *q = find(p, end, LIT(">, "));
+    if (!q)
+        return FEED_LINE_UNPARSED;
+    p = q + 3;
+    if (has_prefix(p, end, LIT("size="))) {
+        p += 5;
+        uint64_t size = 0;
+        int n = 0;
+        while (p < end && is_digit(*p)) {
+            if (++n > 18)
+                return FEED_LINE_UNPARSED;
+            size = size * 10 + (uint64_t)(*p++ - '0');
+        }
+        if (n == 0 || (p < end && *p != ','))
+            return FEED_LINE_UNPARSED;
+        struct pf_qid *e = qid_get(L->st, qid, qn);
+        e->size = size;
+        e->flags |= PF_HAS_SIZE;
+        return FEED_LINE_KNOWN;
+    }
+    if (has_prefix(p, end, LIT("status=expired"))) {
+        struct pf_qid *e = qid_get(L->st, qid, qn);
+        if (fail_pending(L, e, STATUS_EXPIRED) == 0) {
+            const char *ch = e->last_transport
+                                 ? name_of(L->st, e->last_transport)
+                                 : L->channel;
+            emit_enqueue(L, e, ch);
+            emit_msg(L, FEED_FAIL, ch, "",
+                     (e->flags & PF_HAS_SIZE) ? e->size : 0, STATUS_EXPIRED);
+        }
+        return FEED_LINE_COUNTED;
+    }
+    return FEED_LINE_KNOWN;
+}
+
+/* A record that starts with a queue id [qid, qid+qn); p is after ": ". */
+static enum feed_line_result qid_record(const struct pf_line *L,
+                                        const char *qid, size_t qn,
+                                        const char *p, const char *end)
+{
+    struct pf_state *st = L->st;
+    if (has_prefix(p, end, LIT("to=<")))
+        return delivery(L, qid, qn, p + 4, end);
+    if (has_prefix(p, end, LIT("from=<")))
+        return qmgr_from(L, qid, qn, p + 6, end);
+    if (has_prefix(p, end, LIT("client="))) {
+        qid_get(st, qid, qn)->source = intern(st, L->channel);
+        return FEED_LINE_KNOWN;
+    }
+    if (span_is(L->prog, L->prog_len, LIT("pickup")) &&
+        (has_prefix(p, end, LIT("uid=")) || has_prefix(p, end, LIT("sender=")))) {
+        qid_get(st, qid, qn)->source = intern(st, L->channel);
+        return FEED_LINE_KNOWN;
+    }
+    if (span_is(p, (size_t)(end - p), LIT("removed"))) {
+        struct pf_qid *e = qid_find(st, qid, qn);
+        if (!e)
+            return FEED_LINE_KNOWN;
+        int n = fail_pending(L, e, 0);
+        qid_remove(st, qid_index(st, e));
+        return n ? FEED_LINE_COUNTED : FEED_LINE_KNOWN;
+    }
+    if (has_prefix(p, end, LIT("reject: ")) ||
+        has_prefix(p, end, LIT("milter-reject: "))) {
+        p += *p == 'r' ? 8 : 15;
+        enum feed_line_result r = reject_any(L, p, end);
+        if (r == FEED_LINE_COUNTED &&
+            span_is(L->prog, L->prog_len, LIT("cleanup"))) {
+            struct pf_qid *e = qid_find(st, qid, qn);
+            if (e) /* never queued: no "removed" will follow */
+                qid_remove(st, qid_index(st, e));
+        }
+        return r;
+    }
+    if (has_prefix(p, end, LIT("lost connection with ")) ||
+        has_prefix(p, end, LIT("conversation with ")))
+        return assoc_fail(L, p, end, STATUS_BAD_CONNECTION);
+    if (has_prefix(p, end, LIT("connect to ")))
+        return assoc_fail(L, p, end, STATUS_CONNECT_FAILED);
+    const char *note = find(p, end, LIT(" notification: "));
+    if (note && span_is(L->prog, L->prog_len, LIT("bounce")))
+        set_source_of(L, note + 15, end);
+    return FEED_LINE_KNOWN;
+}
+
+/* postscreen's own records. */
+static enum feed_line_result postscreen(const struct pf_line *L, const char *p,
+                                        const char *end)
+{
+    if (has_prefix(p, end, LIT("CONNECT from ")))
+        return assoc_postscreen(L, p + 13, end, 1);
+    if (has_prefix(p, end, LIT("PASS NEW ")) ||
+        has_prefix(p, end, LIT("PASS OLD ")))
+        return assoc_postscreen(L, p + 9, end, 0);
+    if (has_prefix(p, end, LIT("DISCONNECT ")))
+        return assoc_postscreen(L, p + 11, end, 0);
+    if (has_prefix(p, end, LIT("WHITELISTED ")))
+        return assoc_postscreen(L, p + 12, end, 0);
+    if (has_prefix(p, end, LIT("ALLOWLISTED ")))
+        return assoc_postscreen(L, p + 12, end, 0);
+    return FEED_LINE_KNOWN;
+}
+
+/* The message part of a Postfix line. */
+static enum feed_line_result message(const struct pf_line *L, const char *p,
+                                     const char *end)
+{
+    if (p == end)
+        return FEED_LINE_UNPARSED;
+    if (has_prefix(p, end, LIT("NOQUEUE: "))) {
+        p += 9;
+        if (has_prefix(p, end, LIT("reject: ")))
+            return reject_any(L, p + 8, end);
+        if (has_prefix(p, end, LIT("milter-reject: ")))
+            return reject_any(L, p + 15, end);
+        return FEED_LINE_KNOWN;
+    }
+    size_t qn = qid_len(p, end);
+    if (qn)
+        return qid_record(L, p, qn, p + qn + 2, end);
+    if (has_prefix(p, end, LIT("connect from ")))
+        return assoc_smtpd(L, p + 13, end, 1);
+    if (has_prefix(p, end, LIT("disconnect from ")))
+        return assoc_smtpd(L, p + 16, end, 0);
+    if (has_prefix(p, end, LIT("connect to ")))
+        return assoc_fail(L, p, end, STATUS_CONNECT_FAILED);
+    if (has_prefix(p, end, LIT("lost connection with ")) ||
+        has_prefix(p, end, LIT("conversation with ")))
+        return assoc_fail(L, p, end, STATUS_BAD_CONNECTION);
+    if (span_is(L->prog, L->prog_len, LIT("postscreen")))
+        return postscreen(L, p, end);
+    return FEED_LINE_KNOWN;
+}
+
+/* Is [p, p+n) a Postfix instance name: "postfix" or "postfix-NAME"? */
+static int is_instance(const char *p, size_t n)
+{
+    return (n == 7 && memcmp(p, "postfix", 7) == 0) ||
+           (n > 8 && memcmp(p, "postfix-", 8) == 0);
+}
+
+/* The channel and program of a tag [tag, tag+n): see the top of the file. */
+static int set_channel(struct pf_line *L, const char *tag, size_t n)
+{
+    const char *tend = tag + n;
+    const char *first = memchr(tag, '/', n), *last = first;
+    while (last && last + 1 < tend) {
+        const char *s = memchr(last + 1, '/', (size_t)(tend - last - 1));
+        if (!s)
+            break;
+        last = s;
+    }
+    L->prog = last ? last + 1 : tag;
+    L->prog_len = (size_t)(tend - L->prog);
+    /* INSTANCE/PROGRAM: the service is the program; INSTANCE/SERVICE/PROGRAM:
+     * the service is what lies between the first and the last slash. */
+    const char *svc_end = (last && last != first) ? last : tend;
+    const char *svc = first ? first + 1 : tag;
+    if (first && (size_t)(first - tag) != 7) /* "postfix-NAME": keep it */
+        svc = tag;
+    size_t svc_len = (size_t)(svc_end - svc);
+    if (svc_len == 0 || svc_len > FEED_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < svc_len; i++)
+        if ((unsigned char)svc[i] < 0x21 || (unsigned char)svc[i] > 0x7e)
+            return 0;
+    memcpy(L->channel, svc, svc_len);
+    L->channel[svc_len] = '\0';
+    L->channel_len = svc_len;
+    return 1;
+}
+
+static enum feed_line_result pf_parse(void *state, const char *line,
+                                      size_t len, feed_emit_fn emit, void *ctx)
+{
+    struct pf_state *st = state;
+    const char *p = line, *end = line + len;
+    struct pf_line L;
+    L.st = st;
+    L.emit = emit;
+    L.ctx = ctx;
+    if (p == end)
+        return FEED_LINE_UNPARSED;
+    int ok = is_digit(*p) ? parse_rfc3339(&p, end, &L.time_ms)
+                          : parse_classic(st, &p, end, &L.time_ms);
+    if (!ok || p == end || *p++ != ' ')
+        return FEED_LINE_UNPARSED;
+    const char *host = p;
+    while (p < end && *p != ' ')
+        p++;
+    if (p == host || p == end)
+        return FEED_LINE_UNPARSED;
+    p++;
+    const char *tag = p;
+    while (p < end && *p != '[' && *p != ':' && *p != ' ')
+        p++;
+    size_t tag_len = (size_t)(p - tag);
+    const char *slash = memchr(tag, '/', tag_len);
+    int postfix = is_instance(tag, slash ? (size_t)(slash - tag) : tag_len);
+    if (p == end)
+        return FEED_LINE_UNPARSED;
+    if (!postfix)
+        return FEED_LINE_SKIPPED;
+    if (*p == '[') {
+        const char *pid = ++p;
+        while (p < end && is_digit(*p))
+            p++;
+        if (p == pid || p == end || *p != ']')
+            return FEED_LINE_UNPARSED;
+        p++;
+    }
+    if (end - p < 2 || p[0] != ':' || p[1] != ' ')
+        return FEED_LINE_UNPARSED;
+    L.tag = tag;
+    L.key_len = (size_t)(p - tag);
+    if (!set_channel(&L, tag, tag_len))
+        return FEED_LINE_UNPARSED;
+    return message(&L, p + 2, end);
+}
+
+static void *pf_create(void)
+{
+    struct pf_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->cap = PF_QIDS_START;
+    st->q = calloc(st->cap, sizeof *st->q);
+    st->buckets = calloc(2 * (size_t)st->cap, sizeof *st->buckets);
+    if (!st->q || !st->buckets) {
+        free(st->q);
+        free(st->buckets);
+        free(st);
+        return NULL;
+    }
+    st->cache_mon = -1;
+    return st;
+}
+
+static void pf_destroy(void *state)
+{
+    struct pf_state *st = state;
+    if (!st)
+        return;
+    free(st->q);
+    free(st->buckets);
+    free(st);
+}
+
+const struct feed_format feed_format_postfix = {
+    .name = "postfix",
+    .create = pf_create,
+    .destroy = pf_destroy,
+    .parse = pf_parse,
+};

@@ -1,0 +1,98 @@
+/*
+ * fuzz_postfix.c - fuzz target for the Postfix syslog parser
+ * (parse_postfix.c), which reads whatever a log file holds.
+ *
+ * The input is split at '\n'; each line is copied into a buffer of exactly
+ * its length (so reading past it is caught) and given to one parser state,
+ * so the queue-id table sees sequences of records.
+ *
+ * Invariants: the result is one of the four; only a COUNTED line emits
+ * events, and it emits at least one; every event is of a known kind, its
+ * strings are NUL-terminated within their arrays, its channel (and source
+ * when set) is a valid channel name; message events count exactly one
+ * recipient; associations carry a key, and an opened one is inbound.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+#include "fuzz.h"
+
+const char fuzz_corpus[] = "postfix";
+
+#define CHECK(cond) \
+    do { \
+        if (!(cond)) \
+            abort(); \
+    } while (0)
+
+static size_t n_events;
+
+static void check_string(const char *s, size_t size)
+{
+    CHECK(memchr(s, '\0', size) != NULL);
+}
+
+static void check_event(void *ctx, const struct feed_event *ev)
+{
+    (void)ctx;
+    n_events++;
+    check_string(ev->channel, sizeof ev->channel);
+    check_string(ev->src, sizeof ev->src);
+    check_string(ev->remote, sizeof ev->remote);
+    check_string(ev->reason, sizeof ev->reason);
+    check_string(ev->key, sizeof ev->key);
+    CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
+    CHECK(ev->src[0] == '\0' || mtamon_channel_name_check(ev->src, NULL) == MTAMON_OK);
+    switch (ev->kind) {
+    case FEED_ENQUEUE:
+    case FEED_DEQUEUE:
+    case FEED_TEMPFAIL:
+    case FEED_REJECT:
+    case FEED_FAIL:
+        CHECK(ev->recipients == 1);
+        CHECK(ev->kind == FEED_DEQUEUE || ev->queue_ms == -1);
+        CHECK(ev->queue_ms >= -1);
+        CHECK(ev->kind != FEED_REJECT || ev->octets == 0);
+        CHECK(ev->kind == FEED_ENQUEUE || ev->src[0] == '\0');
+        break;
+    case FEED_ASSOC_OPEN:
+        CHECK(ev->direction == MTAMON_INBOUND && ev->key[0] != '\0');
+        break;
+    case FEED_ASSOC_CLOSE:
+        CHECK(ev->key[0] != '\0');
+        break;
+    case FEED_ASSOC_FAIL:
+        CHECK(ev->status != 0 && ev->reason[0] != '\0');
+        break;
+    default:
+        CHECK(0); /* the parser emits no other kind */
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const struct feed_format *f = feed_format_find("postfix");
+    CHECK(f == &feed_format_postfix);
+    void *st = f->create();
+    CHECK(st != NULL);
+    const char *p = (const char *)data, *end = p + size;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)((nl ? nl : end) - p);
+        if (len > FEED_LINE_MAX)
+            len = FEED_LINE_MAX;
+        char *line = malloc(len ? len : 1);
+        CHECK(line != NULL);
+        memcpy(line, p, len);
+        n_events = 0;
+        enum feed_line_result r = f->parse(st, line, len, check_event, NULL);
+        free(line);
+        CHECK(r == FEED_LINE_COUNTED || r == FEED_LINE_KNOWN ||
+              r == FEED_LINE_SKIPPED || r == FEED_LINE_UNPARSED);
+        CHECK((r == FEED_LINE_COUNTED) == (n_events > 0));
+        p = nl ? nl + 1 : end;
+    }
+    f->destroy(st);
+    return 0;
+}

@@ -1,0 +1,115 @@
+/*
+ * fuzz_sunmta.c - fuzz target for the Sun/Oracle Messaging Server mail.log
+ * parser (src/feed/parse_sunmta.c), which reads log files written by
+ * anyone who can make the MTA log an address.
+ *
+ * The input is split at '\n'; every line, copied into a buffer of exactly
+ * its length (so ASan sees any read past it), goes to one parser state,
+ * which carries the retry memory from line to line.
+ *
+ * Invariants: the result is one of the four; a counted line emitted exactly
+ * one event and any other line none; every event is of a known kind, names
+ * a channel libmtamon accepts (and a valid source or none), carries
+ * NUL-terminated strings within their bounds, printable reasons and remote
+ * addresses, one recipient and a whole number of blocks for message
+ * events, a direction for association events, and a status that is 0 or
+ * of class 4 or 5.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+#include "fuzz.h"
+#include "mtamon.h"
+
+const char fuzz_corpus[] = "sunmta";
+
+#define CHECK(cond) \
+    do { \
+        if (!(cond)) \
+            abort(); \
+    } while (0)
+
+static int n_events;
+
+/* NUL within @p cap bytes and only printable ASCII before it. */
+static void check_text(const char *s, size_t cap)
+{
+    const char *nul = memchr(s, '\0', cap);
+    CHECK(nul != NULL);
+    for (; s < nul; s++)
+        CHECK((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f);
+}
+
+static void check_event(void *ctx, const struct feed_event *ev)
+{
+    (void)ctx;
+    n_events++;
+    CHECK(ev->kind >= FEED_ENQUEUE && ev->kind <= FEED_ASSOC_FAIL);
+    CHECK(memchr(ev->channel, '\0', sizeof ev->channel) != NULL);
+    CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
+    CHECK(memchr(ev->src, '\0', sizeof ev->src) != NULL);
+    CHECK(ev->src[0] == '\0' || mtamon_channel_name_check(ev->src, NULL) == MTAMON_OK);
+    CHECK(ev->src[0] == '\0' || ev->kind == FEED_ENQUEUE);
+    check_text(ev->reason, sizeof ev->reason);
+    check_text(ev->remote, sizeof ev->remote);
+    check_text(ev->key, sizeof ev->key);
+    CHECK(ev->time_ms >= 0);
+    CHECK(ev->queue_ms == -1);
+    CHECK(ev->status == 0 ||
+          ((ev->status / 1000000 == 4 || ev->status / 1000000 == 5)));
+    switch (ev->kind) {
+    case FEED_ENQUEUE:
+        CHECK(ev->src[0] != '\0');
+        /* fall through */
+    case FEED_DEQUEUE:
+    case FEED_TEMPFAIL:
+    case FEED_REJECT:
+    case FEED_FAIL:
+        CHECK(ev->recipients == 1);
+        CHECK(ev->octets % 1024 == 0);
+        CHECK(ev->first_attempt == 0 || ev->first_attempt == 1);
+        CHECK(ev->kind == FEED_DEQUEUE || ev->first_attempt == 0);
+        CHECK(ev->direction == 0 && ev->key[0] == '\0' && ev->remote[0] == '\0');
+        break;
+    case FEED_ASSOC_OPEN:
+    case FEED_ASSOC_CLOSE:
+        CHECK(ev->key[0] != '\0' && ev->remote[0] != '\0');
+        /* fall through */
+    case FEED_ASSOC_REJECT:
+    case FEED_ASSOC_FAIL:
+        CHECK(ev->direction == MTAMON_INBOUND || ev->direction == MTAMON_OUTBOUND);
+        CHECK(ev->recipients == 0 && ev->octets == 0);
+        break;
+    default:
+        CHECK(0); /* this parser emits no conversion or loop */
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    void *st = feed_format_sunmta.create();
+    CHECK(st != NULL);
+    const char *p = (const char *)data, *end = p + size;
+    while (p <= end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)((nl ? nl : end) - p);
+        if (len > FEED_LINE_MAX)
+            len = FEED_LINE_MAX;
+        char *line = malloc(len ? len : 1);
+        CHECK(line != NULL);
+        memcpy(line, p, len);
+        n_events = 0;
+        enum feed_line_result r =
+            feed_format_sunmta.parse(st, line, len, check_event, NULL);
+        free(line);
+        CHECK(r == FEED_LINE_COUNTED || r == FEED_LINE_KNOWN ||
+              r == FEED_LINE_SKIPPED || r == FEED_LINE_UNPARSED);
+        CHECK(r == FEED_LINE_COUNTED ? n_events == 1 : n_events == 0);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    feed_format_sunmta.destroy(st);
+    return 0;
+}

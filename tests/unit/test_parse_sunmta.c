@@ -1,0 +1,726 @@
+/*
+ * test_parse_sunmta.c - the Sun/Oracle Messaging Server mail.log parser
+ * (src/feed/parse_sunmta.c) on strings: every action code it knows, both
+ * LOG_FORMATs, with and without LOG_PROCESS, connection records, and
+ * malformed lines (exact result, no event).
+ *
+ * Runs with TZ=UTC so the log's local times have known epoch values.  Each
+ * line is copied into a buffer of exactly its length (no NUL after it), so
+ * a read past the end shows under ASan.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feed.h"
+#include "unit_util.h"
+
+#define MAX_EVENTS 4
+
+static struct feed_event events[MAX_EVENTS];
+static int n_events;
+static void *st;
+
+static void collect(void *ctx, const struct feed_event *ev)
+{
+    (void)ctx;
+    if (n_events < MAX_EVENTS)
+        events[n_events] = *ev;
+    n_events++;
+}
+
+/* Parse @p len bytes of @p text (copied to an exact-size buffer). */
+static enum feed_line_result parse_n(const char *text, size_t len)
+{
+    char *buf = malloc(len ? len : 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    if (!buf)
+        return FEED_LINE_SKIPPED;
+    memcpy(buf, text, len);
+    n_events = 0;
+    enum feed_line_result r = feed_format_sunmta.parse(st, buf, len, collect, NULL);
+    free(buf);
+    return r;
+}
+
+static enum feed_line_result parse(const char *text)
+{
+    return parse_n(text, strlen(text));
+}
+
+/* Fresh parser state for each test (the retry memory is per state). */
+static void fresh(void)
+{
+    feed_format_sunmta.destroy(st);
+    st = feed_format_sunmta.create();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+}
+
+/* Assert the one event of the last line, field by field. */
+static void check_message(enum feed_event_kind kind, int64_t ms,
+                          const char *channel, const char *src,
+                          uint64_t octets, int first, mtamon_status_code status,
+                          const char *reason)
+{
+    CU_ASSERT_EQUAL_FATAL(n_events, 1);
+    const struct feed_event *e = &events[0];
+    CU_ASSERT_EQUAL(e->kind, kind);
+    CU_ASSERT_EQUAL(e->time_ms, ms);
+    CU_ASSERT_STRING_EQUAL(e->channel, channel);
+    CU_ASSERT_STRING_EQUAL(e->src, src);
+    CU_ASSERT_EQUAL(e->recipients, 1u);
+    CU_ASSERT_EQUAL(e->octets, octets);
+    CU_ASSERT_EQUAL(e->first_attempt, first);
+    CU_ASSERT_EQUAL(e->queue_ms, -1);
+    CU_ASSERT_EQUAL(e->status, status);
+    CU_ASSERT_EQUAL(e->ok, 0);
+    CU_ASSERT_EQUAL(e->direction, 0);
+    CU_ASSERT_STRING_EQUAL(e->remote, "");
+    CU_ASSERT_STRING_EQUAL(e->reason, reason);
+    CU_ASSERT_STRING_EQUAL(e->key, "");
+    if (strcmp(e->reason, reason) != 0)
+        fprintf(stderr, "\n    reason '%s', want '%s'\n", e->reason, reason);
+}
+
+static void check_assoc(enum feed_event_kind kind, int64_t ms, const char *channel,
+                        mtamon_direction dir, const char *remote, const char *key,
+                        mtamon_status_code status, const char *reason)
+{
+    CU_ASSERT_EQUAL_FATAL(n_events, 1);
+    const struct feed_event *e = &events[0];
+    CU_ASSERT_EQUAL(e->kind, kind);
+    CU_ASSERT_EQUAL(e->time_ms, ms);
+    CU_ASSERT_STRING_EQUAL(e->channel, channel);
+    CU_ASSERT_STRING_EQUAL(e->src, "");
+    CU_ASSERT_EQUAL(e->recipients, 0u);
+    CU_ASSERT_EQUAL(e->octets, 0u);
+    CU_ASSERT_EQUAL(e->direction, dir);
+    CU_ASSERT_STRING_EQUAL(e->remote, remote);
+    CU_ASSERT_STRING_EQUAL(e->key, key);
+    CU_ASSERT_EQUAL(e->status, status);
+    CU_ASSERT_STRING_EQUAL(e->reason, reason);
+    if (strcmp(e->reason, reason) != 0 || strcmp(e->key, key) != 0)
+        fprintf(stderr, "\n    reason '%s' key '%s'\n", e->reason, e->key);
+}
+
+/* 19-Jan-1998 19:16:57.64 and friends, in UTC. */
+#define T1998 885237417640LL
+#define T2007 1171637653720LL
+#define T2003 1065399843660LL
+#define T2007C 1172663459100LL
+
+/* ------------------------------------------------------------------------ */
+
+static void test_format(void)
+{
+    CU_ASSERT_STRING_EQUAL(feed_format_sunmta.name, "sunmta");
+    CU_ASSERT_PTR_EQUAL(feed_format_find("sunmta"), &feed_format_sunmta);
+    feed_format_sunmta.destroy(NULL);
+}
+
+static void test_enqueue(void)
+{
+    fresh();
+    CU_ASSERT_EQUAL(parse("19-Jan-1998 19:16:57.64 l            tcp_local    E 1 "
+                          "adam@sesta.com rfc822;marlowe@siroe.com marlowe@siroe.com"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_ENQUEUE, T1998, "tcp_local", "l", 1024, 0, 0, "");
+
+    /* ESMTP (EE), ESMTP + chunking (EEC), TLS + SASL (ESA), LMTP (EL). */
+    static const char *const codes[] = {"EE", "EEC", "ESA", "EL", "EA", "ES"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "16-Feb-2007 14:54:13.72 tcp_local ims-ms %s 12 adam@sesta.com "
+                 "rfc822;marlowe@siroe.com marlowe@ims-ms-daemon", codes[i]);
+        CU_ASSERT_EQUAL(parse(line), FEED_LINE_COUNTED);
+        check_message(FEED_ENQUEUE, T2007, "ims-ms", "tcp_local", 12 * 1024, 0, 0, "");
+    }
+
+    /* Optional fields (file name, message id, source host) are ignored. */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_intranet tcp_local    EE 3 "
+                          "adam@sesta.com rfc822;marlowe@siroe.com marlowe@siroe.com "
+                          "/opt/q/tcp_local/002/ZZf0r4i0Wdy51.01 <0JDJ00D02@sesta.com> "
+                          "siroe.com (siroe.com [192.160.253.66])"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_ENQUEUE, T2007, "tcp_local", "tcp_intranet", 3072, 0, 0, "");
+
+    /* With LOG_PROCESS. */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 2f3a.1c.204 tcp_local ims-ms EE 0 "
+                          "a@b.example rfc822;c@d.example c@ims-ms-daemon"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_ENQUEUE, T2007, "ims-ms", "tcp_local", 0, 0, 0, "");
+
+    /* An enqueue needs both channels. */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local E 1 a@b rfc822;c@d c@d"),
+                    FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(n_events, 0);
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 2f3a.1c.204 tcp_local E 1 a@b rfc822;c@d c@d"),
+                    FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(n_events, 0);
+}
+
+static void test_dequeue(void)
+{
+    fresh();
+    CU_ASSERT_EQUAL(parse("19-Jan-1998 19:16:57.64 tcp_local                  D 1 "
+                          "adam@sesta.com rfc822;marlowe@siroe.com marlowe@siroe.com "
+                          "dns;thor.siroe.com (TCP|206.184.139.12|2788|192.160.253.66|25) "
+                          "(THOR.SIROE.COM -- Server ESMTP [iMS V5.0 #8694]) "
+                          "smtp;250 2.1.5 marlowe@siroe.com and options OK."),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T1998, "tcp_local", "", 1024, 1, 0, "");
+
+    static const char *const codes[] = {"DE", "DS", "DA", "DSA", "DL"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "16-Feb-2007 14:54:13.72 ims-ms                 %s 7 "
+                 "adam@sesta.com rfc822;marlowe@siroe.com marlowe@ims-ms-daemon",
+                 codes[i]);
+        CU_ASSERT_EQUAL(parse(line), FEED_LINE_COUNTED);
+        check_message(FEED_DEQUEUE, T2007, "ims-ms", "", 7168, 1, 0, "");
+    }
+    /* With LOG_PROCESS; the size can be large. */
+    CU_ASSERT_EQUAL(parse("06-Oct-2003 00:24:03.66 501d.0b.9 ims-ms D 999999999999 "
+                          "a@b rfc822;c@d c@ims-ms-daemon"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2003, "ims-ms", "", 999999999999ULL * 1024, 1, 0, "");
+}
+
+static void test_tempfail_then_dequeue(void)
+{
+    fresh();
+    const char *q = "06-Oct-2003 00:24:03.66 501d.0b.9 ims-ms Q 5 "
+                    "durai@example.com rfc822;durai@example.com durai@ims-ms-daemon "
+                    "<00ce01c38bda$c7e2b240$6501a8c0@guindy> Mailbox is busy";
+    const char *d = "06-Oct-2003 00:24:03.66 501d.0c.1 ims-ms D 5 "
+                    "durai@example.com rfc822;durai@example.com durai@ims-ms-daemon";
+    CU_ASSERT_EQUAL(parse(q), FEED_LINE_COUNTED);
+    check_message(FEED_TEMPFAIL, T2003, "ims-ms", "", 5120, 0, 0, "");
+    /* The same (channel, from, recipient) was retried: not first attempt. */
+    CU_ASSERT_EQUAL(parse(d), FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2003, "ims-ms", "", 5120, 0, 0, "");
+    /* Forgotten once dequeued. */
+    CU_ASSERT_EQUAL(parse(d), FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2003, "ims-ms", "", 5120, 1, 0, "");
+
+    /* Another recipient, channel or sender is another message. */
+    CU_ASSERT_EQUAL(parse(q), FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL(parse("06-Oct-2003 00:24:03.66 ims-ms D 5 durai@example.com "
+                          "rfc822;other@example.com other@ims-ms-daemon"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2003, "ims-ms", "", 5120, 1, 0, "");
+    CU_ASSERT_EQUAL(parse("06-Oct-2003 00:24:03.66 tcp_local D 5 durai@example.com "
+                          "rfc822;durai@example.com durai@ims-ms-daemon"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2003, "tcp_local", "", 5120, 1, 0, "");
+
+    /* Z, with an SMTP diagnostic; a failure (R) also forgets the retry. */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local Z 2 a@b.example "
+                          "rfc822;x@y.example x@y.example dns;mx.y.example "
+                          "(TCP|10.0.0.1|40000|10.0.0.2|25) smtp;452 4.2.2 Mailbox full"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_TEMPFAIL, T2007, "tcp_local", "", 2048, 0, 4002002u, "");
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local R 2 a@b.example "
+                          "rfc822;x@y.example x@y.example smtp;550 5.1.1 unknown user"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_FAIL, T2007, "tcp_local", "", 2048, 0, 5001001u, "");
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local D 2 a@b.example "
+                          "rfc822;x@y.example x@y.example"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2007, "tcp_local", "", 2048, 1, 0, "");
+
+    /* Q with a plain reply code. */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local QE 1 a@b "
+                          "rfc822;x@y x@y smtp;421 service not available"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_TEMPFAIL, T2007, "tcp_local", "", 1024, 0, 4000000u, "");
+}
+
+static void test_log_format_2(void)
+{
+    fresh();
+    /* LOG_FORMAT 1 leaves an empty envelope From blank (two spaces); 2
+     * writes "<>".  Both are the same empty sender. */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local ims-ms E 1  "
+                          "rfc822;adam@sesta.com adam@ims-ms-daemon"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_ENQUEUE, T2007, "ims-ms", "tcp_local", 1024, 0, 0, "");
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 ims-ms Q 1  "
+                          "rfc822;adam@sesta.com adam@ims-ms-daemon"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_TEMPFAIL, T2007, "ims-ms", "", 1024, 0, 0, "");
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 ims-ms D 1 <> "
+                          "rfc822;adam@sesta.com adam@ims-ms-daemon"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2007, "ims-ms", "", 1024, 0, 0, "");
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local ims-ms EE 1 <> "
+                          "rfc822;adam@sesta.com adam@ims-ms-daemon"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_ENQUEUE, T2007, "ims-ms", "tcp_local", 1024, 0, 0, "");
+    /* Format 2 with an empty original address. */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 ims-ms D 1 a@b <> c@d"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2007, "ims-ms", "", 1024, 1, 0, "");
+}
+
+static void test_reject(void)
+{
+    fresh();
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local                 J 0 "
+                          "spam@bad.example rfc822;x@siroe.com x@siroe.com "
+                          "bad.example (bad.example [10.1.2.3]) "
+                          "550 5.7.1 Relaying not allowed: x@siroe.com"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_REJECT, T2007C, "tcp_local", "", 0, 0, 5007001u,
+                  "550 5.7.1 Relaying not allowed: x@siroe.com");
+    /* With a destination channel and a process id: the source counts. */
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 1a.2b.3 tcp_local ims-ms JE 4 "
+                          "a@b rfc822;c@d c@d smtp;452 4.2.2 over quota"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_REJECT, T2007C, "tcp_local", "", 4096, 0, 4002002u,
+                  "452 4.2.2 over quota");
+    /* No code: the reason is the text after message id and file name. */
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local J 0 a@b rfc822;c@d c@d "
+                          "/q/ZZ01.00 <id@b> Message\x01too big"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_REJECT, T2007C, "tcp_local", "", 0, 0, 0, "Message?too big");
+    /* A long reason is cut to FEED_REASON_MAX. */
+    char line[600];
+    int n = snprintf(line, sizeof line,
+                     "28-Feb-2007 11:50:59.10 tcp_local J 0 a@b rfc822;c@d c@d 554 ");
+    memset(line + n, 'x', 400);
+    line[n + 400] = '\0';
+    CU_ASSERT_EQUAL(parse(line), FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL_FATAL(n_events, 1);
+    CU_ASSERT_EQUAL(strlen(events[0].reason), (size_t)FEED_REASON_MAX);
+    CU_ASSERT_EQUAL(strncmp(events[0].reason, "554 xxx", 7), 0);
+    CU_ASSERT_EQUAL(events[0].status, 5000000u);
+}
+
+static void test_fail(void)
+{
+    fresh();
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local R 1 adam@sesta.com "
+                          "rfc822;nobody@siroe.com nobody@siroe.com "
+                          "dns;thor.siroe.com (TCP|1.2.3.4|2788|5.6.7.8|25) "
+                          "smtp;550 5.1.1 <nobody@siroe.com>... User unknown"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_FAIL, T2007, "tcp_local", "", 1024, 0, 5001001u, "");
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 tcp_local RE 1 a@b rfc822;c@d c@d "
+                          "smtp;550"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_FAIL, T2007, "tcp_local", "", 1024, 0, 5000000u, "");
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 ims-ms R 1 a@b rfc822;c@d c@d "
+                          "lmtp;552 5.2.2 over quota"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_FAIL, T2007, "ims-ms", "", 1024, 0, 5002002u, "");
+    /* No diagnostic (a message that timed out in the queue). */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 2.3.4 tcp_local R 1 a@b rfc822;c@d c@d"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_FAIL, T2007, "tcp_local", "", 1024, 0, 0, "");
+    /* K: returned without a notice. */
+    CU_ASSERT_EQUAL(parse("16-Feb-2007 14:54:13.72 ims-ms K 3 a@b rfc822;c@d c@d "
+                          "smtp;550 5.2.1 mailbox disabled"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_FAIL, T2007, "ims-ms", "", 3072, 0, 5002001u, "");
+}
+
+static void test_known(void)
+{
+    fresh();
+    static const char *const codes[] = {"B", "BA", "BS", "BSA", "I", "V", "W", "WE"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "16-Feb-2007 14:54:13.72 tcp_local %s 0 a@b rfc822;c@d c@d "
+                 "smtp;500 5.5.1 bad command", codes[i]);
+        CU_ASSERT_EQUAL(parse(line), FEED_LINE_KNOWN);
+        CU_ASSERT_EQUAL(n_events, 0);
+    }
+    /* Unknown action letters are not guessed at. */
+    static const char *const unknown[] = {"P", "F", "S", "X", "O"};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "16-Feb-2007 14:54:13.72 tcp_local %s 0 a@b rfc822;c@d c@d", unknown[i]);
+        CU_ASSERT_EQUAL(parse(line), FEED_LINE_UNPARSED);
+        CU_ASSERT_EQUAL(n_events, 0);
+    }
+}
+
+static void test_connections(void)
+{
+    fresh();
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local + O "
+                          "TCP|206.184.139.12|25|192.160.253.66|1244 SMTP"),
+                    FEED_LINE_COUNTED);
+    check_assoc(FEED_ASSOC_OPEN, T2007C, "tcp_local", MTAMON_INBOUND, "192.160.253.66",
+                "tcp_local|192.160.253.66|1244", 0, "");
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local    +            C "
+                          "TCP|206.184.139.12|25|192.160.253.66|1244 SMTP"),
+                    FEED_LINE_COUNTED);
+    check_assoc(FEED_ASSOC_CLOSE, T2007C, "tcp_local", MTAMON_INBOUND, "192.160.253.66",
+                "tcp_local|192.160.253.66|1244", 0, "");
+    /* LOG_PROCESS: the process (pid.thread, not the entry's sequence
+     * number, which differs between the open and the close) keys the pair. */
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 501d.0b.9 tcp_local - O "
+                          "TCP|10.0.0.1|40001|2001:db8::25|25 SMTP"),
+                    FEED_LINE_COUNTED);
+    check_assoc(FEED_ASSOC_OPEN, T2007C, "tcp_local", MTAMON_OUTBOUND, "2001:db8::25",
+                "501d.0b|2001:db8::25|25", 0, "");
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 501d.0b.12 tcp_local - C "
+                          "TCP|10.0.0.1|40001|2001:db8::25|25 SMTP"),
+                    FEED_LINE_COUNTED);
+    check_assoc(FEED_ASSOC_CLOSE, T2007C, "tcp_local", MTAMON_OUTBOUND, "2001:db8::25",
+                "501d.0b|2001:db8::25|25", 0, "");
+    /* Rejected inbound, failed outbound. */
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local + X "
+                          "TCP|10.0.0.1|25|10.9.9.9|5555 SMTP 554 5.7.1 blocked by RBL"),
+                    FEED_LINE_COUNTED);
+    check_assoc(FEED_ASSOC_REJECT, T2007C, "tcp_local", MTAMON_INBOUND, "10.9.9.9",
+                "tcp_local|10.9.9.9|5555", 5007001u, "554 5.7.1 blocked by RBL");
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 ab.cd.1 tcp_local - Y "
+                          "TCP|10.0.0.1|0|10.8.8.8|25 SMTP Error: Connection refused"),
+                    FEED_LINE_COUNTED);
+    check_assoc(FEED_ASSOC_FAIL, T2007C, "tcp_local", MTAMON_OUTBOUND, "10.8.8.8",
+                "ab.cd|10.8.8.8|25", 0, "Error: Connection refused");
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local - X "
+                          "TCP|10.0.0.1|0|10.8.8.8|25 SMTP 421 4.3.2 go away"),
+                    FEED_LINE_COUNTED);
+    check_assoc(FEED_ASSOC_FAIL, T2007C, "tcp_local", MTAMON_OUTBOUND, "10.8.8.8",
+                "tcp_local|10.8.8.8|25", 4003002u, "421 4.3.2 go away");
+    /* A failure without connection data still counts. */
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local - Y mx.example: no route"),
+                    FEED_LINE_COUNTED);
+    check_assoc(FEED_ASSOC_FAIL, T2007C, "tcp_local", MTAMON_OUTBOUND, "", "", 0,
+                "mx.example: no route");
+    /* Nothing to count. */
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local + Y TCP|1.1.1.1|25|2.2.2.2|9 SMTP"),
+                    FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(n_events, 0);
+    CU_ASSERT_EQUAL(parse("28-Feb-2007 11:50:59.10 tcp_local + I TCP|1.1.1.1|25|2.2.2.2|9 SMTP"),
+                    FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(n_events, 0);
+    /* An open or close needs its connection data; unknown letters. */
+    static const char *const bad[] = {
+        "28-Feb-2007 11:50:59.10 tcp_local + O",
+        "28-Feb-2007 11:50:59.10 tcp_local + O SMTP",
+        "28-Feb-2007 11:50:59.10 tcp_local + C TCP|1.1.1.1|25|2.2.2.2",
+        "28-Feb-2007 11:50:59.10 tcp_local + C TCP|1.1.1.1|25|2.2.2.2|9|1",
+        "28-Feb-2007 11:50:59.10 tcp_local + C TCP|1.1.1.1|25|2.2.2.2|x9",
+        "28-Feb-2007 11:50:59.10 tcp_local + C TCP|1.1.1.1|25||9",
+        "28-Feb-2007 11:50:59.10 tcp_local + Q TCP|1.1.1.1|25|2.2.2.2|9 SMTP",
+        "28-Feb-2007 11:50:59.10 tcp_local + o TCP|1.1.1.1|25|2.2.2.2|9 SMTP",
+        "28-Feb-2007 11:50:59.10 tcp_local +",
+        "28-Feb-2007 11:50:59.10 tcp_local ims-ms + O TCP|1.1.1.1|25|2.2.2.2|9",
+        "28-Feb-2007 11:50:59.10 notapid tcp_local + O TCP|1.1.1.1|25|2.2.2.2|9",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CU_ASSERT_EQUAL(parse(bad[i]), FEED_LINE_UNPARSED);
+        CU_ASSERT_EQUAL(n_events, 0);
+    }
+}
+
+static void test_time(void)
+{
+    fresh();
+    /* Leap day, leap second, and an hour change (the cache). */
+    CU_ASSERT_EQUAL(parse("29-Feb-2024 23:59:60.99 ims-ms D 1 a@b rfc822;c@d c@d"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, 1709251200990LL, "ims-ms", "", 1024, 1, 0, "");
+    CU_ASSERT_EQUAL(parse("01-Mar-2024 00:00:00.00 ims-ms D 1 a@b rfc822;c@d c@d"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, 1709251200000LL, "ims-ms", "", 1024, 1, 0, "");
+    CU_ASSERT_EQUAL(parse("29-Feb-2024 22:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, 1709244000010LL, "ims-ms", "", 1024, 1, 0, "");
+    /* A CRLF line end is not part of the record. */
+    CU_ASSERT_EQUAL(parse("29-Feb-2024 22:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d\r"),
+                    FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL_FATAL(n_events, 1);
+    CU_ASSERT_EQUAL(events[0].octets, 1024u);
+
+    /* Not dates: another program's lines. */
+    static const char *const other[] = {
+        "",
+        "29-Feb-2023 22:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "31-Apr-2024 22:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "00-Jan-2024 22:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "01-jan-2024 22:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "01-Foo-2024 22:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "01-Jan-2024 24:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "01-Jan-2024 23:60:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "01-Jan-2024 23:00:61.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "01-Jan-2024 23:00:00,01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "1-Jan-2024 23:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "01-Jan-1969 23:00:00.01 ims-ms D 1 a@b rfc822;c@d c@d",
+        "01-Jan-2024 23:00:00.0",
+        "Feb 16 14:54:13 host postfix/smtpd[123]: connect from x[1.2.3.4]",
+        "2024-01-01T00:00:00Z something",
+        "\x80\xff\xfe\x00\x01 binary",
+    };
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        size_t len = i + 1 == sizeof other / sizeof other[0] ? 12 : strlen(other[i]);
+        CU_ASSERT_EQUAL(parse_n(other[i], len), FEED_LINE_SKIPPED);
+        CU_ASSERT_EQUAL(n_events, 0);
+    }
+}
+
+/* Every prefix of a record cut at or next to a field boundary before its
+ * last field: inside the date SKIPPED, after it UNPARSED, never an event. */
+static void test_truncated(void)
+{
+    fresh();
+    static const char *const lines[] = {
+        "06-Oct-2003 00:24:03.66 501d.0b.9 ims-ms Q 5 from@x rfc822;to@y to@ims",
+        "06-Oct-2003 00:24:03.66 tcp_local   ims-ms EE 5 from@x rfc822;to@y to@ims",
+        "06-Oct-2003 00:24:03.66 tcp_local R 5  rfc822;to@y to@ims",
+    };
+    for (size_t l = 0; l < sizeof lines / sizeof lines[0]; l++) {
+        const char *line = lines[l];
+        size_t full = strlen(line);
+        size_t last = full;
+        while (line[last - 1] != ' ')
+            last--;
+        /* last: start of the current To field; cut before its separator. */
+        for (size_t cut = 0; cut + 1 < last; cut++) {
+            if (cut > 0 && line[cut] != ' ' && line[cut - 1] != ' ' && cut != 22)
+                continue;
+            enum feed_line_result r = parse_n(line, cut);
+            enum feed_line_result want = cut < 23 ? FEED_LINE_SKIPPED : FEED_LINE_UNPARSED;
+            CU_ASSERT_EQUAL(r, want);
+            CU_ASSERT_EQUAL(n_events, 0);
+            if (r != want || n_events)
+                fprintf(stderr, "\n    cut %zu of line %zu: %d\n", cut, l, (int)r);
+        }
+        CU_ASSERT_EQUAL(parse(line), FEED_LINE_COUNTED);
+        CU_ASSERT_EQUAL(n_events, 1);
+    }
+}
+
+static void test_malformed(void)
+{
+    fresh();
+    static const char *const bad[] = {
+        "06-Oct-2003 00:24:03.66",
+        "06-Oct-2003 00:24:03.66 ",
+        "06-Oct-2003 00:24:03.66            ",
+        "06-Oct-2003 00:24:03.66x ims-ms D 1 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 ims-ms D x a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 ims-ms D -1 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 ims-ms D 1234567890123 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 ims-ms Dx 1 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 ims-ms DEEEEEEEE 1 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 ims-ms D 1 a@b  ",
+        "06-Oct-2003 00:24:03.66 a b c d e f g h",
+        "06-Oct-2003 00:24:03.66 notapid tcp_local ims-ms E 1 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 \xc3\x28 ims-ms E 1 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 ims\x01ms D 1 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 ims-ms\tD 1 a@b rfc822;c@d c@d",
+        "06-Oct-2003 00:24:03.66 \xff\xfe\xfd\xfc",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        enum feed_line_result r = parse(bad[i]);
+        CU_ASSERT_EQUAL(r, FEED_LINE_UNPARSED);
+        CU_ASSERT_EQUAL(n_events, 0);
+        if (r != FEED_LINE_UNPARSED)
+            fprintf(stderr, "\n    line %zu: %d\n", i, (int)r);
+    }
+    /* A NUL inside a record is just a byte that is not allowed in a name. */
+    static const char nul[] = "06-Oct-2003 00:24:03.66 ims\0ms D 1 a@b rfc822;c@d c@d";
+    CU_ASSERT_EQUAL(parse_n(nul, sizeof nul - 1), FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(n_events, 0);
+    /* Invalid UTF-8 in an address is not our business: it counts. */
+    CU_ASSERT_EQUAL(parse("06-Oct-2003 00:24:03.66 ims-ms D 1 \xc3\x28@b rfc822;\xff c@d"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2003, "ims-ms", "", 1024, 1, 0, "");
+}
+
+static void test_channel_names(void)
+{
+    fresh();
+    char name63[64], name64[65], line[256];
+    memset(name63, 'c', 63);
+    name63[63] = '\0';
+    memset(name64, 'c', 64);
+    name64[64] = '\0';
+
+    snprintf(line, sizeof line, "06-Oct-2003 00:24:03.66 %s D 1 a@b rfc822;c@d c@d", name63);
+    CU_ASSERT_EQUAL(parse(line), FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2003, name63, "", 1024, 1, 0, "");
+    snprintf(line, sizeof line, "06-Oct-2003 00:24:03.66 %s %s E 1 a@b rfc822;c@d c@d",
+             name63, name63);
+    CU_ASSERT_EQUAL(parse(line), FEED_LINE_COUNTED);
+    check_message(FEED_ENQUEUE, T2003, name63, name63, 1024, 0, 0, "");
+    snprintf(line, sizeof line, "06-Oct-2003 00:24:03.66 %s + O TCP|1.1.1.1|25|2.2.2.2|9 SMTP",
+             name63);
+    CU_ASSERT_EQUAL(parse(line), FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL_FATAL(n_events, 1);
+    CU_ASSERT_STRING_EQUAL(events[0].channel, name63);
+    CU_ASSERT_EQUAL(strlen(events[0].key), strlen(name63) + strlen("|2.2.2.2|9"));
+
+    snprintf(line, sizeof line, "06-Oct-2003 00:24:03.66 %s D 1 a@b rfc822;c@d c@d", name64);
+    CU_ASSERT_EQUAL(parse(line), FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(n_events, 0);
+    snprintf(line, sizeof line, "06-Oct-2003 00:24:03.66 l %s E 1 a@b rfc822;c@d c@d", name64);
+    CU_ASSERT_EQUAL(parse(line), FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(n_events, 0);
+    snprintf(line, sizeof line, "06-Oct-2003 00:24:03.66 %s + O TCP|1.1.1.1|25|2.2.2.2|9", name64);
+    CU_ASSERT_EQUAL(parse(line), FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(n_events, 0);
+}
+
+static void test_long_lines(void)
+{
+    fresh();
+    size_t len = FEED_LINE_MAX;
+    char *line = malloc(len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+    if (!line)
+        return;
+    /* A date, then 64 KB of one word. */
+    memcpy(line, "06-Oct-2003 00:24:03.66 ", 24);
+    memset(line + 24, 'a', len - 24);
+    CU_ASSERT_EQUAL(parse_n(line, len), FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(n_events, 0);
+    /* 64 KB of spaces after the date. */
+    memset(line + 24, ' ', len - 24);
+    CU_ASSERT_EQUAL(parse_n(line, len), FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(n_events, 0);
+    /* A real record with a 64 KB diagnostic: counted, reason cut. */
+    static const char head[] = "06-Oct-2003 00:24:03.66 tcp_local J 0 a@b rfc822;c@d c@d smtp;550 5.7.1 ";
+    memcpy(line, head, sizeof head - 1);
+    memset(line + sizeof head - 1, 'z', len - (sizeof head - 1));
+    CU_ASSERT_EQUAL(parse_n(line, len), FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL_FATAL(n_events, 1);
+    CU_ASSERT_EQUAL(events[0].status, 5007001u);
+    CU_ASSERT_EQUAL(strlen(events[0].reason), (size_t)FEED_REASON_MAX);
+    /* 64 KB of garbage. */
+    for (size_t i = 0; i < len; i++)
+        line[i] = (char)(i * 131 + 7);
+    CU_ASSERT_EQUAL(parse_n(line, len), FEED_LINE_SKIPPED);
+    CU_ASSERT_EQUAL(n_events, 0);
+    free(line);
+}
+
+/* The retry memory is bounded: many distinct Q records, then the D of the
+ * first still parses (first_attempt may have been evicted) and the D of
+ * the last is known as a retry. */
+static void test_retry_bounded(void)
+{
+    fresh();
+    char line[256];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(line, sizeof line,
+                 "06-Oct-2003 00:24:03.66 tcp_local Q 1 a@b rfc822;u%d@d u%d@d", i, i);
+        CU_ASSERT_EQUAL_FATAL(parse(line), FEED_LINE_COUNTED);
+    }
+    CU_ASSERT_EQUAL(parse("06-Oct-2003 00:24:03.66 tcp_local D 1 a@b rfc822;u99999@d u99999@d"),
+                    FEED_LINE_COUNTED);
+    check_message(FEED_DEQUEUE, T2003, "tcp_local", "", 1024, 0, 0, "");
+}
+
+/* The test logs of tests/data/feed/sunmta, line by line: exact tallies. */
+struct tally {
+    int result[4];
+    int kind[FEED_ASSOC_FAIL + 1];
+    int first_attempts;
+};
+
+static void tally_event(void *ctx, const struct feed_event *ev)
+{
+    struct tally *t = ctx;
+    t->kind[ev->kind]++;
+    if (ev->kind == FEED_DEQUEUE)
+        t->first_attempts += ev->first_attempt;
+}
+
+static int tally_file(const char *name, struct tally *t)
+{
+    const char *top = getenv("MTAMON_SRCDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/feed/sunmta/%s", top ? top : ".", name);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL(f);
+    if (!f) {
+        fprintf(stderr, "\n    cannot open %s (set MTAMON_SRCDIR)\n", path);
+        return -1;
+    }
+    void *state = feed_format_sunmta.create();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(state);
+    memset(t, 0, sizeof *t);
+    char buf[4096];
+    while (fgets(buf, sizeof buf, f)) {
+        size_t len = strlen(buf);
+        if (len && buf[len - 1] == '\n')
+            len--;
+        t->result[feed_format_sunmta.parse(state, buf, len, tally_event, t)]++;
+    }
+    fclose(f);
+    feed_format_sunmta.destroy(state);
+    return 0;
+}
+
+static void test_sample_logs(void)
+{
+    struct tally t;
+    if (tally_file("mail.log_current", &t) == 0) {
+        CU_ASSERT_EQUAL(t.result[FEED_LINE_COUNTED], 16);
+        CU_ASSERT_EQUAL(t.result[FEED_LINE_KNOWN], 2);
+        CU_ASSERT_EQUAL(t.result[FEED_LINE_SKIPPED], 0);
+        CU_ASSERT_EQUAL(t.result[FEED_LINE_UNPARSED], 0);
+        CU_ASSERT_EQUAL(t.kind[FEED_ENQUEUE], 5);
+        CU_ASSERT_EQUAL(t.kind[FEED_DEQUEUE], 3);
+        CU_ASSERT_EQUAL(t.first_attempts, 2);
+        CU_ASSERT_EQUAL(t.kind[FEED_TEMPFAIL], 1);
+        CU_ASSERT_EQUAL(t.kind[FEED_REJECT], 1);
+        CU_ASSERT_EQUAL(t.kind[FEED_FAIL], 1);
+        CU_ASSERT_EQUAL(t.kind[FEED_ASSOC_OPEN], 2);
+        CU_ASSERT_EQUAL(t.kind[FEED_ASSOC_CLOSE], 2);
+        CU_ASSERT_EQUAL(t.kind[FEED_ASSOC_REJECT], 0);
+        CU_ASSERT_EQUAL(t.kind[FEED_ASSOC_FAIL], 1);
+    }
+    if (tally_file("mail.log_process", &t) == 0) {
+        CU_ASSERT_EQUAL(t.result[FEED_LINE_COUNTED], 7);
+        CU_ASSERT_EQUAL(t.result[FEED_LINE_KNOWN] + t.result[FEED_LINE_SKIPPED] +
+                            t.result[FEED_LINE_UNPARSED], 0);
+        CU_ASSERT_EQUAL(t.kind[FEED_ENQUEUE], 1);
+        CU_ASSERT_EQUAL(t.kind[FEED_DEQUEUE], 1);
+        CU_ASSERT_EQUAL(t.first_attempts, 0);
+        CU_ASSERT_EQUAL(t.kind[FEED_TEMPFAIL], 1);
+        CU_ASSERT_EQUAL(t.kind[FEED_FAIL], 1);
+        CU_ASSERT_EQUAL(t.kind[FEED_ASSOC_OPEN], 1);
+        CU_ASSERT_EQUAL(t.kind[FEED_ASSOC_CLOSE], 1);
+        CU_ASSERT_EQUAL(t.kind[FEED_ASSOC_REJECT], 1);
+    }
+}
+
+int main(void)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    static const struct unit_test tests[] = {
+        {"format", test_format},
+        {"enqueue", test_enqueue},
+        {"dequeue", test_dequeue},
+        {"tempfail then dequeue", test_tempfail_then_dequeue},
+        {"LOG_FORMAT 1 and 2", test_log_format_2},
+        {"reject", test_reject},
+        {"fail", test_fail},
+        {"known records", test_known},
+        {"connections", test_connections},
+        {"time", test_time},
+        {"truncated", test_truncated},
+        {"malformed", test_malformed},
+        {"channel names", test_channel_names},
+        {"long lines", test_long_lines},
+        {"retry memory bounded", test_retry_bounded},
+        {"sample logs", test_sample_logs},
+        {NULL, NULL},
+    };
+    int rc = unit_main("parse_sunmta", tests);
+    feed_format_sunmta.destroy(st);
+    return rc;
+}
