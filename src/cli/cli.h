@@ -3,8 +3,8 @@
  *
  * main.c picks the command, counters.c runs `counters create|show|clear|
  * delete`, show_text.c and show_json.c print a snapshot, simulate.c writes
- * synthetic mail traffic, check_config.c validates a configuration file,
- * cli_util.c holds the small helpers below.
+ * synthetic mail traffic, feed.c follows MTA logs, check_config.c
+ * validates a configuration file, cli_util.c holds the small helpers below.
  *
  * Every command function returns a sysexits(3) status up to main(); none of
  * them exits.  Errors are printed as "mtamon: <message>" on stderr.
@@ -39,6 +39,15 @@ int cli_counters(const char *segment, int argc, char **argv);
 int cli_simulate(const char *segment, int argc, char **argv);
 
 /**
+ * `mtamon feed --format F [--state FILE] [--from-start] [--once] [--stats]
+ * FILE|-` on @p segment (NULL: environment or default): follow an MTA log
+ * and count its records (feed.c).  Returns EX_OK, EX_USAGE, EX_NOINPUT
+ * (file missing with --once), EX_DATAERR (malformed state file), or the
+ * status of a libmtamon error.
+ */
+int cli_feed(const char *segment, int argc, char **argv);
+
+/**
  * `mtamon check-config FILE`: load FILE with config_load() and print
  * "FILE: ok (N applications, N channels)", or the error.  Returns EX_OK,
  * EX_CONFIG for an invalid or unreadable file, EX_USAGE for bad arguments.
@@ -53,6 +62,9 @@ void cli_counters_usage(FILE *out);
 
 /** Print the usage of `mtamon simulate` to @p out. */
 void cli_simulate_usage(FILE *out);
+
+/** Print the usage of `mtamon feed` to @p out. */
+void cli_feed_usage(FILE *out);
 
 /** Print the usage of `mtamon check-config` to @p out. */
 void cli_check_config_usage(FILE *out);

@@ -27,6 +27,8 @@ void cli_usage(FILE *out)
             "  counters delete [--force]  remove the counter segment\n"
             "  simulate [--events N] [--duration SECONDS] [--rate N] [--seed N]\n"
             "           [--create]        write synthetic mail traffic\n"
+            "  feed --format sunmta|postfix [--state FILE] [--from-start] [--once]\n"
+            "       [--stats] FILE|-      follow an MTA log and count its records\n"
             "  check-config FILE          validate a configuration file\n"
             "\n"
             "The Sun spellings (counters -show -noheaders ...) work too.\n"
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
         status = cli_counters(segment, argc - 1, argv + 1);
     } else if (strcmp(cmd, "simulate") == 0) {
         status = cli_simulate(segment, argc - 1, argv + 1);
+    } else if (strcmp(cmd, "feed") == 0) {
+        status = cli_feed(segment, argc - 1, argv + 1);
     } else if (strcmp(cmd, "check-config") == 0) {
         status = cli_check_config(argc - 1, argv + 1);
     } else if (cmd[0] == '-') {

@@ -1,0 +1,836 @@
+/*
+ * follow.c - reading a log like `tail -F` (see follow.h).
+ *
+ * The file is read with plain read(2) in FOLLOW_BLOCK blocks; lines are
+ * cut with memchr and handed over in place, so a line costs no system call
+ * and no copy unless it straddles two blocks.  At the end of the file the
+ * follower looks for a truncation (size below our offset: copytruncate)
+ * and a rotation (the path names another inode: finish the old file, then
+ * read the new one from 0), then sleeps a poll interval.
+ */
+#include "follow.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* Bytes read at once: large enough that a system call is amortised over
+ * thousands of lines. */
+#define FOLLOW_BLOCK (256u * 1024u)
+/* Longest state file we accept (a valid one is under 150 bytes). */
+#define STATE_FILE_MAX 4096
+/* State saves while lines are read, at most one per this many ms. */
+#define STATE_SAVE_MS 1000
+
+/* ------------------------------------------------------------------------ */
+/* Line splitter                                                             */
+
+int feed_splitter_init(struct feed_splitter *s)
+{
+    memset(s, 0, sizeof *s);
+    s->hold = malloc(FEED_LINE_MAX);
+    return s->hold ? 0 : -1;
+}
+
+void feed_splitter_free(struct feed_splitter *s)
+{
+    free(s->hold);
+    s->hold = NULL;
+}
+
+void feed_splitter_reset(struct feed_splitter *s, uint64_t offset)
+{
+    s->held = 0;
+    s->skipping = 0;
+    s->pushed = offset;
+    s->line_end = offset;
+}
+
+void feed_splitter_push(struct feed_splitter *s, const char *data, size_t len,
+                        feed_line_fn fn, void *ctx)
+{
+    const char *p = data;
+    const char *end = data + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) {
+            size_t rest = (size_t)(end - p);
+            if (s->skipping)
+                break;
+            if (s->held + rest > FEED_LINE_MAX) {
+                /* Too long already: count it now, drop it to its '\n'. */
+                s->skipping = 1;
+                s->held = 0;
+                s->too_long++;
+                break;
+            }
+            memcpy(s->hold + s->held, p, rest);
+            s->held += rest;
+            break;
+        }
+        size_t n = (size_t)(nl - p);
+        if (s->skipping) {
+            s->skipping = 0; /* counted when it was found too long */
+        } else if (s->held) {
+            if (s->held + n > FEED_LINE_MAX) {
+                s->too_long++;
+            } else {
+                memcpy(s->hold + s->held, p, n);
+                fn(ctx, s->hold, s->held + n);
+            }
+            s->held = 0;
+        } else if (n > FEED_LINE_MAX) {
+            s->too_long++;
+        } else {
+            fn(ctx, p, n);
+        }
+        p = nl + 1;
+        s->line_end = s->pushed + (uint64_t)(p - data);
+    }
+    s->pushed += len;
+}
+
+void feed_splitter_flush(struct feed_splitter *s, feed_line_fn fn, void *ctx)
+{
+    if (s->held && !s->skipping)
+        fn(ctx, s->hold, s->held);
+    s->held = 0;
+    s->skipping = 0;
+    s->line_end = s->pushed;
+}
+
+/* ------------------------------------------------------------------------ */
+/* State file                                                                */
+
+uint64_t feed_hash(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+static const char state_magic[] = "mtamon-feed-state";
+
+/* The fields after the magic line, in their fixed order. */
+enum state_field { SF_DEVICE, SF_INODE, SF_OFFSET, SF_TAILLEN, SF_TAILHASH, SF_COUNT };
+static const char *const state_keys[SF_COUNT] = {
+    "device", "inode", "offset", "taillen", "tailhash",
+};
+
+/* A decimal number of 1..20 digits that fits in 64 bits. */
+static int parse_u64(const char *p, size_t len, uint64_t *out)
+{
+    if (len == 0 || len > 20)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        unsigned d = (unsigned)(p[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Exactly 16 lower- or upper-case hexadecimal digits. */
+static int parse_hex64(const char *p, size_t len, uint64_t *out)
+{
+    if (len != 16)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return -1;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Take the next '\n'-terminated line of [*p, end); -1 if there is none. */
+static int next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl)
+        return -1;
+    *line = *p;
+    *len = (size_t)(nl - *p);
+    *p = nl + 1;
+    return 0;
+}
+
+int feed_state_parse(const char *text, size_t len, struct feed_state *st,
+                     char *why, size_t why_len)
+{
+    const char *p = text;
+    const char *end = text + len;
+    const char *line;
+    size_t n;
+
+    if (len == 0) {
+        snprintf(why, why_len, "empty");
+        return -1;
+    }
+    if (memchr(text, '\0', len)) {
+        snprintf(why, why_len, "contains a NUL byte");
+        return -1;
+    }
+    if (next_line(&p, end, &line, &n) != 0 || n != sizeof state_magic - 1 + 2 ||
+        memcmp(line, state_magic, sizeof state_magic - 1) != 0 ||
+        line[sizeof state_magic - 1] != ' ') {
+        snprintf(why, why_len, "line 1: not \"%s 1\"", state_magic);
+        return -1;
+    }
+    if (line[n - 1] != '1') {
+        snprintf(why, why_len, "line 1: unsupported version '%c' (this is 1)", line[n - 1]);
+        return -1;
+    }
+
+    uint64_t v[SF_COUNT];
+    for (int f = 0; f < SF_COUNT; f++) {
+        int lineno = f + 2;
+        const size_t klen = strlen(state_keys[f]);
+        if (next_line(&p, end, &line, &n) != 0) {
+            snprintf(why, why_len, "line %d: missing '%s' (or no final newline)",
+                     lineno, state_keys[f]);
+            return -1;
+        }
+        if (n <= klen || memcmp(line, state_keys[f], klen) != 0 || line[klen] != ' ') {
+            snprintf(why, why_len, "line %d: expected '%s N'", lineno, state_keys[f]);
+            return -1;
+        }
+        int bad = f == SF_TAILHASH ? parse_hex64(line + klen + 1, n - klen - 1, &v[f])
+                                   : parse_u64(line + klen + 1, n - klen - 1, &v[f]);
+        if (bad) {
+            snprintf(why, why_len, "line %d: %s is not %s", lineno, state_keys[f],
+                     f == SF_TAILHASH ? "16 hexadecimal digits"
+                                      : "a decimal number of 64 bits");
+            return -1;
+        }
+    }
+    if (p != end) {
+        snprintf(why, why_len, "line %d: unexpected text after the last field",
+                 SF_COUNT + 2);
+        return -1;
+    }
+    uint64_t want_tail = v[SF_OFFSET] < FEED_STATE_TAIL_MAX ? v[SF_OFFSET]
+                                                             : FEED_STATE_TAIL_MAX;
+    if (v[SF_TAILLEN] != want_tail) {
+        snprintf(why, why_len, "line %d: taillen %" PRIu64 " does not match offset %" PRIu64
+                 " (expected %" PRIu64 ")", SF_TAILLEN + 2, v[SF_TAILLEN],
+                 v[SF_OFFSET], want_tail);
+        return -1;
+    }
+    if (v[SF_OFFSET] > (uint64_t)INT64_MAX) {
+        snprintf(why, why_len, "line %d: offset too large", SF_OFFSET + 2);
+        return -1;
+    }
+    st->device = v[SF_DEVICE];
+    st->inode = v[SF_INODE];
+    st->offset = v[SF_OFFSET];
+    st->tail_len = (uint32_t)v[SF_TAILLEN];
+    st->tail_hash = v[SF_TAILHASH];
+    return 0;
+}
+
+int feed_state_format(const struct feed_state *st, char *buf, size_t len)
+{
+    int n = snprintf(buf, len,
+                     "%s 1\ndevice %" PRIu64 "\ninode %" PRIu64 "\noffset %" PRIu64
+                     "\ntaillen %" PRIu32 "\ntailhash %016" PRIx64 "\n",
+                     state_magic, st->device, st->inode, st->offset, st->tail_len,
+                     st->tail_hash);
+    return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+enum feed_state_load_result feed_state_load(const char *path,
+                                            struct feed_state *st,
+                                            char *err, size_t err_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return FEED_STATE_ABSENT;
+        snprintf(err, err_len, "state file %s: %s", path, strerror(errno));
+        return FEED_STATE_UNREADABLE;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, err_len, "state file %s: not a regular file", path);
+        close(fd);
+        return FEED_STATE_MALFORMED;
+    }
+    char text[STATE_FILE_MAX + 1];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, text + len, sizeof text - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, err_len, "state file %s: %s", path, strerror(errno));
+            close(fd);
+            return FEED_STATE_UNREADABLE;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == sizeof text)
+            break;
+    }
+    close(fd);
+    char why[160];
+    if (len > STATE_FILE_MAX) {
+        snprintf(err, err_len, "state file %s: malformed: larger than %d bytes",
+                 path, STATE_FILE_MAX);
+        return FEED_STATE_MALFORMED;
+    }
+    if (feed_state_parse(text, len, st, why, sizeof why) != 0) {
+        snprintf(err, err_len, "state file %s: malformed: %s", path, why);
+        return FEED_STATE_MALFORMED;
+    }
+    return FEED_STATE_LOADED;
+}
+
+/* fsync the directory holding @p path, so the rename itself is durable. */
+static void sync_parent_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, sizeof dir, ".");
+    } else if (slash == path) {
+        snprintf(dir, sizeof dir, "/");
+    } else {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir)
+            return;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int feed_state_save(const char *path, const struct feed_state *st,
+                    char *err, size_t err_len)
+{
+    char text[256];
+    char tmp[4096];
+    int len = feed_state_format(st, text, sizeof text);
+    if (len < 0 || snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        snprintf(err, err_len, "state file %s: name too long", path);
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd < 0) {
+        snprintf(err, err_len, "state file %s: cannot create %s: %s", path, tmp,
+                 strerror(errno));
+        return -1;
+    }
+    if (write_all(fd, text, (size_t)len) != 0 || fsync(fd) != 0) {
+        snprintf(err, err_len, "state file %s: cannot write %s: %s", path, tmp,
+                 strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        snprintf(err, err_len, "state file %s: cannot replace it: %s", path,
+                 strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    sync_parent_dir(path);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Follower                                                                  */
+
+struct feed_follower {
+    struct feed_follow_opts opts;
+    struct feed_splitter sp;
+    struct feed_follow_stats st;
+    const struct feed_follow_hooks *h;
+    char *buf;                  /* FOLLOW_BLOCK bytes */
+    int have_state;
+    struct feed_state saved;    /* as loaded, then as last saved */
+    int stdin_mode;
+    int fd;                     /* current file, -1 while it is missing */
+    uint64_t dev, ino;          /* of fd */
+    int64_t last_save_ms;       /* monotonic */
+    int save_failed_logged;
+    int missing_logged;
+};
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL); /* a signal cutting it short is welcome */
+}
+
+/* Counts the line, then hands it to the caller's callback. */
+static void count_line(void *ctx, const char *line, size_t len)
+{
+    struct feed_follower *f = ctx;
+    f->st.lines++;
+    f->h->line(f->h->ctx, line, len);
+}
+
+static int stopping(const struct feed_follower *f)
+{
+    return f->h->stop && *f->h->stop;
+}
+
+int feed_follower_open(const struct feed_follow_opts *opts,
+                       struct feed_follower **out, char *err, size_t err_len)
+{
+    *out = NULL;
+    int is_stdin = strcmp(opts->path, "-") == 0;
+    if (is_stdin && opts->state_path) {
+        snprintf(err, err_len, "--state cannot be used when reading standard input");
+        return EX_USAGE;
+    }
+    struct feed_follower *f = calloc(1, sizeof *f);
+    if (!f || feed_splitter_init(&f->sp) != 0 || !(f->buf = malloc(FOLLOW_BLOCK))) {
+        if (f) {
+            feed_splitter_free(&f->sp);
+            free(f);
+        }
+        snprintf(err, err_len, "out of memory");
+        return EX_OSERR;
+    }
+    f->opts = *opts;
+    if (!f->opts.poll_ms)
+        f->opts.poll_ms = 200;
+    f->stdin_mode = is_stdin;
+    f->fd = -1;
+    if (opts->state_path) {
+        switch (feed_state_load(opts->state_path, &f->saved, err, err_len)) {
+        case FEED_STATE_LOADED:
+            f->have_state = 1;
+            break;
+        case FEED_STATE_ABSENT:
+            break;
+        case FEED_STATE_MALFORMED:
+            feed_follower_close(f);
+            return EX_DATAERR;
+        case FEED_STATE_UNREADABLE:
+            feed_follower_close(f);
+            return EX_NOINPUT;
+        }
+    }
+    *out = f;
+    return EX_OK;
+}
+
+const struct feed_follow_stats *feed_follower_stats(const struct feed_follower *f)
+{
+    return &f->st;
+}
+
+void feed_follower_close(struct feed_follower *f)
+{
+    if (!f)
+        return;
+    if (f->fd >= 0)
+        close(f->fd);
+    feed_splitter_free(&f->sp);
+    free(f->buf);
+    free(f);
+}
+
+/* The tail hash of the @p offset bytes of @p fd: -1 if they cannot be read. */
+static int tail_of(int fd, uint64_t offset, uint32_t *len, uint64_t *hash)
+{
+    char tail[FEED_STATE_TAIL_MAX];
+    uint32_t n = offset < FEED_STATE_TAIL_MAX ? (uint32_t)offset : FEED_STATE_TAIL_MAX;
+    if (n && pread(fd, tail, n, (off_t)(offset - n)) != (ssize_t)n)
+        return -1;
+    *len = n;
+    *hash = feed_hash(tail, n);
+    return 0;
+}
+
+/* Does @p fd still hold what the saved state says ended at its offset? */
+static int state_matches(int fd, const struct feed_state *st)
+{
+    struct stat sb;
+    uint32_t len;
+    uint64_t hash;
+    if (fstat(fd, &sb) != 0 || (uint64_t)sb.st_size < st->offset)
+        return 0;
+    return tail_of(fd, st->offset, &len, &hash) == 0 && len == st->tail_len &&
+           hash == st->tail_hash;
+}
+
+static int save_state(struct feed_follower *f, char *err, size_t err_len)
+{
+    if (!f->opts.state_path || f->fd < 0)
+        return 0;
+    struct feed_state st = { .device = f->dev, .inode = f->ino, .offset = f->sp.line_end };
+    if (tail_of(f->fd, st.offset, &st.tail_len, &st.tail_hash) != 0) {
+        snprintf(err, err_len, "%s: cannot read back to offset %" PRIu64 ": %s",
+                 f->opts.path, st.offset, strerror(errno));
+        return -1;
+    }
+    if (feed_state_save(f->opts.state_path, &st, err, err_len) != 0)
+        return -1;
+    f->saved = st;
+    f->have_state = 1;
+    f->last_save_ms = monotonic_ms();
+    return 0;
+}
+
+/* Save if lines were read since the last save, at most once a second. */
+static void maybe_save_state(struct feed_follower *f)
+{
+    if (!f->opts.state_path || f->fd < 0)
+        return;
+    if (f->have_state && f->saved.inode == f->ino && f->saved.device == f->dev &&
+        f->saved.offset == f->sp.line_end)
+        return;
+    if (monotonic_ms() - f->last_save_ms < STATE_SAVE_MS)
+        return;
+    char err[512];
+    if (save_state(f, err, sizeof err) != 0) {
+        if (!f->save_failed_logged)
+            log_msg(LOG_WARNING, "%s", err);
+        f->save_failed_logged = 1;
+    } else {
+        f->save_failed_logged = 0;
+    }
+}
+
+/* Make @p fd (with @p sb) the current file, reading from @p offset. */
+static void use_file(struct feed_follower *f, int fd, const struct stat *sb,
+                     uint64_t offset)
+{
+    if (f->fd >= 0 && f->fd != fd)
+        close(f->fd);
+    f->fd = fd;
+    f->dev = (uint64_t)sb->st_dev;
+    f->ino = (uint64_t)sb->st_ino;
+    lseek(fd, (off_t)offset, SEEK_SET);
+    feed_splitter_reset(&f->sp, offset);
+}
+
+static int open_log(const char *path, struct stat *sb)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, sb) != 0 || S_ISDIR(sb->st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        return -1;
+    }
+    return fd;
+}
+
+/* The offset just past the last '\n' before @p size (0 if none within
+ * FEED_LINE_MAX bytes): starting "at the end" never starts mid-line. */
+static uint64_t last_line_start(int fd, uint64_t size, char *buf)
+{
+    uint64_t n = size < FEED_LINE_MAX ? size : FEED_LINE_MAX;
+    /* cppcheck-suppress knownConditionTrueFalse ; (size is 0 for an empty file) */
+    if (n == 0 || pread(fd, buf, n, (off_t)(size - n)) != (ssize_t)n)
+        return size;
+    for (uint64_t i = n; i > 0; i--)
+        if (buf[i - 1] == '\n')
+            return size - n + i;
+    return n == size ? 0 : size;
+}
+
+/*
+ * The file in the directory of @p path with the saved device and inode:
+ * where the log we were reading went when it was rotated while we were
+ * stopped ("mail.log.1", "mail.log-20240501", ...).  -1 if none.
+ */
+static int find_by_inode(const char *path, const struct feed_state *st, struct stat *sb)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int found = -1;
+    const struct dirent *e;
+    while (found < 0 && (e = readdir(d)) != NULL) {
+        if ((uint64_t)e->d_ino != st->inode)
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+            continue;
+        if (fstat(fd, sb) == 0 && S_ISREG(sb->st_mode) &&
+            (uint64_t)sb->st_ino == st->inode && (uint64_t)sb->st_dev == st->device) {
+            found = fd;
+            log_msg(LOG_INFO, "%s was rotated while stopped: finishing %s/%s from offset %"
+                    PRIu64, path, dir, e->d_name, st->offset);
+        } else {
+            close(fd);
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+/* Where to begin: the state file's place, the end, or 0.  EX_OK, or
+ * EX_NOINPUT when the file is missing and once is set. */
+static int position_start(struct feed_follower *f, char *err, size_t err_len)
+{
+    struct stat sb;
+    int fd = open_log(f->opts.path, &sb);
+    if (fd < 0 && errno != ENOENT) {
+        snprintf(err, err_len, "%s: %s", f->opts.path, strerror(errno));
+        return EX_NOINPUT;
+    }
+    if (f->have_state) {
+        const struct feed_state *st = &f->saved;
+        if (fd >= 0 && (uint64_t)sb.st_ino == st->inode && (uint64_t)sb.st_dev == st->device) {
+            if (state_matches(fd, st)) {
+                use_file(f, fd, &sb, st->offset);
+            } else {
+                log_msg(LOG_WARNING, "%s was truncated or replaced since offset %" PRIu64
+                        " was saved: reading it from the start", f->opts.path, st->offset);
+                f->st.truncations++;
+                use_file(f, fd, &sb, 0);
+            }
+            return EX_OK;
+        }
+        struct stat osb;
+        int old = find_by_inode(f->opts.path, st, &osb);
+        if (old >= 0 && state_matches(old, st)) {
+            /* Finish the old file; at its end the path's new inode is noticed. */
+            if (fd >= 0)
+                close(fd);
+            use_file(f, old, &osb, st->offset);
+            return EX_OK;
+        }
+        if (old >= 0)
+            close(old);
+        log_msg(LOG_WARNING, "%s was rotated while stopped and the old file (inode %" PRIu64
+                ") was not found in its directory: lines after offset %" PRIu64
+                " of it are lost; reading the new file from the start",
+                f->opts.path, st->inode, st->offset);
+        if (fd >= 0) {
+            f->st.rotations++;
+            use_file(f, fd, &sb, 0);
+            return EX_OK;
+        }
+    } else if (fd >= 0) {
+        uint64_t at = f->opts.from_start ? 0 : last_line_start(fd, (uint64_t)sb.st_size, f->buf);
+        use_file(f, fd, &sb, at);
+        return EX_OK;
+    }
+    if (f->opts.once) {
+        snprintf(err, err_len, "%s: %s", f->opts.path, strerror(ENOENT));
+        return EX_NOINPUT;
+    }
+    log_msg(LOG_INFO, "%s does not exist (yet): waiting for it", f->opts.path);
+    f->missing_logged = 1;
+    return EX_OK;
+}
+
+/* Read @p f->fd to its current end; 0, or -1 on a read error. */
+static int drain(struct feed_follower *f, char *err, size_t err_len)
+{
+    for (;;) {
+        ssize_t n = read(f->fd, f->buf, FOLLOW_BLOCK);
+        if (n > 0) {
+            feed_splitter_push(&f->sp, f->buf, (size_t)n, count_line, f);
+            continue;
+        }
+        if (n == 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        snprintf(err, err_len, "%s: read error: %s", f->opts.path, strerror(errno));
+        return -1;
+    }
+}
+
+/* At the end of the current file: 1 if reading should go on at once (it
+ * was truncated, or a new file takes its place), 0 if nothing changed, -1
+ * on a read error. */
+static int check_file(struct feed_follower *f, char *err, size_t err_len)
+{
+    struct stat sb;
+    if (f->fd >= 0 && fstat(f->fd, &sb) == 0 && (uint64_t)sb.st_size < f->sp.pushed) {
+        log_msg(LOG_INFO, "%s was truncated (size %" PRIu64 " < offset %" PRIu64
+                "): reading it again from the start", f->opts.path,
+                (uint64_t)sb.st_size, f->sp.pushed);
+        f->st.truncations++;
+        use_file(f, f->fd, &sb, 0);
+        return 1;
+    }
+    if (stat(f->opts.path, &sb) != 0)
+        return 0; /* between rename and create: keep the old one */
+    if (f->fd >= 0 && (uint64_t)sb.st_ino == f->ino && (uint64_t)sb.st_dev == f->dev)
+        return 0;
+    int fd = open_log(f->opts.path, &sb);
+    if (fd < 0)
+        return 0;
+    if (f->fd >= 0) {
+        /* Rotated: what was written to the old file since our last read. */
+        if (drain(f, err, err_len) != 0) {
+            close(fd);
+            return -1;
+        }
+        feed_splitter_flush(&f->sp, count_line, f);
+        log_msg(LOG_INFO, "%s was rotated: reading the new file from the start",
+                f->opts.path);
+        f->st.rotations++;
+    } else if (f->missing_logged) {
+        log_msg(LOG_INFO, "%s appeared: reading it from the start", f->opts.path);
+        f->missing_logged = 0;
+    }
+    use_file(f, fd, &sb, 0);
+    return 1;
+}
+
+static void tick(const struct feed_follower *f)
+{
+    if (f->h->tick)
+        f->h->tick(f->h->ctx);
+}
+
+static int run_stdin(struct feed_follower *f, char *err, size_t err_len)
+{
+    feed_splitter_reset(&f->sp, 0);
+    for (;;) {
+        if (stopping(f))
+            return EX_OK;
+        ssize_t n = read(STDIN_FILENO, f->buf, FOLLOW_BLOCK);
+        if (n > 0) {
+            feed_splitter_push(&f->sp, f->buf, (size_t)n, count_line, f);
+            f->st.too_long = f->sp.too_long;
+            tick(f);
+            continue;
+        }
+        if (n == 0)
+            break;
+        if (errno == EINTR) {
+            tick(f);
+            continue;
+        }
+        snprintf(err, err_len, "standard input: read error: %s", strerror(errno));
+        return EX_IOERR;
+    }
+    feed_splitter_flush(&f->sp, count_line, f);
+    f->st.too_long = f->sp.too_long;
+    return EX_OK;
+}
+
+static int run_file(struct feed_follower *f, char *err, size_t err_len)
+{
+    int rc = position_start(f, err, err_len);
+    if (rc != EX_OK)
+        return rc;
+    /* Saving once now makes an unwritable state file fail at start. */
+    if (save_state(f, err, err_len) != 0)
+        return EX_CANTCREAT;
+    for (;;) {
+        if (stopping(f))
+            break;
+        ssize_t n = f->fd >= 0 ? read(f->fd, f->buf, FOLLOW_BLOCK) : 0;
+        if (n > 0) {
+            feed_splitter_push(&f->sp, f->buf, (size_t)n, count_line, f);
+            f->st.too_long = f->sp.too_long;
+            maybe_save_state(f);
+            tick(f);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, err_len, "%s: read error: %s", f->opts.path, strerror(errno));
+            return EX_IOERR;
+        }
+        int changed = check_file(f, err, err_len);
+        f->st.too_long = f->sp.too_long;
+        if (changed < 0)
+            return EX_IOERR;
+        if (changed)
+            continue;
+        if (f->opts.once) {
+            if (f->fd < 0) {
+                snprintf(err, err_len, "%s: %s", f->opts.path, strerror(ENOENT));
+                return EX_NOINPUT;
+            }
+            feed_splitter_flush(&f->sp, count_line, f);
+            break;
+        }
+        maybe_save_state(f);
+        tick(f);
+        sleep_ms(f->opts.poll_ms);
+    }
+    f->st.too_long = f->sp.too_long;
+    if (save_state(f, err, err_len) != 0)
+        return EX_CANTCREAT;
+    return EX_OK;
+}
+
+int feed_follower_run(struct feed_follower *f, const struct feed_follow_hooks *h,
+                      char *err, size_t err_len)
+{
+    f->h = h;
+    int rc = f->stdin_mode ? run_stdin(f, err, err_len) : run_file(f, err, err_len);
+    f->h = NULL;
+    return rc;
+}
