@@ -1,0 +1,574 @@
+#!/bin/bash
+# test_feed_postfix.sh - the ground truth for `mtamon feed --format postfix`:
+# a real Postfix (Debian's, 3.7 on bookworm) runs as a private instance on
+# 127.0.0.1, known mail goes through it, and the log it writes is read by
+# both `mtamon feed` and pflogsumm.  mtamon's counters must equal the
+# numbers this script knows it caused and pflogsumm's Grand Totals.
+#
+# The private instance: its own config directory, queue_directory,
+# data_directory and maillog_file (written by postlogd) in the test's
+# temporary directory; one SMTP listener on a free port of 127.0.0.1;
+# virtual mailbox delivery into the temporary directory as nobody (no
+# local(8), no /var/mail, no system user touched); a transport map that
+# sends one domain to a port of 127.0.0.1 that is bound but never listens
+# (connection refused: deferred); an unknown mailbox (bounced, which makes
+# one non-delivery notification to the sender, delivered too); a recipient
+# restriction that rejects one address at RCPT (NOQUEUE reject).
+#
+# Traffic (each figure asserted three ways: ours, pflogsumm's, mtamon's):
+#   SMTP: 5 messages to one mailbox, 1 message to 2 mailboxes, 2 messages
+#         to the rejected address alone (refused at RCPT, never queued),
+#         1 message to a mailbox and the rejected address, 1 message to the
+#         unknown mailbox, 2 messages to the refusing relay (tried again
+#         after `postqueue -f`: deferred twice each);
+#   pickup: 1 message with `sendmail -C`.
+# The maildirs and the queue are checked too, so the log is not taken on
+# trust, and `mtamon feed --stats` must find no UNPARSED or SKIPPED line.
+#
+# Skips (77) unless run as root with postfix and pflogsumm installed, and
+# when Postfix cannot start (its log is printed).  Everything it starts is
+# stopped by PID, even on failure; no system service is started or
+# reconfigured, and port 25 is never used.
+#
+# Run by `make check`; by hand:
+#   cd BUILDDIR && MTAMON_BUILDDIR=$PWD MTAMON_SRCDIR=SRCDIR \
+#       bash SRCDIR/tests/integration/test_feed_postfix.sh
+
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+require_program "$MTAMON"
+
+# --- what is needed ------------------------------------------------------
+
+[ "$(id -u)" -eq 0 ] ||
+    skip "a private Postfix instance needs root (master runs as root)"
+PF_SBIN=/usr/sbin
+[ -x "$PF_SBIN/postconf" ] ||
+    skip "postfix is not installed ($PF_SBIN/postconf missing; scripts/deps installs it)"
+PF_DAEMONS=$("$PF_SBIN/postconf" -dh daemon_directory 2>/dev/null) || PF_DAEMONS=
+for prog in "$PF_SBIN/postfix" "$PF_SBIN/sendmail" "$PF_SBIN/postqueue" \
+    "${PF_DAEMONS:-/nonexistent}/master"; do
+    [ -x "$prog" ] ||
+        skip "postfix is not installed ($prog missing; scripts/deps installs it)"
+done
+# Debian installs it in /usr/sbin, which a PATH may lack.
+PFLOGSUMM=$(PATH=$PATH:/usr/sbin command -v pflogsumm) ||
+    skip "pflogsumm is not installed (scripts/deps installs it)"
+if ! getent passwd postfix >/dev/null 2>&1 || ! getent group postdrop >/dev/null 2>&1; then
+    skip "the postfix user or the postdrop group is missing"
+fi
+# Virtual mailboxes are written as nobody:nogroup.
+VUID=$(id -u nobody 2>/dev/null)
+VGID=$(getent group nogroup 2>/dev/null | cut -d: -f3)
+if [ -z "$VUID" ] || [ -z "$VGID" ]; then
+    skip "no user nobody or group nogroup to own the mailboxes"
+fi
+
+# --- the numbers this script causes -------------------------------------
+
+N_SINGLE=5     # SMTP messages to alice alone: delivered
+N_MULTI_RCPT=2 # one SMTP message to alice and bob: 2 deliveries
+N_REJ_ONLY=2   # SMTP messages to reject-me alone: rejected at RCPT
+N_MIXED=1      # SMTP messages to bob and reject-me: 1 delivery + 1 reject
+N_BOUNCE=1     # SMTP messages to an unknown mailbox: bounced (+1 NDR each)
+N_DEFER=2      # SMTP messages to the refusing relay: deferred, then
+               # deferred again by a queue flush (postqueue -f)
+N_PICKUP=1     # `sendmail -C` submissions to alice: delivered
+
+# Received: every message Postfix accepted (smtpd or pickup); the
+# notifications the bounce daemon makes are not received, they are made.
+EXP_RECEIVED=$((N_SINGLE + 1 + N_MIXED + N_BOUNCE + N_DEFER + N_PICKUP))
+# Delivered recipients, the notifications included (pflogsumm counts every
+# "status=sent" line).
+EXP_NDR=$N_BOUNCE
+EXP_DELIVERED=$((N_SINGLE + N_MULTI_RCPT + N_MIXED + N_PICKUP + EXP_NDR))
+EXP_REJECTED=$((N_REJ_ONLY + N_MIXED))
+EXP_BOUNCED=$N_BOUNCE
+EXP_DEFERRED=$N_DEFER
+EXP_DEFERRALS=$((2 * N_DEFER))
+# Messages that leave the queue ("removed"): all but the deferred ones.
+EXP_REMOVED=$((EXP_RECEIVED - N_DEFER + EXP_NDR))
+
+# --- the private instance -----------------------------------------------
+
+T=$IT_TMP
+# mktemp made it 0700: the mailboxes are written as nobody, who must be
+# able to reach them.
+chmod 0711 "$T"
+PF_ETC=$T/postfix-etc
+PF_QUEUE=$T/postfix-queue
+PF_DATA=$T/postfix-data
+MAILBOXES=$T/mailboxes
+LOG=$T/maillog
+mkdir -m 0755 "$PF_ETC" "$PF_QUEUE"
+mkdir -m 0700 "$MAILBOXES"
+chown "$VUID:$VGID" "$MAILBOXES"
+# virtual(8) writes as nobody: every directory above must let it through
+# (a private TMPDIR may not).
+if command -v runuser >/dev/null 2>&1 &&
+    ! runuser -u nobody -g nogroup -- test -w "$MAILBOXES" 2>/dev/null; then
+    skip "user nobody cannot reach $MAILBOXES (is \$TMPDIR private?)"
+fi
+
+# instance_pids: the PIDs of the processes of this instance (every Postfix
+# daemon works in its queue directory), in PF_LEFT.
+instance_pids()
+{
+    local d
+    PF_LEFT=""
+    [ -n "${PF_QUEUE:-}" ] || return 0
+    for d in /proc/[0-9]*; do
+        if [ "$(readlink "$d/cwd" 2>/dev/null)" = "$PF_QUEUE" ]; then
+            PF_LEFT="$PF_LEFT ${d#/proc/}"
+        fi
+    done
+}
+
+# stop_postfix: SIGTERM to the master (it takes its whole process group,
+# every daemon of this instance, with it), then wait up to 10 s until no
+# process of the instance is left.  0 if none is.
+MASTER_PID=
+PF_STOPPED=0
+stop_postfix()
+{
+    local i
+    [ "$PF_STOPPED" -eq 1 ] && return 0
+    # Interrupted while "postfix start" ran: the master may be up already.
+    # The PID is ours only while that process works in our queue.
+    if [ -z "$MASTER_PID" ] && [ -n "${PF_QUEUE:-}" ]; then
+        MASTER_PID=$(tr -d ' \n' <"$PF_QUEUE/pid/master.pid" 2>/dev/null)
+    fi
+    if [ -n "$MASTER_PID" ] &&
+        [ "$(readlink "/proc/$MASTER_PID/cwd" 2>/dev/null)" = "$PF_QUEUE" ]; then
+        kill -TERM "$MASTER_PID" 2>/dev/null
+    fi
+    for i in $(seq 100); do
+        if [ -z "$MASTER_PID" ] || ! kill -0 "$MASTER_PID" 2>/dev/null; then
+            instance_pids
+            if [ -z "$PF_LEFT" ]; then
+                PF_STOPPED=1
+                return 0
+            fi
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# However the test ends, Postfix is stopped before lib.sh's cleanup removes
+# the temporary directory under its feet.
+trap 'rc=$?; stop_postfix; (exit "$rc"); it_cleanup' EXIT
+
+# free_port VAR: a TCP port of 127.0.0.1 that nothing listens on now.
+free_port()
+{
+    local p
+    p=$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])') || skip "cannot find a free port"
+    printf -v "$1" '%s' "$p"
+}
+
+# The relay that refuses: a socket bound to a port of 127.0.0.1 that never
+# listens, held for the whole test, so that nothing else can take the port
+# and every connection to it is refused.
+start_bg REFUSER_PID "$T/refuser.out" python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print("port", s.getsockname()[1], flush=True)
+time.sleep(3600)'
+wait_for_text "$T/refuser.out" "port " 10 ||
+    skip "cannot hold a refusing port: $(cat "$T/refuser.out")"
+REFUSED_PORT=$(sed -n 's/^port //p' "$T/refuser.out")
+free_port SMTP_PORT
+
+# Every path is the test's own; "inline:" tables need no postmap.  Retries
+# are put off for an hour so that each deferred message is tried once.
+cat >"$PF_ETC/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $PF_QUEUE
+data_directory = $PF_DATA
+maillog_file = $LOG
+maillog_file_prefixes = $T
+myhostname = mx.gt.test
+mydomain = gt.test
+myorigin = gt.test
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+biff = no
+smtpd_banner = \$myhostname ESMTP
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_recipient_restrictions =
+    check_recipient_access inline:{ {reject-me@gt.test = REJECT test rejection} }
+# An unknown mailbox is accepted and then bounced by virtual(8), not
+# refused at RCPT: the bounce is what this test needs.
+smtpd_reject_unlisted_recipient = no
+virtual_mailbox_domains = gt.test
+virtual_mailbox_base = $MAILBOXES
+virtual_mailbox_maps = inline:{ {alice@gt.test = alice/}
+    {bob@gt.test = bob/} {sender@gt.test = sender/} }
+virtual_uid_maps = static:$VUID
+virtual_gid_maps = static:$VGID
+transport_maps = inline:{ {deferred.test = smtp:[127.0.0.1]:$REFUSED_PORT} }
+smtp_dns_support_level = disabled
+# A refused connection must not mark the relay dead: then the queue manager
+# would defer the next message itself, without an attempt, depending on
+# timing.  Each deferred message is tried by the smtp client.
+default_destination_concurrency_failed_cohort_limit = 100
+queue_run_delay = 3600s
+minimal_backoff_time = 3600s
+maximal_backoff_time = 7200s
+delay_warning_time = 0
+EOF
+
+# No chroot, one listener on our port, postlogd for maillog_file.
+cat >"$PF_ETC/master.cf" <<EOF
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+pickup    unix  n  -  n  60    1  pickup
+cleanup   unix  n  -  n  -     0  cleanup
+qmgr      unix  n  -  n  300   1  qmgr
+rewrite   unix  -  -  n  -     -  trivial-rewrite
+bounce    unix  -  -  n  -     0  bounce
+defer     unix  -  -  n  -     0  bounce
+trace     unix  -  -  n  -     0  bounce
+verify    unix  -  -  n  -     1  verify
+flush     unix  n  -  n  1000? 0  flush
+proxymap  unix  -  -  n  -     -  proxymap
+smtp      unix  -  -  n  -     -  smtp
+showq     unix  n  -  n  -     -  showq
+error     unix  -  -  n  -     -  error
+retry     unix  -  -  n  -     -  error
+discard   unix  -  -  n  -     -  discard
+virtual   unix  -  n  n  -     -  virtual
+anvil     unix  -  -  n  -     1  anvil
+scache    unix  -  -  n  -     1  scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+
+# postfix_log: what Postfix said, for a skip or a failure.
+postfix_log()
+{
+    printf '%s\n' "--- postfix -c start:" "$(cat "$T/postfix-start.out" 2>/dev/null)" \
+        "--- $LOG:" "$(cat "$LOG" 2>/dev/null)"
+}
+
+section "private Postfix on 127.0.0.1:$SMTP_PORT (relay refusing on $REFUSED_PORT)"
+# "postfix start" runs the integrity check (which creates the queue
+# subdirectories) and "master -w", which returns once the master daemon
+# has initialised, detached, with its PID in pid/master.pid.  Postfix
+# prints to stderr only on a terminal: its complaints are in the log.
+if ! "$PF_SBIN/postfix" -c "$PF_ETC" start >"$T/postfix-start.out" 2>&1; then
+    postfix_log
+    skip "Postfix cannot start (its output and log are above)"
+fi
+for _ in $(seq 100); do
+    MASTER_PID=$(tr -d ' \n' <"$PF_QUEUE/pid/master.pid" 2>/dev/null)
+    [ -n "$MASTER_PID" ] && break
+    sleep 0.1
+done
+if [ -z "$MASTER_PID" ] || ! kill -0 "$MASTER_PID" 2>/dev/null; then
+    postfix_log
+    skip "Postfix started but its master process is not running"
+fi
+pass "Postfix master running (pid $MASTER_PID)"
+
+# --- the mail --------------------------------------------------------------
+
+section "sending the known mail"
+run python3 - "$SMTP_PORT" "$N_SINGLE" "$N_REJ_ONLY" "$N_MIXED" "$N_BOUNCE" \
+    "$N_DEFER" <<'EOF'
+import smtplib, sys
+
+port, n_single, n_rej_only, n_mixed, n_bounce, n_defer = map(int, sys.argv[1:])
+FROM = "sender@gt.test"
+seq = 0
+tally = {"accepted": 0, "refused_rcpts": 0}
+
+def send(rcpts):
+    global seq
+    seq += 1
+    body = ("From: <%s>\r\nTo: %s\r\nSubject: ground truth %d\r\n\r\n"
+            "message %d\r\n" % (FROM, ", ".join("<%s>" % r for r in rcpts),
+                                seq, seq))
+    try:
+        refused = s.sendmail(FROM, rcpts, body)
+        tally["accepted"] += 1
+        tally["refused_rcpts"] += len(refused)
+    except smtplib.SMTPRecipientsRefused as e:
+        # Every recipient refused: smtplib sent RSET, nothing was queued.
+        tally["refused_rcpts"] += len(e.recipients)
+
+s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.gt.test",
+                 timeout=30)
+for _ in range(n_single):
+    send(["alice@gt.test"])
+send(["alice@gt.test", "bob@gt.test"])
+for _ in range(n_rej_only):
+    send(["reject-me@gt.test"])
+for _ in range(n_mixed):
+    send(["bob@gt.test", "reject-me@gt.test"])
+for _ in range(n_bounce):
+    send(["nobody-here@gt.test"])
+for i in range(n_defer):
+    send(["user%d@deferred.test" % i])
+s.quit()
+print("accepted %d refused %d" % (tally["accepted"], tally["refused_rcpts"]))
+EOF
+assert_exit 0 "SMTP session through python3 smtplib"
+if [ "$RC" -ne 0 ]; then
+    # Nothing below can pass without the mail: say why and stop.
+    fail "Postfix did not take the mail" "$(postfix_log)"
+    finish
+fi
+assert_eq "accepted $((EXP_RECEIVED - N_PICKUP)) refused $EXP_REJECTED" "$OUT" \
+    "the SMTP server accepted and refused what the test expects"
+
+for i in $(seq "$N_PICKUP"); do
+    printf 'From: <sender@gt.test>\nSubject: pickup %s\n\nhello\n' "$i" >"$T/pickup.msg"
+    run "$PF_SBIN/sendmail" -C "$PF_ETC" -f sender@gt.test alice@gt.test <"$T/pickup.msg"
+    assert_exit 0 "sendmail -C submission $i"
+done
+
+# count_log PATTERN: how many log lines match the extended regex.
+count_log()
+{
+    grep -cE -- "$1" "$LOG" 2>/dev/null
+}
+
+# wait_log DEFERRALS: bounded wait (60 s) until the log shows every
+# message's final state and DEFERRALS deferrals.
+wait_log()
+{
+    local i
+    for i in $(seq 600); do
+        if [ "$(count_log ' status=sent ')" -ge "$EXP_DELIVERED" ] &&
+            [ "$(count_log ' status=bounced ')" -ge "$EXP_BOUNCED" ] &&
+            [ "$(count_log ' status=deferred ')" -ge "$1" ] &&
+            [ "$(count_log ': removed$')" -ge "$EXP_REMOVED" ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+section "waiting for every message's final state in the log"
+if wait_log "$EXP_DEFERRED"; then
+    pass "the log shows every message's final state"
+else
+    fail "the log shows every final state within 60 s" "$(postfix_log)"
+    finish
+fi
+# A second attempt of the deferred mail, as the queue manager would make
+# later: the parser must not count a deferred recipient as queued twice.
+run "$PF_SBIN/postqueue" -c "$PF_ETC" -f
+assert_exit 0 "postqueue -f: flush the deferred mail"
+if wait_log "$EXP_DEFERRALS"; then
+    pass "the flushed mail was deferred again"
+else
+    fail "the flushed mail was deferred again within 60 s" "$(postfix_log)"
+fi
+
+# --- stop Postfix ----------------------------------------------------------
+
+if stop_postfix; then
+    pass "Postfix (master pid $MASTER_PID) stopped on SIGTERM, no process of it left"
+else
+    fail "Postfix (master pid $MASTER_PID) stopped on SIGTERM, no process of it left" \
+        "still running:$PF_LEFT"
+fi
+stop_bg "$REFUSER_PID"
+
+# --- what really happened: mailboxes and queue --------------------------
+
+section "mailboxes and queue"
+# count_files DIR: regular files under DIR.
+count_files()
+{
+    find "$1" -type f 2>/dev/null | wc -l | tr -d ' '
+}
+assert_eq "$((N_SINGLE + 1 + N_PICKUP))" "$(count_files "$MAILBOXES/alice/new")" \
+    "alice's maildir holds every message sent to her"
+assert_eq "$((1 + N_MIXED))" "$(count_files "$MAILBOXES/bob/new")" \
+    "bob's maildir holds every message sent to him"
+assert_eq "$EXP_NDR" "$(count_files "$MAILBOXES/sender/new")" \
+    "the sender's maildir holds the non-delivery notification(s)"
+assert_eq "$N_DEFER" "$(count_files "$PF_QUEUE/deferred")" \
+    "the deferred messages wait in the deferred queue"
+assert_eq 00 "$(count_files "$PF_QUEUE/active")$(count_files "$PF_QUEUE/incoming")" \
+    "nothing is left in the active or incoming queue"
+if [ -n "${MTAMON_PFGT_SAVE:-}" ]; then
+    # For a look at a real Postfix log: MTAMON_PFGT_SAVE=DIR keeps a copy.
+    mkdir -p "$MTAMON_PFGT_SAVE" && cp "$LOG" "$MTAMON_PFGT_SAVE/maillog"
+fi
+
+# --- the log itself: the ground truth, counted by hand -------------------
+
+section "the log Postfix wrote"
+assert_eq "$((EXP_RECEIVED - N_PICKUP))" "$(count_log 'postfix/smtpd\[[0-9]+\]: [0-9A-F]+: client=')" \
+    "smtpd queued $((EXP_RECEIVED - N_PICKUP)) messages"
+assert_eq "$N_PICKUP" "$(count_log 'postfix/pickup\[[0-9]+\]: [0-9A-F]+: uid=')" \
+    "pickup queued $N_PICKUP message(s)"
+assert_eq "$EXP_DELIVERED" "$(count_log ' status=sent ')" "$EXP_DELIVERED deliveries (status=sent)"
+assert_eq "$EXP_BOUNCED" "$(count_log ' status=bounced ')" "$EXP_BOUNCED bounce(s)"
+assert_eq "$EXP_DEFERRALS" "$(count_log 'postfix/smtp\[[0-9]+\]: [0-9A-F]+: to=<[^>]*>, relay=none, .* status=deferred \(connect to ')" \
+    "$EXP_DEFERRALS deferrals by the smtp client"
+# A recipient refused after another was accepted is logged under the
+# queue id, not NOQUEUE.
+assert_eq "$N_REJ_ONLY" "$(count_log 'smtpd\[[0-9]+\]: NOQUEUE: reject: RCPT ')" \
+    "$N_REJ_ONLY NOQUEUE rejections at RCPT"
+assert_eq "$N_MIXED" "$(count_log 'smtpd\[[0-9]+\]: [0-9A-F]+: reject: RCPT ')" \
+    "$N_MIXED rejection(s) at RCPT under a queue id"
+assert_eq "$EXP_NDR" "$(count_log 'sender non-delivery notification: ')" \
+    "$EXP_NDR non-delivery notification(s)"
+
+# --- pflogsumm -------------------------------------------------------------
+
+section "pflogsumm"
+run "$PFLOGSUMM" "$LOG"
+assert_exit 0 "pflogsumm reads the log"
+cp "$IT_TMP/out" "$T/pflogsumm.out"
+
+# pf_total WORD: the Grand Totals figure in front of WORD ("received", ...).
+pf_total()
+{
+    sed -n "s/^ *\([0-9][0-9]*\)  *$1\b.*/\1/p" "$T/pflogsumm.out" | head -n 1
+}
+PF_RECEIVED=$(pf_total received)
+PF_DELIVERED=$(pf_total delivered)
+PF_DEFERRED=$(pf_total deferred)
+PF_BOUNCED=$(pf_total bounced)
+PF_REJECTED=$(pf_total rejected)
+assert_eq "$EXP_RECEIVED" "$PF_RECEIVED" "pflogsumm: received"
+assert_eq "$EXP_DELIVERED" "$PF_DELIVERED" "pflogsumm: delivered"
+assert_eq "$EXP_DEFERRED" "$PF_DEFERRED" "pflogsumm: deferred"
+PF_DEFERRALS=$(sed -n 's/^ *[0-9][0-9]*  *deferred  *(\([0-9][0-9]*\)  *deferrals)$/\1/p' "$T/pflogsumm.out")
+assert_eq "$EXP_DEFERRALS" "$PF_DEFERRALS" "pflogsumm: deferrals"
+assert_eq "$EXP_BOUNCED" "$PF_BOUNCED" "pflogsumm: bounced"
+assert_eq "$EXP_REJECTED" "$PF_REJECTED" "pflogsumm: rejected"
+
+# --- mtamon feed -----------------------------------------------------------
+
+section "mtamon feed --format postfix --once --from-start"
+new_segment SEG
+run "$MTAMON" feed --format postfix --once --from-start --stats --segment "$SEG" "$LOG"
+assert_exit 0 "mtamon feed reads the log"
+cp "$IT_TMP/out" "$T/feed.stats"
+# feed_stat NAME: the value of the "NAME N" line of --stats.
+feed_stat()
+{
+    sed -n "s/^$1 \([0-9][0-9]*\)$/\1/p" "$T/feed.stats"
+}
+LOG_LINES=$(wc -l <"$LOG" | tr -d ' ')
+assert_eq "$LOG_LINES" "$(feed_stat lines)" "feed read every line of the log"
+# Every line is Postfix's: none may be malformed, another program's or lost.
+assert_eq 0 "$(feed_stat unparsed)" "feed: no line of real Postfix is UNPARSED"
+assert_eq 0 "$(feed_stat skipped)" "feed: no line of real Postfix is SKIPPED"
+assert_eq 0 "$(feed_stat event_errors)" "feed: every event was counted"
+run "$MTAMON" counters show --json --segment "$SEG"
+assert_exit 0 "counters show --json"
+cp "$IT_TMP/out" "$T/counters.json"
+
+# Bytes, from pflogsumm too (they stay below its 512k "k" threshold).
+PF_BYTES_RCVD=$(sed -n 's/^ *\([0-9][0-9]*\)  *bytes received$/\1/p' "$T/pflogsumm.out")
+PF_BYTES_DLVD=$(sed -n 's/^ *\([0-9][0-9]*\)  *bytes delivered$/\1/p' "$T/pflogsumm.out")
+REFUSED_CONNECTS=$(count_log 'postfix/smtp\[[0-9]+\]: connect to 127\.0\.0\.1\[127\.0\.0\.1\]:[0-9]+: Connection refused$')
+
+# The mapping is parse_postfix.c's (its header comment): channels are the
+# services (smtpd, pickup, bounce for notifications; the delivery
+# transports virtual and smtp); on a delivery channel a "message" is one
+# recipient copy, Received when it is final or first deferred; the source
+# service's Submitted counts each queue id once, with its size.  So:
+#   pflogsumm received        = Submitted messages of smtpd + pickup
+#   pflogsumm bytes received  = Submitted volume of smtpd + pickup
+#   pflogsumm delivered       = Delivered messages, all channels
+#   pflogsumm bytes delivered = Delivered volume, all channels
+#   pflogsumm bounced         = Failed messages, all channels
+#   pflogsumm rejected        = Rejected messages (on smtpd)
+#   pflogsumm deferrals       = Attempted messages (on smtp)
+#   pflogsumm deferred        = Stored messages (the recipient copies still
+#                               queued), only because here each deferred
+#                               message has one recipient and stays deferred:
+#                               pflogsumm counts queue ids ever deferred,
+#                               which no mtamon counter keeps in general.
+py_check "mtamon" "$T/counters.json" \
+    "$EXP_RECEIVED" "$EXP_DELIVERED" "$EXP_DEFERRED" "$EXP_BOUNCED" \
+    "$EXP_REJECTED" "$EXP_NDR" "$N_PICKUP" "$EXP_DEFERRALS" \
+    "$PF_RECEIVED" "$PF_DELIVERED" "$PF_DEFERRED" "$PF_BOUNCED" "$PF_REJECTED" \
+    "$PF_DEFERRALS" "$PF_BYTES_RCVD" "$PF_BYTES_DLVD" "$REFUSED_CONNECTS" <<'EOF'
+doc = load(sys.argv[1])
+(exp_received, exp_delivered, exp_deferred, exp_bounced, exp_rejected,
+ exp_ndr, exp_pickup, exp_deferrals) = map(int, sys.argv[2:10])
+(pf_received, pf_delivered, pf_deferred, pf_bounced, pf_rejected,
+ pf_deferrals, pf_bytes_rcvd, pf_bytes_dlvd,
+ refused_connects) = map(int, sys.argv[10:19])
+
+chans = get(doc, "channels")
+chans = chans if isinstance(chans, list) else []
+check("channels", sorted(str(ch.get("name")) for ch in chans),
+      ["bounce", "pickup", "smtp", "smtpd", "virtual"])
+
+def c(name, counter):
+    v = get(channel(doc, name), "counters", counter)
+    return 0 if v == MISSING else v
+
+def total(counter):
+    return sum(c(str(ch.get("name")), counter) for ch in chans)
+
+def stored(name):
+    v = get(channel(doc, name), "stored", "messages")
+    return 0 if v == MISSING else v
+
+received = c("smtpd", "submitted_messages") + c("pickup", "submitted_messages")
+figures = [
+    ("received", received, exp_received, pf_received),
+    ("delivered", total("delivered_messages"), exp_delivered, pf_delivered),
+    ("deferred", sum(stored(str(ch.get("name"))) for ch in chans),
+     exp_deferred, pf_deferred),
+    ("deferrals", total("attempted_messages"), exp_deferrals, pf_deferrals),
+    ("bounced", total("failed_messages"), exp_bounced, pf_bounced),
+    ("rejected", total("rejected_messages"), exp_rejected, pf_rejected),
+]
+for what, mine, ours, theirs in figures:
+    check(what + " = the test's own figure", mine, ours)
+    check(what + " = pflogsumm's figure", mine, theirs)
+
+check("bytes received = pflogsumm's",
+      c("smtpd", "submitted_volume") + c("pickup", "submitted_volume"),
+      pf_bytes_rcvd)
+check("bytes delivered = pflogsumm's", total("delivered_volume"), pf_bytes_dlvd)
+
+# Where each figure lives.
+check("smtpd: Submitted", c("smtpd", "submitted_messages"),
+      exp_received - exp_pickup)
+check("smtpd: Rejected", c("smtpd", "rejected_messages"), exp_rejected)
+check("pickup: Submitted", c("pickup", "submitted_messages"), exp_pickup)
+check("bounce: Submitted (the notifications)", c("bounce", "submitted_messages"),
+      exp_ndr)
+check("virtual: Delivered", c("virtual", "delivered_messages"), exp_delivered)
+check("virtual: Failed (the bounce)", c("virtual", "failed_messages"), exp_bounced)
+check("virtual: Received = Delivered + Failed",
+      c("virtual", "received_messages"), exp_delivered + exp_bounced)
+check("virtual: nothing left queued", stored("virtual"), 0)
+check("smtp: Received (the deferred copies)", c("smtp", "received_messages"),
+      exp_deferred)
+check("smtp: Attempted", c("smtp", "attempted_messages"), exp_deferrals)
+check("smtp: Delivered", c("smtp", "delivered_messages"), 0)
+check("smtp: the deferred copies stay queued", stored("smtp"), exp_deferred)
+# One SMTP session, opened and closed; each refused connection of the
+# smtp client is a failed outbound association.
+check("smtpd: inbound associations", c("smtpd", "inbound_associations"), 1)
+check("smtpd: no association left open",
+      get(channel(doc, "smtpd"), "associations", "inbound_current"), 0)
+check_true("the log has the refused connections", refused_connects >= 1,
+           "none found")
+check("smtp: failed outbound associations",
+      c("smtp", "outbound_associations_failed"), refused_connects)
+EOF
+
+finish
