@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
@@ -359,11 +360,17 @@ int feed_state_save(const char *path, const struct feed_state *st,
     char text[256];
     char tmp[4096];
     int len = feed_state_format(st, text, sizeof text);
-    if (len < 0 || snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    if (len < 0 || snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
         snprintf(err, err_len, "state file %s: name too long", path);
         return -1;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+    /* A name of its own, created with O_EXCL: a second feed saving the
+     * same state file cannot truncate this one under us (leaving a torn
+     * state file that stops the next start), and a symbolic link planted
+     * at a fixed name is not followed. */
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd >= 0)
+        (void)fchmod(fd, 0644);
     if (fd < 0) {
         snprintf(err, err_len, "state file %s: cannot create %s: %s", path, tmp,
                  strerror(errno));
@@ -399,6 +406,7 @@ struct feed_follower {
     struct feed_state saved;    /* as loaded, then as last saved */
     int stdin_mode;
     int fd;                     /* current file, -1 while it is missing */
+    int lock_fd;                /* STATE.lock, held while open, or -1 */
     uint64_t dev, ino;          /* of fd */
     int64_t last_save_ms;       /* monotonic */
     int save_failed_logged;
@@ -454,7 +462,26 @@ int feed_follower_open(const struct feed_follow_opts *opts,
         f->opts.poll_ms = 200;
     f->stdin_mode = is_stdin;
     f->fd = -1;
+    f->lock_fd = -1;
     if (opts->state_path) {
+        /* One feed per state file: two would each resume from whichever
+         * saved last and count the lines between twice. */
+        char lock[4096];
+        if (snprintf(lock, sizeof lock, "%s.lock", opts->state_path) >= (int)sizeof lock) {
+            snprintf(err, err_len, "state file %s: name too long", opts->state_path);
+            feed_follower_close(f);
+            return EX_CANTCREAT;
+        }
+        f->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
+        if (f->lock_fd < 0 || flock(f->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            snprintf(err, err_len, "state file %s: %s", opts->state_path,
+                     f->lock_fd >= 0 && e == EWOULDBLOCK
+                         ? "in use by another mtamon feed"
+                         : strerror(e));
+            feed_follower_close(f);
+            return EX_CANTCREAT;
+        }
         switch (feed_state_load(opts->state_path, &f->saved, err, err_len)) {
         case FEED_STATE_LOADED:
             f->have_state = 1;
@@ -484,6 +511,8 @@ void feed_follower_close(struct feed_follower *f)
         return;
     if (f->fd >= 0)
         close(f->fd);
+    if (f->lock_fd >= 0)
+        close(f->lock_fd);
     feed_splitter_free(&f->sp);
     free(f->buf);
     free(f);
@@ -813,7 +842,12 @@ static int run_file(struct feed_follower *f, char *err, size_t err_len)
                 snprintf(err, err_len, "%s: %s", f->opts.path, strerror(ENOENT));
                 return EX_NOINPUT;
             }
-            feed_splitter_flush(&f->sp, count_line, f);
+            /* With a state file an incomplete last line is most likely
+             * still being written: leave it (the state's offset is before
+             * it) for the next run to read whole, rather than count half
+             * a record now and the other half as a line of its own. */
+            if (!f->opts.state_path)
+                feed_splitter_flush(&f->sp, count_line, f);
             break;
         }
         maybe_save_state(f);

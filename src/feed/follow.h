@@ -119,7 +119,8 @@ enum feed_state_load_result feed_state_load(const char *path,
                                             char *err, size_t err_len);
 
 /**
- * Replace @p path atomically: write PATH.tmp, fsync it, rename it over
+ * Replace @p path atomically: write PATH.tmp.XXXXXX (a new file of its own),
+ * fsync it, rename it over
  * @p path, fsync the directory.  0, or -1 with the reason in @p err.
  */
 int feed_state_save(const char *path, const struct feed_state *st,
@@ -133,7 +134,9 @@ struct feed_follow_opts {
     const char *path;        /**< the log file, or "-" for standard input */
     const char *state_path;  /**< state file, or NULL for none (not with "-") */
     int from_start;          /**< without state: start at 0, not at the end */
-    int once;                /**< read to the end of the file, then return */
+    int once;                /**< read to the end of the file, then return (with a
+                              *   state file an incomplete last line is left for
+                              *   the next run) */
     unsigned poll_ms;        /**< growth poll interval, 0 = 200 ms */
 };
 
@@ -163,7 +166,9 @@ struct feed_follower;
  * Load the state file (if any) and check the options, reading nothing yet.
  * Returns EX_OK and *@p out, or a sysexits status with the message in
  * @p err: EX_DATAERR for a malformed state file, EX_NOINPUT for an
- * unreadable one, EX_USAGE for a state file with "-", EX_OSERR on ENOMEM.
+ * unreadable one, EX_USAGE for a state file with "-", EX_OSERR on ENOMEM,
+ * EX_CANTCREAT when STATE.lock cannot be created or another feed holds it
+ * (one feed per state file; the lock is held until feed_follower_close).
  */
 int feed_follower_open(const struct feed_follow_opts *opts,
                        struct feed_follower **out, char *err, size_t err_len);

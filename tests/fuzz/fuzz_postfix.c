@@ -17,14 +17,11 @@
 
 #include "feed.h"
 #include "fuzz.h"
+#include "fuzz_feed.h"
 
 const char fuzz_corpus[] = "postfix";
 
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
+#define CHECK FUZZ_CHECK
 
 static size_t n_events;
 
@@ -72,27 +69,7 @@ static void check_event(void *ctx, const struct feed_event *ev)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const struct feed_format *f = feed_format_find("postfix");
-    CHECK(f == &feed_format_postfix);
-    void *st = f->create();
-    CHECK(st != NULL);
-    const char *p = (const char *)data, *end = p + size;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = (size_t)((nl ? nl : end) - p);
-        if (len > FEED_LINE_MAX)
-            len = FEED_LINE_MAX;
-        char *line = malloc(len ? len : 1);
-        CHECK(line != NULL);
-        memcpy(line, p, len);
-        n_events = 0;
-        enum feed_line_result r = f->parse(st, line, len, check_event, NULL);
-        free(line);
-        CHECK(r == FEED_LINE_COUNTED || r == FEED_LINE_KNOWN ||
-              r == FEED_LINE_SKIPPED || r == FEED_LINE_UNPARSED);
-        CHECK((r == FEED_LINE_COUNTED) == (n_events > 0));
-        p = nl ? nl + 1 : end;
-    }
-    f->destroy(st);
+    CHECK(feed_format_find("postfix") == &feed_format_postfix);
+    fuzz_feed_lines(&feed_format_postfix, data, size, check_event, &n_events, 0);
     return 0;
 }

@@ -20,17 +20,14 @@
 
 #include "feed.h"
 #include "fuzz.h"
+#include "fuzz_feed.h"
 #include "mtamon.h"
 
 const char fuzz_corpus[] = "sunmta";
 
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
+#define CHECK FUZZ_CHECK
 
-static int n_events;
+static size_t n_events;
 
 /* NUL within @p cap bytes and only printable ASCII before it. */
 static void check_text(const char *s, size_t cap)
@@ -88,28 +85,6 @@ static void check_event(void *ctx, const struct feed_event *ev)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    void *st = feed_format_sunmta.create();
-    CHECK(st != NULL);
-    const char *p = (const char *)data, *end = p + size;
-    while (p <= end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = (size_t)((nl ? nl : end) - p);
-        if (len > FEED_LINE_MAX)
-            len = FEED_LINE_MAX;
-        char *line = malloc(len ? len : 1);
-        CHECK(line != NULL);
-        memcpy(line, p, len);
-        n_events = 0;
-        enum feed_line_result r =
-            feed_format_sunmta.parse(st, line, len, check_event, NULL);
-        free(line);
-        CHECK(r == FEED_LINE_COUNTED || r == FEED_LINE_KNOWN ||
-              r == FEED_LINE_SKIPPED || r == FEED_LINE_UNPARSED);
-        CHECK(r == FEED_LINE_COUNTED ? n_events == 1 : n_events == 0);
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
-    feed_format_sunmta.destroy(st);
+    fuzz_feed_lines(&feed_format_sunmta, data, size, check_event, &n_events, 1);
     return 0;
 }
