@@ -36,6 +36,7 @@ struct feed_sink {
     struct sink_table assocs;
     struct feed_sink_stats st;
     int assocs_full_logged;
+    int channels_full_logged;
 };
 
 /* Slot holding @p key, or the empty slot where it belongs. */
@@ -163,10 +164,17 @@ static mtamon_channel_t channel_of(struct feed_sink *s, const char *name)
     mtamon_result rc = mtamon_channel(s->m, name, &ch, &err);
     struct sink_entry *e = table_add(&s->channels, name, len, hash);
     if (rc != MTAMON_OK) {
-        /* Logged once: the failure is cached (unless the cache is full). */
-        log_msg(LOG_WARNING, "channel '%s' not counted: %s", name, err.message);
-        if (e)
+        /* Logged once: the failure is cached.  With the cache full it
+         * cannot be, so say that once instead of once per line. */
+        if (e) {
             e->failed = 1;
+            log_msg(LOG_WARNING, "channel '%s' not counted: %s", name, err.message);
+        } else if (!s->channels_full_logged) {
+            s->channels_full_logged = 1;
+            log_msg(LOG_WARNING, "channel '%s' not counted: %s (more than %u "
+                    "channel names seen: further ones are not logged)",
+                    name, err.message, FEED_SINK_CHANNELS_MAX);
+        }
         return 0;
     }
     if (e)

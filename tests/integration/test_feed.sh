@@ -163,6 +163,26 @@ assert_eq 3 "$(stat_of "$T/stats" lines)" "stats: lines 3"
 assert_eq 2 "$(counter "$SEG" ims-ms received_messages)" "both normal lines counted"
 
 # ---------------------------------------------------------------------------
+section "a full segment: other channels not counted, each logged once"
+# Capacity 4: tcp_local and 3 destinations fit, the other 69,997 do not.
+# Failures are cached (and logged) per name up to the sink's 65,536 names;
+# past that they are not cached, and logged once more in all.
+new_segment SEG
+cli --segment "$SEG" counters create --capacity 4
+log="$T/many.log"
+awk 'BEGIN { for (i = 1; i <= 70000; i++)
+    printf "16-Feb-2007 14:54:13.72 tcp_local d%05d E 1 s@x rfc822;r@x r@x\n", i }' >"$log"
+cli --segment "$SEG" feed --format sunmta --from-start --once --stats "$log"
+assert_exit 0 "feed exits 0 with the segment full"
+printf '%s\n' "$OUT" >"$T/stats"
+assert_eq 70000 "$(stat_of "$T/stats" counted)" "all 70000 records parsed"
+assert_eq 69997 "$(stat_of "$T/stats" event_errors)" "69997 events on channels that do not fit"
+assert_eq 1 "$(counter "$SEG" d00003 received_messages)" "a channel that fit counted"
+not_counted=$(printf '%s\n' "$ERR" | grep -c "not counted")
+assert_eq $((65536 - 4 + 1)) "$not_counted" \
+    "one warning per cached name, then one for all the rest (no flood)"
+
+# ---------------------------------------------------------------------------
 section "standard input, with a last line without newline"
 new_segment SEG
 { sun_enqueue 4 stdin; printf '16-Feb-2007 14:54:13.72 tcp_local ims-ms E 1 last@x rfc822;r@x r@x'; } |
