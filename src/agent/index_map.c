@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fnv1a.h"
 #include "log.h"
 #include "mtamon.h"
 
@@ -42,13 +43,9 @@ struct index_map {
     int exhausted_logged;
 };
 
-/* FNV-1a: short names, good spread, no state. */
-static uint32_t hash_name(const char *s)
+static uint64_t hash_name(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return fnv1a_add(FNV1A_INIT, s, strlen(s));
 }
 
 /* Slot of @p name: where it is, or the empty slot where it would go. */

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fnv1a.h"
 #include "log.h"
 
 /* Bytes read at once: large enough that a system call is amortised over
@@ -113,16 +114,6 @@ void feed_splitter_flush(struct feed_splitter *s, feed_line_fn fn, void *ctx)
 /* ------------------------------------------------------------------------ */
 /* State file                                                                */
 
-uint64_t feed_hash(const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= UINT64_C(0x100000001b3);
-    }
-    return h;
-}
 
 static const char state_magic[] = "mtamon-feed-state";
 
@@ -526,7 +517,7 @@ static int tail_of(int fd, uint64_t offset, uint32_t *len, uint64_t *hash)
     if (n && pread(fd, tail, n, (off_t)(offset - n)) != (ssize_t)n)
         return -1;
     *len = n;
-    *hash = feed_hash(tail, n);
+    *hash = fnv1a_add(FNV1A_INIT, tail, n);
     return 0;
 }
 

@@ -91,8 +91,6 @@ struct feed_state {
     uint64_t tail_hash;
 };
 
-/** 64-bit FNV-1a of @p len bytes. */
-uint64_t feed_hash(const void *data, size_t len);
 
 /**
  * Parse the text form of a state file (@p len bytes, any content).

@@ -91,6 +91,7 @@
 #include <time.h>
 
 #include "feed.h"
+#include "fnv1a.h"
 
 #define PF_QIDS 65536u     /* queue ids remembered at most (power of two) */
 #define PF_QIDS_START 1024u /* first table size; doubles up to PF_QIDS */
@@ -210,14 +211,6 @@ static void copy_bounded(char *dst, size_t cap, const char *p, size_t n)
     dst[n] = '\0';
 }
 
-static uint32_t hash_bytes(uint32_t h, const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 16777619u;
-    return h;
-}
-
-#define HASH_SEED 2166136261u
 
 /* ------------------------------------------------------------------------ */
 /* Timestamps                                                                */
@@ -377,7 +370,7 @@ static const char *name_of(const struct pf_state *st, uint16_t idx)
 static uint32_t qid_bucket(const struct pf_state *st, const char *id,
                            size_t len)
 {
-    return hash_bytes(HASH_SEED, id, len) & (2 * st->cap - 1);
+    return (uint32_t)fnv1a_add(FNV1A_INIT, id, len) & (2 * st->cap - 1);
 }
 
 /* Double the table (up to PF_QIDS); 0 if it cannot grow. */
@@ -862,8 +855,10 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
     struct pf_state *st = L->st;
     struct pf_qid *e = qid_get(st, qid, qn);
     uint64_t octets = (e->flags & PF_HAS_SIZE) ? e->size : 0;
-    uint32_t h = hash_bytes(hash_bytes(HASH_SEED, L->channel, L->channel_len + 1),
-                            addr, addr_len);
+    /* channel_len + 1: the separator keeps ("ab","c") apart from ("a","bc"). */
+    uint32_t h = (uint32_t)fnv1a_add(fnv1a_add(FNV1A_INIT, L->channel,
+                                               L->channel_len + 1),
+                                     addr, addr_len);
     int pend = find_pending(e, h);
     if (what == DEFERRED) {
         uint16_t transport = is_qmgr(L) ? 0 : intern(st, L->channel);

@@ -70,6 +70,7 @@
 #include <time.h>
 
 #include "feed.h"
+#include "fnv1a.h"
 
 /* Octets per block (the MTA's default BLOCK_SIZE). */
 #define SUN_BLOCK_SIZE 1024u
@@ -289,25 +290,21 @@ static int parse_date(struct sunmta_state *s, const char *line, size_t len,
 /* ------------------------------------------------------------------------ */
 /* Retry memory                                                              */
 
-static uint64_t fnv1a(uint64_t h, struct span s)
+/* One field of a key, then a separator: ("ab","c") differs from ("a","bc"). */
+static uint64_t hash_field(uint64_t h, struct span s)
 {
-    for (size_t i = 0; i < s.n; i++) {
-        h ^= (unsigned char)s.p[i];
-        h *= 1099511628211ull;
-    }
-    h ^= 0xff; /* field separator: ("ab","c") differs from ("a","bc") */
-    h *= 1099511628211ull;
-    return h;
+    static const unsigned char separator = 0xff;
+    return fnv1a_add(fnv1a_add(h, s.p, s.n), &separator, 1);
 }
 
 static uint64_t retry_hash(struct span ch, struct span from, struct span orig,
                            struct span to)
 {
-    uint64_t h = 14695981039346656037ull;
-    h = fnv1a(h, ch);
-    h = fnv1a(h, from);
-    h = fnv1a(h, orig);
-    h = fnv1a(h, to);
+    uint64_t h = FNV1A_INIT;
+    h = hash_field(h, ch);
+    h = hash_field(h, from);
+    h = hash_field(h, orig);
+    h = hash_field(h, to);
     return h | 1; /* 0 marks an empty slot */
 }
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "follow.h"
+#include "fnv1a.h"
 #include "log.h"
 
 #define TABLE_MIN 64u
@@ -154,7 +154,7 @@ static mtamon_channel_t channel_of(struct feed_sink *s, const char *name)
     size_t len = strnlen(name, FEED_NAME_MAX + 1);
     if (len > FEED_NAME_MAX)
         return 0;
-    uint64_t hash = feed_hash(name, len);
+    uint64_t hash = fnv1a_add(FNV1A_INIT, name, len);
     const struct sink_entry *hit = table_find(&s->channels, name, len, hash);
     if (hit)
         return hit->failed ? 0 : hit->assoc.channel;
@@ -186,7 +186,7 @@ static void assoc_open(struct feed_sink *s, mtamon_channel_t ch,
                        const struct feed_event *ev)
 {
     size_t len = strnlen(ev->key, FEED_KEY_MAX);
-    uint64_t hash = feed_hash(ev->key, len);
+    uint64_t hash = fnv1a_add(FNV1A_INIT, ev->key, len);
     struct sink_entry *e = table_find(&s->assocs, ev->key, len, hash);
     if (e) {
         /* Its close was never logged: a reused key ends the old one. */
@@ -214,7 +214,7 @@ static void assoc_open(struct feed_sink *s, mtamon_channel_t ch,
 static void assoc_close(struct feed_sink *s, const struct feed_event *ev)
 {
     size_t len = strnlen(ev->key, FEED_KEY_MAX);
-    struct sink_entry *e = table_find(&s->assocs, ev->key, len, feed_hash(ev->key, len));
+    struct sink_entry *e = table_find(&s->assocs, ev->key, len, fnv1a_add(FNV1A_INIT, ev->key, len));
     if (!e) {
         s->st.unknown_closes++;
         return;
