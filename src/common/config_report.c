@@ -32,37 +32,40 @@ void cfg_printable(const char *s, size_t len, char *out, size_t outlen)
     out[o] = '\0';
 }
 
-/* "FILE:LINE:COL: KEY: message" (no "KEY: " when @p key is empty). */
-int cfg_fail_at(struct cfg_report *rep, unsigned line, unsigned col,
-                const char *key, const char *fmt, ...)
+/* "WHERE: [KEY: ]message" into rep->err; always -1. */
+static int report(struct cfg_report *rep, const char *where, const char *key,
+                  const char *fmt, va_list ap)
 {
     if (!rep->err)
         return -1;
     char msg[CONFIG_ERROR_MAX];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (snprintf(rep->err, CONFIG_ERROR_MAX, "%s:%u:%u: %s%s%s", rep->file, line, col,
-                 key, *key ? ": " : "", msg) < 0)
+    if (snprintf(rep->err, CONFIG_ERROR_MAX, "%s: %s%s%s", where, key,
+                 *key ? ": " : "", msg) < 0)
         rep->err[0] = '\0';
     return -1;
 }
 
-#define cfg_fail_node(rep, n, key, ...) cfg_fail_at((rep), (n)->line, (n)->col, (key), __VA_ARGS__)
+/* "FILE:LINE:COL: KEY: message" (no "KEY: " when @p key is empty). */
+int cfg_fail_at(struct cfg_report *rep, unsigned line, unsigned col,
+                const char *key, const char *fmt, ...)
+{
+    char where[CONFIG_ERROR_MAX];
+    snprintf(where, sizeof where, "%s:%u:%u", rep->file, line, col);
+    va_list ap;
+    va_start(ap, fmt);
+    report(rep, where, key, fmt, ap);
+    va_end(ap);
+    return -1;
+}
 
 /* "FILE: message" for a file that cannot be read at all. */
 int cfg_fail_file(struct cfg_report *rep, const char *fmt, ...)
 {
-    if (!rep->err)
-        return -1;
-    char msg[CONFIG_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    report(rep, rep->file, "", fmt, ap);
     va_end(ap);
-    if (snprintf(rep->err, CONFIG_ERROR_MAX, "%s: %s", rep->file, msg) < 0)
-        rep->err[0] = '\0';
     return -1;
 }
 
