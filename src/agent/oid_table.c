@@ -100,9 +100,14 @@ int oid_table_find_exact(const struct oid_table *t, const void *data,
     return 0;
 }
 
-int oid_table_find_next(const struct oid_table *t, const void *data,
-                        const oid *name, size_t name_len,
-                        size_t *row, unsigned *column)
+/*
+ * The first existing cell strictly after @p name whose column is in
+ * [@p col_lo, @p col_hi] (valid columns of @p t), in column-major order.
+ */
+static int find_next_between(const struct oid_table *t, const void *data,
+                             const oid *name, size_t name_len,
+                             unsigned col_lo, unsigned col_hi,
+                             size_t *row, unsigned *column)
 {
     if (!data)
         return -1;
@@ -110,7 +115,7 @@ int oid_table_find_next(const struct oid_table *t, const void *data,
     if (n == 0)
         return -1;
 
-    oid col = t->first_column;
+    oid col = col_lo;
     size_t r = 0;
     switch (position_of(t, name, name_len)) {
     case OID_AFTER:
@@ -118,9 +123,9 @@ int oid_table_find_next(const struct oid_table *t, const void *data,
     case OID_BEFORE:
         break;
     case OID_INSIDE:
-        if (name[t->entry_len] > t->last_column)
+        if (name[t->entry_len] > col_hi)
             return -1;
-        if (name[t->entry_len] >= t->first_column) {
+        if (name[t->entry_len] >= col_lo) {
             col = name[t->entry_len];
             /* A column that does not exist has no rows to skip into. */
             if (column_valid(t, col))
@@ -132,7 +137,7 @@ int oid_table_find_next(const struct oid_table *t, const void *data,
         break;
     }
 
-    for (; col <= t->last_column; col++, r = 0) {
+    for (; col <= col_hi; col++, r = 0) {
         if (!column_valid(t, col))
             continue;   /* O(1): whole absent columns cost no row scan */
         /* Absent cells are skipped one by one: they are expected only in
@@ -146,6 +151,26 @@ int oid_table_find_next(const struct oid_table *t, const void *data,
         }
     }
     return -1;
+}
+
+int oid_table_find_next(const struct oid_table *t, const void *data,
+                        const oid *name, size_t name_len,
+                        size_t *row, unsigned *column)
+{
+    return find_next_between(t, data, name, name_len, t->first_column,
+                             t->last_column, row, column);
+}
+
+int oid_table_find_next_in_column(const struct oid_table *t,
+                                  const void *data, const oid *name,
+                                  size_t name_len, unsigned column,
+                                  size_t *row)
+{
+    unsigned found_column;
+    if (!column_valid(t, column))
+        return -1;
+    return find_next_between(t, data, name, name_len, column, column, row,
+                             &found_column);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -200,26 +225,25 @@ static void handle_get(const struct oid_table *t, const void *data,
         netsnmp_set_request_error(reqinfo, req, SNMP_ERR_GENERR);
 }
 
-static void handle_getnext(const struct oid_table *t, const void *data,
-                           netsnmp_request_info *req)
+static void handle_getnext(const struct oid_table *t, unsigned column,
+                           const void *data, netsnmp_request_info *req)
 {
     netsnmp_variable_list *vb = req->requestvb;
     size_t row;
-    unsigned col;
     struct oid_table_value v;
     oid found[MAX_OID_LEN];
 
-    /* Nothing found: the varbind stays untouched and Net-SNMP carries on
-     * with the next registration. */
-    if (oid_table_find_next(t, data, vb->name, vb->name_length,
-                            &row, &col) != 0)
+    /* Nothing found in this column: the varbind stays untouched and
+     * Net-SNMP carries on with the next registration (the next column). */
+    if (oid_table_find_next_in_column(t, data, vb->name, vb->name_length,
+                                      column, &row) != 0)
         return;
     if (t->entry_len + 1 + OID_TABLE_INDEX_MAX > MAX_OID_LEN)
         return;
     memcpy(found, t->entry, t->entry_len * sizeof(oid));
-    found[t->entry_len] = col;
+    found[t->entry_len] = column;
     size_t idx_len = index_of(t, data, row, found + t->entry_len + 1);
-    if (t->ops.cell(data, row, col, &v) != 0)
+    if (t->ops.cell(data, row, column, &v) != 0)
         return;
     if (snmp_set_var_objid(vb, found, t->entry_len + 1 + idx_len) != 0 ||
         set_value(vb, &v) != 0)
@@ -232,7 +256,8 @@ static int oid_table_handler(netsnmp_mib_handler *handler,
                              netsnmp_request_info *requests)
 {
     const struct oid_table *t = handler->myvoid;
-    (void)reginfo;
+    /* Each column is a registration of its own (oid_table_register). */
+    unsigned column = (unsigned)reginfo->rootoid[t->entry_len];
 
     switch (reqinfo->mode) {
     case MODE_GET:
@@ -244,7 +269,7 @@ static int oid_table_handler(netsnmp_mib_handler *handler,
             if (reqinfo->mode == MODE_GET)
                 handle_get(t, data, reqinfo, req);
             else
-                handle_getnext(t, data, req);
+                handle_getnext(t, column, data, req);
         }
         break;
     }
@@ -273,13 +298,33 @@ static int oid_table_handler(netsnmp_mib_handler *handler,
 
 int oid_table_register(struct oid_table *table)
 {
-    netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
-        table->name, oid_table_handler, table->entry, table->entry_len,
-        HANDLER_CAN_RONLY);
-    if (!reg)
+    oid root[MAX_OID_LEN];
+    if (table->entry_len + 1 > MAX_OID_LEN)
         return MIB_REGISTRATION_FAILED;
-    reg->handler->myvoid = table;
-    /* netsnmp_register_handler() adds bulk_to_next: GETBULK arrives here
-     * as repeated GETNEXTs. */
-    return netsnmp_register_handler(reg);
+    memcpy(root, table->entry, table->entry_len * sizeof(oid));
+
+    /* One registration per column, at a priority better than the
+     * default: the master prefers the longer registered OID, then the
+     * lower priority value, so this is what wins over an in-process
+     * module that registers single columns of the same table. */
+    for (unsigned col = table->first_column; col <= table->last_column;
+         col++) {
+        if (!column_valid(table, col))
+            continue;
+        root[table->entry_len] = col;
+        netsnmp_handler_registration *reg =
+            netsnmp_create_handler_registration(
+                table->name, oid_table_handler, root, table->entry_len + 1,
+                HANDLER_CAN_RONLY);
+        if (!reg)
+            return MIB_REGISTRATION_FAILED;
+        reg->handler->myvoid = table;
+        reg->priority = OID_TABLE_PRIORITY;
+        /* netsnmp_register_handler() adds bulk_to_next: GETBULK arrives
+         * here as repeated GETNEXTs.  On failure it frees reg. */
+        int rc = netsnmp_register_handler(reg);
+        if (rc != MIB_REGISTERED_OK)
+            return rc;
+    }
+    return MIB_REGISTERED_OK;
 }

@@ -14,6 +14,12 @@
  *   GETBULK  order, skipping cells the row does not have; past the last
  *            column the varbind is left for the next registration
  *   SET      notWritable for every varbind (the MIBs are read-only)
+ *
+ * Every column is registered on its own, at OID_TABLE_PRIORITY: an
+ * in-process module of the master that registers single columns of the
+ * same table (Net-SNMP's mibII/mta_sendmail does, for MTA-MIB) would
+ * otherwise be the more specific registration and answer those columns
+ * in our place.
  */
 #ifndef MTAMON_OID_TABLE_H
 #define MTAMON_OID_TABLE_H
@@ -24,6 +30,14 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+
+/**
+ * Registration priority of every column.  Net-SNMP's master orders
+ * overlapping registrations by registered OID length, then by priority
+ * (lower wins); its own modules and other subagents use 127
+ * (DEFAULT_MIB_PRIORITY).  Same length and a lower value: ours answer.
+ */
+#define OID_TABLE_PRIORITY 100
 
 /** Longest index suffix of a row. */
 #define OID_TABLE_INDEX_MAX 16
@@ -78,9 +92,10 @@ struct oid_table {
 };
 
 /**
- * Register @p table (which must outlive the registration) as a read-only
- * handler covering the whole xxxEntry subtree.  Returns
- * MIB_REGISTERED_OK or a Net-SNMP registration error.
+ * Register @p table (which must outlive the registration) as read-only
+ * handlers, one per existing column (xxxEntry.column), each at
+ * OID_TABLE_PRIORITY.  Returns MIB_REGISTERED_OK or the first Net-SNMP
+ * registration error.
  */
 int oid_table_register(struct oid_table *table);
 
@@ -102,5 +117,16 @@ int oid_table_find_exact(const struct oid_table *table, const void *data,
 int oid_table_find_next(const struct oid_table *table, const void *data,
                         const oid *name, size_t name_len,
                         size_t *row, unsigned *column);
+
+/**
+ * As oid_table_find_next(), but only cells of column @p column qualify:
+ * sets *@p row and returns 0, or returns -1 when the column has no cell
+ * after @p name (or is not a column of the table).  What one column's
+ * registration answers to a GETNEXT.
+ */
+int oid_table_find_next_in_column(const struct oid_table *table,
+                                  const void *data, const oid *name,
+                                  size_t name_len, unsigned column,
+                                  size_t *row);
 
 #endif /* MTAMON_OID_TABLE_H */

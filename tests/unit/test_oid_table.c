@@ -1,7 +1,9 @@
 /*
  * test_oid_table.c - the sorted-table search behind every MIB table:
- * oid_table_find_exact() (GET) and oid_table_find_next() (GETNEXT) over a
- * fake table, and the cost of a full walk counted in row_index() calls.
+ * oid_table_find_exact() (GET), oid_table_find_next() (GETNEXT) and
+ * oid_table_find_next_in_column() (GETNEXT of one column's registration)
+ * over a fake table, and the cost of a full walk counted in row_index()
+ * calls.
  */
 #include <stdlib.h>
 
@@ -328,6 +330,101 @@ static void test_many_exact(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* One column's registration                                                 */
+
+/* Rows 1.7 (no column 4), 2, 9.1 (no column 2): columns 2..5, 3 absent. */
+static const struct fake_row col_rows[] = {
+    {{1, 7}, 2, 1u << 4},
+    {{2}, 1, 0},
+    {{9, 1}, 2, 1u << 2},
+};
+
+static void expect_in_column(const struct oid_table *t, const void *data,
+                             const oid *name, size_t len, unsigned column,
+                             long want_row, int line)
+{
+    size_t row = 999999;
+    int rc = oid_table_find_next_in_column(t, data, name, len, column, &row);
+    CU_ASSERT_EQUAL(rc, want_row < 0 ? -1 : 0);
+    if (want_row >= 0)
+        CU_ASSERT_EQUAL(row, (size_t)want_row);
+    if ((want_row < 0) != (rc != 0) || (rc == 0 && row != (size_t)want_row))
+        fprintf(stderr, "\n    line %d: column %u rc %d row %zu, want %ld\n",
+                line, column, rc, row, want_row);
+}
+
+#define IN_COLUMN(t, d, column, want_row, ...)                            \
+    do {                                                                  \
+        oid b_[MAX_OID_LEN];                                              \
+        size_t l_ = REQ(b_, __VA_ARGS__);                                 \
+        expect_in_column(t, d, b_, l_, column, want_row, __LINE__);       \
+    } while (0)
+
+static void test_next_in_column(void)
+{
+    struct fake_data d = {col_rows, 3};
+    struct oid_table t = make_table(&d, 2, 5, fake_column_exists);
+    static const oid before[] = {1, 3, 6, 1, 2, 1, 98};
+    static const oid after[] = {1, 3, 6, 1, 2, 1, 100};
+
+    /* Before the table, before the column, the column itself: its first
+     * existing cell (column 2 has none in row 9.1, column 4 none in 1.7). */
+    expect_in_column(&t, &d, before, OID_LENGTH(before), 2, 0, __LINE__);
+    expect_in_column(&t, &d, entry, ENTRY_LEN, 4, 1, __LINE__);
+    IN_COLUMN(&t, &d, 5, 0, 2, 9, 1);      /* an earlier column's cell */
+    IN_COLUMN(&t, &d, 5, 0, 5);
+    IN_COLUMN(&t, &d, 5, 0, 5, 1);
+    IN_COLUMN(&t, &d, 5, 1, 5, 1, 7);
+    IN_COLUMN(&t, &d, 5, 2, 5, 2);
+    IN_COLUMN(&t, &d, 5, 2, 5, 8, 4294967295UL);
+    IN_COLUMN(&t, &d, 5, -1, 5, 9, 1);     /* the column's last cell */
+    IN_COLUMN(&t, &d, 2, -1, 2, 2);        /* 9.1 has no column 2 */
+    /* Never a cell of a later column: that is its own registration. */
+    IN_COLUMN(&t, &d, 2, -1, 3);
+    IN_COLUMN(&t, &d, 4, -1, 5);
+    IN_COLUMN(&t, &d, 4, -1, 6, 1);
+    expect_in_column(&t, &d, after, OID_LENGTH(after), 2, -1, __LINE__);
+    /* Columns the table does not have. */
+    IN_COLUMN(&t, &d, 3, -1, 2);
+    IN_COLUMN(&t, &d, 1, -1, 1);
+    IN_COLUMN(&t, &d, 6, -1, 1);
+    /* No data: nothing. */
+    expect_in_column(&t, NULL, entry, ENTRY_LEN, 2, -1, __LINE__);
+
+    /* Column after column, as the master drives the registrations: the
+     * same cells in the same order as a walk of the whole table. */
+    oid cur[MAX_OID_LEN], whole[MAX_OID_LEN];
+    size_t cur_len = ENTRY_LEN, whole_len = ENTRY_LEN;
+    memcpy(cur, entry, sizeof entry);
+    memcpy(whole, entry, sizeof entry);
+    unsigned cells = 0;
+    for (unsigned c = 1; c <= 6; c++) {
+        size_t row;
+        while (oid_table_find_next_in_column(&t, &d, cur, cur_len, c,
+                                             &row) == 0) {
+            size_t wrow;
+            unsigned wcol;
+            CU_ASSERT_EQUAL_FATAL(oid_table_find_next(&t, &d, whole,
+                                                      whole_len, &wrow,
+                                                      &wcol), 0);
+            CU_ASSERT_EQUAL(wrow, row);
+            CU_ASSERT_EQUAL(wcol, c);
+            cur[ENTRY_LEN] = c;
+            cur_len = ENTRY_LEN + 1 + fake_row_index(&d, row,
+                                                     cur + ENTRY_LEN + 1);
+            memcpy(whole, cur, cur_len * sizeof(oid));
+            whole_len = cur_len;
+            cells++;
+        }
+    }
+    size_t row;
+    unsigned col;
+    CU_ASSERT_EQUAL(oid_table_find_next(&t, &d, whole, whole_len, &row, &col),
+                    -1);
+    CU_ASSERT_EQUAL(cells, 3 * 3 - 2);   /* columns 2, 4, 5 less 2 absent */
+}
+
+/* ------------------------------------------------------------------------ */
 /* A full walk of 10,000 rows                                                */
 
 #define WALK_ROWS 10000u
@@ -408,6 +505,7 @@ int main(void)
         {"one row", test_one_row},
         {"getnext over 2-part indexes", test_many_next},
         {"get over 2-part indexes", test_many_exact},
+        {"getnext within one column's registration", test_next_in_column},
         {"walk 10000 rows in O(log N) per step", test_walk},
         {NULL, NULL},
     };
