@@ -19,10 +19,12 @@
 # handed out as free (never 161/162), with an AgentX unix socket in the
 # test's temporary directory.  It reads no system configuration (-C -c),
 # keeps its persistent state in the temporary directory and loads no MIB
-# files, so Debian's missing IETF MIBs make no noise.  Net-SNMP's own
-# in-process MTA-MIB module (mibII/mta_sendmail, built into Debian's snmpd)
-# is disabled, so everything under 1.3.6.1.2.1.28 comes from mtamond, and
-# so is SMUX, which would listen on TCP port 199 of the machine.
+# files, so Debian's missing IETF MIBs make no noise.  Its modules are
+# those of Debian's packaged snmpd.service (-I -smux,mteTrigger,
+# mteTriggerConf): Net-SNMP's own in-process MTA-MIB module
+# (mibII/mta_sendmail) is loaded, as it is for every user, and mtamond
+# must win over it; SMUX, which would listen on TCP port 199 of the
+# machine, is not.
 # Both daemons run in the foreground under start_bg, so lib.sh's exit trap
 # stops them by PID however the test ends.
 #
@@ -45,12 +47,16 @@
 # Variables a test may set before the calls:
 #   SNMP_TIMEOUT (s, default 2) and SNMP_RETRIES (default 1) of the tools;
 #   SNMP_MIB_OPTS, an array of the MIB options the tools get
-#   (default: -m "" -M /dev/null, i.e. no MIB at all).
+#   (default: -m "" -M /dev/null, i.e. no MIB at all);
+#   SNMP_MASTER_MODULES, the master's -I argument (default Debian's:
+#   -smux,mteTrigger,mteTriggerConf; -smux,mta_sendmail leaves MTA-MIB
+#   to mtamond alone).
 
 MTAMOND="$IT_BUILDDIR/src/agent/mtamond"
 SNMP_TIMEOUT=${SNMP_TIMEOUT:-2}
 SNMP_RETRIES=${SNMP_RETRIES:-1}
 SNMP_MIB_OPTS=(-m "" -M /dev/null)
+SNMP_MASTER_MODULES=${SNMP_MASTER_MODULES:--smux,mteTrigger,mteTriggerConf}
 SNMP_DIR=
 SNMP_SHORT_DIR=
 SNMP_PORT=
@@ -195,7 +201,7 @@ snmp_start_master()
         snmp_write_master_config
         start_bg SNMP_MASTER_PID "$SNMP_DIR/snmpd.out" \
             "$SNMPD" -f -C -c "$SNMP_MASTER_CONF" -Lf "$SNMP_MASTER_LOG" \
-            -M "$IT_TOP_SRCDIR/mibs" -m "" -I -mta_sendmail,smux
+            -M "$IT_TOP_SRCDIR/mibs" -m "" -I "$SNMP_MASTER_MODULES"
         tries=$((limit * 10))
         while [ "$tries" -gt 0 ]; do
             if ! kill -0 "$SNMP_MASTER_PID" 2>/dev/null; then
