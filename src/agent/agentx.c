@@ -4,8 +4,9 @@
  */
 #include "agentx.h"
 #include "log.h"
-#include "daemon.h"
 #include "mib.h"
+#include "oid_table.h"
+#include "signals.h"
 #include "view.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -28,6 +29,7 @@ static int connected;
 static int unreachable_reported;  /* "not reachable" logged since last up */
 static int stopping;              /* snmp_shutdown() closes the session */
 static view_cache *watched_cache;
+static unsigned long sessions_opened;    /* for agentx_log_status() */
 static netsnmp_session *master_session;  /* while connected */
 
 /* The AgentX Close sent at exit waits this long at most (in microseconds):
@@ -144,6 +146,7 @@ static int on_session_open(int major, int minor, void *serverarg,
     (void)minor;
     (void)clientarg;
     master_session = serverarg;
+    sessions_opened++;
     if (!connected)
         log_msg(LOG_INFO, "connected to AgentX master at %s", socket_name);
     connected = 1;
@@ -189,7 +192,25 @@ static void on_signal_fd(int fd, void *arg)
 {
     (void)fd;
     (void)arg;
-    daemon_signals_drain();
+    signals_drain();
+}
+
+/* A signal other than TERM and INT, between two requests. */
+static void on_signal_taken(int sig)
+{
+    char name[SIGNALS_NAME_MAX];
+    switch (sig) {
+    case SIGHUP:
+        log_msg(LOG_NOTICE, "SIGHUP: the configuration is read at start "
+                            "only; restart mtamond to apply changes");
+        break;
+    case SIGUSR1:
+        agentx_log_status();
+        break;
+    default:
+        log_msg(LOG_NOTICE, "%s received: ignored", signals_name(sig, name));
+        break;
+    }
 }
 
 /* --- setup --------------------------------------------------------------- */
@@ -324,17 +345,43 @@ void agentx_run(void)
      * run as from here on. */
     report_unreachable();
 
-    int fd = daemon_signal_fd();
+    int fd = signals_wake_fd();
     if (fd >= 0)
         register_readfd(fd, on_signal_fd, NULL);
-    while (!daemon_stop_requested()) {
+    for (;;) {
+        int sig;
+        while ((sig = signals_take()) != 0)
+            on_signal_taken(sig);
+        if (signals_stop_requested())
+            break;
         agent_check_and_process(1);
-        if (daemon_hup_received())
-            log_msg(LOG_NOTICE, "SIGHUP: the configuration is read at start "
-                                "only; restart mtamond to apply changes");
     }
     if (fd >= 0)
         unregister_readfd(fd);
+}
+
+void agentx_log_status(void)
+{
+    int64_t age_ms = 0;
+    const struct view *v =
+        watched_cache ? view_cache_peek(watched_cache, &age_ms) : NULL;
+    if (!v) {
+        log_msg(LOG_NOTICE, "status: AgentX master %s %s; no view built yet",
+                socket_name, connected ? "connected" : "not connected");
+        return;
+    }
+    log_msg(LOG_NOTICE,
+            "status: AgentX master %s %s (%lu sessions opened); segment %s "
+            "%s, generation %016llx; rows: applTable %zu, assocTable %zu, "
+            "mtaGroupTable %zu, mtaGroupAssociationTable %zu, "
+            "mtaGroupErrorTable %zu; view built %lld ms ago; "
+            "%llu varbinds asked",
+            socket_name, connected ? "connected" : "not connected",
+            sessions_opened, v->conf->segment,
+            v->segment_up ? "attached" : "not attached",
+            (unsigned long long)v->generation, v->n_apps, v->n_assocs,
+            v->n_groups, v->n_group_assocs, v->n_errors, (long long)age_ms,
+            oid_table_varbinds_asked());
 }
 
 void agentx_stop(void)

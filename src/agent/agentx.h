@@ -37,14 +37,24 @@ const char *agentx_socket_name(const struct config *conf);
 int agentx_connected(void);
 
 /**
- * Serve requests until daemon_stop_requested() (daemon.h) is set; a SIGHUP
- * is logged (a restart is needed to read the configuration again).  Wakes
- * up at once on a signal, except while Net-SNMP waits synchronously for
+ * Serve requests until signals_stop_requested() (signals.h) is set.  The
+ * other signals are handled between requests: SIGHUP is logged (a restart
+ * is needed to read the configuration again), SIGUSR1 logs a status line
+ * (agentx_log_status()), any other is logged and ignored.  Wakes up at
+ * once on a signal, except while Net-SNMP waits synchronously for
  * the master (opening the session, a ping): that wait ends after the
  * configured timeout x (retries + 1) at most, and giving up a master that
  * stopped answering takes three such waits (ping, close, new open).
  */
 void agentx_run(void);
+
+/**
+ * Log one line at notice level: the master's socket and whether it is
+ * connected (and how many sessions were opened), the segment, its state
+ * and generation, the rows of each table, the age of the view last
+ * served, and how many varbinds were asked.
+ */
+void agentx_log_status(void);
 
 /**
  * Close the session with the master (waiting half a second at most for

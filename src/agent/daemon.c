@@ -1,5 +1,5 @@
 /*
- * daemon.c - detaching, pidfile, dropping root, signals (see daemon.h).
+ * daemon.c - detaching, pidfile, dropping root (see daemon.h).
  */
 #include "daemon.h"
 
@@ -284,74 +284,4 @@ int daemon_drop_privileges(const struct daemon_identity *id,
         return EX_OSERR;
     }
     return 0;
-}
-
-/* --- signals ------------------------------------------------------------- */
-
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t hup_count;
-static int wake_pipe[2] = { -1, -1 };
-
-static void on_signal(int sig)
-{
-    int saved = errno;   /* a handler must not change errno */
-    if (sig == SIGHUP)
-        hup_count = 1;
-    else
-        stop_signal = sig;
-    if (wake_pipe[1] >= 0) {
-        char c = (char)sig;
-        (void)!write(wake_pipe[1], &c, 1);   /* full pipe: already awake */
-    }
-    errno = saved;
-}
-
-int daemon_signals_init(char *err, size_t errlen)
-{
-    if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-        snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
-        return EX_OSERR;
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_signal;
-    /* No SA_RESTART: a blocking select() returns EINTR at once. */
-    if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
-        sigaction(SIGHUP, &sa, NULL) < 0) {
-        snprintf(err, errlen, "cannot install signal handlers: %s",
-                 strerror(errno));
-        return EX_OSERR;
-    }
-    sa.sa_handler = SIG_IGN;
-    if (sigaction(SIGPIPE, &sa, NULL) < 0) {
-        snprintf(err, errlen, "cannot ignore SIGPIPE: %s", strerror(errno));
-        return EX_OSERR;
-    }
-    return 0;
-}
-
-int daemon_signal_fd(void)
-{
-    return wake_pipe[0];
-}
-
-void daemon_signals_drain(void)
-{
-    char buf[64];
-    while (wake_pipe[0] >= 0 && read(wake_pipe[0], buf, sizeof buf) > 0)
-        ;
-}
-
-int daemon_stop_requested(void)
-{
-    return stop_signal;
-}
-
-int daemon_hup_received(void)
-{
-    if (!hup_count)
-        return 0;
-    hup_count = 0;
-    return 1;
 }

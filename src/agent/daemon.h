@@ -98,26 +98,4 @@ int daemon_identity_lookup(const char *user, const char *group,
 int daemon_drop_privileges(const struct daemon_identity *id,
                            char *err, size_t errlen);
 
-/* --- signals ------------------------------------------------------------- */
-
-/**
- * Install handlers for SIGTERM, SIGINT and SIGHUP, and ignore SIGPIPE (a
- * master that went away must give EPIPE, not kill us).  A handler only
- * sets a flag and writes a byte to a pipe, so a main loop waiting in
- * select() on daemon_signal_fd() wakes up at once.  Returns 0 or EX_OSERR.
- */
-int daemon_signals_init(char *err, size_t errlen);
-
-/** The read end of the wake-up pipe (-1 before daemon_signals_init()). */
-int daemon_signal_fd(void);
-
-/** Empty the wake-up pipe (call when daemon_signal_fd() is readable). */
-void daemon_signals_drain(void);
-
-/** The number of the signal that asked us to stop, or 0. */
-int daemon_stop_requested(void);
-
-/** 1 once per SIGHUP received since the last call, else 0. */
-int daemon_hup_received(void);
-
 #endif /* MTAMON_DAEMON_H */

@@ -7,10 +7,14 @@
  *   options -> configuration (78) -> logging -> user lookup (67) ->
  *   pidfile check (75) -> group-index file (78) -> view cache ->
  *   Net-SNMP subagent, first connection attempt -> detach (unless -f) ->
- *   signals -> pidfile -> drop privileges -> serve until SIGTERM/SIGINT.
+ *   pidfile -> drop privileges -> serve until SIGTERM/SIGINT.
+ * The signal handlers are installed first of all (signals.h): a signal
+ * received during start-up is acted on once serving begins.  Every exit
+ * after the options were read is logged with its status.
  */
 #include "config.h"   /* from this directory: autoconf's, PACKAGE_VERSION */
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,9 +25,11 @@
 
 #include "agentx.h"
 #include "daemon.h"
+#include "exit_status.h"
 #include "index_map.h"
 #include "log.h"
 #include "mtamon_config.h"
+#include "signals.h"
 #include "view.h"
 
 /* The one place the default configuration file is named. */
@@ -184,8 +190,6 @@ static int run(struct state *st)
             return fail(st, rc, err, NULL);
         st->detached = 1;
     }
-    if ((rc = daemon_signals_init(err, sizeof err)) != 0)
-        return fail(st, rc, err, NULL);
     if (pidpath[0] &&
         (rc = daemon_pidfile_create(pidpath, &st->pidfile, err, sizeof err)))
         return fail(st, rc, err, NULL);
@@ -202,21 +206,30 @@ static int run(struct state *st)
             st->pidfile ? ", pidfile " : "", st->pidfile ? pidpath : "");
 
     agentx_run();
-    int sig = daemon_stop_requested();
-    log_msg(LOG_INFO, "stopping on %s",
-            sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+    char name[SIGNALS_NAME_MAX];
+    log_msg(LOG_NOTICE, "stopping on %s",
+            signals_name(signals_stop_requested(), name));
     return EX_OK;
+}
+
+/* The last line of every run: why mtamond ends, with its exit status. */
+static void log_exit(int status)
+{
+    log_msg(status == EX_OK ? LOG_NOTICE : LOG_ERR,
+            "exiting with status %d (%s)", status, exit_status_name(status));
 }
 
 int main(int argc, char **argv)
 {
-    /* Until daemon_signals_init() installs the real handlers, after the
-     * first connection attempt (which may wait timeout x tries for a
-     * stalled master): a SIGHUP must not kill the starting daemon (the
-     * configuration is being read anyway), nor a SIGPIPE from a master
-     * that goes away during that attempt. */
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
+    /* First of all: no signal may end the daemon unlogged, not even
+     * during the first connection attempt (which may wait timeout x
+     * tries for a stalled master); a SIGPIPE from a master that goes away
+     * is ignored. */
+    if (signals_init() != 0) {
+        fprintf(stderr, "mtamond: cannot install signal handlers: %s\n",
+                strerror(errno));
+        return EX_OSERR;
+    }
 
     struct state st;
     memset(&st, 0, sizeof st);
@@ -225,6 +238,7 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     rc = run(&st);
+    log_exit(rc);
     cleanup(&st);
     return rc;
 }

@@ -250,6 +250,14 @@ static void handle_getnext(const struct oid_table *t, unsigned column,
         snmp_set_var_typed_value(vb, ASN_NULL, NULL, 0);  /* try further */
 }
 
+/* The agent is single-threaded: a plain counter. */
+static unsigned long long varbinds_asked;
+
+unsigned long long oid_table_varbinds_asked(void)
+{
+    return varbinds_asked;
+}
+
 static int oid_table_handler(netsnmp_mib_handler *handler,
                              netsnmp_handler_registration *reginfo,
                              netsnmp_agent_request_info *reqinfo,
@@ -266,6 +274,7 @@ static int oid_table_handler(netsnmp_mib_handler *handler,
         for (netsnmp_request_info *req = requests; req; req = req->next) {
             if (req->processed)
                 continue;
+            varbinds_asked++;
             if (reqinfo->mode == MODE_GET)
                 handle_get(t, data, reqinfo, req);
             else

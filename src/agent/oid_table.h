@@ -129,4 +129,10 @@ int oid_table_find_next_in_column(const struct oid_table *table,
                                   size_t name_len, unsigned column,
                                   size_t *row);
 
+/**
+ * GET and GETNEXT varbinds the handlers of every table were asked so far
+ * (GETBULK repetitions included): a figure for status reports.
+ */
+unsigned long long oid_table_varbinds_asked(void);
+
 #endif /* MTAMON_OID_TABLE_H */

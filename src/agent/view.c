@@ -503,3 +503,11 @@ const struct view *view_cache_get(view_cache *vc, const struct view_clock *now,
     vc->built_mono_ms = mono;
     return &vc->shell[vc->cur];
 }
+
+const struct view *view_cache_peek(const view_cache *vc, int64_t *age_ms)
+{
+    if (!vc->built)
+        return NULL;
+    *age_ms = monotonic_ms() - vc->built_mono_ms;
+    return &vc->shell[vc->cur];
+}

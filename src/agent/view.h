@@ -165,6 +165,13 @@ view_cache *view_cache_new(const struct config *conf, struct index_map *map);
 const struct view *view_cache_get(view_cache *vc,
                                   const struct view_clock *now, int force);
 
+/**
+ * The view view_cache_get() returned last, without building one, and
+ * through *@p age_ms how long ago (monotonic clock) it was built; NULL
+ * before the first view.  For status reports.
+ */
+const struct view *view_cache_peek(const view_cache *vc, int64_t *age_ms);
+
 /** Free the cache, its views and its reader. */
 void view_cache_free(view_cache *vc);
 

@@ -17,22 +17,8 @@
 #include "feed.h"
 #include "follow.h"
 #include "log.h"
+#include "signals.h"
 #include "sink.h"
-
-static volatile sig_atomic_t feed_stop;
-static volatile sig_atomic_t feed_report;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    feed_stop = 1;
-}
-
-static void on_report(int sig)
-{
-    (void)sig;
-    feed_report = 1;
-}
 
 void cli_feed_usage(FILE *out)
 {
@@ -80,28 +66,19 @@ static void print_stats(FILE *out, const struct feed_run *r)
     fflush(out);
 }
 
+/* Signals other than TERM and INT (signals.h), between two reads: USR1
+ * prints the statistics, any other is said and ignored (HUP too: the
+ * feed follows rotations by itself). */
 static void on_tick(void *ctx)
 {
-    if (!feed_report)
-        return;
-    feed_report = 0;
-    print_stats(stderr, ctx);
-}
-
-static int install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: a blocked read of stdin must wake up */
-    sa.sa_handler = on_stop;
-    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
-        return -1;
-    sa.sa_handler = on_report;
-    if (sigaction(SIGUSR1, &sa, NULL) != 0)
-        return -1;
-    sa.sa_handler = SIG_IGN;
-    return sigaction(SIGPIPE, &sa, NULL);
+    char name[SIGNALS_NAME_MAX];
+    int sig;
+    while ((sig = signals_take()) != 0) {
+        if (sig == SIGUSR1)
+            print_stats(stderr, ctx);
+        else
+            cli_errorf("feed: %s received: ignored", signals_name(sig, name));
+    }
 }
 
 int cli_feed(const char *segment, int argc, char **argv)
@@ -168,16 +145,23 @@ int cli_feed(const char *segment, int argc, char **argv)
     }
     r.parser = format->create();
     r.sink = feed_sink_create(m);
-    if (!r.parser || !r.sink || install_signals() != 0) {
+    /* No SA_RESTART (signals.h): a blocked read of stdin wakes up. */
+    if (!r.parser || !r.sink || signals_init() != 0) {
         cli_errorf("feed: cannot start: out of memory or signals unavailable");
         status = EX_OSERR;
     } else {
         struct feed_follow_hooks hooks = {
-            .line = on_line, .ctx = &r, .tick = on_tick, .stop = &feed_stop,
+            .line = on_line, .ctx = &r, .tick = on_tick,
+            .stop = signals_stop_flag(),
         };
         status = feed_follower_run(r.follower, &hooks, err, sizeof err);
         if (status != EX_OK)
             cli_errorf("%s", err);
+        if (signals_stop_requested()) {
+            char name[SIGNALS_NAME_MAX];
+            cli_errorf("feed: stopping on %s (exit status %d)",
+                       signals_name(signals_stop_requested(), name), status);
+        }
         if (stats)
             print_stats(stdout, &r);
     }

@@ -23,3 +23,23 @@ int exit_status_for(mtamon_result code)
     }
     return EX_SOFTWARE;
 }
+
+const char *exit_status_name(int status)
+{
+    switch (status) {
+    case EX_OK: return "stopped";
+    case EX_USAGE: return "usage error";
+    case EX_DATAERR: return "data format error";
+    case EX_NOINPUT: return "input missing";
+    case EX_NOUSER: return "unknown user or group";
+    case EX_UNAVAILABLE: return "service unavailable";
+    case EX_SOFTWARE: return "internal error";
+    case EX_OSERR: return "system error";
+    case EX_CANTCREAT: return "cannot create";
+    case EX_IOERR: return "input/output error";
+    case EX_TEMPFAIL: return "temporary failure (already running?)";
+    case EX_NOPERM: return "permission denied";
+    case EX_CONFIG: return "configuration error";
+    }
+    return "error";
+}

@@ -15,4 +15,11 @@
  */
 int exit_status_for(mtamon_result code);
 
+/**
+ * What a sysexits(3) @p status means, for a daemon's last log line:
+ * "stopped" for EX_OK, "configuration error" for EX_CONFIG, ...;
+ * "error" for a status sysexits does not name.
+ */
+const char *exit_status_name(int status);
+
 #endif /* MTAMON_EXIT_STATUS_H */

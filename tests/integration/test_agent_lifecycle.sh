@@ -101,7 +101,9 @@ printf 'segment:\n  name: %s\nbogus_section: 1\n' "$SEG" >"$IT_TMP/bad.yaml"
 run "$MTAMOND" -f -e -c "$IT_TMP/bad.yaml" -p "$IT_TMP/bad.pid"
 assert_error 78 "bogus_section" "bad config" mtamond
 assert_contains "$ERR" "$IT_TMP/bad.yaml:3:" "bad config: message names the file and line"
-assert_eq 1 "$(printf '%s\n' "$ERR" | wc -l)" "bad config: one line on stderr, nothing logged after it"
+assert_eq 2 "$(printf '%s\n' "$ERR" | wc -l)" "bad config: two lines on stderr: the error, the exit"
+assert_contains "$(printf '%s\n' "$ERR" | tail -n 1)" "exiting with status 78 (configuration error)" \
+    "bad config: the last line gives the exit status"
 assert_missing "$IT_TMP/bad.pid" "bad config: no pidfile"
 
 run "$MTAMOND" -f -e -c "$IT_TMP/missing.yaml"
