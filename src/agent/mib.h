@@ -16,7 +16,15 @@
 #ifndef MTAMON_MIB_H
 #define MTAMON_MIB_H
 
+#include "oid_table.h"
 #include "view.h"
+
+/**
+ * Every table served, in OID order, NULL-terminated: what
+ * mib_register_all() registers, and what the golden unit test walks
+ * (with its own ops.fetch).
+ */
+extern struct oid_table *const mib_tables[];
 
 /**
  * Register every table, serving views from @p vc (which must outlive the

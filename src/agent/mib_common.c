@@ -33,22 +33,27 @@ uint32_t mib_mta_index(const struct view *v)
     return config_mta_app(v->conf)->index;
 }
 
-int mib_table_register(struct oid_table *t, view_cache *vc)
-{
-    t->ctx = vc;
-    int rc = oid_table_register(t);
-    if (rc != MIB_REGISTERED_OK) {
-        log_msg(LOG_ERR, "cannot register %s (Net-SNMP error %d)", t->name,
-                rc);
-        return -1;
-    }
-    return 0;
-}
+struct oid_table *const mib_tables[] = {
+    &mib_appl_table,        /* 1.3.6.1.2.1.27.1 */
+    &mib_assoc_table,       /* 1.3.6.1.2.1.27.2 */
+    &mib_mta_table,         /* 1.3.6.1.2.1.28.1 */
+    &mib_group_table,       /* 1.3.6.1.2.1.28.2 */
+    &mib_group_assoc_table, /* 1.3.6.1.2.1.28.3 */
+    &mib_group_error_table, /* 1.3.6.1.2.1.28.5 */
+    NULL,
+};
 
 int mib_register_all(view_cache *vc)
 {
-    if (mib_network_services_register(vc) != 0 || mib_mta_register(vc) != 0)
-        return -1;
+    for (struct oid_table *const *t = mib_tables; *t; t++) {
+        (*t)->ctx = vc;
+        int rc = oid_table_register(*t);
+        if (rc != MIB_REGISTERED_OK) {
+            log_msg(LOG_ERR, "cannot register %s (Net-SNMP error %d)",
+                    (*t)->name, rc);
+            return -1;
+        }
+    }
     return 0;
 }
 

@@ -111,7 +111,7 @@ static int mta_cell(const void *data, size_t row, unsigned column,
     }
 }
 
-static struct oid_table mta_table = {
+struct oid_table mib_mta_table = {
     .name = "mtaTable",
     .entry = mta_entry,
     .entry_len = OID_LENGTH(mta_entry),
@@ -302,7 +302,7 @@ static int group_cell(const void *data, size_t row, unsigned column,
     }
 }
 
-static struct oid_table group_table = {
+struct oid_table mib_group_table = {
     .name = "mtaGroupTable",
     .entry = group_entry,
     .entry_len = OID_LENGTH(group_entry),
@@ -350,7 +350,7 @@ static int group_assoc_cell(const void *data, size_t row, unsigned column,
     return mib_set_integer(out, (long)v->group_assocs[row].entry);
 }
 
-static struct oid_table group_assoc_table = {
+struct oid_table mib_group_assoc_table = {
     .name = "mtaGroupAssociationTable",
     .entry = group_assoc_entry,
     .entry_len = OID_LENGTH(group_assoc_entry),
@@ -409,7 +409,7 @@ static int group_error_cell(const void *data, size_t row, unsigned column,
     }
 }
 
-static struct oid_table group_error_table = {
+struct oid_table mib_group_error_table = {
     .name = "mtaGroupErrorTable",
     .entry = group_error_entry,
     .entry_len = OID_LENGTH(group_error_entry),
@@ -419,13 +419,3 @@ static struct oid_table group_error_table = {
     .ops = {mib_fetch_view, group_error_rows, group_error_index,
             group_error_cell},
 };
-
-int mib_mta_register(view_cache *vc)
-{
-    if (mib_table_register(&mta_table, vc) != 0 ||
-        mib_table_register(&group_table, vc) != 0 ||
-        mib_table_register(&group_assoc_table, vc) != 0 ||
-        mib_table_register(&group_error_table, vc) != 0)
-        return -1;
-    return 0;
-}

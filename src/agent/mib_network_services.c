@@ -118,7 +118,7 @@ static int appl_cell(const void *data, size_t row, unsigned column,
     }
 }
 
-static struct oid_table appl_table = {
+struct oid_table mib_appl_table = {
     .name = "applTable",
     .entry = appl_entry,
     .entry_len = OID_LENGTH(appl_entry),
@@ -184,7 +184,7 @@ static int assoc_cell(const void *data, size_t row, unsigned column,
     }
 }
 
-static struct oid_table assoc_table = {
+struct oid_table mib_assoc_table = {
     .name = "assocTable",
     .entry = assoc_entry,
     .entry_len = OID_LENGTH(assoc_entry),
@@ -193,11 +193,3 @@ static struct oid_table assoc_table = {
     .column_exists = NULL,
     .ops = {mib_fetch_view, assoc_rows, assoc_index, assoc_cell},
 };
-
-int mib_network_services_register(view_cache *vc)
-{
-    if (mib_table_register(&appl_table, vc) != 0 ||
-        mib_table_register(&assoc_table, vc) != 0)
-        return -1;
-    return 0;
-}

@@ -12,14 +12,11 @@
 #include "mib.h"
 #include "oid_table.h"
 
-/** Register applTable and assocTable.  0, or -1 after logging. */
-int mib_network_services_register(view_cache *vc);
-
-/** Register the MTA-MIB tables.  0, or -1 after logging. */
-int mib_mta_register(view_cache *vc);
-
-/** Register @p t serving views of @p vc; 0, or -1 after logging. */
-int mib_table_register(struct oid_table *t, view_cache *vc);
+/* The tables of mib_network_services.c (NETWORK-SERVICES-MIB) and
+ * mib_mta.c (MTA-MIB); mib_tables[] (mib.h) lists them in OID order. */
+extern struct oid_table mib_appl_table, mib_assoc_table;
+extern struct oid_table mib_mta_table, mib_group_table,
+    mib_group_assoc_table, mib_group_error_table;
 
 /** ops.fetch of every table: mib_current_view(ctx) (ctx is the cache). */
 const void *mib_fetch_view(void *ctx);
