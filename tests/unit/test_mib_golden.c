@@ -1,0 +1,353 @@
+/*
+ * test_mib_golden.c - every MIB table's callbacks, without snmpd: the
+ * tables of mib_tables[] over a view of a segment with known events are
+ * walked by GETNEXT (oid_table_find_next, and column by column as the
+ * master drives the per-column registrations) and read by GET
+ * (oid_table_find_exact), and compared to a table of {OID, type, value}
+ * rows.  A wrong column, index or type fails here in milliseconds; the
+ * integration tests check the same through a real master.
+ *
+ * Times (TimeTicks, and the TimeInterval INTEGER columns of
+ * mtaGroupTable) move with the clock: their rows give the type only.
+ *
+ *   test_mib_golden --dump   print the rows of today's code, as C, to
+ *                            review and paste when a table changes
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "unit_util.h"
+
+#include "mib.h"
+#include "mib_tables.h"
+#include "oid_table.h"
+#include "view.h"
+#include "view_fixture.h"
+
+struct golden_row {
+    const char *oid;     /* dotted, with a leading dot */
+    const char *type;    /* as snmpget prints it: "Counter32", "STRING", ... */
+    const char *value;   /* after "TYPE: "; NULL: a time, type only */
+};
+
+/* clang-format off */
+static const struct golden_row golden[] = {
+#include "mib_golden_rows.h"
+};
+/* clang-format on */
+#define N_GOLDEN (sizeof golden / sizeof golden[0])
+
+/* ------------------------------------------------------------------------ */
+/* The segment and the view                                                  */
+
+static struct view_fixture fixture;
+static const struct view *the_view;
+
+static const void *fixed_view(void *ctx)
+{
+    (void)ctx;
+    return the_view;
+}
+
+/* Known traffic on three channels (ims-ms is pinned to index 7 by the
+ * fixture; tcp_local and tcp_intranet get 8 and 9), with two associations
+ * left open and status codes in every direction. */
+static void make_view(mtamon_assoc open[2])
+{
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 16, 16);
+    mtamon_channel_t tl = ut_channel(m, "tcp_local");
+    mtamon_channel_t ims = ut_channel(m, "ims-ms");
+    mtamon_channel_t ti = ut_channel(m, "tcp_intranet");
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, tl, ims, 2, 3000), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, tl, ti, 1, 500), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, tl, 1, 1025), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_dequeue(m, ims, 2, 3000, 1, 1500), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_tempfail(m, ti, 1, 500, 4004001), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_fail(m, ti, 1, 500, 5001001), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_reject(m, tl, 3, 200, 5007001, "relaying denied"), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_reject(m, tl, 5007001, "blocked"), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_fail(m, ti, 4004001, "timeout"), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_loop(m, ims), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_convert(m, ims, 0), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_convert(m, ims, 1), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, ti, MTAMON_OUTBOUND, "198.51.100.7",
+                                      &open[0]), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, tl, MTAMON_INBOUND, "192.0.2.1",
+                                      &open[1]), MTAMON_OK);
+    mtamon_close(m);   /* the associations stay: this process is alive */
+
+    conf_init(&fixture.tc, seg, 3600000);
+    fixture_open(&fixture, NULL, &fixture.tc.conf);
+    /* The master has been up 1000 s. */
+    struct view_clock now = {0, 100000};
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    the_view = view_cache_get(fixture.vc, &now, 1);
+    UT_REQUIRE(the_view && the_view->segment_up);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cells as text                                                             */
+
+static void format_oid(char *buf, size_t len, const oid *o, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, ".%lu",
+                                 (unsigned long)o[i]);
+}
+
+/* mtaGroupTable's TimeInterval columns (RFC 2789). */
+static int is_time_interval(const struct oid_table *t, unsigned column)
+{
+    if (t->entry != mib_group_table.entry)   /* t may be a copy */
+        return 0;
+    return column == 12 || column == 17 || column == 18 || column == 23 ||
+           column == 30 || column == 34;
+}
+
+/* TYPE and VALUE of a cell as snmpget prints them; *value NULL for a
+ * time.  @p vbuf holds the value text. */
+static void format_cell(const struct oid_table *t, unsigned column,
+                        const struct oid_table_value *v, const char **type,
+                        const char **value, char *vbuf, size_t vlen)
+{
+    *value = vbuf;
+    switch (v->type) {
+    case ASN_INTEGER:
+        *type = "INTEGER";
+        snprintf(vbuf, vlen, "%ld", v->v.integer);
+        if (is_time_interval(t, column))
+            *value = NULL;
+        break;
+    case ASN_COUNTER:
+        *type = "Counter32";
+        snprintf(vbuf, vlen, "%lu", v->v.unsigned32);
+        break;
+    case ASN_GAUGE:
+        *type = "Gauge32";
+        snprintf(vbuf, vlen, "%lu", v->v.unsigned32);
+        break;
+    case ASN_TIMETICKS:
+        *type = "Timeticks";
+        *value = NULL;
+        break;
+    case ASN_OCTET_STR:
+        *type = "STRING";
+        snprintf(vbuf, vlen, "\"%.*s\"", (int)v->v.string.len, v->v.string.ptr);
+        break;
+    case ASN_OBJECT_ID:
+        *type = "OID";
+        format_oid(vbuf, vlen, v->v.object_id.ptr, v->v.object_id.len);
+        break;
+    default:
+        *type = "?";
+        snprintf(vbuf, vlen, "type %u", v->type);
+    }
+}
+
+/* One served cell: its OID and text. */
+struct cell_text {
+    char oid[160];
+    const char *type;
+    const char *value;
+    char vbuf[160];
+};
+
+static int cell_at(const struct oid_table *t, size_t row, unsigned column,
+                   struct cell_text *c, oid *name, size_t *name_len)
+{
+    struct oid_table_value v;
+    if (t->ops.cell(the_view, row, column, &v) != 0)
+        return -1;
+    memcpy(name, t->entry, t->entry_len * sizeof(oid));
+    name[t->entry_len] = column;
+    *name_len = t->entry_len + 1 +
+                t->ops.row_index(the_view, row, name + t->entry_len + 1);
+    format_oid(c->oid, sizeof c->oid, name, *name_len);
+    format_cell(t, column, &v, &c->type, &c->value, c->vbuf, sizeof c->vbuf);
+    return 0;
+}
+
+/* The table of mib_tables[] serving the fixed view. */
+static struct oid_table fixed(const struct oid_table *t)
+{
+    struct oid_table copy = *t;
+    copy.ops.fetch = fixed_view;
+    copy.ctx = NULL;
+    return copy;
+}
+
+/* Compare served cell @p c with golden row @p i; complain with @p how. */
+static void expect_row(size_t i, const struct cell_text *c, const char *how)
+{
+    if (i >= N_GOLDEN) {
+        CU_FAIL("served more cells than the golden table has");
+        fprintf(stderr, "\n    %s: extra %s = %s: %s\n", how, c->oid, c->type,
+                c->value ? c->value : "(time)");
+        return;
+    }
+    const struct golden_row *g = &golden[i];
+    int ok = strcmp(g->oid, c->oid) == 0 && strcmp(g->type, c->type) == 0 &&
+             ((!g->value && !c->value) ||
+              (g->value && c->value && strcmp(g->value, c->value) == 0));
+    CU_ASSERT(ok);
+    if (!ok)
+        fprintf(stderr, "\n    %s, row %zu:\n    want %s = %s: %s\n"
+                        "    got  %s = %s: %s\n", how, i, g->oid, g->type,
+                g->value ? g->value : "(time)", c->oid, c->type,
+                c->value ? c->value : "(time)");
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* GETNEXT from each table's entry OID to its end, table after table. */
+static void test_walk(void)
+{
+    UT_REQUIRE(the_view);
+    size_t i = 0;
+    for (struct oid_table *const *tp = mib_tables; *tp; tp++) {
+        struct oid_table t = fixed(*tp);
+        oid name[MAX_OID_LEN];
+        size_t name_len = t.entry_len;
+        memcpy(name, t.entry, t.entry_len * sizeof(oid));
+        size_t row;
+        unsigned col;
+        while (oid_table_find_next(&t, t.ops.fetch(NULL), name, name_len,
+                                   &row, &col) == 0) {
+            struct cell_text c;
+            CU_ASSERT_EQUAL_FATAL(cell_at(&t, row, col, &c, name, &name_len), 0);
+            expect_row(i++, &c, t.name);
+        }
+    }
+    CU_ASSERT_EQUAL(i, N_GOLDEN);
+}
+
+/* The same cells, column by column, as the per-column registrations
+ * answer them. */
+static void test_walk_by_column(void)
+{
+    UT_REQUIRE(the_view);
+    size_t i = 0;
+    for (struct oid_table *const *tp = mib_tables; *tp; tp++) {
+        struct oid_table t = fixed(*tp);
+        for (unsigned col = t.first_column; col <= t.last_column; col++) {
+            oid name[MAX_OID_LEN];
+            size_t name_len = t.entry_len + 1, row;
+            memcpy(name, t.entry, t.entry_len * sizeof(oid));
+            name[t.entry_len] = col;
+            while (oid_table_find_next_in_column(&t, the_view, name, name_len,
+                                                 col, &row) == 0) {
+                struct cell_text c;
+                CU_ASSERT_EQUAL_FATAL(cell_at(&t, row, col, &c, name, &name_len), 0);
+                expect_row(i++, &c, t.name);
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(i, N_GOLDEN);
+}
+
+/* ".1.3.6..." into @p out (room for MAX_OID_LEN - 1); the length, or
+ * 0 when it is no such text. */
+static size_t parse_oid(const char *text, oid *out)
+{
+    size_t n = 0;
+    while (*text == '.' && n < MAX_OID_LEN - 1) {
+        char *end;
+        out[n++] = strtoul(text + 1, &end, 10);
+        if (end == text + 1)
+            return 0;
+        text = end;
+    }
+    return *text ? 0 : n;
+}
+
+/* GET of every golden OID gives its row; one past an index, none. */
+static void test_get(void)
+{
+    UT_REQUIRE(the_view);
+    for (size_t i = 0; i < N_GOLDEN; i++) {
+        oid name[MAX_OID_LEN];
+        size_t name_len = parse_oid(golden[i].oid, name);
+        CU_ASSERT_FATAL(name_len > 0);
+        int found = 0;
+        for (struct oid_table *const *tp = mib_tables; *tp && !found; tp++) {
+            struct oid_table t = fixed(*tp);
+            size_t row;
+            unsigned col;
+            if (oid_table_find_exact(&t, the_view, name, name_len, &row, &col) != 0)
+                continue;
+            found = 1;
+            struct cell_text c;
+            oid back[MAX_OID_LEN];
+            size_t back_len;
+            CU_ASSERT_EQUAL_FATAL(cell_at(&t, row, col, &c, back, &back_len), 0);
+            expect_row(i, &c, "GET");
+            /* The index with one more sub-identifier is no instance. */
+            name[name_len] = 0;
+            CU_ASSERT_EQUAL(oid_table_find_exact(&t, the_view, name,
+                                                 name_len + 1, &row, &col), -1);
+        }
+        CU_ASSERT(found);
+        if (!found)
+            fprintf(stderr, "\n    GET %s: no table answers\n", golden[i].oid);
+    }
+}
+
+static mtamon_assoc open_assocs[2];
+
+static void test_setup(void)
+{
+    make_view(open_assocs);
+}
+
+/* --dump: the rows as C, for mib_golden_rows.h, on stderr (CUnit
+ * writes to stdout). */
+static void test_dump(void)
+{
+    UT_REQUIRE(the_view);
+    for (struct oid_table *const *tp = mib_tables; *tp; tp++) {
+        struct oid_table t = fixed(*tp);
+        oid name[MAX_OID_LEN];
+        size_t name_len = t.entry_len, row;
+        unsigned col;
+        memcpy(name, t.entry, t.entry_len * sizeof(oid));
+        fprintf(stderr, "/* %s */\n", t.name);
+        while (oid_table_find_next(&t, the_view, name, name_len, &row, &col) == 0) {
+            struct cell_text c;
+            CU_ASSERT_EQUAL_FATAL(cell_at(&t, row, col, &c, name, &name_len), 0);
+            fprintf(stderr, "{\"%s\", \"%s\", ", c.oid, c.type);
+            if (!c.value)
+                fprintf(stderr, "NULL},\n");
+            else if (c.value[0] == '"')
+                fprintf(stderr, "\"\\\"%.*s\\\"\"},\n",
+                        (int)strlen(c.value) - 2, c.value + 1);
+            else
+                fprintf(stderr, "\"%s\"},\n", c.value);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const struct unit_test tests[] = {
+        {"a segment with known events", test_setup},
+        {"GETNEXT walk of every table", test_walk},
+        {"GETNEXT column by column", test_walk_by_column},
+        {"GET of every cell", test_get},
+        {NULL, NULL},
+    };
+    static const struct unit_test dump_tests[] = {
+        {"a segment with known events", test_setup},
+        {"dump", test_dump},
+        {NULL, NULL},
+    };
+    int want_dump = argc > 1 && strcmp(argv[1], "--dump") == 0;
+    int rc = unit_main("mib_golden", want_dump ? dump_tests : tests);
+    if (the_view)
+        fixture_close(&fixture);
+    return rc;
+}
