@@ -120,9 +120,10 @@ struct sun_option {
  * refused here, so "-bogus" is reported as itself.  Returns EX_OK or a
  * usage error.
  */
-int sun_translate(const char *what, const struct sun_option *sun,
-                  const struct option *longopts, const char *shortopts,
-                  int argc, char **argv, int *out_argc, char ***out_argv);
+int sun_options_translate(const char *what, const struct sun_option *sun,
+                          const struct option *longopts,
+                          const char *shortopts, int argc, char **argv,
+                          int *out_argc, char ***out_argv);
 
 /* ------------------------------------------------------------------------ */
 /* Group and mode of a new segment (owner.c)                                 */
@@ -131,13 +132,13 @@ int sun_translate(const char *what, const struct sun_option *sun,
  * --group: a group name, else a numeric gid (like chown(1), a name wins).
  * Returns EX_OK and sets *@p gid, or an exit status after a message.
  */
-int cli_parse_group(const char *text, uint32_t *gid);
+int owner_parse_group(const char *text, uint32_t *gid);
 
 /** --mode: octal permission bits, at most 07777; 0 and sets *@p mode, or -1. */
-int cli_parse_mode(const char *text, uint32_t *mode);
+int owner_parse_mode(const char *text, uint32_t *mode);
 
 /** ", group mail (gid 8)" or ", gid 4711", for the create confirmation. */
-void cli_group_text(uint32_t gid, char *text, size_t len);
+void owner_group_text(uint32_t gid, char *text, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Helpers (cli_util.c)                                                      */

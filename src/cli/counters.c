@@ -59,28 +59,28 @@ static int counters_create(const char *segment, int argc, char **argv)
     while ((c = getopt_long(argc, argv, create_shortopts, create_opts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            if (parse_uint_range(optarg, 1, MTAMON_MAX_CHANNELS, &v) != 0)
+            if (parse_number_uint(optarg, 1, MTAMON_MAX_CHANNELS, &v) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--capacity must be 1..%u, not '%s'",
                                        MTAMON_MAX_CHANNELS, optarg);
             params.channel_capacity = (uint32_t)v;
             break;
         case 'a':
-            if (parse_uint_range(optarg, 1, MTAMON_MAX_ASSOCS, &v) != 0)
+            if (parse_number_uint(optarg, 1, MTAMON_MAX_ASSOCS, &v) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--assoc-capacity must be 1..%u, not '%s'",
                                        MTAMON_MAX_ASSOCS, optarg);
             params.assoc_capacity = (uint32_t)v;
             break;
         case OPT_GROUP: {
-            int status = cli_parse_group(optarg, &params.gid);
+            int status = owner_parse_group(optarg, &params.gid);
             if (status != EX_OK)
                 return status;
             params.flags |= MTAMON_CREATE_SET_GROUP;
             break;
         }
         case OPT_MODE:
-            if (cli_parse_mode(optarg, &params.mode) != 0)
+            if (owner_parse_mode(optarg, &params.mode) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--mode must be octal permission bits such as "
                                        "0660 or 0640, not '%s'", optarg);
@@ -106,7 +106,7 @@ static int counters_create(const char *segment, int argc, char **argv)
     mtamon_close(m);
     char group[128] = "";
     if (params.flags & MTAMON_CREATE_SET_GROUP)
-        cli_group_text(params.gid, group, sizeof group);
+        owner_group_text(params.gid, group, sizeof group);
     printf("created segment %s (%u channels, %u associations, mode %04o%s)\n",
            mtamon_segment_name(segment),
            params.channel_capacity ? params.channel_capacity : MTAMON_DEFAULT_CHANNELS,
@@ -233,7 +233,7 @@ static int counters_show(const char *segment, int argc, char **argv)
             req.all = 1;
             break;
         case 'b':
-            if (parse_uint_range(optarg, 1, UINT32_MAX, &req.block_size) != 0)
+            if (parse_number_uint(optarg, 1, UINT32_MAX, &req.block_size) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--block-size must be a number of bytes "
                                        "1..%u, not '%s'", UINT32_MAX, optarg);
@@ -436,8 +436,9 @@ int cli_counters(const char *segment, int argc, char **argv)
             continue;
         int sub_argc = 0;
         char **sub_argv = NULL;
-        int status = sun_translate(sc->what, sc->sun, sc->longopts, sc->shortopts,
-                                   argc - 1, argv + 1, &sub_argc, &sub_argv);
+        int status = sun_options_translate(sc->what, sc->sun, sc->longopts,
+                                           sc->shortopts, argc - 1, argv + 1,
+                                           &sub_argc, &sub_argv);
         if (status != EX_OK)
             return status;
         optind = 0; /* full getopt re-initialisation (GNU) */

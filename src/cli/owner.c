@@ -48,7 +48,7 @@ static int group_lookup(const char *name, gid_t gid, struct group *gr, char **bu
  * --group: a group name, else a numeric gid (like chown(1), a name wins).
  * Returns EX_OK and sets *@p gid, or an exit status after a message.
  */
-int cli_parse_group(const char *text, uint32_t *gid)
+int owner_parse_group(const char *text, uint32_t *gid)
 {
     struct group gr;
     char *buf = NULL;
@@ -60,7 +60,7 @@ int cli_parse_group(const char *text, uint32_t *gid)
     }
     uint64_t v = 0;
     /* (gid_t)-1 means "no change" to chown(2): not a group. */
-    if (parse_uint_range(text, 0, UINT32_MAX - 1, &v) == 0) {
+    if (parse_number_uint(text, 0, UINT32_MAX - 1, &v) == 0) {
         *gid = (uint32_t)v;
         return EX_OK;
     }
@@ -76,7 +76,7 @@ int cli_parse_group(const char *text, uint32_t *gid)
  * --mode: octal permission bits ("0640", "660"), at most 07777; the library
  * judges which of them are allowed.  Returns 0 and sets *@p mode, or -1.
  */
-int cli_parse_mode(const char *text, uint32_t *mode)
+int owner_parse_mode(const char *text, uint32_t *mode)
 {
     size_t len = strlen(text);
     if (len == 0 || len > 6 || strspn(text, "01234567") != len)
@@ -89,7 +89,7 @@ int cli_parse_mode(const char *text, uint32_t *mode)
 }
 
 /* ", group mail (gid 8)" or ", gid 4711" for the confirmation line. */
-void cli_group_text(uint32_t gid, char *text, size_t len)
+void owner_group_text(uint32_t gid, char *text, size_t len)
 {
     struct group gr;
     char *buf = NULL;

@@ -636,7 +636,7 @@ static int parse_options(int argc, char **argv, struct sim_options *o)
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
-            if (parse_uint_range(optarg, 0, UINT64_MAX - 1, &o->events) != 0)
+            if (parse_number_uint(optarg, 0, UINT64_MAX - 1, &o->events) != 0)
                 return cli_usage_error(cli_simulate_usage,
                                        "--events must be a count, not '%s'", optarg);
             have_events = 1;
@@ -654,7 +654,7 @@ static int parse_options(int argc, char **argv, struct sim_options *o)
             have_rate = 1;
             break;
         case 's':
-            if (parse_uint_range(optarg, 0, UINT64_MAX, &o->seed) != 0)
+            if (parse_number_uint(optarg, 0, UINT64_MAX, &o->seed) != 0)
                 return cli_usage_error(cli_simulate_usage,
                                        "--seed must be a number, not '%s'", optarg);
             break;

@@ -10,9 +10,10 @@
 
 #include "cli.h"
 
-int sun_translate(const char *what, const struct sun_option *sun,
-                         const struct option *longopts, const char *shortopts,
-                         int argc, char **argv, int *out_argc, char ***out_argv)
+int sun_options_translate(const char *what, const struct sun_option *sun,
+                          const struct option *longopts,
+                          const char *shortopts, int argc, char **argv,
+                          int *out_argc, char ***out_argv)
 {
     /* Each word becomes at most two. */
     char **out = calloc((size_t)argc * 2 + 1, sizeof *out);

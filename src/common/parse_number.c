@@ -6,7 +6,8 @@
 
 #include "parse_number.h"
 
-int parse_uint_range(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+int parse_number_uint(const char *text, uint64_t min, uint64_t max,
+                      uint64_t *out)
 {
     if (!text || !(*text >= '0' && *text <= '9'))
         return -1; /* strtoull would accept " -1" */

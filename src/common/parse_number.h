@@ -11,6 +11,7 @@
  * Parse @p text as a decimal unsigned integer in [@p min, @p max]: digits
  * only (no sign, space or suffix).  Returns 0 and sets *@p out, or -1.
  */
-int parse_uint_range(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+int parse_number_uint(const char *text, uint64_t min, uint64_t max,
+                      uint64_t *out);
 
 #endif /* MTAMON_PARSE_NUMBER_H */

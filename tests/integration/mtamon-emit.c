@@ -127,7 +127,7 @@ static void complain(const char *fmt, ...)
 static int parse_number(const char *what, const char *text, uint64_t max,
                         uint64_t *out)
 {
-    if (parse_uint_range(text, 0, max, out) == 0)
+    if (parse_number_uint(text, 0, max, out) == 0)
         return 0;
     complain("%s '%s' is not a number from 0 to %" PRIu64, what, text, max);
     return -1;
