@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "monotonic.h"
 
 /* State of the segment, as last logged. */
 enum seg_state {
@@ -91,13 +92,6 @@ int32_t view_interval(const struct view_clock *clock, int64_t since_ms)
         return 0;
     int64_t ticks = ms / 10;
     return ticks > INT32_MAX ? INT32_MAX : (int32_t)ticks;
-}
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
  * read the new one from 0), then sleeps a poll interval.
  */
 #include "follow.h"
+#include "monotonic.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -403,13 +404,6 @@ struct feed_follower {
     int save_failed_logged;
     int missing_logged;
 };
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(unsigned ms)
 {
