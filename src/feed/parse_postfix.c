@@ -794,92 +794,127 @@ static int is_qmgr(const struct pf_line *L)
            span_is(L->prog, L->prog_len, LIT("oqmgr"));
 }
 
-/* "to=<b>, [orig_to=<c>,] relay=R, ..., delay=D, ..., dsn=X.Y.Z, status=S
- * (TEXT)" of queue id [qid, qid+qn); p is just after "to=<". */
-static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
-                                      size_t qn, const char *p, const char *end)
+/* The fields of a delivery status line that count. */
+struct pf_delivery {
+    const char *addr;            /* recipient, without the <> */
+    size_t addr_len;
+    int64_t queue_ms;            /* delay=, in ms; -1 when absent */
+    mtamon_status_code status;   /* dsn=; 0 when absent */
+    const char *st_word, *st_end; /* the word after status= */
+};
+
+/* Read "b>, [orig_to=<c>,] relay=R, ..., delay=D, ..., dsn=X.Y.Z,
+ * status=S (TEXT)" (p is just after "to=<") into @p d; 0, or -1 when a
+ * field is malformed or status= is missing. */
+static int delivery_fields(const char *p, const char *end,
+                           struct pf_delivery *d)
 {
-    const char *addr = p;
     const char *q = find(p, end, LIT(">, "));
     if (!q)
-        return FEED_LINE_UNPARSED;
-    size_t addr_len = (size_t)(q - addr);
-    p = q + 3;
-    int64_t queue_ms = -1;
-    mtamon_status_code status = 0;
-    const char *st_word = NULL, *st_end = NULL;
-    while (p < end) {
+        return -1;
+    d->addr = p;
+    d->addr_len = (size_t)(q - p);
+    d->queue_ms = -1;
+    d->status = 0;
+    for (p = q + 3; p < end;) {
         if (has_prefix(p, end, LIT("status="))) {
-            st_word = p + 7;
-            st_end = memchr(st_word, ' ', (size_t)(end - st_word));
-            if (!st_end)
-                st_end = end;
-            break;
+            d->st_word = p + 7;
+            d->st_end = memchr(d->st_word, ' ', (size_t)(end - d->st_word));
+            if (!d->st_end)
+                d->st_end = end;
+            return 0;
         }
         if (has_prefix(p, end, LIT("orig_to=<"))) {
             q = find(p, end, LIT(">, "));
             if (!q)
-                return FEED_LINE_UNPARSED;
+                return -1;
             p = q + 3;
             continue;
         }
         q = find(p, end, LIT(", "));
         if (!q)
-            return FEED_LINE_UNPARSED;
+            return -1;
         if (has_prefix(p, q, LIT("delay="))) {
-            if (!parse_delay(p + 6, q, &queue_ms))
-                return FEED_LINE_UNPARSED;
+            if (!parse_delay(p + 6, q, &d->queue_ms))
+                return -1;
         } else if (has_prefix(p, q, LIT("dsn="))) {
-            status = status_of(p + 4, q);
+            d->status = status_of(p + 4, q);
         }
         p = q + 2;
     }
-    if (!st_word)
+    return -1;
+}
+
+enum pf_outcome { PF_OUT_SENT, PF_OUT_DEFERRED, PF_OUT_FAILED, PF_OUT_VERIFY, PF_OUT_UNKNOWN };
+
+/* What status=WORD says of the recipient. */
+static enum pf_outcome delivery_outcome(const struct pf_delivery *d)
+{
+    const char *w = d->st_word;
+    size_t n = (size_t)(d->st_end - w);
+    if (span_is(w, n, LIT("sent")))
+        return PF_OUT_SENT;
+    if (span_is(w, n, LIT("deferred")) || span_is(w, n, LIT("SOFTBOUNCE")))
+        return PF_OUT_DEFERRED;
+    if (span_is(w, n, LIT("bounced")) || span_is(w, n, LIT("expired")))
+        return PF_OUT_FAILED;
+    if (span_is(w, n, LIT("deliverable")) || span_is(w, n, LIT("undeliverable")))
+        return PF_OUT_VERIFY;   /* address verification: nothing delivered */
+    return PF_OUT_UNKNOWN;
+}
+
+/* A deferral of recipient hash @p h of @p e: queued on the delivery
+ * agent's channel once (not by qmgr, which has no transport), then a
+ * TEMPFAIL. */
+static void delivery_deferred(const struct pf_line *L, struct pf_qid *e,
+                              uint32_t h, int pend,
+                              const struct pf_delivery *d, uint64_t octets)
+{
+    uint16_t transport = is_qmgr(L) ? 0 : intern(L->st, L->channel);
+    if (pend < 0 && transport && e->n_pending < PF_PENDING) {
+        emit_enqueue(L, e, L->channel);
+        e->pending[e->n_pending].hash = h;
+        e->pending[e->n_pending].transport = transport;
+        e->n_pending++;
+    }
+    if (transport)
+        e->last_transport = transport;
+    e->flags |= PF_DEFERRED;
+    emit_msg(L, FEED_TEMPFAIL, L->channel, "", octets, d->status);
+}
+
+/* "to=<b>, ..., status=S (TEXT)" of queue id [qid, qid+qn); p is just
+ * after "to=<". */
+static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
+                                      size_t qn, const char *p, const char *end)
+{
+    struct pf_delivery d;
+    if (delivery_fields(p, end, &d) != 0)
         return FEED_LINE_UNPARSED;
-    size_t wn = (size_t)(st_end - st_word);
-    enum { SENT, DEFERRED, FAILED } what;
-    if (span_is(st_word, wn, LIT("sent")))
-        what = SENT;
-    else if (span_is(st_word, wn, LIT("deferred")) ||
-             span_is(st_word, wn, LIT("SOFTBOUNCE")))
-        what = DEFERRED;
-    else if (span_is(st_word, wn, LIT("bounced")) ||
-             span_is(st_word, wn, LIT("expired")))
-        what = FAILED;
-    else if (span_is(st_word, wn, LIT("deliverable")) ||
-             span_is(st_word, wn, LIT("undeliverable")))
+    enum pf_outcome what = delivery_outcome(&d);
+    if (what == PF_OUT_VERIFY)
         return FEED_LINE_KNOWN;
-    else
+    if (what == PF_OUT_UNKNOWN)
         return FEED_LINE_UNPARSED;
 
-    struct pf_state *st = L->st;
-    struct pf_qid *e = qid_get(st, qid, qn);
+    struct pf_qid *e = qid_get(L->st, qid, qn);
     uint64_t octets = (e->flags & PF_HAS_SIZE) ? e->size : 0;
     /* channel_len + 1: the separator keeps ("ab","c") apart from ("a","bc"). */
     uint32_t h = (uint32_t)fnv1a_add(fnv1a_add(FNV1A_INIT, L->channel,
                                                L->channel_len + 1),
-                                     addr, addr_len);
+                                     d.addr, d.addr_len);
     int pend = find_pending(e, h);
-    if (what == DEFERRED) {
-        uint16_t transport = is_qmgr(L) ? 0 : intern(st, L->channel);
-        if (pend < 0 && transport && e->n_pending < PF_PENDING) {
-            emit_enqueue(L, e, L->channel);
-            e->pending[e->n_pending].hash = h;
-            e->pending[e->n_pending].transport = transport;
-            e->n_pending++;
-        }
-        if (transport)
-            e->last_transport = transport;
-        e->flags |= PF_DEFERRED;
-        emit_msg(L, FEED_TEMPFAIL, L->channel, "", octets, status);
+    if (what == PF_OUT_DEFERRED) {
+        delivery_deferred(L, e, h, pend, &d, octets);
         return FEED_LINE_COUNTED;
     }
+    /* Final: no longer pending; queued now if it never was. */
     if (pend >= 0)
         e->pending[pend] = e->pending[--e->n_pending];
     else
         emit_enqueue(L, e, L->channel);
-    if (what == FAILED) {
-        emit_msg(L, FEED_FAIL, L->channel, "", octets, status);
+    if (what == PF_OUT_FAILED) {
+        emit_msg(L, FEED_FAIL, L->channel, "", octets, d.status);
         return FEED_LINE_COUNTED;
     }
     struct feed_event ev;
@@ -887,9 +922,9 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
     ev.recipients = 1;
     ev.octets = octets;
     ev.first_attempt = !(e->flags & PF_DEFERRED);
-    ev.queue_ms = queue_ms;
+    ev.queue_ms = d.queue_ms;
     L->emit(L->ctx, &ev);
-    const char *fwd = find(st_end, end, LIT("forwarded as "));
+    const char *fwd = find(d.st_end, end, LIT("forwarded as "));
     if (fwd)
         set_source_of(L, fwd + 13, end);
     return FEED_LINE_COUNTED;
