@@ -212,6 +212,68 @@ static int show_print(const char *path, int json, const struct mtamon_snapshot *
     return EX_OK;
 }
 
+/* What `counters show` was asked for, besides the show_request. */
+struct show_options {
+    int json;
+    const char *output;    /* NULL: standard output */
+    int help;
+};
+
+/* The options of `counters show` into @p req and @p o; EX_OK or a usage
+ * error (printed). */
+static int show_parse_options(int argc, char **argv, struct show_request *req,
+                              struct show_options *o)
+{
+    int c;
+    while ((c = getopt_long(argc, argv, show_shortopts, show_opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o->json = 1;
+            break;
+        case 'a':
+            req->all = 1;
+            break;
+        case 'b':
+            if (parse_number_uint(optarg, 1, UINT32_MAX, &req->block_size) != 0)
+                return cli_usage_error(cli_counters_usage,
+                                       "--block-size must be a number of bytes "
+                                       "1..%u, not '%s'", UINT32_MAX, optarg);
+            break;
+        case OPT_HEADERS:
+        case OPT_NO_HEADERS:
+            req->headers = c == OPT_HEADERS;
+            break;
+        case OPT_CHANNELS:
+        case OPT_NO_CHANNELS:
+            req->channels = c == OPT_CHANNELS;
+            break;
+        case OPT_ASSOCIATIONS:
+        case OPT_NO_ASSOCIATIONS:
+            req->associations = c == OPT_ASSOCIATIONS;
+            break;
+        case OPT_OUTPUT:
+            if (optarg[0] == '\0')
+                return cli_usage_error(cli_counters_usage,
+                                       "counters show: --output needs a file name");
+            o->output = optarg;
+            break;
+        case 'h':
+            o->help = 1;
+            return EX_OK;
+        default:
+            return cli_option_error(cli_counters_usage, "counters show", c, argv);
+        }
+    }
+    /* The JSON object always has every part: leaving some out is refused
+     * rather than silently ignored. */
+    if (o->json && !(req->headers && req->channels && req->associations))
+        return cli_usage_error(cli_counters_usage,
+                               "counters show: --json cannot be combined with %s",
+                               !req->headers ? "--no-headers"
+                               : !req->channels ? "--no-channels" : "--no-associations");
+    return EX_OK;
+}
+
 static int counters_show(const char *segment, int argc, char **argv)
 {
     struct show_request req = {
@@ -221,55 +283,13 @@ static int counters_show(const char *segment, int argc, char **argv)
         .channels = 1,
         .associations = 1,
     };
-    int json = 0;
-    const char *output = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, show_shortopts, show_opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'a':
-            req.all = 1;
-            break;
-        case 'b':
-            if (parse_number_uint(optarg, 1, UINT32_MAX, &req.block_size) != 0)
-                return cli_usage_error(cli_counters_usage,
-                                       "--block-size must be a number of bytes "
-                                       "1..%u, not '%s'", UINT32_MAX, optarg);
-            break;
-        case OPT_HEADERS:
-        case OPT_NO_HEADERS:
-            req.headers = c == OPT_HEADERS;
-            break;
-        case OPT_CHANNELS:
-        case OPT_NO_CHANNELS:
-            req.channels = c == OPT_CHANNELS;
-            break;
-        case OPT_ASSOCIATIONS:
-        case OPT_NO_ASSOCIATIONS:
-            req.associations = c == OPT_ASSOCIATIONS;
-            break;
-        case OPT_OUTPUT:
-            if (optarg[0] == '\0')
-                return cli_usage_error(cli_counters_usage,
-                                       "counters show: --output needs a file name");
-            output = optarg;
-            break;
-        case 'h':
+    struct show_options o = {0, NULL, 0};
+    int status = show_parse_options(argc, argv, &req, &o);
+    if (status != EX_OK || o.help) {
+        if (o.help)
             cli_counters_usage(stdout);
-            return EX_OK;
-        default:
-            return cli_option_error(cli_counters_usage, "counters show", c, argv);
-        }
+        return status;
     }
-    /* The JSON object always has every part: leaving some out is refused
-     * rather than silently ignored. */
-    if (json && !(req.headers && req.channels && req.associations))
-        return cli_usage_error(cli_counters_usage,
-                               "counters show: --json cannot be combined with %s",
-                               !req.headers ? "--no-headers"
-                               : !req.channels ? "--no-channels" : "--no-associations");
 
     struct mtamon_error err = {MTAMON_OK, ""};
     mtamon_reader *r = mtamon_reader_open(segment, &err);
@@ -284,7 +304,6 @@ static int counters_show(const char *segment, int argc, char **argv)
         return cli_report(&err);
     }
 
-    int status = EX_OK;
     unsigned char *selected = NULL;
     if (optind < argc) {
         selected = calloc(snap.n_channels ? snap.n_channels : 1, 1);
@@ -296,7 +315,7 @@ static int counters_show(const char *segment, int argc, char **argv)
         status = select_channels(&snap, argv + optind, argc - optind, selected);
         req.selected = selected;
     }
-    int printed = show_print(output, json, &snap, &req);
+    int printed = show_print(o.output, o.json, &snap, &req);
     free(selected);
     mtamon_snapshot_free(&snap);
     return printed != EX_OK ? printed : status;
