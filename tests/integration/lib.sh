@@ -224,19 +224,62 @@ stop_bg()
     return 0
 }
 
-# wait_for_text FILE TEXT [SECONDS]: wait until FILE contains TEXT.
-wait_for_text()
+# --- time and polling ------------------------------------------------------
+
+# now_ms: the wall clock in milliseconds since the epoch.
+now_ms() { date +%s%3N; }
+
+# wait_until SECONDS CMD [ARG...]: run CMD every 0.1 s until it succeeds
+# (return 0) or SECONDS (whole, or with a decimal part) of wall time have
+# passed (return 1; CMD's own time counts).  The one polling loop of the
+# tests: never a bare sleep to wait for something.
+wait_until()
 {
-    local tries=$(( ${3:-20} * 10 ))
-    while [ "$tries" -gt 0 ]; do
-        if grep -qF -- "$2" "$1" 2>/dev/null; then
-            return 0
-        fi
+    local deadline
+    deadline=$(( $(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }') ))
+    shift
+    until "$@"; do
+        [ "$(now_ms)" -lt "$deadline" ] || return 1
         sleep 0.1
-        tries=$((tries - 1))
     done
-    return 1
+    return 0
 }
+
+# file_has_text FILE TEXT: FILE exists and contains TEXT.
+file_has_text() { grep -qF -- "$2" "$1" 2>/dev/null; }
+
+# wait_for_text FILE TEXT [SECONDS]: wait (default 20 s) until FILE
+# contains TEXT.
+wait_for_text() { wait_until "${3:-20}" file_has_text "$1" "$2"; }
+
+# free_port: a UDP port on 127.0.0.1 that was free a moment ago (the
+# kernel's choice for port 0, so tests running in parallel do not pick
+# the same one; a server that cannot bind it after all retries).
+free_port()
+{
+    python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# process_ended PID: our child PID has exited (a zombie not yet reaped,
+# or gone).
+process_ended()
+{
+    local state
+    [ -r "/proc/$1/stat" ] || return 0
+    state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
+    [ -z "$state" ] || [ "$state" = Z ]
+}
+
+# pid_gone PID: no process PID any more (for one that is not our child,
+# such as a daemon that detached: its parent reaps it).
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# stat_of FORMAT PATH: stat -c FORMAT PATH (%a mode, %u uid, %g gid, %s
+# size, %h links, ...), or "" when PATH does not exist.
+stat_of() { stat -c "$1" -- "$2" 2>/dev/null; }
 
 # --- segments --------------------------------------------------------------
 

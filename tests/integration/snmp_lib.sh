@@ -97,18 +97,6 @@ snmp_find_tool()
     return 1
 }
 
-# snmp_free_port: print a UDP port on 127.0.0.1 that was free a moment ago
-# (the kernel's choice for port 0, so tests running in parallel do not pick
-# the same one).  snmp_start_master retries with another one when snmpd
-# cannot bind it after all.
-snmp_free_port()
-{
-    python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
 # snmp_cleanup_short_dir: remove the fallback socket directory (see
 # snmp_setup); runs from the exit trap before lib.sh's cleanup.
 snmp_cleanup_short_dir()
@@ -149,7 +137,7 @@ snmp_setup()
     SNMP_MASTER_CONF="$SNMP_DIR/master.conf"
     SNMP_MASTER_LOG="$SNMP_DIR/snmpd.log"
     SNMP_AGENT_LOG="$SNMP_DIR/mtamond.log"
-    SNMP_PORT=$(snmp_free_port) || skip "cannot find a free UDP port"
+    SNMP_PORT=$(free_port) || skip "cannot find a free UDP port"
     SNMP_TARGET="udp:127.0.0.1:$SNMP_PORT"
 
     # Tools and snmpd: no system or user snmp.conf, no persistent state
@@ -188,6 +176,12 @@ snmp_master_answers()
         grep -q '^\.1\.3\.6\.1\.2\.1\.1\.3\.0 = Timeticks:'
 }
 
+# snmp_master_answers_or_died: true once the master answers, or is gone.
+snmp_master_answers_or_died()
+{
+    ! kill -0 "$SNMP_MASTER_PID" 2>/dev/null || snmp_master_answers
+}
+
 # snmp_start_master [SECONDS]: start snmpd in the foreground (PID in
 # SNMP_MASTER_PID, log in SNMP_MASTER_LOG) and wait, at most SECONDS
 # (default 20), until it answers.  When it dies at start (the port was
@@ -196,30 +190,23 @@ snmp_master_answers()
 # shellcheck disable=SC2120 # SECONDS is optional
 snmp_start_master()
 {
-    local limit=${1:-20} attempt tries
+    local limit=${1:-20} attempt
     for attempt in 1 2 3 4 5; do
         snmp_write_master_config
         start_bg SNMP_MASTER_PID "$SNMP_DIR/snmpd.out" \
             "$SNMPD" -f -C -c "$SNMP_MASTER_CONF" -Lf "$SNMP_MASTER_LOG" \
             -M "$IT_TOP_SRCDIR/mibs" -m "" -I "$SNMP_MASTER_MODULES"
-        tries=$((limit * 10))
-        while [ "$tries" -gt 0 ]; do
-            if ! kill -0 "$SNMP_MASTER_PID" 2>/dev/null; then
-                break
-            fi
-            if snmp_master_answers; then
-                return 0
-            fi
-            sleep 0.1
-            tries=$((tries - 1))
-        done
+        if wait_until "$limit" snmp_master_answers_or_died &&
+           kill -0 "$SNMP_MASTER_PID" 2>/dev/null; then
+            return 0
+        fi
         if kill -0 "$SNMP_MASTER_PID" 2>/dev/null; then
             break   # alive but silent: no point in another port
         fi
         stop_bg "$SNMP_MASTER_PID"
         SNMP_MASTER_PID=
         printf 'snmpd exited at start (attempt %s), trying another port\n' "$attempt"
-        SNMP_PORT=$(snmp_free_port) || return 1
+        SNMP_PORT=$(free_port) || return 1
         SNMP_TARGET="udp:127.0.0.1:$SNMP_PORT"
     done
     printf 'snmpd does not answer on %s; its log:\n' "$SNMP_TARGET"
@@ -244,18 +231,12 @@ snmp_forget_pid()
 # set SNMP_REAP_STATUS to its exit status (128+N after signal N).
 snmp_signal_and_reap()
 {
-    local pid=$1 tries=100 state
+    local pid=$1
     # stderr closed: bash reports a child killed by a signal ("Killed")
     # whenever it notices, and that is no news in a test's output.
     {
         kill -s "${2:-TERM}" "$pid"
-        while [ "$tries" -gt 0 ] && [ -r "/proc/$pid/stat" ]; do
-            state=$(sed 's/.*) \(.\).*/\1/' "/proc/$pid/stat")
-            [ "$state" = Z ] && break
-            sleep 0.1
-            tries=$((tries - 1))
-        done
-        if [ "$tries" -eq 0 ]; then
+        if ! wait_until 10 process_ended "$pid"; then
             printf 'PID %s ignored SIG%s for 10 s: killing it\n' "$pid" "${2:-TERM}" >&3
             kill -s KILL "$pid"
         fi
@@ -357,24 +338,31 @@ snmp_agent_registered()
         grep -q '^\.1\.3\.6\.1\.2\.1\.27\.'
 }
 
+# snmp_agent_exited: mtamond was started and is gone.
+snmp_agent_exited()
+{
+    [ -n "$SNMP_AGENT_PID" ] && ! kill -0 "$SNMP_AGENT_PID" 2>/dev/null
+}
+
+# snmp_agent_registered_or_exited: what snmp_wait_agent waits for.
+snmp_agent_registered_or_exited()
+{
+    snmp_agent_exited || snmp_agent_registered
+}
+
 # snmp_wait_agent [SECONDS]: wait (default 20 s) until mtamond serves
 # NETWORK-SERVICES-MIB through the master.  Returns 1, printing the end of
 # mtamond's log, if it died or did not register in time.
 snmp_wait_agent()
 {
-    local tries=$(( ${1:-20} * 10 ))
-    while [ "$tries" -gt 0 ]; do
-        if snmp_agent_registered; then
+    if wait_until "${1:-20}" snmp_agent_registered_or_exited; then
+        if ! snmp_agent_exited; then
             return 0
         fi
-        if [ -n "$SNMP_AGENT_PID" ] && ! kill -0 "$SNMP_AGENT_PID" 2>/dev/null; then
-            printf 'mtamond (PID %s) exited; its log:\n' "$SNMP_AGENT_PID"
-            tail -n 30 "$SNMP_AGENT_LOG" | sed 's/^/     | /'
-            return 1
-        fi
-        sleep 0.1
-        tries=$((tries - 1))
-    done
+        printf 'mtamond (PID %s) exited; its log:\n' "$SNMP_AGENT_PID"
+        tail -n 30 "$SNMP_AGENT_LOG" | sed 's/^/     | /'
+        return 1
+    fi
     printf 'mtamond did not register within %s s; end of its log:\n' "${1:-20}"
     tail -n 30 "$SNMP_AGENT_LOG" | sed 's/^/     | /'
     return 1
@@ -382,18 +370,10 @@ snmp_wait_agent()
 
 # snmp_wait_agent_gone [SECONDS]: wait (default 20 s) until nothing is
 # served under 1.3.6.1.2.1.27 any more (the master dropped the subagent).
-snmp_wait_agent_gone()
-{
-    local tries=$(( ${1:-20} * 10 ))
-    while [ "$tries" -gt 0 ]; do
-        if ! snmp_agent_registered; then
-            return 0
-        fi
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
-}
+# snmp_agent_unregistered: nothing served under 1.3.6.1.2.1.27.
+snmp_agent_unregistered() { ! snmp_agent_registered; }
+
+snmp_wait_agent_gone() { wait_until "${1:-20}" snmp_agent_unregistered; }
 
 # --- queries -----------------------------------------------------------------
 

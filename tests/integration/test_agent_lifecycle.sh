@@ -33,38 +33,31 @@ snmp_write_agent_config "$CONF" 'channels:
   - name: ims-ms
     description: "message store"'
 
-# now_ms: milliseconds since the epoch.
-now_ms() { date +%s%3N; }
-
 # count_in_log TEXT: how many lines of mtamond's log contain TEXT.
 count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
 
+# log_count_is TEXT N: TEXT is in N lines of the log.
+log_count_is() { [ "$(count_in_log "$1")" -eq "$2" ]; }
+
 # wait_count TEXT N SECONDS: wait until TEXT is in N lines of the log.
-wait_count()
-{
-    local tries=$(($3 * 10))
-    while [ "$tries" -gt 0 ]; do
-        [ "$(count_in_log "$1")" -eq "$2" ] && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
-}
+wait_count() { wait_until "$3" log_count_is "$1" "$2"; }
 
 # wait_get OID EXPECTED SECONDS: poll GET OID until it prints EXPECTED or
 # SECONDS passed; WAIT_GOT holds the last answer, WAIT_MS the time taken.
+get_is()
+{
+    SNMP_TIMEOUT=1 SNMP_RETRIES=0 snmp_get WAIT_GOT "$1"
+    [ "$WAIT_GOT" = "$2" ]
+}
+
 wait_get()
 {
-    local start deadline
+    local start rc
     start=$(now_ms)
-    deadline=$((start + $3 * 1000))
-    while :; do
-        SNMP_TIMEOUT=1 SNMP_RETRIES=0 snmp_get WAIT_GOT "$1"
-        WAIT_MS=$(($(now_ms) - start))
-        [ "$WAIT_GOT" = "$2" ] && return 0
-        [ "$(now_ms)" -ge "$deadline" ] && return 1
-        sleep 0.1
-    done
+    wait_until "$3" get_is "$1" "$2"
+    rc=$?
+    WAIT_MS=$(($(now_ms) - start))
+    return "$rc"
 }
 
 # assert_wait_get DESC OID EXPECTED SECONDS
@@ -348,11 +341,7 @@ if [ -n "$DPID" ]; then
     run "$MTAMOND" -c "$IT_TMP/detach.yaml" -e -p "$DPID_FILE"
     assert_exit 75 "second detached instance refused, exit status 75"
     kill -TERM "$DPID"
-    tries=100
-    while [ "$tries" -gt 0 ] && kill -0 "$DPID" 2>/dev/null; do
-        sleep 0.1
-        tries=$((tries - 1))
-    done
+    wait_until 10 pid_gone "$DPID"
     if kill -0 "$DPID" 2>/dev/null; then fail "detached daemon stops on SIGTERM"; else pass "detached daemon stops on SIGTERM"; fi
     assert_missing "$DPID_FILE" "detached daemon removed its pidfile"
 fi

@@ -44,14 +44,6 @@ NO_INSTANCE="No Such Instance currently exists at this OID"
 NO_OBJECT="No Such Object available on this agent at this OID"
 T0="Timeticks: (0) 0:00:00.00"
 
-# now_ms: the wall clock in milliseconds.
-now_ms()
-{
-    local ns
-    ns=$(date +%s%N)
-    printf '%s\n' $((ns / 1000000))
-}
-
 # check_row DESC BASE INDEX SPEC...: GET every column of one row in one
 # request (sysUpTime.0 first, so TimeStamps can be bounded by it) and
 # compare.  SPEC is COL=EXPECTED (the exact snmpget value), COL=absent,
@@ -144,17 +136,14 @@ check_activity_after_creation()
 interval_of() { snmp_integer "$1" "$2"; }
 
 # wait_for_value OID EXPECTED [SECONDS]: poll until GET OID gives EXPECTED.
-wait_for_value()
+value_is()
 {
-    local got tries=$(( ${3:-20} * 10 ))
-    while [ "$tries" -gt 0 ]; do
-        snmp_get got "$1"
-        [ "$got" = "$2" ] && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
+    local got
+    snmp_get got "$1"
+    [ "$got" = "$2" ]
 }
+
+wait_for_value() { wait_until "${3:-20}" value_is "$1" "$2"; }
 
 # emit_ok DESC ARG...: run mtamon-emit on the test segment; must succeed.
 emit_ok()
@@ -459,14 +448,16 @@ section "open associations"
 snmp_require_agent "mtamond is running"
 # Let time pass since tcp_local's last inbound activity, so that a new
 # one must make the interval shorter (and the TimeStamp larger).
-tries=200
-while [ "$tries" -gt 0 ]; do
+# idle_for_20: tcp_local's mtaGroupLastInboundActivity (into before17)
+# is at least 20 hundredths.
+idle_for_20()
+{
+    local v
     snmp_get v "$GRP.17.1.10"
     interval_of before17 "$v"
-    [ -n "$before17" ] && [ "$before17" -ge 20 ] && break
-    sleep 0.1
-    tries=$((tries - 1))
-done
+    [ -n "$before17" ] && [ "$before17" -ge 20 ]
+}
+wait_until 20 idle_for_20
 assert_in_range "tcp_local mtaGroupLastInboundActivity grows to 20 while idle" 20 2147483647 "$before17"
 snmp_get v "$APPL.12.1"
 snmp_ticks before12 "$v"

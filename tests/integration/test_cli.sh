@@ -224,7 +224,7 @@ P1=$(shm_path "$S1")
 mt "$S1" counters create
 assert_exit 0 "counters create"
 assert_exists "$P1" "create makes $P1"
-mode=$(stat -c %a "$P1" 2>/dev/null)
+mode=$(stat_of %a "$P1")
 assert_eq 660 "$mode" "the segment has mode 0660"
 
 mt "$S1" counters show
@@ -654,7 +654,7 @@ check("channel_capacity from --capacity", get(load(sys.argv[1]), "channel_capaci
 EOF
 PG=$(shm_path "$GOOD")
 cp "$PG" "$T/good"
-size=$(stat -c %s "$PG")
+size=$(stat_of %s "$PG")
 
 # damage NAME DESC FRAGMENT: the object now in /dev/shm is refused by show,
 # clear and delete with 65 and FRAGMENT, and left as it was; delete --force
@@ -872,8 +872,8 @@ mt "$GRP1" counters create --group "$MYGROUP" --mode 0640
 assert_exit 0 "create --group $MYGROUP --mode 0640"
 assert_eq "created segment $GRP1 (1024 channels, 1024 associations, mode 0640, group $MYGROUP (gid $MYGID))" \
     "$OUT" "the confirmation names the mode and the group"
-assert_eq "$MYGID" "$(stat -c %g "$PGRP1")" "--group by name: the segment's group"
-assert_eq 640 "$(stat -c %a "$PGRP1")" "--mode 0640: the segment's mode"
+assert_eq "$MYGID" "$(stat_of %g "$PGRP1")" "--group by name: the segment's group"
+assert_eq 640 "$(stat_of %a "$PGRP1")" "--mode 0640: the segment's mode"
 mt "$GRP1" counters show
 assert_file_eq "$T/header" "$IT_TMP/out" "a segment created with --group and --mode shows"
 
@@ -895,15 +895,15 @@ mt "$GRP2" counters create --group "$NUMGID" --capacity 8
 assert_exit 0 "create --group $NUMGID"
 assert_eq "created segment $GRP2 (8 channels, 1024 associations, mode 0660, $NUMTEXT)" \
     "$OUT" "the confirmation names the numeric group"
-assert_eq "$NUMGID" "$(stat -c %g "$PGRP2")" "--group by number: the segment's group"
-assert_eq 660 "$(stat -c %a "$PGRP2")" "without --mode the segment is 0660"
+assert_eq "$NUMGID" "$(stat_of %g "$PGRP2")" "--group by number: the segment's group"
+assert_eq 660 "$(stat_of %a "$PGRP2")" "without --mode the segment is 0660"
 
 new_segment GRP3
 PGRP3=$(shm_path "$GRP3")
 mt "$GRP3" counters create
 assert_eq "created segment $GRP3 (1024 channels, 1024 associations, mode 0660)" \
     "$OUT" "without --group the confirmation names the mode only"
-assert_eq 660 "$(stat -c %a "$PGRP3")" "a plain create is 0660"
+assert_eq 660 "$(stat_of %a "$PGRP3")" "a plain create is 0660"
 mt "$GRP3" counters delete
 assert_exit 0 "delete the plain segment"
 
@@ -1001,7 +1001,7 @@ assert_exit 0 "-show -nochannels"
 assert_file_eq "$T/header" "$IT_TMP/out" "-nochannels prints only the header"
 mt "$SO" counters show --no-channels --no-headers
 assert_exit 0 "--no-channels --no-headers"
-assert_eq 0 "$(stat -c %s "$IT_TMP/out")" "--no-channels --no-headers prints nothing"
+assert_eq 0 "$(stat_of %s "$IT_TMP/out")" "--no-channels --no-headers prints nothing"
 
 # Associations: each block loses its last three lines (blank, Total In,
 # Total Out), and nothing else.
@@ -1053,7 +1053,7 @@ mt "$SO" counters -show -output="$T/report.txt"
 assert_exit 0 "-show -output=FILE"
 assert_eq "" "$OUT" "-output=FILE prints nothing on standard output"
 assert_same_bytes "$T/all" "$T/report.txt" "-output=FILE holds exactly the report"
-assert_eq "$(printf '%o' $((0644 & ~0$(umask))))" "$(stat -c %a "$T/report.txt")" \
+assert_eq "$(printf '%o' $((0644 & ~0$(umask))))" "$(stat_of %a "$T/report.txt")" \
     "-output creates the file 0644 (less the umask)"
 seq 1 5000 >"$T/report2.txt"
 mt "$SO" counters show --all --output "$T/report2.txt"

@@ -115,14 +115,12 @@ for c in json.load(sys.stdin)["channels"]:
     if c["name"] == "ims-ms":
         print(c["counters"]["received_messages"])'
 }
+# received_is N: ims-ms received N messages.
+received_is() { [ "$(received)" = "$1" ]; }
 # The feed is running (its handlers installed) once it counted a line.
 n=1
 line "$n"
-tries=100
-while [ "$(received)" != 1 ] && [ "$tries" -gt 0 ]; do
-    sleep 0.1
-    tries=$((tries - 1))
-done
+wait_until 10 received_is 1
 assert_eq 1 "$(received)" "the feed counts"
 for sig in USR1 HUP $IGNORED_SIGNALS; do
     kill -s "$sig" "$FEED"
@@ -138,11 +136,7 @@ for sig in USR1 HUP $IGNORED_SIGNALS; do
     fi
     n=$((n + 1))
     line "$n"
-    tries=100
-    while [ "$(received)" != "$n" ] && [ "$tries" -gt 0 ]; do
-        sleep 0.1
-        tries=$((tries - 1))
-    done
+    wait_until 10 received_is "$n"
     assert_eq "$n" "$(received)" "feed SIG$sig: still counts (line $n)"
 done
 kill -s TERM "$FEED"
