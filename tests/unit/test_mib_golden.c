@@ -59,12 +59,7 @@ static void make_view(mtamon_assoc open[2])
     mtamon_channel_t tl = ut_channel(m, "tcp_local");
     mtamon_channel_t ims = ut_channel(m, "ims-ms");
     mtamon_channel_t ti = ut_channel(m, "tcp_intranet");
-    CU_ASSERT_EQUAL(mtamon_enqueue(m, tl, ims, 2, 3000), MTAMON_OK);
-    CU_ASSERT_EQUAL(mtamon_enqueue(m, tl, ti, 1, 500), MTAMON_OK);
-    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, tl, 1, 1025), MTAMON_OK);
-    CU_ASSERT_EQUAL(mtamon_dequeue(m, ims, 2, 3000, 1, 1500), MTAMON_OK);
-    CU_ASSERT_EQUAL(mtamon_tempfail(m, ti, 1, 500, 4004001), MTAMON_OK);
-    CU_ASSERT_EQUAL(mtamon_fail(m, ti, 1, 500, 5001001), MTAMON_OK);
+    fixture_traffic(m, tl, ims, ti);
     CU_ASSERT_EQUAL(mtamon_reject(m, tl, 3, 200, 5007001, "relaying denied"), MTAMON_OK);
     CU_ASSERT_EQUAL(mtamon_assoc_reject(m, tl, 5007001, "blocked"), MTAMON_OK);
     CU_ASSERT_EQUAL(mtamon_assoc_fail(m, ti, 4004001, "timeout"), MTAMON_OK);

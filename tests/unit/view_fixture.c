@@ -60,3 +60,14 @@ void fixture_close(struct view_fixture *f)
     view_cache_free(f->vc);
     index_map_free(f->map);
 }
+
+void fixture_traffic(mtamon_t *m, mtamon_channel_t tl, mtamon_channel_t ims,
+                     mtamon_channel_t ti)
+{
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, tl, ims, 2, 3000), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, tl, ti, 1, 500), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, tl, 1, 1025), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_dequeue(m, ims, 2, 3000, 1, 1500), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_tempfail(m, ti, 1, 500, 4004001), MTAMON_OK);
+    CU_ASSERT_EQUAL(mtamon_fail(m, ti, 1, 500, 5001001), MTAMON_OK);
+}

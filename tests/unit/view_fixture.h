@@ -37,4 +37,11 @@ void fixture_open(struct view_fixture *f, const char *index_file,
 /* Free the cache and the map. */
 void fixture_close(struct view_fixture *f);
 
+/* The traffic both suites start from: tcp_local -> ims-ms (2 recipients,
+ * 3000 octets) delivered; tcp_local -> tcp_intranet (1, 500) deferred
+ * with 4.4.1 then failed with 5.1.1; one message from outside into
+ * tcp_local (1, 1025), still stored. */
+void fixture_traffic(mtamon_t *m, mtamon_channel_t tcp_local,
+                     mtamon_channel_t ims, mtamon_channel_t tcp_intranet);
+
 #endif /* MTAMON_VIEW_FIXTURE_H */
