@@ -319,9 +319,8 @@ int agentx_connected(void)
 
 void agentx_run(void)
 {
-    /* The first attempt was made before detaching and dropping root:
-     * report its failure now, with a hint that holds for the user we
-     * run as from here on. */
+    /* The first attempt was made by agentx_start(): report its failure
+     * now, once the start-up is over. */
     report_unreachable();
 
     int fd = daemon_signal_fd();
