@@ -777,9 +777,10 @@ static void test_flush_failure_logged_once(void)
     for (int i = 0; i < 20; i++)
         v = view_cache_get(f.vc, &now, 0);
     char *log = ut_capture_stderr_stop();
-    CU_ASSERT_EQUAL(count_of(log, "/nonexistent-mtamon-dir/group-index.tmp: cannot "
-                                  "write: No such file or directory; mtaGroupIndex "
-                                  "values are kept in memory only"), 1);
+    CU_ASSERT_EQUAL(count_of(log, "/nonexistent-mtamon-dir/group-index: cannot create "
+                                  "a temporary file in /nonexistent-mtamon-dir: No "
+                                  "such file or directory; mtaGroupIndex values are "
+                                  "kept in memory only"), 1);
     CU_ASSERT_EQUAL(count_of(log, "\n"), 2); /* + "attached" */
     free(log);
     CU_ASSERT_EQUAL_FATAL(v->n_groups, 2);
