@@ -98,6 +98,7 @@ static void expect_error(const char *yaml, const char *want)
 static void check_defaults(const struct config *c)
 {
     CU_ASSERT_STRING_EQUAL(c->segment, "/mtamon");
+    CU_ASSERT_EQUAL(c->trust_any_owner, 0);
     CU_ASSERT_STRING_EQUAL(c->agentx_socket, "");
     CU_ASSERT_EQUAL(c->ping_interval_s, 15);
     CU_ASSERT_EQUAL(c->timeout_ms, 5000);
@@ -708,6 +709,19 @@ static void test_segment_and_daemon(void)
     expect_error("daemon:\n  user: \"mt\\0amon\"\n",
                  "2:9: daemon.user: contains a control character (U+0000)");
     expect_error("daemon:\n  user: mt amon\n", "2:9: daemon.user: must not contain spaces");
+
+    struct config *c = load_ok("segment:\n  trust_any_owner: true\n");
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL(c->trust_any_owner, 1);
+    config_free(c);
+    c = load_ok("segment:\n  trust_any_owner: false\n");
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL(c->trust_any_owner, 0);
+    config_free(c);
+    expect_error("segment:\n  trust_any_owner: yes\n",
+                 "2:20: segment.trust_any_owner: 'yes' is not one of false, true");
+    expect_error("segment:\n  trust_any_owner: [true]\n",
+                 "2:20: segment.trust_any_owner: expected a name, found a sequence");
 }
 
 static void test_anchors_and_aliases(void)
