@@ -82,6 +82,12 @@ assert_exit 0 "conf/mtamon.yaml: exit status 0"
 assert_eq "$IT_TOP_SRCDIR/conf/mtamon.yaml: ok (3 applications, 4 channels)" "$OUT" \
     "conf/mtamon.yaml: summary"
 assert_eq "" "$ERR" "conf/mtamon.yaml: nothing on stderr"
+# Neither the sample nor the unit leaves mtamond running as root: the
+# sample drops to mtamon when started as root, the unit starts it as mtamon.
+assert_eq "  user: mtamon" "$(sed -n '/^daemon:/,/^[^ #]/{/^  user:/p}' "$IT_TOP_SRCDIR/conf/mtamon.yaml")" \
+    "conf/mtamon.yaml: daemon.user is mtamon"
+assert_eq "User=mtamon" "$(grep '^User=' "$IT_TOP_SRCDIR/conf/mtamond.service")" \
+    "conf/mtamond.service: User=mtamon"
 
 # ------------------------------------------------------------------------
 section "the file name is reported as given"
