@@ -3,7 +3,8 @@
 # its directory (the daemon user, or anyone else): root never reads or
 # writes it, a symbolic link planted at its temporary or final name is
 # never followed, and a file or directory others may change is refused
-# (StrictModes).  A warning when mtamond keeps running as root.
+# (StrictModes).  A warning when mtamond keeps running as root; the
+# pidfile, written as root, is never another file reached by a hard link.
 #
 # The "other user" is nobody (uid 65534): the test, run as root, makes the
 # directory and plants the links, then gives them to nobody (chown), as
@@ -144,6 +145,21 @@ assert_contains "$ERR" "mtamond[error]: unsafe daemon.index_file: file $DIR/grou
 assert_not_contains "$ERR" "secret" "final link: nothing of the target is quoted"
 assert_victim_untouched "final link"
 assert_eq "$VICTIM" "$(readlink "$DIR/group-index")" "final link: the link is left as it was"
+
+# -----------------------------------------------------------------------------
+section "the pidfile, written as root"
+
+# A hard link to root's file where the pidfile goes (a directory such as
+# /run/mtamon belongs to the daemon user): not truncated, not written.
+ln "$VICTIM" "$IT_TMP/hardlink.pid"
+index_dir DIR pidfile
+agent_config "$IT_TMP/pidfile.yaml" "$DIR" nobody
+run timeout 10 "$MTAMOND" -f -e -p "$IT_TMP/hardlink.pid" -c "$IT_TMP/pidfile.yaml"
+assert_exit 73 "pidfile hard link: exit status 73 (EX_CANTCREAT)"
+assert_contains "$ERR" "mtamond[error]: cannot create pidfile $IT_TMP/hardlink.pid: not a regular file with a single link" \
+    "pidfile hard link: message"
+assert_victim_untouched "pidfile hard link"
+rm -f "$IT_TMP/hardlink.pid"
 
 # -----------------------------------------------------------------------------
 section "StrictModes: the file and its directory"
