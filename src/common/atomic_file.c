@@ -62,26 +62,16 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-/* Refuse a target that is there but is not a plain file. */
-static int check_target(const char *path, char *err, size_t errlen)
+const char *atomic_file_not_regular(const char *path, struct stat *st)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, errlen, "%s: cannot replace it: %s", path,
-                 strerror(errno));
-        return -1;
+    if (lstat(path, st) != 0) {
+        int e = errno;
+        st->st_mode = 0;
+        return e == ENOENT ? NULL : strerror(e);
     }
-    if (S_ISLNK(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a symbolic link: not replaced", path);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file: not replaced", path);
-        return -1;
-    }
-    return 0;
+    if (S_ISLNK(st->st_mode))
+        return "is a symbolic link";
+    return S_ISREG(st->st_mode) ? NULL : "not a regular file";
 }
 
 int atomic_file_write(const char *path, mode_t mode, const void *data,
@@ -94,8 +84,12 @@ int atomic_file_write(const char *path, mode_t mode, const void *data,
         snprintf(err, errlen, "%.200s...: name too long", path);
         return -1;
     }
-    if (check_target(path, err, errlen) != 0)
+    struct stat st;
+    const char *why = atomic_file_not_regular(path, &st);
+    if (why) {
+        snprintf(err, errlen, "%s: %s: not replaced", path, why);
         return -1;
+    }
     /* A new name, created with O_EXCL: never a file (or a link) someone
      * prepared, nor another writer's temporary file. */
     int fd = mkostemp(tmp, O_CLOEXEC);

@@ -16,6 +16,7 @@
 #define MTAMON_ATOMIC_FILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /**
@@ -31,6 +32,14 @@
  */
 int atomic_file_write(const char *path, mode_t mode, const void *data,
                       size_t len, char *err, size_t errlen);
+
+/**
+ * What keeps @p path from being replaced as a plain file: NULL when it is a
+ * regular file or does not exist (then st->st_mode is 0), else "is a
+ * symbolic link", "not a regular file" or the strerror() text of a failed
+ * lstat().  Fills *@p st from lstat(), never following a link.
+ */
+const char *atomic_file_not_regular(const char *path, struct stat *st);
 
 /**
  * fsync() the directory holding @p path ("." when @p path has no '/'), so

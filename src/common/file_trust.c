@@ -49,19 +49,12 @@ int file_trust_check(const char *path, uid_t owner, char *err, size_t errlen)
     }
     if (check_stat(&st, "directory", dir, owner, err, errlen) != 0)
         return -1;
-    if (lstat(path, &st) != 0) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, errlen, "file %s: %s", path, strerror(errno));
+    const char *why = atomic_file_not_regular(path, &st);
+    if (why) {
+        snprintf(err, errlen, "file %s: %s", path, why);
         return -1;
     }
-    if (S_ISLNK(st.st_mode)) {
-        snprintf(err, errlen, "file %s: is a symbolic link", path);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "file %s: not a regular file", path);
-        return -1;
-    }
+    if (st.st_mode == 0)
+        return 0; /* not there yet: created in a directory checked above */
     return check_stat(&st, "file", path, owner, err, errlen);
 }

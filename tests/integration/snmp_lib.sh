@@ -560,6 +560,32 @@ assert_snmp_set_refused()
     fi
 }
 
+# snmp_wait_get OID EXPECTED [SECONDS]: poll GET OID (default 20 s) until
+# it prints EXPECTED; SNMP_WAIT_GOT holds the last answer.
+snmp_wait_get()
+{
+    local tries=$(( ${3:-20} * 10 ))
+    while [ "$tries" -gt 0 ]; do
+        snmp_get SNMP_WAIT_GOT "$1"
+        [ "$SNMP_WAIT_GOT" = "$2" ] && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
+# assert_snmp_wait_get DESC OID EXPECTED [SECONDS]: snmp_wait_get, failing
+# DESC with the last answer and the end of mtamond's log.
+assert_snmp_wait_get()
+{
+    if snmp_wait_get "$2" "$3" "${4:-20}"; then
+        pass "$1"
+    else
+        fail "$1" "GET $2 for ${4:-20} s" "expected: $3" "last:     $SNMP_WAIT_GOT" \
+            "end of mtamond's log:" "$(tail -n 5 "$SNMP_AGENT_LOG")"
+    fi
+}
+
 # assert_in_range DESC LOW HIGH VALUE: LOW <= VALUE <= HIGH (integers).
 assert_in_range()
 {

@@ -72,6 +72,16 @@ start_agent()
     wait_for_text "$IT_TMP/agent.log" "ready: pid" 10
 }
 
+# wait_index DESC DIR: wait until DIR/group-index holds tcp_local's line.
+wait_index()
+{
+    if wait_for_text "$2/group-index" "1 tcp_local" 10; then
+        pass "$1"
+    else
+        fail "$1" "$(cat "$IT_TMP/agent.log")"
+    fi
+}
+
 assert_victim_untouched()
 {
     assert_eq "$VICTIM_SUM" "$(sha256sum <"$VICTIM")" "$1: root's file untouched"
@@ -84,11 +94,7 @@ section "written by the daemon user, never by root"
 index_dir DIR plain
 agent_config "$IT_TMP/plain.yaml" "$DIR" nobody
 start_agent "$IT_TMP/plain.yaml" || fail "mtamond starts" "$(cat "$IT_TMP/agent.log")"
-if wait_for_text "$DIR/group-index" "1 tcp_local" 10; then
-    pass "the group-index file is written"
-else
-    fail "the group-index file is written" "$(cat "$IT_TMP/agent.log")"
-fi
+wait_index "the group-index file is written" "$DIR"
 assert_eq "nobody:nogroup 644" "$(stat -c '%U:%G %a' "$DIR/group-index" 2>&1)" \
     "the group-index file is owned by the daemon user, mode 0644"
 assert_eq "# mtamond group indexes: INDEX NAME; edit with mtamond stopped
@@ -105,11 +111,7 @@ ln -s "$VICTIM" "$DIR/group-index.tmp"
 chown -h nobody "$DIR/group-index.tmp"
 agent_config "$IT_TMP/tmplink.yaml" "$DIR" nobody
 start_agent "$IT_TMP/tmplink.yaml" || fail "mtamond starts" "$(cat "$IT_TMP/agent.log")"
-if wait_for_text "$DIR/group-index" "1 tcp_local" 10; then
-    pass "tmp link: the group-index file is written beside the link"
-else
-    fail "tmp link: the group-index file is written beside the link" "$(cat "$IT_TMP/agent.log")"
-fi
+wait_index "tmp link: the group-index file is written beside the link" "$DIR"
 stop_bg "$AGENT_PID"
 assert_victim_untouched "tmp link"
 assert_eq "$VICTIM" "$(readlink "$DIR/group-index.tmp")" "tmp link: the link is left as it was"
@@ -123,8 +125,7 @@ chown root "$DIR"
 ln -s "$VICTIM" "$DIR/group-index.tmp"
 agent_config "$IT_TMP/tmplink-root.yaml" "$DIR" ""
 start_agent "$IT_TMP/tmplink-root.yaml" || fail "mtamond starts" "$(cat "$IT_TMP/agent.log")"
-wait_for_text "$DIR/group-index" "1 tcp_local" 10 ||
-    fail "tmp link, as root: the group-index file is written" "$(cat "$IT_TMP/agent.log")"
+wait_index "tmp link, as root: the group-index file is written" "$DIR"
 stop_bg "$AGENT_PID"
 assert_victim_untouched "tmp link, as root"
 assert_contains "$(cat "$IT_TMP/agent.log")" \

@@ -25,30 +25,6 @@ snmp_write_agent_config "$CONF"
 # count_in_log TEXT: lines of mtamond's log containing TEXT.
 count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
 
-# wait_get OID EXPECTED: poll GET OID for up to 5 s until it is EXPECTED.
-wait_get()
-{
-    local tries=50
-    while [ "$tries" -gt 0 ]; do
-        snmp_get WAIT_GOT "$1"
-        [ "$WAIT_GOT" = "$2" ] && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
-}
-
-# assert_wait_get DESC OID EXPECTED
-assert_wait_get()
-{
-    if wait_get "$2" "$3"; then
-        pass "$1"
-    else
-        fail "$1" "GET $2" "expected: $3" "last:     $WAIT_GOT" \
-            "end of mtamond's log:" "$(tail -n 5 "$SNMP_AGENT_LOG")"
-    fi
-}
-
 snmp_start_master || { fail "snmpd answers on 127.0.0.1"; finish; }
 emit --segment "$SEG" --create channel tcp_local repeat 3 enqueue - tcp_local 1 100
 assert_exit 0 "segment created with 3 messages received"
@@ -60,7 +36,7 @@ snmp_wait_agent 20 || { fail "mtamond registers"; finish; }
 section "writable by anyone"
 
 UNTRUSTED_END="MTA down (segment.trust_any_owner: true would serve it)"
-assert_wait_get "mode 0666: the MTA is down" "$APPL_OPER" "INTEGER: 2"
+assert_snmp_wait_get "mode 0666: the MTA is down" "$APPL_OPER" "INTEGER: 2"
 assert_snmp_get "mode 0666: no group row" "$RECEIVED" \
     "No Such Instance currently exists at this OID"
 sleep 0.5   # many refreshes (10 ms): the reason must be logged once
@@ -69,7 +45,7 @@ assert_eq 1 "$(count_in_log "mtamond[error]: segment $SEG: not served: writable 
 assert_eq 0 "$(count_in_log "segment $SEG: attached")" "mode 0666: never attached"
 
 chmod 0660 "$SHM"
-assert_wait_get "mode 0660: the MTA is up" "$APPL_OPER" "INTEGER: 1"
+assert_snmp_wait_get "mode 0660: the MTA is up" "$APPL_OPER" "INTEGER: 1"
 assert_snmp_get "mode 0660: the counters are served" "$RECEIVED" "Counter32: 3"
 assert_eq 1 "$(count_in_log "segment $SEG: attached")" "mode 0660: 'attached' logged"
 
@@ -81,7 +57,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
     assert_exit 0 "segment deleted"
     emit --segment "$SEG" --create channel tcp_local repeat 99 enqueue - tcp_local 1 100
     chown nobody "$SHM"
-    assert_wait_get "owned by nobody: the MTA is down" "$APPL_OPER" "INTEGER: 2"
+    assert_snmp_wait_get "owned by nobody: the MTA is down" "$APPL_OPER" "INTEGER: 2"
     assert_snmp_get "owned by nobody: its figures are not served" "$RECEIVED" \
         "No Such Instance currently exists at this OID"
     sleep 0.5
@@ -96,7 +72,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
     chmod 0666 "$SHM"
     snmp_start_agent "$IT_TMP/any.yaml"
     snmp_wait_agent 20 || fail "mtamond registers (trust_any_owner)"
-    assert_wait_get "trust_any_owner: true: served" "$RECEIVED" "Counter32: 99"
+    assert_snmp_wait_get "trust_any_owner: true: served" "$RECEIVED" "Counter32: 99"
     assert_snmp_get "trust_any_owner: true: the MTA is up" "$APPL_OPER" "INTEGER: 1"
     snmp_stop_agent TERM
 else

@@ -180,25 +180,24 @@ static void test_strict_modes(void)
     in_dir(link, sizeof link, "no/such/file");
     CU_ASSERT_EQUAL(file_trust_check(link, me, err, sizeof err), 0);
 
-    CU_ASSERT_EQUAL(chmod(dir, 0775), 0);
-    snprintf(want, sizeof want, "directory %s: writable by its group (mode 0775): "
-             "only its owner may write it", dir);
-    expect_untrusted(path, me, want);
-    CU_ASSERT_EQUAL(chmod(dir, 01777), 0);
-    snprintf(want, sizeof want, "directory %s: writable by anyone (mode 1777): "
-             "only its owner may write it", dir);
-    expect_untrusted(path, me, want);
-    CU_ASSERT_EQUAL(chmod(dir, 0755), 0);
-
-    CU_ASSERT_EQUAL(chmod(path, 0664), 0);
-    snprintf(want, sizeof want, "file %s: writable by its group (mode 0664): "
-             "only its owner may write it", path);
-    expect_untrusted(path, me, want);
-    CU_ASSERT_EQUAL(chmod(path, 0646), 0);
-    snprintf(want, sizeof want, "file %s: writable by anyone (mode 0646): "
-             "only its owner may write it", path);
-    expect_untrusted(path, me, want);
-    CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+    /* Group or other write permission on the directory, then the file. */
+    static const struct {
+        int on_dir;
+        mode_t mode;
+        const char *by;
+    } modes[] = {
+        {1, 0775, "its group"}, {1, 01777, "anyone"},
+        {0, 0664, "its group"}, {0, 0646, "anyone"},
+    };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        const char *target = modes[i].on_dir ? dir : path;
+        CU_ASSERT_EQUAL(chmod(target, modes[i].mode), 0);
+        snprintf(want, sizeof want, "%s %s: writable by %s (mode %04o): only "
+                 "its owner may write it", modes[i].on_dir ? "directory" : "file",
+                 target, modes[i].by, (unsigned)modes[i].mode);
+        expect_untrusted(path, me, want);
+        CU_ASSERT_EQUAL(chmod(target, modes[i].on_dir ? 0755 : 0644), 0);
+    }
 
     if (me == 0) {
         /* Owned by someone else: the file, then the directory. */

@@ -760,12 +760,43 @@ static void test_many_channels(void)
     mtamon_close(m);
 }
 
+/* Get the view @p n times; what was logged meanwhile (free() it), the
+ * last view in *@p v. */
+static char *get_logged(view_cache *vc, const struct view_clock *now, int n,
+                        const struct view **v)
+{
+    ut_capture_stderr_start();
+    for (int i = 0; i < n; i++)
+        *v = view_cache_get(vc, now, 0);
+    return ut_capture_stderr_stop();
+}
+
+/* Five views of a refused segment: each down, and one log line saying
+ * @p why. */
+static void expect_refused_once(view_cache *vc, const struct view_clock *now,
+                                const char *seg, const char *why)
+{
+    const struct view *v = NULL;
+    char want[400];
+    char *log = get_logged(vc, now, 5, &v);
+    CU_ASSERT_EQUAL(v->segment_up, 0);
+    CU_ASSERT_EQUAL(v->n_groups, 0);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
+    snprintf(want, sizeof want, "test_view[error]: segment %s: not served: %s; "
+             "MTA down (segment.trust_any_owner: true would serve it)\n", seg, why);
+    CU_ASSERT_EQUAL(count_of(log, want), 1);
+    CU_ASSERT_EQUAL(count_of(log, "\n"), 1);
+    if (count_of(log, want) != 1)
+        fprintf(stderr, "\n    want: %s    log: %s", want, log);
+    free(log);
+}
+
 /* A segment another user could write: not served (MTA down), logged
  * once per reason; served again once fixed, or with trust_any_owner. */
 static void test_untrusted_segment(void)
 {
     const char *seg = ut_name();
-    char path[300], want[400];
+    char path[300];
     ut_shm_path(seg, path, sizeof path);
     mtamon_t *m = ut_create(seg, 4, 4);
     ut_channel(m, "a");
@@ -775,36 +806,16 @@ static void test_untrusted_segment(void)
     struct view_clock now = {ut_now_ms(), 100};
 
     CU_ASSERT_EQUAL(chmod(path, 0666), 0);
-    ut_capture_stderr_start();
     const struct view *v = NULL;
-    for (int i = 0; i < 5; i++)
-        v = view_cache_get(f.vc, &now, 0);
-    char *log = ut_capture_stderr_stop();
-    CU_ASSERT_EQUAL(v->segment_up, 0);
-    CU_ASSERT_EQUAL(v->n_groups, 0);
-    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
-    snprintf(want, sizeof want, "test_view[error]: segment %s: not served: writable "
-             "by anyone (mode 0666); MTA down (segment.trust_any_owner: true "
-             "would serve it)\n", seg);
-    CU_ASSERT_EQUAL(count_of(log, want), 1);
-    CU_ASSERT_EQUAL(count_of(log, "\n"), 1);
-    free(log);
+    char *log;
+    expect_refused_once(f.vc, &now, seg, "writable by anyone (mode 0666)");
 
     if (geteuid() == 0) {
         /* Another owner: a new reason, logged once. */
         CU_ASSERT_EQUAL(chmod(path, 0660), 0);
         CU_ASSERT_EQUAL(chown(path, 65534, (gid_t)-1), 0);
-        ut_capture_stderr_start();
-        for (int i = 0; i < 5; i++)
-            v = view_cache_get(f.vc, &now, 0);
-        log = ut_capture_stderr_stop();
-        CU_ASSERT_EQUAL(v->segment_up, 0);
-        snprintf(want, sizeof want, "test_view[error]: segment %s: not served: owned "
-                 "by uid 65534, neither root nor uid 0; MTA down "
-                 "(segment.trust_any_owner: true would serve it)\n", seg);
-        CU_ASSERT_EQUAL(count_of(log, want), 1);
-        CU_ASSERT_EQUAL(count_of(log, "\n"), 1);
-        free(log);
+        expect_refused_once(f.vc, &now, seg,
+                            "owned by uid 65534, neither root nor uid 0");
         /* The configuration accepts it. */
         f.tc.conf.trust_any_owner = 1;
         v = view_cache_get(f.vc, &now, 0);
@@ -819,9 +830,7 @@ static void test_untrusted_segment(void)
 
     /* Fixed: served again, and that is logged. */
     CU_ASSERT_EQUAL(chmod(path, 0660), 0);
-    ut_capture_stderr_start();
-    v = view_cache_get(f.vc, &now, 0);
-    log = ut_capture_stderr_stop();
+    log = get_logged(f.vc, &now, 1, &v);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->n_groups, 1);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
