@@ -340,9 +340,8 @@ int agentx_connected(void)
 
 void agentx_run(void)
 {
-    /* The first attempt was made before detaching and dropping root:
-     * report its failure now, with a hint that holds for the user we
-     * run as from here on. */
+    /* The first attempt was made by agentx_start(): report its failure
+     * now, once the start-up is over. */
     report_unreachable();
 
     int fd = signals_wake_fd();

@@ -185,6 +185,17 @@ int daemon_pidfile_create(const char *path, struct daemon_pidfile **out,
         free(pf);
         return EX_CANTCREAT;
     }
+    /* Written as root and truncated below: never another file's content
+     * (a hard link planted in a directory someone else owns), never a
+     * device or a FIFO. */
+    struct stat st;
+    if (fstat(pf->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        snprintf(err, errlen, "cannot create pidfile %s: not a regular file "
+                              "with a single link", path);
+        close(pf->fd);
+        free(pf);
+        return EX_CANTCREAT;
+    }
     if (flock(pf->fd, LOCK_EX | LOCK_NB) < 0) {
         int rc = errno == EWOULDBLOCK
                      ? pidfile_held(pf->fd, path, err, errlen)

@@ -55,6 +55,9 @@ int daemon_pidfile_check(const char *path, char *err, size_t errlen);
 
 /**
  * Create or take over @p path, lock it and write this process's pid.
+ * A symbolic link at @p path is not followed, and anything but a regular
+ * file with a single link (a hard link to another file, a FIFO) is
+ * refused before it is truncated.
  * Returns 0 and sets *@p out, EX_TEMPFAIL when another live instance holds
  * it, EX_CANTCREAT when it cannot be created or written.
  */

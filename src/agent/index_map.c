@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "fnv1a.h"
 #include "log.h"
 #include "mtamon.h"
@@ -209,11 +210,17 @@ static int load_file(struct index_map *map, const char *path, char *err,
 {
     /* O_NONBLOCK: a FIFO put in its place must not hang the start (its
      * open would wait for a writer); only a regular file is read (a
-     * device such as /dev/zero would be one endless line). */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+     * device such as /dev/zero would be one endless line), and never
+     * through a symbolic link (whatever it points to would be quoted in
+     * the error messages). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;
+        if (errno == ELOOP) {
+            set_err(err, errlen, "%s: is a symbolic link: not read", path);
+            return -1;
+        }
         set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         return -1;
     }
@@ -472,52 +479,28 @@ uint32_t index_map_get(struct index_map *map, const char *name)
     return e->index;
 }
 
-/* Directory part of @p path ("." when it has none), in @p buf. */
-static void dir_of(const char *path, char *buf, size_t len)
+/* The file's text: the header, then "INDEX NAME" lines by index. */
+static char *format_rows(struct map_entry *const *rows, size_t n, size_t *len)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(buf, len, ".");
-    else if (slash == path)
-        snprintf(buf, len, "/");
-    else
-        snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-/* Write @p rows to @p tmp and sync it; 0 or -1 with errno set. */
-static int write_rows(const char *tmp, struct map_entry *const *rows, size_t n)
-{
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -1;
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
     fputs(INDEX_FILE_HEADER, f);
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%u %s\n", rows[i]->index, rows[i]->name);
-    int rc = (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) ? -1 : 0;
-    int e = errno;
-    if (fclose(f) != 0 && rc == 0)
-        return -1;
-    errno = e;
-    return rc;
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 static int write_file(struct index_map *map, char *err, size_t errlen)
 {
     struct map_entry **rows = malloc((map->n ? map->n : 1) * sizeof *rows);
-    size_t tmplen = strlen(map->path) + 5;
-    char *tmp = malloc(tmplen);
-    char *dir = malloc(tmplen);
-    if (!rows || !tmp || !dir) {
-        free(rows);
-        free(tmp);
-        free(dir);
+    if (!rows) {
         set_err(err, errlen, "%s: out of memory", map->path);
         return -1;
     }
@@ -526,33 +509,15 @@ static int write_file(struct index_map *map, char *err, size_t errlen)
         if (map->entries[pos].persist && map->entries[pos].index)
             rows[n++] = &map->entries[pos];
     qsort(rows, n, sizeof *rows, compare_entry_index);
-    snprintf(tmp, tmplen, "%s.tmp", map->path);
-    dir_of(map->path, dir, tmplen);
-
-    int rc = 0;
-    if (write_rows(tmp, rows, n) != 0) {
-        set_err(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
-        unlink(tmp);
-        rc = -1;
-    } else if (rename(tmp, map->path) != 0) {
-        set_err(err, errlen, "%s: cannot rename %s to it: %s", map->path, tmp,
-                strerror(errno));
-        unlink(tmp);
-        rc = -1;
-    } else {
-        /* Make the rename itself durable. */
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd) != 0) {
-            set_err(err, errlen, "%s: cannot sync directory %s: %s", map->path,
-                    dir, strerror(errno));
-            rc = -1;
-        }
-        if (dfd >= 0)
-            close(dfd);
-    }
+    size_t len = 0;
+    char *text = format_rows(rows, n, &len);
     free(rows);
-    free(tmp);
-    free(dir);
+    if (!text) {
+        set_err(err, errlen, "%s: out of memory", map->path);
+        return -1;
+    }
+    int rc = atomic_file_write(map->path, 0644, text, len, err, errlen);
+    free(text);
     return rc;
 }
 

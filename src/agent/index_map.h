@@ -4,8 +4,9 @@
  * RFC 2789: once a group exists its mtaGroupIndex must not change.  The
  * segment's slot numbers change when it is re-created, so mtamond keeps
  * its own assignment, name -> index, in a small text file (one
- * "INDEX NAME" line per channel), rewritten atomically (temporary file,
- * fsync, rename) by index_map_flush() after new names were seen (once per
+ * "INDEX NAME" line per channel), rewritten with atomic_file_write()
+ * (a temporary file of its own, fsync, rename; never through a symbolic
+ * link) by index_map_flush() after new names were seen (once per
  * refresh, not once per name: 10,000 new channels cost one write).  Rules:
  *
  *   - an index pinned in the configuration always wins;
@@ -35,7 +36,7 @@ struct index_map;
  * Load the map from @p path (NULL: memory only), applying the pins of
  * @p conf.  A missing file is an empty map; a malformed line is an error
  * naming the file and line, and anything but a regular file (a FIFO, a
- * device) is refused without being read; the error is written into @p err
+ * device, a symbolic link) is refused without being read; the error is written into @p err
  * (size @p errlen), and NULL is returned.  The file is not written here.
  */
 struct index_map *index_map_open(const char *path, const struct config *conf,

@@ -5,9 +5,13 @@
  * Start-up order (each step may fail with a sysexits status, and nothing
  * after a failed step is done):
  *   options -> configuration (78) -> logging -> user lookup (67) ->
- *   pidfile check (75) -> group-index file (78) -> view cache ->
- *   Net-SNMP subagent, first connection attempt -> detach (unless -f) ->
- *   pidfile -> drop privileges -> serve until SIGTERM/SIGINT.
+ *   pidfile check (75) -> detach (unless -f) -> pidfile ->
+ *   drop privileges (a warning when still root) -> group-index file:
+ *   StrictModes check and reading (78) -> view cache -> Net-SNMP subagent,
+ *   first connection attempt -> serve until SIGTERM/SIGINT.
+ * Root writes nothing but the pidfile: the group-index file is read and
+ * written by the daemon user only.  A failure after detaching reaches the
+ * waiting foreground process as its exit status (daemon_ready()).
  * The signal handlers are installed first of all (signals.h): a signal
  * received during start-up is acted on once serving begins.  Every exit
  * after the options were read is logged with its status.
@@ -26,6 +30,7 @@
 #include "agentx.h"
 #include "daemon.h"
 #include "exit_status.h"
+#include "file_trust.h"
 #include "index_map.h"
 #include "log.h"
 #include "mtamon_config.h"
@@ -171,7 +176,37 @@ static int run(struct state *st)
     if (pidpath[0] && (rc = daemon_pidfile_check(pidpath, err, sizeof err)))
         return fail(st, rc, err, NULL);
 
+    if (!opt->foreground) {
+        rc = daemon_detach(st->log_target == CONFIG_LOG_STDERR, err, sizeof err);
+        if (rc != 0)
+            return fail(st, rc, err, NULL);
+        st->detached = 1;
+    }
+    if (pidpath[0] &&
+        (rc = daemon_pidfile_create(pidpath, &st->pidfile, err, sizeof err)))
+        return fail(st, rc, err, NULL);
+    /* The pidfile (in /run) is the last thing done as root: the
+     * group-index file lives in a directory the daemon user owns, where
+     * root must neither read nor write. */
+    if ((rc = daemon_drop_privileges(&id, err, sizeof err)) != 0)
+        return fail(st, rc, err, NULL);
+    if (id.change)
+        log_msg(LOG_INFO, "running as user %s (uid %ld, gid %ld)", id.name,
+                (long)id.uid, (long)id.gid);
+    else if (conf->user[0] && geteuid() != 0)
+        log_msg(LOG_DEBUG, "not started as root: daemon.user %s ignored",
+                conf->user);
+    if (geteuid() == 0)
+        log_msg(LOG_WARNING, "running as root with every privilege: "
+                             "daemon.user is %s%s%s; set it to an "
+                             "unprivileged user such as mtamon",
+                conf->user[0] ? "'" : "empty", conf->user,
+                conf->user[0] ? "'" : "");
+
     const char *index_file = conf->index_file[0] ? conf->index_file : NULL;
+    if (index_file &&
+        file_trust_check(index_file, geteuid(), err, sizeof err) != 0)
+        return fail(st, EX_CONFIG, "unsafe daemon.index_file", err);
     st->map = index_map_open(index_file, conf, err, sizeof err);
     if (!st->map)
         return fail(st, EX_CONFIG, err, NULL);
@@ -184,23 +219,6 @@ static int run(struct state *st)
     if (rc != 0)
         return fail(st, rc, "cannot start the AgentX subagent", NULL);
 
-    if (!opt->foreground) {
-        rc = daemon_detach(st->log_target == CONFIG_LOG_STDERR, err, sizeof err);
-        if (rc != 0)
-            return fail(st, rc, err, NULL);
-        st->detached = 1;
-    }
-    if (pidpath[0] &&
-        (rc = daemon_pidfile_create(pidpath, &st->pidfile, err, sizeof err)))
-        return fail(st, rc, err, NULL);
-    if ((rc = daemon_drop_privileges(&id, err, sizeof err)) != 0)
-        return fail(st, rc, err, NULL);
-    if (id.change)
-        log_msg(LOG_INFO, "running as user %s (uid %ld, gid %ld)", id.name,
-                (long)id.uid, (long)id.gid);
-    else if (conf->user[0] && geteuid() != 0)
-        log_msg(LOG_DEBUG, "not started as root: daemon.user %s ignored",
-                conf->user);
     daemon_ready(EX_OK);
     log_msg(LOG_INFO, "ready: pid %ld%s%s", (long)getpid(),
             st->pidfile ? ", pidfile " : "", st->pidfile ? pidpath : "");

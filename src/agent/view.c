@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "monotonic.h"
@@ -27,6 +29,7 @@ enum seg_state {
     SEG_MISSING,
     SEG_DELETED,
     SEG_UNREADABLE,
+    SEG_UNTRUSTED,  /* another user's, or writable by anyone */
 };
 
 struct view_cache {
@@ -34,6 +37,7 @@ struct view_cache {
     struct index_map *map;
     const char *segment;            /* resolved name, for messages */
     mtamon_reader *reader;          /* NULL while the segment is down */
+    uid_t trusted_uid;              /* besides root: who may own the segment */
 
     struct view shell[2];           /* the current one is shell[cur] */
     int cur, built;
@@ -103,6 +107,7 @@ view_cache *view_cache_new(const struct config *conf, struct index_map *map)
         return NULL;
     vc->conf = conf;
     vc->map = map;
+    vc->trusted_uid = geteuid();
     vc->segment = mtamon_segment_name(conf->segment && conf->segment[0]
                                           ? conf->segment : NULL);
     vc->apps = calloc(conf->n_apps ? conf->n_apps : 1, sizeof *vc->apps);
@@ -157,7 +162,8 @@ static void set_state(view_cache *vc, enum seg_state state, const char *msg,
     if (state == SEG_MISSING && vc->state == SEG_DELETED)
         return;
     if (state == vc->state && !restarted &&
-        (state != SEG_UNREADABLE || strcmp(msg, vc->state_msg) == 0))
+        ((state != SEG_UNREADABLE && state != SEG_UNTRUSTED) ||
+         strcmp(msg, vc->state_msg) == 0))
         return;
     switch (state) {
     case SEG_UP:
@@ -180,11 +186,35 @@ static void set_state(view_cache *vc, enum seg_state state, const char *msg,
     case SEG_UNREADABLE:
         log_msg(LOG_WARNING, "segment %s: unreadable: %s", vc->segment, msg);
         break;
+    case SEG_UNTRUSTED:
+        log_msg(LOG_ERR, "segment %s: not served: %s; MTA down "
+                         "(segment.trust_any_owner: true would serve it)",
+                vc->segment, msg);
+        break;
     case SEG_UNKNOWN:
         break;
     }
     vc->state = state;
     snprintf(vc->state_msg, sizeof vc->state_msg, "%s", msg ? msg : "");
+}
+
+/* Is the attached object one that only root and the daemon user could
+ * have written?  Anyone who may write it publishes figures under the
+ * MTA's name.  If not, why not, in @p why. */
+static int owner_trusted(const view_cache *vc, char *why, size_t len)
+{
+    struct mtamon_owner o;
+    mtamon_reader_owner(vc->reader, &o);
+    if (o.uid != 0 && o.uid != vc->trusted_uid) {
+        snprintf(why, len, "owned by uid %ld, neither root nor uid %ld",
+                 (long)o.uid, (long)vc->trusted_uid);
+        return 0;
+    }
+    if (o.mode & S_IWOTH) {
+        snprintf(why, len, "writable by anyone (mode %04o)", (unsigned)o.mode);
+        return 0;
+    }
+    return 1;
 }
 
 /* Attach if needed and copy the segment into vc->snap; 1 if it is up. */
@@ -216,6 +246,14 @@ static int read_segment(view_cache *vc)
             set_state(vc, SEG_DELETED, NULL, 0);
         else
             set_state(vc, SEG_UNREADABLE, err.message, 0);
+        return 0;
+    }
+    /* At every attach: a snapshot may have followed a re-created name. */
+    char why[MTAMON_ERROR_MAX];
+    if (!vc->conf->trust_any_owner && !owner_trusted(vc, why, sizeof why)) {
+        mtamon_reader_close(vc->reader);
+        vc->reader = NULL;
+        set_state(vc, SEG_UNTRUSTED, why, 0);
         return 0;
     }
     set_state(vc, SEG_UP, NULL, restarted);

@@ -156,11 +156,16 @@ view_cache *view_cache_new(const struct config *conf, struct index_map *map);
 /**
  * The current view: rebuilt when the last one is older than
  * conf->refresh_ms (by the monotonic clock) or @p force is set, otherwise
- * the same one.  Never NULL: when the segment is missing, deleted or
- * unreadable the view has segment_up = 0 and empty MTA tables, and the
- * MTA row is down.  Each change of state (segment appeared, missing,
- * deleted, re-created with a new generation, unreadable) is logged once
- * with log_msg().  The pointer stays valid until the next call.
+ * the same one.  Never NULL: when the segment is missing, deleted,
+ * unreadable or not trusted the view has segment_up = 0 and empty MTA
+ * tables, and the MTA row is down.  A segment is trusted when the object
+ * is owned by root or by the user the cache was created as (the daemon
+ * user, after dropping root) and not writable by others, or when
+ * conf->trust_any_owner is set; it is checked at every attach (also when
+ * a re-created segment is followed).  Each change of state (segment
+ * appeared, missing, deleted, re-created with a new generation,
+ * unreadable, not trusted and why) is logged once with log_msg().  The
+ * pointer stays valid until the next call.
  */
 const struct view *view_cache_get(view_cache *vc,
                                   const struct view_clock *now, int force);

@@ -63,11 +63,17 @@ static int each_pair(struct cfg_report *rep, const struct node *m, const char *p
     return 0;
 }
 
-/* A shared-memory name: "/" then 1..254 bytes, no other '/'. */
+static const struct enum_value booleans[] = {
+    {"false", 0}, {"true", 1}, {NULL, 0},
+};
+
+/* name: a shared-memory name: "/" then 1..254 bytes, no other '/'. */
 static int segment_pair(struct cfg_report *rep, void *target, const char *key,
                         const struct node *v, const char *path)
 {
     struct config *c = target;
+    if (strcmp(key, "trust_any_owner") == 0)
+        return cfg_get_enum(rep, v, path, booleans, &c->trust_any_owner);
     if (strcmp(key, "name") != 0)
         return 1;
     if (cfg_get_text(rep, v, path, 255, TEXT_REQUIRED | TEXT_NO_SPACE, &c->segment) != 0)

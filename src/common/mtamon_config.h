@@ -68,6 +68,10 @@ struct config {
 
     /* segment: */
     char *segment;               /**< shared-memory name, default /mtamon */
+    int trust_any_owner;         /**< serve a segment owned by anyone, or
+                                      writable by others (default 0: only
+                                      root's or the daemon user's, not
+                                      writable by others) */
 
     /* agentx: */
     char *agentx_socket;         /**< default: Net-SNMP's (/var/agentx/master) */

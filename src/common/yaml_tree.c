@@ -124,11 +124,29 @@ static struct node *node_new(struct reader *rd, enum node_kind kind,
     return n;
 }
 
-static int refuse_anchor(struct reader *rd, const yaml_event_t *ev)
+static int refuse_at(struct reader *rd, const yaml_event_t *ev,
+                     const char *what)
 {
     return cfg_fail_at(rd->rep, (unsigned)ev->start_mark.line + 1,
                        (unsigned)ev->start_mark.column + 1, "",
-                       "anchors and aliases are not supported");
+                       "%s are not supported", what);
+}
+
+/*
+ * Anchors and aliases (an alias bomb is a denial of service), and tags:
+ * "!!binary", "!!python/object", a local "!tag", even "!!str", would ask
+ * for a type or a constructor this reader does not have; ignoring them
+ * would read something else than the writer meant.  The start mark of a
+ * node is that of its first property, so the message points at it.
+ */
+static int refuse_properties(struct reader *rd, const yaml_event_t *ev,
+                             const yaml_char_t *anchor, const yaml_char_t *tag)
+{
+    if (anchor)
+        return refuse_at(rd, ev, "anchors and aliases");
+    if (tag)
+        return refuse_at(rd, ev, "tags");
+    return 0;
 }
 
 /*
@@ -140,13 +158,12 @@ static struct node *build_node(struct reader *rd, yaml_event_t *ev, int depth)
     struct node *n = NULL;
     switch (ev->type) {
     case YAML_ALIAS_EVENT:
-        refuse_anchor(rd, ev);
+        refuse_at(rd, ev, "anchors and aliases");
         break;
     case YAML_SCALAR_EVENT:
-        if (ev->data.scalar.anchor) {
-            refuse_anchor(rd, ev);
+        if (refuse_properties(rd, ev, ev->data.scalar.anchor,
+                              ev->data.scalar.tag) != 0)
             break;
-        }
         n = node_new(rd, NODE_SCALAR, ev);
         if (!n)
             break;
@@ -165,11 +182,11 @@ static struct node *build_node(struct reader *rd, yaml_event_t *ev, int depth)
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT: {
         int seq = ev->type == YAML_SEQUENCE_START_EVENT;
-        if (seq ? ev->data.sequence_start.anchor != NULL
-                : ev->data.mapping_start.anchor != NULL) {
-            refuse_anchor(rd, ev);
+        if (seq ? refuse_properties(rd, ev, ev->data.sequence_start.anchor,
+                                    ev->data.sequence_start.tag)
+                : refuse_properties(rd, ev, ev->data.mapping_start.anchor,
+                                    ev->data.mapping_start.tag))
             break;
-        }
         if (depth >= DEPTH_MAX) {
             cfg_fail_at(rd->rep, (unsigned)ev->start_mark.line + 1,
                         (unsigned)ev->start_mark.column + 1, "",

@@ -6,8 +6,10 @@
  * Why a tree of our own rather than libyaml's document loader: the loader
  * resolves aliases silently, and we must refuse them (an alias bomb is a
  * denial of service, and a configuration that shares nodes is hard to
- * read).  With events we see every anchor and alias, keep each node's
- * start mark for the messages, and bound the nesting depth.
+ * read).  With events we see every anchor, alias and tag (refused too:
+ * the loader would ignore a tag, and read something else than its writer
+ * meant), keep each node's start mark for the messages, and bound the
+ * nesting depth.
  *
  * The reader checks only what YAML itself defines; the shape checks below
  * (scalar, unique keys) run when the schema walk reaches a mapping, so
@@ -36,8 +38,8 @@ struct node {
 /*
  * Parse the @p len bytes at @p text (one YAML stream) into *@p root: NULL
  * for a stream without a document (an empty file, or only comments).
- * Anchors, aliases, nesting deeper than 64 levels and more than one
- * document are errors.  Returns 0, or -1 after a message to @p rep.
+ * Anchors, aliases, tags (any "!..." property, "!!str" included),
+ * nesting deeper than 64 levels and more than one document are errors.  Returns 0, or -1 after a message to @p rep.
  */
 int ytree_read(struct cfg_report *rep, const char *text, size_t len,
                struct node **root);

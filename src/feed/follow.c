@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "fnv1a.h"
 #include "log.h"
 
@@ -309,79 +310,21 @@ enum feed_state_load_result feed_state_load(const char *path,
     return FEED_STATE_LOADED;
 }
 
-/* fsync the directory holding @p path, so the rename itself is durable. */
-static void sync_parent_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        snprintf(dir, sizeof dir, ".");
-    } else if (slash == path) {
-        snprintf(dir, sizeof dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir)
-            return;
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int feed_state_save(const char *path, const struct feed_state *st,
                     char *err, size_t err_len)
 {
-    char text[256];
-    char tmp[4096];
+    char text[256], why[512];
     int len = feed_state_format(st, text, sizeof text);
-    if (len < 0 || snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
-        snprintf(err, err_len, "state file %s: name too long", path);
+    if (len < 0) {
+        snprintf(err, err_len, "state file %s: cannot format it", path);
         return -1;
     }
-    /* A name of its own, created with O_EXCL: a second feed saving the
-     * same state file cannot truncate this one under us (leaving a torn
-     * state file that stops the next start), and a symbolic link planted
-     * at a fixed name is not followed. */
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd >= 0)
-        (void)fchmod(fd, 0644);
-    if (fd < 0) {
-        snprintf(err, err_len, "state file %s: cannot create %s: %s", path, tmp,
-                 strerror(errno));
+    /* A temporary file of its own (a second feed saving the same state
+     * file cannot truncate it under us), never a link followed. */
+    if (atomic_file_write(path, 0644, text, (size_t)len, why, sizeof why) != 0) {
+        snprintf(err, err_len, "state file %s", why);
         return -1;
     }
-    if (write_all(fd, text, (size_t)len) != 0 || fsync(fd) != 0) {
-        snprintf(err, err_len, "state file %s: cannot write %s: %s", path, tmp,
-                 strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        snprintf(err, err_len, "state file %s: cannot replace it: %s", path,
-                 strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    sync_parent_dir(path);
     return 0;
 }
 

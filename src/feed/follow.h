@@ -117,9 +117,10 @@ enum feed_state_load_result feed_state_load(const char *path,
                                             char *err, size_t err_len);
 
 /**
- * Replace @p path atomically: write PATH.tmp.XXXXXX (a new file of its own),
- * fsync it, rename it over
- * @p path, fsync the directory.  0, or -1 with the reason in @p err.
+ * Replace @p path with atomic_file_write() (a new temporary file of its
+ * own, fsync, rename, directory fsync; a symbolic link or anything but a
+ * regular file at @p path is refused, never followed).  0, or -1 with
+ * "state file PATH: reason" in @p err.
  */
 int feed_state_save(const char *path, const struct feed_state *st,
                     char *err, size_t err_len);

@@ -22,6 +22,9 @@ struct segment_map {
     size_t size;
     dev_t dev;
     ino_t ino;
+    uid_t uid;                   /* owner and mode of the object at attach */
+    gid_t gid;
+    mode_t mode;
     int writable;
     /* Geometry as validated at attach; never re-read from shared memory. */
     uint32_t channel_capacity;

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -394,6 +395,23 @@ void mtamon_reader_close(mtamon_reader *r);
 
 /** Generation of the segment this reader is attached to. */
 uint64_t mtamon_reader_generation(const mtamon_reader *r);
+
+/** Owner and permissions of a shared-memory object (see mtamon_reader_owner). */
+struct mtamon_owner {
+    uid_t uid;       /**< owner: whoever created it, or chown(1)'d it */
+    gid_t gid;       /**< group */
+    mode_t mode;     /**< permission bits (st_mode & 07777) */
+};
+
+/**
+ * Owner and permission bits of the object @p r is attached to, as they
+ * were when it attached: at mtamon_reader_open(), or when
+ * mtamon_snapshot_take() re-attached to a re-created segment (it sets
+ * *restarted then).  No system call.  Lets a reader decide whom it
+ * trusts: the library has no policy about users; anyone allowed to write
+ * the object can publish any figures in it.
+ */
+void mtamon_reader_owner(const mtamon_reader *r, struct mtamon_owner *out);
 
 /** Flags for mtamon_snapshot_take(). */
 enum mtamon_snapshot_flags {

@@ -336,6 +336,9 @@ static mtamon_result attach_once(const char *name, int writable,
     }
     map->dev = st.st_dev;
     map->ino = st.st_ino;
+    map->uid = st.st_uid;
+    map->gid = st.st_gid;
+    map->mode = st.st_mode & 07777;
     map->writable = writable;
     return MTAMON_OK;
 }

@@ -53,6 +53,13 @@ uint64_t mtamon_reader_generation(const mtamon_reader *r)
     return r->map.header->generation;
 }
 
+void mtamon_reader_owner(const mtamon_reader *r, struct mtamon_owner *out)
+{
+    out->uid = r->map.uid;
+    out->gid = r->map.gid;
+    out->mode = r->map.mode;
+}
+
 void mtamon_snapshot_free(struct mtamon_snapshot *snap)
 {
     free(snap->channels);

@@ -44,6 +44,7 @@ static void check_config(const struct config *c, const char *path)
     CHECK(strcmp(c->path, path) == 0);
     check_text(c->segment, 255);
     CHECK(c->segment[0] == '/' && c->segment[1] && !strchr(c->segment + 1, '/'));
+    CHECK(c->trust_any_owner == 0 || c->trust_any_owner == 1);
     check_text(c->agentx_socket, 4095);
     CHECK(c->ping_interval_s >= 1 && c->ping_interval_s <= 3600);
     CHECK(c->timeout_ms >= 1000 && c->timeout_ms <= 60000 && c->timeout_ms % 1000 == 0);

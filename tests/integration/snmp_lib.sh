@@ -546,6 +546,39 @@ assert_snmp_set_refused()
     fi
 }
 
+# snmp_get_is OID EXPECTED: one GET (1 s, no retry) prints EXPECTED;
+# SNMP_WAIT_GOT holds the answer.
+snmp_get_is()
+{
+    SNMP_TIMEOUT=1 SNMP_RETRIES=0 snmp_get SNMP_WAIT_GOT "$1"
+    [ "$SNMP_WAIT_GOT" = "$2" ]
+}
+
+# snmp_wait_get OID EXPECTED [SECONDS]: poll GET OID (default 20 s) until
+# it prints EXPECTED; SNMP_WAIT_GOT holds the last answer, SNMP_WAIT_MS
+# the time it took.
+snmp_wait_get()
+{
+    local start rc
+    start=$(now_ms)
+    wait_until "${3:-20}" snmp_get_is "$1" "$2"
+    rc=$?
+    SNMP_WAIT_MS=$(($(now_ms) - start))
+    return "$rc"
+}
+
+# assert_snmp_wait_get DESC OID EXPECTED [SECONDS]: snmp_wait_get, failing
+# DESC with the last answer and the end of mtamond's log.
+assert_snmp_wait_get()
+{
+    if snmp_wait_get "$2" "$3" "${4:-20}"; then
+        pass "$1"
+    else
+        fail "$1" "GET $2 for ${4:-20} s" "expected: $3" "last:     $SNMP_WAIT_GOT" \
+            "end of mtamond's log:" "$(tail -n 8 "$SNMP_AGENT_LOG")"
+    fi
+}
+
 # assert_in_range DESC LOW HIGH VALUE: LOW <= VALUE <= HIGH (integers).
 assert_in_range()
 {

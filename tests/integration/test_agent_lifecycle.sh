@@ -42,35 +42,6 @@ log_count_is() { [ "$(count_in_log "$1")" -eq "$2" ]; }
 # wait_count TEXT N SECONDS: wait until TEXT is in N lines of the log.
 wait_count() { wait_until "$3" log_count_is "$1" "$2"; }
 
-# wait_get OID EXPECTED SECONDS: poll GET OID until it prints EXPECTED or
-# SECONDS passed; WAIT_GOT holds the last answer, WAIT_MS the time taken.
-get_is()
-{
-    SNMP_TIMEOUT=1 SNMP_RETRIES=0 snmp_get WAIT_GOT "$1"
-    [ "$WAIT_GOT" = "$2" ]
-}
-
-wait_get()
-{
-    local start rc
-    start=$(now_ms)
-    wait_until "$3" get_is "$1" "$2"
-    rc=$?
-    WAIT_MS=$(($(now_ms) - start))
-    return "$rc"
-}
-
-# assert_wait_get DESC OID EXPECTED SECONDS
-assert_wait_get()
-{
-    if wait_get "$2" "$3" "$4"; then
-        pass "$1"
-    else
-        fail "$1" "GET $2 for $4 s" "expected: $3" "last:     $WAIT_GOT" \
-            "end of mtamond's log:" "$(tail -n 8 "$SNMP_AGENT_LOG")"
-    fi
-}
-
 # group_index VAR NAME: the mtaGroupIndex whose mtaGroupName is NAME.
 group_index()
 {
@@ -138,9 +109,9 @@ assert_contains "$ERR" "already running (pid $SNMP_AGENT_PID, pidfile $PIDFILE)"
 assert_eq "$SNMP_AGENT_PID" "$(cat "$PIDFILE" 2>/dev/null)" "second instance: pidfile untouched"
 
 snmp_start_master || fail "master starts"
-assert_wait_get "served within ping interval + 1 s of the master starting (MTA down)" \
+assert_snmp_wait_get "served within ping interval + 1 s of the master starting (MTA down)" \
     "$APPL_OPER" "INTEGER: 2" $((PING + 1))
-assert_wait_get "applUptime is 0 while the segment is missing" "$APPL_UPTIME" "Timeticks: (0) 0:00:00.00" 2
+assert_snmp_wait_get "applUptime is 0 while the segment is missing" "$APPL_UPTIME" "Timeticks: (0) 0:00:00.00" 2
 assert_eq 1 "$(count_in_log "connected to AgentX master at $SNMP_AGENTX_SOCKET")" "'connected' logged once"
 
 # -----------------------------------------------------------------------------
@@ -149,7 +120,7 @@ section "segment created, deleted, re-created"
 emit --segment "$SEG" --create channel tcp_local channel ims-ms \
     repeat 7 enqueue - tcp_local 1 100 repeat 3 enqueue tcp_local ims-ms 1 100
 assert_exit 0 "segment created with tcp_local then ims-ms"
-assert_wait_get "MTA up once the segment exists" "$APPL_OPER" "INTEGER: 1" 5
+assert_snmp_wait_get "MTA up once the segment exists" "$APPL_OPER" "INTEGER: 1" 5
 if wait_for_text "$SNMP_AGENT_LOG" "segment $SEG: attached" 5; then
     pass "logs that the segment appeared"
 else
@@ -170,7 +141,7 @@ assert_snmp_get "ims-ms received 3" "$RECEIVED.$IDX_IMS" "Counter32: 3"
 
 cli counters delete --segment "$SEG"
 assert_exit 0 "segment deleted"
-assert_wait_get "MTA down once the segment is deleted" "$APPL_OPER" "INTEGER: 2" 5
+assert_snmp_wait_get "MTA down once the segment is deleted" "$APPL_OPER" "INTEGER: 2" 5
 if wait_for_text "$SNMP_AGENT_LOG" "segment $SEG: deleted" 5; then
     pass "logs that the segment was deleted"
 else
@@ -184,7 +155,7 @@ sleep 0.2   # TimeStamps are in 1/100 s: the re-creation must be later
 emit --segment "$SEG" --create channel ims-ms channel tcp_local \
     repeat 4 enqueue - tcp_local 1 100 repeat 2 enqueue tcp_local ims-ms 1 100
 assert_exit 0 "segment re-created with ims-ms then tcp_local"
-assert_wait_get "MTA up again after the re-creation" "$APPL_OPER" "INTEGER: 1" 5
+assert_snmp_wait_get "MTA up again after the re-creation" "$APPL_OPER" "INTEGER: 1" 5
 if wait_count "segment $SEG: attached" 2 5; then
     pass "logs that the segment is back"
 else
@@ -219,11 +190,11 @@ for cycle in $(seq 1 20); do
         cycle_failures=$((cycle_failures + 1))
         continue
     fi
-    if wait_get "$RECEIVED.$IDX_TCP" "Counter32: $expected" $((PING + 1)); then
-        pass "cycle $cycle (SIG$sig): tcp_local received $expected, $WAIT_MS ms after the master answered"
+    if snmp_wait_get "$RECEIVED.$IDX_TCP" "Counter32: $expected" $((PING + 1)); then
+        pass "cycle $cycle (SIG$sig): tcp_local received $expected, $SNMP_WAIT_MS ms after the master answered"
     else
         fail "cycle $cycle (SIG$sig): served again within ping interval + 1 s" \
-            "expected: Counter32: $expected" "last:     $WAIT_GOT" \
+            "expected: Counter32: $expected" "last:     $SNMP_WAIT_GOT" \
             "end of mtamond's log:" "$(tail -n 6 "$SNMP_AGENT_LOG")"
         cycle_failures=$((cycle_failures + 1))
         [ "$cycle_failures" -ge 3 ] && break   # no point in 20 timeouts
@@ -250,7 +221,7 @@ kill -STOP "$SNMP_MASTER_PID"
 sleep 4     # ping 1 s, timeout 1 s x 2 tries: mtamond gives the session up
 if agent_alive; then pass "mtamond alive while the master is stalled"; else fail "mtamond alive while the master is stalled"; fi
 kill -CONT "$SNMP_MASTER_PID"
-assert_wait_get "served again after SIGCONT" "$RECEIVED.$IDX_TCP" "Counter32: $expected" 15
+assert_snmp_wait_get "served again after SIGCONT" "$RECEIVED.$IDX_TCP" "Counter32: $expected" 15
 assert_snmp_get "the MTA is up" "$APPL_OPER" "INTEGER: 1"
 
 # -----------------------------------------------------------------------------
@@ -307,7 +278,7 @@ snmp_start_agent "$CONF"
 if snmp_wait_agent 10; then pass "mtamond serves again"; else fail "mtamond serves again"; fi
 emit --segment "$SEG" channel tcp_new enqueue - tcp_new 1 100
 assert_exit 0 "a channel added after the restart"
-assert_wait_get "the new channel is served" "$GROUP_NAME.3" 'STRING: "tcp_new"' 5
+assert_snmp_wait_get "the new channel is served" "$GROUP_NAME.3" 'STRING: "tcp_new"' 5
 group_index v tcp_local
 assert_eq "$IDX_TCP" "$v" "tcp_local keeps its mtaGroupIndex across an mtamond restart"
 group_index v ims-ms

@@ -135,16 +135,6 @@ check_activity_after_creation()
 # interval_of VAR VALUE: the number of "INTEGER: N" (a TimeInterval).
 interval_of() { snmp_integer "$1" "$2"; }
 
-# wait_for_value OID EXPECTED [SECONDS]: poll until GET OID gives EXPECTED.
-value_is()
-{
-    local got
-    snmp_get got "$1"
-    [ "$got" = "$2" ]
-}
-
-wait_for_value() { wait_until "${3:-20}" value_is "$1" "$2"; }
-
 # emit_ok DESC ARG...: run mtamon-emit on the test segment; must succeed.
 emit_ok()
 {
@@ -225,7 +215,7 @@ assert_eq "$AFTER_MTA_MIB" "$got" "GETNEXT of MTA-MIB skips it whole while the s
 section "fresh segment: no channel yet"
 cli --segment "$SEG" counters create
 assert_exit 0 "mtamon counters create"
-if wait_for_value "$APPL.6.1" "INTEGER: 1"; then
+if snmp_wait_get "$APPL.6.1" "INTEGER: 1"; then
     pass "applOperStatus becomes up(1) once the segment exists"
 else
     fail "applOperStatus becomes up(1) once the segment exists" "got: $(snmp_get g "$APPL.6.1"; echo "$g")"
@@ -278,7 +268,7 @@ emit_ok "mtamon-emit: the traffic" \
     loop conversion \
     assoc-reject conversion - ""
 T_EMIT1=$(now_ms)
-if wait_for_value "$MTAT.1.1" "Counter32: 6"; then
+if snmp_wait_get "$MTAT.1.1" "Counter32: 6"; then
     pass "mtaReceivedMessages reaches 6"
 else
     fail "mtaReceivedMessages reaches 6"
@@ -471,7 +461,7 @@ if wait_for_text "$IT_TMP/hold.out" ready; then
 else
     fail "mtamon-emit holds three associations open" "$(cat "$IT_TMP/hold.out")"
 fi
-if wait_for_value "$APPL.8.1" "Gauge32: 2"; then
+if snmp_wait_get "$APPL.8.1" "Gauge32: 2"; then
     pass "applInboundAssociations reaches 2"
 else
     fail "applInboundAssociations reaches 2"
@@ -546,7 +536,7 @@ section "associations gone"
 stop_bg "$HOLD_PID"
 # The next writer reclaims the entries of the process that died.
 emit_ok "a new writer opens the segment" channel tcp_local
-if wait_for_value "$APPL.8.1" "Gauge32: 0"; then
+if snmp_wait_get "$APPL.8.1" "Gauge32: 0"; then
     pass "applInboundAssociations back to 0"
 else
     fail "applInboundAssociations back to 0" "got: $(snmp_get g "$APPL.8.1"; echo "$g")"
@@ -669,7 +659,7 @@ after=$(counters_of "$w27"; counters_of "$w28")
 assert_eq "$before" "$after" "every Counter32 and Gauge32 served is the same after a clear"
 # ims-ms: 2049 + 1024 octets = 3073 = 4 K since the segment was made.
 emit_ok "one more message to ims-ms" enqueue - ims-ms 1 1024
-wait_for_value "$MTAT.1.1" "Counter32: 7"
+snmp_wait_get "$MTAT.1.1" "Counter32: 7"
 check_row "lifetime counters keep counting after the clear" "$GRP" 1.3 \
     '2=Counter32: 3' '4=Gauge32: 2' '6=Counter32: 4' '9=Counter32: 5'
 

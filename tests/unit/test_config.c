@@ -98,6 +98,7 @@ static void expect_error(const char *yaml, const char *want)
 static void check_defaults(const struct config *c)
 {
     CU_ASSERT_STRING_EQUAL(c->segment, "/mtamon");
+    CU_ASSERT_EQUAL(c->trust_any_owner, 0);
     CU_ASSERT_STRING_EQUAL(c->agentx_socket, "");
     CU_ASSERT_EQUAL(c->ping_interval_s, 15);
     CU_ASSERT_EQUAL(c->timeout_ms, 5000);
@@ -708,6 +709,19 @@ static void test_segment_and_daemon(void)
     expect_error("daemon:\n  user: \"mt\\0amon\"\n",
                  "2:9: daemon.user: contains a control character (U+0000)");
     expect_error("daemon:\n  user: mt amon\n", "2:9: daemon.user: must not contain spaces");
+
+    struct config *c = load_ok("segment:\n  trust_any_owner: true\n");
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL(c->trust_any_owner, 1);
+    config_free(c);
+    c = load_ok("segment:\n  trust_any_owner: false\n");
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL(c->trust_any_owner, 0);
+    config_free(c);
+    expect_error("segment:\n  trust_any_owner: yes\n",
+                 "2:20: segment.trust_any_owner: 'yes' is not one of false, true");
+    expect_error("segment:\n  trust_any_owner: [true]\n",
+                 "2:20: segment.trust_any_owner: expected a name, found a sequence");
 }
 
 static void test_anchors_and_aliases(void)
@@ -722,13 +736,32 @@ static void test_anchors_and_aliases(void)
 
 static void test_tags_and_keys(void)
 {
-    /* Tags are ignored: the key decides the type. */
-    struct config *c = load_ok("agentx: !!map\n  timeout: !!int 7\n  socket: !!str x\n"
-                               "channels: !!seq\n  - {name: !foo c, hierarchy: !!str -3}\n");
+    /* Every tag is refused, where it is written: on a scalar, a mapping
+     * or a sequence, standard ("!!str", "!!binary"), language-specific
+     * ("!!python/object/apply:"), local ("!foo"), verbatim, non-specific
+     * ("!"), or declared with %TAG. */
+    expect_error("agentx:\n  socket: !!str x\n", "2:11: tags are not supported");
+    expect_error("agentx:\n  timeout: !!int 7\n", "2:12: tags are not supported");
+    expect_error("segment:\n  name: !!binary L210YW1vbg==\n",
+                 "2:9: tags are not supported");
+    expect_error("probes:\n  - !!python/object/apply:os.system [\"id\"]\n",
+                 "2:5: tags are not supported");
+    expect_error("channels:\n  - {name: !foo c}\n", "2:12: tags are not supported");
+    expect_error("agentx: !!map\n  timeout: 7\n", "1:9: tags are not supported");
+    expect_error("channels: !!seq\n  - name: c\n", "1:11: tags are not supported");
+    expect_error("daemon:\n  user: !<tag:yaml.org,2002:str> mtamon\n",
+                 "2:9: tags are not supported");
+    expect_error("daemon:\n  user: ! mtamon\n", "2:9: tags are not supported");
+    expect_error("%TAG !m! tag:mtamon.example,2026:\n---\ndaemon:\n  user: !m!u x\n",
+                 "4:9: tags are not supported");
+    /* The key itself. */
+    expect_error("agentx:\n  !!str timeout: 7\n", "2:3: tags are not supported");
+    /* An anchor and a tag on one node: the anchor is reported. */
+    expect_error("x: &a !!str y\n", "1:4: anchors and aliases are not supported");
+    /* A quoted "!" is text, not a tag. */
+    struct config *c = load_ok("agentx:\n  socket: \"!!str\"\n");
     UT_REQUIRE(c);
-    CU_ASSERT_EQUAL(c->timeout_ms, 7000);
-    CU_ASSERT_STRING_EQUAL(c->agentx_socket, "x");
-    CU_ASSERT_EQUAL(c->channels[0].hierarchy, -3);
+    CU_ASSERT_STRING_EQUAL(c->agentx_socket, "!!str");
     config_free(c);
     expect_error("agentx:\n  [timeout]: 5\n",
                  "2:3: agentx: a key must be a scalar, not a sequence");

@@ -334,6 +334,23 @@ static void test_state_load_save(void)
     CU_ASSERT_EQUAL(feed_state_load(path, &st, err, sizeof err), FEED_STATE_LOADED);
     CU_ASSERT_EQUAL(st.tail_hash, 0xfeed);
     unlink(tmp);
+    /* A link at the state file itself is refused and left as it is: the
+     * feed does not silently replace what someone put there. */
+    unlink(path);
+    CU_ASSERT_EQUAL(symlink(victim, path), 0);
+    CU_ASSERT_EQUAL(feed_state_save(path, &want, err, sizeof err), -1);
+    char want_err[400];
+    snprintf(want_err, sizeof want_err,
+             "state file %s: is a symbolic link: not replaced", path);
+    CU_ASSERT_STRING_EQUAL(err, want_err);
+    CU_ASSERT_EQUAL(lstat(path, &sb), 0);
+    CU_ASSERT(S_ISLNK(sb.st_mode));
+    vf = fopen(victim, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vf);
+    vn = vf ? fread(v, 1, sizeof v - 1, vf) : 0;
+    if (vf)
+        fclose(vf);
+    CU_ASSERT_EQUAL(vn, 9);
     unlink(victim);
     unlink(path);
     /* No temporary file is left behind. */

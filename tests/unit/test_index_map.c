@@ -1,7 +1,8 @@
 /*
  * test_index_map.c - stable mtaGroupIndex assignment (index_map.c): order
  * of first sight, persistence, pins, never reusing an index, one write for
- * many new names, malformed files, a file that cannot be written.
+ * many new names, malformed files, a file that cannot be written,
+ * symbolic links planted at the file or at its old temporary name.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -472,7 +473,7 @@ static void test_missing_file_is_empty(void)
 
 static void test_unwritable(void)
 {
-    char dir[300], path[400], err[256] = "", want[600];
+    char dir[300], path[400], err[1024] = "", want[1024];
     CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
     /* Tests may run as root, which writes through any mode bits: use a
      * directory that does not exist yet. */
@@ -482,8 +483,8 @@ static void test_unwritable(void)
     UT_REQUIRE(map);
     CU_ASSERT_EQUAL(index_map_get(map, "a"), 1u);
     CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), -1);
-    snprintf(want, sizeof want, "%s.tmp: cannot write: No such file or directory",
-             path);
+    snprintf(want, sizeof want, "%s: cannot create a temporary file in %s: "
+             "No such file or directory", path, dir);
     CU_ASSERT_STRING_EQUAL(err, want);
     /* Still works in memory, and the next flush tries again. */
     CU_ASSERT_EQUAL(index_map_get(map, "b"), 2u);
@@ -495,6 +496,53 @@ static void test_unwritable(void)
     CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
     assert_file(path, HEADER "1 a\n2 b\n");
     index_map_free(map);
+    remove_dir();
+}
+
+/* A symbolic link where the file or its old fixed temporary name
+ * (PATH.tmp) would be: never followed, so what it points to (a root
+ * file, for a daemon that once wrote as root) is neither read nor
+ * written, and the refusal says why. */
+static void test_links_never_followed(void)
+{
+    char path[300], tmp[300], victim[300], err[512] = "", want[700];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
+    path_in_dir(path, sizeof path, "group-index");
+    path_in_dir(tmp, sizeof tmp, "group-index.tmp");
+    path_in_dir(victim, sizeof victim, "shadow");
+    CU_ASSERT_EQUAL(write_text(victim, "root:secret:1::::::\n"), 0);
+
+    /* At the temporary name: the file is written beside it. */
+    CU_ASSERT_EQUAL(symlink(victim, tmp), 0);
+    struct index_map *map = index_map_open(path, NULL, err, sizeof err);
+    UT_REQUIRE(map);
+    CU_ASSERT_EQUAL(index_map_get(map, "tcp_local"), 1u);
+    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
+    assert_file(victim, "root:secret:1::::::\n");
+    assert_file(path, HEADER "1 tcp_local\n");
+    struct stat st;
+    CU_ASSERT_EQUAL(lstat(tmp, &st), 0);
+    CU_ASSERT(S_ISLNK(st.st_mode));
+
+    /* At the file itself, planted while mtamond runs: refused, not
+     * replaced, and the next flush tries again. */
+    CU_ASSERT_EQUAL(unlink(path), 0);
+    CU_ASSERT_EQUAL(symlink(victim, path), 0);
+    CU_ASSERT_EQUAL(index_map_get(map, "ims-ms"), 2u);
+    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: is a symbolic link: not replaced", path);
+    CU_ASSERT_STRING_EQUAL(err, want);
+    assert_file(victim, "root:secret:1::::::\n");
+    CU_ASSERT_EQUAL(lstat(path, &st), 0);
+    CU_ASSERT(S_ISLNK(st.st_mode));
+    index_map_free(map);
+
+    /* At the file, at start: not read (its content would be quoted). */
+    map = index_map_open(path, NULL, err, sizeof err);
+    CU_ASSERT_PTR_NULL(map);
+    index_map_free(map);
+    snprintf(want, sizeof want, "%s: is a symbolic link: not read", path);
+    CU_ASSERT_STRING_EQUAL(err, want);
     remove_dir();
 }
 
@@ -536,6 +584,7 @@ int main(void)
         {"malformed files", test_malformed},
         {"missing file is an empty map", test_missing_file_is_empty},
         {"unwritable file", test_unwritable},
+        {"links are never followed", test_links_never_followed},
         {"memory only", test_memory_only},
         {NULL, NULL},
     };

@@ -3,6 +3,7 @@
  * segments, dead writers' associations, corrupt slots.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "lib_internal.h"
 #include "unit_util.h"
@@ -169,6 +170,52 @@ static void test_deleted_stale(void)
     mtamon_snapshot_free(&snap);
     mtamon_reader_close(r);
     mtamon_close(m);
+}
+
+/* Owner and mode of the attached object, as of the last attach. */
+static void test_reader_owner(void)
+{
+    const char *name = ut_name();
+    char path[300];
+    ut_shm_path(name, path, sizeof path);
+    mtamon_t *m = ut_create(name, 2, 2);
+    mtamon_close(m);
+    CU_ASSERT_EQUAL(chmod(path, 0640), 0);
+
+    struct mtamon_error err = {0};
+    mtamon_reader *r = mtamon_reader_open(name, &err);
+    UT_REQUIRE(r);
+    struct mtamon_owner o;
+    memset(&o, 0xff, sizeof o);
+    mtamon_reader_owner(r, &o);
+    CU_ASSERT_EQUAL(o.uid, geteuid());
+    CU_ASSERT_EQUAL(o.gid, getegid());
+    CU_ASSERT_EQUAL(o.mode, 0640);
+
+    /* A change of mode is seen at the next attach, not before. */
+    CU_ASSERT_EQUAL(chmod(path, 0666), 0);
+    struct mtamon_snapshot snap = {0};
+    CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, NULL, &err), MTAMON_OK);
+    mtamon_reader_owner(r, &o);
+    CU_ASSERT_EQUAL(o.mode, 0640);
+
+    /* Re-created (by another user, when we can say so): the re-attach of
+     * mtamon_snapshot_take() updates both. */
+    CU_ASSERT_EQUAL(mtamon_unlink(name, &err), MTAMON_OK);
+    m = ut_create(name, 2, 2);
+    mtamon_close(m);
+    CU_ASSERT_EQUAL(chmod(path, 0666), 0);
+    uid_t other = geteuid() == 0 ? 65534 : geteuid();
+    if (geteuid() == 0)
+        CU_ASSERT_EQUAL(chown(path, other, (gid_t)-1), 0);
+    int restarted = 0;
+    CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, &restarted, &err), MTAMON_OK);
+    CU_ASSERT_EQUAL(restarted, 1);
+    mtamon_reader_owner(r, &o);
+    CU_ASSERT_EQUAL(o.uid, other);
+    CU_ASSERT_EQUAL(o.mode, 0666);
+    mtamon_snapshot_free(&snap);
+    mtamon_reader_close(r);
 }
 
 static void test_recreated_restarted(void)
@@ -603,6 +650,7 @@ int main(void)
         {"generation and times", test_generation_and_times},
         {"deleted segment is stale", test_deleted_stale},
         {"re-created segment restarts", test_recreated_restarted},
+        {"owner and mode of the attached object", test_reader_owner},
         {"lifetime and since-clear", test_lifetime_vs_clear},
         {"dead writer's associations", test_dead_writer_assoc},
         {"corrupt slots", test_corrupt_slots},

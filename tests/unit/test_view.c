@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit_util.h"
@@ -679,6 +680,98 @@ static void test_many_channels(void)
     mtamon_close(m);
 }
 
+/* Get the view @p n times; what was logged meanwhile (free() it), the
+ * last view in *@p v. */
+static char *get_logged(view_cache *vc, const struct view_clock *now, int n,
+                        const struct view **v)
+{
+    ut_capture_stderr_start();
+    for (int i = 0; i < n; i++)
+        *v = view_cache_get(vc, now, 0);
+    return ut_capture_stderr_stop();
+}
+
+/* Five views of a refused segment: each down, and one log line saying
+ * @p why. */
+static void expect_refused_once(view_cache *vc, const struct view_clock *now,
+                                const char *seg, const char *why)
+{
+    const struct view *v = NULL;
+    char want[400];
+    char *log = get_logged(vc, now, 5, &v);
+    CU_ASSERT_EQUAL(v->segment_up, 0);
+    CU_ASSERT_EQUAL(v->n_groups, 0);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
+    snprintf(want, sizeof want, "test_view[error]: segment %s: not served: %s; "
+             "MTA down (segment.trust_any_owner: true would serve it)\n", seg, why);
+    CU_ASSERT_EQUAL(count_of(log, want), 1);
+    CU_ASSERT_EQUAL(count_of(log, "\n"), 1);
+    if (count_of(log, want) != 1)
+        fprintf(stderr, "\n    want: %s    log: %s", want, log);
+    free(log);
+}
+
+/* A segment another user could write: not served (MTA down), logged
+ * once per reason; served again once fixed, or with trust_any_owner. */
+static void test_untrusted_segment(void)
+{
+    const char *seg = ut_name();
+    char path[300];
+    ut_shm_path(seg, path, sizeof path);
+    mtamon_t *m = ut_create(seg, 4, 4);
+    ut_channel(m, "a");
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 0);
+    fixture_open(&f, NULL, NULL);
+    struct view_clock now = {ut_now_ms(), 100};
+
+    CU_ASSERT_EQUAL(chmod(path, 0666), 0);
+    const struct view *v = NULL;
+    char *log;
+    expect_refused_once(f.vc, &now, seg, "writable by anyone (mode 0666)");
+
+    if (geteuid() == 0) {
+        /* Another owner: a new reason, logged once. */
+        CU_ASSERT_EQUAL(chmod(path, 0660), 0);
+        CU_ASSERT_EQUAL(chown(path, 65534, (gid_t)-1), 0);
+        expect_refused_once(f.vc, &now, seg,
+                            "owned by uid 65534, neither root nor uid 0");
+        /* The configuration accepts it. */
+        f.tc.conf.trust_any_owner = 1;
+        v = view_cache_get(f.vc, &now, 0);
+        CU_ASSERT_EQUAL(v->segment_up, 1);
+        CU_ASSERT_EQUAL(v->n_groups, 1);
+        f.tc.conf.trust_any_owner = 0;
+        CU_ASSERT_EQUAL(chown(path, 0, (gid_t)-1), 0);
+        CU_ASSERT_EQUAL(chmod(path, 0666), 0);
+        v = view_cache_get(f.vc, &now, 0); /* reattach: writable again */
+        CU_ASSERT_EQUAL(v->segment_up, 0);
+    }
+
+    /* Fixed: served again, and that is logged. */
+    CU_ASSERT_EQUAL(chmod(path, 0660), 0);
+    log = get_logged(f.vc, &now, 1, &v);
+    CU_ASSERT_EQUAL(v->segment_up, 1);
+    CU_ASSERT_EQUAL(v->n_groups, 1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(count_of(log, ": attached (generation"), 1);
+    free(log);
+
+    /* trust_any_owner: a world-writable segment is served. */
+    f.tc.conf.trust_any_owner = 1;
+    CU_ASSERT_EQUAL(chmod(path, 0666), 0);
+    CU_ASSERT_EQUAL(mtamon_unlink(seg, NULL), MTAMON_OK);
+    mtamon_close(m);
+    m = ut_create(seg, 4, 4);
+    ut_channel(m, "b");
+    CU_ASSERT_EQUAL(chmod(path, 0666), 0);
+    v = view_cache_get(f.vc, &now, 0);
+    CU_ASSERT_EQUAL(v->segment_up, 1);
+    CU_ASSERT_EQUAL(v->n_groups, 1);
+    fixture_close(&f);
+    mtamon_close(m);
+}
+
 /* A group-index file that cannot be written: logged once, indexes kept. */
 static void test_flush_failure_logged_once(void)
 {
@@ -697,9 +790,10 @@ static void test_flush_failure_logged_once(void)
     for (int i = 0; i < 20; i++)
         v = view_cache_get(f.vc, &now, 0);
     char *log = ut_capture_stderr_stop();
-    CU_ASSERT_EQUAL(count_of(log, "/nonexistent-mtamon-dir/group-index.tmp: cannot "
-                                  "write: No such file or directory; mtaGroupIndex "
-                                  "values are kept in memory only"), 1);
+    CU_ASSERT_EQUAL(count_of(log, "/nonexistent-mtamon-dir/group-index: cannot create "
+                                  "a temporary file in /nonexistent-mtamon-dir: No "
+                                  "such file or directory; mtaGroupIndex values are "
+                                  "kept in memory only"), 1);
     CU_ASSERT_EQUAL(count_of(log, "\n"), 2); /* + "attached" */
     free(log);
     CU_ASSERT_EQUAL_FATAL(v->n_groups, 2);
@@ -831,6 +925,7 @@ int main(void)
         {"clear keeps lifetime counters", test_clear_keeps_lifetime},
         {"2,000 channels and associations", test_many_channels},
         {"unwritable index file logged once", test_flush_failure_logged_once},
+        {"segment another user could write", test_untrusted_segment},
         {"two channels with one index", test_duplicate_index},
         {"view_timestamp", test_timestamp},
         {"view_interval", test_interval},
