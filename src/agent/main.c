@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,16 @@ static int run(struct state *st)
                                     sizeof err);
     if (rc != 0)
         return fail(st, rc, "cannot drop privileges", err);
+    /* segment.owner: looked up now, while a bad name can still stop the
+     * start in the foreground. */
+    uid_t owner_uid = 0;
+    if (conf->segment_owner[0]) {
+        const struct passwd *pw = getpwnam(conf->segment_owner);
+        if (!pw)
+            return fail(st, EX_NOUSER, "unknown segment.owner user",
+                        conf->segment_owner);
+        owner_uid = pw->pw_uid;
+    }
     const char *pidpath = opt->pidfile ? opt->pidfile : conf->pidfile;
     /* Refuse before connecting to the master if an instance runs. */
     if (pidpath[0] && (rc = daemon_pidfile_check(pidpath, err, sizeof err)))
@@ -213,6 +224,8 @@ static int run(struct state *st)
     st->vc = view_cache_new(conf, st->map);
     if (!st->vc)
         return fail(st, EX_OSERR, "out of memory", NULL);
+    if (conf->segment_owner[0])
+        view_cache_trust_owner(st->vc, owner_uid);
 
     rc = agentx_start(conf, st->vc);
     st->agent_started = 1;

@@ -38,6 +38,8 @@ struct view_cache {
     const char *segment;            /* resolved name, for messages */
     mtamon_reader *reader;          /* NULL while the segment is down */
     uid_t trusted_uid;              /* besides root: who may own the segment */
+    uid_t owner_uid;                /* and segment.owner, when has_owner_uid */
+    int has_owner_uid;
 
     struct view shell[2];           /* the current one is shell[cur] */
     int cur, built;
@@ -116,6 +118,12 @@ view_cache *view_cache_new(const struct config *conf, struct index_map *map)
         return NULL;
     }
     return vc;
+}
+
+void view_cache_trust_owner(view_cache *vc, uid_t uid)
+{
+    vc->owner_uid = uid;
+    vc->has_owner_uid = 1;
 }
 
 void view_cache_free(view_cache *vc)
@@ -205,9 +213,15 @@ static int owner_trusted(const view_cache *vc, char *why, size_t len)
 {
     struct mtamon_owner o;
     mtamon_reader_owner(vc->reader, &o);
-    if (o.uid != 0 && o.uid != vc->trusted_uid) {
-        snprintf(why, len, "owned by uid %ld, neither root nor uid %ld",
-                 (long)o.uid, (long)vc->trusted_uid);
+    if (o.uid != 0 && o.uid != vc->trusted_uid &&
+        !(vc->has_owner_uid && o.uid == vc->owner_uid)) {
+        if (vc->has_owner_uid)
+            snprintf(why, len, "owned by uid %ld, neither root, uid %ld nor "
+                     "segment.owner (uid %ld)", (long)o.uid,
+                     (long)vc->trusted_uid, (long)vc->owner_uid);
+        else
+            snprintf(why, len, "owned by uid %ld, neither root nor uid %ld",
+                     (long)o.uid, (long)vc->trusted_uid);
         return 0;
     }
     if (o.mode & S_IWOTH) {

@@ -16,6 +16,7 @@
 #define MTAMON_VIEW_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include "mtamon.h"
@@ -176,6 +177,13 @@ const struct view *view_cache_get(view_cache *vc,
  * before the first view.  For status reports.
  */
 const struct view *view_cache_peek(const view_cache *vc, int64_t *age_ms);
+
+/**
+ * Trust a segment owned by @p uid too (segment.owner: the MTA's account),
+ * besides root and the user the cache was made by.  Applies from the
+ * next attach; call before the first view.
+ */
+void view_cache_trust_owner(view_cache *vc, uid_t uid);
 
 /** Free the cache, its views and its reader. */
 void view_cache_free(view_cache *vc);

@@ -74,6 +74,9 @@ static int segment_pair(struct cfg_report *rep, void *target, const char *key,
     struct config *c = target;
     if (strcmp(key, "trust_any_owner") == 0)
         return cfg_get_enum(rep, v, path, booleans, &c->trust_any_owner);
+    if (strcmp(key, "owner") == 0)
+        return cfg_get_text(rep, v, path, TEXT_MAX, TEXT_NO_SPACE,
+                            &c->segment_owner);
     if (strcmp(key, "name") != 0)
         return 1;
     if (cfg_get_text(rep, v, path, 255, TEXT_REQUIRED | TEXT_NO_SPACE, &c->segment) != 0)
@@ -294,6 +297,7 @@ void config_free(struct config *conf)
         return;
     free(conf->path);
     free(conf->segment);
+    free(conf->segment_owner);
     free(conf->agentx_socket);
     free(conf->pidfile);
     free(conf->user);
@@ -322,12 +326,13 @@ static struct config *config_base(void)
     c->syslog_facility = LOG_DAEMON;
     c->path = dup_or_null(NULL);
     c->segment = dup_or_null(MTAMON_DEFAULT_SEGMENT);
+    c->segment_owner = dup_or_null(NULL);
     c->agentx_socket = dup_or_null(NULL);
     c->pidfile = dup_or_null(NULL);
     c->user = dup_or_null(NULL);
     c->group = dup_or_null(NULL);
     c->index_file = dup_or_null(DEFAULT_INDEX_FILE);
-    if (!c->path || !c->segment || !c->agentx_socket || !c->pidfile || !c->user ||
+    if (!c->path || !c->segment || !c->segment_owner || !c->agentx_socket || !c->pidfile || !c->user ||
         !c->group || !c->index_file) {
         config_free(c);
         return NULL;

@@ -68,6 +68,9 @@ struct config {
 
     /* segment: */
     char *segment;               /**< shared-memory name, default /mtamon */
+    char *segment_owner;         /**< a user besides root and the daemon
+                                      user who may own the segment (the
+                                      MTA's account), "" = none */
     int trust_any_owner;         /**< serve a segment owned by anyone, or
                                       writable by others (default 0: only
                                       root's or the daemon user's, not

@@ -25,7 +25,16 @@ snmp_write_agent_config "$CONF"
 # count_in_log TEXT: lines of mtamond's log containing TEXT.
 count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
 
-snmp_start_master || { fail "snmpd answers on 127.0.0.1"; finish; }
+snmp_start_master || { fail "snmpd answers on 127.0.0.1"; # -----------------------------------------------------------------------------
+section "segment.owner names no user"
+printf 'segment:\n  name: %s\n  owner: no-such-user-mtamon\n' "$SEG" >"$IT_TMP/nouser.yaml"
+sed '1,2d' "$CONF" >>"$IT_TMP/nouser.yaml"
+run "$MTAMOND" -f -e -c "$IT_TMP/nouser.yaml" -p ""
+assert_exit 67 "unknown segment.owner: exit status 67"
+assert_contains "$ERR" "unknown segment.owner user: no-such-user-mtamon" \
+    "unknown segment.owner: the message names it"
+
+finish; }
 emit --segment "$SEG" --create channel tcp_local repeat 3 enqueue - tcp_local 1 100
 assert_exit 0 "segment created with 3 messages received"
 chmod 0666 "$SHM"
@@ -65,6 +74,16 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
         "owned by nobody: logged once, with the reason"
     snmp_stop_agent TERM
     assert_eq 0 "$SNMP_AGENT_STATUS" "mtamond stops"
+
+    # segment.owner: nobody is the MTA's account here; its segment is
+    # served (mode 0660), with no trust_any_owner.
+    printf 'segment:\n  name: %s\n  owner: nobody\n' "$SEG" >"$IT_TMP/owner.yaml"
+    sed '1,2d' "$CONF" >>"$IT_TMP/owner.yaml"
+    snmp_start_agent "$IT_TMP/owner.yaml"
+    snmp_wait_agent 20 || fail "mtamond registers (segment.owner: nobody)"
+    assert_snmp_wait_get "segment.owner: nobody: its segment is served" "$RECEIVED" "Counter32: 99"
+    assert_snmp_get "segment.owner: nobody: the MTA is up" "$APPL_OPER" "INTEGER: 1"
+    snmp_stop_agent TERM
 
     # The administrator says every local user is trusted.
     printf 'segment:\n  name: %s\n  trust_any_owner: true\n' "$SEG" >"$IT_TMP/any.yaml"

@@ -772,6 +772,38 @@ static void test_untrusted_segment(void)
     mtamon_close(m);
 }
 
+/* segment.owner (view_cache_trust_owner): a segment the MTA's account
+ * created is served; another user's is still refused, saying so. */
+static void test_segment_owner(void)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "\n    not root: chown impossible, skipped\n");
+        return;
+    }
+    const char *seg = ut_name();
+    char path[300];
+    ut_shm_path(seg, path, sizeof path);
+    mtamon_t *m = ut_create(seg, 4, 4);
+    ut_channel(m, "a");
+    CU_ASSERT_EQUAL(chown(path, 65534, (gid_t)-1), 0);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 0);
+    fixture_open(&f, NULL, NULL);
+    struct view_clock now = {ut_now_ms(), 100};
+
+    view_cache_trust_owner(f.vc, 65533);
+    expect_refused_once(f.vc, &now, seg,
+                        "owned by uid 65534, neither root, uid 0 nor "
+                        "segment.owner (uid 65533)");
+    view_cache_trust_owner(f.vc, 65534);
+    const struct view *v = view_cache_get(f.vc, &now, 0);
+    CU_ASSERT_EQUAL(v->segment_up, 1);
+    CU_ASSERT_EQUAL(v->n_groups, 1);
+    CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
+    fixture_close(&f);
+    mtamon_close(m);
+}
+
 /* A group-index file that cannot be written: logged once, indexes kept. */
 static void test_flush_failure_logged_once(void)
 {
@@ -926,6 +958,7 @@ int main(void)
         {"2,000 channels and associations", test_many_channels},
         {"unwritable index file logged once", test_flush_failure_logged_once},
         {"segment another user could write", test_untrusted_segment},
+        {"segment.owner: the MTA's account", test_segment_owner},
         {"two channels with one index", test_duplicate_index},
         {"view_timestamp", test_timestamp},
         {"view_interval", test_interval},
