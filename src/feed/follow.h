@@ -4,14 +4,14 @@
  * Three parts, each usable alone and each in a file of its own (the unit
  * tests drive the first two on strings):
  *
- *   feed_splitter   (feed_splitter.c) cuts blocks of bytes into lines: holds an incomplete
- *                   last line until its '\n' arrives, skips lines longer
- *                   than FEED_LINE_MAX without buffering them, and knows
- *                   the offset just past the last complete line;
- *   feed_state      (feed_state.c) the state file that lets a restarted feed resume
- *                   exactly where the last one stopped;
- *   feed_follower   (follow.c) the loop: a file (rotation by rename, copytruncate,
- *                   missing file, state file) or standard input, read in
+ *   feed_splitter   cuts blocks of bytes into lines: holds an incomplete
+ *   (feed_splitter.c) last line until its '\n' arrives, skips lines
+ *                   longer than FEED_LINE_MAX without buffering them, and
+ *                   knows the offset just past the last complete line;
+ *   feed_state      the state file that lets a restarted feed resume
+ *   (feed_state.c)  exactly where the last one stopped;
+ *   feed_follower   the loop: a file (rotation by rename, copytruncate,
+ *   (follow.c)      missing file, state file) or standard input, read in
  *                   large blocks, lines handed to a callback.
  */
 #ifndef MTAMON_FOLLOW_H
