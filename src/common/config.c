@@ -1,5 +1,5 @@
 /*
- * config.c - mtamon.yaml: the schema walk over the node tree (yaml_tree.h)
+ * config.c - mtamon.yaml: the schema walk over the node tree (ytree.h)
  * into a validated struct config (see mtamon_config.h), its defaults, and
  * the lookups in it.
  *
@@ -14,10 +14,11 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "config_report.h"
-#include "config_values.h"
+#include "cfg_fail.h"
+#include "cfg_path.h"
+#include "cfg_get.h"
 #include "mtamon.h"
-#include "yaml_tree.h"
+#include "ytree.h"
 
 /* Defaults (documented in mtamon.yaml(5) and conf/mtamon.yaml). */
 #define DEFAULT_INDEX_FILE "/var/lib/mtamon/group-index"

@@ -1,8 +1,8 @@
 /*
- * yaml_tree.c - libyaml events -> a small node tree (see yaml_tree.h), and
+ * ytree.c - libyaml events -> a small node tree (see ytree.h), and
  * the checks of a tree's shape.
  */
-#include "yaml_tree.h"
+#include "ytree.h"
 
 #include <stdlib.h>
 #include <string.h>

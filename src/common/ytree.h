@@ -1,5 +1,5 @@
 /*
- * yaml_tree.h - a YAML document as a small tree of scalars, sequences and
+ * ytree.h - a YAML document as a small tree of scalars, sequences and
  * mappings with their line and column (internal to src/common; used by the
  * mtamon.yaml loader).
  *
@@ -15,12 +15,13 @@
  * (scalar, unique keys) run when the schema walk reaches a mapping, so
  * that messages come in file order as far as the checks allow.
  */
-#ifndef MTAMON_YAML_TREE_H
-#define MTAMON_YAML_TREE_H
+#ifndef MTAMON_YTREE_H
+#define MTAMON_YTREE_H
 
 #include <stddef.h>
 
-#include "config_report.h"
+#include "cfg_fail.h"
+#include "cfg_path.h"
 
 enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -76,4 +77,4 @@ int ytree_expect_sequence(struct cfg_report *rep, const struct node *n, const ch
  * and sequences (keys scalar and unique) is accepted and ignored. */
 int ytree_check_ignored(struct cfg_report *rep, const struct node *n, const char *path);
 
-#endif /* MTAMON_YAML_TREE_H */
+#endif /* MTAMON_YTREE_H */

@@ -1,20 +1,21 @@
 /*
- * config_values.h - the scalar values of mtamon.yaml (internal to
+ * cfg_get.h - the scalar values of mtamon.yaml (internal to
  * src/common): strings, integers, names from a list and mail protocols.
  *
  * Each cfg_get_*() checks node @p n, found at key path @p path, and on
  * success returns 0 and stores the value; otherwise it returns -1 after
  * one message to @p rep.
  */
-#ifndef MTAMON_CONFIG_VALUES_H
-#define MTAMON_CONFIG_VALUES_H
+#ifndef MTAMON_CFG_GET_H
+#define MTAMON_CFG_GET_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config_report.h"
+#include "cfg_fail.h"
+#include "cfg_path.h"
 #include "mtamon_config.h"
-#include "yaml_tree.h"
+#include "ytree.h"
 
 enum text_flags {
     TEXT_REQUIRED = 1, /* must not be empty */
@@ -58,4 +59,4 @@ int cfg_get_enum(struct cfg_report *rep, const struct node *n, const char *path,
 int cfg_get_protocol(struct cfg_report *rep, const struct node *n, const char *path,
                      struct config_channel *ch);
 
-#endif /* MTAMON_CONFIG_VALUES_H */
+#endif /* MTAMON_CFG_GET_H */

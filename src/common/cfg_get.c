@@ -1,8 +1,8 @@
 /*
- * config_values.c - the scalar values of mtamon.yaml: strings, integers,
- * names from a list and mail protocols (see config_values.h).
+ * cfg_get.c - the scalar values of mtamon.yaml: strings, integers,
+ * names from a list and mail protocols (see cfg_get.h).
  */
-#include "config_values.h"
+#include "cfg_get.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +91,7 @@ int cfg_get_integer(struct cfg_report *rep, const struct node *n, const char *pa
     if (n->kind != NODE_SCALAR)
         return cfg_fail_node(rep, n, path, "expected a number, found %s", ytree_kind_name(n));
     char shown[48];
-    cfg_printable(n->value, n->len, shown, sizeof shown);
+    cfg_fail_printable(n->value, n->len, shown, sizeof shown);
     if (!n->plain)
         return cfg_fail_node(rep, n, path, "expected a number, found the quoted string '%s'",
                              shown);
@@ -165,7 +165,7 @@ int cfg_get_enum(struct cfg_report *rep, const struct node *n, const char *path,
         used += (size_t)w;
     }
     char shown[48];
-    cfg_printable(n->value, n->len, shown, sizeof shown);
+    cfg_fail_printable(n->value, n->len, shown, sizeof shown);
     return cfg_fail_node(rep, n, path, "'%s' is not one of %s", shown, list);
 }
 
@@ -230,7 +230,7 @@ int cfg_get_protocol(struct cfg_report *rep, const struct node *v, const char *p
         return cfg_fail_node(rep, v, path, "expected a protocol name, found %s",
                              ytree_kind_name(v));
     char shown[48];
-    cfg_printable(v->value, v->len, shown, sizeof shown);
+    cfg_fail_printable(v->value, v->len, shown, sizeof shown);
     if (strlen(v->value) != v->len)
         goto bad;
     for (const struct enum_value *p = mail_protocols; p->name; p++) {

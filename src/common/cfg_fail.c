@@ -1,8 +1,7 @@
 /*
- * config_report.c - the messages of the mtamon.yaml loader and the key
- * paths they name (see config_report.h).
+ * cfg_fail.c - the messages of the mtamon.yaml loader (see cfg_fail.h).
  */
-#include "config_report.h"
+#include "cfg_fail.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +9,7 @@
 
 /* Copy @p s (of @p len bytes) into @p out for a message: control bytes
  * become '?', and a long text is cut with "...". */
-void cfg_printable(const char *s, size_t len, char *out, size_t outlen)
+void cfg_fail_printable(const char *s, size_t len, char *out, size_t outlen)
 {
     size_t max = outlen - 1, o = 0;
     int cut = len > max;
@@ -72,29 +71,4 @@ int cfg_fail_file(struct cfg_report *rep, const char *fmt, ...)
 int cfg_fail_nomem(struct cfg_report *rep)
 {
     return cfg_fail_file(rep, "out of memory");
-}
-
-/* "parent" SEP "child" into @p out, cut to KEY_PATH_MAX - 1 bytes. */
-void cfg_path_join(char out[KEY_PATH_MAX], const char *parent, const char *sep,
-                   const char *child)
-{
-    if (snprintf(out, KEY_PATH_MAX, "%s%s%s", parent, sep, child) < 0)
-        out[0] = '\0';
-}
-
-/* "parent.key" into @p out (the key made printable and bounded). */
-void cfg_path_key(char out[KEY_PATH_MAX], const char *parent, const char *key,
-                  size_t len)
-{
-    char k[64];
-    cfg_printable(key, len, k, sizeof k);
-    cfg_path_join(out, parent, *parent ? "." : "", k);
-}
-
-/* "parent[i]" into @p out. */
-void cfg_path_index(char out[KEY_PATH_MAX], const char *parent, size_t i)
-{
-    char sub[24];
-    snprintf(sub, sizeof sub, "[%zu]", i);
-    cfg_path_join(out, parent, "", sub);
 }
