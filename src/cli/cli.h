@@ -2,9 +2,11 @@
  * cli.h - the `mtamon` command: what its parts share.
  *
  * main.c picks the command, counters.c runs `counters create|show|clear|
- * delete`, show_text.c and show_json.c print a snapshot, simulate.c writes
- * synthetic mail traffic, feed.c follows MTA logs, check_config.c
- * validates a configuration file, cli_util.c holds the small helpers below.
+ * delete`, sun_options.c translates the Sun spellings of its options,
+ * owner.c parses --group and --mode, show_text.c and show_json.c print a
+ * snapshot, simulate.c writes synthetic mail traffic, feed.c follows MTA
+ * logs, check_config.c validates a configuration file, cli_util.c holds
+ * the small helpers below.
  *
  * Every command function returns a sysexits(3) status up to main(); none of
  * them exits.  Errors are printed as "mtamon: <message>" on stderr.

@@ -1,6 +1,6 @@
 /*
- * log.h - one logging call for the mtamon daemons (mtamond, later the
- * feed): to syslog or to stderr, chosen once at start.
+ * log.h - one logging call for mtamond (and whatever else calls
+ * log_open()): to syslog or to stderr, chosen once at start.
  *
  * Before log_open() messages go to stderr, so configuration errors are
  * seen by whoever started the program.

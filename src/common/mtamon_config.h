@@ -2,15 +2,18 @@
  * mtamon_config.h - mtamon.yaml, parsed with libyaml into one immutable struct.
  *
  * Every program that reads the configuration (mtamond, `mtamon
- * check-config`, later `mtamon feed`) goes through config_load().  A file
+ * check-config`) goes through config_load().  A file
  * that is not valid gives one message naming the file, line, column and
  * key ("FILE:LINE:COL: KEY: what is wrong"); the caller exits with
  * EX_CONFIG (78) before touching anything.
  *
- * Sections this version understands: segment, agentx, daemon,
- * applications, channels.  The sections later parts of mtamon will read
- * (partitions, probes, alarms, feed) are accepted when they are mappings
- * or sequences and otherwise ignored; any other key is an error.
+ * Sections read: segment, agentx, daemon, applications, channels.  The
+ * sections partitions, probes, alarms and feed have no reader yet: they
+ * are accepted when they are mappings or sequences and otherwise ignored
+ * (`mtamon feed` takes its settings from its options); any other key is
+ * an error.  The loader's parts: config.c (the schema walk), ytree.c (the
+ * YAML tree), cfg_get.c (scalar values), cfg_fail.c and cfg_path.c (the
+ * messages and the key paths they name).
  */
 #ifndef MTAMON_MTAMON_CONFIG_H
 #define MTAMON_MTAMON_CONFIG_H
