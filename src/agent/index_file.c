@@ -103,14 +103,19 @@ static const char *parse_line(char *text, uint32_t *index, char **name,
     return NULL;
 }
 
-int index_file_load(struct index_map *map, const char *path, char *err,
-                    size_t errlen)
+/*
+ * Open @p path to read it.  Returns 0 with the stream in *out, or 0 with
+ * *out NULL when there is no such file; -1 with a message in @p err.
+ *
+ * O_NONBLOCK: a FIFO put in its place must not hang the start (its open
+ * would wait for a writer); only a regular file is read (a device such as
+ * /dev/zero would be one endless line), and never through a symbolic link
+ * (whatever it points to would be quoted in the error messages).
+ */
+static int open_regular_file(const char *path, FILE **out, char *err,
+                             size_t errlen)
 {
-    /* O_NONBLOCK: a FIFO put in its place must not hang the start (its
-     * open would wait for a writer); only a regular file is read (a
-     * device such as /dev/zero would be one endless line), and never
-     * through a symbolic link (whatever it points to would be quoted in
-     * the error messages). */
+    *out = NULL;
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
@@ -132,7 +137,8 @@ int index_file_load(struct index_map *map, const char *path, char *err,
         return -1;
     }
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        /* (A directory fails below, with the error of reading it.) */
+        /* (A directory fails in read_lines(), with the error of reading
+         * it.) */
         index_map_set_err(err, errlen, "%s: not a regular file", path);
         close(fd);
         return -1;
@@ -144,74 +150,112 @@ int index_file_load(struct index_map *map, const char *path, char *err,
         close(fd);
         return -1;
     }
-    struct index_set seen = {NULL, NULL, 0};
+    *out = f;
+    return 0;
+}
+
+/* What reading the file keeps from line to line. */
+struct loader {
+    struct index_map *map;
+    const char *path;
+    unsigned lineno;            /* of the line being read */
+    struct index_set seen;      /* the indexes read so far */
+};
+
+/* Add the entry of one parsed line, refusing a name or an index an
+ * earlier line has. */
+static int add_entry(struct loader *ld, const char *name, uint32_t index,
+                     char *err, size_t errlen)
+{
+    struct index_map *map = ld->map;
+    const struct map_entry *dup = index_map_lookup(map, name);
+    if (dup) {
+        index_map_set_err(err, errlen,
+                          "%s:%u: duplicate name \"%s\" (also line %u)",
+                          ld->path, ld->lineno, name, dup->line);
+        return -1;
+    }
+    if ((map->n + 1) * 2 > ld->seen.n_slots &&
+        index_set_grow(&ld->seen) != 0) {
+        index_map_set_err(err, errlen, "%s: out of memory", ld->path);
+        return -1;
+    }
+    unsigned *first = index_set_slot(&ld->seen, index);
+    if (*first) {
+        index_map_set_err(err, errlen,
+                          "%s:%u: duplicate index %u (also line %u)",
+                          ld->path, ld->lineno, index, *first);
+        return -1;
+    }
+    *first = ld->lineno;
+    struct map_entry *e = index_map_insert(map, name, index);
+    if (!e) {
+        index_map_set_err(err, errlen, "%s: out of memory", ld->path);
+        return -1;
+    }
+    e->line = ld->lineno;
+    e->persist = 1;
+    if (index > map->max_index)
+        map->max_index = index;
+    return 0;
+}
+
+/* One line of @p len bytes as getline() read it: a comment or a blank
+ * line is skipped, any other line is an entry. */
+static int load_line(struct loader *ld, char *buf, ssize_t len, char *err,
+                     size_t errlen)
+{
+    ld->lineno++;
+    if (len > 0 && buf[len - 1] == '\n')
+        buf[--len] = '\0';
+    if ((size_t)len != strlen(buf)) {
+        index_map_set_err(err, errlen,
+                          "%s:%u: NUL byte in line", ld->path, ld->lineno);
+        return -1;
+    }
+    if (buf[0] == '#' || buf[strspn(buf, " \t\r")] == '\0')
+        return 0;
+    uint32_t index;
+    char *name;
+    char why[160];
+    const char *bad = parse_line(buf, &index, &name, why, sizeof why);
+    if (bad) {
+        index_map_set_err(err, errlen, "%s:%u: %s", ld->path, ld->lineno, bad);
+        return -1;
+    }
+    return add_entry(ld, name, index, err, errlen);
+}
+
+/* Every line of @p f, up to the first bad one. */
+static int read_lines(struct loader *ld, FILE *f, char *err, size_t errlen)
+{
     char *buf = NULL;
     size_t cap = 0;
     ssize_t len;
-    unsigned lineno = 0;
     int rc = 0;
-    while ((len = getline(&buf, &cap, f)) >= 0) {
-        lineno++;
-        if (len > 0 && buf[len - 1] == '\n')
-            buf[--len] = '\0';
-        if ((size_t)len != strlen(buf)) {
-            index_map_set_err(err, errlen,
-                              "%s:%u: NUL byte in line", path, lineno);
-            rc = -1;
-            break;
-        }
-        if (buf[0] == '#' || buf[strspn(buf, " \t\r")] == '\0')
-            continue;
-        uint32_t index;
-        char *name;
-        char why[160];
-        const char *bad = parse_line(buf, &index, &name, why, sizeof why);
-        if (bad) {
-            index_map_set_err(err, errlen, "%s:%u: %s", path, lineno, bad);
-            rc = -1;
-            break;
-        }
-        const struct map_entry *dup = index_map_lookup(map, name);
-        if (dup) {
-            index_map_set_err(err, errlen,
-                              "%s:%u: duplicate name \"%s\" (also line %u)",
-                              path, lineno, name, dup->line);
-            rc = -1;
-            break;
-        }
-        if ((map->n + 1) * 2 > seen.n_slots && index_set_grow(&seen) != 0) {
-            index_map_set_err(err, errlen, "%s: out of memory", path);
-            rc = -1;
-            break;
-        }
-        unsigned *first = index_set_slot(&seen, index);
-        if (*first) {
-            index_map_set_err(err, errlen,
-                              "%s:%u: duplicate index %u (also line %u)",
-                              path, lineno, index, *first);
-            rc = -1;
-            break;
-        }
-        *first = lineno;
-        struct map_entry *e = index_map_insert(map, name, index);
-        if (!e) {
-            index_map_set_err(err, errlen, "%s: out of memory", path);
-            rc = -1;
-            break;
-        }
-        e->line = lineno;
-        e->persist = 1;
-        if (index > map->max_index)
-            map->max_index = index;
-    }
+    while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0)
+        rc = load_line(ld, buf, len, err, errlen);
     if (rc == 0 && ferror(f)) {
         index_map_set_err(err, errlen,
-                          "%s: read error: %s", path, strerror(errno));
+                          "%s: read error: %s", ld->path, strerror(errno));
         rc = -1;
     }
     free(buf);
-    free(seen.index);
-    free(seen.line);
+    return rc;
+}
+
+int index_file_load(struct index_map *map, const char *path, char *err,
+                    size_t errlen)
+{
+    FILE *f;
+    if (open_regular_file(path, &f, err, errlen) != 0)
+        return -1;
+    if (!f)
+        return 0;
+    struct loader ld = {map, path, 0, {NULL, NULL, 0}};
+    int rc = read_lines(&ld, f, err, errlen);
+    free(ld.seen.index);
+    free(ld.seen.line);
     fclose(f);
     return rc;
 }
