@@ -111,21 +111,21 @@ static uint32_t next_index(struct index_map *map)
     return ++map->max_index;
 }
 
-/* Pinned names get their pins; a name the file gave an index that a pin
- * now claims for another name moves to a new index. */
-static int apply_pins(struct index_map *map, const struct config *conf,
-                      char *err, size_t errlen)
+/* The pin on @p index, NULL when there is none. */
+static const struct pin *find_pin(const struct pin *pins, size_t n_pins,
+                                  uint32_t index)
 {
-    struct pin *pins = calloc(conf->n_channels ? conf->n_channels : 1,
-                              sizeof *pins);
-    struct map_entry **moved = calloc(map->n ? map->n : 1, sizeof *moved);
-    if (!pins || !moved) {
-        free(pins);
-        free(moved);
-        index_map_set_err(err, errlen, "out of memory");
-        return -1;
-    }
-    size_t n_pins = 0, n_moved = 0;
+    struct pin key = {index, NULL};
+    return bsearch(&key, pins, n_pins, sizeof *pins, compare_pin);
+}
+
+/* The valid pins of @p conf into @p pins, sorted by index; returns their
+ * number.  A pinned index counts as handed out, so a new name never gets
+ * one (rule 3). */
+static size_t collect_pins(struct index_map *map, const struct config *conf,
+                           struct pin *pins)
+{
+    size_t n_pins = 0;
     for (size_t i = 0; i < conf->n_channels; i++) {
         const struct config_channel *c = &conf->channels[i];
         if (c->group_index == 0 || c->group_index > INDEX_MAP_MAX ||
@@ -138,28 +138,48 @@ static int apply_pins(struct index_map *map, const struct config *conf,
             map->max_index = c->group_index;
     }
     qsort(pins, n_pins, sizeof *pins, compare_pin);
+    return n_pins;
+}
 
-    int rc = 0;
-    for (size_t i = 0; i < n_pins && rc == 0; i++) {
+/* Every pinned name has an entry (a new one until now unseen) that knows
+ * its pin. */
+static int mark_pinned(struct index_map *map, const struct pin *pins,
+                       size_t n_pins, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n_pins; i++) {
         struct map_entry *e = index_map_lookup(map, pins[i].name);
         if (!e && !(e = index_map_insert(map, pins[i].name, pins[i].index))) {
             index_map_set_err(err, errlen, "out of memory");
-            rc = -1;
-            break;
+            return -1;
         }
         e->pin = pins[i].index;
     }
-    /* Displaced: from the file, not pinned, holding a pinned index. */
-    for (size_t pos = 0; pos < map->n && rc == 0; pos++) {
+    return 0;
+}
+
+/* The names a pin displaces (rule 2): from the file, not pinned, holding
+ * a pinned index.  Into @p moved, in the order of those indexes, so the
+ * result does not depend on the order of the file; returns their number.
+ * Before take_pins(), which changes the indexes of the file. */
+static size_t find_displaced(const struct index_map *map,
+                             const struct pin *pins, size_t n_pins,
+                             struct map_entry **moved)
+{
+    size_t n_moved = 0;
+    for (size_t pos = 0; pos < map->n; pos++) {
         struct map_entry *e = &map->entries[pos];
-        struct pin key = {e->index, NULL};
-        if (e->line && !e->pin &&
-            bsearch(&key, pins, n_pins, sizeof *pins, compare_pin))
+        if (e->line && !e->pin && find_pin(pins, n_pins, e->index))
             moved[n_moved++] = e;
     }
-    /* Pinned names take their pins (after the search above, which needs
-     * the indexes of the file). */
-    for (size_t pos = 0; pos < map->n && rc == 0; pos++) {
+    qsort(moved, n_moved, sizeof *moved, index_map_compare_index);
+    return n_moved;
+}
+
+/* A pinned index always wins (rule 1): pinned names take their pins,
+ * logged when the file said otherwise. */
+static void take_pins(struct index_map *map)
+{
+    for (size_t pos = 0; pos < map->n; pos++) {
         struct map_entry *e = &map->entries[pos];
         if (!e->pin || e->index == e->pin)
             continue;
@@ -167,22 +187,24 @@ static int apply_pins(struct index_map *map, const struct config *conf,
             log_msg(LOG_NOTICE,
                     "group index of channel %s: %u pinned by the "
                     "configuration (was %u in %s)",
-                    e->name, e->pin, e->index, map->path ? map->path : "memory");
+                    e->name, e->pin, e->index,
+                    map->path ? map->path : "memory");
         e->index = e->pin;
         map->dirty = 1;
     }
-    /* In the order of their old indexes, so the result does not depend on
-     * the order of the file. */
-    qsort(moved, n_moved, sizeof *moved, index_map_compare_index);
+}
+
+/* A displaced name gets a new index (rule 2, then rule 3), and that is
+ * logged. */
+static void move_displaced(struct index_map *map, const struct pin *pins,
+                           size_t n_pins, struct map_entry *const *moved,
+                           size_t n_moved)
+{
     for (size_t i = 0; i < n_moved; i++) {
         struct map_entry *e = moved[i];
         uint32_t old = e->index;
-        const char *owner = "";
-        struct pin key = {old, NULL};
-        const struct pin *p = bsearch(&key, pins, n_pins, sizeof *pins,
-                                      compare_pin);
-        if (p)
-            owner = p->name;
+        const struct pin *p = find_pin(pins, n_pins, old);
+        const char *owner = p ? p->name : "";
         e->index = next_index(map);
         map->dirty = 1;
         if (e->index)
@@ -195,6 +217,29 @@ static int apply_pins(struct index_map *map, const struct config *conf,
                     "group index %u of channel %s is now pinned to channel %s "
                     "by the configuration, and no index is left for %s",
                     old, e->name, owner, e->name);
+    }
+}
+
+/* The rules of index_map.h for the pins of @p conf, over the entries the
+ * file gave. */
+static int apply_pins(struct index_map *map, const struct config *conf,
+                      char *err, size_t errlen)
+{
+    struct pin *pins = calloc(conf->n_channels ? conf->n_channels : 1,
+                              sizeof *pins);
+    struct map_entry **moved = calloc(map->n ? map->n : 1, sizeof *moved);
+    if (!pins || !moved) {
+        free(pins);
+        free(moved);
+        index_map_set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t n_pins = collect_pins(map, conf, pins);
+    int rc = mark_pinned(map, pins, n_pins, err, errlen);
+    if (rc == 0) {
+        size_t n_moved = find_displaced(map, pins, n_pins, moved);
+        take_pins(map);
+        move_displaced(map, pins, n_pins, moved, n_moved);
     }
     free(pins);
     free(moved);
