@@ -2,47 +2,23 @@
  * index_map.c - stable mtaGroupIndex values for channel names (see
  * index_map.h for the rules).
  *
- * Entries live in one growing array; an open-addressing hash table of
- * array positions finds a name in O(1).  The file is only read by
- * index_map_open() and only written by index_map_flush().
+ * Here: the hash table of names (struct index_map, index_map_internal.h)
+ * and the pins of the configuration.  The file is in index_file.c, only
+ * read by index_map_open() and only written by index_map_flush().
  */
 #include "index_map.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "atomic_file.h"
 #include "fnv1a.h"
+#include "index_map_internal.h"
 #include "log.h"
 #include "mtamon.h"
 
-#define INDEX_FILE_HEADER \
-    "# mtamond group indexes: INDEX NAME; edit with mtamond stopped\n"
-
-struct map_entry {
-    char name[MTAMON_CHANNEL_NAME_MAX + 1];
-    uint32_t index;     /* 0 only when every index was used up */
-    uint32_t pin;       /* pinned by the configuration, 0 = not */
-    unsigned line;      /* line in the file, 0 = not from the file */
-    int persist;        /* belongs in the file (in it, or seen by get) */
-};
-
-struct index_map {
-    char *path;                 /* NULL: memory only */
-    struct map_entry *entries;
-    size_t n, alloc;
-    uint32_t *slots;            /* position + 1 in entries[], 0 = empty */
-    size_t n_slots;             /* a power of two, at least 2 * n */
-    uint32_t max_index;         /* highest ever handed out or pinned */
-    int dirty;                  /* the file lags behind the map */
-    int exhausted_logged;
-};
+/* ------------------------------------------------------------------------ */
+/* The hash table of names                                                   */
 
 static uint64_t hash_name(const char *s)
 {
@@ -60,7 +36,8 @@ static size_t find_slot(const struct index_map *map, const char *name)
     return i;
 }
 
-static struct map_entry *lookup(const struct index_map *map, const char *name)
+struct map_entry *index_map_lookup(const struct index_map *map,
+                                   const char *name)
 {
     size_t i = find_slot(map, name);
     return map->slots[i] ? &map->entries[map->slots[i] - 1] : NULL;
@@ -82,9 +59,8 @@ static int grow_slots(struct index_map *map)
     return 0;
 }
 
-/* Add @p name (not present, at most MTAMON_CHANNEL_NAME_MAX bytes). */
-static struct map_entry *insert(struct index_map *map, const char *name,
-                                uint32_t index)
+struct map_entry *index_map_insert(struct index_map *map, const char *name,
+                                   uint32_t index)
 {
     if (map->n >= UINT32_MAX - 1)
         return NULL;
@@ -107,207 +83,10 @@ static struct map_entry *insert(struct index_map *map, const char *name,
     return e;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+int index_map_compare_index(const void *a, const void *b)
 {
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Reading the file                                                          */
-
-/* Index -> line of the entry holding it, to find duplicates while loading
- * (a sorted copy would lose the line numbers of the first occurrence). */
-struct index_set {
-    uint32_t *index;
-    unsigned *line;
-    size_t n_slots;
-};
-
-static unsigned *index_set_slot(struct index_set *set, uint32_t index)
-{
-    size_t mask = set->n_slots - 1;
-    size_t i = (index * 2654435761u) & mask;
-    while (set->index[i] && set->index[i] != index)
-        i = (i + 1) & mask;
-    set->index[i] = index;
-    return &set->line[i];
-}
-
-static int index_set_grow(struct index_set *set)
-{
-    struct index_set bigger = {NULL, NULL, set->n_slots ? set->n_slots * 2 : 64};
-    bigger.index = calloc(bigger.n_slots, sizeof *bigger.index);
-    bigger.line = calloc(bigger.n_slots, sizeof *bigger.line);
-    if (!bigger.index || !bigger.line) {
-        free(bigger.index);
-        free(bigger.line);
-        return -1;
-    }
-    for (size_t i = 0; i < set->n_slots; i++)
-        if (set->index[i])
-            *index_set_slot(&bigger, set->index[i]) = set->line[i];
-    free(set->index);
-    free(set->line);
-    *set = bigger;
-    return 0;
-}
-
-/* Parse one line (without its newline) into index and name; NULL on
- * success, else what is wrong. */
-static const char *parse_line(char *text, uint32_t *index, char **name,
-                              char *why, size_t whylen)
-{
-    char *p = text;
-    if (*p < '0' || *p > '9') {
-        snprintf(why, whylen, "expected \"INDEX NAME\", got \"%.40s\"", text);
-        return why;
-    }
-    uint64_t v = 0;
-    while (*p >= '0' && *p <= '9') {
-        if (v <= INDEX_MAP_MAX)
-            v = v * 10 + (uint64_t)(*p - '0');
-        p++;
-    }
-    if (*p == '\0') {
-        snprintf(why, whylen, "expected \"INDEX NAME\", got \"%.40s\"", text);
-        return why;
-    }
-    if (*p != ' ' && *p != '\t') {
-        snprintf(why, whylen, "bad index \"%.*s\"", (int)strcspn(text, " \t"),
-                 text);
-        return why;
-    }
-    if (v == 0 || v > INDEX_MAP_MAX) {
-        snprintf(why, whylen, "index %.*s out of range 1..%u",
-                 (int)(p - text), text, INDEX_MAP_MAX);
-        return why;
-    }
-    while (*p == ' ' || *p == '\t')
-        p++;
-    char *end = p + strlen(p);
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-        *--end = '\0';
-    struct mtamon_error e;
-    if (mtamon_channel_name_check(p, &e) != MTAMON_OK) {
-        snprintf(why, whylen, "invalid channel name \"%.70s\"", p);
-        return why;
-    }
-    *index = (uint32_t)v;
-    *name = p;
-    return NULL;
-}
-
-static int load_file(struct index_map *map, const char *path, char *err,
-                     size_t errlen)
-{
-    /* O_NONBLOCK: a FIFO put in its place must not hang the start (its
-     * open would wait for a writer); only a regular file is read (a
-     * device such as /dev/zero would be one endless line), and never
-     * through a symbolic link (whatever it points to would be quoted in
-     * the error messages). */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        if (errno == ELOOP) {
-            set_err(err, errlen, "%s: is a symbolic link: not read", path);
-            return -1;
-        }
-        set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        /* (A directory fails below, with the error of reading it.) */
-        set_err(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    FILE *f = fdopen(fd, "r");
-    if (!f) {
-        set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    struct index_set seen = {NULL, NULL, 0};
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    unsigned lineno = 0;
-    int rc = 0;
-    while ((len = getline(&buf, &cap, f)) >= 0) {
-        lineno++;
-        if (len > 0 && buf[len - 1] == '\n')
-            buf[--len] = '\0';
-        if ((size_t)len != strlen(buf)) {
-            set_err(err, errlen, "%s:%u: NUL byte in line", path, lineno);
-            rc = -1;
-            break;
-        }
-        if (buf[0] == '#' || buf[strspn(buf, " \t\r")] == '\0')
-            continue;
-        uint32_t index;
-        char *name;
-        char why[160];
-        const char *bad = parse_line(buf, &index, &name, why, sizeof why);
-        if (bad) {
-            set_err(err, errlen, "%s:%u: %s", path, lineno, bad);
-            rc = -1;
-            break;
-        }
-        const struct map_entry *dup = lookup(map, name);
-        if (dup) {
-            set_err(err, errlen, "%s:%u: duplicate name \"%s\" (also line %u)",
-                    path, lineno, name, dup->line);
-            rc = -1;
-            break;
-        }
-        if ((map->n + 1) * 2 > seen.n_slots && index_set_grow(&seen) != 0) {
-            set_err(err, errlen, "%s: out of memory", path);
-            rc = -1;
-            break;
-        }
-        unsigned *first = index_set_slot(&seen, index);
-        if (*first) {
-            set_err(err, errlen, "%s:%u: duplicate index %u (also line %u)",
-                    path, lineno, index, *first);
-            rc = -1;
-            break;
-        }
-        *first = lineno;
-        struct map_entry *e = insert(map, name, index);
-        if (!e) {
-            set_err(err, errlen, "%s: out of memory", path);
-            rc = -1;
-            break;
-        }
-        e->line = lineno;
-        e->persist = 1;
-        if (index > map->max_index)
-            map->max_index = index;
-    }
-    if (rc == 0 && ferror(f)) {
-        set_err(err, errlen, "%s: read error: %s", path, strerror(errno));
-        rc = -1;
-    }
-    free(buf);
-    free(seen.index);
-    free(seen.line);
-    fclose(f);
-    return rc;
+    const struct map_entry *const *x = a, *const *y = b;
+    return ((*x)->index > (*y)->index) - ((*x)->index < (*y)->index);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -324,12 +103,6 @@ static int compare_pin(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
-static int compare_entry_index(const void *a, const void *b)
-{
-    const struct map_entry *const *x = a, *const *y = b;
-    return ((*x)->index > (*y)->index) - ((*x)->index < (*y)->index);
-}
-
 /* Next never-used index, 0 when none is left. */
 static uint32_t next_index(struct index_map *map)
 {
@@ -338,21 +111,21 @@ static uint32_t next_index(struct index_map *map)
     return ++map->max_index;
 }
 
-/* Pinned names get their pins; a name the file gave an index that a pin
- * now claims for another name moves to a new index. */
-static int apply_pins(struct index_map *map, const struct config *conf,
-                      char *err, size_t errlen)
+/* The pin on @p index, NULL when there is none. */
+static const struct pin *find_pin(const struct pin *pins, size_t n_pins,
+                                  uint32_t index)
 {
-    struct pin *pins = calloc(conf->n_channels ? conf->n_channels : 1,
-                              sizeof *pins);
-    struct map_entry **moved = calloc(map->n ? map->n : 1, sizeof *moved);
-    if (!pins || !moved) {
-        free(pins);
-        free(moved);
-        set_err(err, errlen, "out of memory");
-        return -1;
-    }
-    size_t n_pins = 0, n_moved = 0;
+    struct pin key = {index, NULL};
+    return bsearch(&key, pins, n_pins, sizeof *pins, compare_pin);
+}
+
+/* The valid pins of @p conf into @p pins, sorted by index; returns their
+ * number.  A pinned index counts as handed out, so a new name never gets
+ * one (rule 3). */
+static size_t collect_pins(struct index_map *map, const struct config *conf,
+                           struct pin *pins)
+{
+    size_t n_pins = 0;
     for (size_t i = 0; i < conf->n_channels; i++) {
         const struct config_channel *c = &conf->channels[i];
         if (c->group_index == 0 || c->group_index > INDEX_MAP_MAX ||
@@ -365,28 +138,48 @@ static int apply_pins(struct index_map *map, const struct config *conf,
             map->max_index = c->group_index;
     }
     qsort(pins, n_pins, sizeof *pins, compare_pin);
+    return n_pins;
+}
 
-    int rc = 0;
-    for (size_t i = 0; i < n_pins && rc == 0; i++) {
-        struct map_entry *e = lookup(map, pins[i].name);
-        if (!e && !(e = insert(map, pins[i].name, pins[i].index))) {
-            set_err(err, errlen, "out of memory");
-            rc = -1;
-            break;
+/* Every pinned name has an entry (a new one until now unseen) that knows
+ * its pin. */
+static int mark_pinned(struct index_map *map, const struct pin *pins,
+                       size_t n_pins, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n_pins; i++) {
+        struct map_entry *e = index_map_lookup(map, pins[i].name);
+        if (!e && !(e = index_map_insert(map, pins[i].name, pins[i].index))) {
+            index_map_set_err(err, errlen, "out of memory");
+            return -1;
         }
         e->pin = pins[i].index;
     }
-    /* Displaced: from the file, not pinned, holding a pinned index. */
-    for (size_t pos = 0; pos < map->n && rc == 0; pos++) {
+    return 0;
+}
+
+/* The names a pin displaces (rule 2): from the file, not pinned, holding
+ * a pinned index.  Into @p moved, in the order of those indexes, so the
+ * result does not depend on the order of the file; returns their number.
+ * Before take_pins(), which changes the indexes of the file. */
+static size_t find_displaced(const struct index_map *map,
+                             const struct pin *pins, size_t n_pins,
+                             struct map_entry **moved)
+{
+    size_t n_moved = 0;
+    for (size_t pos = 0; pos < map->n; pos++) {
         struct map_entry *e = &map->entries[pos];
-        struct pin key = {e->index, NULL};
-        if (e->line && !e->pin &&
-            bsearch(&key, pins, n_pins, sizeof *pins, compare_pin))
+        if (e->line && !e->pin && find_pin(pins, n_pins, e->index))
             moved[n_moved++] = e;
     }
-    /* Pinned names take their pins (after the search above, which needs
-     * the indexes of the file). */
-    for (size_t pos = 0; pos < map->n && rc == 0; pos++) {
+    qsort(moved, n_moved, sizeof *moved, index_map_compare_index);
+    return n_moved;
+}
+
+/* A pinned index always wins (rule 1): pinned names take their pins,
+ * logged when the file said otherwise. */
+static void take_pins(struct index_map *map)
+{
+    for (size_t pos = 0; pos < map->n; pos++) {
         struct map_entry *e = &map->entries[pos];
         if (!e->pin || e->index == e->pin)
             continue;
@@ -394,22 +187,24 @@ static int apply_pins(struct index_map *map, const struct config *conf,
             log_msg(LOG_NOTICE,
                     "group index of channel %s: %u pinned by the "
                     "configuration (was %u in %s)",
-                    e->name, e->pin, e->index, map->path ? map->path : "memory");
+                    e->name, e->pin, e->index,
+                    map->path ? map->path : "memory");
         e->index = e->pin;
         map->dirty = 1;
     }
-    /* In the order of their old indexes, so the result does not depend on
-     * the order of the file. */
-    qsort(moved, n_moved, sizeof *moved, compare_entry_index);
+}
+
+/* A displaced name gets a new index (rule 2, then rule 3), and that is
+ * logged. */
+static void move_displaced(struct index_map *map, const struct pin *pins,
+                           size_t n_pins, struct map_entry *const *moved,
+                           size_t n_moved)
+{
     for (size_t i = 0; i < n_moved; i++) {
         struct map_entry *e = moved[i];
         uint32_t old = e->index;
-        const char *owner = "";
-        struct pin key = {old, NULL};
-        const struct pin *p = bsearch(&key, pins, n_pins, sizeof *pins,
-                                      compare_pin);
-        if (p)
-            owner = p->name;
+        const struct pin *p = find_pin(pins, n_pins, old);
+        const char *owner = p ? p->name : "";
         e->index = next_index(map);
         map->dirty = 1;
         if (e->index)
@@ -423,6 +218,29 @@ static int apply_pins(struct index_map *map, const struct config *conf,
                     "by the configuration, and no index is left for %s",
                     old, e->name, owner, e->name);
     }
+}
+
+/* The rules of index_map.h for the pins of @p conf, over the entries the
+ * file gave. */
+static int apply_pins(struct index_map *map, const struct config *conf,
+                      char *err, size_t errlen)
+{
+    struct pin *pins = calloc(conf->n_channels ? conf->n_channels : 1,
+                              sizeof *pins);
+    struct map_entry **moved = calloc(map->n ? map->n : 1, sizeof *moved);
+    if (!pins || !moved) {
+        free(pins);
+        free(moved);
+        index_map_set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t n_pins = collect_pins(map, conf, pins);
+    int rc = mark_pinned(map, pins, n_pins, err, errlen);
+    if (rc == 0) {
+        size_t n_moved = find_displaced(map, pins, n_pins, moved);
+        take_pins(map);
+        move_displaced(map, pins, n_pins, moved, n_moved);
+    }
     free(pins);
     free(moved);
     return rc;
@@ -435,11 +253,11 @@ struct index_map *index_map_open(const char *path, const struct config *conf,
 {
     struct index_map *map = calloc(1, sizeof *map);
     if (!map || grow_slots(map) != 0 || (path && !(map->path = strdup(path)))) {
-        set_err(err, errlen, "out of memory");
+        index_map_set_err(err, errlen, "out of memory");
         index_map_free(map);
         return NULL;
     }
-    if ((path && load_file(map, path, err, errlen) != 0) ||
+    if ((path && index_file_load(map, path, err, errlen) != 0) ||
         (conf && apply_pins(map, conf, err, errlen) != 0)) {
         index_map_free(map);
         return NULL;
@@ -452,7 +270,7 @@ struct index_map *index_map_open(const char *path, const struct config *conf,
 
 uint32_t index_map_get(struct index_map *map, const char *name)
 {
-    struct map_entry *e = lookup(map, name);
+    struct map_entry *e = index_map_lookup(map, name);
     if (e) {
         if (!e->persist && e->index) {
             e->persist = 1;
@@ -470,7 +288,7 @@ uint32_t index_map_get(struct index_map *map, const char *name)
         map->exhausted_logged = 1;
         return 0;
     }
-    e = insert(map, name, map->max_index + 1);
+    e = index_map_insert(map, name, map->max_index + 1);
     if (!e)
         return 0;
     map->max_index++;
@@ -479,53 +297,11 @@ uint32_t index_map_get(struct index_map *map, const char *name)
     return e->index;
 }
 
-/* The file's text: the header, then "INDEX NAME" lines by index. */
-static char *format_rows(struct map_entry *const *rows, size_t n, size_t *len)
-{
-    char *text = NULL;
-    FILE *f = open_memstream(&text, len);
-    if (!f)
-        return NULL;
-    fputs(INDEX_FILE_HEADER, f);
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%u %s\n", rows[i]->index, rows[i]->name);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
-static int write_file(struct index_map *map, char *err, size_t errlen)
-{
-    struct map_entry **rows = malloc((map->n ? map->n : 1) * sizeof *rows);
-    if (!rows) {
-        set_err(err, errlen, "%s: out of memory", map->path);
-        return -1;
-    }
-    size_t n = 0;
-    for (size_t pos = 0; pos < map->n; pos++)
-        if (map->entries[pos].persist && map->entries[pos].index)
-            rows[n++] = &map->entries[pos];
-    qsort(rows, n, sizeof *rows, compare_entry_index);
-    size_t len = 0;
-    char *text = format_rows(rows, n, &len);
-    free(rows);
-    if (!text) {
-        set_err(err, errlen, "%s: out of memory", map->path);
-        return -1;
-    }
-    int rc = atomic_file_write(map->path, 0644, text, len, err, errlen);
-    free(text);
-    return rc;
-}
-
 int index_map_flush(struct index_map *map, char *err, size_t errlen)
 {
     if (!map->dirty)
         return 0;
-    if (map->path && write_file(map, err, errlen) != 0)
+    if (map->path && index_file_write(map, err, errlen) != 0)
         return -1;
     map->dirty = 0;
     return 0;
