@@ -1,6 +1,7 @@
 /*
  * events.c - one call per MTA event.  The hot path: no lock, no system
- * call, relaxed 64-bit fetch-adds on the channel's counter line.
+ * call, one load of the segment's retired word, relaxed 64-bit fetch-adds
+ * on the channel's counter line.
  */
 #include "lib_internal.h"
 
@@ -38,17 +39,64 @@ void mtamon_event_time(mtamon_t *m, int64_t ms)
     atomic_store_explicit(&m->event_time_ms, ms > 0 ? ms : 0, memory_order_relaxed);
 }
 
+/* The attachment an event counts into.  The fast path is one acquire
+ * load of the writer's current attachment (private, written once per
+ * re-attachment; acquire so its map is seen initialised) and one relaxed
+ * load of its check word: the segment's retired word, in a header line
+ * only channel registration and clear ever write.  Relaxed is enough: it
+ * is a hint, and the slow path reads it again with acquire.  No lock, no
+ * system call.  *@p translate says whether handles must go through the
+ * attachment's table (slow path only). */
+static inline struct attachment *attached(mtamon_t *m, int *translate)
+{
+    struct attachment *a = atomic_load_explicit(&m->cur, memory_order_acquire);
+    const _Atomic uint32_t *check = atomic_load_explicit(&a->check, memory_order_relaxed);
+    if (__builtin_expect(atomic_load_explicit(check, memory_order_relaxed) == 0, 1)) {
+        *translate = 0;
+        return a;
+    }
+    *translate = 1;
+    return writer_follow(m, a);
+}
+
+/* The active slot caller's handle @p ch names in @p a, or NULL. */
+static inline struct channel_slot *event_slot(const struct attachment *a, int translate,
+                                              mtamon_channel_t ch)
+{
+    return slot_if_active(&a->map, translate ? attachment_slot_index(a, ch) : ch);
+}
+
+/* Declares a (the attachment), translate and s (the slot of ch). */
 #define SLOT_OR_INVALID(s, m, ch)                                  \
-    struct channel_slot *s = slot_if_active(&(m)->map, (ch));      \
+    int translate;                                                 \
+    struct attachment *a = attached((m), &translate);              \
+    struct channel_slot *s = event_slot(a, translate, (ch));       \
     if (!s)                                                        \
         return MTAMON_ERR_INVALID
+
+/* An association token's entry: the table entry, and above it the epoch
+ * of the attachment whose table it is in (0 for the segment the writer
+ * opened, so those tokens are plain entry numbers). */
+#define TOKEN_ENTRY_BITS 20
+#define TOKEN_ENTRY_MASK ((1u << TOKEN_ENTRY_BITS) - 1)
+_Static_assert(MTAMON_MAX_ASSOCS <= TOKEN_ENTRY_MASK, "entries must fit in a token");
+
+static inline uint32_t token_epoch(uint32_t epoch)
+{
+    return epoch & (UINT32_MAX >> TOKEN_ENTRY_BITS);
+}
+
+static inline uint32_t slot_number(const struct attachment *a, const struct channel_slot *s)
+{
+    return (uint32_t)(s - a->map.channels) + 1;
+}
 
 mtamon_result mtamon_enqueue(mtamon_t *m, mtamon_channel_t src, mtamon_channel_t dst,
                              uint32_t recipients, uint64_t volume)
 {
     SLOT_OR_INVALID(d, m, dst);
     struct channel_slot *s = NULL;
-    if (src != 0 && !(s = slot_if_active(&m->map, src)))
+    if (src != 0 && !(s = event_slot(a, translate, src)))
         return MTAMON_ERR_INVALID;
     add_triple(d, MTAMON_RECEIVED_MSGS, recipients, volume);
     if (s) {
@@ -167,7 +215,8 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_directi
      * its entry leaves one the reclaimer frees without counting it
      * closed; only the instant between publishing and counting is open. */
     out->direction = dir;
-    out->entry = assoc_record(m, ch, dir, remote, now);
+    uint32_t entry = assoc_record(m, &a->map, slot_number(a, s), dir, remote, now);
+    out->entry = token_epoch(a->epoch) << TOKEN_ENTRY_BITS | entry;
     if (dir == MTAMON_INBOUND) {
         add(s, MTAMON_IN_ASSOCS, 1);
         touch(&s->last_inbound_ms, now);
@@ -179,14 +228,18 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_directi
     return MTAMON_OK;
 }
 
-mtamon_result mtamon_assoc_close(mtamon_t *m, const mtamon_assoc *a)
+mtamon_result mtamon_assoc_close(mtamon_t *m, const mtamon_assoc *t)
 {
-    if (a->direction != MTAMON_INBOUND && a->direction != MTAMON_OUTBOUND)
+    if (t->direction != MTAMON_INBOUND && t->direction != MTAMON_OUTBOUND)
         return MTAMON_ERR_INVALID;
-    SLOT_OR_INVALID(s, m, a->channel);
-    if (a->entry != 0 && !assoc_forget(m, a))
+    SLOT_OR_INVALID(s, m, t->channel);
+    uint32_t entry = t->entry & TOKEN_ENTRY_MASK;
+    if (t->entry >> TOKEN_ENTRY_BITS != token_epoch(a->epoch))
+        return MTAMON_OK; /* opened in a segment since deleted: nothing to count here */
+    if (entry != 0 && !assoc_forget(&a->map, entry, slot_number(a, s),
+                                    (mtamon_direction)t->direction))
         return MTAMON_ERR_INVALID; /* closed twice, or reclaimed */
-    add(s, a->direction == MTAMON_INBOUND ? MTAMON_IN_ASSOCS_CLOSED
+    add(s, t->direction == MTAMON_INBOUND ? MTAMON_IN_ASSOCS_CLOSED
                                           : MTAMON_OUT_ASSOCS_CLOSED, 1);
     return MTAMON_OK;
 }

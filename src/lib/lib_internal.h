@@ -4,6 +4,7 @@
 #ifndef MTAMON_LIB_INTERNAL_H
 #define MTAMON_LIB_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -23,6 +24,10 @@ struct segment_map {
     dev_t dev;
     ino_t ino;
     int writable;
+    /* Permission bits and group of the object at attach: a writer that
+     * re-creates a deleted segment gives the new one the same. */
+    mode_t mode;
+    gid_t gid;
     /* Geometry as validated at attach; never re-read from shared memory. */
     uint32_t channel_capacity;
     uint32_t assoc_capacity;
@@ -31,11 +36,58 @@ struct segment_map {
     struct assoc_entry *assocs;
 };
 
-struct mtamon {
+/*
+ * A writer's attachment to one segment.  A writer starts with one (epoch
+ * 0) and gets a new one each time it follows its segment's name after a
+ * `delete` (follow.c).  Attachments are published through mtamon.cur with
+ * release and never freed before mtamon_close(), so an event that loaded
+ * one may finish with it; the mapping of one two re-attachments old is
+ * replaced by anonymous memory (attachment_release()).
+ */
+struct attachment {
     struct segment_map map;
+    /* The word every event loads: the segment's retired word while the
+     * caller's channel handles are its slot indices, else always_slow (a
+     * handle must be translated through remap).  Changed only from the
+     * retired word to always_slow, under mtamon.lock. */
+    _Atomic(const _Atomic uint32_t *) check;
+    /* Epoch > 0: handle h (1..remap_len) counts into slot remap[h-1] (0:
+     * not registered here); handles above remap_len are slot indices.
+     * Entries are written before remap_len is raised with release. */
+    _Atomic uint32_t *remap;
+    _Atomic uint32_t remap_len;
+    uint32_t remap_cap;
+    uint32_t epoch;
+    int released;            /* mapping replaced by anonymous memory */
+    struct attachment *prev; /* the one it replaced */
+};
+
+/* Handle -> channel name of every handle mtamon_channel() gave out, to
+ * register them again in a re-created segment.  Under mtamon.lock. */
+struct handle_names {
+    char (*name)[MTAMON_CHANNEL_NAME_MAX + 1]; /* name[h-1], "" = unknown */
+    uint32_t len, cap;
+};
+
+struct mtamon {
+    _Atomic(struct attachment *) cur; /* what events count into */
     _Atomic uint32_t assoc_hint; /* where the next free-entry search starts */
     _Atomic int64_t event_time_ms; /* mtamon_event_time(); 0 = the clock */
+    _Atomic uint64_t reattached;   /* mtamon_reattached() */
+    /* After a failed attempt to follow the name: no new one before this
+     * (CLOCK_MONOTONIC ns), so a missing segment costs no system call per
+     * event. */
+    _Atomic int64_t next_follow_ns;
+    int may_create;              /* opened with MTAMON_OPEN_CREATE */
+    pthread_mutex_t lock;        /* registering channels, following */
+    struct handle_names names;
 };
+
+/* The map events of @p m currently count into. */
+static inline struct segment_map *writer_map(mtamon_t *m)
+{
+    return &atomic_load_explicit(&m->cur, memory_order_acquire)->map;
+}
 
 struct mtamon_reader {
     struct segment_map map;
@@ -46,6 +98,9 @@ struct mtamon_reader {
 mtamon_result set_error(struct mtamon_error *err, mtamon_result code,
                         const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The mtamon_result for a system call's errno. */
+mtamon_result errno_status(int e);
 
 /* Check a segment name: starts with '/', no other '/', bounded. */
 mtamon_result segment_name_check(const char *name, struct mtamon_error *err);
@@ -91,6 +146,66 @@ void segment_detach(struct segment_map *map);
  * (errno). */
 int segment_same_object(const struct segment_map *map);
 
+/* Mark the segment at @p name retired (mtamon_unlink(), before it unlinks
+ * the name).  Returns 1 if it marked a valid segment, 0 if there was none
+ * it could open writable and validate (nothing to tell writers). */
+int segment_retire(const char *name);
+
+/* Undo segment_retire() when the unlink failed. */
+void segment_unretire(const char *name);
+
+/* Has @p map's segment been retired?  Acquire: pairs with the release of
+ * segment_retire(). */
+static inline int segment_retired(const struct segment_map *map)
+{
+    return atomic_load_explicit(&segment_tail_of(map->header)->retired,
+                                memory_order_acquire) != 0;
+}
+
+/* ---- writers: following a re-created segment (follow.c) ---------------- */
+
+/* A new attachment for @p map (taken over: detached on failure), NULL on
+ * ENOMEM. */
+struct attachment *attachment_new(const struct segment_map *map, uint32_t epoch,
+                                  struct attachment *prev);
+
+/* Unmap and free @p a and every older one. */
+void attachment_free_all(struct attachment *a);
+
+/* The slow path of an event whose attachment @p seen had its check word
+ * set: the attachment to count into (a new one if the segment was
+ * retired and the name could be followed, else @p seen). */
+struct attachment *writer_follow(mtamon_t *m, struct attachment *seen);
+
+/* The same with mtamon.lock held: follow now if @p a is retired. */
+struct attachment *writer_follow_locked(mtamon_t *m, struct attachment *a);
+
+/* Slot index in @p a's map of caller's handle @p h (slow path only). */
+static inline uint32_t attachment_slot_index(const struct attachment *a,
+                                             mtamon_channel_t h)
+{
+    uint32_t len = atomic_load_explicit(&a->remap_len, memory_order_acquire);
+    return h - 1u < len ? atomic_load_explicit(&a->remap[h - 1], memory_order_relaxed)
+                        : h;
+}
+
+/* ---- channel handles (handles.c), all under mtamon.lock ----------------- */
+
+/* Register (@p create) or find @p name in @p map: its slot index. */
+mtamon_result channel_lookup(struct segment_map *map, const char *name, int create,
+                             uint32_t *out, struct mtamon_error *err);
+
+/* The caller's handle for @p name, found at slot @p index of @p a. */
+mtamon_result handle_assign(mtamon_t *m, struct attachment *a, const char *name,
+                            uint32_t index, mtamon_channel_t *out,
+                            struct mtamon_error *err);
+
+/* Register every known handle's channel in @p a (a new attachment) and
+ * fill its remap; 0, or -1 on ENOMEM. */
+int handles_remap(mtamon_t *m, struct attachment *a);
+
+void handles_free(struct handle_names *names);
+
 /* Slot @p index (1-based) if it is an active slot of @p map, else NULL.
  * Acquire load, so its name and creation time are safe to read. */
 static inline struct channel_slot *slot_if_active(const struct segment_map *map,
@@ -131,9 +246,10 @@ void status_count(struct channel_slot *slot, mtamon_status_code code,
 
 /* Association table: record an open association, returning its 1-based
  * entry (0 if the table is full); release it again (1 if it was ours). */
-uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
-                      const char *remote, int64_t now);
-int assoc_forget(mtamon_t *m, const mtamon_assoc *a);
+uint32_t assoc_record(mtamon_t *m, struct segment_map *map, uint32_t slot,
+                      mtamon_direction dir, const char *remote, int64_t now);
+int assoc_forget(struct segment_map *map, uint32_t entry, uint32_t slot,
+                 mtamon_direction dir);
 
 /* Close the entries of writer processes that died (counting them closed,
  * so the current-association gauges come back down) and free entries

@@ -82,7 +82,7 @@ struct segment_geometry segment_geometry_for(uint32_t channels, uint32_t assocs)
     return g;
 }
 
-static mtamon_result errno_status(int e)
+mtamon_result errno_status(int e)
 {
     switch (e) {
     case ENOENT: return MTAMON_ERR_NOENT;
@@ -336,6 +336,8 @@ static mtamon_result attach_once(const char *name, int writable,
     }
     map->dev = st.st_dev;
     map->ino = st.st_ino;
+    map->mode = st.st_mode & 07777;
+    map->gid = st.st_gid;
     map->writable = writable;
     return MTAMON_OK;
 }
@@ -412,20 +414,4 @@ int process_gone(pid_t pid)
     if (pid <= 0)
         return 0;
     return kill(pid, 0) != 0 && errno == ESRCH;
-}
-
-mtamon_result mtamon_unlink(const char *segment, struct mtamon_error *err)
-{
-    const char *name = mtamon_segment_name(segment);
-    mtamon_result st = segment_name_check(name, err);
-    if (st != MTAMON_OK)
-        return st;
-    if (shm_unlink(name) != 0) {
-        int e = errno;
-        if (e == ENOENT)
-            return set_error(err, MTAMON_ERR_NOENT, "segment %s does not exist", name);
-        return set_error(err, errno_status(e), "cannot delete segment %s: %s", name,
-                         strerror(e));
-    }
-    return MTAMON_OK;
 }
