@@ -234,8 +234,14 @@ mtamon_result mtamon_assoc_close(mtamon_t *m, const mtamon_assoc *t)
         return MTAMON_ERR_INVALID;
     SLOT_OR_INVALID(s, m, t->channel);
     uint32_t entry = t->entry & TOKEN_ENTRY_MASK;
-    if (t->entry >> TOKEN_ENTRY_BITS != token_epoch(a->epoch))
-        return MTAMON_OK; /* opened in a segment since deleted: nothing to count here */
+    uint32_t epoch = t->entry >> TOKEN_ENTRY_BITS;
+    if (epoch != token_epoch(a->epoch)) {
+        /* Opened in a segment since deleted: nothing to count here -
+         * unless in a limbo whose counts (the open too) moved here. */
+        if (!a->prev || !a->prev->limbo || epoch != token_epoch(a->prev->epoch))
+            return MTAMON_OK;
+        entry = 0; /* its table entry was the limbo's */
+    }
     if (entry != 0 && !assoc_forget(&a->map, entry, slot_number(a, s),
                                     (mtamon_direction)t->direction))
         return MTAMON_ERR_INVALID; /* closed twice, or reclaimed */

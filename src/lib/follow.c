@@ -8,10 +8,11 @@
  * the writer may create - registers every channel the caller holds a
  * handle for, and publishes the new attachment; the others find it
  * published and use it.  The event that noticed counts into the new
- * segment.  When the name cannot be followed yet (missing and the writer
- * may not create, or still naming the retired object for the instant
- * before the unlink) events keep counting into the retired segment, and a
- * new attempt is made at most once per retry interval.
+ * segment.  When the name cannot be followed yet, events count into a
+ * limbo (limbo.c) whose counts move into the segment that comes next -
+ * or, for the instant the name still names the retired object (the
+ * deleter between its two steps), into the retired segment - and a new
+ * attempt is made at most once per retry interval.
  */
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -121,17 +122,28 @@ static struct attachment *reattach(mtamon_t *m, struct attachment *old)
             attachment_free_all(a);
             a = NULL;
         }
+    } else if (!same && !old->limbo) {
+        /* No segment to follow yet: count in a limbo meanwhile. */
+        a = limbo_new(m, old);
     }
-    if (!a) {
+    if (!a || a->limbo)
         atomic_store_explicit(&m->next_follow_ns,
                               monotonic_ns() + (same ? RETRY_SAME_NS : RETRY_OTHER_NS),
                               memory_order_relaxed);
+    if (!a)
         return old;
-    }
-    assoc_reclaim_dead(&a->map);
+    if (!a->limbo)
+        assoc_reclaim_dead(&a->map);
     /* Release: an event that loads it (acquire) sees it complete. */
     atomic_store_explicit(&m->cur, a, memory_order_release);
-    atomic_fetch_add_explicit(&m->reattached, 1, memory_order_relaxed);
+    if (!a->limbo) {
+        atomic_store_explicit(&m->next_follow_ns, 0, memory_order_relaxed);
+        atomic_fetch_add_explicit(&m->reattached, 1, memory_order_relaxed);
+    }
+    /* After publishing, so events still counting into the limbo are few
+     * (those that loaded it a moment ago): each count is moved once. */
+    if (old->limbo && !a->limbo)
+        limbo_merge(old, a);
     if (old->prev)
         attachment_release(old->prev);
     return a;
@@ -140,15 +152,15 @@ static struct attachment *reattach(mtamon_t *m, struct attachment *old)
 struct attachment *writer_follow_locked(mtamon_t *m, struct attachment *a)
 {
     if (a != atomic_load_explicit(&m->cur, memory_order_relaxed) ||
-        !segment_retired(&a->map))
+        (!a->limbo && !segment_retired(&a->map)))
         return atomic_load_explicit(&m->cur, memory_order_acquire);
     return reattach(m, a);
 }
 
 struct attachment *writer_follow(mtamon_t *m, struct attachment *seen)
 {
-    /* Set for translation only (always_slow), or not retired after all. */
-    if (!segment_retired(&seen->map))
+    /* Set for translation only, or not retired after all. */
+    if (!seen->limbo && !segment_retired(&seen->map))
         return seen;
     /* Another thread followed already. */
     struct attachment *cur = atomic_load_explicit(&m->cur, memory_order_acquire);

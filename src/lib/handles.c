@@ -19,8 +19,7 @@
 
 #include "lib_internal.h"
 
-/* The check word of attachments whose handles need translating. */
-static const _Atomic uint32_t always_slow = 1;
+const _Atomic uint32_t always_slow_word = 1;
 
 void handles_free(struct handle_names *names)
 {
@@ -76,7 +75,7 @@ static int remap_set(struct attachment *a, mtamon_channel_t h, uint32_t index)
         atomic_store_explicit(&a->remap_len, h, memory_order_release);
     }
     if (index != h) /* from now on every event translates */
-        atomic_store_explicit(&a->check, &always_slow, memory_order_release);
+        atomic_store_explicit(&a->check, &always_slow_word, memory_order_release);
     return 0;
 }
 
@@ -145,6 +144,6 @@ int handles_remap(mtamon_t *m, struct attachment *a)
     }
     atomic_init(&a->remap_len, n->len);
     if (!identity)
-        atomic_init(&a->check, &always_slow);
+        atomic_init(&a->check, &always_slow_word);
     return 0;
 }

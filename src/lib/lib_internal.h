@@ -58,6 +58,7 @@ struct attachment {
     _Atomic uint32_t remap_len;
     uint32_t remap_cap;
     uint32_t epoch;
+    int limbo;               /* a private stand-in (limbo.c) */
     int released;            /* mapping replaced by anonymous memory */
     struct attachment *prev; /* the one it replaced */
 };
@@ -129,6 +130,10 @@ mtamon_result segment_attach(const char *name, int writable, int nowait,
                              struct segment_map *map,
                              struct mtamon_error *err);
 
+/* Write the header of a zero-filled segment of geometry @p g at @p base,
+ * the magic last (release). */
+void segment_format(void *base, const struct segment_geometry *g);
+
 /* Create and initialise a new segment (exclusive). */
 mtamon_result segment_create(const char *name,
                              const struct mtamon_create_params *params,
@@ -179,6 +184,17 @@ struct attachment *writer_follow(mtamon_t *m, struct attachment *seen);
 
 /* The same with mtamon.lock held: follow now if @p a is retired. */
 struct attachment *writer_follow_locked(mtamon_t *m, struct attachment *a);
+
+/* The check word of attachments every event must take the slow path of:
+ * always 1. */
+extern const _Atomic uint32_t always_slow_word;
+
+/* A limbo for @p m after @p old was deleted (limbo.c): a private segment
+ * of the same geometry with the same channels; NULL on ENOMEM. */
+struct attachment *limbo_new(mtamon_t *m, struct attachment *old);
+
+/* Move the counts of @p limbo into @p into (the segment that followed). */
+void limbo_merge(struct attachment *limbo, struct attachment *into);
 
 /* Slot index in @p a's map of caller's handle @p h (slow path only). */
 static inline uint32_t attachment_slot_index(const struct attachment *a,
@@ -240,9 +256,16 @@ static inline int64_t now_ms_precise(void)
 void reason_publish(struct reason_ring *ring, const char *text);
 void reason_read(const struct reason_ring *ring, char *out, size_t outlen);
 
-/* Status table: count one error of @p code in direction @p dir. */
-void status_count(struct channel_slot *slot, mtamon_status_code code,
-                  int dir);
+/* Status table: count @p n errors of @p code in direction @p dir. */
+void status_add(struct channel_slot *slot, mtamon_status_code code, int dir,
+                uint64_t n);
+
+/* Count one error of @p code in direction @p dir. */
+static inline void status_count(struct channel_slot *slot, mtamon_status_code code,
+                                int dir)
+{
+    status_add(slot, code, dir, 1);
+}
 
 /* Association table: record an open association, returning its 1-based
  * entry (0 if the table is full); release it again (1 if it was ours). */

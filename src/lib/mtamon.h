@@ -146,12 +146,12 @@ mtamon_result mtamon_unlink(const char *segment, struct mtamon_error *err);
  * may not give it); then it registers again every channel it gave out a
  * handle for, and counts the event there.  Channel handles and
  * association tokens held by the caller keep working, from any number of
- * threads.  Until the name can be followed (missing, and @p m may not
- * create; or still being initialised) events go on counting into the
- * deleted segment, where nothing reads them, and the name is tried again
- * at most every 10 ms.  An association opened before the re-attachment
- * belongs to the deleted segment: closing it counts nothing in the new
- * one.
+ * threads.  While the name cannot be followed (missing, and @p m may not
+ * create; or still being initialised) events count into a private
+ * stand-in of the deleted segment, tried again at most every 10 ms, and
+ * are moved into the segment that appears there.  An association opened
+ * before the delete belongs to the deleted segment: closing it counts
+ * nothing in the new one.
  */
 uint64_t mtamon_reattached(const mtamon_t *m);
 

@@ -652,13 +652,17 @@ for c in get(new, "channels"):
 EOF
 }
 
-# Deleted and re-created by the operator (another capacity) while it is
-# stopped; it may not create.
+# It may not create: deleted while stopped, resumed for 0.3 s with no
+# segment at the name (its events are kept aside), then re-created by the
+# operator with another capacity.
 new_segment SIM5
 mt "$SIM5" counters create --capacity 64
 sim_across "$SIM5" "" sim5
 mt "$SIM5" counters delete
 assert_exit 0 "simulate across delete: counters delete"
+kill -CONT "$SIMPID"
+sleep 0.3
+assert_missing "$(shm_path "$SIM5")" "simulate without --create does not re-create the segment"
 mt "$SIM5" counters create --capacity 32
 assert_exit 0 "simulate across delete: counters create --capacity 32"
 sim_finish "$SIM5" sim5

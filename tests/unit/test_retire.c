@@ -1,8 +1,9 @@
 /*
  * test_retire.c - writers follow their segment across `delete` + `create`:
  * every event after the delete is counted in the new segment, with the
- * same or another capacity, whether the writer may create or not, and
- * from many threads at once; readers see the retired segment as deleted.
+ * same or another capacity, whether the writer may create or not (then
+ * the events before the create are moved there), and from many threads at
+ * once; readers see the retired segment as deleted.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -181,17 +182,44 @@ static void test_no_create(void)
     CU_ASSERT_EQUAL(received(name, "b"), 5);
     CU_ASSERT_EQUAL(mtamon_reattached(m), 1);
 
-    /* An event while the name is missing: it may not create it. */
+    /* Events while the name is missing (it may not create it) are kept
+     * aside, then moved into the segment the operator creates. */
     CU_ASSERT_EQUAL(mtamon_unlink(name, NULL), MTAMON_OK);
     enqueue_n(m, a, b, 1);
     CU_ASSERT(!ut_exists(name));
     CU_ASSERT_EQUAL(mtamon_reattached(m), 1);
+    mtamon_channel_t c = ut_channel(m, "c"); /* registered meanwhile */
+    enqueue_n(m, b, c, 2);
+    CU_ASSERT_EQUAL(mtamon_reject(m, b, 3, 300, mtamon_status_make(5, 7, 1),
+                                  "550 5.7.1 relaying denied"), MTAMON_OK);
+    mtamon_assoc in_limbo;
+    CU_ASSERT_EQUAL(mtamon_assoc_open(m, c, MTAMON_OUTBOUND, "198.51.100.1", &in_limbo),
+                    MTAMON_OK);
+    CU_ASSERT(!ut_exists(name));
     operator_create(name, 8, 0);
     sleep_ms(30); /* past the retry interval */
     enqueue_n(m, a, b, 9);
-    CU_ASSERT_EQUAL(received(name, "b"), 9);
-    CU_ASSERT_EQUAL(submitted(name, "a"), 9);
+    CU_ASSERT_EQUAL(mtamon_assoc_close(m, &in_limbo), MTAMON_OK);
+    CU_ASSERT_EQUAL(received(name, "b"), 10);
+    CU_ASSERT_EQUAL(submitted(name, "a"), 10);
+    CU_ASSERT_EQUAL(received(name, "c"), 2);
+    CU_ASSERT_EQUAL(submitted(name, "b"), 2);
     CU_ASSERT_EQUAL(mtamon_reattached(m), 2);
+    struct mtamon_snapshot snap = {0};
+    ut_snapshot(name, 0, &snap);
+    const struct mtamon_channel_stats *sb = mtamon_snapshot_find(&snap, "b");
+    const struct mtamon_channel_stats *sc = mtamon_snapshot_find(&snap, "c");
+    UT_REQUIRE(sb);
+    UT_REQUIRE(sc);
+    CU_ASSERT_EQUAL(sb->c[MTAMON_REJECTED_RCPTS], 3);
+    CU_ASSERT_STRING_EQUAL(sb->last_rejection_reason, "550 5.7.1 relaying denied");
+    const struct mtamon_status_count *row = ut_status_row(sb, 5007001);
+    CU_ASSERT(row && row->inbound == 1);
+    CU_ASSERT(sb->last_inbound_ms > 0);
+    CU_ASSERT_EQUAL(sc->c[MTAMON_OUT_ASSOCS], 1);
+    CU_ASSERT_EQUAL(sc->c[MTAMON_OUT_ASSOCS_CLOSED], 1);
+    CU_ASSERT_EQUAL(sc->out_assocs_current, 0);
+    mtamon_snapshot_free(&snap);
     mtamon_close(m);
 }
 
