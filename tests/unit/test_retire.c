@@ -12,25 +12,25 @@
 #include "lib_internal.h"
 #include "unit_util.h"
 
-/* Received messages of channel @p ch in segment @p name (0 if absent). */
-static uint64_t received(const char *name, const char *ch)
+/* Counter @p k of channel @p ch in segment @p name (0 if absent). */
+static uint64_t counter_of(const char *name, const char *ch, enum mtamon_counter k)
 {
     struct mtamon_snapshot snap = {0};
     ut_snapshot(name, 0, &snap);
     const struct mtamon_channel_stats *c = mtamon_snapshot_find(&snap, ch);
-    uint64_t v = c ? c->c[MTAMON_RECEIVED_MSGS] : 0;
+    uint64_t v = c ? c->c[k] : 0;
     mtamon_snapshot_free(&snap);
     return v;
 }
 
+static uint64_t received(const char *name, const char *ch)
+{
+    return counter_of(name, ch, MTAMON_RECEIVED_MSGS);
+}
+
 static uint64_t submitted(const char *name, const char *ch)
 {
-    struct mtamon_snapshot snap = {0};
-    ut_snapshot(name, 0, &snap);
-    const struct mtamon_channel_stats *c = mtamon_snapshot_find(&snap, ch);
-    uint64_t v = c ? c->c[MTAMON_SUBMITTED_MSGS] : 0;
-    mtamon_snapshot_free(&snap);
-    return v;
+    return counter_of(name, ch, MTAMON_SUBMITTED_MSGS);
 }
 
 /* What an operator runs: `counters create` with these capacities. */
