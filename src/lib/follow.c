@@ -20,11 +20,14 @@
 
 #include "lib_internal.h"
 
-/* Retry intervals after a failed attempt: the name still names the
- * retired object (the deleter is between its two steps), or anything
- * else (no segment yet, cannot create). */
-#define RETRY_SAME_NS 100000LL      /* 0.1 ms */
-#define RETRY_OTHER_NS 10000000LL   /* 10 ms */
+/* Retry intervals after a failed attempt.  The name still names the
+ * retired object: the deleter is between its two steps, so 0.1 ms,
+ * doubled on each failure up to 0.1 s (a deleter that died there leaves
+ * it for good, until the next delete).  Anything else (no segment yet, or
+ * one being initialised): 10 ms. */
+#define RETRY_SAME_NS 100000LL        /* 0.1 ms */
+#define RETRY_SAME_MAX_NS 100000000LL /* 0.1 s */
+#define RETRY_OTHER_NS 10000000LL     /* 10 ms */
 
 static int64_t monotonic_ns(void)
 {
@@ -126,10 +129,15 @@ static struct attachment *reattach(mtamon_t *m, struct attachment *old)
         /* No segment to follow yet: count in a limbo meanwhile. */
         a = limbo_new(m, old);
     }
-    if (!a || a->limbo)
+    if (!a || a->limbo) {
+        m->retry_same_ns = !same ? 0
+                           : m->retry_same_ns ? m->retry_same_ns * 2 : RETRY_SAME_NS;
+        if (m->retry_same_ns > RETRY_SAME_MAX_NS)
+            m->retry_same_ns = RETRY_SAME_MAX_NS;
         atomic_store_explicit(&m->next_follow_ns,
-                              monotonic_ns() + (same ? RETRY_SAME_NS : RETRY_OTHER_NS),
+                              monotonic_ns() + (same ? m->retry_same_ns : RETRY_OTHER_NS),
                               memory_order_relaxed);
+    }
     if (!a)
         return old;
     if (!a->limbo)
@@ -137,6 +145,7 @@ static struct attachment *reattach(mtamon_t *m, struct attachment *old)
     /* Release: an event that loads it (acquire) sees it complete. */
     atomic_store_explicit(&m->cur, a, memory_order_release);
     if (!a->limbo) {
+        m->retry_same_ns = 0;
         atomic_store_explicit(&m->next_follow_ns, 0, memory_order_relaxed);
         atomic_fetch_add_explicit(&m->reattached, 1, memory_order_relaxed);
     }

@@ -79,6 +79,7 @@ struct mtamon {
      * (CLOCK_MONOTONIC ns), so a missing segment costs no system call per
      * event. */
     _Atomic int64_t next_follow_ns;
+    int64_t retry_same_ns;       /* its back-off, under lock (follow.c) */
     int may_create;              /* opened with MTAMON_OPEN_CREATE */
     pthread_mutex_t lock;        /* registering channels, following */
     struct handle_names names;
