@@ -160,7 +160,9 @@ uint64_t mtamon_reattached(const mtamon_t *m);
 
 /**
  * A channel: its stable 1-based slot index (the future mtaGroupIndex).
- * 0 is never a valid channel.
+ * 0 is never a valid channel.  After the writer followed a re-created
+ * segment (mtamon_reattached()) it is a handle that keeps naming the same
+ * channel, whatever its slot there.
  */
 typedef uint32_t mtamon_channel_t;
 
