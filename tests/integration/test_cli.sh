@@ -592,11 +592,13 @@ EOF2
 # simulate across `counters delete` + `create`: stopped (SIGSTOP) to read
 # the old segment exactly, deleted, resumed; every event it reports is in
 # the old or in the new segment, and it says reattached=1.
-# sim_across SEG CREATE_FLAG TAG: start simulate (3000 events at 1500/s)
-# on SEG, stop it after 0.5 s, save the old segment in $T/TAG-old.json.
+# sim_across SEG CREATE_FLAG TAG: start simulate (6000 events at 1500/s:
+# 4 s, and a stopped simulate catches up when resumed, so that is what
+# bounds the test) on SEG, stop it after 0.5 s, save the old segment in
+# $T/TAG-old.json.
 sim_across()
 {
-    start_bg SIMPID "$T/$3.out" "$MTAMON" --segment "$1" simulate --events 3000 \
+    start_bg SIMPID "$T/$3.out" "$MTAMON" --segment "$1" simulate --events 6000 \
         --rate 1500 --seed 5 $2
     sleep 0.5
     kill -STOP "$SIMPID"
@@ -662,6 +664,12 @@ mt "$SIM5" counters delete
 assert_exit 0 "simulate across delete: counters delete"
 kill -CONT "$SIMPID"
 sleep 0.3
+kill -STOP "$SIMPID"
+if kill -0 "$SIMPID" 2>/dev/null && ! grep -q '^simulated' "$T/sim5.out"; then
+    pass "simulate is still running at the create"
+else
+    fail "simulate is still running at the create" "it ended first: too slow a machine?"
+fi
 assert_missing "$(shm_path "$SIM5")" "simulate without --create does not re-create the segment"
 mt "$SIM5" counters create --capacity 32
 assert_exit 0 "simulate across delete: counters create --capacity 32"
