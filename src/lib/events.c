@@ -39,24 +39,21 @@ void mtamon_event_time(mtamon_t *m, int64_t ms)
     atomic_store_explicit(&m->event_time_ms, ms > 0 ? ms : 0, memory_order_relaxed);
 }
 
-/* The attachment an event counts into.  The fast path is one acquire
- * load of the writer's current attachment (private, written once per
- * re-attachment; acquire so its map is seen initialised) and one relaxed
- * load of its check word: the segment's retired word, in a header line
- * only channel registration and clear ever write.  Relaxed is enough: it
- * is a hint, and the slow path reads it again with acquire.  No lock, no
- * system call.  *@p translate says whether handles must go through the
- * attachment's table (slow path only). */
-static inline struct attachment *attached(mtamon_t *m, int *translate)
+/* The attachment an event counts into.  The fast path, while the segment
+ * the writer opened is not retired: one relaxed load of its retired word,
+ * in a header line only channel registration and clear ever write, and
+ * its slots at fixed offsets of the handle - no lock, no system call, no
+ * load on the way to the counter the code before the retired word had
+ * not.  Relaxed is enough: the word is a hint, the slow path reads it
+ * again with acquire.  After a re-attachment, writer_current() does the
+ * same with the current attachment. */
+static inline struct event_target attached(mtamon_t *m)
 {
-    struct attachment *a = atomic_load_explicit(&m->cur, memory_order_acquire);
-    const _Atomic uint32_t *check = atomic_load_explicit(&a->check, memory_order_relaxed);
-    if (__builtin_expect(atomic_load_explicit(check, memory_order_relaxed) == 0, 1)) {
-        *translate = 0;
-        return a;
-    }
-    *translate = 1;
-    return writer_follow(m, a);
+    const _Atomic uint32_t *check =
+        atomic_load_explicit(&m->first.check, memory_order_relaxed);
+    if (__builtin_expect(atomic_load_explicit(check, memory_order_relaxed) == 0, 1))
+        return (struct event_target){&m->first, 0};
+    return writer_current(m);
 }
 
 /* The active slot caller's handle @p ch names in @p a, or NULL. */
@@ -68,8 +65,9 @@ static inline struct channel_slot *event_slot(const struct attachment *a, int tr
 
 /* Declares a (the attachment), translate and s (the slot of ch). */
 #define SLOT_OR_INVALID(s, m, ch)                                  \
-    int translate;                                                 \
-    struct attachment *a = attached((m), &translate);              \
+    struct event_target target = attached(m);                      \
+    struct attachment *a = target.a;                               \
+    int translate = target.translate;                              \
     struct channel_slot *s = event_slot(a, translate, (ch));       \
     if (!s)                                                        \
         return MTAMON_ERR_INVALID

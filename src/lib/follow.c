@@ -15,6 +15,7 @@
  * attempt is made at most once per retry interval.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -36,16 +37,24 @@ static int64_t monotonic_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+void attachment_init(struct attachment *a, const struct segment_map *map,
+                     uint32_t epoch, struct attachment *prev)
+{
+    memset(a, 0, sizeof *a);
+    a->map = *map;
+    atomic_init(&a->check, &segment_tail_of(a->map.header)->retired);
+    atomic_init(&a->remap, NULL);
+    atomic_init(&a->remap_len, 0);
+    a->epoch = epoch;
+    a->prev = prev;
+}
+
 struct attachment *attachment_new(const struct segment_map *map, uint32_t epoch,
                                   struct attachment *prev)
 {
-    struct attachment *a = calloc(1, sizeof *a);
-    if (!a)
-        return NULL;
-    a->map = *map;
-    atomic_init(&a->check, &segment_tail_of(a->map.header)->retired);
-    a->epoch = epoch;
-    a->prev = prev;
+    struct attachment *a = malloc(sizeof *a);
+    if (a)
+        attachment_init(a, map, epoch, prev);
     return a;
 }
 
@@ -55,7 +64,8 @@ void attachment_free_all(struct attachment *a)
         struct attachment *prev = a->prev;
         segment_detach(&a->map);
         free(a->remap);
-        free(a);
+        if (a->epoch != 0) /* the first one is part of the handle */
+            free(a);
         a = prev;
     }
 }
@@ -68,6 +78,9 @@ static void attachment_release(struct attachment *a)
 {
     if (a->released || !a->map.base)
         return;
+    /* Events test the first one's word before anything else: it must
+     * stay set when its page turns to zeros. */
+    atomic_store_explicit(&a->check, &always_slow_word, memory_order_release);
     if (mmap(a->map.base, a->map.size, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED)
         a->released = 1;
@@ -164,6 +177,16 @@ struct attachment *writer_follow_locked(mtamon_t *m, struct attachment *a)
         (!a->limbo && !segment_retired(&a->map)))
         return atomic_load_explicit(&m->cur, memory_order_acquire);
     return reattach(m, a);
+}
+
+struct event_target writer_current(mtamon_t *m)
+{
+    /* Acquire: pairs with the release that published it. */
+    struct attachment *a = atomic_load_explicit(&m->cur, memory_order_acquire);
+    const _Atomic uint32_t *check = atomic_load_explicit(&a->check, memory_order_relaxed);
+    if (a != &m->first && atomic_load_explicit(check, memory_order_relaxed) == 0)
+        return (struct event_target){a, 0}; /* its slots are the handles */
+    return (struct event_target){writer_follow(m, a), 1};
 }
 
 struct attachment *writer_follow(mtamon_t *m, struct attachment *seen)

@@ -71,6 +71,10 @@ struct handle_names {
 };
 
 struct mtamon {
+    /* The segment the writer opened (epoch 0).  Never changes, so events
+     * find its slots at fixed offsets of the handle, without loading cur
+     * first, until it is retired. */
+    struct attachment first;
     _Atomic(struct attachment *) cur; /* what events count into */
     _Atomic uint32_t assoc_hint; /* where the next free-entry search starts */
     _Atomic int64_t event_time_ms; /* mtamon_event_time(); 0 = the clock */
@@ -170,13 +174,27 @@ static inline int segment_retired(const struct segment_map *map)
 
 /* ---- writers: following a re-created segment (follow.c) ---------------- */
 
-/* A new attachment for @p map (taken over: detached on failure), NULL on
- * ENOMEM. */
+/* Make @p a the attachment of epoch @p epoch to @p map. */
+void attachment_init(struct attachment *a, const struct segment_map *map,
+                     uint32_t epoch, struct attachment *prev);
+
+/* A new attachment for @p map (epoch > 0), NULL on ENOMEM. */
 struct attachment *attachment_new(const struct segment_map *map, uint32_t epoch,
                                   struct attachment *prev);
 
-/* Unmap and free @p a and every older one. */
+/* Unmap @p a and every older one, and free them but the first. */
 void attachment_free_all(struct attachment *a);
+
+/* Where an event counts, and whether the caller's handles must go
+ * through that attachment's table (returned in registers). */
+struct event_target {
+    struct attachment *a;
+    int translate;
+};
+
+/* Where an event counts once the segment the writer opened is retired:
+ * the current attachment, following the name if that one is retired too. */
+struct event_target writer_current(mtamon_t *m);
 
 /* The slow path of an event whose attachment @p seen had its check word
  * set: the attachment to count into (a new one if the segment was

@@ -66,14 +66,14 @@ mtamon_t *mtamon_open(const char *segment, unsigned flags,
     if (st != MTAMON_OK)
         return NULL;
     mtamon_t *m = calloc(1, sizeof *m);
-    struct attachment *a = m ? attachment_new(&map, 0, NULL) : NULL;
-    if (!a || pthread_mutex_init(&m->lock, NULL) != 0) {
-        free(a);
+    if (!m || pthread_mutex_init(&m->lock, NULL) != 0) {
         free(m);
         segment_detach(&map);
         set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
         return NULL;
     }
+    struct attachment *a = &m->first;
+    attachment_init(a, &map, 0, NULL);
     atomic_init(&m->cur, a);
     m->may_create = (flags & MTAMON_OPEN_CREATE) != 0;
     (void)cached_pid();

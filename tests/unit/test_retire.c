@@ -223,6 +223,25 @@ static void test_no_create(void)
     mtamon_close(m);
 }
 
+/* ---- many deletes: the mappings given back stay harmless --------------- */
+
+static void test_many_cycles(void)
+{
+    const char *name = ut_name();
+    mtamon_t *m = open_writer(name, MTAMON_OPEN_CREATE, 8, 0);
+    mtamon_channel_t a = ut_channel(m, "a"), b = ut_channel(m, "b");
+    for (int i = 0; i < 6; i++) {
+        CU_ASSERT_EQUAL(mtamon_unlink(name, NULL), MTAMON_OK);
+        if (i % 2) /* else the writer re-creates it */
+            operator_create(name, 8 + (uint32_t)i, 0);
+        enqueue_n(m, a, b, i + 1);
+        CU_ASSERT_EQUAL(received(name, "b"), (uint64_t)i + 1);
+        CU_ASSERT_EQUAL(submitted(name, "a"), (uint64_t)i + 1);
+    }
+    CU_ASSERT_EQUAL(mtamon_reattached(m), 6);
+    mtamon_close(m);
+}
+
 /* ---- associations across the delete ----------------------------------- */
 
 static void test_assocs(void)
@@ -354,6 +373,7 @@ int main(void)
         {"the writer re-creates it like the old one", test_writer_recreates},
         {"another capacity, channels already there", test_other_capacity_and_channels},
         {"a writer that may not create", test_no_create},
+        {"six deletes in a row", test_many_cycles},
         {"associations across a delete", test_assocs},
         {"readers see a retired segment as deleted", test_reader_sees_retired_as_deleted},
         {"four threads across a delete + create", test_threads_across_delete},
