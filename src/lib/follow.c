@@ -43,7 +43,6 @@ void attachment_init(struct attachment *a, const struct segment_map *map,
     memset(a, 0, sizeof *a);
     a->map = *map;
     atomic_init(&a->check, &segment_tail_of(a->map.header)->retired);
-    atomic_init(&a->remap, NULL);
     atomic_init(&a->remap_len, 0);
     a->epoch = epoch;
     a->prev = prev;
