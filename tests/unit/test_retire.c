@@ -66,15 +66,26 @@ static mtamon_t *open_writer(const char *name, unsigned flags, uint32_t channels
     return m;
 }
 
+/* A writer that may create (8 channels, mode 0640) with channels a and b
+ * that counted 3 messages, then `counters delete`. */
+static mtamon_t *writer_then_delete(const char *name, mtamon_channel_t *a,
+                                    mtamon_channel_t *b)
+{
+    mtamon_t *m = open_writer(name, MTAMON_OPEN_CREATE, 8, 0640);
+    *a = ut_channel(m, "a");
+    *b = ut_channel(m, "b");
+    enqueue_n(m, *a, *b, 3);
+    CU_ASSERT_EQUAL(mtamon_unlink(name, NULL), MTAMON_OK);
+    return m;
+}
+
 /* ---- delete + create, same capacity ----------------------------------- */
 
 static void test_same_capacity(void)
 {
     const char *name = ut_name();
-    mtamon_t *m = open_writer(name, MTAMON_OPEN_CREATE, 8, 0640);
-    mtamon_channel_t a = ut_channel(m, "a"), b = ut_channel(m, "b");
-    enqueue_n(m, a, b, 3);
-    CU_ASSERT_EQUAL(mtamon_unlink(name, NULL), MTAMON_OK);
+    mtamon_channel_t a, b;
+    mtamon_t *m = writer_then_delete(name, &a, &b);
     operator_create(name, 8, 0640);
     enqueue_n(m, a, b, 5);
     CU_ASSERT_EQUAL(received(name, "b"), 5);
@@ -91,10 +102,8 @@ static void test_same_capacity(void)
 static void test_writer_recreates(void)
 {
     const char *name = ut_name();
-    mtamon_t *m = open_writer(name, MTAMON_OPEN_CREATE, 8, 0640);
-    mtamon_channel_t a = ut_channel(m, "a"), b = ut_channel(m, "b");
-    enqueue_n(m, a, b, 3);
-    CU_ASSERT_EQUAL(mtamon_unlink(name, NULL), MTAMON_OK);
+    mtamon_channel_t a, b;
+    mtamon_t *m = writer_then_delete(name, &a, &b);
     CU_ASSERT(!ut_exists(name));
     enqueue_n(m, a, b, 4); /* the first one re-creates it */
     CU_ASSERT(ut_exists(name));
