@@ -54,7 +54,7 @@ static void print_stats(FILE *out, const struct feed_run *r)
     fprintf(out,
             "lines %llu\ncounted %llu\nknown %llu\nskipped %llu\nunparsed %llu\n"
             "too_long %llu\nevents %llu\nevent_errors %llu\nrotations %llu\n"
-            "truncations %llu\nunknown_closes %llu\n",
+            "truncations %llu\nunknown_closes %llu\nreattached %llu\n",
             (unsigned long long)(f->lines + f->too_long),
             (unsigned long long)r->result[FEED_LINE_COUNTED],
             (unsigned long long)r->result[FEED_LINE_KNOWN],
@@ -62,7 +62,8 @@ static void print_stats(FILE *out, const struct feed_run *r)
             (unsigned long long)r->result[FEED_LINE_UNPARSED],
             (unsigned long long)f->too_long, (unsigned long long)s->events,
             (unsigned long long)s->event_errors, (unsigned long long)f->rotations,
-            (unsigned long long)f->truncations, (unsigned long long)s->unknown_closes);
+            (unsigned long long)f->truncations, (unsigned long long)s->unknown_closes,
+            (unsigned long long)s->reattached);
     fflush(out);
 }
 

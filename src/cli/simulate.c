@@ -98,7 +98,9 @@ static void print_summary(const struct sim *s, const char *segment, uint64_t see
            (unsigned long long)s->total, segment, (unsigned long long)seed);
     for (int e = 0; e < EV_COUNT; e++)
         printf(" %s=%llu", sim_model_event_names[e], (unsigned long long)s->events[e]);
-    printf("; %u messages left queued\n", (unsigned)sim_model_queued(s));
+    printf("; %u messages left queued; reattached=%llu\n",
+           (unsigned)sim_model_queued(s),
+           (unsigned long long)mtamon_reattached(s->m));
 }
 
 void cli_simulate_usage(FILE *out)

@@ -224,6 +224,22 @@ static void assoc_close(struct feed_sink *s, const struct feed_event *ev)
     table_remove(&s->assocs, e);
 }
 
+/* Log a re-attachment the last event made (a relaxed load per event). */
+static void note_reattached(struct feed_sink *s)
+{
+    uint64_t n = mtamon_reattached(s->m);
+    if (n == s->st.reattached)
+        return;
+    s->st.reattached = n;
+    log_msg(LOG_NOTICE, "the segment was deleted: counting into the one now "
+            "at its name (re-attachment %llu)", (unsigned long long)n);
+    /* Forget the channels that could not be registered (the new segment
+     * may be larger); the handles of the others stay valid. */
+    free(s->channels.e);
+    s->channels = (struct sink_table){ .max = FEED_SINK_CHANNELS_MAX };
+    s->channels_full_logged = 0;
+}
+
 void feed_sink_emit(void *sink, const struct feed_event *ev)
 {
     struct feed_sink *s = sink;
@@ -231,6 +247,7 @@ void feed_sink_emit(void *sink, const struct feed_event *ev)
     if (ev->kind == FEED_ASSOC_CLOSE) {
         mtamon_event_time(s->m, ev->time_ms);
         assoc_close(s, ev);
+        note_reattached(s);
         return;
     }
     mtamon_channel_t ch = channel_of(s, ev->channel);
@@ -283,4 +300,5 @@ void feed_sink_emit(void *sink, const struct feed_event *ev)
     }
     if (rc != MTAMON_OK)
         s->st.event_errors++;
+    note_reattached(s);
 }

@@ -26,6 +26,8 @@ struct feed_sink_stats {
                                    part: a channel that could not be
                                    registered, a refused call, a full table */
     uint64_t unknown_closes;  /**< FEED_ASSOC_CLOSE of a key never opened */
+    uint64_t reattached;      /**< times the writer followed the segment's
+                                   name after a delete (mtamon_reattached) */
 };
 
 /** A sink writing to one segment. */
@@ -42,7 +44,8 @@ void feed_sink_destroy(struct feed_sink *s);
 
 /**
  * Count one event: mtamon_event_time(m, ev->time_ms), then the libmtamon
- * call of ev->kind.  A feed_emit_fn: pass the sink as ctx.
+ * call of ev->kind.  A feed_emit_fn: pass the sink as ctx.  When that call
+ * followed a deleted segment to its successor, logs it (notice).
  */
 void feed_sink_emit(void *sink, const struct feed_event *ev);
 

@@ -15,10 +15,9 @@
  * every open scan it all. */
 #define ASSOC_PROBES 64
 
-uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
-                      const char *remote, int64_t now)
+uint32_t assoc_record(mtamon_t *m, struct segment_map *map, uint32_t slot,
+                      mtamon_direction dir, const char *remote, int64_t now)
 {
-    struct segment_map *map = &m->map;
     uint32_t cap = map->assoc_capacity;
     uint32_t start = atomic_load_explicit(&m->assoc_hint, memory_order_relaxed) % cap;
     for (uint32_t k = 0; k < cap && k < ASSOC_PROBES; k++) {
@@ -33,7 +32,7 @@ uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
             continue;
         /* Before publishing, so no reader or reclaimer misses it. */
         raise_high_water(&map->header->assocs_used, i + 1);
-        e->channel = ch;
+        e->channel = slot;
         e->direction = dir;
         e->pid = cached_pid();
         e->start_ms = now;
@@ -45,16 +44,17 @@ uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
     return 0; /* table full: the association is counted, not listed */
 }
 
-int assoc_forget(mtamon_t *m, const mtamon_assoc *a)
+int assoc_forget(struct segment_map *map, uint32_t entry, uint32_t slot,
+                 mtamon_direction dir)
 {
-    if (a->entry == 0 || a->entry > m->map.assoc_capacity)
+    if (entry == 0 || entry > map->assoc_capacity)
         return 0;
-    struct assoc_entry *e = &m->map.assocs[a->entry - 1];
+    struct assoc_entry *e = &map->assocs[entry - 1];
     /* A reclaimer may hold our entry for a moment to check it: wait. */
     for (int tries = 0; tries < 1000; tries++) {
         uint32_t state = atomic_load_explicit(&e->state, memory_order_acquire);
         if (state == ASSOC_ACTIVE) {
-            if (e->channel != a->channel || e->direction != a->direction ||
+            if (e->channel != slot || e->direction != (uint32_t)dir ||
                 e->pid != cached_pid())
                 return 0;
             if (atomic_compare_exchange_strong_explicit(&e->state, &state, ASSOC_FREE,

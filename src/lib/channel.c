@@ -8,6 +8,9 @@
  * slot being claimed waits for it to be published before comparing names:
  * two processes registering one name concurrently end up on the same slot.
  * A slot whose claimer died before publishing is claimed again.
+ *
+ * The caller's handle for a channel is its slot index in the segment the
+ * writer opened; handles.c keeps it valid after a re-attachment.
  */
 
 #include <errno.h>
@@ -81,13 +84,9 @@ static int claim_slot(struct segment_map *map, uint32_t i, uint32_t from,
     return 1;
 }
 
-static mtamon_result lookup(mtamon_t *m, const char *name, int create,
-                            mtamon_channel_t *out, struct mtamon_error *err)
+mtamon_result channel_lookup(struct segment_map *map, const char *name, int create,
+                             uint32_t *out, struct mtamon_error *err)
 {
-    mtamon_result st = mtamon_channel_name_check(name, err);
-    if (st != MTAMON_OK)
-        return st;
-    struct segment_map *map = &m->map;
     for (uint32_t i = 0; i < map->channel_capacity; i++) {
         struct channel_slot *s = &map->channels[i];
         uint32_t state = atomic_load_explicit(&s->state, memory_order_acquire);
@@ -118,6 +117,25 @@ static mtamon_result lookup(mtamon_t *m, const char *name, int create,
                      "segment %s is full: all %u channel slots are taken, "
                      "channel '%s' not added (re-create it with a larger "
                      "capacity)", map->name, map->channel_capacity, name);
+}
+
+/* Find or register @p name in the segment @p m counts into now, and give
+ * the caller its handle (handles.c). */
+static mtamon_result lookup(mtamon_t *m, const char *name, int create,
+                            mtamon_channel_t *out, struct mtamon_error *err)
+{
+    mtamon_result st = mtamon_channel_name_check(name, err);
+    if (st != MTAMON_OK)
+        return st;
+    pthread_mutex_lock(&m->lock);
+    struct attachment *a =
+        writer_follow_locked(m, atomic_load_explicit(&m->cur, memory_order_acquire));
+    uint32_t index = 0;
+    st = channel_lookup(&a->map, name, create, &index, err);
+    if (st == MTAMON_OK)
+        st = handle_assign(m, a, name, index, out, err);
+    pthread_mutex_unlock(&m->lock);
+    return st;
 }
 
 mtamon_result mtamon_channel(mtamon_t *m, const char *name, mtamon_channel_t *out,

@@ -58,7 +58,10 @@ static mtamon_result begin_clear(struct segment_map *map, uint32_t *seq_out,
 
 mtamon_result mtamon_clear(mtamon_t *m, struct mtamon_error *err)
 {
-    struct segment_map *map = &m->map;
+    pthread_mutex_lock(&m->lock); /* clear what events count into now */
+    struct segment_map *map =
+        &writer_follow_locked(m, atomic_load_explicit(&m->cur, memory_order_acquire))->map;
+    pthread_mutex_unlock(&m->lock);
     uint32_t seq = 0;
     pthread_mutex_lock(&clear_mutex);
     mtamon_result st = begin_clear(map, &seq, err);

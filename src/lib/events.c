@@ -1,6 +1,7 @@
 /*
  * events.c - one call per MTA event.  The hot path: no lock, no system
- * call, relaxed 64-bit fetch-adds on the channel's counter line.
+ * call, one load of the segment's retired word, relaxed 64-bit fetch-adds
+ * on the channel's counter line.
  */
 #include "lib_internal.h"
 
@@ -38,17 +39,62 @@ void mtamon_event_time(mtamon_t *m, int64_t ms)
     atomic_store_explicit(&m->event_time_ms, ms > 0 ? ms : 0, memory_order_relaxed);
 }
 
+/* The attachment an event counts into.  The fast path, while the segment
+ * the writer opened is not retired: one relaxed load of its retired word,
+ * in a header line only channel registration and clear ever write, and
+ * its slots at fixed offsets of the handle - no lock, no system call, no
+ * load on the way to the counter the code before the retired word had
+ * not.  Relaxed is enough: the word is a hint, the slow path reads it
+ * again with acquire.  After a re-attachment, writer_current() does the
+ * same with the current attachment. */
+static inline struct event_target attached(mtamon_t *m)
+{
+    const _Atomic uint32_t *check =
+        atomic_load_explicit(&m->first.check, memory_order_relaxed);
+    if (__builtin_expect(atomic_load_explicit(check, memory_order_relaxed) == 0, 1))
+        return (struct event_target){&m->first, 0};
+    return writer_current(m);
+}
+
+/* The active slot caller's handle @p ch names in @p a, or NULL. */
+static inline struct channel_slot *event_slot(const struct attachment *a, int translate,
+                                              mtamon_channel_t ch)
+{
+    return slot_if_active(&a->map, translate ? attachment_slot_index(a, ch) : ch);
+}
+
+/* Declares a (the attachment), translate and s (the slot of ch). */
 #define SLOT_OR_INVALID(s, m, ch)                                  \
-    struct channel_slot *s = slot_if_active(&(m)->map, (ch));      \
+    struct event_target target = attached(m);                      \
+    struct attachment *a = target.a;                               \
+    int translate = target.translate;                              \
+    struct channel_slot *s = event_slot(a, translate, (ch));       \
     if (!s)                                                        \
         return MTAMON_ERR_INVALID
+
+/* An association token's entry: the table entry, and above it the epoch
+ * of the attachment whose table it is in (0 for the segment the writer
+ * opened, so those tokens are plain entry numbers). */
+#define TOKEN_ENTRY_BITS 20
+#define TOKEN_ENTRY_MASK ((1u << TOKEN_ENTRY_BITS) - 1)
+_Static_assert(MTAMON_MAX_ASSOCS <= TOKEN_ENTRY_MASK, "entries must fit in a token");
+
+static inline uint32_t token_epoch(uint32_t epoch)
+{
+    return epoch & (UINT32_MAX >> TOKEN_ENTRY_BITS);
+}
+
+static inline uint32_t slot_number(const struct attachment *a, const struct channel_slot *s)
+{
+    return (uint32_t)(s - a->map.channels) + 1;
+}
 
 mtamon_result mtamon_enqueue(mtamon_t *m, mtamon_channel_t src, mtamon_channel_t dst,
                              uint32_t recipients, uint64_t volume)
 {
     SLOT_OR_INVALID(d, m, dst);
     struct channel_slot *s = NULL;
-    if (src != 0 && !(s = slot_if_active(&m->map, src)))
+    if (src != 0 && !(s = event_slot(a, translate, src)))
         return MTAMON_ERR_INVALID;
     add_triple(d, MTAMON_RECEIVED_MSGS, recipients, volume);
     if (s) {
@@ -167,7 +213,8 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_directi
      * its entry leaves one the reclaimer frees without counting it
      * closed; only the instant between publishing and counting is open. */
     out->direction = dir;
-    out->entry = assoc_record(m, ch, dir, remote, now);
+    uint32_t entry = assoc_record(m, &a->map, slot_number(a, s), dir, remote, now);
+    out->entry = token_epoch(a->epoch) << TOKEN_ENTRY_BITS | entry;
     if (dir == MTAMON_INBOUND) {
         add(s, MTAMON_IN_ASSOCS, 1);
         touch(&s->last_inbound_ms, now);
@@ -179,14 +226,24 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_directi
     return MTAMON_OK;
 }
 
-mtamon_result mtamon_assoc_close(mtamon_t *m, const mtamon_assoc *a)
+mtamon_result mtamon_assoc_close(mtamon_t *m, const mtamon_assoc *t)
 {
-    if (a->direction != MTAMON_INBOUND && a->direction != MTAMON_OUTBOUND)
+    if (t->direction != MTAMON_INBOUND && t->direction != MTAMON_OUTBOUND)
         return MTAMON_ERR_INVALID;
-    SLOT_OR_INVALID(s, m, a->channel);
-    if (a->entry != 0 && !assoc_forget(m, a))
+    SLOT_OR_INVALID(s, m, t->channel);
+    uint32_t entry = t->entry & TOKEN_ENTRY_MASK;
+    uint32_t epoch = t->entry >> TOKEN_ENTRY_BITS;
+    if (epoch != token_epoch(a->epoch)) {
+        /* Opened in a segment since deleted: nothing to count here -
+         * unless in a limbo whose counts (the open too) moved here. */
+        if (!a->prev || !a->prev->limbo || epoch != token_epoch(a->prev->epoch))
+            return MTAMON_OK;
+        entry = 0; /* its table entry was the limbo's */
+    }
+    if (entry != 0 && !assoc_forget(&a->map, entry, slot_number(a, s),
+                                    (mtamon_direction)t->direction))
         return MTAMON_ERR_INVALID; /* closed twice, or reclaimed */
-    add(s, a->direction == MTAMON_INBOUND ? MTAMON_IN_ASSOCS_CLOSED
+    add(s, t->direction == MTAMON_INBOUND ? MTAMON_IN_ASSOCS_CLOSED
                                           : MTAMON_OUT_ASSOCS_CLOSED, 1);
     return MTAMON_OK;
 }

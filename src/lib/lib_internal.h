@@ -4,6 +4,7 @@
 #ifndef MTAMON_LIB_INTERNAL_H
 #define MTAMON_LIB_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -22,7 +23,11 @@ struct segment_map {
     size_t size;
     dev_t dev;
     ino_t ino;
-    uid_t uid;                   /* owner and mode of the object at attach */
+    /* Owner, group and permission bits of the object at attach: readers
+     * judge whom to trust by them (mtamon_reader_owner()), and a writer
+     * that re-creates a deleted segment gives the new one the same group
+     * and mode. */
+    uid_t uid;
     gid_t gid;
     mode_t mode;
     int writable;
@@ -34,11 +39,64 @@ struct segment_map {
     struct assoc_entry *assocs;
 };
 
-struct mtamon {
+/*
+ * A writer's attachment to one segment.  A writer starts with one (epoch
+ * 0) and gets a new one each time it follows its segment's name after a
+ * `delete` (follow.c).  Attachments are published through mtamon.cur with
+ * release and never freed before mtamon_close(), so an event that loaded
+ * one may finish with it; the mapping of one two re-attachments old is
+ * replaced by anonymous memory (attachment_release()).
+ */
+struct attachment {
     struct segment_map map;
+    /* The word every event loads: the segment's retired word while the
+     * caller's channel handles are its slot indices, else always_slow (a
+     * handle must be translated through remap).  Changed only from the
+     * retired word to always_slow, under mtamon.lock. */
+    _Atomic(const _Atomic uint32_t *) check;
+    /* Epoch > 0: handle h (1..remap_len) counts into slot remap[h-1] (0:
+     * not registered here); handles above remap_len are slot indices.
+     * Entries are written before remap_len is raised with release. */
+    _Atomic uint32_t *remap;
+    _Atomic uint32_t remap_len;
+    uint32_t remap_cap;
+    uint32_t epoch;
+    int limbo;               /* a private stand-in (limbo.c) */
+    int released;            /* mapping replaced by anonymous memory */
+    struct attachment *prev; /* the one it replaced */
+};
+
+/* Handle -> channel name of every handle mtamon_channel() gave out, to
+ * register them again in a re-created segment.  Under mtamon.lock. */
+struct handle_names {
+    char (*name)[MTAMON_CHANNEL_NAME_MAX + 1]; /* name[h-1], "" = unknown */
+    uint32_t len, cap;
+};
+
+struct mtamon {
+    /* The segment the writer opened (epoch 0).  Never changes, so events
+     * find its slots at fixed offsets of the handle, without loading cur
+     * first, until it is retired. */
+    struct attachment first;
+    _Atomic(struct attachment *) cur; /* what events count into */
     _Atomic uint32_t assoc_hint; /* where the next free-entry search starts */
     _Atomic int64_t event_time_ms; /* mtamon_event_time(); 0 = the clock */
+    _Atomic uint64_t reattached;   /* mtamon_reattached() */
+    /* After a failed attempt to follow the name: no new one before this
+     * (CLOCK_MONOTONIC ns), so a missing segment costs no system call per
+     * event. */
+    _Atomic int64_t next_follow_ns;
+    int64_t retry_same_ns;       /* its back-off, under lock (follow.c) */
+    int may_create;              /* opened with MTAMON_OPEN_CREATE */
+    pthread_mutex_t lock;        /* registering channels, following */
+    struct handle_names names;
 };
+
+/* The map events of @p m currently count into. */
+static inline struct segment_map *writer_map(mtamon_t *m)
+{
+    return &atomic_load_explicit(&m->cur, memory_order_acquire)->map;
+}
 
 struct mtamon_reader {
     struct segment_map map;
@@ -49,6 +107,9 @@ struct mtamon_reader {
 mtamon_result set_error(struct mtamon_error *err, mtamon_result code,
                         const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The mtamon_result for a system call's errno. */
+mtamon_result errno_status(int e);
 
 /* Check a segment name: starts with '/', no other '/', bounded. */
 mtamon_result segment_name_check(const char *name, struct mtamon_error *err);
@@ -77,6 +138,10 @@ mtamon_result segment_attach(const char *name, int writable, int nowait,
                              struct segment_map *map,
                              struct mtamon_error *err);
 
+/* Write the header of a zero-filled segment of geometry @p g at @p base,
+ * the magic last (release). */
+void segment_format(void *base, const struct segment_geometry *g);
+
 /* Create and initialise a new segment (exclusive). */
 mtamon_result segment_create(const char *name,
                              const struct mtamon_create_params *params,
@@ -93,6 +158,91 @@ void segment_detach(struct segment_map *map);
  * replaced, -2 the same object but truncated below the mapping, -1 error
  * (errno). */
 int segment_same_object(const struct segment_map *map);
+
+/* Mark the segment at @p name retired (mtamon_unlink(), before it unlinks
+ * the name).  Returns 1 if it marked a valid segment, 0 if there was none
+ * it could open writable and validate (nothing to tell writers). */
+int segment_retire(const char *name);
+
+/* Undo segment_retire() when the unlink failed. */
+void segment_unretire(const char *name);
+
+/* Has @p map's segment been retired?  Acquire: pairs with the release of
+ * segment_retire(). */
+static inline int segment_retired(const struct segment_map *map)
+{
+    return atomic_load_explicit(&segment_tail_of(map->header)->retired,
+                                memory_order_acquire) != 0;
+}
+
+/* ---- writers: following a re-created segment (follow.c) ---------------- */
+
+/* Make @p a the attachment of epoch @p epoch to @p map. */
+void attachment_init(struct attachment *a, const struct segment_map *map,
+                     uint32_t epoch, struct attachment *prev);
+
+/* A new attachment for @p map (epoch > 0), NULL on ENOMEM. */
+struct attachment *attachment_new(const struct segment_map *map, uint32_t epoch,
+                                  struct attachment *prev);
+
+/* Unmap @p a and every older one, and free them but the first. */
+void attachment_free_all(struct attachment *a);
+
+/* Where an event counts, and whether the caller's handles must go
+ * through that attachment's table (returned in registers). */
+struct event_target {
+    struct attachment *a;
+    int translate;
+};
+
+/* Where an event counts once the segment the writer opened is retired:
+ * the current attachment, following the name if that one is retired too. */
+struct event_target writer_current(mtamon_t *m);
+
+/* The slow path of an event whose attachment @p seen had its check word
+ * set: the attachment to count into (a new one if the segment was
+ * retired and the name could be followed, else @p seen). */
+struct attachment *writer_follow(mtamon_t *m, struct attachment *seen);
+
+/* The same with mtamon.lock held: follow now if @p a is retired. */
+struct attachment *writer_follow_locked(mtamon_t *m, struct attachment *a);
+
+/* The check word of attachments every event must take the slow path of:
+ * always 1. */
+extern const _Atomic uint32_t always_slow_word;
+
+/* A limbo for @p m after @p old was deleted (limbo.c): a private segment
+ * of the same geometry with the same channels; NULL on ENOMEM. */
+struct attachment *limbo_new(mtamon_t *m, struct attachment *old);
+
+/* Move the counts of @p limbo into @p into (the segment that followed). */
+void limbo_merge(struct attachment *limbo, struct attachment *into);
+
+/* Slot index in @p a's map of caller's handle @p h (slow path only). */
+static inline uint32_t attachment_slot_index(const struct attachment *a,
+                                             mtamon_channel_t h)
+{
+    uint32_t len = atomic_load_explicit(&a->remap_len, memory_order_acquire);
+    return h - 1u < len ? atomic_load_explicit(&a->remap[h - 1], memory_order_relaxed)
+                        : h;
+}
+
+/* ---- channel handles (handles.c), all under mtamon.lock ----------------- */
+
+/* Register (@p create) or find @p name in @p map: its slot index. */
+mtamon_result channel_lookup(struct segment_map *map, const char *name, int create,
+                             uint32_t *out, struct mtamon_error *err);
+
+/* The caller's handle for @p name, found at slot @p index of @p a. */
+mtamon_result handle_assign(mtamon_t *m, struct attachment *a, const char *name,
+                            uint32_t index, mtamon_channel_t *out,
+                            struct mtamon_error *err);
+
+/* Register every known handle's channel in @p a (a new attachment) and
+ * fill its remap; 0, or -1 on ENOMEM. */
+int handles_remap(mtamon_t *m, struct attachment *a);
+
+void handles_free(struct handle_names *names);
 
 /* Slot @p index (1-based) if it is an active slot of @p map, else NULL.
  * Acquire load, so its name and creation time are safe to read. */
@@ -128,15 +278,23 @@ static inline int64_t now_ms_precise(void)
 void reason_publish(struct reason_ring *ring, const char *text);
 void reason_read(const struct reason_ring *ring, char *out, size_t outlen);
 
-/* Status table: count one error of @p code in direction @p dir. */
-void status_count(struct channel_slot *slot, mtamon_status_code code,
-                  int dir);
+/* Status table: count @p n errors of @p code in direction @p dir. */
+void status_add(struct channel_slot *slot, mtamon_status_code code, int dir,
+                uint64_t n);
+
+/* Count one error of @p code in direction @p dir. */
+static inline void status_count(struct channel_slot *slot, mtamon_status_code code,
+                                int dir)
+{
+    status_add(slot, code, dir, 1);
+}
 
 /* Association table: record an open association, returning its 1-based
  * entry (0 if the table is full); release it again (1 if it was ours). */
-uint32_t assoc_record(mtamon_t *m, mtamon_channel_t ch, mtamon_direction dir,
-                      const char *remote, int64_t now);
-int assoc_forget(mtamon_t *m, const mtamon_assoc *a);
+uint32_t assoc_record(mtamon_t *m, struct segment_map *map, uint32_t slot,
+                      mtamon_direction dir, const char *remote, int64_t now);
+int assoc_forget(struct segment_map *map, uint32_t entry, uint32_t slot,
+                 mtamon_direction dir);
 
 /* Close the entries of writer processes that died (counting them closed,
  * so the current-association gauges come back down) and free entries

@@ -127,15 +127,43 @@ mtamon_t *mtamon_open(const char *segment, unsigned flags,
 /** Unmap and free the handle.  Counters stay in the segment. */
 void mtamon_close(mtamon_t *m);
 
-/** Remove the segment name; mappings already open stay valid. */
+/**
+ * Delete the segment: mark it retired (a word in its header), then remove
+ * the name.  Mappings already open stay valid, but every writer notices
+ * the mark on its next event and follows the name (see
+ * mtamon_reattached()); readers report the segment as deleted
+ * (MTAMON_ERR_STALE).  If the name cannot be removed the mark is undone.
+ */
 mtamon_result mtamon_unlink(const char *segment, struct mtamon_error *err);
+
+/**
+ * How many times @p m followed its segment's name after a delete.
+ *
+ * Each event of a writer loads one word of the segment header (no system
+ * call, no lock).  When a delete has marked the segment retired, the
+ * event re-opens the name: if the name is missing and @p m was opened
+ * with MTAMON_OPEN_CREATE, it re-creates the segment with the deleted
+ * one's capacities, mode and group (without the group if this process
+ * may not give it); then it registers again every channel it gave out a
+ * handle for, and counts the event there.  Channel handles and
+ * association tokens held by the caller keep working, from any number of
+ * threads.  While the name cannot be followed (missing, and @p m may not
+ * create; or still being initialised) events count into a private
+ * stand-in of the deleted segment, tried again at most every 10 ms, and
+ * are moved into the segment that appears there.  An association opened
+ * before the delete belongs to the deleted segment: closing it counts
+ * nothing in the new one.
+ */
+uint64_t mtamon_reattached(const mtamon_t *m);
 
 /* ------------------------------------------------------------------------ */
 /* Channels                                                                  */
 
 /**
  * A channel: its stable 1-based slot index (the future mtaGroupIndex).
- * 0 is never a valid channel.
+ * 0 is never a valid channel.  After the writer followed a re-created
+ * segment (mtamon_reattached()) it is a handle that keeps naming the same
+ * channel, whatever its slot there.
  */
 typedef uint32_t mtamon_channel_t;
 
@@ -244,7 +272,9 @@ typedef enum mtamon_direction {
 typedef struct mtamon_assoc {
     mtamon_channel_t channel;
     uint32_t direction; /**< mtamon_direction, 0 if the open failed */
-    uint32_t entry;     /**< 1-based association-table entry, 0 if none */
+    uint32_t entry;     /**< low 20 bits: 1-based association-table entry,
+                             0 if none; above them, opaque: which segment
+                             the writer had (0 for the one it opened) */
 } mtamon_assoc;
 
 /**

@@ -82,7 +82,7 @@ struct segment_geometry segment_geometry_for(uint32_t channels, uint32_t assocs)
     return g;
 }
 
-static mtamon_result errno_status(int e)
+mtamon_result errno_status(int e)
 {
     switch (e) {
     case ENOENT: return MTAMON_ERR_NOENT;
@@ -176,22 +176,27 @@ mtamon_result segment_create(const char *name,
     }
 
     /* ftruncate zero-filled it: every slot is FREE, every counter 0. */
+    segment_format(base, &g);
+    munmap(base, g.size);
+    return MTAMON_OK;
+}
+
+void segment_format(void *base, const struct segment_geometry *g)
+{
     struct segment_header *h = base;
     h->layout_version = MTAMON_LAYOUT_VERSION;
     h->header_size = sizeof *h;
-    h->segment_size = g.size;
-    h->channel_capacity = channels;
+    h->segment_size = g->size;
+    h->channel_capacity = g->channel_capacity;
     h->channel_slot_size = sizeof(struct channel_slot);
-    h->assoc_capacity = assocs;
+    h->assoc_capacity = g->assoc_capacity;
     h->assoc_entry_size = sizeof(struct assoc_entry);
-    h->channels_offset = g.channels_offset;
-    h->assocs_offset = g.assocs_offset;
+    h->channels_offset = g->channels_offset;
+    h->assocs_offset = g->assocs_offset;
     h->generation = new_generation();
     h->created_ms = now_ms_precise();
     /* The magic makes it valid; everything above is visible before it. */
     atomic_store_explicit(&h->magic, MTAMON_MAGIC, memory_order_release);
-    munmap(base, g.size);
-    return MTAMON_OK;
 }
 
 /* Validate a copy of the header of a mapping of @p size bytes. */
@@ -415,20 +420,4 @@ int process_gone(pid_t pid)
     if (pid <= 0)
         return 0;
     return kill(pid, 0) != 0 && errno == ESRCH;
-}
-
-mtamon_result mtamon_unlink(const char *segment, struct mtamon_error *err)
-{
-    const char *name = mtamon_segment_name(segment);
-    mtamon_result st = segment_name_check(name, err);
-    if (st != MTAMON_OK)
-        return st;
-    if (shm_unlink(name) != 0) {
-        int e = errno;
-        if (e == ENOENT)
-            return set_error(err, MTAMON_ERR_NOENT, "segment %s does not exist", name);
-        return set_error(err, errno_status(e), "cannot delete segment %s: %s", name,
-                         strerror(e));
-    }
-    return MTAMON_OK;
 }

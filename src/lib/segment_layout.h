@@ -3,6 +3,8 @@
  *
  * Internal to libmtamon (and its tests).  Any change to these structures
  * must bump MTAMON_LAYOUT_VERSION: readers refuse layouts newer than theirs.
+ * (struct segment_tail is the exception: it uses padding every version-1
+ * segment already has, and zero there means what it meant before.)
  *
  *   [header][channel slot 0 .. capacity-1][association entry 0 .. n-1]
  *
@@ -157,6 +159,33 @@ struct segment_header {
      * process (pid reuse). */
     _Atomic int64_t clear_started_ms;
 };
+
+/* Words kept in the padding between the header and the channel table
+ * (which starts at the next cache line, offset 128 for a 104-byte
+ * header).  Creators leave the padding zero (ftruncate), layout version 1
+ * readers never look at it, and header_size stays sizeof(struct
+ * segment_header): adding them needs no version bump, and segments made
+ * before them read as "not retired". */
+struct segment_tail {
+    /* 0 while the segment is in use; SEGMENT_RETIRED once `delete` is
+     * about to unlink it (written before shm_unlink, so every writer that
+     * still has it mapped learns it is gone and follows the name). */
+    _Atomic uint32_t retired;
+    uint32_t spare;
+};
+
+#define SEGMENT_RETIRED 1u
+
+_Static_assert(sizeof(struct segment_header) + sizeof(struct segment_tail) <=
+                   (sizeof(struct segment_header) + MTAMON_CACHELINE - 1) /
+                       MTAMON_CACHELINE * MTAMON_CACHELINE,
+               "the segment tail must fit in the header's padding");
+
+/* The tail of a validated mapping's header. */
+static inline struct segment_tail *segment_tail_of(struct segment_header *h)
+{
+    return (struct segment_tail *)(void *)((char *)h + sizeof *h);
+}
 
 /* Cross-process atomics must not fall back to libatomic's process-local
  * locks. */

@@ -248,6 +248,10 @@ static mtamon_result follow_name(mtamon_reader *r, int *restarted,
                                  struct mtamon_error *err)
 {
     int same = segment_same_object(&r->map);
+    /* Retired: `delete` is unlinking it (or died doing so). */
+    if (same > 0 && segment_retired(&r->map))
+        return set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
+                         r->map.name);
     if (same > 0)
         return MTAMON_OK;
     if (same == -2)
@@ -266,6 +270,11 @@ static mtamon_result follow_name(mtamon_reader *r, int *restarted,
                          r->map.name);
     if (st != MTAMON_OK)
         return st;
+    if (segment_retired(&fresh)) {
+        segment_detach(&fresh);
+        return set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
+                         r->map.name);
+    }
     segment_detach(&r->map);
     r->map = fresh;
     if (restarted)

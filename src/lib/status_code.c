@@ -83,7 +83,7 @@ static int claim(struct status_slot *e, mtamon_status_code code)
     return cur == code;
 }
 
-void status_count(struct channel_slot *slot, mtamon_status_code code, int dir)
+void status_add(struct channel_slot *slot, mtamon_status_code code, int dir, uint64_t n)
 {
     if (code < 4000000 || code > 5999999)
         return;
@@ -91,7 +91,7 @@ void status_count(struct channel_slot *slot, mtamon_status_code code, int dir)
     mtamon_status_code class_code = code / 1000000 * 1000000;
     if (code == class_code) {
         claim(fallback, class_code);
-        atomic_fetch_add_explicit(&fallback->count[dir], 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&fallback->count[dir], n, memory_order_relaxed);
         return;
     }
     const unsigned dynamic = MTAMON_STATUS_SLOTS - STATUS_RESERVED;
@@ -99,10 +99,10 @@ void status_count(struct channel_slot *slot, mtamon_status_code code, int dir)
     for (unsigned k = 0; k < dynamic; k++) {
         struct status_slot *e = &slot->status[STATUS_RESERVED + (h + k) % dynamic];
         if (claim(e, code)) {
-            atomic_fetch_add_explicit(&e->count[dir], 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&e->count[dir], n, memory_order_relaxed);
             return;
         }
     }
     claim(fallback, class_code);
-    atomic_fetch_add_explicit(&fallback->count[dir], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&fallback->count[dir], n, memory_order_relaxed);
 }

@@ -1,5 +1,6 @@
 /*
- * writer.c - opening a segment for writing.
+ * writer.c - opening a segment for writing (following it after a delete
+ * is follow.c's job).
  */
 
 #include <pthread.h>
@@ -52,26 +53,31 @@ mtamon_t *mtamon_open(const char *segment, unsigned flags,
         if (st != MTAMON_OK && (st != MTAMON_ERR_EXISTS || (flags & MTAMON_OPEN_EXCL)))
             return NULL;
     }
-    mtamon_t *m = calloc(1, sizeof *m);
-    if (!m) {
-        set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
-        return NULL;
-    }
-    mtamon_result st = segment_attach(name, 1, 0, &m->map, err);
+    struct segment_map map;
+    mtamon_result st = segment_attach(name, 1, 0, &map, err);
     if (st == MTAMON_ERR_FOREIGN && (flags & MTAMON_OPEN_CREATE) &&
         !(flags & MTAMON_OPEN_EXCL) && segment_uninitialised(name)) {
         /* Its creator died before initialising it: replace it. */
         shm_unlink(name);
         st = segment_create(name, params, err);
         if (st == MTAMON_OK || st == MTAMON_ERR_EXISTS)
-            st = segment_attach(name, 1, 0, &m->map, err);
+            st = segment_attach(name, 1, 0, &map, err);
     }
-    if (st != MTAMON_OK) {
+    if (st != MTAMON_OK)
+        return NULL;
+    mtamon_t *m = calloc(1, sizeof *m);
+    if (!m || pthread_mutex_init(&m->lock, NULL) != 0) {
         free(m);
+        segment_detach(&map);
+        set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
         return NULL;
     }
+    struct attachment *a = &m->first;
+    attachment_init(a, &map, 0, NULL);
+    atomic_init(&m->cur, a);
+    m->may_create = (flags & MTAMON_OPEN_CREATE) != 0;
     (void)cached_pid();
-    assoc_reclaim_dead(&m->map);
+    assoc_reclaim_dead(&a->map);
     if (err) /* an "exists" from the create attempt is not an error */
         set_error(err, MTAMON_OK, "%s", "");
     return m;
@@ -81,6 +87,13 @@ void mtamon_close(mtamon_t *m)
 {
     if (!m)
         return;
-    segment_detach(&m->map);
+    attachment_free_all(atomic_load_explicit(&m->cur, memory_order_acquire));
+    handles_free(&m->names);
+    pthread_mutex_destroy(&m->lock);
     free(m);
+}
+
+uint64_t mtamon_reattached(const mtamon_t *m)
+{
+    return atomic_load_explicit(&m->reattached, memory_order_relaxed);
 }

@@ -93,8 +93,8 @@ int main(int argc, char **argv)
     mtamon_t *m = mtamon_open(seg, MTAMON_OPEN_CREATE | MTAMON_OPEN_EXCL, &params, &err);
     if (!m)
         die(seg, &err);
-    const void *base = m->map.base;
-    const size_t size = m->map.size;
+    const void *base = writer_map(m)->base;
+    const size_t size = writer_map(m)->size;
 
     write_seed("empty", base, size);
 
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
     mtamon_assoc_open(m, tcp, MTAMON_INBOUND, "192.0.2.1", &a);
     mtamon_assoc b;
     mtamon_assoc_open(m, local, MTAMON_OUTBOUND, "[2001:db8::1]:25", &b);
-    const size_t assoc0 = m->map.header->assocs_offset;
+    const size_t assoc0 = writer_map(m)->header->assocs_offset;
     const size_t assoc1 = assoc0 + sizeof(struct assoc_entry);
     const size_t pid_at = OFF(struct assoc_entry, pid);
     {
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 
     /* Everything below is a copy of the two-channel segment. */
     unsigned char *full = dup_bytes(base, size);
-    const size_t ch0 = m->map.header->channels_offset;
+    const size_t ch0 = writer_map(m)->header->channels_offset;
     const size_t ch1 = ch0 + sizeof(struct channel_slot);
 
     /* A clear in progress: abandoned (no clearer), and by a live clearer. */
@@ -181,11 +181,13 @@ int main(int argc, char **argv)
     variant32("capacity-mismatch", full, size, HDR(channel_capacity), 3);
     variant32("assoc-capacity-0", full, size, HDR(assoc_capacity), 0);
     variant64("offset-mismatch", full, size, HDR(assocs_offset),
-              m->map.header->assocs_offset + 64);
+              writer_map(m)->header->assocs_offset + 64);
     variant64("size-claims-more", full, size, HDR(segment_size), size * 2);
     write_seed("truncated", full, size / 2);
     write_seed("header-only", full, sizeof(struct segment_header));
     write_seed("shorter-than-header", full, 40);
+    /* Valid: `delete` marks a segment retired in the header's padding. */
+    variant32("retired", full, size, sizeof(struct segment_header), SEGMENT_RETIRED);
     variant32("channels-used-over-capacity", full, size, HDR(channels_used), 3);
     variant32("assocs-used-over-capacity", full, size, HDR(assocs_used), 0xffffffffu);
 

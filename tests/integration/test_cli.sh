@@ -589,6 +589,110 @@ recv = sum(get(c, "counters", "received_messages") for c in get(doc, "channels")
 check_true("a paced simulation received messages", recv > 0, repr(recv))
 EOF2
 
+# simulate across `counters delete` + `create`: stopped (SIGSTOP) to read
+# the old segment exactly, deleted, resumed; every event it reports is in
+# the old or in the new segment, and it says reattached=1.
+# sim_across SEG CREATE_FLAG TAG: start simulate (6000 events at 1500/s:
+# 4 s, and a stopped simulate catches up when resumed, so that is what
+# bounds the test) on SEG, stop it after 0.5 s, save the old segment in
+# $T/TAG-old.json.
+sim_across()
+{
+    start_bg SIMPID "$T/$3.out" "$MTAMON" --segment "$1" simulate --events 6000 \
+        --rate 1500 --seed 5 $2
+    sleep 0.5
+    kill -STOP "$SIMPID"
+    json_of "$1" "$T/$3-old.json"
+}
+
+# sim_finish SEG TAG: resume, wait for the end, save the new segment.
+sim_finish()
+{
+    kill -CONT "$SIMPID"
+    wait "$SIMPID"
+    RC=$?
+    stop_bg "$SIMPID"
+    assert_exit 0 "$2: simulate exits 0"
+    json_of "$1" "$T/$2-new.json"
+}
+
+# capacity_of FILE: channel_capacity of a `counters show --json` output.
+capacity_of()
+{
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["channel_capacity"])' "$1"
+}
+
+# sim_accounted TAG: the counters of both segments add up to the summary.
+sim_accounted()
+{
+    py_check "$1" "$T/$1.out" "$T/$1-old.json" "$T/$1-new.json" <<'EOF'
+import re
+line = open(sys.argv[1]).read()
+ev = dict((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", line))
+old, new = load(sys.argv[2]), load(sys.argv[3])
+def total(doc, *keys):
+    return sum(get(c, "counters", k) for c in get(doc, "channels") for k in keys)
+check("summary says reattached=1", ev.get("reattached"), 1)
+check_true("events after the delete reached the new segment",
+           total(new, "received_messages") > 0, line)
+for kind, keys in (("enqueue", ["received_messages"]), ("dequeue", ["delivered_messages"]),
+                   ("tempfail", ["attempted_messages"]), ("reject", ["rejected_messages"]),
+                   ("fail", ["failed_messages"]), ("convert", ["converted_ok", "converted_failed"]),
+                   ("loop", ["loops_detected"]),
+                   ("assoc_open", ["inbound_associations", "outbound_associations"]),
+                   ("assoc_reject", ["inbound_associations_rejected"]),
+                   ("assoc_fail", ["outbound_associations_failed"])):
+    check(kind + ": old + new segment", total(old, *keys) + total(new, *keys), ev.get(kind))
+closed = ["inbound_associations_closed", "outbound_associations_closed"]
+check_true("closes counted at most once",
+           total(old, *closed) + total(new, *closed) <= ev.get("assoc_close", 0))
+for c in get(new, "channels"):
+    cnt = get(c, "counters")
+    for d in ("inbound", "outbound"):
+        check_true(c["name"] + ": " + d + " closes <= opens in the new segment",
+                   cnt[d + "_associations_closed"] <= cnt[d + "_associations"])
+EOF
+}
+
+# It may not create: deleted while stopped, resumed for 0.3 s with no
+# segment at the name (its events are kept aside), then re-created by the
+# operator with another capacity.
+new_segment SIM5
+mt "$SIM5" counters create --capacity 64
+sim_across "$SIM5" "" sim5
+mt "$SIM5" counters delete
+assert_exit 0 "simulate across delete: counters delete"
+kill -CONT "$SIMPID"
+sleep 0.3
+kill -STOP "$SIMPID"
+if kill -0 "$SIMPID" 2>/dev/null && ! grep -q '^simulated' "$T/sim5.out"; then
+    pass "simulate is still running at the create"
+else
+    fail "simulate is still running at the create" "it ended first: too slow a machine?"
+fi
+assert_missing "$(shm_path "$SIM5")" "simulate without --create does not re-create the segment"
+mt "$SIM5" counters create --capacity 32
+assert_exit 0 "simulate across delete: counters create --capacity 32"
+sim_finish "$SIM5" sim5
+sim_accounted sim5
+assert_eq 32 "$(capacity_of "$T/sim5-new.json")" \
+    "simulate followed the re-created segment of 32 channels"
+
+# Deleted while stopped, resumed before any create: with --create it
+# re-creates the segment like the old one, and the operator's create then
+# finds it there.
+new_segment SIM6
+mt "$SIM6" counters create --capacity 48 --mode 0640
+sim_across "$SIM6" --create sim6
+mt "$SIM6" counters delete
+sim_finish "$SIM6" sim6
+sim_accounted sim6
+assert_eq 48 "$(capacity_of "$T/sim6-new.json")" \
+    "simulate --create re-created the segment with 48 channels"
+assert_eq 640 "$(stat -c %a "$(shm_path "$SIM6")")" "simulate --create re-created it with mode 0640"
+mt "$SIM6" counters create
+assert_error 73 "exists" "create after a writer re-created the segment"
+
 # simulate without --create on a missing segment.
 new_segment SIM3
 mt "$SIM3" simulate --events 10 --seed 1

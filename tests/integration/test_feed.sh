@@ -336,6 +336,58 @@ check_malformed "a directory" "not a regular file"
 rmdir "$state"
 
 # ---------------------------------------------------------------------------
+section "following across counters delete + create"
+# The feed keeps its channel handles and connections across a delete; each
+# line written after the delete is counted in the new segment, whoever
+# created it.
+new_segment SEG
+log="$T/retire.log"
+cli --segment "$SEG" counters create --capacity 16 --mode 0640
+: >"$log"
+start_bg PID "$T/retire.out" "$MTAMON" --segment "$SEG" feed --format sunmta \
+    --from-start --stats "$log"
+{
+    sun_enqueue 20 r1
+    printf '28-Feb-2007 11:50:59.10 tcp_local + O TCP|192.0.2.1|25|198.51.100.7|1244 SMTP\n'
+} >>"$log"
+wait_counter "$SEG" ims-ms received_messages 20 ||
+    fail "before the delete: 20 lines counted" "got $(counter "$SEG" ims-ms received_messages)"
+cli --segment "$SEG" counters delete
+assert_exit 0 "counters delete under a running feed"
+cli --segment "$SEG" counters create --capacity 8
+assert_exit 0 "counters create with another capacity"
+{
+    sun_enqueue 30 r2
+    # The connection opened in the deleted segment ends: not counted here.
+    printf '28-Feb-2007 11:51:00.10 tcp_local + C TCP|192.0.2.1|25|198.51.100.7|1244 SMTP\n'
+} >>"$log"
+wait_counter "$SEG" ims-ms received_messages 30 ||
+    fail "after delete + create: the 30 new lines are in the new segment" \
+        "got $(counter "$SEG" ims-ms received_messages)"
+assert_eq 30 "$(counter "$SEG" tcp_local submitted_messages)" "new segment: tcp_local submitted 30"
+assert_eq 0 "$(counter "$SEG" tcp_local inbound_associations_closed)" \
+    "new segment: the close of a connection opened before the delete is not counted"
+assert_eq 0 "$(counter "$SEG" tcp_local inbound_current)" "new segment: no connection below 0"
+# Deleted and not re-created: the feed re-creates it like the last one.
+cli --segment "$SEG" counters delete
+assert_exit 0 "counters delete again"
+sun_enqueue 5 r3 >>"$log"
+wait_counter "$SEG" ims-ms received_messages 5 ||
+    fail "after a delete alone: the feed re-created the segment and counted 5" \
+        "got $(counter "$SEG" ims-ms received_messages)"
+cli --segment "$SEG" counters show --json
+assert_contains "$OUT" '"channel_capacity": 8,' "re-created with the last segment's capacity"
+cli --segment "$SEG" counters create
+assert_error 73 "exists" "create after the feed re-created the segment"
+stop_bg "$PID"
+assert_eq 2 "$(stat_of "$T/retire.out" reattached)" "stats: reattached 2"
+assert_eq 57 "$(stat_of "$T/retire.out" lines)" "stats: lines 57"
+assert_eq 57 "$(stat_of "$T/retire.out" events)" "stats: events 57"
+assert_eq 0 "$(stat_of "$T/retire.out" event_errors)" "stats: event_errors 0"
+assert_eq 0 "$(stat_of "$T/retire.out" unknown_closes)" "stats: unknown_closes 0"
+assert_contains "$(cat "$T/retire.out")" "the segment was deleted" "the re-attachment is logged"
+
+# ---------------------------------------------------------------------------
 section "usage and missing files"
 cli --segment "$SEG" feed --format sunmta --once "$T/no-such.log"
 assert_error 66 "no-such.log" "missing file with --once"

@@ -354,8 +354,8 @@ static void test_dead_claimer(void)
     if (dead == 0)
         _exit(0);
     CU_ASSERT_EQUAL(waitpid(dead, NULL, 0), dead);
-    atomic_store(&m->map.channels[1].state, claim_state(dead));
-    memcpy(m->map.channels[1].name, "half", 5);
+    atomic_store(&writer_map(m)->channels[1].state, claim_state(dead));
+    memcpy(writer_map(m)->channels[1].name, "half", 5);
     CU_ASSERT_EQUAL(ut_channel(m, "first"), 1); /* before it: no wait */
     mtamon_channel_t ch = 0;
     CU_ASSERT_EQUAL(mtamon_channel_find(m, "half", &ch, NULL), MTAMON_ERR_NOENT);

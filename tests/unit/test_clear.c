@@ -109,11 +109,11 @@ static void test_clear_zeroes_counters(void)
     CU_ASSERT_EQUAL(c.c[MTAMON_REJECTED_MSGS], 0);
 
     /* A second clear; the clear time moves on. */
-    uint32_t seq = atomic_load(&m->map.header->clear_seq);
+    uint32_t seq = atomic_load(&writer_map(m)->header->clear_seq);
     CU_ASSERT_EQUAL(seq % 2, 0);
     CU_ASSERT_EQUAL(mtamon_clear(m, NULL), MTAMON_OK);
-    CU_ASSERT_EQUAL(atomic_load(&m->map.header->clear_seq), seq + 2);
-    CU_ASSERT_EQUAL(atomic_load(&m->map.header->clear_pid), 0);
+    CU_ASSERT_EQUAL(atomic_load(&writer_map(m)->header->clear_seq), seq + 2);
+    CU_ASSERT_EQUAL(atomic_load(&writer_map(m)->header->clear_pid), 0);
     ut_channel_stats(name, "out", 0, &c);
     CU_ASSERT_EQUAL(c.c[MTAMON_RECEIVED_MSGS], 0);
     CU_ASSERT_EQUAL(c.stored_msgs, 2);
@@ -215,7 +215,7 @@ static void test_clear_while_writing(void)
 
     /* Clear 20 times spread over the child's run: before each, wait for
      * its progress (or its end).  Check every snapshot on the way. */
-    const struct channel_slot *s = &m->map.channels[ch - 1];
+    const struct channel_slot *s = &writer_map(m)->channels[ch - 1];
     int status = -1, reaped = 0;
     unsigned during = 0;
     for (unsigned i = 1; i <= 20; i++) {
@@ -284,7 +284,7 @@ static void test_clear_busy_and_takeover(void)
     mtamon_t *m = ut_create(name, 2, 2);
     mtamon_channel_t ch = ut_channel(m, "c");
     CU_ASSERT_EQUAL(mtamon_loop(m, ch), MTAMON_OK);
-    struct segment_header *h = m->map.header;
+    struct segment_header *h = writer_map(m)->header;
 
     /* A live process holds the clear. */
     int fd[2];
@@ -359,7 +359,7 @@ static void test_stale_clear_with_reused_pid(void)
     mtamon_t *m = ut_create(name, 2, 2);
     mtamon_channel_t ch = ut_channel(m, "c");
     CU_ASSERT_EQUAL(mtamon_loop(m, ch), MTAMON_OK);
-    struct segment_header *h = m->map.header;
+    struct segment_header *h = writer_map(m)->header;
     atomic_store(&h->clear_seq, 9);
     atomic_store(&h->clear_pid, getppid()); /* alive, not us */
     atomic_store(&h->clear_started_ms, now_ms_precise() - CLEAR_STALE_MS - 1000);
@@ -411,7 +411,7 @@ static void test_clear_from_threads(void)
     mtamon_t *m = ut_create(name, 2, 2);
     mtamon_channel_t ch = ut_channel(m, "c");
     CU_ASSERT_EQUAL(mtamon_loop(m, ch), MTAMON_OK);
-    uint32_t start = atomic_load(&m->map.header->clear_seq);
+    uint32_t start = atomic_load(&writer_map(m)->header->clear_seq);
     struct clearer c[CLEARING_THREADS];
     pthread_t t[CLEARING_THREADS];
     for (int i = 0; i < CLEARING_THREADS; i++) {
@@ -426,8 +426,8 @@ static void test_clear_from_threads(void)
     }
     CU_ASSERT_EQUAL(other, 0);
     CU_ASSERT_EQUAL(ok, CLEARING_THREADS * CLEARS_PER_THREAD);
-    CU_ASSERT_EQUAL(atomic_load(&m->map.header->clear_seq), start + 2 * ok);
-    CU_ASSERT_EQUAL(atomic_load(&m->map.header->clear_pid), 0);
+    CU_ASSERT_EQUAL(atomic_load(&writer_map(m)->header->clear_seq), start + 2 * ok);
+    CU_ASSERT_EQUAL(atomic_load(&writer_map(m)->header->clear_pid), 0);
     mtamon_close(m);
 }
 

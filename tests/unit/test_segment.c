@@ -323,7 +323,7 @@ static void test_foreign_empty(void)
     mtamon_t *m = mtamon_open(name, MTAMON_OPEN_CREATE, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     CU_ASSERT_EQUAL(err.code, MTAMON_OK);
-    CU_ASSERT_EQUAL(m->map.channel_capacity, MTAMON_DEFAULT_CHANNELS);
+    CU_ASSERT_EQUAL(writer_map(m)->channel_capacity, MTAMON_DEFAULT_CHANNELS);
     CU_ASSERT_EQUAL(ut_channel(m, "again"), 1);
     mtamon_close(m);
 }

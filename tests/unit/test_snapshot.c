@@ -445,7 +445,7 @@ static void test_corrupt_slots(void)
     expect_ok(r, 2);
 
     /* Written through the writer's mapping. */
-    struct channel_slot *s = &m->map.channels[1];
+    struct channel_slot *s = &writer_map(m)->channels[1];
     s->index = 7;
     expect_corrupt(r, "claims index 7");
     s->index = 0;
@@ -467,47 +467,47 @@ static void test_corrupt_slots(void)
     expect_ok(r, 2);
 
     /* High-water marks beyond the capacity. */
-    atomic_store(&m->map.header->channels_used, 5);
+    atomic_store(&writer_map(m)->header->channels_used, 5);
     expect_corrupt(r, "channels in use");
-    atomic_store(&m->map.header->channels_used, UINT32_MAX);
+    atomic_store(&writer_map(m)->header->channels_used, UINT32_MAX);
     expect_corrupt(r, "channels in use");
-    atomic_store(&m->map.header->channels_used, 2);
-    atomic_store(&m->map.header->assocs_used, 5);
+    atomic_store(&writer_map(m)->header->channels_used, 2);
+    atomic_store(&writer_map(m)->header->assocs_used, 5);
     expect_corrupt(r, "association entries");
-    atomic_store(&m->map.header->assocs_used, 0);
+    atomic_store(&writer_map(m)->header->assocs_used, 0);
     expect_ok(r, 2);
 
     /* Garbage that is ignored, not reported: a slot in a bad state, an
      * association entry with a bad channel or direction, a status row with
      * a code that is not one, a reason ring in a strange state. */
-    atomic_store(&m->map.channels[2].state, 77);
-    atomic_store(&m->map.header->channels_used, 3);
+    atomic_store(&writer_map(m)->channels[2].state, 77);
+    atomic_store(&writer_map(m)->header->channels_used, 3);
     expect_ok(r, 2);
-    struct assoc_entry *e = &m->map.assocs[0];
+    struct assoc_entry *e = &writer_map(m)->assocs[0];
     e->channel = 999;
     e->direction = MTAMON_INBOUND;
     e->pid = getpid();
     atomic_store(&e->state, ASSOC_ACTIVE);
-    e = &m->map.assocs[1];
+    e = &writer_map(m)->assocs[1];
     e->channel = 1;
     e->direction = 9;
     e->pid = getpid();
     memset(e->remote, 'R', sizeof e->remote); /* unterminated */
     atomic_store(&e->state, ASSOC_ACTIVE);
-    e = &m->map.assocs[2];
+    e = &writer_map(m)->assocs[2];
     e->channel = 1;
     e->direction = MTAMON_OUTBOUND;
     e->pid = getpid();
     memset(e->remote, '\x01', sizeof e->remote); /* unterminated, control */
     atomic_store(&e->state, ASSOC_ACTIVE);
-    atomic_store(&m->map.header->assocs_used, 4);
-    atomic_store(&m->map.channels[0].status[5].code, 0xffffffffu);
-    atomic_store(&m->map.channels[0].status[6].code, 123u);
-    atomic_store(&m->map.channels[0].rejection_reason.latest, UINT64_MAX);
-    memset(m->map.channels[0].connect_failure.entry[1].text, 'T',
-           sizeof m->map.channels[0].connect_failure.entry[1].text);
-    atomic_store(&m->map.channels[0].connect_failure.entry[1].seq, 4);
-    atomic_store(&m->map.channels[0].connect_failure.latest, 1);
+    atomic_store(&writer_map(m)->header->assocs_used, 4);
+    atomic_store(&writer_map(m)->channels[0].status[5].code, 0xffffffffu);
+    atomic_store(&writer_map(m)->channels[0].status[6].code, 123u);
+    atomic_store(&writer_map(m)->channels[0].rejection_reason.latest, UINT64_MAX);
+    memset(writer_map(m)->channels[0].connect_failure.entry[1].text, 'T',
+           sizeof writer_map(m)->channels[0].connect_failure.entry[1].text);
+    atomic_store(&writer_map(m)->channels[0].connect_failure.entry[1].seq, 4);
+    atomic_store(&writer_map(m)->channels[0].connect_failure.latest, 1);
 
     struct mtamon_snapshot snap = {0};
     CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, NULL, &err), MTAMON_OK);
@@ -557,13 +557,13 @@ static void test_dead_claim_of_assoc(void)
     mtamon_t *m = ut_create(name, 2, 4);
     mtamon_channel_t ch = ut_channel(m, "c");
     pid_t dead = ut_dead_pid();
-    atomic_store(&m->map.assocs[0].state, claim_state(dead));
-    atomic_store(&m->map.assocs[1].state, claim_state(getpid()));
-    atomic_store(&m->map.header->assocs_used, 2);
+    atomic_store(&writer_map(m)->assocs[0].state, claim_state(dead));
+    atomic_store(&writer_map(m)->assocs[1].state, claim_state(getpid()));
+    atomic_store(&writer_map(m)->header->assocs_used, 2);
     mtamon_t *again = mtamon_open(name, 0, NULL, NULL);
     UT_REQUIRE(again);
-    CU_ASSERT_EQUAL(atomic_load(&m->map.assocs[0].state), ASSOC_FREE);
-    CU_ASSERT_EQUAL(atomic_load(&m->map.assocs[1].state), claim_state(getpid()));
+    CU_ASSERT_EQUAL(atomic_load(&writer_map(m)->assocs[0].state), ASSOC_FREE);
+    CU_ASSERT_EQUAL(atomic_load(&writer_map(m)->assocs[1].state), claim_state(getpid()));
     struct mtamon_channel_stats c;
     ut_channel_stats(name, "c", MTAMON_SNAP_LIFETIME, &c);
     CU_ASSERT_EQUAL(c.c[MTAMON_IN_ASSOCS_CLOSED] + c.c[MTAMON_OUT_ASSOCS_CLOSED], 0);
@@ -579,7 +579,7 @@ static void test_dead_claim_of_assoc(void)
 static void publish_and_check(const char *name, mtamon_t *m, mtamon_channel_t ch,
                               const struct reason_entry *blocked, int count)
 {
-    struct reason_ring *ring = &m->map.channels[ch - 1].rejection_reason;
+    struct reason_ring *ring = &writer_map(m)->channels[ch - 1].rejection_reason;
     for (int i = 0; i < count; i++) {
         char text[32], prev[32];
         snprintf(text, sizeof text, "later %d", i);
@@ -606,7 +606,7 @@ static void test_reason_writer_died(void)
     mtamon_channel_t ch = ut_channel(m, "c");
     CU_ASSERT_EQUAL(mtamon_reject(m, ch, 1, 1, 0, "one"), MTAMON_OK);
     CU_ASSERT_EQUAL(mtamon_reject(m, ch, 1, 1, 0, "two"), MTAMON_OK);
-    struct reason_ring *ring = &m->map.channels[0].rejection_reason;
+    struct reason_ring *ring = &writer_map(m)->channels[0].rejection_reason;
     uint64_t n = atomic_load(&ring->latest);
     CU_ASSERT_EQUAL(n, 2);
     /* "two" was being written when its writer died. */
@@ -630,7 +630,7 @@ static void test_reason_stalled_writer(void)
     mtamon_t *m = ut_create(name, 2, 2);
     mtamon_channel_t ch = ut_channel(m, "c");
     CU_ASSERT_EQUAL(mtamon_reject(m, ch, 1, 1, 0, "one"), MTAMON_OK);
-    struct reason_ring *ring = &m->map.channels[0].rejection_reason;
+    struct reason_ring *ring = &writer_map(m)->channels[0].rejection_reason;
     uint64_t n = atomic_load(&ring->latest) + 1;
     CU_ASSERT_EQUAL(atomic_fetch_add(&ring->latest, 1) + 1, n);
     struct reason_entry *held = &ring->entry[n % REASON_RING];

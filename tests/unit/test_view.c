@@ -77,7 +77,7 @@ static void test_rows(void)
 
     /* A status row claimed but not yet counted (a writer between its
      * claim and its add): no mtaGroupErrorTable row. */
-    struct channel_slot *slot = &m->map.channels[ims - 1];
+    struct channel_slot *slot = &writer_map(m)->channels[ims - 1];
     for (int j = 0; j < MTAMON_STATUS_SLOTS; j++)
         if (atomic_load(&slot->status[j].code) == 0) {
             atomic_store(&slot->status[j].code, 4002002u);
