@@ -15,8 +15,8 @@
  * every open scan it all. */
 #define ASSOC_PROBES 64
 
-uint32_t assoc_record(mtamon_t *m, struct segment_map *map, uint32_t slot,
-                      mtamon_direction dir, const char *remote, int64_t now)
+uint32_t mtamon__assoc_record(mtamon_t *m, struct segment_map *map, uint32_t slot,
+                              mtamon_direction dir, const char *remote, int64_t now)
 {
     uint32_t cap = map->assoc_capacity;
     uint32_t start = atomic_load_explicit(&m->assoc_hint, memory_order_relaxed) % cap;
@@ -26,17 +26,17 @@ uint32_t assoc_record(mtamon_t *m, struct segment_map *map, uint32_t slot,
         uint32_t expected = ASSOC_FREE;
         if (atomic_load_explicit(&e->state, memory_order_relaxed) != ASSOC_FREE ||
             !atomic_compare_exchange_strong_explicit(&e->state, &expected,
-                                                     claim_state(cached_pid()),
+                                                     claim_state(mtamon__cached_pid()),
                                                      memory_order_acquire,
                                                      memory_order_relaxed))
             continue;
         /* Before publishing, so no reader or reclaimer misses it. */
-        raise_high_water(&map->header->assocs_used, i + 1);
+        mtamon__raise_high_water(&map->header->assocs_used, i + 1);
         e->channel = slot;
         e->direction = dir;
-        e->pid = cached_pid();
+        e->pid = mtamon__cached_pid();
         e->start_ms = now;
-        copy_printable(e->remote, sizeof e->remote, remote ? remote : "");
+        mtamon__copy_printable(e->remote, sizeof e->remote, remote ? remote : "");
         atomic_store_explicit(&e->state, ASSOC_ACTIVE, memory_order_release);
         atomic_store_explicit(&m->assoc_hint, i + 1, memory_order_relaxed);
         return i + 1;
@@ -44,8 +44,8 @@ uint32_t assoc_record(mtamon_t *m, struct segment_map *map, uint32_t slot,
     return 0; /* table full: the association is counted, not listed */
 }
 
-int assoc_forget(struct segment_map *map, uint32_t entry, uint32_t slot,
-                 mtamon_direction dir)
+int mtamon__assoc_forget(struct segment_map *map, uint32_t entry, uint32_t slot,
+                         mtamon_direction dir)
 {
     if (entry == 0 || entry > map->assoc_capacity)
         return 0;
@@ -55,13 +55,13 @@ int assoc_forget(struct segment_map *map, uint32_t entry, uint32_t slot,
         uint32_t state = atomic_load_explicit(&e->state, memory_order_acquire);
         if (state == ASSOC_ACTIVE) {
             if (e->channel != slot || e->direction != (uint32_t)dir ||
-                e->pid != cached_pid())
+                e->pid != mtamon__cached_pid())
                 return 0;
             if (atomic_compare_exchange_strong_explicit(&e->state, &state, ASSOC_FREE,
                                                         memory_order_release,
                                                         memory_order_relaxed))
                 return 1;
-        } else if (!is_claim_state(state) || claim_owner(state) == cached_pid()) {
+        } else if (!is_claim_state(state) || claim_owner(state) == mtamon__cached_pid()) {
             return 0; /* free: closed twice */
         }
         sched_yield();
@@ -69,27 +69,27 @@ int assoc_forget(struct segment_map *map, uint32_t entry, uint32_t slot,
     return 0;
 }
 
-void assoc_reclaim_dead(struct segment_map *map)
+void mtamon__assoc_reclaim_dead(struct segment_map *map)
 {
     uint32_t used = atomic_load_explicit(&map->header->assocs_used,
                                          memory_order_acquire);
     if (used > map->assoc_capacity)
         used = map->assoc_capacity;
-    uint32_t mine = claim_state(cached_pid());
+    uint32_t mine = claim_state(mtamon__cached_pid());
     for (uint32_t i = 0; i < used; i++) {
         struct assoc_entry *e = &map->assocs[i];
         uint32_t state = atomic_load_explicit(&e->state, memory_order_acquire);
         if (is_claim_state(state)) {
             /* An open that never published (never counted), or a
              * reclaim that died (counted, or a few instructions short). */
-            if (process_gone(claim_owner(state)))
+            if (mtamon__process_gone(claim_owner(state)))
                 atomic_compare_exchange_strong_explicit(&e->state, &state, ASSOC_FREE,
                                                         memory_order_release,
                                                         memory_order_relaxed);
             continue;
         }
         int32_t pid = e->pid;
-        if (state != ASSOC_ACTIVE || !process_gone(pid) ||
+        if (state != ASSOC_ACTIVE || !mtamon__process_gone(pid) ||
             !atomic_compare_exchange_strong_explicit(&e->state, &state, mine,
                                                      memory_order_acquire,
                                                      memory_order_relaxed))

@@ -28,18 +28,18 @@
 mtamon_result mtamon_channel_name_check(const char *name, struct mtamon_error *err)
 {
     if (!name || !*name)
-        return set_error(err, MTAMON_ERR_INVALID, "channel name is empty");
+        return mtamon__set_error(err, MTAMON_ERR_INVALID, "channel name is empty");
     size_t len = strnlen(name, MTAMON_CHANNEL_NAME_MAX + 1);
     if (len > MTAMON_CHANNEL_NAME_MAX)
-        return set_error(err, MTAMON_ERR_INVALID,
-                         "channel name '%.20s...' is longer than %d bytes", name,
-                         MTAMON_CHANNEL_NAME_MAX);
+        return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                 "channel name '%.20s...' is longer than %d bytes", name,
+                                 MTAMON_CHANNEL_NAME_MAX);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
         if (c <= 0x20 || c >= 0x7f)
-            return set_error(err, MTAMON_ERR_INVALID,
-                             "channel name has a space, control or non-ASCII "
-                             "character (byte 0x%02x at offset %zu)", c, i);
+            return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                     "channel name has a space, control or non-ASCII "
+                                     "character (byte 0x%02x at offset %zu)", c, i);
     }
     return MTAMON_OK;
 }
@@ -55,7 +55,7 @@ static uint32_t wait_published(struct channel_slot *s)
         st = atomic_load_explicit(&s->state, memory_order_acquire);
     }
     for (int ms = 0; is_claim_state(st) && ms < CLAIM_WAIT_MS; ms++) {
-        if (process_gone(claim_owner(st)))
+        if (mtamon__process_gone(claim_owner(st)))
             break;
         struct timespec ts = {0, 1000000L};
         nanosleep(&ts, NULL);
@@ -70,12 +70,12 @@ static int claim_slot(struct segment_map *map, uint32_t i, uint32_t from,
 {
     struct channel_slot *s = &map->channels[i];
     if (!atomic_compare_exchange_strong_explicit(&s->state, &from,
-                                                 claim_state(cached_pid()),
+                                                 claim_state(mtamon__cached_pid()),
                                                  memory_order_acquire,
                                                  memory_order_relaxed))
         return 0;
     /* Before publishing, so no reader or clear misses an active slot. */
-    raise_high_water(&map->header->channels_used, i + 1);
+    mtamon__raise_high_water(&map->header->channels_used, i + 1);
     memset(s->name, 0, sizeof s->name);
     memcpy(s->name, name, strlen(name));
     s->index = i + 1;
@@ -84,8 +84,8 @@ static int claim_slot(struct segment_map *map, uint32_t i, uint32_t from,
     return 1;
 }
 
-mtamon_result channel_lookup(struct segment_map *map, const char *name, int create,
-                             uint32_t *out, struct mtamon_error *err)
+mtamon_result mtamon__channel_lookup(struct segment_map *map, const char *name, int create,
+                                     uint32_t *out, struct mtamon_error *err)
 {
     for (uint32_t i = 0; i < map->channel_capacity; i++) {
         struct channel_slot *s = &map->channels[i];
@@ -102,7 +102,7 @@ mtamon_result channel_lookup(struct segment_map *map, const char *name, int crea
         /* Free, or abandoned by a claimer that died before publishing. */
         if (state == SLOT_FREE && !create)
             break; /* free slots are a suffix */
-        if (!create || (state != SLOT_FREE && !process_gone(claim_owner(state))))
+        if (!create || (state != SLOT_FREE && !mtamon__process_gone(claim_owner(state))))
             continue;
         if (claim_slot(map, i, state, name)) {
             *out = i + 1;
@@ -111,12 +111,12 @@ mtamon_result channel_lookup(struct segment_map *map, const char *name, int crea
         i--; /* lost the race: look at this slot again */
     }
     if (!create)
-        return set_error(err, MTAMON_ERR_NOENT, "no channel '%s' in segment %s",
-                         name, map->name);
-    return set_error(err, MTAMON_ERR_FULL,
-                     "segment %s is full: all %u channel slots are taken, "
-                     "channel '%s' not added (re-create it with a larger "
-                     "capacity)", map->name, map->channel_capacity, name);
+        return mtamon__set_error(err, MTAMON_ERR_NOENT, "no channel '%s' in segment %s",
+                                 name, map->name);
+    return mtamon__set_error(err, MTAMON_ERR_FULL,
+                             "segment %s is full: all %u channel slots are taken, "
+                             "channel '%s' not added (re-create it with a larger "
+                             "capacity)", map->name, map->channel_capacity, name);
 }
 
 /* Find or register @p name in the segment @p m counts into now, and give
@@ -129,11 +129,12 @@ static mtamon_result lookup(mtamon_t *m, const char *name, int create,
         return st;
     pthread_mutex_lock(&m->lock);
     struct attachment *a =
-        writer_follow_locked(m, atomic_load_explicit(&m->cur, memory_order_acquire));
+        mtamon__writer_follow_locked(m,
+                                     atomic_load_explicit(&m->cur, memory_order_acquire));
     uint32_t index = 0;
-    st = channel_lookup(&a->map, name, create, &index, err);
+    st = mtamon__channel_lookup(&a->map, name, create, &index, err);
     if (st == MTAMON_OK)
-        st = handle_assign(m, a, name, index, out, err);
+        st = mtamon__handle_assign(m, a, name, index, out, err);
     pthread_mutex_unlock(&m->lock);
     return st;
 }

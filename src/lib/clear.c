@@ -16,12 +16,12 @@
  * of one process apart. */
 static pthread_mutex_t clear_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-int clear_owner_alive(const struct segment_header *h)
+int mtamon__clear_owner_alive(const struct segment_header *h)
 {
     int32_t owner = atomic_load_explicit(&h->clear_pid, memory_order_acquire);
     int64_t started = atomic_load_explicit(&h->clear_started_ms, memory_order_relaxed);
     /* (Compared this way round so no value of started can overflow.) */
-    return owner > 0 && !process_gone(owner) &&
+    return owner > 0 && !mtamon__process_gone(owner) &&
            started >= now_ms_precise() - CLEAR_STALE_MS;
 }
 
@@ -34,13 +34,13 @@ static mtamon_result begin_clear(struct segment_map *map, uint32_t *seq_out,
                                  struct mtamon_error *err)
 {
     struct segment_header *h = map->header;
-    int32_t me = cached_pid();
+    int32_t me = mtamon__cached_pid();
     int32_t owner = atomic_load_explicit(&h->clear_pid, memory_order_acquire);
     for (;;) {
-        if (owner != 0 && owner != me && clear_owner_alive(h))
-            return set_error(err, MTAMON_ERR_BUSY,
-                             "segment %s is being cleared by process %d",
-                             map->name, (int)owner);
+        if (owner != 0 && owner != me && mtamon__clear_owner_alive(h))
+            return mtamon__set_error(err, MTAMON_ERR_BUSY,
+                                     "segment %s is being cleared by process %d",
+                                     map->name, (int)owner);
         /* Free, or abandoned: take it (a failed CAS reloads owner). */
         if (atomic_compare_exchange_weak_explicit(&h->clear_pid, &owner, me,
                                                   memory_order_acq_rel,
@@ -59,8 +59,8 @@ static mtamon_result begin_clear(struct segment_map *map, uint32_t *seq_out,
 mtamon_result mtamon_clear(mtamon_t *m, struct mtamon_error *err)
 {
     pthread_mutex_lock(&m->lock); /* clear what events count into now */
-    struct segment_map *map =
-        &writer_follow_locked(m, atomic_load_explicit(&m->cur, memory_order_acquire))->map;
+    struct attachment *cur = atomic_load_explicit(&m->cur, memory_order_acquire);
+    struct segment_map *map = &mtamon__writer_follow_locked(m, cur)->map;
     pthread_mutex_unlock(&m->lock);
     uint32_t seq = 0;
     pthread_mutex_lock(&clear_mutex);

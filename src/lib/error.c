@@ -24,8 +24,8 @@ const char *mtamon_strerror(mtamon_result code)
     return "unknown error";
 }
 
-mtamon_result set_error(struct mtamon_error *err, mtamon_result code,
-                        const char *fmt, ...)
+mtamon_result mtamon__set_error(struct mtamon_error *err, mtamon_result code,
+                                const char *fmt, ...)
 {
     if (err) {
         va_list ap;

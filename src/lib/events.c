@@ -45,7 +45,7 @@ void mtamon_event_time(mtamon_t *m, int64_t ms)
  * its slots at fixed offsets of the handle - no lock, no system call, no
  * load on the way to the counter the code before the retired word had
  * not.  Relaxed is enough: the word is a hint, the slow path reads it
- * again with acquire.  After a re-attachment, writer_current() does the
+ * again with acquire.  After a re-attachment, mtamon__writer_current() does the
  * same with the current attachment. */
 static inline struct event_target attached(mtamon_t *m)
 {
@@ -53,7 +53,7 @@ static inline struct event_target attached(mtamon_t *m)
         atomic_load_explicit(&m->first.check, memory_order_relaxed);
     if (__builtin_expect(atomic_load_explicit(check, memory_order_relaxed) == 0, 1))
         return (struct event_target){&m->first, 0};
-    return writer_current(m);
+    return mtamon__writer_current(m);
 }
 
 /* The active slot caller's handle @p ch names in @p a, or NULL. */
@@ -144,7 +144,7 @@ mtamon_result mtamon_reject(mtamon_t *m, mtamon_channel_t ch, uint32_t recipient
     add_triple(s, MTAMON_REJECTED_MSGS, recipients, volume);
     status_count(s, code, STATUS_INBOUND);
     if (reason)
-        reason_publish(&s->rejection_reason, reason);
+        mtamon__reason_publish(&s->rejection_reason, reason);
     touch(&s->last_inbound_ms, event_now(m));
     return MTAMON_OK;
 }
@@ -183,7 +183,7 @@ mtamon_result mtamon_assoc_reject(mtamon_t *m, mtamon_channel_t ch,
     add(s, MTAMON_IN_ASSOCS_REJECTED, 1);
     status_count(s, code, STATUS_INBOUND);
     if (reason)
-        reason_publish(&s->rejection_reason, reason);
+        mtamon__reason_publish(&s->rejection_reason, reason);
     return MTAMON_OK;
 }
 
@@ -194,7 +194,7 @@ mtamon_result mtamon_assoc_fail(mtamon_t *m, mtamon_channel_t ch,
     add(s, MTAMON_OUT_ASSOCS_FAILED, 1);
     status_count(s, code, STATUS_OUTBOUND);
     if (reason)
-        reason_publish(&s->connect_failure, reason);
+        mtamon__reason_publish(&s->connect_failure, reason);
     touch(&s->last_outbound_attempt_ms, event_now(m));
     return MTAMON_OK;
 }
@@ -213,7 +213,7 @@ mtamon_result mtamon_assoc_open(mtamon_t *m, mtamon_channel_t ch, mtamon_directi
      * its entry leaves one the reclaimer frees without counting it
      * closed; only the instant between publishing and counting is open. */
     out->direction = dir;
-    uint32_t entry = assoc_record(m, &a->map, slot_number(a, s), dir, remote, now);
+    uint32_t entry = mtamon__assoc_record(m, &a->map, slot_number(a, s), dir, remote, now);
     out->entry = token_epoch(a->epoch) << TOKEN_ENTRY_BITS | entry;
     if (dir == MTAMON_INBOUND) {
         add(s, MTAMON_IN_ASSOCS, 1);
@@ -240,8 +240,8 @@ mtamon_result mtamon_assoc_close(mtamon_t *m, const mtamon_assoc *t)
             return MTAMON_OK;
         entry = 0; /* its table entry was the limbo's */
     }
-    if (entry != 0 && !assoc_forget(&a->map, entry, slot_number(a, s),
-                                    (mtamon_direction)t->direction))
+    if (entry != 0 && !mtamon__assoc_forget(&a->map, entry, slot_number(a, s),
+                                            (mtamon_direction)t->direction))
         return MTAMON_ERR_INVALID; /* closed twice, or reclaimed */
     add(s, t->direction == MTAMON_INBOUND ? MTAMON_IN_ASSOCS_CLOSED
                                           : MTAMON_OUT_ASSOCS_CLOSED, 1);

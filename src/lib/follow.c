@@ -37,8 +37,8 @@ static int64_t monotonic_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-void attachment_init(struct attachment *a, const struct segment_map *map,
-                     uint32_t epoch, struct attachment *prev)
+void mtamon__attachment_init(struct attachment *a, const struct segment_map *map,
+                             uint32_t epoch, struct attachment *prev)
 {
     memset(a, 0, sizeof *a);
     a->map = *map;
@@ -48,20 +48,20 @@ void attachment_init(struct attachment *a, const struct segment_map *map,
     a->prev = prev;
 }
 
-struct attachment *attachment_new(const struct segment_map *map, uint32_t epoch,
-                                  struct attachment *prev)
+struct attachment *mtamon__attachment_new(const struct segment_map *map, uint32_t epoch,
+                                          struct attachment *prev)
 {
     struct attachment *a = malloc(sizeof *a);
     if (a)
-        attachment_init(a, map, epoch, prev);
+        mtamon__attachment_init(a, map, epoch, prev);
     return a;
 }
 
-void attachment_free_all(struct attachment *a)
+void mtamon__attachment_free_all(struct attachment *a)
 {
     while (a) {
         struct attachment *prev = a->prev;
-        segment_detach(&a->map);
+        mtamon__segment_detach(&a->map);
         free(a->remap);
         if (a->epoch != 0) /* the first one is part of the handle */
             free(a);
@@ -79,7 +79,7 @@ static void attachment_release(struct attachment *a)
         return;
     /* Events test the first one's word before anything else: it must
      * stay set when its page turns to zeros. */
-    atomic_store_explicit(&a->check, &always_slow_word, memory_order_release);
+    atomic_store_explicit(&a->check, &mtamon__always_slow_word, memory_order_release);
     if (mmap(a->map.base, a->map.size, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED)
         a->released = 1;
@@ -92,7 +92,7 @@ static mtamon_result open_successor(mtamon_t *m, const struct attachment *old,
                                     struct segment_map *fresh, int *same)
 {
     const char *name = old->map.name;
-    mtamon_result st = segment_attach(name, 1, 1, fresh, NULL);
+    mtamon_result st = mtamon__segment_attach(name, 1, 1, fresh, NULL);
     if (st == MTAMON_ERR_NOENT && m->may_create) {
         struct mtamon_create_params p = {
             .channel_capacity = old->map.channel_capacity,
@@ -101,13 +101,13 @@ static mtamon_result open_successor(mtamon_t *m, const struct attachment *old,
             .flags = MTAMON_CREATE_SET_GROUP,
             .gid = (uint32_t)old->map.gid,
         };
-        st = segment_create(name, &p, NULL);
+        st = mtamon__segment_create(name, &p, NULL);
         if (st == MTAMON_ERR_PERM) { /* not a member of that group */
             p.flags = 0;
-            st = segment_create(name, &p, NULL);
+            st = mtamon__segment_create(name, &p, NULL);
         }
         if (st == MTAMON_OK || st == MTAMON_ERR_EXISTS)
-            st = segment_attach(name, 1, 1, fresh, NULL);
+            st = mtamon__segment_attach(name, 1, 1, fresh, NULL);
     }
     if (st != MTAMON_OK) {
         *same = st == MTAMON_ERR_BUSY; /* being initialised: soon ready */
@@ -115,7 +115,7 @@ static mtamon_result open_successor(mtamon_t *m, const struct attachment *old,
     }
     if ((fresh->dev == old->map.dev && fresh->ino == old->map.ino) ||
         segment_retired(fresh)) {
-        segment_detach(fresh);
+        mtamon__segment_detach(fresh);
         *same = 1;
         return MTAMON_ERR_BUSY;
     }
@@ -129,17 +129,17 @@ static struct attachment *reattach(mtamon_t *m, struct attachment *old)
     int same = 0;
     struct attachment *a = NULL;
     if (open_successor(m, old, &fresh, &same) == MTAMON_OK) {
-        a = attachment_new(&fresh, old->epoch + 1, old);
+        a = mtamon__attachment_new(&fresh, old->epoch + 1, old);
         if (!a)
-            segment_detach(&fresh);
-        else if (handles_remap(m, a) != 0) {
+            mtamon__segment_detach(&fresh);
+        else if (mtamon__handles_remap(m, a) != 0) {
             a->prev = NULL;
-            attachment_free_all(a);
+            mtamon__attachment_free_all(a);
             a = NULL;
         }
     } else if (!same && !old->limbo) {
         /* No segment to follow yet: count in a limbo meanwhile. */
-        a = limbo_new(m, old);
+        a = mtamon__limbo_new(m, old);
     }
     if (!a || a->limbo) {
         m->retry_same_ns = !same ? 0
@@ -153,7 +153,7 @@ static struct attachment *reattach(mtamon_t *m, struct attachment *old)
     if (!a)
         return old;
     if (!a->limbo)
-        assoc_reclaim_dead(&a->map);
+        mtamon__assoc_reclaim_dead(&a->map);
     /* Release: an event that loads it (acquire) sees it complete. */
     atomic_store_explicit(&m->cur, a, memory_order_release);
     if (!a->limbo) {
@@ -164,13 +164,13 @@ static struct attachment *reattach(mtamon_t *m, struct attachment *old)
     /* After publishing, so events still counting into the limbo are few
      * (those that loaded it a moment ago): each count is moved once. */
     if (old->limbo && !a->limbo)
-        limbo_merge(old, a);
+        mtamon__limbo_merge(old, a);
     if (old->prev)
         attachment_release(old->prev);
     return a;
 }
 
-struct attachment *writer_follow_locked(mtamon_t *m, struct attachment *a)
+struct attachment *mtamon__writer_follow_locked(mtamon_t *m, struct attachment *a)
 {
     if (a != atomic_load_explicit(&m->cur, memory_order_relaxed) ||
         (!a->limbo && !segment_retired(&a->map)))
@@ -178,17 +178,17 @@ struct attachment *writer_follow_locked(mtamon_t *m, struct attachment *a)
     return reattach(m, a);
 }
 
-struct event_target writer_current(mtamon_t *m)
+struct event_target mtamon__writer_current(mtamon_t *m)
 {
     /* Acquire: pairs with the release that published it. */
     struct attachment *a = atomic_load_explicit(&m->cur, memory_order_acquire);
     const _Atomic uint32_t *check = atomic_load_explicit(&a->check, memory_order_relaxed);
     if (a != &m->first && atomic_load_explicit(check, memory_order_relaxed) == 0)
         return (struct event_target){a, 0}; /* its slots are the handles */
-    return (struct event_target){writer_follow(m, a), 1};
+    return (struct event_target){mtamon__writer_follow(m, a), 1};
 }
 
-struct attachment *writer_follow(mtamon_t *m, struct attachment *seen)
+struct attachment *mtamon__writer_follow(mtamon_t *m, struct attachment *seen)
 {
     /* Set for translation only, or not retired after all. */
     if (!seen->limbo && !segment_retired(&seen->map))
@@ -200,7 +200,7 @@ struct attachment *writer_follow(mtamon_t *m, struct attachment *seen)
     if (monotonic_ns() < atomic_load_explicit(&m->next_follow_ns, memory_order_relaxed))
         return seen;
     pthread_mutex_lock(&m->lock);
-    struct attachment *a = writer_follow_locked(m, seen);
+    struct attachment *a = mtamon__writer_follow_locked(m, seen);
     pthread_mutex_unlock(&m->lock);
     return a;
 }

@@ -19,9 +19,9 @@
 
 #include "lib_internal.h"
 
-const _Atomic uint32_t always_slow_word = 1;
+const _Atomic uint32_t mtamon__always_slow_word = 1;
 
-void handles_free(struct handle_names *names)
+void mtamon__handles_free(struct handle_names *names)
 {
     free(names->name);
     memset(names, 0, sizeof *names);
@@ -75,13 +75,13 @@ static int remap_set(struct attachment *a, mtamon_channel_t h, uint32_t index)
         atomic_store_explicit(&a->remap_len, h, memory_order_release);
     }
     if (index != h) /* from now on every event translates */
-        atomic_store_explicit(&a->check, &always_slow_word, memory_order_release);
+        atomic_store_explicit(&a->check, &mtamon__always_slow_word, memory_order_release);
     return 0;
 }
 
-mtamon_result handle_assign(mtamon_t *m, struct attachment *a, const char *name,
-                            uint32_t index, mtamon_channel_t *out,
-                            struct mtamon_error *err)
+mtamon_result mtamon__handle_assign(mtamon_t *m, struct attachment *a, const char *name,
+                                    uint32_t index, mtamon_channel_t *out,
+                                    struct mtamon_error *err)
 {
     struct handle_names *n = &m->names;
     mtamon_channel_t h = index;
@@ -93,11 +93,11 @@ mtamon_result handle_assign(mtamon_t *m, struct attachment *a, const char *name,
             h = n->len + 1;
     }
     if (remap_set(a, h, index) != 0)
-        return set_error(err, MTAMON_ERR_FULL,
-                         "segment %s: no channel handle left for '%s'",
-                         a->map.name, name);
+        return mtamon__set_error(err, MTAMON_ERR_FULL,
+                                 "segment %s: no channel handle left for '%s'",
+                                 a->map.name, name);
     if (note(n, h, name) != 0)
-        return set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+        return mtamon__set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
     *out = h;
     return MTAMON_OK;
 }
@@ -119,11 +119,11 @@ static void replicate(const struct segment_map *old, struct segment_map *map)
         name[sizeof name - 1] = '\0';
         uint32_t index;
         if (mtamon_channel_name_check(name, NULL) == MTAMON_OK)
-            channel_lookup(map, name, 1, &index, NULL);
+            mtamon__channel_lookup(map, name, 1, &index, NULL);
     }
 }
 
-int handles_remap(mtamon_t *m, struct attachment *a)
+int mtamon__handles_remap(mtamon_t *m, struct attachment *a)
 {
     const struct handle_names *n = &m->names;
     if (a->prev)
@@ -137,13 +137,13 @@ int handles_remap(mtamon_t *m, struct attachment *a)
     for (uint32_t h = 1; h <= n->len; h++) {
         uint32_t index = h; /* unknown numbers stay slot indices */
         if (n->name[h - 1][0] &&
-            channel_lookup(&a->map, n->name[h - 1], 1, &index, NULL) != MTAMON_OK)
+            mtamon__channel_lookup(&a->map, n->name[h - 1], 1, &index, NULL) != MTAMON_OK)
             index = 0; /* no room: its events fail with MTAMON_ERR_INVALID */
         atomic_init(&a->remap[h - 1], index);
         identity &= index == h;
     }
     atomic_init(&a->remap_len, n->len);
     if (!identity)
-        atomic_init(&a->check, &always_slow_word);
+        atomic_init(&a->check, &mtamon__always_slow_word);
     return 0;
 }

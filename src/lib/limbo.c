@@ -14,36 +14,36 @@
 
 #include "lib_internal.h"
 
-struct attachment *limbo_new(mtamon_t *m, struct attachment *old)
+struct attachment *mtamon__limbo_new(mtamon_t *m, struct attachment *old)
 {
-    struct segment_geometry g = segment_geometry_for(old->map.channel_capacity,
-                                                     old->map.assoc_capacity);
+    struct segment_geometry g = mtamon__segment_geometry_for(old->map.channel_capacity,
+                                                             old->map.assoc_capacity);
     void *base = mmap(NULL, g.size, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
         return NULL;
-    segment_format(base, &g);
+    mtamon__segment_format(base, &g);
     struct segment_map map;
-    if (segment_validate(old->map.name, base, g.size, &map, NULL) != MTAMON_OK) {
+    if (mtamon__segment_validate(old->map.name, base, g.size, &map, NULL) != MTAMON_OK) {
         munmap(base, g.size);
         return NULL;
     }
     map.writable = 1;
     map.mode = old->map.mode;
     map.gid = old->map.gid;
-    struct attachment *a = attachment_new(&map, old->epoch + 1, old);
+    struct attachment *a = mtamon__attachment_new(&map, old->epoch + 1, old);
     if (!a) {
         munmap(base, g.size);
         return NULL;
     }
     a->limbo = 1;
-    if (handles_remap(m, a) != 0) {
+    if (mtamon__handles_remap(m, a) != 0) {
         a->prev = NULL;
-        attachment_free_all(a);
+        mtamon__attachment_free_all(a);
         return NULL;
     }
     /* Every event takes the slow path, which looks for the new segment. */
-    atomic_init(&a->check, &always_slow_word);
+    atomic_init(&a->check, &mtamon__always_slow_word);
     return a;
 }
 
@@ -77,19 +77,19 @@ static void move_channel(struct channel_slot *s, struct channel_slot *d)
             uint64_t v = atomic_exchange_explicit(&s->status[j].count[dir], 0,
                                                   memory_order_relaxed);
             if (v)
-                status_add(d, code, dir, v);
+                mtamon__status_add(d, code, dir, v);
         }
     }
     char text[MTAMON_REASON_MAX + 1];
-    reason_read(&s->rejection_reason, text, sizeof text);
+    mtamon__reason_read(&s->rejection_reason, text, sizeof text);
     if (text[0])
-        reason_publish(&d->rejection_reason, text);
-    reason_read(&s->connect_failure, text, sizeof text);
+        mtamon__reason_publish(&d->rejection_reason, text);
+    mtamon__reason_read(&s->connect_failure, text, sizeof text);
     if (text[0])
-        reason_publish(&d->connect_failure, text);
+        mtamon__reason_publish(&d->connect_failure, text);
 }
 
-void limbo_merge(struct attachment *limbo, struct attachment *into)
+void mtamon__limbo_merge(struct attachment *limbo, struct attachment *into)
 {
     struct segment_map *from = &limbo->map;
     uint32_t used = atomic_load_explicit(&from->header->channels_used,
@@ -97,7 +97,8 @@ void limbo_merge(struct attachment *limbo, struct attachment *into)
     for (uint32_t i = 1; i <= used && i <= from->channel_capacity; i++) {
         struct channel_slot *s = slot_if_active(from, i);
         uint32_t index = 0;
-        if (!s || channel_lookup(&into->map, s->name, 1, &index, NULL) != MTAMON_OK)
+        if (!s || mtamon__channel_lookup(&into->map, s->name, 1, &index,
+                                         NULL) != MTAMON_OK)
             continue; /* registered in the limbo, no room in the new segment */
         struct channel_slot *d = slot_if_active(&into->map, index);
         if (d)

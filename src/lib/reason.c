@@ -7,7 +7,7 @@
 
 #include "lib_internal.h"
 
-size_t copy_printable_text(char *dst, size_t dstlen, const char *src)
+size_t mtamon__copy_printable_text(char *dst, size_t dstlen, const char *src)
 {
     size_t i = 0;
     for (; i + 1 < dstlen && src[i]; i++) {
@@ -19,14 +19,14 @@ size_t copy_printable_text(char *dst, size_t dstlen, const char *src)
     return i;
 }
 
-void copy_printable(char *dst, size_t dstlen, const char *src)
+void mtamon__copy_printable(char *dst, size_t dstlen, const char *src)
 {
-    size_t len = copy_printable_text(dst, dstlen, src);
+    size_t len = mtamon__copy_printable_text(dst, dstlen, src);
     if (dstlen)
         memset(dst + len, 0, dstlen - len);
 }
 
-void reason_publish(struct reason_ring *ring, const char *text)
+void mtamon__reason_publish(struct reason_ring *ring, const char *text)
 {
     uint64_t n = atomic_fetch_add_explicit(&ring->latest, 1, memory_order_relaxed) + 1;
     struct reason_entry *e = &ring->entry[n % REASON_RING];
@@ -34,16 +34,16 @@ void reason_publish(struct reason_ring *ring, const char *text)
     /* A newer text is there already, or another writer is on the entry and
      * alive: this text is not the latest one anyway, drop it. */
     if (reason_seq_number(old) >= n ||
-        ((old & 1) && !process_gone(reason_seq_writer(old))))
+        ((old & 1) && !mtamon__process_gone(reason_seq_writer(old))))
         return;
-    uint64_t writing = reason_seq_writing(n, cached_pid());
+    uint64_t writing = reason_seq_writing(n, mtamon__cached_pid());
     if (!atomic_compare_exchange_strong_explicit(&e->seq, &old, writing,
                                                  memory_order_acquire,
                                                  memory_order_relaxed))
         return;
     atomic_thread_fence(memory_order_release);
     /* Only up to the NUL: the hot path need not clear the rest. */
-    copy_printable_text(e->text, sizeof e->text, text);
+    mtamon__copy_printable_text(e->text, sizeof e->text, text);
     atomic_store_explicit(&e->seq, reason_seq_done(n), memory_order_release);
 }
 
@@ -51,7 +51,7 @@ void reason_publish(struct reason_ring *ring, const char *text)
  * (writers finish a copy in well under a microsecond). */
 #define READ_PASSES 100
 
-void reason_read(const struct reason_ring *ring, char *out, size_t outlen)
+void mtamon__reason_read(const struct reason_ring *ring, char *out, size_t outlen)
 {
     /* The newest complete entry: any entry with an even, non-zero seq holds
      * a finished text, and the highest number is the newest.  Looking only
@@ -75,7 +75,7 @@ void reason_read(const struct reason_ring *ring, char *out, size_t outlen)
         }
         if (best) {
             buf[sizeof buf - 1] = '\0';
-            copy_printable(out, outlen, buf);
+            mtamon__copy_printable(out, outlen, buf);
             return;
         }
         if (atomic_load_explicit(&ring->latest, memory_order_relaxed) == 0)

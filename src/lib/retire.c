@@ -18,22 +18,22 @@
 static int set_retired(const char *name, uint32_t value)
 {
     struct segment_map map;
-    if (segment_attach(name, 1, 1, &map, NULL) != MTAMON_OK)
+    if (mtamon__segment_attach(name, 1, 1, &map, NULL) != MTAMON_OK)
         return 0;
     /* Release: a writer that reads it with acquire (the follow path) also
      * sees everything this process wrote before. */
     atomic_store_explicit(&segment_tail_of(map.header)->retired, value,
                           memory_order_release);
-    segment_detach(&map);
+    mtamon__segment_detach(&map);
     return 1;
 }
 
-int segment_retire(const char *name)
+int mtamon__segment_retire(const char *name)
 {
     return set_retired(name, SEGMENT_RETIRED);
 }
 
-void segment_unretire(const char *name)
+void mtamon__segment_unretire(const char *name)
 {
     set_retired(name, 0);
 }
@@ -41,22 +41,24 @@ void segment_unretire(const char *name)
 mtamon_result mtamon_unlink(const char *segment, struct mtamon_error *err)
 {
     const char *name = mtamon_segment_name(segment);
-    mtamon_result st = segment_name_check(name, err);
+    mtamon_result st = mtamon__segment_name_check(name, err);
     if (st != MTAMON_OK)
         return st;
     /* A foreign or unreadable object is unlinked unmarked: no mtamon
      * writer can have it mapped. */
-    int marked = segment_retire(name);
+    int marked = mtamon__segment_retire(name);
     if (shm_unlink(name) != 0) {
         int e = errno;
         /* Still there: writers that looked found the same object and
          * stayed; let them stop looking. */
         if (marked && e != ENOENT)
-            segment_unretire(name);
+            mtamon__segment_unretire(name);
         if (e == ENOENT)
-            return set_error(err, MTAMON_ERR_NOENT, "segment %s does not exist", name);
-        return set_error(err, errno_status(e), "cannot delete segment %s: %s", name,
-                         strerror(e));
+            return mtamon__set_error(err, MTAMON_ERR_NOENT,
+                                     "segment %s does not exist", name);
+        return mtamon__set_error(err, mtamon__errno_status(e),
+                                 "cannot delete segment %s: %s", name,
+                                 strerror(e));
     }
     return MTAMON_OK;
 }

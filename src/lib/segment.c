@@ -35,23 +35,23 @@ static void sleep_ms(long ms)
     }
 }
 
-mtamon_result segment_name_check(const char *name, struct mtamon_error *err)
+mtamon_result mtamon__segment_name_check(const char *name, struct mtamon_error *err)
 {
     size_t len = name ? strlen(name) : 0;
     if (len < 2 || name[0] != '/')
-        return set_error(err, MTAMON_ERR_INVALID,
-                         "segment name '%s' must start with '/' and have a "
-                         "name after it", name ? name : "");
+        return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                 "segment name '%s' must start with '/' and have a "
+                                 "name after it", name ? name : "");
     if (len > SEGMENT_NAME_MAX)
-        return set_error(err, MTAMON_ERR_INVALID,
-                         "segment name is %zu bytes long, the limit is %d", len,
-                         SEGMENT_NAME_MAX);
+        return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                 "segment name is %zu bytes long, the limit is %d", len,
+                                 SEGMENT_NAME_MAX);
     for (size_t i = 1; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
         if (c == '/' || c <= 0x20 || c >= 0x7f)
-            return set_error(err, MTAMON_ERR_INVALID,
-                             "segment name '%s': only one leading '/' and "
-                             "printable characters are allowed", name);
+            return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                     "segment name '%s': only one leading '/' and "
+                                     "printable characters are allowed", name);
     }
     return MTAMON_OK;
 }
@@ -68,7 +68,7 @@ const char *mtamon_segment_name(const char *name)
     return MTAMON_DEFAULT_SEGMENT;
 }
 
-struct segment_geometry segment_geometry_for(uint32_t channels, uint32_t assocs)
+struct segment_geometry mtamon__segment_geometry_for(uint32_t channels, uint32_t assocs)
 {
     struct segment_geometry g;
     g.channel_capacity = channels;
@@ -82,7 +82,7 @@ struct segment_geometry segment_geometry_for(uint32_t channels, uint32_t assocs)
     return g;
 }
 
-mtamon_result errno_status(int e)
+mtamon_result mtamon__errno_status(int e)
 {
     switch (e) {
     case ENOENT: return MTAMON_ERR_NOENT;
@@ -106,37 +106,38 @@ static uint64_t new_generation(void)
     return g ? g : 1;
 }
 
-mtamon_result segment_create(const char *name,
-                             const struct mtamon_create_params *params,
-                             struct mtamon_error *err)
+mtamon_result mtamon__segment_create(const char *name,
+                                     const struct mtamon_create_params *params,
+                                     struct mtamon_error *err)
 {
     uint32_t channels = params && params->channel_capacity
                             ? params->channel_capacity : MTAMON_DEFAULT_CHANNELS;
     uint32_t assocs = params && params->assoc_capacity
                           ? params->assoc_capacity : MTAMON_DEFAULT_ASSOCS;
     if (channels > MTAMON_MAX_CHANNELS)
-        return set_error(err, MTAMON_ERR_INVALID,
-                         "channel capacity %u is above the limit of %u",
-                         channels, MTAMON_MAX_CHANNELS);
+        return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                 "channel capacity %u is above the limit of %u",
+                                 channels, MTAMON_MAX_CHANNELS);
     if (assocs > MTAMON_MAX_ASSOCS)
-        return set_error(err, MTAMON_ERR_INVALID,
-                         "association capacity %u is above the limit of %u",
-                         assocs, MTAMON_MAX_ASSOCS);
+        return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                 "association capacity %u is above the limit of %u",
+                                 assocs, MTAMON_MAX_ASSOCS);
     mode_t mode = params && params->mode ? (mode_t)params->mode : 0660;
     if ((mode & ~(mode_t)0777) || (mode & 0600) != 0600)
-        return set_error(err, MTAMON_ERR_INVALID,
-                         "mode %04o: only permission bits, and the owner needs "
-                         "read and write", (unsigned)mode);
-    mtamon_result st = segment_name_check(name, err);
+        return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                 "mode %04o: only permission bits, and the owner needs "
+                                 "read and write", (unsigned)mode);
+    mtamon_result st = mtamon__segment_name_check(name, err);
     if (st != MTAMON_OK)
         return st;
 
-    struct segment_geometry g = segment_geometry_for(channels, assocs);
+    struct segment_geometry g = mtamon__segment_geometry_for(channels, assocs);
     int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0660);
     if (fd < 0) {
         int e = errno;
-        return set_error(err, errno_status(e), "cannot create segment %s: %s",
-                         name, strerror(e));
+        return mtamon__set_error(err, mtamon__errno_status(e),
+                                 "cannot create segment %s: %s",
+                                 name, strerror(e));
     }
     /* shm_open applies the umask; the segment is meant for a mail group. */
     if (fchmod(fd, mode) != 0 ||
@@ -145,16 +146,17 @@ mtamon_result segment_create(const char *name,
         int e = errno;
         close(fd);
         shm_unlink(name);
-        return set_error(err, errno_status(e),
-                         "cannot set mode %04o / group of segment %s: %s",
-                         (unsigned)mode, name, strerror(e));
+        return mtamon__set_error(err, mtamon__errno_status(e),
+                                 "cannot set mode %04o / group of segment %s: %s",
+                                 (unsigned)mode, name, strerror(e));
     }
     if (ftruncate(fd, (off_t)g.size) != 0) {
         int e = errno;
         close(fd);
         shm_unlink(name);
-        return set_error(err, errno_status(e), "cannot size segment %s to %llu bytes: %s",
-                         name, (unsigned long long)g.size, strerror(e));
+        return mtamon__set_error(err, mtamon__errno_status(e),
+                                 "cannot size segment %s to %llu bytes: %s",
+                                 name, (unsigned long long)g.size, strerror(e));
     }
     /* Reserve the memory now: on a full tmpfs the create fails here with a
      * message, instead of a writer dying of SIGBUS on its first update. */
@@ -162,26 +164,27 @@ mtamon_result segment_create(const char *name,
     if (fa != 0 && fa != EOPNOTSUPP && fa != EINVAL) {
         close(fd);
         shm_unlink(name);
-        return set_error(err, fa == ENOSPC ? MTAMON_ERR_FULL : MTAMON_ERR_SYSTEM,
-                         "cannot reserve %llu bytes of shared memory for segment "
-                         "%s: %s", (unsigned long long)g.size, name, strerror(fa));
+        return mtamon__set_error(err, fa == ENOSPC ? MTAMON_ERR_FULL : MTAMON_ERR_SYSTEM,
+                                 "cannot reserve %llu bytes of shared memory for segment "
+                                 "%s: %s", (unsigned long long)g.size, name, strerror(fa));
     }
     void *base = mmap(NULL, g.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     int map_errno = errno;
     close(fd);
     if (base == MAP_FAILED) {
         shm_unlink(name);
-        return set_error(err, errno_status(map_errno), "cannot map segment %s: %s",
-                         name, strerror(map_errno));
+        return mtamon__set_error(err, mtamon__errno_status(map_errno),
+                                 "cannot map segment %s: %s",
+                                 name, strerror(map_errno));
     }
 
     /* ftruncate zero-filled it: every slot is FREE, every counter 0. */
-    segment_format(base, &g);
+    mtamon__segment_format(base, &g);
     munmap(base, g.size);
     return MTAMON_OK;
 }
 
-void segment_format(void *base, const struct segment_geometry *g)
+void mtamon__segment_format(void *base, const struct segment_geometry *g)
 {
     struct segment_header *h = base;
     h->layout_version = MTAMON_LAYOUT_VERSION;
@@ -205,51 +208,51 @@ static mtamon_result header_check(const char *name, const struct segment_header 
 {
     uint32_t v = h->layout_version;
     if (v > MTAMON_LAYOUT_VERSION)
-        return set_error(err, MTAMON_ERR_VERSION,
-                         "segment %s has layout version %u, newer than this "
-                         "build supports (%u): upgrade mtamon",
-                         name, v, MTAMON_LAYOUT_VERSION);
+        return mtamon__set_error(err, MTAMON_ERR_VERSION,
+                                 "segment %s has layout version %u, newer than this "
+                                 "build supports (%u): upgrade mtamon",
+                                 name, v, MTAMON_LAYOUT_VERSION);
     if (v != MTAMON_LAYOUT_VERSION)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: invalid layout version %u", name, v);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: invalid layout version %u", name, v);
     if (h->header_size != sizeof *h)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: header size %u, expected %zu", name,
-                         h->header_size, sizeof *h);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: header size %u, expected %zu", name,
+                                 h->header_size, sizeof *h);
     if (h->segment_size > size)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s is truncated: header says %llu bytes, "
-                         "the object has %zu", name,
-                         (unsigned long long)h->segment_size, size);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s is truncated: header says %llu bytes, "
+                                 "the object has %zu", name,
+                                 (unsigned long long)h->segment_size, size);
     if (h->channel_slot_size != sizeof(struct channel_slot) ||
         h->assoc_entry_size != sizeof(struct assoc_entry))
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: slot sizes %u/%u, expected %zu/%zu", name,
-                         h->channel_slot_size, h->assoc_entry_size,
-                         sizeof(struct channel_slot), sizeof(struct assoc_entry));
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: slot sizes %u/%u, expected %zu/%zu", name,
+                                 h->channel_slot_size, h->assoc_entry_size,
+                                 sizeof(struct channel_slot), sizeof(struct assoc_entry));
     if (h->channel_capacity == 0 || h->channel_capacity > MTAMON_MAX_CHANNELS ||
         h->assoc_capacity == 0 || h->assoc_capacity > MTAMON_MAX_ASSOCS)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: capacity %u channels / %u associations "
-                         "is out of range", name, h->channel_capacity,
-                         h->assoc_capacity);
-    struct segment_geometry g = segment_geometry_for(h->channel_capacity,
-                                                     h->assoc_capacity);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: capacity %u channels / %u associations "
+                                 "is out of range", name, h->channel_capacity,
+                                 h->assoc_capacity);
+    struct segment_geometry g = mtamon__segment_geometry_for(h->channel_capacity,
+                                                             h->assoc_capacity);
     if (g.size != h->segment_size)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: capacity %u channels / %u associations "
-                         "needs %llu bytes, the header says %llu", name,
-                         h->channel_capacity, h->assoc_capacity,
-                         (unsigned long long)g.size,
-                         (unsigned long long)h->segment_size);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: capacity %u channels / %u associations "
+                                 "needs %llu bytes, the header says %llu", name,
+                                 h->channel_capacity, h->assoc_capacity,
+                                 (unsigned long long)g.size,
+                                 (unsigned long long)h->segment_size);
     if (g.channels_offset != h->channels_offset || g.assocs_offset != h->assocs_offset)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: channel / association tables at offsets "
-                         "%llu / %llu, expected %llu / %llu", name,
-                         (unsigned long long)h->channels_offset,
-                         (unsigned long long)h->assocs_offset,
-                         (unsigned long long)g.channels_offset,
-                         (unsigned long long)g.assocs_offset);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: channel / association tables at offsets "
+                                 "%llu / %llu, expected %llu / %llu", name,
+                                 (unsigned long long)h->channels_offset,
+                                 (unsigned long long)h->assocs_offset,
+                                 (unsigned long long)g.channels_offset,
+                                 (unsigned long long)g.assocs_offset);
     return MTAMON_OK;
 }
 
@@ -259,13 +262,13 @@ static mtamon_result size_check(const char *name, size_t size,
 {
     if (size >= sizeof(struct segment_header))
         return MTAMON_OK;
-    return set_error(err, size == 0 ? MTAMON_ERR_BUSY : MTAMON_ERR_FOREIGN,
-                     "segment %s is not an mtamon segment: %zu bytes, "
-                     "smaller than a header", name, size);
+    return mtamon__set_error(err, size == 0 ? MTAMON_ERR_BUSY : MTAMON_ERR_FOREIGN,
+                             "segment %s is not an mtamon segment: %zu bytes, "
+                             "smaller than a header", name, size);
 }
 
-mtamon_result segment_validate(const char *name, void *base, size_t size,
-                               struct segment_map *map, struct mtamon_error *err)
+mtamon_result mtamon__segment_validate(const char *name, void *base, size_t size,
+                                       struct segment_map *map, struct mtamon_error *err)
 {
     mtamon_result st = size_check(name, size, err);
     if (st != MTAMON_OK)
@@ -273,13 +276,13 @@ mtamon_result segment_validate(const char *name, void *base, size_t size,
     struct segment_header *h = base;
     uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
     if (magic == 0)
-        return set_error(err, MTAMON_ERR_BUSY,
-                         "segment %s is not an mtamon segment: no magic "
-                         "number (uninitialised)", name);
+        return mtamon__set_error(err, MTAMON_ERR_BUSY,
+                                 "segment %s is not an mtamon segment: no magic "
+                                 "number (uninitialised)", name);
     if (magic != MTAMON_MAGIC)
-        return set_error(err, MTAMON_ERR_FOREIGN,
-                         "segment %s is not an mtamon segment: bad magic "
-                         "number 0x%016llx", name, (unsigned long long)magic);
+        return mtamon__set_error(err, MTAMON_ERR_FOREIGN,
+                                 "segment %s is not an mtamon segment: bad magic "
+                                 "number 0x%016llx", name, (unsigned long long)magic);
     /* One copy through a volatile pointer: another process may be
      * rewriting the header, and what is checked must be exactly what is
      * then used, never loaded again from shared memory. */
@@ -308,16 +311,19 @@ static mtamon_result attach_once(const char *name, int writable,
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT)
-            return set_error(err, MTAMON_ERR_NOENT, "segment %s does not exist", name);
-        return set_error(err, errno_status(e), "cannot open segment %s: %s", name,
-                         strerror(e));
+            return mtamon__set_error(err, MTAMON_ERR_NOENT,
+                                     "segment %s does not exist", name);
+        return mtamon__set_error(err, mtamon__errno_status(e),
+                                 "cannot open segment %s: %s", name,
+                                 strerror(e));
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return set_error(err, MTAMON_ERR_SYSTEM, "cannot stat segment %s: %s", name,
-                         strerror(e));
+        return mtamon__set_error(err, MTAMON_ERR_SYSTEM, "cannot stat segment %s: %s",
+                                 name,
+                                 strerror(e));
     }
     size_t size = (size_t)st.st_size;
     /* Checked before mmap too: an empty object cannot be mapped. */
@@ -331,10 +337,11 @@ static mtamon_result attach_once(const char *name, int writable,
     int map_errno = errno;
     close(fd);
     if (base == MAP_FAILED)
-        return set_error(err, errno_status(map_errno), "cannot map segment %s: %s",
-                         name, strerror(map_errno));
+        return mtamon__set_error(err, mtamon__errno_status(map_errno),
+                                 "cannot map segment %s: %s",
+                                 name, strerror(map_errno));
 
-    st_code = segment_validate(name, base, size, map, err);
+    st_code = mtamon__segment_validate(name, base, size, map, err);
     if (st_code != MTAMON_OK) {
         munmap(base, size);
         return st_code;
@@ -348,10 +355,10 @@ static mtamon_result attach_once(const char *name, int writable,
     return MTAMON_OK;
 }
 
-mtamon_result segment_attach(const char *name, int writable, int nowait,
-                             struct segment_map *map, struct mtamon_error *err)
+mtamon_result mtamon__segment_attach(const char *name, int writable, int nowait,
+                                     struct segment_map *map, struct mtamon_error *err)
 {
-    mtamon_result st = segment_name_check(name, err);
+    mtamon_result st = mtamon__segment_name_check(name, err);
     if (st != MTAMON_OK)
         return st;
     for (int waited = 0;; waited += INIT_POLL_MS) {
@@ -359,21 +366,21 @@ mtamon_result segment_attach(const char *name, int writable, int nowait,
         if (st != MTAMON_ERR_BUSY)
             return st;
         if (nowait)
-            return set_error(err, MTAMON_ERR_BUSY,
-                             "segment %s is being initialised (or its creator "
-                             "died before finishing)", name);
+            return mtamon__set_error(err, MTAMON_ERR_BUSY,
+                                     "segment %s is being initialised (or its creator "
+                                     "died before finishing)", name);
         if (waited >= INIT_WAIT_MS)
             break;
         sleep_ms(INIT_POLL_MS);
     }
     /* Still empty after the wait: nobody is initialising it. */
-    return set_error(err, MTAMON_ERR_FOREIGN,
-                     "segment %s is not an mtamon segment: it was never "
-                     "initialised (did its creator die?); delete it, or let a "
-                     "writer that may create it replace it", name);
+    return mtamon__set_error(err, MTAMON_ERR_FOREIGN,
+                             "segment %s is not an mtamon segment: it was never "
+                             "initialised (did its creator die?); delete it, or let a "
+                             "writer that may create it replace it", name);
 }
 
-int segment_uninitialised(const char *name)
+int mtamon__segment_uninitialised(const char *name)
 {
     int fd = shm_open(name, O_RDONLY, 0);
     if (fd < 0)
@@ -389,14 +396,14 @@ int segment_uninitialised(const char *name)
     return empty;
 }
 
-void segment_detach(struct segment_map *map)
+void mtamon__segment_detach(struct segment_map *map)
 {
     if (map->base)
         munmap(map->base, map->size);
     map->base = NULL;
 }
 
-int segment_same_object(const struct segment_map *map)
+int mtamon__segment_same_object(const struct segment_map *map)
 {
     int fd = shm_open(map->name, O_RDONLY, 0);
     if (fd < 0)
@@ -412,7 +419,7 @@ int segment_same_object(const struct segment_map *map)
     return (uint64_t)st.st_size < (uint64_t)map->size ? -2 : 1;
 }
 
-int process_gone(pid_t pid)
+int mtamon__process_gone(pid_t pid)
 {
     /* Only a single process is probed: pid 0, -1 and negative values name
      * process groups or "every process" to kill(), and in a segment they

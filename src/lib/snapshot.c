@@ -17,18 +17,18 @@ mtamon_reader *mtamon_reader_open_flags(const char *segment, unsigned flags,
                                         struct mtamon_error *err)
 {
     if (flags & ~(unsigned)MTAMON_READER_NOWAIT) {
-        set_error(err, MTAMON_ERR_INVALID, "unknown reader flags 0x%x", flags);
+        mtamon__set_error(err, MTAMON_ERR_INVALID, "unknown reader flags 0x%x", flags);
         return NULL;
     }
     mtamon_reader *r = calloc(1, sizeof *r);
     if (!r) {
-        set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+        mtamon__set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
         return NULL;
     }
     r->flags = flags;
-    if (segment_attach(mtamon_segment_name(segment), 0,
-                       (flags & MTAMON_READER_NOWAIT) != 0, &r->map,
-                       err) != MTAMON_OK) {
+    if (mtamon__segment_attach(mtamon_segment_name(segment), 0,
+                               (flags & MTAMON_READER_NOWAIT) != 0, &r->map,
+                               err) != MTAMON_OK) {
         free(r);
         return NULL;
     }
@@ -44,7 +44,7 @@ void mtamon_reader_close(mtamon_reader *r)
 {
     if (!r)
         return;
-    segment_detach(&r->map);
+    mtamon__segment_detach(&r->map);
     free(r);
 }
 
@@ -109,16 +109,16 @@ static mtamon_result copy_channel(const struct segment_map *map,
                                   struct mtamon_error *err)
 {
     if (s->index != pos + 1)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: channel slot %u claims index %u", map->name,
-                         pos + 1, s->index);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: channel slot %u claims index %u", map->name,
+                                 pos + 1, s->index);
     /* Check the copy, not the shared bytes, which may change meanwhile. */
     memcpy(out->name, s->name, sizeof out->name);
     if (!memchr(out->name, '\0', sizeof out->name) ||
         mtamon_channel_name_check(out->name, NULL) != MTAMON_OK)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: channel slot %u has an invalid name",
-                         map->name, pos + 1);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: channel slot %u has an invalid name",
+                                 map->name, pos + 1);
     out->index = pos + 1;
     out->created_ms = s->created_ms;
 
@@ -144,10 +144,10 @@ static mtamon_result copy_channel(const struct segment_map *map,
     out->last_outbound_ms = atomic_load_explicit(&s->last_outbound_ms, memory_order_relaxed);
     out->last_outbound_attempt_ms =
         atomic_load_explicit(&s->last_outbound_attempt_ms, memory_order_relaxed);
-    reason_read(&s->rejection_reason, out->last_rejection_reason,
-                sizeof out->last_rejection_reason);
-    reason_read(&s->connect_failure, out->last_connect_failure,
-                sizeof out->last_connect_failure);
+    mtamon__reason_read(&s->rejection_reason, out->last_rejection_reason,
+                        sizeof out->last_rejection_reason);
+    mtamon__reason_read(&s->connect_failure, out->last_connect_failure,
+                        sizeof out->last_connect_failure);
 
     out->n_status = 0;
     for (int j = 0; j < MTAMON_STATUS_SLOTS; j++) {
@@ -178,12 +178,12 @@ static mtamon_result copy_channels(const struct segment_map *map, unsigned flags
     uint32_t used = atomic_load_explicit(&map->header->channels_used,
                                          memory_order_acquire);
     if (used > map->channel_capacity)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: %u channels in use, capacity %u", map->name,
-                         used, map->channel_capacity);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: %u channels in use, capacity %u", map->name,
+                                 used, map->channel_capacity);
     if (reserve((void **)&snap->channels, &snap->channels_alloc, used ? used : 1,
                 sizeof *snap->channels) != 0)
-        return set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+        return mtamon__set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
     snap->n_channels = 0;
     for (uint32_t i = 0; i < used; i++) {
         const struct channel_slot *s = slot_if_active(map, i + 1);
@@ -205,12 +205,12 @@ static mtamon_result copy_assocs(const struct segment_map *map,
     uint32_t used = atomic_load_explicit(&map->header->assocs_used,
                                          memory_order_acquire);
     if (used > map->assoc_capacity)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s: %u association entries in use, capacity %u",
-                         map->name, used, map->assoc_capacity);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: %u association entries in use, capacity %u",
+                                 map->name, used, map->assoc_capacity);
     if (reserve((void **)&snap->assocs, &snap->assocs_alloc, used ? used : 1,
                 sizeof *snap->assocs) != 0)
-        return set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+        return mtamon__set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
     snap->n_assocs = 0;
     for (uint32_t i = 0; i < used; i++) {
         const struct assoc_entry *e = &map->assocs[i];
@@ -225,7 +225,7 @@ static mtamon_result copy_assocs(const struct segment_map *map,
         char remote[sizeof e->remote];
         memcpy(remote, e->remote, sizeof remote);
         remote[sizeof remote - 1] = '\0';
-        copy_printable(a->remote, sizeof a->remote, remote);
+        mtamon__copy_printable(a->remote, sizeof a->remote, remote);
         /* Closed (or closed and reopened) while we copied: skip the row
          * rather than mix two associations. */
         atomic_thread_fence(memory_order_acquire);
@@ -236,7 +236,7 @@ static mtamon_result copy_assocs(const struct segment_map *map,
          * a writer that died is reclaimed by the next mtamon_open(). */
         if (!slot_if_active(map, a->channel) ||
             (a->direction != MTAMON_INBOUND && a->direction != MTAMON_OUTBOUND) ||
-            process_gone(a->pid))
+            mtamon__process_gone(a->pid))
             continue;
         snap->n_assocs++;
     }
@@ -247,35 +247,35 @@ static mtamon_result copy_assocs(const struct segment_map *map,
 static mtamon_result follow_name(mtamon_reader *r, int *restarted,
                                  struct mtamon_error *err)
 {
-    int same = segment_same_object(&r->map);
+    int same = mtamon__segment_same_object(&r->map);
     /* Retired: `delete` is unlinking it (or died doing so). */
     if (same > 0 && segment_retired(&r->map))
-        return set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
-                         r->map.name);
+        return mtamon__set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
+                                 r->map.name);
     if (same > 0)
         return MTAMON_OK;
     if (same == -2)
-        return set_error(err, MTAMON_ERR_CORRUPT,
-                         "segment %s was truncated below its %zu bytes while "
-                         "mapped", r->map.name, r->map.size);
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s was truncated below its %zu bytes while "
+                                 "mapped", r->map.name, r->map.size);
     if (same < 0)
-        return set_error(err, MTAMON_ERR_SYSTEM, "cannot check segment %s: %s",
-                         r->map.name, strerror(errno));
+        return mtamon__set_error(err, MTAMON_ERR_SYSTEM, "cannot check segment %s: %s",
+                                 r->map.name, strerror(errno));
     struct segment_map fresh;
-    mtamon_result st = segment_attach(r->map.name, 0,
-                                      (r->flags & MTAMON_READER_NOWAIT) != 0,
-                                      &fresh, err);
+    mtamon_result st = mtamon__segment_attach(r->map.name, 0,
+                                              (r->flags & MTAMON_READER_NOWAIT) != 0,
+                                              &fresh, err);
     if (st == MTAMON_ERR_NOENT)
-        return set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
-                         r->map.name);
+        return mtamon__set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
+                                 r->map.name);
     if (st != MTAMON_OK)
         return st;
     if (segment_retired(&fresh)) {
-        segment_detach(&fresh);
-        return set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
-                         r->map.name);
+        mtamon__segment_detach(&fresh);
+        return mtamon__set_error(err, MTAMON_ERR_STALE, "segment %s was deleted",
+                                 r->map.name);
     }
-    segment_detach(&r->map);
+    mtamon__segment_detach(&r->map);
     r->map = fresh;
     if (restarted)
         *restarted = 1;
@@ -288,20 +288,20 @@ static void sleep_1ms(void)
     nanosleep(&ts, NULL);
 }
 
-mtamon_result snapshot_copy(const struct segment_map *map, unsigned flags,
-                            int retries, struct mtamon_snapshot *snap,
-                            struct mtamon_error *err)
+mtamon_result mtamon__snapshot_copy(const struct segment_map *map, unsigned flags,
+                                    int retries, struct mtamon_snapshot *snap,
+                                    struct mtamon_error *err)
 {
     const struct segment_header *h = map->header;
     for (int attempt = 0;; attempt++) {
         uint32_t before = atomic_load_explicit(&h->clear_seq, memory_order_acquire);
         /* Wait for a clear in progress; one whose process died (or that ran
          * for CLEAR_STALE_MS) will not finish: copy as it is. */
-        if ((before & 1) && clear_owner_alive(h)) {
+        if ((before & 1) && mtamon__clear_owner_alive(h)) {
             if (attempt >= retries)
-                return set_error(err, MTAMON_ERR_BUSY,
-                                 "segment %s: a clear has been running for "
-                                 "over %d ms", map->name, retries);
+                return mtamon__set_error(err, MTAMON_ERR_BUSY,
+                                         "segment %s: a clear has been running for "
+                                         "over %d ms", map->name, retries);
             sleep_1ms();
             continue;
         }
@@ -314,8 +314,9 @@ mtamon_result snapshot_copy(const struct segment_map *map, unsigned flags,
         if (atomic_load_explicit(&h->clear_seq, memory_order_relaxed) == before)
             break; /* no clear began or ended during the copy */
         if (attempt >= retries)
-            return set_error(err, MTAMON_ERR_BUSY,
-                             "segment %s: cleared again during every copy", map->name);
+            return mtamon__set_error(err, MTAMON_ERR_BUSY,
+                                     "segment %s: cleared again during every "
+                                     "copy", map->name);
     }
     snap->generation = h->generation;
     snap->created_ms = h->created_ms;
@@ -335,5 +336,5 @@ mtamon_result mtamon_snapshot_take(mtamon_reader *r, unsigned flags,
     mtamon_result st = follow_name(r, restarted, err);
     if (st != MTAMON_OK)
         return st;
-    return snapshot_copy(&r->map, flags, CLEAR_RETRIES, snap, err);
+    return mtamon__snapshot_copy(&r->map, flags, CLEAR_RETRIES, snap, err);
 }

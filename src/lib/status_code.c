@@ -83,7 +83,8 @@ static int claim(struct status_slot *e, mtamon_status_code code)
     return cur == code;
 }
 
-void status_add(struct channel_slot *slot, mtamon_status_code code, int dir, uint64_t n)
+void mtamon__status_add(struct channel_slot *slot, mtamon_status_code code, int dir,
+                        uint64_t n)
 {
     if (code < 4000000 || code > 5999999)
         return;

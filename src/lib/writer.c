@@ -24,7 +24,7 @@ static void pid_init(void)
     pthread_atfork(NULL, NULL, pid_refresh);
 }
 
-pid_t cached_pid(void)
+pid_t mtamon__cached_pid(void)
 {
     pid_t pid = atomic_load_explicit(&pid_cache, memory_order_relaxed);
     if (pid != 0)
@@ -33,7 +33,7 @@ pid_t cached_pid(void)
     return atomic_load_explicit(&pid_cache, memory_order_relaxed);
 }
 
-void raise_high_water(_Atomic uint32_t *hwm, uint32_t value)
+void mtamon__raise_high_water(_Atomic uint32_t *hwm, uint32_t value)
 {
     uint32_t cur = atomic_load_explicit(hwm, memory_order_relaxed);
     while (cur < value &&
@@ -49,37 +49,37 @@ mtamon_t *mtamon_open(const char *segment, unsigned flags,
 {
     const char *name = mtamon_segment_name(segment);
     if (flags & MTAMON_OPEN_CREATE) {
-        mtamon_result st = segment_create(name, params, err);
+        mtamon_result st = mtamon__segment_create(name, params, err);
         if (st != MTAMON_OK && (st != MTAMON_ERR_EXISTS || (flags & MTAMON_OPEN_EXCL)))
             return NULL;
     }
     struct segment_map map;
-    mtamon_result st = segment_attach(name, 1, 0, &map, err);
+    mtamon_result st = mtamon__segment_attach(name, 1, 0, &map, err);
     if (st == MTAMON_ERR_FOREIGN && (flags & MTAMON_OPEN_CREATE) &&
-        !(flags & MTAMON_OPEN_EXCL) && segment_uninitialised(name)) {
+        !(flags & MTAMON_OPEN_EXCL) && mtamon__segment_uninitialised(name)) {
         /* Its creator died before initialising it: replace it. */
         shm_unlink(name);
-        st = segment_create(name, params, err);
+        st = mtamon__segment_create(name, params, err);
         if (st == MTAMON_OK || st == MTAMON_ERR_EXISTS)
-            st = segment_attach(name, 1, 0, &map, err);
+            st = mtamon__segment_attach(name, 1, 0, &map, err);
     }
     if (st != MTAMON_OK)
         return NULL;
     mtamon_t *m = calloc(1, sizeof *m);
     if (!m || pthread_mutex_init(&m->lock, NULL) != 0) {
         free(m);
-        segment_detach(&map);
-        set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+        mtamon__segment_detach(&map);
+        mtamon__set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
         return NULL;
     }
     struct attachment *a = &m->first;
-    attachment_init(a, &map, 0, NULL);
+    mtamon__attachment_init(a, &map, 0, NULL);
     atomic_init(&m->cur, a);
     m->may_create = (flags & MTAMON_OPEN_CREATE) != 0;
-    (void)cached_pid();
-    assoc_reclaim_dead(&a->map);
+    (void)mtamon__cached_pid();
+    mtamon__assoc_reclaim_dead(&a->map);
     if (err) /* an "exists" from the create attempt is not an error */
-        set_error(err, MTAMON_OK, "%s", "");
+        mtamon__set_error(err, MTAMON_OK, "%s", "");
     return m;
 }
 
@@ -87,8 +87,8 @@ void mtamon_close(mtamon_t *m)
 {
     if (!m)
         return;
-    attachment_free_all(atomic_load_explicit(&m->cur, memory_order_acquire));
-    handles_free(&m->names);
+    mtamon__attachment_free_all(atomic_load_explicit(&m->cur, memory_order_acquire));
+    mtamon__handles_free(&m->names);
     pthread_mutex_destroy(&m->lock);
     free(m);
 }

@@ -1,6 +1,6 @@
 /*
  * fuzz_segment.c - fuzz target for the reader's view of a counter segment:
- * segment_validate() then snapshot_copy(), the code every reader runs over
+ * mtamon__segment_validate() then mtamon__snapshot_copy(), the code every reader runs over
  * bytes another process (maybe hostile, buggy or of another version) wrote.
  *
  * Each input is tried as it is and, when the header claims a larger size,
@@ -88,7 +88,7 @@ static void run(const uint8_t *data, size_t size, size_t bufsize)
 
     struct segment_map map;
     struct mtamon_error err = {0};
-    mtamon_result st = segment_validate("/fuzz", buf, bufsize, &map, &err);
+    mtamon_result st = mtamon__segment_validate("/fuzz", buf, bufsize, &map, &err);
     if (st != MTAMON_OK) {
         check_error(st, &err);
         free(buf);
@@ -109,7 +109,7 @@ static void run(const uint8_t *data, size_t size, size_t bufsize)
     memset(&snap, 0, sizeof snap);
     const unsigned flags[2] = {0, MTAMON_SNAP_LIFETIME};
     for (int k = 0; k < 2; k++) {
-        st = snapshot_copy(&map, flags[k], 0, &snap, &err);
+        st = mtamon__snapshot_copy(&map, flags[k], 0, &snap, &err);
         if (st == MTAMON_OK)
             check_snapshot(&map, &snap);
         else

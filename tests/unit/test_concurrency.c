@@ -252,9 +252,9 @@ static void *reason_reader(void *p)
         const struct channel_slot *s = &r->map.channels[0];
         for (int i = 0; i < 50; i++) {
             char buf[MTAMON_REASON_MAX + 1];
-            reason_read(&s->rejection_reason, buf, sizeof buf);
+            mtamon__reason_read(&s->rejection_reason, buf, sizeof buf);
             classify(res, buf);
-            reason_read(&s->connect_failure, buf, sizeof buf);
+            mtamon__reason_read(&s->connect_failure, buf, sizeof buf);
             classify(res, buf);
         }
     }

@@ -296,7 +296,7 @@ static void test_reader_sees_retired_as_deleted(void)
     CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, NULL, &err), MTAMON_OK);
 
     /* A deleter that marked it and died before unlinking. */
-    CU_ASSERT_EQUAL(segment_retire(name), 1);
+    CU_ASSERT_EQUAL(mtamon__segment_retire(name), 1);
     CU_ASSERT_EQUAL(mtamon_snapshot_take(r, 0, &snap, NULL, &err), MTAMON_ERR_STALE);
     UT_ASSERT_ERR(err, MTAMON_ERR_STALE, "deleted");
     /* The layout is still version 1, valid for any reader. */
@@ -346,7 +346,7 @@ static void test_threads_across_delete(void)
     mtamon_channel_t src = ut_channel(m, "src"), dst = ut_channel(m, "dst");
     /* The old segment, kept mapped to count what went there. */
     struct segment_map old;
-    CU_ASSERT_EQUAL_FATAL(segment_attach(name, 0, 0, &old, NULL), MTAMON_OK);
+    CU_ASSERT_EQUAL_FATAL(mtamon__segment_attach(name, 0, 0, &old, NULL), MTAMON_OK);
     struct channel_slot *old_dst = slot_if_active(&old, dst);
     UT_REQUIRE(old_dst);
 
@@ -371,7 +371,7 @@ static void test_threads_across_delete(void)
     CU_ASSERT(in_new > 0);
     CU_ASSERT_EQUAL(submitted(name, "src"), in_new);
     CU_ASSERT_EQUAL(mtamon_reattached(m), 1);
-    segment_detach(&old);
+    mtamon__segment_detach(&old);
     mtamon_close(m);
 }
 

@@ -67,8 +67,8 @@ static void test_create_defaults(void)
     mtamon_snapshot_free(&snap);
 
     /* The header as the layout defines it. */
-    struct segment_geometry g = segment_geometry_for(MTAMON_DEFAULT_CHANNELS,
-                                                     MTAMON_DEFAULT_ASSOCS);
+    struct segment_geometry g = mtamon__segment_geometry_for(MTAMON_DEFAULT_CHANNELS,
+                                                             MTAMON_DEFAULT_ASSOCS);
     uint64_t magic = 0, size = 0;
     uint32_t version = 0, cap = 0;
     CU_ASSERT_EQUAL(ut_peek(name, HDR(magic), &magic, sizeof magic), 0);
@@ -108,7 +108,7 @@ static void test_create_params(void)
     mtamon_snapshot_free(&snap);
     size_t len = 0;
     unsigned char *bytes = ut_read_bytes(name, &len);
-    CU_ASSERT_EQUAL(len, segment_geometry_for(3, 5).size);
+    CU_ASSERT_EQUAL(len, mtamon__segment_geometry_for(3, 5).size);
     free(bytes);
 
     /* One zero field takes its default, the other is kept. */
@@ -312,7 +312,7 @@ static void test_foreign_empty(void)
     CU_ASSERT_EQUAL_FATAL(ut_write_bytes(name, "", 0), 0);
     check_refused_without_create(name, "never initialised");
 
-    struct segment_geometry g = segment_geometry_for(4, 4);
+    struct segment_geometry g = mtamon__segment_geometry_for(4, 4);
     unsigned char *zeros = calloc(1, g.size);
     UT_REQUIRE(zeros);
     CU_ASSERT_EQUAL_FATAL(ut_write_bytes(name, zeros, g.size), 0);
@@ -382,7 +382,7 @@ static void test_capacity_beyond_mapping(void)
 
     /* A header consistent in itself that describes more than the object. */
     const char *name2 = make_segment(4);
-    struct segment_geometry g = segment_geometry_for(100000, 4);
+    struct segment_geometry g = mtamon__segment_geometry_for(100000, 4);
     CU_ASSERT_EQUAL(ut_patch_u32(name2, HDR(channel_capacity), 100000), 0);
     CU_ASSERT_EQUAL(ut_patch_u64(name2, HDR(segment_size), g.size), 0);
     CU_ASSERT_EQUAL(ut_patch_u64(name2, HDR(channels_offset), g.channels_offset), 0);
