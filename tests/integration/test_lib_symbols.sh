@@ -4,7 +4,8 @@
 # of mtamon.h (mtamon_*) and the internal functions shared between its
 # files (mtamon__*, two underscores).  A generic name such as set_error
 # or segment_create would collide with the MTA's own.  Symbols the
-# compiler makes (__*, reserved to it) are not ours to rename.
+# compiler makes (__*, reserved to it) are not ours to rename.  The shared
+# library exports the public API only.
 . "$(dirname "$0")/lib.sh"
 
 lib="$IT_BUILDDIR/src/lib/.libs/libmtamon.a"
@@ -25,5 +26,14 @@ outside=$(printf '%s\n' "$defined" | grep -v -e '^mtamon__' -e '^__' |
 assert_eq "" "$outside" "no global symbol outside mtamon.h's API and mtamon__*"
 missing=$(printf '%s\n' "$declared" | grep -vxF -f <(printf '%s\n' "$defined"))
 assert_eq "" "$missing" "every function of mtamon.h is defined in the library"
+
+# The shared library exports exactly mtamon.h's functions.
+so="$IT_BUILDDIR/src/lib/.libs/libmtamon.so"
+if [ -f "$so" ]; then
+    exported=$(nm -D --defined-only "$so" | awk 'NF == 3 && $2 == "T" { print $3 }' | sort -u)
+    assert_eq "$declared" "$exported" "libmtamon.so exports exactly the functions of mtamon.h"
+else
+    printf 'SKIP: %s not built (--disable-shared?)\n' "$so"
+fi
 
 finish
