@@ -153,7 +153,7 @@ static int run(struct state *st)
     char err[CONFIG_ERROR_MAX];
     const struct options *opt = &st->opt;
 
-    if (config_load(opt->config, &st->conf, err) != 0) {
+    if (config_load(opt->config, &st->conf, err, sizeof err) != 0) {
         fprintf(stderr, "mtamond: %s\n", err);
         return EX_CONFIG;
     }

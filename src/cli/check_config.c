@@ -42,7 +42,7 @@ int cli_check_config(int argc, char **argv)
     const char *path = argv[optind];
     struct config *conf = NULL;
     char err[CONFIG_ERROR_MAX];
-    if (config_load(path, &conf, err) != 0) {
+    if (config_load(path, &conf, err, sizeof err) != 0) {
         cli_errorf("%s", err);
         return EX_CONFIG;
     }

@@ -35,11 +35,11 @@ void cfg_fail_printable(const char *s, size_t len, char *out, size_t outlen)
 static int report(struct cfg_report *rep, const char *where, const char *key,
                   const char *fmt, va_list ap)
 {
-    if (!rep->err)
+    if (!rep->err || !rep->errlen)
         return -1;
     char msg[CONFIG_ERROR_MAX];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (snprintf(rep->err, CONFIG_ERROR_MAX, "%s: %s%s%s", where, key,
+    if (snprintf(rep->err, rep->errlen, "%s: %s%s%s", where, key,
                  *key ? ": " : "", msg) < 0)
         rep->err[0] = '\0';
     return -1;

@@ -17,7 +17,8 @@
 /* Where a load's one message goes. */
 struct cfg_report {
     const char *file;            /* the file name every message starts with */
-    char *err;                   /* CONFIG_ERROR_MAX bytes, or NULL */
+    char *err;                   /* the caller's buffer, or NULL */
+    size_t errlen;               /* its size */
 };
 
 /* Copy @p s (of @p len bytes) into @p out (@p outlen bytes) for a

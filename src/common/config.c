@@ -728,10 +728,12 @@ static int read_text(struct cfg_report *rep, const char *path, char **buf, size_
     return 0;
 }
 
-int config_load(const char *path, struct config **out, char err[CONFIG_ERROR_MAX])
+int config_load(const char *path, struct config **out, char *err,
+                size_t errlen)
 {
-    struct cfg_report rep = {.file = path ? path : "(null)", .err = err};
-    if (err)
+    struct cfg_report rep = {.file = path ? path : "(null)", .err = err,
+                             .errlen = errlen};
+    if (err && errlen)
         err[0] = '\0';
     if (!out)
         return cfg_fail_file(&rep, "no place for the result");

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Size of a message buffer for config_load(). */
+/** A size of message buffer for config_load() that never cuts one. */
 #define CONFIG_ERROR_MAX 512
 
 /** Longest OBJECT IDENTIFIER accepted for a mail protocol. */
@@ -110,10 +110,11 @@ struct config {
  * Read and validate @p path.  On success returns 0 and sets *@p out (free
  * with config_free()).  On error returns -1 and writes
  * "FILE:LINE:COL: KEY: message" (or "FILE: message" when the file cannot be
- * read) into @p err.
+ * read) into @p err (@p errlen bytes, CONFIG_ERROR_MAX are enough; NULL
+ * for none).
  */
 int config_load(const char *path, struct config **out,
-                char err[CONFIG_ERROR_MAX]);
+                char *err, size_t errlen);
 
 /** The defaults, as if an empty file had been read.  NULL on ENOMEM. */
 struct config *config_defaults(void);

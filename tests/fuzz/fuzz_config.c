@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct config *c = (struct config *)&c;
     char err[CONFIG_ERROR_MAX];
     memset(err, 'x', sizeof err);
-    if (config_load(path, &c, err) == 0) {
+    if (config_load(path, &c, err, sizeof err) == 0) {
         CHECK(c != NULL && err[0] == '\0');
         check_config(c, path);
         config_free(c);

@@ -59,7 +59,7 @@ static struct config *load_ok(const char *yaml)
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     struct config *c = NULL;
     char err[CONFIG_ERROR_MAX] = "unchanged";
-    int rc = config_load(p, &c, err);
+    int rc = config_load(p, &c, err, sizeof err);
     CU_ASSERT_EQUAL(rc, 0);
     if (rc != 0)
         fprintf(stderr, "\n    unexpected error: %s\n", err);
@@ -76,7 +76,7 @@ static void expect_error_len(const char *yaml, size_t len, const char *want)
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     struct config *c = (struct config *)&c; /* must be set to NULL */
     char err[CONFIG_ERROR_MAX];
-    CU_ASSERT_EQUAL(config_load(p, &c, err), -1);
+    CU_ASSERT_EQUAL(config_load(p, &c, err, sizeof err), -1);
     CU_ASSERT_PTR_NULL(c);
     char full[CONFIG_ERROR_MAX + 128];
     snprintf(full, sizeof full, "%s:%s", p, want);
@@ -398,20 +398,26 @@ static void test_file_errors(void)
 {
     struct config *c = (struct config *)&c;
     char err[CONFIG_ERROR_MAX];
-    CU_ASSERT_EQUAL(config_load("/nonexistent/mtamon.yaml", &c, err), -1);
+    CU_ASSERT_EQUAL(config_load("/nonexistent/mtamon.yaml", &c, err, sizeof err), -1);
     CU_ASSERT_PTR_NULL(c);
     CU_ASSERT_STRING_EQUAL(err, "/nonexistent/mtamon.yaml: No such file or directory");
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(write_yaml(""));
-    CU_ASSERT_EQUAL(config_load(tmpdir, &c, err), -1);
+    CU_ASSERT_EQUAL(config_load(tmpdir, &c, err, sizeof err), -1);
     char want[CONFIG_ERROR_MAX];
     snprintf(want, sizeof want, "%s: Is a directory", tmpdir);
     CU_ASSERT_STRING_EQUAL(err, want);
 
-    CU_ASSERT_EQUAL(config_load("", &c, err), -1);
+    CU_ASSERT_EQUAL(config_load("", &c, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, ": no file name given");
     /* A NULL message buffer is allowed. */
-    CU_ASSERT_EQUAL(config_load("/nonexistent/mtamon.yaml", &c, NULL), -1);
+    CU_ASSERT_EQUAL(config_load("/nonexistent/mtamon.yaml", &c, NULL, 0), -1);
+    /* A small one gets the start of the message, never more. */
+    char small[12] = "...........";
+    small[11] = 'X';   /* a byte past what config_load may write */
+    CU_ASSERT_EQUAL(config_load("/nonexistent/mtamon.yaml", &c, small, 11), -1);
+    CU_ASSERT_STRING_EQUAL(small, "/nonexiste");
+    CU_ASSERT_EQUAL(small[11], 'X');
 }
 
 static void test_syntax_errors(void)
