@@ -82,7 +82,17 @@ static void on_tick(void *ctx)
     }
 }
 
-int cli_feed(const char *segment, int argc, char **argv)
+/* What `mtamon feed` was asked for. */
+struct feed_options {
+    struct feed_follow_opts follow;
+    const struct feed_format *format;
+    int stats;
+    int help;
+};
+
+/* The options and the FILE of `mtamon feed` into @p o; EX_OK or a usage
+ * error (printed). */
+static int feed_parse_options(int argc, char **argv, struct feed_options *o)
 {
     enum { OPT_FORMAT = 256, OPT_STATE, OPT_FROM_START, OPT_ONCE, OPT_STATS };
     static const struct option longopts[] = {
@@ -94,27 +104,25 @@ int cli_feed(const char *segment, int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct feed_follow_opts opts = { 0 };
     const char *format_name = NULL;
-    int stats = 0;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_FORMAT: format_name = optarg; break;
-        case OPT_STATE: opts.state_path = optarg; break;
-        case OPT_FROM_START: opts.from_start = 1; break;
-        case OPT_ONCE: opts.once = 1; break;
-        case OPT_STATS: stats = 1; break;
-        case 'h': cli_feed_usage(stdout); return EX_OK;
+        case OPT_STATE: o->follow.state_path = optarg; break;
+        case OPT_FROM_START: o->follow.from_start = 1; break;
+        case OPT_ONCE: o->follow.once = 1; break;
+        case OPT_STATS: o->stats = 1; break;
+        case 'h': o->help = 1; return EX_OK;
         default: return cli_option_error(cli_feed_usage, "feed", c, argv);
         }
     }
     if (!format_name)
         return cli_usage_error(cli_feed_usage, "feed: --format is required");
-    const struct feed_format *format = feed_format_find(format_name);
-    if (!format)
+    o->format = feed_format_find(format_name);
+    if (!o->format)
         return cli_usage_error(cli_feed_usage,
                                "feed: unknown format '%s' (sunmta or postfix)",
                                format_name);
@@ -122,15 +130,45 @@ int cli_feed(const char *segment, int argc, char **argv)
         return cli_usage_error(cli_feed_usage, optind == argc
                                ? "feed: FILE (or '-') is missing"
                                : "feed: only one FILE may be given");
-    opts.path = argv[optind];
-    if (opts.path[0] == '\0')
+    o->follow.path = argv[optind];
+    if (o->follow.path[0] == '\0')
         return cli_usage_error(cli_feed_usage, "feed: FILE must not be empty");
-    if (opts.state_path && opts.state_path[0] == '\0')
+    if (o->follow.state_path && o->follow.state_path[0] == '\0')
         return cli_usage_error(cli_feed_usage, "feed: --state needs a file name");
+    return EX_OK;
+}
+
+/* Follow until the end or a stop signal, saying why it stopped. */
+static int feed_follow(struct feed_run *r, char *err, size_t errlen)
+{
+    struct feed_follow_hooks hooks = {
+        .line = on_line, .ctx = r, .tick = on_tick,
+        .stop = signals_stop_flag(),
+    };
+    int status = feed_follower_run(r->follower, &hooks, err, errlen);
+    if (status != EX_OK)
+        cli_errorf("%s", err);
+    if (signals_stop_requested()) {
+        char name[SIGNALS_NAME_MAX];
+        cli_errorf("feed: stopping on %s (exit status %d)",
+                   signals_name(signals_stop_requested(), name), status);
+    }
+    return status;
+}
+
+int cli_feed(const char *segment, int argc, char **argv)
+{
+    struct feed_options o = { .follow = { 0 } };
+    int status = feed_parse_options(argc, argv, &o);
+    if (status != EX_OK || o.help) {
+        if (o.help)
+            cli_feed_usage(stdout);
+        return status;
+    }
 
     char err[768];
-    struct feed_run r = { .format = format };
-    int status = feed_follower_open(&opts, &r.follower, err, sizeof err);
+    struct feed_run r = { .format = o.format };
+    status = feed_follower_open(&o.follow, &r.follower, err, sizeof err);
     if (status == EX_USAGE)
         return cli_usage_error(cli_feed_usage, "feed: %s", err);
     if (status != EX_OK) {
@@ -144,31 +182,20 @@ int cli_feed(const char *segment, int argc, char **argv)
         feed_follower_close(r.follower);
         return cli_report(&merr);
     }
-    r.parser = format->create();
+    r.parser = o.format->create();
     r.sink = feed_sink_create(m);
     /* No SA_RESTART (signals.h): a blocked read of stdin wakes up. */
     if (!r.parser || !r.sink || signals_init() != 0) {
         cli_errorf("feed: cannot start: out of memory or signals unavailable");
         status = EX_OSERR;
     } else {
-        struct feed_follow_hooks hooks = {
-            .line = on_line, .ctx = &r, .tick = on_tick,
-            .stop = signals_stop_flag(),
-        };
-        status = feed_follower_run(r.follower, &hooks, err, sizeof err);
-        if (status != EX_OK)
-            cli_errorf("%s", err);
-        if (signals_stop_requested()) {
-            char name[SIGNALS_NAME_MAX];
-            cli_errorf("feed: stopping on %s (exit status %d)",
-                       signals_name(signals_stop_requested(), name), status);
-        }
-        if (stats)
+        status = feed_follow(&r, err, sizeof err);
+        if (o.stats)
             print_stats(stdout, &r);
     }
     feed_sink_destroy(r.sink);
     if (r.parser)
-        format->destroy(r.parser);
+        o.format->destroy(r.parser);
     feed_follower_close(r.follower);
     mtamon_close(m);
     return status;
