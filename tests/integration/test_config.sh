@@ -74,7 +74,7 @@ for f in "$DATA"/good-*.yaml; do
     assert_eq "" "$ERR" "$name: nothing on stderr"
 done
 assert_eq 6 "$n_good" "found every good configuration"
-assert_eq 0 "$(stat -c %s "$DATA/good-empty.yaml")" "good-empty.yaml is empty"
+assert_eq 0 "$(stat_of %s "$DATA/good-empty.yaml")" "good-empty.yaml is empty"
 
 section "the shipped sample conf/mtamon.yaml"
 cli check-config "$IT_TOP_SRCDIR/conf/mtamon.yaml"

@@ -43,21 +43,14 @@ for c in doc.get("channels", []):
 print("none")' "$2" "$3"
 }
 
-# wait_counter SEG CHANNEL KEY WANT [SECONDS]: poll until it equals WANT.
-wait_counter()
-{
-    local tries=$(( ${5:-20} * 10 )) v
-    while [ "$tries" -gt 0 ]; do
-        v=$(counter "$1" "$2" "$3")
-        [ "$v" = "$4" ] && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
-}
+# counter_is SEG CHANNEL KEY WANT: the counter equals WANT.
+counter_is() { [ "$(counter "$1" "$2" "$3")" = "$4" ]; }
 
-# stat_of FILE NAME: the value of "NAME N" in a --stats output.
-stat_of()
+# wait_counter SEG CHANNEL KEY WANT [SECONDS]: poll until it equals WANT.
+wait_counter() { wait_until "${5:-20}" counter_is "$1" "$2" "$3" "$4"; }
+
+# stats_value FILE NAME: the value of "NAME N" in a --stats output.
+stats_value()
 {
     sed -n "s/^$2 //p" "$1"
 }
@@ -65,11 +58,7 @@ stat_of()
 # wait_exit PID [SECONDS]: wait (bounded) for a process to end, reap it.
 wait_exit()
 {
-    local tries=$(( ${2:-20} * 10 ))
-    while kill -0 "$1" 2>/dev/null && [ "$tries" -gt 0 ]; do
-        sleep 0.1
-        tries=$((tries - 1))
-    done
+    wait_until "${2:-20}" process_ended "$1"
     stop_bg "$1"
 }
 
@@ -95,12 +84,12 @@ log="$T/small.log"
 cli --segment "$SEG" feed --format sunmta --from-start --once --stats "$log"
 assert_exit 0 "feed --once exits 0"
 printf '%s\n' "$OUT" >"$T/stats"
-assert_eq 14 "$(stat_of "$T/stats" lines)" "stats: lines 14"
-assert_eq 0 "$(stat_of "$T/stats" too_long)" "stats: too_long 0"
-assert_eq 0 "$(stat_of "$T/stats" event_errors)" "stats: event_errors 0"
-assert_eq 1 "$(stat_of "$T/stats" unknown_closes)" "stats: unknown_closes 1"
-n_counted=$(stat_of "$T/stats" counted)
-n_other=$(( $(stat_of "$T/stats" known) + $(stat_of "$T/stats" skipped) + $(stat_of "$T/stats" unparsed) ))
+assert_eq 14 "$(stats_value "$T/stats" lines)" "stats: lines 14"
+assert_eq 0 "$(stats_value "$T/stats" too_long)" "stats: too_long 0"
+assert_eq 0 "$(stats_value "$T/stats" event_errors)" "stats: event_errors 0"
+assert_eq 1 "$(stats_value "$T/stats" unknown_closes)" "stats: unknown_closes 1"
+n_counted=$(stats_value "$T/stats" counted)
+n_other=$(( $(stats_value "$T/stats" known) + $(stats_value "$T/stats" skipped) + $(stats_value "$T/stats" unparsed) ))
 assert_eq 14 "$((n_counted + n_other))" "stats: counted+known+skipped+unparsed = lines"
 assert_eq 10 "$n_counted" "stats: 10 records counted"
 py_check "small log" "$MTAMON" "$SEG" <<'EOF'
@@ -135,7 +124,7 @@ assert_exit 0 "postfix: feed --once exits 0"
 printf '%s\n' "$OUT" >"$T/stats"
 got=""
 for k in lines counted known skipped unparsed events; do
-    got="$got $k $(stat_of "$T/stats" "$k")"
+    got="$got $k $(stats_value "$T/stats" "$k")"
 done
 assert_eq " lines 6 counted 3 known 2 skipped 1 unparsed 0 events 4" "$got" "postfix: statistics"
 assert_eq 1 "$(counter "$SEG" smtp received_messages)" "postfix: smtp received 1"
@@ -158,8 +147,8 @@ log="$T/long.log"
 cli --segment "$SEG" feed --format sunmta --from-start --once --stats "$log"
 assert_exit 0 "feed exits 0 after a 1 MB line"
 printf '%s\n' "$OUT" >"$T/stats"
-assert_eq 1 "$(stat_of "$T/stats" too_long)" "stats: too_long 1"
-assert_eq 3 "$(stat_of "$T/stats" lines)" "stats: lines 3"
+assert_eq 1 "$(stats_value "$T/stats" too_long)" "stats: too_long 1"
+assert_eq 3 "$(stats_value "$T/stats" lines)" "stats: lines 3"
 assert_eq 2 "$(counter "$SEG" ims-ms received_messages)" "both normal lines counted"
 
 # ---------------------------------------------------------------------------
@@ -175,8 +164,8 @@ awk 'BEGIN { for (i = 1; i <= 70000; i++)
 cli --segment "$SEG" feed --format sunmta --from-start --once --stats "$log"
 assert_exit 0 "feed exits 0 with the segment full"
 printf '%s\n' "$OUT" >"$T/stats"
-assert_eq 70000 "$(stat_of "$T/stats" counted)" "all 70000 records parsed"
-assert_eq 69997 "$(stat_of "$T/stats" event_errors)" "69997 events on channels that do not fit"
+assert_eq 70000 "$(stats_value "$T/stats" counted)" "all 70000 records parsed"
+assert_eq 69997 "$(stats_value "$T/stats" event_errors)" "69997 events on channels that do not fit"
 assert_eq 1 "$(counter "$SEG" d00003 received_messages)" "a channel that fit counted"
 not_counted=$(printf '%s\n' "$ERR" | grep -c "not counted")
 assert_eq $((65536 - 4 + 1)) "$not_counted" \
@@ -190,7 +179,7 @@ new_segment SEG
 RC=$?
 ERR=$(cat "$T/err")
 assert_exit 0 "feed - exits 0 at the end of its input"
-assert_eq 5 "$(stat_of "$T/out" counted)" "stdin: 5 records counted (the last one unterminated)"
+assert_eq 5 "$(stats_value "$T/out" counted)" "stdin: 5 records counted (the last one unterminated)"
 assert_eq 5 "$(counter "$SEG" ims-ms received_messages)" "stdin: ims-ms received 5"
 
 # ---------------------------------------------------------------------------
@@ -225,9 +214,9 @@ wait_counter "$SEG" ims-ms received_messages 12 ||
     fail "copytruncate: the truncated file is read from 0" "got $(counter "$SEG" ims-ms received_messages)"
 stop_bg "$PID"
 assert_eq 12 "$(counter "$SEG" ims-ms received_messages)" "following: 12 lines, each counted once"
-assert_eq 1 "$(stat_of "$T/follow.out" rotations)" "following: rotations 1"
-assert_eq 1 "$(stat_of "$T/follow.out" truncations)" "following: truncations 1"
-assert_eq 12 "$(stat_of "$T/follow.out" lines)" "following: lines 12"
+assert_eq 1 "$(stats_value "$T/follow.out" rotations)" "following: rotations 1"
+assert_eq 1 "$(stats_value "$T/follow.out" truncations)" "following: truncations 1"
+assert_eq 12 "$(stats_value "$T/follow.out" lines)" "following: lines 12"
 
 # ---------------------------------------------------------------------------
 section "restart with a state file: SIGTERM mid-file, no line twice or lost"
@@ -261,10 +250,8 @@ log="$T/big.log"
 sun_enqueue 100000 big >"$log"
 start_bg PID "$T/big.out" "$MTAMON" --segment "$SEG" feed --format sunmta \
     --from-start --state "$T/big.state" "$log"
-tries=200
-while [ "$(counter "$SEG" ims-ms received_messages)" = none ] && [ "$tries" -gt 0 ]; do
-    sleep 0.02; tries=$((tries - 1))
-done
+counting_began() { ! counter_is "$SEG" ims-ms received_messages none; }
+wait_until 4 counting_began
 kill -TERM "$PID"
 wait_exit "$PID"
 first=$(counter "$SEG" ims-ms received_messages)
@@ -380,11 +367,11 @@ assert_contains "$OUT" '"channel_capacity": 8,' "re-created with the last segmen
 cli --segment "$SEG" counters create
 assert_error 73 "exists" "create after the feed re-created the segment"
 stop_bg "$PID"
-assert_eq 2 "$(stat_of "$T/retire.out" reattached)" "stats: reattached 2"
-assert_eq 57 "$(stat_of "$T/retire.out" lines)" "stats: lines 57"
-assert_eq 57 "$(stat_of "$T/retire.out" events)" "stats: events 57"
-assert_eq 0 "$(stat_of "$T/retire.out" event_errors)" "stats: event_errors 0"
-assert_eq 0 "$(stat_of "$T/retire.out" unknown_closes)" "stats: unknown_closes 0"
+assert_eq 2 "$(stats_value "$T/retire.out" reattached)" "stats: reattached 2"
+assert_eq 57 "$(stats_value "$T/retire.out" lines)" "stats: lines 57"
+assert_eq 57 "$(stats_value "$T/retire.out" events)" "stats: events 57"
+assert_eq 0 "$(stats_value "$T/retire.out" event_errors)" "stats: event_errors 0"
+assert_eq 0 "$(stats_value "$T/retire.out" unknown_closes)" "stats: unknown_closes 0"
 assert_contains "$(cat "$T/retire.out")" "the segment was deleted" "the re-attachment is logged"
 
 # ---------------------------------------------------------------------------

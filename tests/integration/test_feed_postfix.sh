@@ -129,9 +129,18 @@ instance_pids()
 # process of the instance is left.  0 if none is.
 MASTER_PID=
 PF_STOPPED=0
+# postfix_gone: the master is gone and no process of the instance is left.
+postfix_gone()
+{
+    if [ -n "$MASTER_PID" ] && kill -0 "$MASTER_PID" 2>/dev/null; then
+        return 1
+    fi
+    instance_pids
+    [ -z "$PF_LEFT" ]
+}
+
 stop_postfix()
 {
-    local i
     [ "$PF_STOPPED" -eq 1 ] && return 0
     # Interrupted while "postfix start" ran: the master may be up already.
     # The PID is ours only while that process works in our queue.
@@ -142,16 +151,10 @@ stop_postfix()
         [ "$(readlink "/proc/$MASTER_PID/cwd" 2>/dev/null)" = "$PF_QUEUE" ]; then
         kill -TERM "$MASTER_PID" 2>/dev/null
     fi
-    for i in $(seq 100); do
-        if [ -z "$MASTER_PID" ] || ! kill -0 "$MASTER_PID" 2>/dev/null; then
-            instance_pids
-            if [ -z "$PF_LEFT" ]; then
-                PF_STOPPED=1
-                return 0
-            fi
-        fi
-        sleep 0.1
-    done
+    if wait_until 10 postfix_gone; then
+        PF_STOPPED=1
+        return 0
+    fi
     return 1
 }
 
@@ -266,11 +269,13 @@ if ! "$PF_SBIN/postfix" -c "$PF_ETC" start >"$T/postfix-start.out" 2>&1; then
     postfix_log
     skip "Postfix cannot start (its output and log are above)"
 fi
-for _ in $(seq 100); do
+# master_pid_known: the master wrote its pid file (into MASTER_PID).
+master_pid_known()
+{
     MASTER_PID=$(tr -d ' \n' <"$PF_QUEUE/pid/master.pid" 2>/dev/null)
-    [ -n "$MASTER_PID" ] && break
-    sleep 0.1
-done
+    [ -n "$MASTER_PID" ]
+}
+wait_until 10 master_pid_known
 if [ -z "$MASTER_PID" ] || ! kill -0 "$MASTER_PID" 2>/dev/null; then
     postfix_log
     skip "Postfix started but its master process is not running"
@@ -342,20 +347,15 @@ count_log()
 
 # wait_log DEFERRALS: bounded wait (60 s) until the log shows every
 # message's final state and DEFERRALS deferrals.
-wait_log()
+log_final()
 {
-    local i
-    for i in $(seq 600); do
-        if [ "$(count_log ' status=sent ')" -ge "$EXP_DELIVERED" ] &&
-            [ "$(count_log ' status=bounced ')" -ge "$EXP_BOUNCED" ] &&
-            [ "$(count_log ' status=deferred ')" -ge "$1" ] &&
-            [ "$(count_log ': removed$')" -ge "$EXP_REMOVED" ]; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    return 1
+    [ "$(count_log ' status=sent ')" -ge "$EXP_DELIVERED" ] &&
+        [ "$(count_log ' status=bounced ')" -ge "$EXP_BOUNCED" ] &&
+        [ "$(count_log ' status=deferred ')" -ge "$1" ] &&
+        [ "$(count_log ': removed$')" -ge "$EXP_REMOVED" ]
 }
+
+wait_log() { wait_until 60 log_final "$1"; }
 
 section "waiting for every message's final state in the log"
 if wait_log "$EXP_DEFERRED"; then
