@@ -37,7 +37,11 @@
  *  reject_warning:, hold:, discard:, filter: ...     KNOWN
  *  QID: client=HOST[IP]                              KNOWN; source of QID = channel
  *  pickup QID: uid=N from=<a> (or sender=)           KNOWN; source of QID = channel
- *  bounce QID: sender non-delivery notification: N   KNOWN; source of N = channel
+ *  bounce QID: sender non-delivery notification: N   KNOWN; source of N = channel;
+ *                                                    if N was delivered already
+ *                                                    (the daemons log apart): an
+ *                                                    ENQUEUE with no channel now,
+ *                                                    the source's Submitted only
  *  QID: from=<a>, size=N, nrcpt=M (queue active)     KNOWN; size of QID = N
  *  QID: to=<b>, [orig_to=<c>,] relay=R, ...,         (per recipient, on the channel T)
  *    delay=D, delays=..., dsn=X.Y.Z, status=S (...)
@@ -108,6 +112,7 @@ enum pf_flags {
     PF_DEFERRED = 1u << 0,  /* a recipient was deferred */
     PF_SUBMITTED = 1u << 1, /* its first ENQUEUE (with the source) is done */
     PF_HAS_SIZE = 1u << 2,
+    PF_NO_SOURCE = 1u << 3, /* its first ENQUEUE had no source yet */
 };
 
 struct pf_pending {
@@ -549,6 +554,8 @@ static void emit_enqueue(const struct pf_line *L, struct pf_qid *e,
     if (!(e->flags & PF_SUBMITTED)) {
         src = name_of(L->st, e->source);
         e->flags |= PF_SUBMITTED;
+        if (!e->source)
+            e->flags |= PF_NO_SOURCE;
     }
     emit_msg(L, FEED_ENQUEUE, channel, src,
              (e->flags & PF_HAS_SIZE) ? e->size : 0, 0);
@@ -748,6 +755,13 @@ static void set_source_of(const struct pf_line *L, const char *p,
         return;
     struct pf_qid *e = qid_get(L->st, p, n);
     e->source = intern(L->st, L->channel);
+    /* Logged after the queue id was delivered (bounce(8) and qmgr log
+     * independently): its Submitted is counted now, once. */
+    if ((e->flags & PF_NO_SOURCE) && e->source) {
+        e->flags &= ~PF_NO_SOURCE;
+        emit_msg(L, FEED_ENQUEUE, "", L->channel,
+                 (e->flags & PF_HAS_SIZE) ? e->size : 0, 0);
+    }
 }
 
 /* Parse "delay=12.345" into milliseconds. */

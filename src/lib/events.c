@@ -89,9 +89,21 @@ static inline uint32_t slot_number(const struct attachment *a, const struct chan
     return (uint32_t)(s - a->map.channels) + 1;
 }
 
+/* mtamon_enqueue() with no destination: Submitted on @p src only. */
+static mtamon_result submitted_only(mtamon_t *m, mtamon_channel_t src,
+                                    uint32_t recipients, uint64_t volume)
+{
+    SLOT_OR_INVALID(s, m, src);
+    add_triple(s, MTAMON_SUBMITTED_MSGS, recipients, volume);
+    touch(&s->last_inbound_ms, event_now(m));
+    return MTAMON_OK;
+}
+
 mtamon_result mtamon_enqueue(mtamon_t *m, mtamon_channel_t src, mtamon_channel_t dst,
                              uint32_t recipients, uint64_t volume)
 {
+    if (dst == 0)
+        return submitted_only(m, src, recipients, volume);
     SLOT_OR_INVALID(d, m, dst);
     struct channel_slot *s = NULL;
     if (src != 0 && !(s = event_slot(a, translate, src)))

@@ -213,6 +213,9 @@ mtamon_status_code mtamon_status_parse(const char *text);
  * A message was enqueued by channel @p src to channel @p dst: src Submitted
  * and dst Received (messages +1, recipients, volume); dst Stored rises
  * until the message is dequeued or fails.  @p src may be 0 when unknown.
+ * @p dst may be 0 when the destination's Received was counted already
+ * (a source learned late, as from a log whose lines arrive out of
+ * order): then only src's Submitted is counted.  Both 0: invalid.
  */
 mtamon_result mtamon_enqueue(mtamon_t *m, mtamon_channel_t src,
                              mtamon_channel_t dst, uint32_t recipients,

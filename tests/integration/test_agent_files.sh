@@ -85,7 +85,7 @@ wait_index()
 assert_victim_untouched()
 {
     assert_eq "$VICTIM_SUM" "$(sha256sum <"$VICTIM")" "$1: root's file untouched"
-    assert_eq "root:root 600" "$(stat -c '%U:%G %a' "$VICTIM")" "$1: root's file keeps its owner and mode"
+    assert_eq "root:root 600" "$(stat_of '%U:%G %a' "$VICTIM")" "$1: root's file keeps its owner and mode"
 }
 
 # -----------------------------------------------------------------------------
@@ -95,7 +95,7 @@ index_dir DIR plain
 agent_config "$IT_TMP/plain.yaml" "$DIR" nobody
 start_agent "$IT_TMP/plain.yaml" || fail "mtamond starts" "$(cat "$IT_TMP/agent.log")"
 wait_index "the group-index file is written" "$DIR"
-assert_eq "nobody:nogroup 644" "$(stat -c '%U:%G %a' "$DIR/group-index" 2>&1)" \
+assert_eq "nobody:nogroup 644" "$(stat_of '%U:%G %a' "$DIR/group-index")" \
     "the group-index file is owned by the daemon user, mode 0644"
 assert_eq "# mtamond group indexes: INDEX NAME; edit with mtamond stopped
 1 tcp_local" "$(cat "$DIR/group-index")" "the group-index file's content"
@@ -115,7 +115,7 @@ wait_index "tmp link: the group-index file is written beside the link" "$DIR"
 stop_bg "$AGENT_PID"
 assert_victim_untouched "tmp link"
 assert_eq "$VICTIM" "$(readlink "$DIR/group-index.tmp")" "tmp link: the link is left as it was"
-assert_eq "nobody:nogroup 644" "$(stat -c '%U:%G %a' "$DIR/group-index" 2>&1)" \
+assert_eq "nobody:nogroup 644" "$(stat_of '%U:%G %a' "$DIR/group-index")" \
     "tmp link: the group-index file is the daemon user's"
 
 # Also when mtamond stays root (daemon.user ""): the file is still

@@ -689,7 +689,7 @@ sim_finish "$SIM6" sim6
 sim_accounted sim6
 assert_eq 48 "$(capacity_of "$T/sim6-new.json")" \
     "simulate --create re-created the segment with 48 channels"
-assert_eq 640 "$(stat -c %a "$(shm_path "$SIM6")")" "simulate --create re-created it with mode 0640"
+assert_eq 640 "$(stat_of %a "$(shm_path "$SIM6")")" "simulate --create re-created it with mode 0640"
 mt "$SIM6" counters create
 assert_error 73 "exists" "create after a writer re-created the segment"
 

@@ -242,7 +242,7 @@ assert_exit 0 "restart exits 0"
 assert_eq 6000 "$(counter "$SEG" ims-ms received_messages)" "restart: 6000 lines counted exactly once"
 assert_eq $((6000 - first)) "$(sed -n 's/^counted //p' "$IT_TMP/out")" \
     "restart: read exactly the lines the first run had not"
-assert_eq "$(stat -c %s "$log")" "$(sed -n 's/^offset //p' "$T/restart.state")" "state: offset at the end"
+assert_eq "$(stat_of %s "$log")" "$(sed -n 's/^offset //p' "$T/restart.state")" "state: offset at the end"
 
 # A large file: SIGTERM as soon as counting began.
 new_segment SEG

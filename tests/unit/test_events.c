@@ -103,12 +103,26 @@ static void test_enqueue(void)
     CHECK(c, {MTAMON_SUBMITTED_MSGS, 1}, {MTAMON_SUBMITTED_RCPTS, 3},
           {MTAMON_SUBMITTED_VOLUME, 1000});
 
+    /* Its source learned later: no destination, the source's Submitted
+     * only; "out" is not counted again. */
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, in, 0, 2, 500), MTAMON_OK);
+    stats(name, "in", &c);
+    CHECK(c, {MTAMON_SUBMITTED_MSGS, 2}, {MTAMON_SUBMITTED_RCPTS, 5},
+          {MTAMON_SUBMITTED_VOLUME, 1500});
+    CHECK_STORED(c, 0, 0, 0);
+    stats(name, "out", &c);
+    CHECK(c, {MTAMON_RECEIVED_MSGS, 2}, {MTAMON_RECEIVED_RCPTS, 5},
+          {MTAMON_RECEIVED_VOLUME, 1500});
+    CHECK_STORED(c, 2, 5, 1500);
+    /* Neither: invalid, nothing counted. */
+    CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, 0, 1, 1), MTAMON_ERR_INVALID);
+
     /* Large volumes are 64-bit. */
     CU_ASSERT_EQUAL(mtamon_enqueue(m, in, in, UINT32_MAX, UINT64_C(1) << 40), MTAMON_OK);
     stats(name, "in", &c);
-    CHECK(c, {MTAMON_SUBMITTED_MSGS, 2},
-          {MTAMON_SUBMITTED_RCPTS, 3 + (uint64_t)UINT32_MAX},
-          {MTAMON_SUBMITTED_VOLUME, 1000 + (UINT64_C(1) << 40)},
+    CHECK(c, {MTAMON_SUBMITTED_MSGS, 3},
+          {MTAMON_SUBMITTED_RCPTS, 5 + (uint64_t)UINT32_MAX},
+          {MTAMON_SUBMITTED_VOLUME, 1500 + (UINT64_C(1) << 40)},
           {MTAMON_RECEIVED_MSGS, 1}, {MTAMON_RECEIVED_RCPTS, UINT32_MAX},
           {MTAMON_RECEIVED_VOLUME, UINT64_C(1) << 40});
     CHECK_STORED(c, 1, (int64_t)UINT32_MAX, INT64_C(1) << 40);
@@ -506,9 +520,10 @@ static void test_invalid_channels(void)
     static const mtamon_channel_t bad[] = {0, 4 /* free */, 5, 1000, UINT32_MAX};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mtamon_channel_t b = bad[i];
-        CU_ASSERT_EQUAL(mtamon_enqueue(m, in, b, 1, 1), MTAMON_ERR_INVALID);
-        if (b != 0)
+        if (b != 0) {  /* (in, 0): in's Submitted only, tested above */
+            CU_ASSERT_EQUAL(mtamon_enqueue(m, in, b, 1, 1), MTAMON_ERR_INVALID);
             CU_ASSERT_EQUAL(mtamon_enqueue(m, b, out, 1, 1), MTAMON_ERR_INVALID);
+        }
         CU_ASSERT_EQUAL(mtamon_enqueue(m, b, b, 1, 1), MTAMON_ERR_INVALID);
         CU_ASSERT_EQUAL(mtamon_dequeue(m, b, 1, 1, 1, 5), MTAMON_ERR_INVALID);
         CU_ASSERT_EQUAL(mtamon_tempfail(m, b, 1, 1, 4000000), MTAMON_ERR_INVALID);
