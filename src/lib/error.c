@@ -1,7 +1,9 @@
 /*
  * error.c - status texts and the error-filling helper.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lib_internal.h"
 
@@ -35,4 +37,15 @@ mtamon_result mtamon__set_error(struct mtamon_error *err, mtamon_result code,
         va_end(ap);
     }
     return code;
+}
+
+mtamon_result mtamon__segment_errno(struct mtamon_error *err, int e,
+                                    const char *verb, const char *name)
+{
+    if (e == ENOENT)
+        return mtamon__set_error(err, MTAMON_ERR_NOENT,
+                                 "segment %s does not exist", name);
+    return mtamon__set_error(err, mtamon__errno_status(e),
+                             "cannot %s segment %s: %s", verb, name,
+                             strerror(e));
 }

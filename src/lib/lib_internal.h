@@ -111,6 +111,11 @@ mtamon_result mtamon__set_error(struct mtamon_error *err, mtamon_result code,
 /* The mtamon_result for a system call's errno. */
 mtamon_result mtamon__errno_status(int e);
 
+/* A system call on segment @p name failed with @p e: "segment NAME does
+ * not exist" (NOENT) for ENOENT, else "cannot VERB segment NAME: why". */
+mtamon_result mtamon__segment_errno(struct mtamon_error *err, int e,
+                                    const char *verb, const char *name);
+
 /* Check a segment name: starts with '/', no other '/', bounded. */
 mtamon_result mtamon__segment_name_check(const char *name, struct mtamon_error *err);
 

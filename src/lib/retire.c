@@ -53,12 +53,7 @@ mtamon_result mtamon_unlink(const char *segment, struct mtamon_error *err)
          * stayed; let them stop looking. */
         if (marked && e != ENOENT)
             mtamon__segment_unretire(name);
-        if (e == ENOENT)
-            return mtamon__set_error(err, MTAMON_ERR_NOENT,
-                                     "segment %s does not exist", name);
-        return mtamon__set_error(err, mtamon__errno_status(e),
-                                 "cannot delete segment %s: %s", name,
-                                 strerror(e));
+        return mtamon__segment_errno(err, e, "delete", name);
     }
     return MTAMON_OK;
 }

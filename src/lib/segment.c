@@ -308,15 +308,8 @@ static mtamon_result attach_once(const char *name, int writable,
                                  struct segment_map *map, struct mtamon_error *err)
 {
     int fd = shm_open(name, writable ? O_RDWR : O_RDONLY, 0);
-    if (fd < 0) {
-        int e = errno;
-        if (e == ENOENT)
-            return mtamon__set_error(err, MTAMON_ERR_NOENT,
-                                     "segment %s does not exist", name);
-        return mtamon__set_error(err, mtamon__errno_status(e),
-                                 "cannot open segment %s: %s", name,
-                                 strerror(e));
-    }
+    if (fd < 0)
+        return mtamon__segment_errno(err, errno, "open", name);
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
