@@ -165,18 +165,18 @@ int feed_state_format(const struct feed_state *st, char *buf, size_t len)
 
 enum feed_state_load_result feed_state_load(const char *path,
                                             struct feed_state *st,
-                                            char *err, size_t err_len)
+                                            char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT)
             return FEED_STATE_ABSENT;
-        snprintf(err, err_len, "state file %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "state file %s: %s", path, strerror(errno));
         return FEED_STATE_UNREADABLE;
     }
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(err, err_len, "state file %s: not a regular file", path);
+        snprintf(err, errlen, "state file %s: not a regular file", path);
         close(fd);
         return FEED_STATE_MALFORMED;
     }
@@ -187,7 +187,7 @@ enum feed_state_load_result feed_state_load(const char *path,
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            snprintf(err, err_len, "state file %s: %s", path, strerror(errno));
+            snprintf(err, errlen, "state file %s: %s", path, strerror(errno));
             close(fd);
             return FEED_STATE_UNREADABLE;
         }
@@ -200,30 +200,30 @@ enum feed_state_load_result feed_state_load(const char *path,
     close(fd);
     char why[160];
     if (len > STATE_FILE_MAX) {
-        snprintf(err, err_len, "state file %s: malformed: larger than %d bytes",
+        snprintf(err, errlen, "state file %s: malformed: larger than %d bytes",
                  path, STATE_FILE_MAX);
         return FEED_STATE_MALFORMED;
     }
     if (feed_state_parse(text, len, st, why, sizeof why) != 0) {
-        snprintf(err, err_len, "state file %s: malformed: %s", path, why);
+        snprintf(err, errlen, "state file %s: malformed: %s", path, why);
         return FEED_STATE_MALFORMED;
     }
     return FEED_STATE_LOADED;
 }
 
 int feed_state_save(const char *path, const struct feed_state *st,
-                    char *err, size_t err_len)
+                    char *err, size_t errlen)
 {
     char text[256], why[512];
     int len = feed_state_format(st, text, sizeof text);
     if (len < 0) {
-        snprintf(err, err_len, "state file %s: cannot format it", path);
+        snprintf(err, errlen, "state file %s: cannot format it", path);
         return -1;
     }
     /* A temporary file of its own (a second feed saving the same state
      * file cannot truncate it under us), never a link followed. */
     if (atomic_file_write(path, 0644, text, (size_t)len, why, sizeof why) != 0) {
-        snprintf(err, err_len, "state file %s", why);
+        snprintf(err, errlen, "state file %s", why);
         return -1;
     }
     return 0;

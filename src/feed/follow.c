@@ -76,12 +76,12 @@ static int stopping(const struct feed_follower *f)
 }
 
 int feed_follower_open(const struct feed_follow_opts *opts,
-                       struct feed_follower **out, char *err, size_t err_len)
+                       struct feed_follower **out, char *err, size_t errlen)
 {
     *out = NULL;
     int is_stdin = strcmp(opts->path, "-") == 0;
     if (is_stdin && opts->state_path) {
-        snprintf(err, err_len, "--state cannot be used when reading standard input");
+        snprintf(err, errlen, "--state cannot be used when reading standard input");
         return EX_USAGE;
     }
     struct feed_follower *f = calloc(1, sizeof *f);
@@ -90,7 +90,7 @@ int feed_follower_open(const struct feed_follow_opts *opts,
             feed_splitter_free(&f->sp);
             free(f);
         }
-        snprintf(err, err_len, "out of memory");
+        snprintf(err, errlen, "out of memory");
         return EX_OSERR;
     }
     f->opts = *opts;
@@ -104,21 +104,21 @@ int feed_follower_open(const struct feed_follow_opts *opts,
          * saved last and count the lines between twice. */
         char lock[4096];
         if (snprintf(lock, sizeof lock, "%s.lock", opts->state_path) >= (int)sizeof lock) {
-            snprintf(err, err_len, "state file %s: name too long", opts->state_path);
+            snprintf(err, errlen, "state file %s: name too long", opts->state_path);
             feed_follower_close(f);
             return EX_CANTCREAT;
         }
         f->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
         if (f->lock_fd < 0 || flock(f->lock_fd, LOCK_EX | LOCK_NB) != 0) {
             int e = errno;
-            snprintf(err, err_len, "state file %s: %s", opts->state_path,
+            snprintf(err, errlen, "state file %s: %s", opts->state_path,
                      f->lock_fd >= 0 && e == EWOULDBLOCK
                          ? "in use by another mtamon feed"
                          : strerror(e));
             feed_follower_close(f);
             return EX_CANTCREAT;
         }
-        switch (feed_state_load(opts->state_path, &f->saved, err, err_len)) {
+        switch (feed_state_load(opts->state_path, &f->saved, err, errlen)) {
         case FEED_STATE_LOADED:
             f->have_state = 1;
             break;
@@ -178,17 +178,17 @@ static int state_matches(int fd, const struct feed_state *st)
            hash == st->tail_hash;
 }
 
-static int save_state(struct feed_follower *f, char *err, size_t err_len)
+static int save_state(struct feed_follower *f, char *err, size_t errlen)
 {
     if (!f->opts.state_path || f->fd < 0)
         return 0;
     struct feed_state st = { .device = f->dev, .inode = f->ino, .offset = f->sp.line_end };
     if (tail_of(f->fd, st.offset, &st.tail_len, &st.tail_hash) != 0) {
-        snprintf(err, err_len, "%s: cannot read back to offset %" PRIu64 ": %s",
+        snprintf(err, errlen, "%s: cannot read back to offset %" PRIu64 ": %s",
                  f->opts.path, st.offset, strerror(errno));
         return -1;
     }
-    if (feed_state_save(f->opts.state_path, &st, err, err_len) != 0)
+    if (feed_state_save(f->opts.state_path, &st, err, errlen) != 0)
         return -1;
     f->saved = st;
     f->have_state = 1;
@@ -297,12 +297,12 @@ static int find_by_inode(const char *path, const struct feed_state *st, struct s
 
 /* Where to begin: the state file's place, the end, or 0.  EX_OK, or
  * EX_NOINPUT when the file is missing and once is set. */
-static int position_start(struct feed_follower *f, char *err, size_t err_len)
+static int position_start(struct feed_follower *f, char *err, size_t errlen)
 {
     struct stat sb;
     int fd = open_log(f->opts.path, &sb);
     if (fd < 0 && errno != ENOENT) {
-        snprintf(err, err_len, "%s: %s", f->opts.path, strerror(errno));
+        snprintf(err, errlen, "%s: %s", f->opts.path, strerror(errno));
         return EX_NOINPUT;
     }
     if (f->have_state) {
@@ -344,7 +344,7 @@ static int position_start(struct feed_follower *f, char *err, size_t err_len)
         return EX_OK;
     }
     if (f->opts.once) {
-        snprintf(err, err_len, "%s: %s", f->opts.path, strerror(ENOENT));
+        snprintf(err, errlen, "%s: %s", f->opts.path, strerror(ENOENT));
         return EX_NOINPUT;
     }
     log_msg(LOG_INFO, "%s does not exist (yet): waiting for it", f->opts.path);
@@ -353,7 +353,7 @@ static int position_start(struct feed_follower *f, char *err, size_t err_len)
 }
 
 /* Read @p f->fd to its current end; 0, or -1 on a read error. */
-static int drain(struct feed_follower *f, char *err, size_t err_len)
+static int drain(struct feed_follower *f, char *err, size_t errlen)
 {
     for (;;) {
         ssize_t n = read(f->fd, f->buf, FOLLOW_BLOCK);
@@ -365,7 +365,7 @@ static int drain(struct feed_follower *f, char *err, size_t err_len)
             return 0;
         if (errno == EINTR)
             continue;
-        snprintf(err, err_len, "%s: read error: %s", f->opts.path, strerror(errno));
+        snprintf(err, errlen, "%s: read error: %s", f->opts.path, strerror(errno));
         return -1;
     }
 }
@@ -373,7 +373,7 @@ static int drain(struct feed_follower *f, char *err, size_t err_len)
 /* At the end of the current file: 1 if reading should go on at once (it
  * was truncated, or a new file takes its place), 0 if nothing changed, -1
  * on a read error. */
-static int check_file(struct feed_follower *f, char *err, size_t err_len)
+static int check_file(struct feed_follower *f, char *err, size_t errlen)
 {
     struct stat sb;
     if (f->fd >= 0 && fstat(f->fd, &sb) == 0 && (uint64_t)sb.st_size < f->sp.pushed) {
@@ -393,7 +393,7 @@ static int check_file(struct feed_follower *f, char *err, size_t err_len)
         return 0;
     if (f->fd >= 0) {
         /* Rotated: what was written to the old file since our last read. */
-        if (drain(f, err, err_len) != 0) {
+        if (drain(f, err, errlen) != 0) {
             close(fd);
             return -1;
         }
@@ -415,7 +415,7 @@ static void tick(const struct feed_follower *f)
         f->h->tick(f->h->ctx);
 }
 
-static int run_stdin(struct feed_follower *f, char *err, size_t err_len)
+static int run_stdin(struct feed_follower *f, char *err, size_t errlen)
 {
     feed_splitter_reset(&f->sp, 0);
     for (;;) {
@@ -434,7 +434,7 @@ static int run_stdin(struct feed_follower *f, char *err, size_t err_len)
             tick(f);
             continue;
         }
-        snprintf(err, err_len, "standard input: read error: %s", strerror(errno));
+        snprintf(err, errlen, "standard input: read error: %s", strerror(errno));
         return EX_IOERR;
     }
     feed_splitter_flush(&f->sp, count_line, f);
@@ -442,13 +442,13 @@ static int run_stdin(struct feed_follower *f, char *err, size_t err_len)
     return EX_OK;
 }
 
-static int run_file(struct feed_follower *f, char *err, size_t err_len)
+static int run_file(struct feed_follower *f, char *err, size_t errlen)
 {
-    int rc = position_start(f, err, err_len);
+    int rc = position_start(f, err, errlen);
     if (rc != EX_OK)
         return rc;
     /* Saving once now makes an unwritable state file fail at start. */
-    if (save_state(f, err, err_len) != 0)
+    if (save_state(f, err, errlen) != 0)
         return EX_CANTCREAT;
     for (;;) {
         if (stopping(f))
@@ -464,10 +464,10 @@ static int run_file(struct feed_follower *f, char *err, size_t err_len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            snprintf(err, err_len, "%s: read error: %s", f->opts.path, strerror(errno));
+            snprintf(err, errlen, "%s: read error: %s", f->opts.path, strerror(errno));
             return EX_IOERR;
         }
-        int changed = check_file(f, err, err_len);
+        int changed = check_file(f, err, errlen);
         f->st.too_long = f->sp.too_long;
         if (changed < 0)
             return EX_IOERR;
@@ -475,7 +475,7 @@ static int run_file(struct feed_follower *f, char *err, size_t err_len)
             continue;
         if (f->opts.once) {
             if (f->fd < 0) {
-                snprintf(err, err_len, "%s: %s", f->opts.path, strerror(ENOENT));
+                snprintf(err, errlen, "%s: %s", f->opts.path, strerror(ENOENT));
                 return EX_NOINPUT;
             }
             /* With a state file an incomplete last line is most likely
@@ -491,16 +491,16 @@ static int run_file(struct feed_follower *f, char *err, size_t err_len)
         sleep_ms(f->opts.poll_ms);
     }
     f->st.too_long = f->sp.too_long;
-    if (save_state(f, err, err_len) != 0)
+    if (save_state(f, err, errlen) != 0)
         return EX_CANTCREAT;
     return EX_OK;
 }
 
 int feed_follower_run(struct feed_follower *f, const struct feed_follow_hooks *h,
-                      char *err, size_t err_len)
+                      char *err, size_t errlen)
 {
     f->h = h;
-    int rc = f->stdin_mode ? run_stdin(f, err, err_len) : run_file(f, err, err_len);
+    int rc = f->stdin_mode ? run_stdin(f, err, errlen) : run_file(f, err, errlen);
     f->h = NULL;
     return rc;
 }

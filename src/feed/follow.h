@@ -114,7 +114,7 @@ enum feed_state_load_result {
 /** Read and parse @p path; on failure @p err names the file and the problem. */
 enum feed_state_load_result feed_state_load(const char *path,
                                             struct feed_state *st,
-                                            char *err, size_t err_len);
+                                            char *err, size_t errlen);
 
 /**
  * Replace @p path with atomic_file_write() (a new temporary file of its
@@ -123,7 +123,7 @@ enum feed_state_load_result feed_state_load(const char *path,
  * "state file PATH: reason" in @p err.
  */
 int feed_state_save(const char *path, const struct feed_state *st,
-                    char *err, size_t err_len);
+                    char *err, size_t errlen);
 
 /* ------------------------------------------------------------------------ */
 /* Follower                                                                  */
@@ -170,7 +170,7 @@ struct feed_follower;
  * (one feed per state file; the lock is held until feed_follower_close).
  */
 int feed_follower_open(const struct feed_follow_opts *opts,
-                       struct feed_follower **out, char *err, size_t err_len);
+                       struct feed_follower **out, char *err, size_t errlen);
 
 /**
  * Follow until the end (--once, end of standard input) or until *stop.
@@ -179,7 +179,7 @@ int feed_follower_open(const struct feed_follow_opts *opts,
  * @p err.  Rotations and truncations are logged with log_msg().
  */
 int feed_follower_run(struct feed_follower *f, const struct feed_follow_hooks *h,
-                      char *err, size_t err_len);
+                      char *err, size_t errlen);
 
 /** Statistics so far (also from a tick callback). */
 const struct feed_follow_stats *feed_follower_stats(const struct feed_follower *f);
