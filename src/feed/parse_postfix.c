@@ -10,14 +10,8 @@
  *
  * Channels: the service ("postfix/smtpd" -> "smtpd", "postfix/submission/
  * smtpd" -> "submission", "postfix/relay/smtp" -> "relay"), prefixed by the
- * instance when it is not "postfix" ("postfix-out/smtp" -> "postfix-out/smtp").
- *
- * Units.  Postfix logs one status line per recipient and learns the
- * transport only at delivery, so on a delivery channel one "message" is one
- * recipient of one queue file on that transport (a recipient copy): every
- * recipient copy is Received once, then Delivered or Failed once, so Stored
- * (Received - Delivered - Failed) is the number of recipient copies still
- * queued (deferred) and falls back to 0 when every recipient is done.
+ * instance when it is not "postfix" ("postfix-out/smtp").  On a delivery
+ * channel a message is one recipient copy (README, "Postfix").
  *
  *  record (MESSAGE)                                  events
  *  ------------------------------------------------  -----------------------------
@@ -72,9 +66,8 @@
  *  warning: (SASL authentication failures too),      KNOWN (a failed AUTH does not
  *    anything else of a postfix tag                  refuse the association)
  *
- * Only the first ENQUEUE of a queue id carries its source (smtpd service,
- * pickup, bounce, local for forwards), so a source channel's Submitted
- * counts messages (queue ids), once each, and its recipients are 1 each.
+ * Only the first ENQUEUE of a queue id carries its source: a source
+ * channel's Submitted counts queue ids, once each.
  *
  * UNPARSED: a header that cannot be read (timestamp, host, tag, ": "), an
  * empty message, a channel name that is too long or not printable, and a
