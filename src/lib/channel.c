@@ -34,13 +34,12 @@ mtamon_result mtamon_channel_name_check(const char *name, struct mtamon_error *e
         return mtamon__set_error(err, MTAMON_ERR_INVALID,
                                  "channel name '%.20s...' is longer than %d bytes", name,
                                  MTAMON_CHANNEL_NAME_MAX);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c <= 0x20 || c >= 0x7f)
-            return mtamon__set_error(err, MTAMON_ERR_INVALID,
-                                     "channel name has a space, control or non-ASCII "
-                                     "character (byte 0x%02x at offset %zu)", c, i);
-    }
+    size_t i = mtamon__first_bad_byte(name, 0, len, 0);
+    if (i < len)
+        return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                 "channel name has a space, control or non-ASCII "
+                                 "character (byte 0x%02x at offset %zu)",
+                                 (unsigned char)name[i], i);
     return MTAMON_OK;
 }
 

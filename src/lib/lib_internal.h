@@ -116,6 +116,19 @@ mtamon_result mtamon__errno_status(int e);
 mtamon_result mtamon__segment_errno(struct mtamon_error *err, int e,
                                     const char *verb, const char *name);
 
+/* Offset of the first byte of name[from..len) that is not printable
+ * ASCII without space (0x21..0x7e) or is @p also_bad; @p len if none. */
+static inline size_t mtamon__first_bad_byte(const char *name, size_t from,
+                                            size_t len, char also_bad)
+{
+    for (size_t i = from; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c <= 0x20 || c >= 0x7f || (also_bad && c == (unsigned char)also_bad))
+            return i;
+    }
+    return len;
+}
+
 /* Check a segment name: starts with '/', no other '/', bounded. */
 mtamon_result mtamon__segment_name_check(const char *name, struct mtamon_error *err);
 

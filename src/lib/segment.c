@@ -46,13 +46,10 @@ mtamon_result mtamon__segment_name_check(const char *name, struct mtamon_error *
         return mtamon__set_error(err, MTAMON_ERR_INVALID,
                                  "segment name is %zu bytes long, the limit is %d", len,
                                  SEGMENT_NAME_MAX);
-    for (size_t i = 1; i < len; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c == '/' || c <= 0x20 || c >= 0x7f)
-            return mtamon__set_error(err, MTAMON_ERR_INVALID,
-                                     "segment name '%s': only one leading '/' and "
-                                     "printable characters are allowed", name);
-    }
+    if (mtamon__first_bad_byte(name, 1, len, '/') < len)
+        return mtamon__set_error(err, MTAMON_ERR_INVALID,
+                                 "segment name '%s': only one leading '/' and "
+                                 "printable characters are allowed", name);
     return MTAMON_OK;
 }
 
