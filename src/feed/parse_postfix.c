@@ -735,9 +735,10 @@ static enum feed_line_result reject_any(const struct pf_line *L, const char *p,
     return reject_smtp(L, p, end);
 }
 
-/* Remember @p source for a queue id that appears after @p p (a new one). */
-static void set_source_of(const struct pf_line *L, const char *p,
-                          const char *end)
+/* Remember the current channel as the source of the queue id at @p p (a
+ * new one); 1 when that counted a late Submitted (an event), else 0. */
+static int set_source_of(const struct pf_line *L, const char *p,
+                         const char *end)
 {
     size_t n = 0;
     while (p + n < end && n <= PF_QID_MAX &&
@@ -745,7 +746,7 @@ static void set_source_of(const struct pf_line *L, const char *p,
             (p[n] >= 'a' && p[n] <= 'z')))
         n++;
     if (n == 0 || n > PF_QID_MAX)
-        return;
+        return 0;
     struct pf_qid *e = qid_get(L->st, p, n);
     e->source = intern(L->st, L->channel);
     /* Logged after the queue id was delivered (bounce(8) and qmgr log
@@ -754,7 +755,9 @@ static void set_source_of(const struct pf_line *L, const char *p,
         e->flags &= ~PF_NO_SOURCE;
         emit_msg(L, FEED_ENQUEUE, "", L->channel,
                  (e->flags & PF_HAS_SIZE) ? e->size : 0, 0);
+        return 1;
     }
+    return 0;
 }
 
 /* Parse "delay=12.345" into milliseconds. */
@@ -933,7 +936,7 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
     L->emit(L->ctx, &ev);
     const char *fwd = find(d.st_end, end, LIT("forwarded as "));
     if (fwd)
-        set_source_of(L, fwd + 13, end);
+        (void)set_source_of(L, fwd + 13, end);
     return FEED_LINE_COUNTED;
 }
 
@@ -1023,8 +1026,10 @@ static enum feed_line_result qid_record(const struct pf_line *L,
     if (has_prefix(p, end, LIT("connect to ")))
         return assoc_fail(L, p, end, STATUS_CONNECT_FAILED);
     const char *note = find(p, end, LIT(" notification: "));
-    if (note && span_is(L->prog, L->prog_len, LIT("bounce")))
-        set_source_of(L, note + 15, end);
+    /* KNOWN, unless its source came late and was counted now. */
+    if (note && span_is(L->prog, L->prog_len, LIT("bounce")) &&
+        set_source_of(L, note + 15, end))
+        return FEED_LINE_COUNTED;
     return FEED_LINE_KNOWN;
 }
 

@@ -592,7 +592,7 @@ static void test_sources(void)
     check_msg(&events[0], FEED_ENQUEUE, "local", "", 1, 2100, 0);
     CU_ASSERT_EQUAL(parse(RFC "postfix/bounce[8]: 9E833A748E6: sender non-delivery notification: "
                               "B5092A748EE"),
-                    FEED_LINE_KNOWN);
+                    FEED_LINE_COUNTED);
     CU_ASSERT_EQUAL(n_events, 1);
     check_msg(&events[0], FEED_ENQUEUE, "", "bounce", 1, 2100, 0);
     CU_ASSERT_EQUAL(parse(RFC "postfix/bounce[8]: 9E833A748E6: sender non-delivery notification: "
