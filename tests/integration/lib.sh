@@ -277,6 +277,15 @@ process_ended()
 # such as a daemon that detached: its parent reaps it).
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 
+# public_api_functions: the functions declared in src/lib/mtamon.h, one a
+# line, sorted: every "mtamon_x(" outside the comments (a declaration may
+# put its name on a line of its own).
+public_api_functions()
+{
+    perl -0pe 's{/\*.*?\*/}{}gs' "$IT_TOP_SRCDIR/src/lib/mtamon.h" |
+        grep -oE '\bmtamon_[a-z0-9_]+\(' | tr -d '(' | sort -u
+}
+
 # stat_of FORMAT PATH: stat -c FORMAT PATH (%a mode, %u uid, %g gid, %s
 # size, %h links, ...), or "" when PATH does not exist.
 stat_of() { stat -c "$1" -- "$2" 2>/dev/null; }

@@ -338,6 +338,9 @@ snmp_agent_registered()
         grep -q '^\.1\.3\.6\.1\.2\.1\.27\.'
 }
 
+# count_in_log TEXT: lines of mtamond's log containing TEXT.
+count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
+
 # snmp_agent_exited: mtamond was started and is gone.
 snmp_agent_exited()
 {

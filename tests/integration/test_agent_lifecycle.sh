@@ -33,9 +33,6 @@ snmp_write_agent_config "$CONF" 'channels:
   - name: ims-ms
     description: "message store"'
 
-# count_in_log TEXT: how many lines of mtamond's log contain TEXT.
-count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
-
 # log_count_is TEXT N: TEXT is in N lines of the log.
 log_count_is() { [ "$(count_in_log "$1")" -eq "$2" ]; }
 

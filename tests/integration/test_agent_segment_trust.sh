@@ -22,9 +22,6 @@ SHM=$(shm_path "$SEG")
 CONF="$IT_TMP/mtamon.yaml"
 snmp_write_agent_config "$CONF"
 
-# count_in_log TEXT: lines of mtamond's log containing TEXT.
-count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
-
 snmp_start_master || { fail "snmpd answers on 127.0.0.1"; # -----------------------------------------------------------------------------
 section "segment.owner names no user"
 printf 'segment:\n  name: %s\n  owner: no-such-user-mtamon\n' "$SEG" >"$IT_TMP/nouser.yaml"

@@ -12,8 +12,7 @@ lib="$IT_BUILDDIR/src/lib/.libs/libmtamon.a"
 [ -f "$lib" ] || skip "$lib not built (--disable-static?)"
 command -v nm >/dev/null 2>&1 || skip "nm (binutils) is not installed"
 
-declared=$(perl -0pe 's{/\*.*?\*/}{}gs' "$IT_TOP_SRCDIR/src/lib/mtamon.h" |
-    grep -oE '\bmtamon_[a-z0-9_]+\(' | tr -d '(' | sort -u)
+declared=$(public_api_functions)
 defined=$(nm -g --defined-only "$lib" | awk 'NF == 3 { print $3 }' | sort -u)
 
 if [ "$(printf '%s\n' "$defined" | grep -c .)" -ge 20 ]; then
