@@ -303,6 +303,26 @@ void ut_snapshot(const char *name, unsigned flags, struct mtamon_snapshot *snap)
     CU_ASSERT_EQUAL_FATAL(st, MTAMON_OK);
 }
 
+/* One of a snapshot's counts: channels (0) or associations (1). */
+static uint32_t snapshot_count(const char *name, int assocs)
+{
+    struct mtamon_snapshot snap = {0};
+    ut_snapshot(name, 0, &snap);
+    uint32_t n = assocs ? snap.n_assocs : snap.n_channels;
+    mtamon_snapshot_free(&snap);
+    return n;
+}
+
+uint32_t ut_n_channels(const char *name)
+{
+    return snapshot_count(name, 0);
+}
+
+uint32_t ut_n_assocs(const char *name)
+{
+    return snapshot_count(name, 1);
+}
+
 void ut_channel_stats(const char *name, const char *chname, unsigned flags,
                       struct mtamon_channel_stats *out)
 {

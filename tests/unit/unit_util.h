@@ -98,6 +98,11 @@ int ut_exists(const char *name);
  * it cannot).  Free with mtamon_snapshot_free(). */
 void ut_snapshot(const char *name, unsigned flags, struct mtamon_snapshot *snap);
 
+/* The number of active channels and of listed associations in a fresh
+ * snapshot of @p name (fails the test fatally if none can be taken). */
+uint32_t ut_n_channels(const char *name);
+uint32_t ut_n_assocs(const char *name);
+
 /* The channel @p chname of a snapshot of @p name, copied into @p out. */
 void ut_channel_stats(const char *name, const char *chname, unsigned flags,
                       struct mtamon_channel_stats *out);
