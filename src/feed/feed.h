@@ -31,9 +31,10 @@
 
 /** What happened, each kind mapping to one libmtamon call. */
 enum feed_event_kind {
-    FEED_ENQUEUE,      /**< mtamon_enqueue(src or 0, channel, rcpts, octets);
-                            channel "": src's Submitted only (a source
-                            learned after the destination was counted) */
+    FEED_ENQUEUE,      /**< mtamon_enqueue(src or 0, channel, rcpts, octets) */
+    FEED_SUBMIT,       /**< mtamon_enqueue(channel, 0, rcpts, octets): the
+                            channel's Submitted only, for a source learned
+                            after the destination was counted */
     FEED_DEQUEUE,      /**< mtamon_dequeue(channel, rcpts, octets, first, queue_ms) */
     FEED_TEMPFAIL,     /**< mtamon_tempfail(channel, rcpts, octets, status) */
     FEED_REJECT,       /**< mtamon_reject(channel, rcpts, octets, status, reason) */

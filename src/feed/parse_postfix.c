@@ -33,9 +33,8 @@
  *  pickup QID: uid=N from=<a> (or sender=)           KNOWN; source of QID = channel
  *  bounce QID: sender non-delivery notification: N   KNOWN; source of N = channel;
  *                                                    if N was delivered already
- *                                                    (the daemons log apart): an
- *                                                    ENQUEUE with no channel now,
- *                                                    the source's Submitted only
+ *                                                    (the daemons log apart):
+ *                                                    SUBMIT on the channel now
  *  QID: from=<a>, size=N, nrcpt=M (queue active)     KNOWN; size of QID = N
  *  QID: to=<b>, [orig_to=<c>,] relay=R, ...,         (per recipient, on the channel T)
  *    delay=D, delays=..., dsn=X.Y.Z, status=S (...)
@@ -753,7 +752,7 @@ static int set_source_of(const struct pf_line *L, const char *p,
      * independently): its Submitted is counted now, once. */
     if ((e->flags & PF_NO_SOURCE) && e->source) {
         e->flags &= ~PF_NO_SOURCE;
-        emit_msg(L, FEED_ENQUEUE, "", L->channel,
+        emit_msg(L, FEED_SUBMIT, L->channel, "",
                  (e->flags & PF_HAS_SIZE) ? e->size : 0, 0);
         return 1;
     }

@@ -250,10 +250,8 @@ void feed_sink_emit(void *sink, const struct feed_event *ev)
         note_reattached(s);
         return;
     }
-    /* An ENQUEUE with no channel counts its source only. */
-    int source_only = ev->kind == FEED_ENQUEUE && !ev->channel[0];
-    mtamon_channel_t ch = source_only ? 0 : channel_of(s, ev->channel);
-    if (!ch && !source_only) {
+    mtamon_channel_t ch = channel_of(s, ev->channel);
+    if (!ch) {
         s->st.event_errors++;
         return;
     }
@@ -263,14 +261,14 @@ void feed_sink_emit(void *sink, const struct feed_event *ev)
     switch (ev->kind) {
     case FEED_ENQUEUE: {
         mtamon_channel_t src = 0;
-        if (ev->src[0] && !(src = channel_of(s, ev->src))) {
+        if (ev->src[0] && !(src = channel_of(s, ev->src)))
             s->st.event_errors++; /* counted on the destination only */
-            if (source_only)
-                break;
-        }
         rc = mtamon_enqueue(s->m, src, ch, ev->recipients, ev->octets);
         break;
     }
+    case FEED_SUBMIT:
+        rc = mtamon_enqueue(s->m, ch, 0, ev->recipients, ev->octets);
+        break;
     case FEED_DEQUEUE:
         rc = mtamon_dequeue(s->m, ch, ev->recipients, ev->octets, ev->first_attempt,
                             ev->queue_ms);

@@ -39,14 +39,11 @@ static void check_event(void *ctx, const struct feed_event *ev)
     check_string(ev->remote, sizeof ev->remote);
     check_string(ev->reason, sizeof ev->reason);
     check_string(ev->key, sizeof ev->key);
-    if (ev->kind == FEED_ENQUEUE && ev->channel[0] == '\0')
-        /* a source learned late: its Submitted only, so it has a name */
-        CHECK(mtamon_channel_name_check(ev->src, NULL) == MTAMON_OK);
-    else
-        CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
+    CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
     CHECK(ev->src[0] == '\0' || mtamon_channel_name_check(ev->src, NULL) == MTAMON_OK);
     switch (ev->kind) {
     case FEED_ENQUEUE:
+    case FEED_SUBMIT:
     case FEED_DEQUEUE:
     case FEED_TEMPFAIL:
     case FEED_REJECT:

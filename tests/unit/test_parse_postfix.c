@@ -583,7 +583,7 @@ static void test_sources(void)
     check_msg(&events[0], FEED_ENQUEUE, "local", "bounce", 1, 0, 0);
     /* bounce(8) and qmgr log independently: the notification may be
      * delivered before bounce says where it came from.  Its Submitted is
-     * counted when that line comes, once: an ENQUEUE with no channel. */
+     * counted when that line comes, once: a SUBMIT on bounce. */
     CU_ASSERT_EQUAL(parse(QMGR "B5092A748EE: from=<>, size=2100, nrcpt=1 (queue active)"),
                     FEED_LINE_KNOWN);
     CU_ASSERT_EQUAL(parse(LOCAL "B5092A748EE: to=<t@here>, relay=local, delay=0, delays=0/0/0/0, "
@@ -594,7 +594,7 @@ static void test_sources(void)
                               "B5092A748EE"),
                     FEED_LINE_COUNTED);
     CU_ASSERT_EQUAL(n_events, 1);
-    check_msg(&events[0], FEED_ENQUEUE, "", "bounce", 1, 2100, 0);
+    check_msg(&events[0], FEED_SUBMIT, "bounce", "", 1, 2100, 0);
     CU_ASSERT_EQUAL(parse(RFC "postfix/bounce[8]: 9E833A748E6: sender non-delivery notification: "
                               "B5092A748EE"),
                     FEED_LINE_KNOWN);

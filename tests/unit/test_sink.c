@@ -154,6 +154,29 @@ static void test_every_kind(void)
     mtamon_close(m);
 }
 
+/* A source learned late: SUBMIT counts its Submitted only, and registers
+ * it on first use like any channel. */
+static void test_submit(void)
+{
+    const char *name = ut_name();
+    mtamon_t *m = ut_create(name, 8, 8);
+    struct feed_sink *s = sink_on(m);
+    struct feed_event ev = event(FEED_SUBMIT, "bounce");
+    ev.recipients = 1;
+    ev.octets = 2100;
+    feed_sink_emit(s, &ev);
+    struct mtamon_channel_stats c;
+    ut_channel_stats(name, "bounce", 0, &c);
+    CU_ASSERT_EQUAL(c.c[MTAMON_SUBMITTED_MSGS], 1);
+    CU_ASSERT_EQUAL(c.c[MTAMON_SUBMITTED_VOLUME], 2100);
+    CU_ASSERT_EQUAL(c.c[MTAMON_RECEIVED_MSGS], 0);
+    CU_ASSERT_EQUAL(c.stored_msgs, 0);
+    CU_ASSERT_EQUAL(ut_n_channels(name), 1);
+    CU_ASSERT_EQUAL(feed_sink_stats(s)->event_errors, 0);
+    feed_sink_destroy(s);
+    mtamon_close(m);
+}
+
 static void test_channel_failures(void)
 {
     const char *name = ut_name();
@@ -427,6 +450,7 @@ int main(void)
 {
     static const struct unit_test tests[] = {
         {"every event kind reaches its counter", test_every_kind},
+        {"a late source: Submitted only", test_submit},
         {"channels that cannot be registered", test_channel_failures},
         {"associations paired by key", test_assoc_pairs},
         {"many associations", test_many_assocs},
