@@ -333,11 +333,6 @@ const char *agentx_socket_name(const struct config *conf)
     return conf->agentx_socket[0] ? conf->agentx_socket : NETSNMP_AGENTX_SOCKET;
 }
 
-int agentx_connected(void)
-{
-    return connected;
-}
-
 void agentx_run(void)
 {
     /* The first attempt was made by agentx_start(): report its failure

@@ -33,9 +33,6 @@ int agentx_start(const struct config *conf, view_cache *vc);
  */
 const char *agentx_socket_name(const struct config *conf);
 
-/** 1 while a session with the master is open, else 0. */
-int agentx_connected(void);
-
 /**
  * Serve requests until signals_stop_requested() (signals.h) is set.  The
  * other signals are handled between requests: SIGHUP is logged (a restart
