@@ -277,6 +277,25 @@ process_ended()
 # such as a daemon that detached: its parent reaps it).
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 
+# counter SEG CHANNEL KEY: print one counter of CHANNEL in segment SEG
+# (a counters or associations key of `counters show --json`), or "none".
+counter()
+{
+    "$MTAMON" --segment "$1" counters show --json 2>/dev/null | python3 -c '
+import json, sys
+try:
+    doc = json.load(sys.stdin)
+except Exception:
+    print("none"); sys.exit(0)
+for c in doc.get("channels", []):
+    if c.get("name") == sys.argv[1]:
+        v = c.get("counters", {}).get(sys.argv[2])
+        if v is None:
+            v = c.get("associations", {}).get(sys.argv[2], "none")
+        print(v); sys.exit(0)
+print("none")' "$2" "$3"
+}
+
 # public_api_functions: the functions declared in src/lib/mtamon.h, one a
 # line, sorted: every "mtamon_x(" outside the comments (a declaration may
 # put its name on a line of its own).

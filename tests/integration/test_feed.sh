@@ -25,24 +25,6 @@ sun_enqueue()
     done
 }
 
-# counter SEG CHANNEL KEY: print one counter (or "none").
-counter()
-{
-    "$MTAMON" --segment "$1" counters show --json 2>/dev/null | python3 -c '
-import json, sys
-try:
-    doc = json.load(sys.stdin)
-except Exception:
-    print("none"); sys.exit(0)
-for c in doc.get("channels", []):
-    if c.get("name") == sys.argv[1]:
-        v = c.get("counters", {}).get(sys.argv[2])
-        if v is None:
-            v = c.get("associations", {}).get(sys.argv[2], "none")
-        print(v); sys.exit(0)
-print("none")' "$2" "$3"
-}
-
 # counter_is SEG CHANNEL KEY WANT: the counter equals WANT.
 counter_is() { [ "$(counter "$1" "$2" "$3")" = "$4" ]; }
 

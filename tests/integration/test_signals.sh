@@ -107,14 +107,7 @@ line()
 {
     printf '16-Feb-2007 14:54:13.72 tcp_local ims-ms E 1 s%s@example.com rfc822;r@example.org r@example.org\n' "$1" >>"$LOG"
 }
-received()
-{
-    "$MTAMON" --segment "$SEG" counters show --json | python3 -c '
-import json, sys
-for c in json.load(sys.stdin)["channels"]:
-    if c["name"] == "ims-ms":
-        print(c["counters"]["received_messages"])'
-}
+received() { counter "$SEG" ims-ms received_messages; }
 # received_is N: ims-ms received N messages.
 received_is() { [ "$(received)" = "$1" ]; }
 # The feed is running (its handlers installed) once it counted a line.
