@@ -7,11 +7,11 @@
  * key ("FILE:LINE:COL: KEY: what is wrong"); the caller exits with
  * EX_CONFIG (78) before touching anything.
  *
- * Sections read: segment, agentx, daemon, applications, channels.  The
- * sections partitions, probes, alarms and feed have no reader yet: they
- * are accepted when they are mappings or sequences and otherwise ignored
- * (`mtamon feed` takes its settings from its options); any other key is
- * an error.  The loader's parts: config.c (the schema walk), ytree.c (the
+ * Sections read: segment, agentx, daemon, applications, channels, queues,
+ * partitions, connections, processes.  The sections probes, alarms and
+ * feed have no reader yet: they are accepted when they are mappings or
+ * sequences and otherwise ignored (`mtamon feed` takes its settings from
+ * its options); any other key is an error.  The loader's parts: config.c (the schema walk), ytree.c (the
  * YAML tree), cfg_get.c (scalar values), cfg_fail.c and cfg_path.c (the
  * messages and the key paths they name).
  */
@@ -26,6 +26,12 @@
 
 /** Longest OBJECT IDENTIFIER accepted for a mail protocol. */
 #define CONFIG_OID_MAX 32
+
+/** Longest name of a queue, partition or watched process (bytes). */
+#define CONFIG_NAME_MAX 63
+
+/** Most local ports the connection collector watches. */
+#define CONFIG_PORTS_MAX 64
 
 /** Where an applTable row's data comes from. */
 enum config_app_kind {
@@ -42,6 +48,14 @@ struct config_app {
     char *description;     /**< applDescription, "" when not given */
     char *url;             /**< applURL, "" when not given */
     char *directory_name;  /**< applDirectoryName, "" when not given */
+    /** Local TCP port whose ESTABLISHED connections are the row's
+     * applInboundAssociations (needs connections.ports to list it);
+     * 0 = none. */
+    uint16_t port;
+    /** Names of processes[] entries that must all run for the row to be
+     * up(1); down(2) when one of them does not.  Empty = no watch. */
+    char **processes;
+    size_t n_processes;
     unsigned line;         /**< where the entry starts, for messages */
 };
 
@@ -56,7 +70,82 @@ struct config_channel {
     uint32_t protocol[CONFIG_OID_MAX];
     size_t protocol_len;
     int32_t hierarchy;     /**< mtaGroupHierarchy, 0 = not implemented */
+    /** Name of a queue row (queues[].name, or "NAME/SUBQUEUE" of a
+     * postfix queue) whose scan gives the channel's stored messages,
+     * volume, oldest message and scheduled retry; "" = none. */
+    char *queue;
     unsigned line;
+};
+
+/** What kind of tree a queue is. */
+enum config_queue_kind {
+    /** Sun/Oracle Messaging Server: data/queue/<channel>/ with message
+     * files matched by glob, subdirectories searched to depth. */
+    CONFIG_QUEUE_DIRECTORY,
+    /** Postfix's queue directory (incoming, active, deferred, hold,
+     * maildrop, hashed subdirectories), one row per Postfix queue. */
+    CONFIG_QUEUE_POSTFIX,
+    /** Any tree: every file matching glob, to depth. */
+    CONFIG_QUEUE_GENERIC,
+};
+
+/** One queue to scan (queues: section). */
+struct config_queue {
+    char *name;            /**< 1..CONFIG_NAME_MAX printable, no '/', unique */
+    enum config_queue_kind kind;
+    char *path;            /**< absolute directory, required */
+    char *glob;            /**< fnmatch(3) pattern for a file's name;
+                                default "*" (postfix: not used) */
+    unsigned depth;        /**< subdirectory levels searched below path:
+                                0 = path only; default 2 (directory),
+                                16 (generic); postfix: not used */
+    unsigned interval_s;   /**< seconds between scans, default 60 */
+    /** postfix: the postqueue(1) command used when the spool cannot be
+     * read (`postqueue -j` works for any user); "" = no fallback.
+     * Default "/usr/sbin/postqueue". */
+    char *postqueue;
+    /** postfix: Postfix's config_directory for postqueue -c; "" = its
+     * default. */
+    char *postfix_config;
+    unsigned line;
+};
+
+/** One file system to watch (partitions: section). */
+struct config_partition {
+    char *name;            /**< unique, 1..CONFIG_NAME_MAX printable */
+    char *path;            /**< absolute path on the file system */
+    unsigned interval_s;   /**< seconds between statvfs calls, default 30 */
+    unsigned line;
+};
+
+/** The connection collector (connections: section). */
+struct config_connections {
+    uint16_t ports[CONFIG_PORTS_MAX]; /**< local TCP ports, sorted, unique */
+    size_t n_ports;                   /**< 0 = collector off */
+    unsigned top;          /**< remote addresses listed per port, default 10 */
+    unsigned interval_s;   /**< seconds between reads, default 10 */
+};
+
+/** One process to watch (processes: section). */
+struct config_process {
+    char *name;            /**< unique, 1..CONFIG_NAME_MAX printable */
+    /** Exactly one of pidfile and executable is set ("" = not given). */
+    char *pidfile;         /**< the process whose pid this file holds */
+    /** A process matches when the base name of its executable
+     * (/proc/PID/exe, or /proc/PID/comm when exe is unreadable) equals
+     * this... */
+    char *executable;
+    /** ...and, when not "", one of its arguments (argv[1..]) contains
+     * this text. */
+    char *argument;
+    unsigned min;          /**< running means at least min... (default 1) */
+    unsigned max;          /**< ...and at most max processes (0 = any) */
+    unsigned line;
+};
+
+/** When the process watch runs (one /proc scan for every entry). */
+struct config_process_watch {
+    unsigned interval_s;   /**< seconds between scans, default 10 */
 };
 
 /** How mtamond logs. */
@@ -104,6 +193,18 @@ struct config {
     /* channels: sorted by name; pinned indexes are unique. */
     struct config_channel *channels;
     size_t n_channels;
+
+    /* queues, partitions, processes (processes.watch): in file order
+     * (their rows' indexes in MTAMON-MIB are these positions, 1-based;
+     * a postfix queue takes six rows); names unique. */
+    struct config_queue *queues;
+    size_t n_queues;
+    struct config_partition *partitions;
+    size_t n_partitions;
+    struct config_connections connections;
+    struct config_process *processes;
+    size_t n_processes;
+    struct config_process_watch process_watch;
 };
 
 /**
@@ -127,6 +228,14 @@ const struct config_app *config_mta_app(const struct config *conf);
 
 /** The configured channel called @p name, or NULL (binary search). */
 const struct config_channel *config_channel_find(const struct config *conf,
+                                                 const char *name);
+
+/** The configured queue called @p name, or NULL. */
+const struct config_queue *config_queue_find(const struct config *conf,
+                                             const char *name);
+
+/** The configured process watch called @p name, or NULL. */
+const struct config_process *config_process_find(const struct config *conf,
                                                  const char *name);
 
 #endif /* MTAMON_MTAMON_CONFIG_H */

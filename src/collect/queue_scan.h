@@ -1,0 +1,94 @@
+/*
+ * queue_scan.h - how many messages wait in a queue, how big and how old:
+ * one pass over a queue tree (queues: in mtamon.yaml), in memory O(1) per
+ * file and O(depth) in all (no list of the files is ever kept).
+ *
+ * Kinds (struct config_queue):
+ *   directory  Sun/Oracle Messaging Server, data/queue/<channel>/: every
+ *              regular file whose name matches glob, to depth levels of
+ *              subdirectories.  Its id is the file name, its arrival time
+ *              the file's mtime, its volume the file's size.
+ *   generic    the same over any tree.
+ *   postfix    Postfix's queue directory: maildrop, incoming, active,
+ *              deferred, hold (hashed subdirectories).  Each file's id is
+ *              its name (the queue id); its arrival time and message size
+ *              come from the queue file's own size and time records (what
+ *              `postqueue -j` reports), its mtime in deferred is the next
+ *              delivery attempt (the source of mtaGroupScheduledRetry).
+ *              Where the spool cannot be read (it is mode 0700 postfix),
+ *              `postqueue -j` (any user may run it) is used instead when
+ *              the queue's `postqueue` command is set.
+ *
+ * Files that vanish during a scan are normal (the MTA delivered them) and
+ * are skipped.  No SNMP here: mtamond's collector thread and `mtamon queue`
+ * both call queue_scan().
+ */
+#ifndef MTAMON_QUEUE_SCAN_H
+#define MTAMON_QUEUE_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mtamon_config.h"
+
+/** Rows a postfix queue gives: the whole queue, then one per Postfix queue. */
+#define QUEUE_SCAN_POSTFIX_ROWS 6
+
+/** Most rows one configured queue gives. */
+#define QUEUE_SCAN_ROWS_MAX QUEUE_SCAN_POSTFIX_ROWS
+
+/** Longest row name: "NAME" or "NAME/deferred". */
+#define QUEUE_SCAN_NAME_MAX (CONFIG_NAME_MAX + 1 + 16)
+
+/** Longest message id kept (a file name). */
+#define QUEUE_SCAN_ID_MAX 255
+
+/** Longest error text kept. */
+#define QUEUE_SCAN_ERROR_MAX 256
+
+/** State of a queue row. */
+enum queue_scan_status {
+    QUEUE_SCAN_NOT_YET = 0,   /**< not scanned yet */
+    QUEUE_SCAN_OK = 1,        /**< the figures are from the last scan */
+    QUEUE_SCAN_UNAVAILABLE = 2, /**< the tree could not be read: error says why */
+};
+
+/** Where a postfix row's figures came from. */
+enum queue_scan_source {
+    QUEUE_SCAN_TREE = 1,      /**< the files themselves */
+    QUEUE_SCAN_POSTQUEUE = 2, /**< `postqueue -j` */
+};
+
+/** The result of one scan, for one row. */
+struct queue_scan_stats {
+    char name[QUEUE_SCAN_NAME_MAX + 1];  /**< "NAME" or "NAME/SUBQUEUE" */
+    enum config_queue_kind kind;
+    enum queue_scan_status status;
+    enum queue_scan_source source;
+    char error[QUEUE_SCAN_ERROR_MAX];    /**< why UNAVAILABLE, else "" */
+    uint64_t messages;                   /**< message files counted */
+    uint64_t volume;                     /**< octets (postfix: message sizes) */
+    int64_t oldest_ms;                   /**< arrival of the oldest message,
+                                              ms since the epoch; 0 = none */
+    char oldest_id[QUEUE_SCAN_ID_MAX + 1]; /**< its id, "" when none */
+    /** Earliest scheduled delivery attempt (postfix deferred mtimes), ms
+     * since the epoch; may lie in the past (then a retry is due); 0 =
+     * unknown or nothing deferred. */
+    int64_t next_retry_ms;
+    int64_t scanned_ms;                  /**< when the scan ended (wall clock) */
+    uint32_t duration_ms;                /**< how long the scan took */
+};
+
+/** How many rows @p q gives: 1, or QUEUE_SCAN_POSTFIX_ROWS for postfix. */
+size_t queue_scan_rows(const struct config_queue *q);
+
+/**
+ * Scan @p q once into @p rows[0 .. queue_scan_rows(q) - 1] (names, kind,
+ * figures, status, times).  Returns 0 when the queue was read, -1 when it
+ * could not be (every row UNAVAILABLE with the reason in its error, its
+ * figures zero).  Never blocks on anything but the file system (and the
+ * postqueue command, which it waits for at most 30 s).
+ */
+int queue_scan(const struct config_queue *q, struct queue_scan_stats *rows);
+
+#endif /* MTAMON_QUEUE_SCAN_H */
