@@ -46,8 +46,13 @@ int cli_check_config(int argc, char **argv)
         cli_errorf("%s", err);
         return EX_CONFIG;
     }
-    printf("%s: ok (%zu applications, %zu channels)\n", path, conf->n_apps,
-           conf->n_channels);
+    printf("%s: ok (%zu applications, %zu channels", path, conf->n_apps, conf->n_channels);
+    /* The collectors, when there are any: older files keep their line. */
+    if (conf->n_queues || conf->n_partitions || conf->connections.n_ports ||
+        conf->n_processes)
+        printf(", %zu queues, %zu partitions, %zu ports, %zu processes", conf->n_queues,
+               conf->n_partitions, conf->connections.n_ports, conf->n_processes);
+    printf(")\n");
     config_free(conf);
     return EX_OK;
 }

@@ -17,6 +17,7 @@
 #include "cfg_fail.h"
 #include "cfg_path.h"
 #include "cfg_get.h"
+#include "config_internal.h"
 #include "mtamon.h"
 #include "ytree.h"
 
@@ -31,21 +32,14 @@
 /* Largest applIndex / mtaGroupIndex (Integer32 1..2147483647). */
 #define INDEX_MAX 2147483647u
 
-/* Longest SnmpAdminString / URL value, in bytes. */
-#define TEXT_MAX 255
-/* Longest file name or socket address. */
-#define PATH_TEXT_MAX 4095
+#define TEXT_MAX CONFIG_TEXT_MAX
+#define PATH_TEXT_MAX CONFIG_PATH_MAX
 
 /* ------------------------------------------------------------------------ */
 /* Sections                                                                  */
 
-/* Calls @p fn for each pair of mapping @p m, whose keys
- * ytree_expect_mapping() accepted.  @p fn returns 1 for an unknown key. */
-typedef int (*pair_fn)(struct cfg_report *rep, void *target, const char *key,
-                       const struct node *value, const char *path);
-
-static int each_pair(struct cfg_report *rep, const struct node *m, const char *path,
-                     pair_fn fn, void *target)
+int config_each_pair(struct cfg_report *rep, const struct node *m, const char *path,
+                     config_pair_fn fn, void *target)
 {
     if (ytree_expect_mapping(rep, m, path) != 0)
         return -1;
@@ -64,7 +58,7 @@ static int each_pair(struct cfg_report *rep, const struct node *m, const char *p
     return 0;
 }
 
-static const struct enum_value booleans[] = {
+const struct enum_value config_booleans[] = {
     {"false", 0}, {"true", 1}, {NULL, 0},
 };
 
@@ -74,7 +68,7 @@ static int segment_pair(struct cfg_report *rep, void *target, const char *key,
 {
     struct config *c = target;
     if (strcmp(key, "trust_any_owner") == 0)
-        return cfg_get_enum(rep, v, path, booleans, &c->trust_any_owner);
+        return cfg_get_enum(rep, v, path, config_booleans, &c->trust_any_owner);
     if (strcmp(key, "owner") == 0)
         return cfg_get_text(rep, v, path, TEXT_MAX, TEXT_NO_SPACE,
                             &c->segment_owner);
@@ -171,6 +165,25 @@ static const struct enum_value app_kinds[] = {
     {NULL, 0},
 };
 
+/* processes: a sequence of names of processes.watch entries. */
+static int app_processes(struct cfg_report *rep, struct config_app *a,
+                         const struct node *v, const char *path)
+{
+    if (ytree_expect_sequence(rep, v, path) != 0)
+        return -1;
+    a->processes = calloc(v->n_items ? v->n_items : 1, sizeof *a->processes);
+    if (!a->processes)
+        return cfg_fail_nomem(rep);
+    for (size_t i = 0; i < v->n_items; i++) {
+        char ip[KEY_PATH_MAX];
+        cfg_path_index(ip, path, i);
+        if (cfg_get_text(rep, v->items[i], ip, CONFIG_NAME_MAX, TEXT_REQUIRED | TEXT_NO_SPACE,
+                         &a->processes[a->n_processes++]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int app_pair(struct cfg_report *rep, void *target, const char *key,
                     const struct node *v, const char *path)
 {
@@ -205,6 +218,18 @@ static int app_pair(struct cfg_report *rep, void *target, const char *key,
         return cfg_get_text(rep, v, path, TEXT_MAX, TEXT_NO_SPACE, &a->url);
     if (strcmp(key, "directory_name") == 0)
         return cfg_get_text(rep, v, path, TEXT_MAX, 0, &a->directory_name);
+    if (strcmp(key, "port") == 0) {
+        unsigned port;
+        if (cfg_get_unsigned(rep, v, path, 1, 65535, &port) != 0)
+            return -1;
+        a->port = (uint16_t)port;
+        a->port_pos = (struct config_pos){v->line, v->col};
+        return 0;
+    }
+    if (strcmp(key, "processes") == 0) {
+        a->processes_pos = (struct config_pos){v->line, v->col};
+        return app_processes(rep, a, v, path);
+    }
     return 1;
 }
 
@@ -254,13 +279,18 @@ static int channel_pair(struct cfg_report *rep, void *target, const char *key,
         ch->hierarchy = (int32_t)h;
         return 0;
     }
+    if (strcmp(key, "queue") == 0) {
+        ch->queue_pos = (struct config_pos){v->line, v->col};
+        return cfg_get_text(rep, v, path, CONFIG_NAME_MAX + 16, TEXT_REQUIRED | TEXT_NO_SPACE,
+                            &ch->queue);
+    }
     return 1;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Allocation                                                                */
 
-static char *dup_or_null(const char *s)
+char *config_strdup(const char *s)
 {
     return strdup(s ? s : "");
 }
@@ -272,6 +302,9 @@ static void app_free(struct config_app *a)
     free(a->description);
     free(a->url);
     free(a->directory_name);
+    for (size_t i = 0; i < a->n_processes; i++)
+        free(a->processes[i]);
+    free(a->processes);
 }
 
 static void channel_free(struct config_channel *ch)
@@ -280,6 +313,7 @@ static void channel_free(struct config_channel *ch)
     free(ch->group_name);
     free(ch->description);
     free(ch->url);
+    free(ch->queue);
 }
 
 /* Give every string of @p a that is still NULL the value "". */
@@ -287,7 +321,7 @@ static int app_fill(struct config_app *a)
 {
     char **s[] = {&a->name, &a->version, &a->description, &a->url, &a->directory_name};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
-        if (!*s[i] && !(*s[i] = dup_or_null(NULL)))
+        if (!*s[i] && !(*s[i] = config_strdup(NULL)))
             return -1;
     return 0;
 }
@@ -310,6 +344,7 @@ void config_free(struct config *conf)
     for (size_t i = 0; i < conf->n_channels; i++)
         channel_free(&conf->channels[i]);
     free(conf->channels);
+    config_collect_free(conf);
     free(conf);
 }
 
@@ -325,14 +360,15 @@ static struct config *config_base(void)
     c->refresh_ms = 1000;
     c->log = CONFIG_LOG_SYSLOG;
     c->syslog_facility = LOG_DAEMON;
-    c->path = dup_or_null(NULL);
-    c->segment = dup_or_null(MTAMON_DEFAULT_SEGMENT);
-    c->segment_owner = dup_or_null(NULL);
-    c->agentx_socket = dup_or_null(NULL);
-    c->pidfile = dup_or_null(NULL);
-    c->user = dup_or_null(NULL);
-    c->group = dup_or_null(NULL);
-    c->index_file = dup_or_null(DEFAULT_INDEX_FILE);
+    c->path = config_strdup(NULL);
+    c->segment = config_strdup(MTAMON_DEFAULT_SEGMENT);
+    c->segment_owner = config_strdup(NULL);
+    c->agentx_socket = config_strdup(NULL);
+    c->pidfile = config_strdup(NULL);
+    c->user = config_strdup(NULL);
+    c->group = config_strdup(NULL);
+    c->index_file = config_strdup(DEFAULT_INDEX_FILE);
+    config_collect_defaults(c);
     if (!c->path || !c->segment || !c->segment_owner || !c->agentx_socket || !c->pidfile || !c->user ||
         !c->group || !c->index_file) {
         config_free(c);
@@ -351,7 +387,7 @@ static int add_default_mta(struct config *c)
     struct config_app *a = &apps[c->n_apps];
     memset(a, 0, sizeof *a);
     a->kind = CONFIG_APP_MTA;
-    a->name = dup_or_null(DEFAULT_MTA_NAME);
+    a->name = config_strdup(DEFAULT_MTA_NAME);
     c->n_apps++;
     return app_fill(a);
 }
@@ -492,7 +528,7 @@ static int load_applications(struct cfg_report *rep, struct config *c,
         refs[i].pos = i;
         refs[i].entry = e;
         cfg_path_index(ep, path, i);
-        if (each_pair(rep, e, ep, app_pair, &t) != 0)
+        if (config_each_pair(rep, e, ep, app_pair, &t) != 0)
             goto out;
         a->line = e->line;
         if (!refs[i].type) {
@@ -599,7 +635,7 @@ static int load_channels(struct cfg_report *rep, struct config *c, const struct 
         refs[i].pos = i;
         refs[i].entry = e;
         cfg_path_index(ep, path, i);
-        if (each_pair(rep, e, ep, channel_pair, &t) != 0)
+        if (config_each_pair(rep, e, ep, channel_pair, &t) != 0)
             goto out;
         ch->line = e->line;
         if (!refs[i].name) {
@@ -607,8 +643,9 @@ static int load_channels(struct cfg_report *rep, struct config *c, const struct 
             goto out;
         }
         if ((!ch->group_name && !(ch->group_name = strdup(ch->name))) ||
-            (!ch->description && !(ch->description = dup_or_null(NULL))) ||
-            (!ch->url && !(ch->url = dup_or_null(NULL)))) {
+            (!ch->description && !(ch->description = config_strdup(NULL))) ||
+            (!ch->url && !(ch->url = config_strdup(NULL))) ||
+            (!ch->queue && !(ch->queue = config_strdup(NULL)))) {
             cfg_fail_nomem(rep);
             goto out;
         }
@@ -627,18 +664,18 @@ out:
 
 /* A section given as null (only a comment under it) is empty. */
 static int section(struct cfg_report *rep, const struct node *v, const char *path,
-                   pair_fn fn, void *target)
+                   config_pair_fn fn, void *target)
 {
     if (ytree_is_null(v))
         return 0;
-    return each_pair(rep, v, path, fn, target);
+    return config_each_pair(rep, v, path, fn, target);
 }
 
 static int top_pair(struct cfg_report *rep, void *target, const char *key,
                     const struct node *v, const char *path)
 {
     struct config *c = target;
-    static const char *const later[] = {"partitions", "probes", "alarms", "feed"};
+    static const char *const later[] = {"probes", "alarms", "feed"};
     if (strcmp(key, "segment") == 0)
         return section(rep, v, path, segment_pair, c);
     if (strcmp(key, "agentx") == 0)
@@ -649,6 +686,14 @@ static int top_pair(struct cfg_report *rep, void *target, const char *key,
         return load_applications(rep, c, v, path);
     if (strcmp(key, "channels") == 0)
         return load_channels(rep, c, v, path);
+    if (strcmp(key, "queues") == 0)
+        return config_collect_queues(rep, c, v, path);
+    if (strcmp(key, "partitions") == 0)
+        return config_collect_partitions(rep, c, v, path);
+    if (strcmp(key, "connections") == 0)
+        return config_collect_connections(rep, c, v, path);
+    if (strcmp(key, "processes") == 0)
+        return config_collect_processes(rep, c, v, path);
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(key, later[i]) != 0)
             continue;
@@ -674,7 +719,7 @@ static int finish(struct cfg_report *rep, struct config *c)
         memmove(c->apps + 1, c->apps, (c->n_apps - 1) * sizeof *c->apps);
         c->apps[0] = mta;
     }
-    if (assign_app_indexes(rep, c) != 0)
+    if (config_collect_check_refs(rep, c) != 0 || assign_app_indexes(rep, c) != 0)
         return -1;
     qsort(c->apps, c->n_apps, sizeof *c->apps, app_order_cmp);
     if (c->n_channels)
@@ -764,7 +809,7 @@ int config_load(const char *path, struct config **out, char *err,
             rc = cfg_fail_node(&rep, root, "", "the top level must be a mapping, found %s",
                                ytree_kind_name(root));
         else
-            rc = each_pair(&rep, root, "", top_pair, c);
+            rc = config_each_pair(&rep, root, "", top_pair, c);
     }
     if (rc == 0)
         rc = finish(&rep, c);
@@ -801,4 +846,22 @@ const struct config_channel *config_channel_find(const struct config *conf,
         return NULL;
     return bsearch(name, conf->channels, conf->n_channels, sizeof *conf->channels,
                    channel_key_cmp);
+}
+
+const struct config_queue *config_queue_find(const struct config *conf,
+                                             const char *name)
+{
+    for (size_t i = 0; conf && name && i < conf->n_queues; i++)
+        if (strcmp(conf->queues[i].name, name) == 0)
+            return &conf->queues[i];
+    return NULL;
+}
+
+const struct config_process *config_process_find(const struct config *conf,
+                                                 const char *name)
+{
+    for (size_t i = 0; conf && name && i < conf->n_processes; i++)
+        if (strcmp(conf->processes[i].name, name) == 0)
+            return &conf->processes[i];
+    return NULL;
 }

@@ -33,6 +33,11 @@
 /** Most local ports the connection collector watches. */
 #define CONFIG_PORTS_MAX 64
 
+/** Where a value was in the file (1-based), for messages about it. */
+struct config_pos {
+    unsigned line, col;
+};
+
 /** Where an applTable row's data comes from. */
 enum config_app_kind {
     CONFIG_APP_MTA,     /**< the MTA itself: the counter segment */
@@ -56,6 +61,7 @@ struct config_app {
      * up(1); down(2) when one of them does not.  Empty = no watch. */
     char **processes;
     size_t n_processes;
+    struct config_pos port_pos, processes_pos;  /**< of those values */
     unsigned line;         /**< where the entry starts, for messages */
 };
 
@@ -74,6 +80,7 @@ struct config_channel {
      * postfix queue) whose scan gives the channel's stored messages,
      * volume, oldest message and scheduled retry; "" = none. */
     char *queue;
+    struct config_pos queue_pos;
     unsigned line;
 };
 

@@ -73,7 +73,7 @@ for f in "$DATA"/good-*.yaml; do
     assert_eq "$f: $want" "$OUT" "$name: summary"
     assert_eq "" "$ERR" "$name: nothing on stderr"
 done
-assert_eq 6 "$n_good" "found every good configuration"
+assert_eq 7 "$n_good" "found every good configuration"
 assert_eq 0 "$(stat_of %s "$DATA/good-empty.yaml")" "good-empty.yaml is empty"
 
 section "the shipped sample conf/mtamon.yaml"

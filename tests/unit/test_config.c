@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -199,7 +201,7 @@ static const char full_yaml[] =
     "    protocol: .1.3.6.1.4.1.8072.9999.9999.4294967295\n"
     "  - name: bsout\n"        /* line 49 */
     "partitions:\n"
-    "  - path: /var/spool\n"
+    "  - {name: spool, path: /}\n"
     "probes: {imap: {port: 143}}\n"
     "alarms: []\n"
     "feed:\n"
@@ -447,10 +449,10 @@ static void test_unknown_keys(void)
     expect_error("segment:\n  size: 1\n", "2:3: segment.size: unknown key");
     expect_error("agentx:\n  ping: 15\n", "2:3: agentx.ping: unknown key");
     expect_error("daemon:\n  chroot: /\n", "2:3: daemon.chroot: unknown key");
-    expect_error("applications:\n  - type: mta\n    name: M\n  - port: 143\n",
-                 "4:5: applications[1].port: unknown key");
-    expect_error("channels:\n  - name: a\n  - name: b\n  - {name: c, queue: /q}\n",
-                 "4:15: channels[2].queue: unknown key");
+    expect_error("applications:\n  - type: mta\n    name: M\n  - colour: red\n",
+                 "4:5: applications[1].colour: unknown key");
+    expect_error("channels:\n  - name: a\n  - name: b\n  - {name: c, spool: /q}\n",
+                 "4:15: channels[2].spool: unknown key");
     /* Keys are compared whole: a NUL byte in a key never matches. */
     expect_error("agentx:\n  \"timeout\\0x\": 5\n", "2:3: agentx.timeout?x: unknown key");
 }
@@ -805,6 +807,170 @@ static void test_nul_in_file(void)
                      "2:13: YAML error: control characters are not allowed (byte 0x00)");
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* The collectors' sections                                                  */
+
+static void test_collectors(void)
+{
+    struct config *c = load_ok("queues:\n"
+                               "  - {name: tcp_local, kind: directory, path: /tmp}\n"
+                               "  - {name: pf, kind: postfix, path: /tmp, interval: 5}\n"
+                               "  - {name: any, kind: generic, path: /, glob: 'x[!.]*',"
+                               " depth: 0, interval: 86400}\n"
+                               "partitions:\n"
+                               "  - {name: root, path: /}\n"
+                               "  - {name: tmp, path: /tmp, interval: 7}\n"
+                               "connections: {ports: [993, 25, 587], top: 0}\n"
+                               "processes:\n"
+                               "  interval: 3\n"
+                               "  watch:\n"
+                               "    - {name: d, executable: dispatcher}\n"
+                               "    - {name: j, executable: job_controller, argument: -x,"
+                               " min: 2, max: 3}\n"
+                               "    - {name: m, pidfile: /run/m.pid, min: 0}\n"
+                               "applications:\n"
+                               "  - {type: mta, name: M, port: 25, processes: [d, j]}\n"
+                               "  - {type: service, name: S}\n"
+                               "channels:\n"
+                               "  - {name: b, queue: pf/deferred}\n"
+                               "  - {name: a, queue: tcp_local}\n"
+                               "  - {name: c}\n");
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL_FATAL(c->n_queues, 3);
+    const struct config_queue *q = config_queue_find(c, "tcp_local");
+    UT_REQUIRE(q);
+    CU_ASSERT_PTR_EQUAL(q, &c->queues[0]);
+    CU_ASSERT_EQUAL(q->kind, CONFIG_QUEUE_DIRECTORY);
+    CU_ASSERT_STRING_EQUAL(q->path, "/tmp");
+    CU_ASSERT_STRING_EQUAL(q->glob, "*");
+    CU_ASSERT_EQUAL(q->depth, 2);
+    CU_ASSERT_EQUAL(q->interval_s, 60);
+    CU_ASSERT_STRING_EQUAL(q->postqueue, "");
+    q = &c->queues[1];
+    CU_ASSERT_EQUAL(q->kind, CONFIG_QUEUE_POSTFIX);
+    CU_ASSERT_EQUAL(q->interval_s, 5);
+    CU_ASSERT_STRING_EQUAL(q->postqueue, "/usr/sbin/postqueue");
+    CU_ASSERT_STRING_EQUAL(q->postfix_config, "");
+    q = &c->queues[2];
+    CU_ASSERT_EQUAL(q->kind, CONFIG_QUEUE_GENERIC);
+    CU_ASSERT_STRING_EQUAL(q->glob, "x[!.]*");
+    CU_ASSERT_EQUAL(q->depth, 0);
+    CU_ASSERT_EQUAL(q->interval_s, 86400);
+    CU_ASSERT_PTR_NULL(config_queue_find(c, "pf/deferred"));
+
+    CU_ASSERT_EQUAL_FATAL(c->n_partitions, 2);
+    CU_ASSERT_STRING_EQUAL(c->partitions[0].name, "root");
+    CU_ASSERT_EQUAL(c->partitions[0].interval_s, 30);
+    CU_ASSERT_EQUAL(c->partitions[1].interval_s, 7);
+
+    CU_ASSERT_EQUAL_FATAL(c->connections.n_ports, 3);
+    CU_ASSERT_EQUAL(c->connections.ports[0], 25);
+    CU_ASSERT_EQUAL(c->connections.ports[1], 587);
+    CU_ASSERT_EQUAL(c->connections.ports[2], 993);
+    CU_ASSERT_EQUAL(c->connections.top, 0);
+    CU_ASSERT_EQUAL(c->connections.interval_s, 10);
+
+    CU_ASSERT_EQUAL(c->process_watch.interval_s, 3);
+    CU_ASSERT_EQUAL_FATAL(c->n_processes, 3);
+    const struct config_process *p = config_process_find(c, "j");
+    UT_REQUIRE(p);
+    CU_ASSERT_STRING_EQUAL(p->executable, "job_controller");
+    CU_ASSERT_STRING_EQUAL(p->argument, "-x");
+    CU_ASSERT_STRING_EQUAL(p->pidfile, "");
+    CU_ASSERT_EQUAL(p->min, 2);
+    CU_ASSERT_EQUAL(p->max, 3);
+    p = config_process_find(c, "d");
+    UT_REQUIRE(p);
+    CU_ASSERT_EQUAL(p->min, 1);
+    CU_ASSERT_EQUAL(p->max, 0);
+    CU_ASSERT_STRING_EQUAL(p->argument, "");
+    p = config_process_find(c, "m");
+    UT_REQUIRE(p);
+    CU_ASSERT_STRING_EQUAL(p->pidfile, "/run/m.pid");
+    CU_ASSERT_STRING_EQUAL(p->executable, "");
+    CU_ASSERT_EQUAL(p->min, 0);
+    CU_ASSERT_PTR_NULL(config_process_find(c, "x"));
+
+    const struct config_app *mta = config_mta_app(c);
+    UT_REQUIRE(mta);
+    CU_ASSERT_EQUAL(mta->port, 25);
+    CU_ASSERT_EQUAL_FATAL(mta->n_processes, 2);
+    CU_ASSERT_STRING_EQUAL(mta->processes[0], "d");
+    CU_ASSERT_STRING_EQUAL(mta->processes[1], "j");
+    CU_ASSERT_EQUAL(c->apps[1].port, 0);
+    CU_ASSERT_EQUAL(c->apps[1].n_processes, 0);
+
+    const struct config_channel *ch = config_channel_find(c, "b");
+    UT_REQUIRE(ch);
+    CU_ASSERT_STRING_EQUAL(ch->queue, "pf/deferred");
+    ch = config_channel_find(c, "c");
+    UT_REQUIRE(ch);
+    CU_ASSERT_STRING_EQUAL(ch->queue, "");
+    config_free(c);
+
+    /* None configured: the collectors are off. */
+    c = load_ok("queues: []\npartitions:\nconnections:\nprocesses: {watch: []}\n");
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL(c->n_queues + c->n_partitions + c->connections.n_ports + c->n_processes, 0);
+    CU_ASSERT_EQUAL(c->connections.top, 10);
+    CU_ASSERT_EQUAL(c->process_watch.interval_s, 10);
+    config_free(c);
+}
+
+/*
+ * A queue directory the loading user cannot read is an error (checked as
+ * an unprivileged user: root reads everything).
+ */
+static void test_unreadable_queue(void)
+{
+    char dir[] = "/tmp/mtamon-ut-queue.XXXXXX";
+    UT_REQUIRE(mkdtemp(dir));
+    UT_REQUIRE(chmod(dir, 0700) == 0);
+    char yaml[256];
+    snprintf(yaml, sizeof yaml, "queues:\n  - {name: q, kind: generic, path: %s}\n", dir);
+    const char *file = write_yaml(yaml);
+    UT_REQUIRE(file);
+    UT_REQUIRE(chmod(file, 0644) == 0 && chmod(tmpdir, 0755) == 0);
+    int fds[2];
+    UT_REQUIRE(pipe(fds) == 0);
+    pid_t pid = fork();
+    UT_REQUIRE(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        /* As nobody (65534) when run as root; as ourselves otherwise,
+         * where a 0700 directory of our own is readable: make it 0. */
+        if (geteuid() == 0) {
+            if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+                _exit(2);
+        } else if (chmod(dir, 0) != 0) {
+            _exit(2);
+        }
+        struct config *c = NULL;
+        char err[CONFIG_ERROR_MAX] = "";
+        int rc = config_load(file, &c, err, sizeof err);
+        ssize_t w = write(fds[1], err, strlen(err));
+        config_free(c);
+        _exit(rc == -1 && w >= 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    char got[CONFIG_ERROR_MAX] = "";
+    ssize_t n = read(fds[0], got, sizeof got - 1);
+    close(fds[0]);
+    got[n > 0 ? n : 0] = '\0';
+    int status = 0;
+    UT_REQUIRE(waitpid(pid, &status, 0) == pid);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char want[CONFIG_ERROR_MAX + 128];
+    snprintf(want, sizeof want, "%s:2:40: queues[0].path: cannot read %s: Permission denied",
+             file, dir);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\n    expected: %s\n    actual:   %s\n", want, got);
+    chmod(dir, 0700);
+    rmdir(dir);
+}
+
 int main(void)
 {
     static const struct unit_test tests[] = {
@@ -829,6 +995,8 @@ int main(void)
         {"tags and keys", test_tags_and_keys},
         {"deep nesting", test_deep_nesting},
         {"NUL in the file", test_nul_in_file},
+        {"collectors' sections", test_collectors},
+        {"unreadable queue directory", test_unreadable_queue},
         {NULL, NULL},
     };
     return unit_main("config", tests);
