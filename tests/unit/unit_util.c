@@ -155,11 +155,13 @@ static int ut_open(const char *name, int flags)
     return shm_open(name, flags, 0600);
 }
 
-static int write_all(int fd, const void *data, size_t len, off_t off)
+/* pwrite (@p writing) or pread all @p len bytes at @p off, retrying on
+ * EINTR and short transfers.  0 on success, -1 on an error or EOF. */
+static int xfer_all(int fd, void *data, size_t len, off_t off, int writing)
 {
-    const char *p = data;
+    char *p = data;
     while (len > 0) {
-        ssize_t n = pwrite(fd, p, len, off);
+        ssize_t n = writing ? pwrite(fd, p, len, off) : pread(fd, p, len, off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -171,20 +173,14 @@ static int write_all(int fd, const void *data, size_t len, off_t off)
     return 0;
 }
 
+static int write_all(int fd, const void *data, size_t len, off_t off)
+{
+    return xfer_all(fd, (void *)(uintptr_t)data, len, off, 1);
+}
+
 static int read_all(int fd, void *data, size_t len, off_t off)
 {
-    char *p = data;
-    while (len > 0) {
-        ssize_t n = pread(fd, p, len, off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-        off += n;
-    }
-    return 0;
+    return xfer_all(fd, data, len, off, 0);
 }
 
 unsigned char *ut_read_bytes(const char *name, size_t *len)
