@@ -805,9 +805,7 @@ static void test_nul_in_file(void)
                      "2:13: YAML error: control characters are not allowed (byte 0x00)");
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("config",
         {"defaults", test_defaults},
         {"empty file", test_empty_file},
         {"full file", test_full_file},
@@ -828,8 +826,4 @@ int main(void)
         {"anchors and aliases", test_anchors_and_aliases},
         {"tags and keys", test_tags_and_keys},
         {"deep nesting", test_deep_nesting},
-        {"NUL in the file", test_nul_in_file},
-        {NULL, NULL},
-    };
-    return unit_main("config", tests);
-}
+        {"NUL in the file", test_nul_in_file})

@@ -446,9 +446,7 @@ static void test_destroy_null(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("sink",
         {"every event kind reaches its counter", test_every_kind},
         {"a late source: Submitted only", test_submit},
         {"channels that cannot be registered", test_channel_failures},
@@ -456,8 +454,4 @@ int main(void)
         {"many associations", test_many_assocs},
         {"event times", test_event_times},
         {"re-attached after a delete", test_reattached},
-        {"empty sink, NULL destroy", test_destroy_null},
-        {NULL, NULL},
-    };
-    return unit_main("sink", tests);
-}
+        {"empty sink, NULL destroy", test_destroy_null})

@@ -9,7 +9,8 @@
  * - fork helpers (children report through their exit status) and a pipe
  *   barrier that starts many children at once;
  * - a capture of stderr (where log_msg() writes) into a temporary file;
- * - unit_main(), which runs one suite in CUnit basic verbose mode.
+ * - unit_main(), which runs one suite in CUnit basic verbose mode, and
+ *   UT_MAIN(), the main() of a suite that does nothing else.
  */
 #ifndef MTAMON_UNIT_UTIL_H
 #define MTAMON_UNIT_UTIL_H
@@ -36,6 +37,22 @@ struct unit_test {
 /* Run @p tests (terminated by {NULL, NULL}) as suite @p suite, verbose.
  * Returns 0 if every test passed, 1 otherwise (for main's return). */
 int unit_main(const char *suite, const struct unit_test *tests);
+
+/* The whole main() of a suite that only runs its tests:
+ *
+ *     UT_MAIN("channel",
+ *             {"name check", test_name_check},
+ *             {"capacity full", test_full})
+ *
+ * runs unit_main(@p suite, those tests) and returns its status.  The list
+ * needs no {NULL, NULL} end: the macro adds it. */
+#define UT_MAIN(suite, ...)                                                 \
+    int main(void)                                                          \
+    {                                                                       \
+        static const struct unit_test ut_main_tests_[] = {__VA_ARGS__,      \
+                                                          {NULL, NULL}};    \
+        return unit_main((suite), ut_main_tests_);                          \
+    }
 
 /* ------------------------------------------------------------------------ */
 /* Segment names                                                             */
