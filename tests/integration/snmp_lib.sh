@@ -341,6 +341,18 @@ snmp_agent_registered()
 # count_in_log TEXT: lines of mtamond's log containing TEXT.
 count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
 
+# assert_agent_logs DESC TEXT [SECONDS]: mtamond's log comes to contain
+# TEXT within SECONDS (default 10); failing DESC with the end of the log.
+assert_agent_logs()
+{
+    if wait_for_text "$SNMP_AGENT_LOG" "$2" "${3:-10}"; then
+        pass "$1"
+    else
+        fail "$1" "expected in the log within ${3:-10} s: $2" \
+            "end of mtamond's log:" "$(tail -n 8 "$SNMP_AGENT_LOG")"
+    fi
+}
+
 # snmp_agent_exited: mtamond was started and is gone.
 snmp_agent_exited()
 {
