@@ -235,12 +235,8 @@ static void test_reclaim_dead(void)
     CU_ASSERT_STRING_EQUAL(a.remote, "mine");
     CU_ASSERT_EQUAL(atomic_load(&map->assocs[6].state), ASSOC_FREE);
     ut_channel_stats(name, "in", 0, &c);
-    CU_ASSERT_EQUAL(c.c[MTAMON_IN_ASSOCS], 2);
-    CU_ASSERT_EQUAL(c.c[MTAMON_IN_ASSOCS_CLOSED], 2);
-    CU_ASSERT_EQUAL(c.c[MTAMON_OUT_ASSOCS], 1);
-    CU_ASSERT_EQUAL(c.c[MTAMON_OUT_ASSOCS_CLOSED], 1);
-    CU_ASSERT_EQUAL(c.in_assocs_current, 0);
-    CU_ASSERT_EQUAL(c.out_assocs_current, 0);
+    ut_assert_assocs(&c, "in", (struct ut_assocs){.in = 2, .in_closed = 2,
+                                                  .out = 1, .out_closed = 1});
 
     /* Again: nothing more to reclaim, nothing counted twice. */
     mtamon__assoc_reclaim_dead(map);

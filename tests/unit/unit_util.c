@@ -342,6 +342,29 @@ ut_status_row(const struct mtamon_channel_stats *c, mtamon_status_code code)
     return NULL;
 }
 
+void ut_assert_assocs(const struct mtamon_channel_stats *c, const char *what,
+                      struct ut_assocs want)
+{
+    const struct ut_assocs got = {
+        c->c[MTAMON_IN_ASSOCS], c->c[MTAMON_IN_ASSOCS_CLOSED],
+        c->c[MTAMON_OUT_ASSOCS], c->c[MTAMON_OUT_ASSOCS_CLOSED],
+        c->in_assocs_current, c->out_assocs_current,
+    };
+    CU_ASSERT_EQUAL(got.in, want.in);
+    CU_ASSERT_EQUAL(got.in_closed, want.in_closed);
+    CU_ASSERT_EQUAL(got.out, want.out);
+    CU_ASSERT_EQUAL(got.out_closed, want.out_closed);
+    CU_ASSERT_EQUAL(got.in_current, want.in_current);
+    CU_ASSERT_EQUAL(got.out_current, want.out_current);
+    if (memcmp(&got, &want, sizeof got) != 0)
+        fprintf(stderr,
+                "\n    %s: associations in %llu/%llu closed, out %llu/%llu closed, "
+                "open %lld in %lld out\n",
+                what, (unsigned long long)got.in, (unsigned long long)got.in_closed,
+                (unsigned long long)got.out, (unsigned long long)got.out_closed,
+                (long long)got.in_current, (long long)got.out_current);
+}
+
 int64_t ut_now_ms(void)
 {
     struct timespec ts;

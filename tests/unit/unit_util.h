@@ -128,6 +128,18 @@ void ut_channel_stats(const char *name, const char *chname, unsigned flags,
 const struct mtamon_status_count *
 ut_status_row(const struct mtamon_channel_stats *c, mtamon_status_code code);
 
+/* The association figures of a channel: opened and closed inbound and
+ * outbound (counters), open now (gauges). */
+struct ut_assocs {
+    uint64_t in, in_closed, out, out_closed;
+    int64_t in_current, out_current;
+};
+
+/* Assert each of @p c's association figures against @p want (a
+ * difference is named on stderr with @p what, e.g. the channel). */
+void ut_assert_assocs(const struct mtamon_channel_stats *c, const char *what,
+                      struct ut_assocs want);
+
 /* Wall clock in ms (CLOCK_REALTIME). */
 int64_t ut_now_ms(void);
 
