@@ -51,23 +51,27 @@ static unsigned char *dup_bytes(const void *base, size_t size)
 static void put32(unsigned char *b, size_t at, uint32_t v) { memcpy(b + at, &v, sizeof v); }
 static void put64(unsigned char *b, size_t at, uint64_t v) { memcpy(b + at, &v, sizeof v); }
 
-/* Write @p base with the 32- or 64-bit value @p v at @p at. */
+/* Write @p base with the @p vlen bytes of @p v at @p at. */
+static void variant(const char *name, const void *base, size_t size, size_t at,
+                    const void *v, size_t vlen)
+{
+    unsigned char *p = dup_bytes(base, size);
+    memcpy(p + at, v, vlen);
+    write_seed(name, p, size);
+    free(p);
+}
+
+/* variant() with a 32- or 64-bit value. */
 static void variant32(const char *name, const void *base, size_t size, size_t at,
                       uint32_t v)
 {
-    unsigned char *p = dup_bytes(base, size);
-    put32(p, at, v);
-    write_seed(name, p, size);
-    free(p);
+    variant(name, base, size, at, &v, sizeof v);
 }
 
 static void variant64(const char *name, const void *base, size_t size, size_t at,
                       uint64_t v)
 {
-    unsigned char *p = dup_bytes(base, size);
-    put64(p, at, v);
-    write_seed(name, p, size);
-    free(p);
+    variant(name, base, size, at, &v, sizeof v);
 }
 
 static mtamon_channel_t channel(mtamon_t *m, const char *name)

@@ -341,6 +341,18 @@ snmp_agent_registered()
 # count_in_log TEXT: lines of mtamond's log containing TEXT.
 count_in_log() { grep -cF -- "$1" "$SNMP_AGENT_LOG"; }
 
+# assert_agent_logs DESC TEXT [SECONDS]: mtamond's log comes to contain
+# TEXT within SECONDS (default 10); failing DESC with the end of the log.
+assert_agent_logs()
+{
+    if wait_for_text "$SNMP_AGENT_LOG" "$2" "${3:-10}"; then
+        pass "$1"
+    else
+        fail "$1" "expected in the log within ${3:-10} s: $2" \
+            "end of mtamond's log:" "$(tail -n 8 "$SNMP_AGENT_LOG")"
+    fi
+}
+
 # snmp_agent_exited: mtamond was started and is gone.
 snmp_agent_exited()
 {
@@ -592,35 +604,30 @@ assert_in_range()
     fi
 }
 
-# assert_snmp_ticks_in DESC OID LOW HIGH: GET OID is TimeTicks with a value
-# in [LOW, HIGH]; the value goes to SNMP_LAST_NUMBER.
-assert_snmp_ticks_in()
+# assert_snmp_number_in PARSER SHAPE DESC OID LOW HIGH: GET OID, PARSER
+# (snmp_ticks or snmp_integer) takes its number into SNMP_LAST_NUMBER, and
+# that is in [LOW, HIGH]; SHAPE describes the expected answer on failure.
+assert_snmp_number_in()
 {
-    local got
+    local parser=$1 shape=$2 got
+    shift 2
     snmp_get got "$2"
-    snmp_ticks SNMP_LAST_NUMBER "$got"
+    "$parser" SNMP_LAST_NUMBER "$got"
     if [ -n "$SNMP_LAST_NUMBER" ] && [ "$SNMP_LAST_NUMBER" -ge "$3" ] &&
         [ "$SNMP_LAST_NUMBER" -le "$4" ]; then
         pass "$1"
     else
-        fail "$1" "GET $2" "expected: Timeticks: (N) with N in [$3, $4]" "got:      $got"
+        fail "$1" "GET $2" "expected: $shape with N in [$3, $4]" "got:      $got"
     fi
 }
 
+# assert_snmp_ticks_in DESC OID LOW HIGH: GET OID is TimeTicks with a value
+# in [LOW, HIGH]; the value goes to SNMP_LAST_NUMBER.
+assert_snmp_ticks_in() { assert_snmp_number_in snmp_ticks "Timeticks: (N)" "$@"; }
+
 # assert_snmp_integer_in DESC OID LOW HIGH: GET OID is an INTEGER in
 # [LOW, HIGH] (a TimeInterval); the value goes to SNMP_LAST_NUMBER.
-assert_snmp_integer_in()
-{
-    local got
-    snmp_get got "$2"
-    snmp_integer SNMP_LAST_NUMBER "$got"
-    if [ -n "$SNMP_LAST_NUMBER" ] && [ "$SNMP_LAST_NUMBER" -ge "$3" ] &&
-        [ "$SNMP_LAST_NUMBER" -le "$4" ]; then
-        pass "$1"
-    else
-        fail "$1" "GET $2" "expected: INTEGER: N with N in [$3, $4]" "got:      $got"
-    fi
-}
+assert_snmp_integer_in() { assert_snmp_number_in snmp_integer "INTEGER: N" "$@"; }
 
 # assert_oids_increasing DESC WALK_TEXT: the OIDs of the lines "OID = ..."
 # in WALK_TEXT strictly increase (compared sub-identifier by

@@ -83,11 +83,8 @@ assert_error 64 "unknown option '--bogus'" "unknown option" mtamond
 section "started before the master, segment missing"
 
 snmp_start_agent "$CONF"
-if wait_for_text "$SNMP_AGENT_LOG" "AgentX master not reachable at $SNMP_AGENTX_SOCKET" 10; then
-    pass "logs that the master is not reachable"
-else
-    fail "logs that the master is not reachable" "$(cat "$SNMP_AGENT_LOG")"
-fi
+assert_agent_logs "logs that the master is not reachable" \
+    "AgentX master not reachable at $SNMP_AGENTX_SOCKET"
 assert_contains "$(cat "$SNMP_AGENT_LOG")" "retrying every $PING s" "says how often it retries"
 assert_contains "$(cat "$SNMP_AGENT_LOG")" "segment $SEG: missing" "logs that the segment is missing"
 if wait_for_text "$PIDFILE" "$SNMP_AGENT_PID" 10; then
@@ -118,11 +115,7 @@ emit --segment "$SEG" --create channel tcp_local channel ims-ms \
     repeat 7 enqueue - tcp_local 1 100 repeat 3 enqueue tcp_local ims-ms 1 100
 assert_exit 0 "segment created with tcp_local then ims-ms"
 assert_snmp_wait_get "MTA up once the segment exists" "$APPL_OPER" "INTEGER: 1" 5
-if wait_for_text "$SNMP_AGENT_LOG" "segment $SEG: attached" 5; then
-    pass "logs that the segment appeared"
-else
-    fail "logs that the segment appeared" "$(tail -n 5 "$SNMP_AGENT_LOG")"
-fi
+assert_agent_logs "logs that the segment appeared" "segment $SEG: attached" 5
 snmp_get v "$APPL_UPTIME"
 snmp_ticks UPTIME1 "$v"
 assert_in_range "applUptime moved from 0" 1 2147483647 "${UPTIME1:-x}"
@@ -139,11 +132,7 @@ assert_snmp_get "ims-ms received 3" "$RECEIVED.$IDX_IMS" "Counter32: 3"
 cli counters delete --segment "$SEG"
 assert_exit 0 "segment deleted"
 assert_snmp_wait_get "MTA down once the segment is deleted" "$APPL_OPER" "INTEGER: 2" 5
-if wait_for_text "$SNMP_AGENT_LOG" "segment $SEG: deleted" 5; then
-    pass "logs that the segment was deleted"
-else
-    fail "logs that the segment was deleted" "$(tail -n 5 "$SNMP_AGENT_LOG")"
-fi
+assert_agent_logs "logs that the segment was deleted" "segment $SEG: deleted" 5
 assert_snmp_get "no group row while the segment is missing" "$RECEIVED.$IDX_TCP" \
     "No Such Instance currently exists at this OID"
 sleep 0.2   # TimeStamps are in 1/100 s: the re-creation must be later
@@ -225,11 +214,7 @@ assert_snmp_get "the MTA is up" "$APPL_OPER" "INTEGER: 1"
 section "SIGHUP and SIGTERM"
 
 kill -HUP "$SNMP_AGENT_PID"
-if wait_for_text "$SNMP_AGENT_LOG" "SIGHUP" 5; then
-    pass "SIGHUP is logged (restart needed to reload)"
-else
-    fail "SIGHUP is logged"
-fi
+assert_agent_logs "SIGHUP is logged (restart needed to reload)" "SIGHUP" 5
 if agent_alive; then pass "mtamond survives SIGHUP"; else fail "mtamond survives SIGHUP"; fi
 
 # Stop it while the master is stalled: the AgentX Close cannot be answered,

@@ -37,6 +37,22 @@ stats_value()
     sed -n "s/^$2 //p" "$1"
 }
 
+# feed_once FORMAT LOG DESC: `feed --format FORMAT --from-start --once
+# --stats LOG` into segment $SEG exits 0 (DESC); its statistics go to
+# $T/stats.
+feed_once()
+{
+    cli --segment "$SEG" feed --format "$1" --from-start --once --stats "$2"
+    assert_exit 0 "$3"
+    printf '%s\n' "$OUT" >"$T/stats"
+}
+
+# assert_stat NAME WANT [DESC]: the last feed_once's statistic NAME is WANT.
+assert_stat()
+{
+    assert_eq "$2" "$(stats_value "$T/stats" "$1")" "${3:-stats: $1 $2}"
+}
+
 # wait_exit PID [SECONDS]: wait (bounded) for a process to end, reap it.
 wait_exit()
 {
@@ -63,13 +79,11 @@ log="$T/small.log"
     printf '16-Feb-2007 14:54:13.72 tcp_local ims-ms E 1 \xc3\x28@bad-utf8 rfc822;\xff@x \xfe@x\n'
     printf '16-Feb-2007 14:54:13.72 tcp_local ims-ms E notanumber a@b rfc822;c@d c@d\n'
 } >"$log"
-cli --segment "$SEG" feed --format sunmta --from-start --once --stats "$log"
-assert_exit 0 "feed --once exits 0"
-printf '%s\n' "$OUT" >"$T/stats"
-assert_eq 14 "$(stats_value "$T/stats" lines)" "stats: lines 14"
-assert_eq 0 "$(stats_value "$T/stats" too_long)" "stats: too_long 0"
-assert_eq 0 "$(stats_value "$T/stats" event_errors)" "stats: event_errors 0"
-assert_eq 1 "$(stats_value "$T/stats" unknown_closes)" "stats: unknown_closes 1"
+feed_once sunmta "$log" "feed --once exits 0"
+assert_stat lines 14
+assert_stat too_long 0
+assert_stat event_errors 0
+assert_stat unknown_closes 1
 n_counted=$(stats_value "$T/stats" counted)
 n_other=$(( $(stats_value "$T/stats" known) + $(stats_value "$T/stats" skipped) + $(stats_value "$T/stats" unparsed) ))
 assert_eq 14 "$((n_counted + n_other))" "stats: counted+known+skipped+unparsed = lines"
@@ -101,9 +115,7 @@ Nov 23 16:33:07 mx postfix/smtp[300]: 4A1B2C3D4E: to=<b@example.org>, relay=mx.e
 Nov 23 16:33:08 mx postfix/smtpd[100]: disconnect from client.example[192.0.2.10] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5
 Nov 23 16:33:09 mx sshd[55]: Accepted publickey for root
 LOG
-cli --segment "$SEG" feed --format postfix --from-start --once --stats "$log"
-assert_exit 0 "postfix: feed --once exits 0"
-printf '%s\n' "$OUT" >"$T/stats"
+feed_once postfix "$log" "postfix: feed --once exits 0"
 got=""
 for k in lines counted known skipped unparsed events; do
     got="$got $k $(stats_value "$T/stats" "$k")"
@@ -126,11 +138,9 @@ log="$T/long.log"
     printf '\n'
     sun_enqueue 1 after
 } >"$log"
-cli --segment "$SEG" feed --format sunmta --from-start --once --stats "$log"
-assert_exit 0 "feed exits 0 after a 1 MB line"
-printf '%s\n' "$OUT" >"$T/stats"
-assert_eq 1 "$(stats_value "$T/stats" too_long)" "stats: too_long 1"
-assert_eq 3 "$(stats_value "$T/stats" lines)" "stats: lines 3"
+feed_once sunmta "$log" "feed exits 0 after a 1 MB line"
+assert_stat too_long 1
+assert_stat lines 3
 assert_eq 2 "$(counter "$SEG" ims-ms received_messages)" "both normal lines counted"
 
 # ---------------------------------------------------------------------------
@@ -143,11 +153,9 @@ cli --segment "$SEG" counters create --capacity 4
 log="$T/many.log"
 awk 'BEGIN { for (i = 1; i <= 70000; i++)
     printf "16-Feb-2007 14:54:13.72 tcp_local d%05d E 1 s@x rfc822;r@x r@x\n", i }' >"$log"
-cli --segment "$SEG" feed --format sunmta --from-start --once --stats "$log"
-assert_exit 0 "feed exits 0 with the segment full"
-printf '%s\n' "$OUT" >"$T/stats"
-assert_eq 70000 "$(stats_value "$T/stats" counted)" "all 70000 records parsed"
-assert_eq 69997 "$(stats_value "$T/stats" event_errors)" "69997 events on channels that do not fit"
+feed_once sunmta "$log" "feed exits 0 with the segment full"
+assert_stat counted 70000 "all 70000 records parsed"
+assert_stat event_errors 69997 "69997 events on channels that do not fit"
 assert_eq 1 "$(counter "$SEG" d00003 received_messages)" "a channel that fit counted"
 not_counted=$(printf '%s\n' "$ERR" | grep -c "not counted")
 assert_eq $((65536 - 4 + 1)) "$not_counted" \

@@ -37,11 +37,7 @@ snmp_wait_agent 20 || { fail "mtamond registers"; finish; }
 signal_agent()
 {
     kill -s "$1" "$SNMP_AGENT_PID"
-    if wait_for_text "$SNMP_AGENT_LOG" "$2" 10; then
-        pass "SIG$1: logged ($2)"
-    else
-        fail "SIG$1: logged" "expected in the log: $2" "$(tail -n 5 "$SNMP_AGENT_LOG")"
-    fi
+    assert_agent_logs "SIG$1: logged ($2)" "$2"
     if kill -0 "$SNMP_AGENT_PID" 2>/dev/null; then
         pass "SIG$1: mtamond still runs"
     else
@@ -90,11 +86,7 @@ wait_for_text "$SNMP_AGENT_LOG" "ready: pid $SNMP_AGENT_PID" 10
 for sig in USR2 ALRM; do
     kill -s "$sig" "$SNMP_AGENT_PID"
 done
-if wait_for_text "$SNMP_AGENT_LOG" "SIGALRM received: ignored" 10; then
-    pass "signals while the master is unreachable: logged"
-else
-    fail "signals while the master is unreachable: logged" "$(tail -n 5 "$SNMP_AGENT_LOG")"
-fi
+assert_agent_logs "signals while the master is unreachable: logged" "SIGALRM received: ignored"
 snmp_stop_agent TERM
 assert_eq 0 "$SNMP_AGENT_STATUS" "SIGTERM without a master: exit status 0"
 

@@ -25,15 +25,6 @@ static int entry_of(const char *name, uint32_t entry, struct mtamon_assoc_stats 
     return found;
 }
 
-static uint32_t n_assocs(const char *name)
-{
-    struct mtamon_snapshot snap = {0};
-    ut_snapshot(name, 0, &snap);
-    uint32_t n = snap.n_assocs;
-    mtamon_snapshot_free(&snap);
-    return n;
-}
-
 /* Active entries of @p map held by @p pid (0: by anyone), read directly:
  * snapshots leave out the entries of writers that are gone. */
 static uint32_t raw_active(const struct segment_map *map, pid_t pid)
@@ -57,7 +48,7 @@ static void test_record_forget(void)
     uint32_t e2 = mtamon__assoc_record(m, map, out, MTAMON_OUTBOUND, "mx.example", T0 + 1);
     CU_ASSERT_EQUAL(e1, 1);
     CU_ASSERT_EQUAL(e2, 2);
-    CU_ASSERT_EQUAL(n_assocs(name), 2);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 2);
 
     struct mtamon_assoc_stats a;
     CU_ASSERT_FATAL(entry_of(name, e1, &a));
@@ -75,9 +66,9 @@ static void test_record_forget(void)
     /* Released only with its own channel and direction. */
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, e1, out, MTAMON_INBOUND), 0);
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, e1, in, MTAMON_OUTBOUND), 0);
-    CU_ASSERT_EQUAL(n_assocs(name), 2);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 2);
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, e1, in, MTAMON_INBOUND), 1);
-    CU_ASSERT_EQUAL(n_assocs(name), 1);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 1);
     CU_ASSERT_FALSE(entry_of(name, e1, &a));
     /* Twice, entry 0, past the table, a free entry. */
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, e1, in, MTAMON_INBOUND), 0);
@@ -85,17 +76,17 @@ static void test_record_forget(void)
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, 5, in, MTAMON_INBOUND), 0);
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, UINT32_MAX, in, MTAMON_INBOUND), 0);
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, 4, in, MTAMON_INBOUND), 0);
-    CU_ASSERT_EQUAL(n_assocs(name), 1);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 1);
 
     /* An entry another process holds is not ours to release. */
     pid_t dead = ut_dead_pid();
     map->assocs[e2 - 1].pid = dead;
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, e2, out, MTAMON_OUTBOUND), 0);
     CU_ASSERT_EQUAL(raw_active(map, dead), 1);
-    CU_ASSERT_EQUAL(n_assocs(name), 0); /* a gone writer's: not listed */
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 0); /* a gone writer's: not listed */
     map->assocs[e2 - 1].pid = getpid();
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, e2, out, MTAMON_OUTBOUND), 1);
-    CU_ASSERT_EQUAL(n_assocs(name), 0);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 0);
 
     /* Recording counts nothing: that is the caller's part. */
     struct mtamon_channel_stats c;
@@ -123,7 +114,7 @@ static void test_full(void)
     /* Full: 0, the table unchanged. */
     CU_ASSERT_EQUAL(mtamon__assoc_record(m, map, in, MTAMON_INBOUND, "x", T0), 0);
     CU_ASSERT_EQUAL(mtamon__assoc_record(m, map, in, MTAMON_OUTBOUND, "y", T0), 0);
-    CU_ASSERT_EQUAL(n_assocs(name), 3);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 3);
     /* A released entry is used again. */
     CU_ASSERT_EQUAL(mtamon__assoc_forget(map, 2, in, MTAMON_INBOUND), 1);
     CU_ASSERT_EQUAL(mtamon__assoc_record(m, map, in, MTAMON_OUTBOUND, "z", T0 + 9), 2);
@@ -144,7 +135,7 @@ static void test_full(void)
     CU_ASSERT_EQUAL(mtamon_assoc_close(m, &tok), MTAMON_OK);
     ut_channel_stats(name, "in", 0, &c);
     CU_ASSERT_EQUAL(c.in_assocs_current, 0);
-    CU_ASSERT_EQUAL(n_assocs(name), 3);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 3);
     mtamon_close(m);
 }
 
@@ -226,7 +217,7 @@ static void test_reclaim_dead(void)
     /* Left active, but no longer listed. */
     CU_ASSERT_EQUAL(raw_active(map, pid), 3);
     CU_ASSERT_EQUAL(raw_active(map, 0), 4);
-    CU_ASSERT_EQUAL(n_assocs(name), 1);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 1);
     struct mtamon_channel_stats c;
     ut_channel_stats(name, "in", 0, &c);
     CU_ASSERT_EQUAL(c.in_assocs_current, 2);
@@ -237,19 +228,15 @@ static void test_reclaim_dead(void)
     mtamon__raise_high_water(&map->header->assocs_used, 7);
 
     mtamon__assoc_reclaim_dead(map);
-    CU_ASSERT_EQUAL(n_assocs(name), 1);
+    CU_ASSERT_EQUAL(ut_n_assocs(name), 1);
     CU_ASSERT_EQUAL(raw_active(map, 0), 1);
     struct mtamon_assoc_stats a;
     CU_ASSERT(entry_of(name, mine, &a));
     CU_ASSERT_STRING_EQUAL(a.remote, "mine");
     CU_ASSERT_EQUAL(atomic_load(&map->assocs[6].state), ASSOC_FREE);
     ut_channel_stats(name, "in", 0, &c);
-    CU_ASSERT_EQUAL(c.c[MTAMON_IN_ASSOCS], 2);
-    CU_ASSERT_EQUAL(c.c[MTAMON_IN_ASSOCS_CLOSED], 2);
-    CU_ASSERT_EQUAL(c.c[MTAMON_OUT_ASSOCS], 1);
-    CU_ASSERT_EQUAL(c.c[MTAMON_OUT_ASSOCS_CLOSED], 1);
-    CU_ASSERT_EQUAL(c.in_assocs_current, 0);
-    CU_ASSERT_EQUAL(c.out_assocs_current, 0);
+    ut_assert_assocs(&c, "in", (struct ut_assocs){.in = 2, .in_closed = 2,
+                                                  .out = 1, .out_closed = 1});
 
     /* Again: nothing more to reclaim, nothing counted twice. */
     mtamon__assoc_reclaim_dead(map);
@@ -291,15 +278,9 @@ static void test_reclaim_on_open(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("assoc_table",
         {"record and forget", test_record_forget},
         {"full table", test_full},
         {"remote texts", test_remote_text},
         {"entries of dead writers reclaimed", test_reclaim_dead},
-        {"reclaimed by the next open", test_reclaim_on_open},
-        {NULL, NULL},
-    };
-    return unit_main("assoc_table", tests);
-}
+        {"reclaimed by the next open", test_reclaim_on_open})

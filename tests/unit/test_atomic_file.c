@@ -230,14 +230,8 @@ static void test_strict_modes(void)
     remove_dir();
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("atomic_file",
         {"write and replace", test_write_and_replace},
         {"links and non-files refused", test_links_and_non_files_refused},
         {"directory of a path, directory sync", test_dir_of_and_sync},
-        {"StrictModes", test_strict_modes},
-        {NULL, NULL},
-    };
-    return unit_main("atomic_file", tests);
-}
+        {"StrictModes", test_strict_modes})

@@ -371,9 +371,7 @@ static void test_dead_claimer(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("channel",
         {"name check", test_name_check},
         {"registering invalid names", test_register_invalid_names},
         {"indexes in registration order, stable", test_indexes},
@@ -382,8 +380,4 @@ int main(void)
         {"concurrent registration of one name", test_concurrent_same_name},
         {"concurrent registration of distinct names", test_concurrent_distinct_names},
         {"concurrent registration, mixed", test_concurrent_mixed},
-        {"registrant died mid-claim", test_dead_claimer},
-        {NULL, NULL},
-    };
-    return unit_main("channel", tests);
-}
+        {"registrant died mid-claim", test_dead_claimer})

@@ -431,16 +431,10 @@ static void test_clear_from_threads(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("clear",
         {"clear zeroes counters, keeps gauges", test_clear_zeroes_counters},
         {"gauges across a clear", test_gauges_across_clear},
         {"clear while a child writes", test_clear_while_writing},
         {"clear busy, dead clearer taken over", test_clear_busy_and_takeover},
         {"stale clear of a reused pid taken over", test_stale_clear_with_reused_pid},
-        {"threads of one process clearing at once", test_clear_from_threads},
-        {NULL, NULL},
-    };
-    return unit_main("clear", tests);
-}
+        {"threads of one process clearing at once", test_clear_from_threads})

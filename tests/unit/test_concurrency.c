@@ -306,14 +306,8 @@ static void test_reasons_never_torn(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("concurrency",
         {"4 processes x 1,000,000 enqueues", test_processes_exact},
         {"4 threads x 250,000 on one handle", test_threads_exact},
         {"associations and status codes from 4 threads", test_threads_assocs_and_status},
-        {"reason texts never torn", test_reasons_never_torn},
-        {NULL, NULL},
-    };
-    return unit_main("concurrency", tests);
-}
+        {"reason texts never torn", test_reasons_never_torn})

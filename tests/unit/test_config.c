@@ -971,9 +971,7 @@ static void test_unreadable_queue(void)
     rmdir(dir);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("config",
         {"defaults", test_defaults},
         {"empty file", test_empty_file},
         {"full file", test_full_file},
@@ -996,8 +994,4 @@ int main(void)
         {"deep nesting", test_deep_nesting},
         {"NUL in the file", test_nul_in_file},
         {"collectors' sections", test_collectors},
-        {"unreadable queue directory", test_unreadable_queue},
-        {NULL, NULL},
-    };
-    return unit_main("config", tests);
-}
+        {"unreadable queue directory", test_unreadable_queue})

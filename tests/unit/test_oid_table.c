@@ -498,16 +498,10 @@ static void test_walk(void)
     free(rows);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("oid_table",
         {"empty table", test_empty},
         {"one row", test_one_row},
         {"getnext over 2-part indexes", test_many_next},
         {"get over 2-part indexes", test_many_exact},
         {"getnext within one column's registration", test_next_in_column},
-        {"walk 10000 rows in O(log N) per step", test_walk},
-        {NULL, NULL},
-    };
-    return unit_main("oid_table", tests);
-}
+        {"walk 10000 rows in O(log N) per step", test_walk})

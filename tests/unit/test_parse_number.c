@@ -64,12 +64,6 @@ static void test_refused(void)
     expect_refused("\xff", 0, 10);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("parse_number",
         {"accepted numbers", test_accepted},
-        {"refused text", test_refused},
-        {NULL, NULL},
-    };
-    return unit_main("parse_number", tests);
-}
+        {"refused text", test_refused})

@@ -259,17 +259,11 @@ static void test_through_events(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("reason",
         {"nothing published", test_empty},
         {"the latest text wins", test_latest_wins},
         {"texts cut and made printable", test_cut_and_printable},
         {"copying printable text", test_copy_printable},
         {"a writer that died mid-copy", test_dead_writer},
         {"concurrent writers never tear a text", test_concurrent},
-        {"reasons through the event calls", test_through_events},
-        {NULL, NULL},
-    };
-    return unit_main("reason", tests);
-}
+        {"reasons through the event calls", test_through_events})

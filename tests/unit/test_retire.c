@@ -375,9 +375,7 @@ static void test_threads_across_delete(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("retire",
         {"delete + create, same capacity", test_same_capacity},
         {"the writer re-creates it like the old one", test_writer_recreates},
         {"another capacity, channels already there", test_other_capacity_and_channels},
@@ -385,8 +383,4 @@ int main(void)
         {"six deletes in a row", test_many_cycles},
         {"associations across a delete", test_assocs},
         {"readers see a retired segment as deleted", test_reader_sees_retired_as_deleted},
-        {"four threads across a delete + create", test_threads_across_delete},
-        {NULL, NULL},
-    };
-    return unit_main("retire", tests);
-}
+        {"four threads across a delete + create", test_threads_across_delete})

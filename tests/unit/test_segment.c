@@ -626,9 +626,7 @@ static void test_strerror_and_names(void)
     CU_ASSERT_STRING_EQUAL(mtamon_counter_name(MTAMON_COUNTER_COUNT), "unknown");
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("segment",
         {"create with defaults", test_create_defaults},
         {"create with params", test_create_params},
         {"capacities out of range", test_capacity_out_of_range},
@@ -650,8 +648,4 @@ int main(void)
         {"unlink", test_unlink},
         {"MTAMON_SEGMENT", test_env_name},
         {"concurrent create", test_concurrent_create},
-        {"strerror and counter names", test_strerror_and_names},
-        {NULL, NULL},
-    };
-    return unit_main("segment", tests);
-}
+        {"strerror and counter names", test_strerror_and_names})

@@ -59,12 +59,6 @@ static void test_names(void)
     CU_ASSERT_STRING_EQUAL(signals_name(200, buf), "signal 200");
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("signals",
         {"taken signals and stop signals", test_take_and_stop},
-        {"signal names", test_names},
-        {NULL, NULL},
-    };
-    return unit_main("signals", tests);
-}
+        {"signal names", test_names})

@@ -296,15 +296,10 @@ static void test_assoc_pairs(void)
 
     struct mtamon_channel_stats cs;
     ut_channel_stats(name, "in", 0, &cs);
-    CU_ASSERT_EQUAL(cs.c[MTAMON_IN_ASSOCS], 3);
-    CU_ASSERT_EQUAL(cs.c[MTAMON_IN_ASSOCS_CLOSED], 2);
-    CU_ASSERT_EQUAL(cs.in_assocs_current, 1);
+    ut_assert_assocs(&cs, "in", (struct ut_assocs){.in = 3, .in_closed = 2, .in_current = 1});
     ut_channel_stats(name, "out", 0, &cs);
-    CU_ASSERT_EQUAL(cs.c[MTAMON_OUT_ASSOCS], 1);
-    CU_ASSERT_EQUAL(cs.c[MTAMON_OUT_ASSOCS_CLOSED], 1);
-    CU_ASSERT_EQUAL(cs.c[MTAMON_IN_ASSOCS], 1);
-    CU_ASSERT_EQUAL(cs.out_assocs_current, 0);
-    CU_ASSERT_EQUAL(cs.in_assocs_current, 1);
+    ut_assert_assocs(&cs, "out", (struct ut_assocs){.in = 1, .in_current = 1,
+                                                    .out = 1, .out_closed = 1});
 
     /* Destroying the sink closes what is still open. */
     feed_sink_destroy(s);
@@ -446,9 +441,7 @@ static void test_destroy_null(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("sink",
         {"every event kind reaches its counter", test_every_kind},
         {"a late source: Submitted only", test_submit},
         {"channels that cannot be registered", test_channel_failures},
@@ -456,8 +449,4 @@ int main(void)
         {"many associations", test_many_assocs},
         {"event times", test_event_times},
         {"re-attached after a delete", test_reattached},
-        {"empty sink, NULL destroy", test_destroy_null},
-        {NULL, NULL},
-    };
-    return unit_main("sink", tests);
-}
+        {"empty sink, NULL destroy", test_destroy_null})

@@ -641,9 +641,7 @@ static void test_reason_stalled_writer(void)
     mtamon_close(m);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("snapshot",
         {"reader on a missing segment", test_reader_missing},
         {"reader that never waits", test_reader_nowait},
         {"channels sorted by index, buffers reused", test_sorted_and_reused},
@@ -657,8 +655,4 @@ int main(void)
         {"truncated while mapped", test_truncated_while_mapped},
         {"dead claims of association entries", test_dead_claim_of_assoc},
         {"reason writer died mid-copy", test_reason_writer_died},
-        {"reason writer stalled mid-copy", test_reason_stalled_writer},
-        {NULL, NULL},
-    };
-    return unit_main("snapshot", tests);
-}
+        {"reason writer stalled mid-copy", test_reason_stalled_writer})

@@ -131,12 +131,6 @@ static void test_refused(void)
                    "mtamon: counters show: unknown option '-f:'");
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("sun_options",
         {"translated words", test_translated},
-        {"refused words", test_refused},
-        {NULL, NULL},
-    };
-    return unit_main("sun_options", tests);
-}
+        {"refused words", test_refused})

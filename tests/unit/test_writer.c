@@ -147,15 +147,9 @@ static void test_high_water(void)
     CU_ASSERT_EQUAL(atomic_load(&hwm), RAISES - 1);
 }
 
-int main(void)
-{
-    static const struct unit_test tests[] = {
+UT_MAIN("writer",
         {"open flags", test_open_flags},
         {"bad names and foreign objects", test_open_bad},
         {"an uninitialised object replaced", test_uninitialised},
         {"cached pid", test_cached_pid},
-        {"high-water mark", test_high_water},
-        {NULL, NULL},
-    };
-    return unit_main("writer", tests);
-}
+        {"high-water mark", test_high_water})

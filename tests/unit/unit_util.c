@@ -155,11 +155,13 @@ static int ut_open(const char *name, int flags)
     return shm_open(name, flags, 0600);
 }
 
-static int write_all(int fd, const void *data, size_t len, off_t off)
+/* pwrite (@p writing) or pread all @p len bytes at @p off, retrying on
+ * EINTR and short transfers.  0 on success, -1 on an error or EOF. */
+static int xfer_all(int fd, void *data, size_t len, off_t off, int writing)
 {
-    const char *p = data;
+    char *p = data;
     while (len > 0) {
-        ssize_t n = pwrite(fd, p, len, off);
+        ssize_t n = writing ? pwrite(fd, p, len, off) : pread(fd, p, len, off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -171,20 +173,14 @@ static int write_all(int fd, const void *data, size_t len, off_t off)
     return 0;
 }
 
+static int write_all(int fd, const void *data, size_t len, off_t off)
+{
+    return xfer_all(fd, (void *)(uintptr_t)data, len, off, 1);
+}
+
 static int read_all(int fd, void *data, size_t len, off_t off)
 {
-    char *p = data;
-    while (len > 0) {
-        ssize_t n = pread(fd, p, len, off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-        off += n;
-    }
-    return 0;
+    return xfer_all(fd, data, len, off, 0);
 }
 
 unsigned char *ut_read_bytes(const char *name, size_t *len)
@@ -344,6 +340,29 @@ ut_status_row(const struct mtamon_channel_stats *c, mtamon_status_code code)
         if (c->status[i].code == code)
             return &c->status[i];
     return NULL;
+}
+
+void ut_assert_assocs(const struct mtamon_channel_stats *c, const char *what,
+                      struct ut_assocs want)
+{
+    const struct ut_assocs got = {
+        c->c[MTAMON_IN_ASSOCS], c->c[MTAMON_IN_ASSOCS_CLOSED],
+        c->c[MTAMON_OUT_ASSOCS], c->c[MTAMON_OUT_ASSOCS_CLOSED],
+        c->in_assocs_current, c->out_assocs_current,
+    };
+    CU_ASSERT_EQUAL(got.in, want.in);
+    CU_ASSERT_EQUAL(got.in_closed, want.in_closed);
+    CU_ASSERT_EQUAL(got.out, want.out);
+    CU_ASSERT_EQUAL(got.out_closed, want.out_closed);
+    CU_ASSERT_EQUAL(got.in_current, want.in_current);
+    CU_ASSERT_EQUAL(got.out_current, want.out_current);
+    if (memcmp(&got, &want, sizeof got) != 0)
+        fprintf(stderr,
+                "\n    %s: associations in %llu/%llu closed, out %llu/%llu closed, "
+                "open %lld in %lld out\n",
+                what, (unsigned long long)got.in, (unsigned long long)got.in_closed,
+                (unsigned long long)got.out, (unsigned long long)got.out_closed,
+                (long long)got.in_current, (long long)got.out_current);
 }
 
 int64_t ut_now_ms(void)

@@ -9,7 +9,8 @@
  * - fork helpers (children report through their exit status) and a pipe
  *   barrier that starts many children at once;
  * - a capture of stderr (where log_msg() writes) into a temporary file;
- * - unit_main(), which runs one suite in CUnit basic verbose mode.
+ * - unit_main(), which runs one suite in CUnit basic verbose mode, and
+ *   UT_MAIN(), the main() of a suite that does nothing else.
  */
 #ifndef MTAMON_UNIT_UTIL_H
 #define MTAMON_UNIT_UTIL_H
@@ -36,6 +37,22 @@ struct unit_test {
 /* Run @p tests (terminated by {NULL, NULL}) as suite @p suite, verbose.
  * Returns 0 if every test passed, 1 otherwise (for main's return). */
 int unit_main(const char *suite, const struct unit_test *tests);
+
+/* The whole main() of a suite that only runs its tests:
+ *
+ *     UT_MAIN("channel",
+ *             {"name check", test_name_check},
+ *             {"capacity full", test_full})
+ *
+ * runs unit_main(@p suite, those tests) and returns its status.  The list
+ * needs no {NULL, NULL} end: the macro adds it. */
+#define UT_MAIN(suite, ...)                                                 \
+    int main(void)                                                          \
+    {                                                                       \
+        static const struct unit_test ut_main_tests_[] = {__VA_ARGS__,      \
+                                                          {NULL, NULL}};    \
+        return unit_main((suite), ut_main_tests_);                          \
+    }
 
 /* ------------------------------------------------------------------------ */
 /* Segment names                                                             */
@@ -110,6 +127,18 @@ void ut_channel_stats(const char *name, const char *chname, unsigned flags,
 /* Status-table row of @p code, or NULL. */
 const struct mtamon_status_count *
 ut_status_row(const struct mtamon_channel_stats *c, mtamon_status_code code);
+
+/* The association figures of a channel: opened and closed inbound and
+ * outbound (counters), open now (gauges). */
+struct ut_assocs {
+    uint64_t in, in_closed, out, out_closed;
+    int64_t in_current, out_current;
+};
+
+/* Assert each of @p c's association figures against @p want (a
+ * difference is named on stderr with @p what, e.g. the channel). */
+void ut_assert_assocs(const struct mtamon_channel_stats *c, const char *what,
+                      struct ut_assocs want);
 
 /* Wall clock in ms (CLOCK_REALTIME). */
 int64_t ut_now_ms(void);
