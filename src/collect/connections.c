@@ -93,7 +93,11 @@ static size_t parse_endpoint(const char *s, size_t n, uint8_t addr[16],
         memcpy(addr + 4 * w, &word, 4);
     }
     *addr_len = digits / 2;
-    if (n < digits + 5 || s[digits] != ':' || hex_run(s + digits + 1, 5) != 4)
+    if (n < digits + 5 || s[digits] != ':')
+        return 0;
+    /* Exactly 4 digits: look at a fifth only when there is one. */
+    size_t rest = n - digits - 1;
+    if (hex_run(s + digits + 1, rest < 5 ? rest : 5) != 4)
         return 0;
     *port = (uint16_t)hex_word(s + digits + 1, 4);
     return digits + 5;
@@ -136,7 +140,7 @@ int connections_parse_line(const char *line, size_t len,
         return -1;
     while (i < len && is_blank(line[i]))
         i++;
-    if (len - i < 2 || hex_run(line + i, 2) != 2)
+    if (i + 2 > len || hex_run(line + i, 2) != 2)
         return -1;
     uint32_t st = hex_word(line + i, 2);
     i += 2;
@@ -307,7 +311,9 @@ static void free_tops(struct connections_stats *s)
 static int make_ports(const struct config_connections *cfg,
                       struct connections_stats *s)
 {
-    size_t n = cfg->n_ports < CONFIG_PORTS_MAX ? cfg->n_ports : CONFIG_PORTS_MAX;
+    size_t n = cfg->n_ports;
+    if (n > CONFIG_PORTS_MAX)
+        n = CONFIG_PORTS_MAX;
     if (n == 0)
         return 0;
     s->ports = calloc(n, sizeof *s->ports);
