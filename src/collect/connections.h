@@ -32,13 +32,29 @@ struct connections_remote {
     uint32_t count;          /**< connections in any state but LISTEN */
 };
 
+/**
+ * Most distinct remote addresses told apart per port in one read (a flood
+ * of many sources).  Above it every connection is still counted in
+ * by_state, and remotes already seen keep counting, but a remote first
+ * seen beyond the cap is neither counted in n_remotes nor ranked: its
+ * connections are added to `unranked` instead.  Memory per port is
+ * proportional to its distinct remotes, at most about 6 MB at the cap,
+ * and only during a read.
+ */
+#define CONNECTIONS_REMOTES_MAX 131072
+
 /** One watched local port. */
 struct connections_port {
     uint16_t port;
     uint32_t by_state[CONN_STATE_MAX + 1];  /**< [state]; [0] unused */
-    uint32_t n_remotes;      /**< distinct remote addresses (not LISTEN) */
+    uint32_t n_remotes;      /**< distinct remote addresses (not LISTEN),
+                                  at most CONNECTIONS_REMOTES_MAX */
+    /** Connections (not LISTEN) of remotes beyond CONNECTIONS_REMOTES_MAX,
+     * counted in by_state but in no remote's count; 0 unless flooded. */
+    uint32_t unranked;
     /** The config's `top` remotes with the most connections, most first
-     * (ties: lower address first); n_top of them. */
+     * (ties: lower address first: IPv4 before IPv6, then bytewise); n_top
+     * of them. */
     struct connections_remote *top;
     size_t n_top;
 };
@@ -52,11 +68,36 @@ struct connections_stats {
     int64_t read_ms;         /**< when (wall clock) */
 };
 
+/** One socket: a line of PROC/net/tcp or PROC/net/tcp6. */
+struct connections_socket {
+    uint16_t local_port;
+    enum connections_state state;
+    int family;              /**< the remote's: AF_INET or AF_INET6 (an
+                                  IPv4-mapped address of tcp6 is AF_INET) */
+    uint8_t remote[16];      /**< network order, 4 or 16 bytes used */
+    uint16_t remote_port;
+};
+
+/**
+ * Parse one line of the kernel's socket table (@p len bytes at @p line,
+ * no NUL needed, a trailing newline allowed): "SL: LOCAL REMOTE ST ...",
+ * addresses as 8 (tcp) or 32 (tcp6) hex digits, the kernel's 32-bit
+ * words in host order, ports as 4 hex digits, ST as 2 hex digits, the
+ * kernel's state number (1..11).  Only those four fields are read.
+ * Returns 0 and fills *@p out, or -1 (out unspecified) for the heading
+ * line and for any malformed line.
+ */
+int connections_parse_line(const char *line, size_t len,
+                           struct connections_socket *out);
+
 /**
  * Read PROC_ROOT/net/tcp and PROC_ROOT/net/tcp6 (@p proc_root is "/proc"
  * except in tests; a missing tcp6 is no error) for the ports of @p cfg
  * into @p out, which must be zeroed or previously filled (its arrays are
- * reused).  Returns 0, or -1 with out->ok = 0 and the reason.
+ * freed or reused).  Malformed lines are skipped; of a line longer than
+ * 1 KiB only the head is read (the fields needed come first).  Returns 0,
+ * or -1 with out->ok = 0 and the reason ("PATH: what"); the ports are
+ * listed either way (all figures 0 on failure).
  */
 int connections_read(const char *proc_root,
                      const struct config_connections *cfg,
