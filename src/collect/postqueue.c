@@ -593,8 +593,8 @@ int postqueue_run(const char *command, const char *config_dir, int timeout_ms,
         set_err(err, errlen, "cannot run %s: %s", command, strerror(exec_errno));
     } else if (drained != 0) {
         if (drain_errno == ETIMEDOUT)
-            set_err(err, errlen, "%s -j: no answer within %d s: killed", command,
-                    timeout_ms / 1000);
+            set_err(err, errlen, "%s -j: no answer within %d ms: killed", command,
+                    timeout_ms);
         else
             set_err(err, errlen, "%s -j: %s", command, strerror(drain_errno));
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {

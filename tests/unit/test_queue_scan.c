@@ -392,7 +392,7 @@ static void postfix_spool(void)
     tail_recs(buf, &len);
     put_bytes("pf/active/B/4Xact1", buf, len, 0700, now_s);
     /* Cut before its sender record: not a message. */
-    len = std_qfile(buf, 5, 1);
+    CU_ASSERT(std_qfile(buf, 5, 1) > 20);
     put_bytes("pf/active/B/4Xact2", buf, 20, 0700, now_s);
     /* A time record reached through a pointer, padding skipped; the mtime
      * (arrival of none) would say otherwise. */
@@ -581,7 +581,7 @@ static void test_postqueue_timeout(void)
     make_root();
     fake_postqueue("slow", "echo '{\"queue_name\": \"hold\", \"queue_id\": \"A\", "
                            "\"arrival_time\": 1, \"message_size\": 1}'\nexec sleep 20");
-    struct postqueue_outcome out;
+    struct postqueue_outcome out = {0, ""};
     char err[256];
     int n = 0;
     int64_t t0 = ut_now_ms();
