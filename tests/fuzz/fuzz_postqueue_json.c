@@ -64,7 +64,7 @@ static void lines(const uint8_t *data, size_t size)
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        char *copy = malloc(len ? len : 1);
+        char *copy = malloc(len + 1); /* (+1: malloc(0) may be NULL) */
         CHECK(copy != NULL);
         memcpy(copy, p, len);
         one_line(copy, len);
