@@ -50,9 +50,17 @@
  *   - a subdirectory or file below it (other than vanished): the scan
  *     still succeeds (OK) with what it could read, the number of entries
  *     skipped in unreadable and the first of them in error ("cannot read
- *     /path/sub: Permission denied"), so an operator sees
- *     both the figures and that they are short.  Likewise a line of
- *     `postqueue -j` that is not valid JSON (row 0).
+ *     /path/sub: Permission denied"), so an operator sees both the
+ *     figures and that they are short.  Likewise a line of `postqueue -j`
+ *     that is not valid JSON (row 0).
+ *
+ * From `postqueue -j` (source QUEUE_SCAN_POSTQUEUE) the rows have the same
+ * meaning, but no next retry (next_retry_ms 0: postqueue does not tell),
+ * and a message of a queue other than the five counts in row 0 only.  The
+ * command is run with fork and execve, without a shell, and waited for
+ * with waitpid() on its pid: a caller that reaps every child (waitpid(-1)
+ * in a SIGCHLD handler) must not run beside it.  queue_scan() keeps no
+ * state between calls and may run in any thread.
  */
 #ifndef MTAMON_QUEUE_SCAN_H
 #define MTAMON_QUEUE_SCAN_H
