@@ -5,8 +5,8 @@
  * delete`, sun_options.c translates the Sun spellings of its options,
  * owner.c parses --group and --mode, show_text.c and show_json.c print a
  * snapshot, simulate.c writes synthetic mail traffic, feed.c follows MTA
- * logs, check_config.c validates a configuration file, cli_util.c holds
- * the small helpers below.
+ * logs, check_config.c validates a configuration file, queue.c scans the
+ * queues (src/collect), cli_util.c holds the small helpers below.
  *
  * Every command function returns a sysexits(3) status up to main(); none of
  * them exits.  Errors are printed as "mtamon: <message>" on stderr.
@@ -27,6 +27,10 @@
 
 /** Exit status of `counters show` when a CHANNEL pattern matched nothing. */
 #define CLI_EXIT_NOMATCH 1
+
+/** The configuration `mtamon queue` reads without --config (mtamond's
+ * default too). */
+#define CLI_DEFAULT_CONFIG "/etc/mtamon/mtamon.yaml"
 
 /** Default block size of `counters show`, in bytes. */
 #define CLI_DEFAULT_BLOCK_SIZE 1024u
@@ -56,6 +60,16 @@ int cli_feed(const char *segment, int argc, char **argv);
  */
 int cli_check_config(int argc, char **argv);
 
+/**
+ * `mtamon queue [--json] [--config FILE] [NAME ...]`, or `--path DIR
+ * [--kind K] [--glob G] [--depth N] [--name N] [--postqueue CMD]
+ * [--postfix-config DIR]` for one directory without a configuration
+ * (queue.c): scan once, print a summary per queue row.  Returns EX_OK,
+ * CLI_EXIT_NOMATCH (a NAME matched no queue, or none is configured),
+ * EX_UNAVAILABLE (a queue could not be read), EX_CONFIG, EX_USAGE.
+ */
+int cli_queue(int argc, char **argv);
+
 /** Print the top-level usage to @p out. */
 void cli_usage(FILE *out);
 
@@ -70,6 +84,9 @@ void cli_feed_usage(FILE *out);
 
 /** Print the usage of `mtamon check-config` to @p out. */
 void cli_check_config_usage(FILE *out);
+
+/** Print the usage of `mtamon queue` to @p out. */
+void cli_queue_usage(FILE *out);
 
 /* ------------------------------------------------------------------------ */
 /* Printing a snapshot                                                       */
@@ -101,6 +118,13 @@ int show_text(FILE *out, const struct mtamon_snapshot *snap,
  */
 int show_json(FILE *out, const struct mtamon_snapshot *snap,
               const struct show_request *req);
+
+/**
+ * Print @p s as a JSON string (quoted).  Control characters, DEL and (never
+ * expected, but the output must stay valid UTF-8) bytes above 0x7f become
+ * \u00XX.
+ */
+void show_json_string(FILE *out, const char *s);
 
 /* ------------------------------------------------------------------------ */
 /* Sun spellings of the counters options (sun_options.c)                     */

@@ -30,6 +30,10 @@ void cli_usage(FILE *out)
             "  feed --format sunmta|postfix [--state FILE] [--from-start] [--once]\n"
             "       [--stats] FILE|-      follow an MTA log and count its records\n"
             "  check-config FILE          validate a configuration file\n"
+            "  queue [--json] [--config FILE] [NAME ...]\n"
+            "  queue [--json] --path DIR [--kind directory|postfix|generic]\n"
+            "        [--glob GLOB] [--depth N] [--name NAME]\n"
+            "                             messages, volume and age of the queues\n"
             "\n"
             "The Sun spellings (counters -show -noheaders ...) work too.\n"
             "The segment is --segment NAME (anywhere on the line), else\n"
@@ -102,6 +106,8 @@ int main(int argc, char **argv)
         status = cli_feed(segment, argc - 1, argv + 1);
     } else if (strcmp(cmd, "check-config") == 0) {
         status = cli_check_config(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "queue") == 0) {
+        status = cli_queue(argc - 1, argv + 1);
     } else if (cmd[0] == '-') {
         return cli_usage_error(cli_usage, "unknown option '%s'", cmd);
     } else {

@@ -6,9 +6,7 @@
 
 #include "cli.h"
 
-/* A JSON string.  Control characters, DEL and (never expected, but the
- * output must stay valid UTF-8) bytes above 0x7f become \u00XX. */
-static void json_string(FILE *out, const char *s)
+void show_json_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -29,7 +27,7 @@ static void json_time(FILE *out, int64_t ms)
     if (cli_time_utc(ms, buf, sizeof buf) != 0)
         fputs("null", out);
     else
-        json_string(out, buf);
+        show_json_string(out, buf);
 }
 
 static void json_counters(FILE *out, const uint64_t *c)
@@ -37,7 +35,7 @@ static void json_counters(FILE *out, const uint64_t *c)
     fputs("{", out);
     for (int k = 0; k < MTAMON_COUNTER_COUNT; k++) {
         fputs(k ? ", " : "", out);
-        json_string(out, mtamon_counter_name((enum mtamon_counter)k));
+        show_json_string(out, mtamon_counter_name((enum mtamon_counter)k));
         fprintf(out, ": %" PRIu64, c[k]);
     }
     fputs("}", out);
@@ -51,7 +49,7 @@ static void json_status_codes(FILE *out, const struct mtamon_channel_stats *ch)
         char code[16];
         cli_status_text(s->code, code, sizeof code);
         fprintf(out, "%s\n        {\"code\": ", i ? "," : "");
-        json_string(out, code);
+        show_json_string(out, code);
         fprintf(out, ", \"mta_status_code\": %" PRIu32 ", \"inbound\": %" PRIu64
                      ", \"internal\": %" PRIu64 ", \"outbound\": %" PRIu64 "}",
                 s->code, s->inbound, s->internal, s->outbound);
@@ -62,7 +60,7 @@ static void json_status_codes(FILE *out, const struct mtamon_channel_stats *ch)
 static void json_channel(FILE *out, const struct mtamon_channel_stats *ch)
 {
     fprintf(out, "    {\n      \"index\": %" PRIu32 ",\n      \"name\": ", ch->index);
-    json_string(out, ch->name);
+    show_json_string(out, ch->name);
     fputs(",\n      \"created\": ", out);
     json_time(out, ch->created_ms);
     fputs(",\n      \"counters\": ", out);
@@ -80,9 +78,9 @@ static void json_channel(FILE *out, const struct mtamon_channel_stats *ch)
     fputs(",\n      \"last_outbound_attempt\": ", out);
     json_time(out, ch->last_outbound_attempt_ms);
     fputs(",\n      \"last_rejection_reason\": ", out);
-    json_string(out, ch->last_rejection_reason);
+    show_json_string(out, ch->last_rejection_reason);
     fputs(",\n      \"last_connect_failure\": ", out);
-    json_string(out, ch->last_connect_failure);
+    show_json_string(out, ch->last_connect_failure);
     fputs(",\n      \"status_codes\": ", out);
     json_status_codes(out, ch);
     fputs("\n    }", out);
@@ -92,10 +90,10 @@ static void json_assoc(FILE *out, const struct mtamon_assoc_stats *a,
                        const struct mtamon_channel_stats *ch)
 {
     fprintf(out, "    {\"entry\": %" PRIu32 ", \"channel\": ", a->entry);
-    json_string(out, ch->name);
+    show_json_string(out, ch->name);
     fprintf(out, ", \"direction\": \"%s\", \"remote\": ",
             a->direction == MTAMON_INBOUND ? "inbound" : "outbound");
-    json_string(out, a->remote);
+    show_json_string(out, a->remote);
     fprintf(out, ", \"pid\": %" PRId32 ", \"started\": ", a->pid);
     json_time(out, a->start_ms);
     fputs("}", out);
@@ -105,7 +103,7 @@ int show_json(FILE *out, const struct mtamon_snapshot *snap,
               const struct show_request *req)
 {
     fputs("{\n  \"segment\": ", out);
-    json_string(out, req->segment);
+    show_json_string(out, req->segment);
     fprintf(out, ",\n  \"generation\": \"%016" PRIx64 "\"", snap->generation);
     fputs(",\n  \"created\": ", out);
     json_time(out, snap->created_ms);
