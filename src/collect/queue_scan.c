@@ -400,12 +400,9 @@ static int scan_postfix(const struct config_queue *q, struct queue_scan_stats *r
     return 0;
 }
 
-int queue_scan(const struct config_queue *q, struct queue_scan_stats *rows)
+void queue_scan_name_rows(const struct config_queue *q, struct queue_scan_stats *rows)
 {
     size_t n = queue_scan_rows(q);
-    int64_t start = monotonic_ms();
-    char err[QUEUE_SCAN_ERROR_MAX] = "";
-
     for (size_t i = 0; i < n; i++) {
         memset(&rows[i], 0, sizeof rows[i]);
         const char *name = q->name ? q->name : "";
@@ -417,6 +414,15 @@ int queue_scan(const struct config_queue *q, struct queue_scan_stats *rows)
         rows[i].kind = q->kind;
         rows[i].source = QUEUE_SCAN_TREE;
     }
+}
+
+int queue_scan(const struct config_queue *q, struct queue_scan_stats *rows)
+{
+    size_t n = queue_scan_rows(q);
+    int64_t start = monotonic_ms();
+    char err[QUEUE_SCAN_ERROR_MAX] = "";
+
+    queue_scan_name_rows(q, rows);
     int ret;
     if (!q->path || !*q->path) {
         snprintf(err, sizeof err, "no path");

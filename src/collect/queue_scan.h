@@ -134,6 +134,14 @@ struct queue_scan_stats {
 size_t queue_scan_rows(const struct config_queue *q);
 
 /**
+ * Name @p rows[0 .. queue_scan_rows(q) - 1] ("NAME", then "NAME/maildrop",
+ * "NAME/incoming", "NAME/active", "NAME/deferred", "NAME/hold" for
+ * postfix) and set their kind, without scanning: what a queue shows
+ * before its first scan.
+ */
+void queue_scan_name_rows(const struct config_queue *q, struct queue_scan_stats *rows);
+
+/**
  * Scan @p q once into @p rows[0 .. queue_scan_rows(q) - 1] (names, kind,
  * figures, status, times).  Returns 0 when the queue was read, -1 when it
  * could not be (every row UNAVAILABLE with the reason in its error, its

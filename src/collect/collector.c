@@ -1,0 +1,404 @@
+/*
+ * collector.c - the collectors' jobs, their threads and the published
+ * results (see collector.h).
+ */
+#include "collector.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "monotonic.h"
+
+/* A thread scans a tree or reads /proc: no deep recursion, small frames. */
+#define JOB_STACK_SIZE ((size_t)256 << 10)
+
+enum job_kind { JOB_QUEUE, JOB_PARTITION, JOB_CONNECTIONS, JOB_PROCESSES };
+
+struct job {
+    collector *c;
+    enum job_kind kind;
+    size_t first;                 /* its first row in the published arrays */
+    size_t n_rows;
+    const struct config_queue *queue;
+    const struct config_partition *partition;
+    unsigned interval_s;
+    pthread_t thread;
+    int started;
+    int was_ok;                   /* -1 before the first run */
+    /* What the last run found; only the job's thread touches these. */
+    struct queue_scan_stats rows[QUEUE_SCAN_ROWS_MAX];
+    struct partition_stats part;
+    struct connections_stats conns;
+    struct process_watch_stats *procs;
+    /* Processes that were running at the last run (for the log). */
+    unsigned char *procs_running;
+};
+
+struct collector {
+    const struct config *conf;
+    char *proc_root;
+    pthread_mutex_t lock;         /* guards pub and stopping */
+    pthread_cond_t wake;          /* signalled to stop the threads */
+    int cond_ready;
+    int stopping;
+    struct job *jobs;
+    size_t n_jobs;
+    struct collector_snapshot pub;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Running a job                                                             */
+
+/* Log a job's source turning unreadable or readable again, once each. */
+static void log_change(struct job *j, int ok, const char *what, const char *name,
+                       const char *error)
+{
+    if (ok == j->was_ok)
+        return;
+    if (!ok)
+        log_msg(LOG_WARNING, "%s %s: %s", what, name, error);
+    else if (j->was_ok == 0)
+        log_msg(LOG_NOTICE, "%s %s: readable again", what, name);
+    j->was_ok = ok;
+}
+
+static void log_process_changes(struct job *j)
+{
+    const struct config *conf = j->c->conf;
+    for (size_t i = 0; i < conf->n_processes; i++) {
+        int running = j->procs[i].status == PROCESS_WATCH_RUNNING;
+        if (j->was_ok >= 0 && running == j->procs_running[i])
+            continue;
+        const struct config_process *p = &conf->processes[i];
+        if (!running)
+            log_msg(LOG_WARNING, "process %s: not running (%u found, %u to %s wanted)",
+                    p->name, (unsigned)j->procs[i].count, p->min,
+                    p->max ? "max" : "any");
+        else if (j->was_ok >= 0)
+            log_msg(LOG_NOTICE, "process %s: running again (%u found)", p->name,
+                    (unsigned)j->procs[i].count);
+        j->procs_running[i] = (unsigned char)running;
+    }
+    j->was_ok = 1;
+}
+
+/* Run @p j once and publish what it found. */
+static void job_run(struct job *j)
+{
+    collector *c = j->c;
+    switch (j->kind) {
+    case JOB_QUEUE: {
+        int ok = queue_scan(j->queue, j->rows) == 0;
+        log_change(j, ok, "queue", j->queue->name, j->rows[0].error);
+        pthread_mutex_lock(&c->lock);
+        memcpy(&c->pub.queues[j->first], j->rows, j->n_rows * sizeof j->rows[0]);
+        pthread_mutex_unlock(&c->lock);
+        break;
+    }
+    case JOB_PARTITION: {
+        int ok = partition_read(j->partition->path, &j->part) == 0;
+        log_change(j, ok, "partition", j->partition->name, j->part.error);
+        pthread_mutex_lock(&c->lock);
+        c->pub.partitions[j->first] = j->part;
+        pthread_mutex_unlock(&c->lock);
+        break;
+    }
+    case JOB_CONNECTIONS: {
+        int ok = connections_read(c->proc_root, &c->conf->connections, &j->conns) == 0;
+        log_change(j, ok, "connections", "table", j->conns.error);
+        pthread_mutex_lock(&c->lock);
+        if (connections_copy(&c->pub.connections, &j->conns) != 0)
+            c->pub.connections.ok = 0;
+        pthread_mutex_unlock(&c->lock);
+        break;
+    }
+    case JOB_PROCESSES: {
+        if (process_watch_scan(c->proc_root, c->conf->processes, c->conf->n_processes,
+                               j->procs) != 0)
+            log_change(j, 0, "process watch:", c->proc_root, "cannot be read");
+        else
+            log_process_changes(j);
+        pthread_mutex_lock(&c->lock);
+        memcpy(c->pub.processes, j->procs, c->conf->n_processes * sizeof j->procs[0]);
+        pthread_mutex_unlock(&c->lock);
+        break;
+    }
+    }
+}
+
+/* Absolute CLOCK_MONOTONIC time @p ms from now. */
+static struct timespec deadline_after(int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+static void *job_thread(void *arg)
+{
+    struct job *j = arg;
+    collector *c = j->c;
+    for (;;) {
+        job_run(j);
+        /* The next run starts an interval after this one ended: a scan
+         * longer than its interval never runs back to back. */
+        struct timespec until = deadline_after((int64_t)j->interval_s * 1000);
+        pthread_mutex_lock(&c->lock);
+        int rc = 0;
+        while (!c->stopping && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&c->wake, &c->lock, &until);
+        int stop = c->stopping;
+        pthread_mutex_unlock(&c->lock);
+        if (stop)
+            return NULL;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Building the jobs                                                         */
+
+static int add_job(collector *c, enum job_kind kind, size_t first, size_t n_rows,
+                   unsigned interval_s)
+{
+    struct job *j = &c->jobs[c->n_jobs++];
+    memset(j, 0, sizeof *j);
+    j->c = c;
+    j->kind = kind;
+    j->first = first;
+    j->n_rows = n_rows;
+    j->interval_s = interval_s ? interval_s : 1;
+    j->was_ok = -1;
+    return 0;
+}
+
+static int make_jobs(collector *c)
+{
+    const struct config *conf = c->conf;
+    size_t rows = 0;
+    for (size_t i = 0; i < conf->n_queues; i++)
+        rows += queue_scan_rows(&conf->queues[i]);
+    size_t n = conf->n_queues + conf->n_partitions + 2;
+    c->jobs = calloc(n, sizeof *c->jobs);
+    c->pub.queues = calloc(rows ? rows : 1, sizeof *c->pub.queues);
+    c->pub.queue_conf = calloc(rows ? rows : 1, sizeof *c->pub.queue_conf);
+    c->pub.partitions = calloc(conf->n_partitions ? conf->n_partitions : 1,
+                               sizeof *c->pub.partitions);
+    c->pub.processes = calloc(conf->n_processes ? conf->n_processes : 1,
+                              sizeof *c->pub.processes);
+    if (!c->jobs || !c->pub.queues || !c->pub.queue_conf || !c->pub.partitions ||
+        !c->pub.processes)
+        return -1;
+    c->pub.n_queues = rows;
+    c->pub.n_partitions = conf->n_partitions;
+    c->pub.n_processes = conf->n_processes;
+
+    size_t row = 0;
+    for (size_t i = 0; i < conf->n_queues; i++) {
+        const struct config_queue *q = &conf->queues[i];
+        size_t nr = queue_scan_rows(q);
+        add_job(c, JOB_QUEUE, row, nr, q->interval_s);
+        c->jobs[c->n_jobs - 1].queue = q;
+        /* Until the first scan: the row names, not yet scanned. */
+        struct queue_scan_stats *r = c->jobs[c->n_jobs - 1].rows;
+        queue_scan_name_rows(q, r);   /* status NOT_YET */
+        for (size_t k = 0; k < nr; k++)
+            c->pub.queue_conf[row + k] = q;
+        memcpy(&c->pub.queues[row], r, nr * sizeof *r);
+        row += nr;
+    }
+    for (size_t i = 0; i < conf->n_partitions; i++) {
+        add_job(c, JOB_PARTITION, i, 1, conf->partitions[i].interval_s);
+        c->jobs[c->n_jobs - 1].partition = &conf->partitions[i];
+    }
+    if (conf->connections.n_ports)
+        add_job(c, JOB_CONNECTIONS, 0, 1, conf->connections.interval_s);
+    if (conf->n_processes) {
+        add_job(c, JOB_PROCESSES, 0, conf->n_processes, conf->process_watch.interval_s);
+        struct job *j = &c->jobs[c->n_jobs - 1];
+        j->procs = calloc(conf->n_processes, sizeof *j->procs);
+        j->procs_running = calloc(conf->n_processes, 1);
+        if (!j->procs || !j->procs_running)
+            return -1;
+    }
+    return 0;
+}
+
+collector *collector_new(const struct config *conf, const char *proc_root)
+{
+    collector *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->conf = conf;
+    c->proc_root = strdup(proc_root ? proc_root : "/proc");
+    pthread_condattr_t ca;
+    int cond_ok = pthread_condattr_init(&ca) == 0;
+    if (cond_ok) {
+        cond_ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+                  pthread_cond_init(&c->wake, &ca) == 0;
+        pthread_condattr_destroy(&ca);
+    }
+    c->cond_ready = cond_ok;
+    if (!c->proc_root || !cond_ok || pthread_mutex_init(&c->lock, NULL) != 0 ||
+        make_jobs(c) != 0) {
+        collector_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                   */
+
+int collector_start(collector *c, char *err, size_t errlen)
+{
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) {
+        snprintf(err, errlen, "collectors: cannot set up threads");
+        return -1;
+    }
+    pthread_attr_setstacksize(&attr, JOB_STACK_SIZE);
+    /* The threads inherit a mask with every signal blocked. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = 0;
+    for (size_t i = 0; i < c->n_jobs && rc == 0; i++) {
+        int e = pthread_create(&c->jobs[i].thread, &attr, job_thread, &c->jobs[i]);
+        if (e != 0) {
+            snprintf(err, errlen, "collectors: cannot start a thread: %s", strerror(e));
+            rc = -1;
+        } else {
+            c->jobs[i].started = 1;
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return rc;
+}
+
+void collector_run_once(collector *c)
+{
+    for (size_t i = 0; i < c->n_jobs; i++)
+        job_run(&c->jobs[i]);
+}
+
+static void stop_threads(collector *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->stopping = 1;
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+    for (size_t i = 0; i < c->n_jobs; i++)
+        if (c->jobs[i].started)
+            pthread_join(c->jobs[i].thread, NULL);
+}
+
+void collector_free(collector *c)
+{
+    if (!c)
+        return;
+    if (c->jobs && c->cond_ready)
+        stop_threads(c);
+    for (size_t i = 0; c->jobs && i < c->n_jobs; i++) {
+        connections_free(&c->jobs[i].conns);
+        free(c->jobs[i].procs);
+        free(c->jobs[i].procs_running);
+    }
+    free(c->jobs);
+    collector_snapshot_free(&c->pub);
+    if (c->cond_ready) {
+        pthread_cond_destroy(&c->wake);
+        pthread_mutex_destroy(&c->lock);
+    }
+    free(c->proc_root);
+    free(c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Snapshots                                                                 */
+
+/* Grow *@p arr to @p n elements of @p size (kept when big enough). */
+static int resize(void **arr, size_t *have, size_t n, size_t size)
+{
+    if (n <= *have && *arr)
+        return 0;
+    void *p = realloc(*arr, (n ? n : 1) * size);
+    if (!p)
+        return -1;
+    *arr = p;
+    *have = n;
+    return 0;
+}
+
+int collector_snapshot(collector *c, struct collector_snapshot *out)
+{
+    /* The capacity of out's arrays is their count at the last copy. */
+    size_t have_q = out->queues ? out->n_queues : 0;
+    size_t have_qc = out->queue_conf ? out->n_queues : 0;
+    size_t have_p = out->partitions ? out->n_partitions : 0;
+    size_t have_w = out->processes ? out->n_processes : 0;
+    pthread_mutex_lock(&c->lock);
+    const struct collector_snapshot *pub = &c->pub;
+    int rc = 0;
+    if (resize((void **)&out->queues, &have_q, pub->n_queues, sizeof *out->queues) != 0 ||
+        resize((void **)&out->queue_conf, &have_qc, pub->n_queues, sizeof *out->queue_conf) != 0 ||
+        resize((void **)&out->partitions, &have_p, pub->n_partitions,
+               sizeof *out->partitions) != 0 ||
+        resize((void **)&out->processes, &have_w, pub->n_processes,
+               sizeof *out->processes) != 0 ||
+        connections_copy(&out->connections, &pub->connections) != 0) {
+        rc = -1;
+    } else {
+        memcpy(out->queues, pub->queues, pub->n_queues * sizeof *out->queues);
+        memcpy(out->queue_conf, pub->queue_conf, pub->n_queues * sizeof *out->queue_conf);
+        memcpy(out->partitions, pub->partitions, pub->n_partitions * sizeof *out->partitions);
+        memcpy(out->processes, pub->processes, pub->n_processes * sizeof *out->processes);
+        out->n_queues = pub->n_queues;
+        out->n_partitions = pub->n_partitions;
+        out->n_processes = pub->n_processes;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (rc != 0)
+        out->n_queues = out->n_partitions = out->n_processes = 0;
+    return rc;
+}
+
+void collector_snapshot_free(struct collector_snapshot *s)
+{
+    free(s->queues);
+    free(s->queue_conf);
+    free(s->partitions);
+    free(s->processes);
+    connections_free(&s->connections);
+    memset(s, 0, sizeof *s);
+}
+
+const struct queue_scan_stats *collector_queue_row(const struct collector_snapshot *s,
+                                                   const char *name)
+{
+    for (size_t i = 0; name && i < s->n_queues; i++)
+        if (strcmp(s->queues[i].name, name) == 0)
+            return &s->queues[i];
+    return NULL;
+}
+
+const struct connections_port *collector_port(const struct collector_snapshot *s,
+                                              uint16_t port)
+{
+    for (size_t i = 0; i < s->connections.n_ports; i++)
+        if (s->connections.ports[i].port == port)
+            return &s->connections.ports[i];
+    return NULL;
+}
