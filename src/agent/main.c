@@ -7,7 +7,8 @@
  *   options -> configuration (78) -> logging -> user lookup (67) ->
  *   pidfile check (75) -> detach (unless -f) -> pidfile ->
  *   drop privileges (a warning when still root) -> group-index file:
- *   StrictModes check and reading (78) -> view cache -> Net-SNMP subagent,
+ *   StrictModes check and reading (78) -> view cache -> collector threads
+ *   -> Net-SNMP subagent,
  *   first connection attempt -> serve until SIGTERM/SIGINT.
  * Root writes nothing but the pidfile: the group-index file is read and
  * written by the daemon user only.  A failure after detaching reaches the
@@ -113,6 +114,7 @@ struct state {
     struct options opt;
     struct config *conf;
     struct index_map *map;
+    collector *coll;
     view_cache *vc;
     int agent_started;
     int detached;
@@ -142,6 +144,7 @@ static void cleanup(struct state *st)
         log_msg(LOG_WARNING, "%s", err);
     if (daemon_pidfile_remove(st->pidfile, err, sizeof err) != 0)
         log_msg(LOG_WARNING, "%s", err);
+    collector_free(st->coll);
     view_cache_free(st->vc);
     index_map_free(st->map);
     config_free(st->conf);
@@ -226,6 +229,14 @@ static int run(struct state *st)
         return fail(st, EX_OSERR, "out of memory", NULL);
     if (conf->segment_owner[0])
         view_cache_trust_owner(st->vc, owner_uid);
+    /* The collectors run as the daemon user, on threads of their own
+     * (after detaching: threads do not survive fork()). */
+    st->coll = collector_new(conf, "/proc");
+    if (!st->coll)
+        return fail(st, EX_OSERR, "out of memory", NULL);
+    if (collector_start(st->coll, err, sizeof err) != 0)
+        return fail(st, EX_OSERR, err, NULL);
+    view_cache_set_collector(st->vc, st->coll);
 
     rc = agentx_start(conf, st->vc);
     st->agent_started = 1;

@@ -40,6 +40,13 @@ struct oid_table *const mib_tables[] = {
     &mib_group_table,       /* 1.3.6.1.2.1.28.2 */
     &mib_group_assoc_table, /* 1.3.6.1.2.1.28.3 */
     &mib_group_error_table, /* 1.3.6.1.2.1.28.5 */
+    &mib_mtamon_scalars,         /* MTAMON-MIB: mtamonAgent (.1.1) */
+    &mib_mtamon_queue_table,     /* .1.2 */
+    &mib_mtamon_partition_table, /* .1.3 */
+    &mib_mtamon_connection_table,/* .1.4 */
+    &mib_mtamon_remote_table,    /* .1.5 */
+    &mib_mtamon_process_table,   /* .1.6 */
+    &mib_mtamon_group_hc_table,  /* .1.7 */
     NULL,
 };
 
@@ -69,6 +76,21 @@ int mib_set_unsigned(struct oid_table_value *out, unsigned char type,
 {
     out->type = type;
     out->v.unsigned32 = value;
+    return 0;
+}
+
+int mib_set_counter64(struct oid_table_value *out, uint64_t value)
+{
+    out->type = ASN_COUNTER64;
+    out->v.counter64 = value;
+    return 0;
+}
+
+int mib_set_bytes(struct oid_table_value *out, const void *p, size_t len)
+{
+    out->type = ASN_OCTET_STR;
+    out->v.string.ptr = p;
+    out->v.string.len = len;
     return 0;
 }
 

@@ -166,12 +166,28 @@ enum group_column {
                                 /* mtaGroupLastOutboundAssociationAttempt */
 };
 
-/* The columns that need the queue scanner (a later part) are absent. */
-static int group_column_exists(unsigned column)
+/*
+ * The columns only a queue scan knows (channels[].queue): no instance for
+ * a channel without one, or whose queue could not be read.
+ */
+static int group_queue_cell(const struct view *v, const struct view_group *g,
+                            unsigned column, struct oid_table_value *out)
 {
-    return column != GROUP_OLDEST_MESSAGE_STORED &&
-           column != GROUP_SCHEDULED_RETRY &&
-           column != GROUP_OLDEST_MESSAGE_ID;
+    const struct queue_scan_stats *q = g->queue;
+    if (!q)
+        return -1;
+    switch (column) {
+    case GROUP_OLDEST_MESSAGE_STORED:
+        return set_interval(out, v, q->oldest_ms ? q->oldest_ms : v->clock.wall_ms);
+    case GROUP_SCHEDULED_RETRY: {
+        /* Time until the next attempt: 0 when one is due or none known. */
+        int64_t ms = q->next_retry_ms ? q->next_retry_ms - v->clock.wall_ms : 0;
+        return mib_set_integer(out, ms <= 0 ? 0 : ms / 10 > INT32_MAX ? INT32_MAX
+                                                                       : (long)(ms / 10));
+    }
+    default: /* GROUP_OLDEST_MESSAGE_ID */
+        return mib_set_string(out, q->oldest_id);
+    }
 }
 
 static size_t group_rows(const void *data)
@@ -250,13 +266,13 @@ static int group_cell(const void *data, size_t row, unsigned column,
     case GROUP_REJECTED_MESSAGES:
         return set_counter(out, c[MTAMON_REJECTED_MSGS]);
     case GROUP_STORED_MESSAGES:
-        return set_gauge(out, ch->stored_msgs);
+        return set_gauge(out, g->stored_msgs);
     case GROUP_TRANSMITTED_MESSAGES:
         return set_counter(out, c[MTAMON_DELIVERED_MSGS]);
     case GROUP_RECEIVED_VOLUME:
         return set_kvolume_counter(out, c[MTAMON_RECEIVED_VOLUME]);
     case GROUP_STORED_VOLUME:
-        return set_kvolume_gauge(out, ch->stored_volume);
+        return set_kvolume_gauge(out, g->stored_volume);
     case GROUP_TRANSMITTED_VOLUME:
         return set_kvolume_counter(out, c[MTAMON_DELIVERED_VOLUME]);
     case GROUP_RECEIVED_RECIPIENTS:
@@ -297,6 +313,10 @@ static int group_cell(const void *data, size_t row, unsigned column,
         return set_counter(out, c[MTAMON_LOOPS]);
     case GROUP_LAST_OUTBOUND_ATTEMPT:
         return set_since_activity(out, v, ch, ch->last_outbound_attempt_ms);
+    case GROUP_OLDEST_MESSAGE_STORED:
+    case GROUP_SCHEDULED_RETRY:
+    case GROUP_OLDEST_MESSAGE_ID:
+        return group_queue_cell(v, g, column, out);
     default:
         return group_conf_cell(g, column, out);
     }
@@ -308,7 +328,6 @@ struct oid_table mib_group_table = {
     .entry_len = OID_LENGTH(group_entry),
     .first_column = GROUP_RECEIVED_MESSAGES,
     .last_column = GROUP_LAST_OUTBOUND_ATTEMPT,
-    .column_exists = group_column_exists,
     .ops = {mib_fetch_view, group_rows, group_index, group_cell},
 };
 

@@ -101,8 +101,12 @@ static int appl_cell(const void *data, size_t row, unsigned column,
     default:
         break;
     }
-    /* A service row without a probe has no status columns yet; the MTA
-     * row always has them (down while the segment is). */
+    /* applInboundAssociations from the kernel's table, where the row
+     * names its port (applications[].port). */
+    if (column == APPL_INBOUND_ASSOCS && app->has_inbound)
+        return mib_set_unsigned(out, ASN_GAUGE, app->inbound_assocs);
+    /* A service row without a process watch has no status columns; the
+     * MTA row always has them (down while the segment is). */
     if (app != v->mta && !app->has_status)
         return -1;
     switch (column) {

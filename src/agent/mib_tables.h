@@ -12,11 +12,23 @@
 #include "mib.h"
 #include "oid_table.h"
 
+/*
+ * MTAMON-MIB's root, mtamonMIB: Net-SNMP's playpen arc
+ * (NET-SNMP-MIB::netSnmpPlaypen, 1.3.6.1.4.1.8072.9999.9999) .25, until
+ * the project has an enterprise number of its own.  The one place the
+ * code writes it (mibs/MTAMON-MIB.txt is the other).
+ */
+#define MIB_MTAMON_ROOT 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 25
+
 /* The tables of mib_network_services.c (NETWORK-SERVICES-MIB) and
  * mib_mta.c (MTA-MIB); mib_tables[] (mib.h) lists them in OID order. */
 extern struct oid_table mib_appl_table, mib_assoc_table;
 extern struct oid_table mib_mta_table, mib_group_table,
     mib_group_assoc_table, mib_group_error_table;
+/* mib_mtamon.c (MTAMON-MIB): scalars, then the tables. */
+extern struct oid_table mib_mtamon_scalars, mib_mtamon_queue_table,
+    mib_mtamon_partition_table, mib_mtamon_connection_table,
+    mib_mtamon_remote_table, mib_mtamon_process_table, mib_mtamon_group_hc_table;
 
 /** ops.fetch of every table: mib_current_view(ctx) (ctx is the cache). */
 const void *mib_fetch_view(void *ctx);
@@ -29,6 +41,12 @@ int mib_set_integer(struct oid_table_value *out, long value);
 /** ASN_COUNTER, ASN_GAUGE or ASN_TIMETICKS. */
 int mib_set_unsigned(struct oid_table_value *out, unsigned char type,
                      uint32_t value);
+/** A Counter64 (or a gauge served as one: MtamonGauge64). */
+int mib_set_counter64(struct oid_table_value *out, uint64_t value);
+
+/** @p len bytes at @p p, not copied. */
+int mib_set_bytes(struct oid_table_value *out, const void *p, size_t len);
+
 /** A NUL-terminated string (NULL serves as ""); not copied. */
 int mib_set_string(struct oid_table_value *out, const char *s);
 

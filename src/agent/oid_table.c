@@ -189,6 +189,11 @@ static int set_value(netsnmp_variable_list *vb,
         u_long u = v->v.unsigned32 & 0xffffffffUL;
         return snmp_set_var_typed_value(vb, v->type, &u, sizeof u);
     }
+    case ASN_COUNTER64: {
+        struct counter64 c = {.high = (u_long)(v->v.counter64 >> 32),
+                              .low = (u_long)(v->v.counter64 & 0xffffffffu)};
+        return snmp_set_var_typed_value(vb, ASN_COUNTER64, &c, sizeof c);
+    }
     case ASN_OCTET_STR:
         return snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->v.string.ptr,
                                         v->v.string.len);

@@ -45,10 +45,12 @@
 /** One cell's value, as the callbacks return it. */
 struct oid_table_value {
     u_char type;          /**< ASN_INTEGER, ASN_COUNTER, ASN_GAUGE,
-                               ASN_TIMETICKS, ASN_OCTET_STR, ASN_OBJECT_ID */
+                               ASN_TIMETICKS, ASN_COUNTER64, ASN_OCTET_STR,
+                               ASN_OBJECT_ID */
     union {
         long integer;     /**< ASN_INTEGER */
         u_long unsigned32;/**< ASN_COUNTER, ASN_GAUGE, ASN_TIMETICKS */
+        uint64_t counter64; /**< ASN_COUNTER64 */
         struct { const char *ptr; size_t len; } string;     /**< ASN_OCTET_STR */
         struct { const oid *ptr; size_t len; } object_id;   /**< ASN_OBJECT_ID */
     } v;

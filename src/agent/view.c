@@ -32,6 +32,13 @@ enum seg_state {
     SEG_UNTRUSTED,  /* another user's, or writable by anyone */
 };
 
+/* What an applTable row last showed, for applLastChange. */
+struct app_state {
+    int known;
+    enum view_oper_status status;
+    uint32_t last_change;
+};
+
 struct view_cache {
     const struct config *conf;
     struct index_map *map;
@@ -62,11 +69,12 @@ struct view_cache {
     char state_msg[MTAMON_ERROR_MAX];
     uint64_t generation;            /* of the last build that was up */
 
-    /* The MTA row's applOperStatus and applLastChange. */
-    int mta_known;
-    enum view_oper_status mta_status;
-    uint32_t mta_last_change;
+    /* Each row's applOperStatus and applLastChange, by config position. */
+    struct app_state *app_state;
     uint32_t last_uptime;           /* the clock's sysUpTime at the last build */
+
+    collector *collector;           /* NULL: no collector tables */
+    struct collector_snapshot collect;
 
     int flush_failed, dup_logged, no_index_logged;
 };
@@ -113,11 +121,19 @@ view_cache *view_cache_new(const struct config *conf, struct index_map *map)
     vc->segment = mtamon_segment_name(conf->segment && conf->segment[0]
                                           ? conf->segment : NULL);
     vc->apps = calloc(conf->n_apps ? conf->n_apps : 1, sizeof *vc->apps);
-    if (!vc->apps) {
+    vc->app_state = calloc(conf->n_apps ? conf->n_apps : 1, sizeof *vc->app_state);
+    if (!vc->apps || !vc->app_state) {
+        free(vc->apps);
+        free(vc->app_state);
         free(vc);
         return NULL;
     }
     return vc;
+}
+
+void view_cache_set_collector(view_cache *vc, collector *c)
+{
+    vc->collector = c;
 }
 
 void view_cache_trust_owner(view_cache *vc, uid_t uid)
@@ -133,6 +149,8 @@ void view_cache_free(view_cache *vc)
     mtamon_reader_close(vc->reader);
     mtamon_snapshot_free(&vc->snap);
     free(vc->apps);
+    free(vc->app_state);
+    collector_snapshot_free(&vc->collect);
     free(vc->groups);
     free(vc->assocs);
     free(vc->group_assocs);
@@ -313,10 +331,26 @@ static int build_groups(view_cache *vc, struct view *v)
             vc->no_index_logged = 1;
             continue;
         }
-        vc->groups[n].index = index;
-        vc->groups[n].ch = ch;
-        vc->groups[n].conf = config_channel_find(vc->conf, ch->name);
-        n++;
+        struct view_group *g = &vc->groups[n++];
+        g->index = index;
+        g->ch = ch;
+        g->conf = config_channel_find(vc->conf, ch->name);
+        g->queue = NULL;
+        if (g->conf && g->conf->queue && g->conf->queue[0]) {
+            const struct queue_scan_stats *q = collector_queue_row(&vc->collect,
+                                                                   g->conf->queue);
+            if (q && q->status == QUEUE_SCAN_OK)
+                g->queue = q;
+        }
+        if (g->queue) {
+            g->stored_msgs = g->queue->messages > INT64_MAX ? INT64_MAX
+                                                            : (int64_t)g->queue->messages;
+            g->stored_volume = g->queue->volume > INT64_MAX ? INT64_MAX
+                                                            : (int64_t)g->queue->volume;
+        } else {
+            g->stored_msgs = ch->stored_msgs;
+            g->stored_volume = ch->stored_volume;
+        }
     }
     qsort(vc->groups, n, sizeof *vc->groups, compare_group);
     /* The map never gives one index to two names; if it ever did, serve
@@ -368,9 +402,9 @@ static void build_totals(struct view *v)
         /* Gauges: each channel's as its row serves it (a channel that
          * delivered mail queued before its counters began reads below
          * zero: 0), so the MTA's total is never less than a row's. */
-        t->stored_msgs += gauge_part(ch->stored_msgs);
+        t->stored_msgs += gauge_part(v->groups[i].stored_msgs);
         t->stored_rcpts += gauge_part(ch->stored_rcpts);
-        t->stored_volume += gauge_part(ch->stored_volume);
+        t->stored_volume += gauge_part(v->groups[i].stored_volume);
         t->in_assocs_current += gauge_part(ch->in_assocs_current);
         t->out_assocs_current += gauge_part(ch->out_assocs_current);
         if (ch->last_inbound_ms > t->last_inbound_ms)
@@ -450,27 +484,63 @@ static int build_assocs(view_cache *vc, struct view *v)
     return 0;
 }
 
-/* The MTA row's applOperStatus and applLastChange, then every row. */
+/*
+ * The process watch's verdict on @p app: 1 all its processes run, 0 one
+ * does not, -1 no watch (or not scanned yet).  *@p started_ms: when the
+ * last of them started (the row's applUptime).
+ */
+static int app_processes_up(const view_cache *vc, const struct config_app *app,
+                            int64_t *started_ms)
+{
+    const struct config *conf = vc->conf;
+    const struct collector_snapshot *cs = &vc->collect;
+    int verdict = -1;
+    *started_ms = 0;
+    for (size_t k = 0; k < app->n_processes; k++) {
+        const struct config_process *p = config_process_find(conf, app->processes[k]);
+        size_t at = p ? (size_t)(p - conf->processes) : cs->n_processes;
+        if (at >= cs->n_processes || cs->processes[at].status == PROCESS_WATCH_NOT_YET)
+            return -1;
+        const struct process_watch_stats *w = &cs->processes[at];
+        if (w->status != PROCESS_WATCH_RUNNING)
+            verdict = 0;
+        else if (verdict < 0)
+            verdict = 1;
+        if (w->oldest_start_ms > *started_ms)
+            *started_ms = w->oldest_start_ms;
+    }
+    return verdict;
+}
+
+/* applLastChange of row @p i: the TimeStamp of each change of status. */
+static uint32_t app_last_change(view_cache *vc, size_t i, enum view_oper_status status,
+                                int restarted, uint32_t first, const struct view_clock *now)
+{
+    struct app_state *st = &vc->app_state[i];
+    if (!st->known) {
+        st->last_change = first;
+        st->known = 1;
+    } else if (status != st->status || restarted) {
+        st->last_change = now->uptime_ticks;
+    }
+    st->status = status;
+    return st->last_change;
+}
+
+/* Every row's status columns: the MTA's from the segment (and its process
+ * watch), a service's from its process watch; inbound associations from
+ * the connection table where a row names its port. */
 static void build_apps(view_cache *vc, struct view *v, const struct view_clock *now)
 {
-    enum view_oper_status status = v->segment_up ? VIEW_OPER_UP : VIEW_OPER_DOWN;
     /* sysUpTime went back: the master was re-initialised (restarted, or
      * its TimeTicks wrapped) since the last build, so the current state
      * was entered before that: applLastChange is 0 (RFC 2788), never a
      * TimeStamp of the old master's clock, later than sysUpTime. */
-    if (vc->mta_known && now->uptime_ticks < vc->last_uptime)
-        vc->mta_last_change = 0;
+    if (now->uptime_ticks < vc->last_uptime)
+        for (size_t i = 0; i < vc->conf->n_apps; i++)
+            vc->app_state[i].last_change = 0;
     vc->last_uptime = now->uptime_ticks;
-    if (!vc->mta_known) {
-        vc->mta_last_change = v->segment_up
-                                  ? view_timestamp(now, v->counters_since_ms)
-                                  : now->uptime_ticks;
-        vc->mta_known = 1;
-    } else if (status != vc->mta_status ||
-               (v->segment_up && v->generation != vc->generation)) {
-        vc->mta_last_change = now->uptime_ticks;
-    }
-    vc->mta_status = status;
+    int recreated = v->segment_up && vc->generation && v->generation != vc->generation;
     if (v->segment_up)
         vc->generation = v->generation;
 
@@ -482,14 +552,36 @@ static void build_apps(view_cache *vc, struct view *v, const struct view_clock *
         struct view_app *app = &vc->apps[i];
         memset(app, 0, sizeof *app);
         app->conf = &conf->apps[i];
-        if (app->conf->kind != CONFIG_APP_MTA)
-            continue; /* served from the configuration only, for now */
-        app->has_status = 1;
-        app->oper_status = status;
-        app->uptime_ticks = v->segment_up ? view_timestamp(now, v->counters_since_ms)
-                                          : 0;
-        app->last_change_ticks = vc->mta_last_change;
-        v->mta = app;
+        int64_t started_ms;
+        int procs = app_processes_up(vc, app->conf, &started_ms);
+        const struct connections_port *port =
+            app->conf->port && vc->collect.connections.ok
+                ? collector_port(&vc->collect, app->conf->port) : NULL;
+        if (port) {
+            app->has_inbound = 1;
+            app->inbound_assocs = port->by_state[CONN_ESTABLISHED];
+        }
+        if (app->conf->kind == CONFIG_APP_MTA) {
+            enum view_oper_status status =
+                v->segment_up && procs != 0 ? VIEW_OPER_UP : VIEW_OPER_DOWN;
+            uint32_t first = v->segment_up ? view_timestamp(now, v->counters_since_ms)
+                                           : now->uptime_ticks;
+            app->has_status = 1;
+            app->oper_status = status;
+            app->uptime_ticks = v->segment_up ? view_timestamp(now, v->counters_since_ms)
+                                              : 0;
+            app->last_change_ticks = app_last_change(vc, i, status, recreated, first, now);
+            v->mta = app;
+        } else if (procs >= 0) {
+            enum view_oper_status status = procs ? VIEW_OPER_UP : VIEW_OPER_DOWN;
+            app->has_status = 1;
+            app->oper_status = status;
+            app->uptime_ticks = procs ? view_timestamp(now, started_ms) : 0;
+            app->last_change_ticks =
+                app_last_change(vc, i, status, 0,
+                                procs ? view_timestamp(now, started_ms) : now->uptime_ticks,
+                                now);
+        }
     }
 }
 
@@ -513,6 +605,10 @@ static void build(view_cache *vc, struct view *v, const struct view_clock *now)
     memset(v, 0, sizeof *v);
     v->conf = vc->conf;
     v->clock = *now;
+    v->segment_name = vc->segment;
+    if (vc->collector && collector_snapshot(vc->collector, &vc->collect) != 0)
+        log_msg(LOG_ERR, "out of memory copying the collectors' results");
+    v->collect = &vc->collect;
     if (read_segment(vc)) {
         v->segment_up = 1;
         v->generation = vc->snap.generation;

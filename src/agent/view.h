@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <stdint.h>
 
+#include "collector.h"
 #include "mtamon.h"
 #include "mtamon_config.h"
 #include "index_map.h"
@@ -52,6 +53,14 @@ struct view_group {
     uint32_t index;                          /**< mtaGroupIndex */
     const struct mtamon_channel_stats *ch;   /**< in the view's snapshot */
     const struct config_channel *conf;       /**< NULL when not configured */
+    /** The queue row of channels[].queue when it was scanned (status OK),
+     * else NULL: then the queue columns have no instance. */
+    const struct queue_scan_stats *queue;
+    /** Stored messages and volume (octets) as served: the queue's scan
+     * when there is one (the files are the truth; the segment's derived
+     * figure drifts when a writer dies between enqueue and dequeue, or a
+     * feed starts with mail already queued), else the segment's gauge. */
+    int64_t stored_msgs, stored_volume;
 };
 
 /** One association (assocTable and mtaGroupAssociationTable row). */
@@ -80,12 +89,17 @@ struct view_totals {
 /** One applTable row. */
 struct view_app {
     const struct config_app *conf;
-    /** Only the MTA row has data behind the dynamic columns; a service
-     * row without a probe serves its configured strings only. */
+    /** The MTA row always has the status columns; a service row has them
+     * when its process watch has run (applications[].processes); one
+     * without serves its configured strings only. */
     int has_status;
     enum view_oper_status oper_status;
     uint32_t uptime_ticks;       /**< applUptime (TimeStamp) */
     uint32_t last_change_ticks;  /**< applLastChange (TimeStamp) */
+    /** applInboundAssociations from the kernel's table: ESTABLISHED
+     * connections to applications[].port, when that was read. */
+    int has_inbound;
+    uint32_t inbound_assocs;
 };
 
 /** The whole picture.  Built by view_cache_get(); never modified after. */
@@ -93,6 +107,7 @@ struct view {
     const struct config *conf;
     struct view_clock clock;     /**< when it was built */
 
+    const char *segment_name;    /**< the segment's name, resolved */
     int segment_up;              /**< the segment could be read */
     uint64_t generation;         /**< of the segment, 0 when down */
     int64_t counters_since_ms;   /**< segment creation time */
@@ -111,6 +126,9 @@ struct view {
     size_t n_group_assocs;
     struct view_error *errors;   /**< sorted by (group_index, status_code) */
     size_t n_errors;
+
+    /** The collectors' last results (empty without a collector). */
+    const struct collector_snapshot *collect;
 
     struct mtamon_snapshot snap; /**< owns the data the rows point into */
 };
@@ -184,6 +202,12 @@ const struct view *view_cache_peek(const view_cache *vc, int64_t *age_ms);
  * next attach; call before the first view.
  */
 void view_cache_trust_owner(view_cache *vc, uid_t uid);
+
+/**
+ * Take the collectors' results from @p c (which must outlive the cache)
+ * at every build; without it the collector tables are empty.
+ */
+void view_cache_set_collector(view_cache *vc, collector *c);
 
 /** Free the cache, its views and its reader. */
 void view_cache_free(view_cache *vc);

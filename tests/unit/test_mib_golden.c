@@ -104,8 +104,18 @@ static int is_time_interval(const struct oid_table *t, unsigned column)
            column == 30 || column == 34;
 }
 
+/* MTAMON-MIB's scalars that differ from run to run: the segment's name
+ * (per process), its random generation, its creation time, the
+ * snapshot's age. */
+static int is_volatile(const struct oid_table *t, unsigned column)
+{
+    return t->entry == mib_mtamon_scalars.entry &&
+           (column == 2 || column == 3 || column == 4 || column == 6);
+}
+
 /* TYPE and VALUE of a cell as snmpget prints them; *value NULL for a
- * time.  @p vbuf holds the value text. */
+ * time (or another value that changes from run to run).  @p vbuf holds
+ * the value text. */
 static void format_cell(const struct oid_table *t, unsigned column,
                         const struct oid_table_value *v, const char **type,
                         const char **value, char *vbuf, size_t vlen)
@@ -130,6 +140,10 @@ static void format_cell(const struct oid_table *t, unsigned column,
         *type = "Timeticks";
         *value = NULL;
         break;
+    case ASN_COUNTER64:
+        *type = "Counter64";
+        snprintf(vbuf, vlen, "%" PRIu64, v->v.counter64);
+        break;
     case ASN_OCTET_STR:
         *type = "STRING";
         snprintf(vbuf, vlen, "\"%.*s\"", (int)v->v.string.len, v->v.string.ptr);
@@ -142,6 +156,8 @@ static void format_cell(const struct oid_table *t, unsigned column,
         *type = "?";
         snprintf(vbuf, vlen, "type %u", v->type);
     }
+    if (is_volatile(t, column))
+        *value = NULL;
 }
 
 /* One served cell: its OID and text. */
