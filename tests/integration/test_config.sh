@@ -91,7 +91,7 @@ assert_eq 0 "$(stat_of %s "$DATA/good-empty.yaml")" "good-empty.yaml is empty"
 section "the shipped sample conf/mtamon.yaml"
 cli check-config "$IT_TOP_SRCDIR/conf/mtamon.yaml"
 assert_exit 0 "conf/mtamon.yaml: exit status 0"
-assert_eq "$IT_TOP_SRCDIR/conf/mtamon.yaml: ok (3 applications, 4 channels)" "$OUT" \
+assert_eq "$IT_TOP_SRCDIR/conf/mtamon.yaml: ok (3 applications, 4 channels, 0 queues, 2 partitions, 3 ports, 0 processes)" "$OUT" \
     "conf/mtamon.yaml: summary"
 assert_eq "" "$ERR" "conf/mtamon.yaml: nothing on stderr"
 # Neither the sample nor the unit leaves mtamond running as root: the
