@@ -25,6 +25,13 @@
 # The maildirs and the queue are checked too, so the log is not taken on
 # trust, and `mtamon feed --stats` must find no UNPARSED or SKIPPED line.
 #
+# The queue it leaves (the deferred mail, retried in an hour) is the ground
+# truth for `mtamon queue --kind postfix`: while Postfix still runs, the
+# scan of the spool and, as nobody who cannot read it, the fallback to
+# `postqueue -j` must report per Postfix queue what root's `postqueue -j`
+# does (messages, volume, oldest id and arrival), and postqueue's ids must
+# be the spool's files.
+#
 # Skips (77) unless run as root with postfix and pflogsumm installed, and
 # when Postfix cannot start (its log is printed).  Everything it starts is
 # stopped by PID, even on failure; no system service is started or
@@ -34,6 +41,7 @@
 #   cd BUILDDIR && MTAMON_BUILDDIR=$PWD MTAMON_SRCDIR=SRCDIR \
 #       bash SRCDIR/tests/integration/test_feed_postfix.sh
 
+# shellcheck disable=SC2317  # functions called indirectly (trap, wait_until)
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_program "$MTAMON"
@@ -339,6 +347,12 @@ for i in $(seq "$N_PICKUP"); do
     assert_exit 0 "sendmail -C submission $i"
 done
 
+# count_files DIR: regular files under DIR.
+count_files()
+{
+    find "$1" -type f 2>/dev/null | wc -l | tr -d ' '
+}
+
 # count_log PATTERN: how many log lines match the extended regex.
 count_log()
 {
@@ -374,6 +388,132 @@ else
     fail "the flushed mail was deferred again within 60 s" "$(postfix_log)"
 fi
 
+# --- the queue: mtamon queue against postqueue -j -------------------------
+
+# The deferred mail is still queued (its next attempt is an hour away):
+# mtamon's scan of the spool, and its fallback to `postqueue -j`, must see
+# what Postfix's own showq(8) sees.  Done while Postfix runs: postqueue
+# needs the showq service for any user but root.
+section "the queue: mtamon queue against postqueue -j"
+
+# queue_settled: the queue manager has put the retried mail back into
+# deferred, and nothing else is queued.
+queue_settled()
+{
+    [ "$(count_files "$PF_QUEUE/deferred")" -eq "$N_DEFER" ] &&
+        [ "$(count_files "$PF_QUEUE/maildrop")$(count_files "$PF_QUEUE/incoming")$(count_files "$PF_QUEUE/active")$(count_files "$PF_QUEUE/hold")" = 0000 ]
+}
+if wait_until 30 queue_settled; then
+    pass "the retried mail is back in the deferred queue"
+else
+    fail "the retried mail is back in the deferred queue within 30 s" \
+        "$(cd "$PF_QUEUE" && find maildrop incoming active deferred hold -type f)"
+fi
+
+# What showq reports, as root (Postfix's reference), and the queue files
+# themselves: "QUEUE ID" per file of the five queues.
+run "$PF_SBIN/postqueue" -c "$PF_ETC" -j
+assert_exit 0 "postqueue -j lists the queue"
+cp "$IT_TMP/out" "$T/postqueue.jsonl"
+for q in maildrop incoming active deferred hold; do
+    find "$PF_QUEUE/$q" -type f -printf "$q %f\n" 2>/dev/null
+done >"$T/spool-files.txt"
+
+# queue_check DESC JSON SOURCE: the rows of `mtamon queue --json --name pf`
+# in JSON against postqueue.jsonl and spool-files.txt, per Postfix queue
+# and for the whole queue: every row read from SOURCE (tree or
+# postqueue), messages = postqueue's count (and its ids = the spool's
+# files), volume = the sum of its message_size, oldest id and time = the
+# message of smallest (arrival_time, queue_id) (mtamon's tie rule: the
+# smaller id), and the deferred mail is there (so nothing passes on an
+# empty queue).
+queue_check()
+{
+    py_check "$1" "$2" "$T/postqueue.jsonl" "$T/spool-files.txt" "$N_DEFER" "$3" <<'EOF'
+doc = load(sys.argv[1])
+pq = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+spool = [l.split() for l in open(sys.argv[3]) if l.strip()]
+n_defer, source = int(sys.argv[4]), sys.argv[5]
+QUEUES = ["maildrop", "incoming", "active", "deferred", "hold"]
+rows = get(doc, "queues")
+rows = rows if isinstance(rows, list) else []
+check("rows", [r.get("name") for r in rows], ["pf"] + ["pf/" + q for q in QUEUES])
+by_name = {r.get("name"): r for r in rows}
+check("postqueue -j lists only the five queues",
+      sorted(set(m["queue_name"] for m in pq) - set(QUEUES)), [])
+counts = []
+for q in [None] + QUEUES:
+    name = "pf" if q is None else "pf/" + q
+    row = by_name.get(name, {})
+    msgs = [m for m in pq if q is None or m["queue_name"] == q]
+    files = sorted(i for qq, i in spool if q is None or qq == q)
+    counts.append("%s %d" % (q or "all", len(msgs)))
+    check(name + ": status", row.get("status"), "ok")
+    check(name + ": source", row.get("source"), source)
+    check(name + ": nothing unreadable", (row.get("unreadable"), row.get("error")), (0, ""))
+    check(name + ": postqueue's ids are the spool's files",
+          sorted(m["queue_id"] for m in msgs), files)
+    check(name + ": messages = postqueue's", row.get("messages"), len(msgs))
+    check(name + ": volume = sum of postqueue's message_size", row.get("volume"),
+          sum(m["message_size"] for m in msgs))
+    if msgs:
+        old = min(msgs, key=lambda m: (m["arrival_time"], m["queue_id"]))
+        want = (old["queue_id"], old["arrival_time"] * 1000)
+    else:
+        want = (None, None)
+    check(name + ": oldest id and arrival = postqueue's oldest",
+          (row.get("oldest_id"), row.get("oldest_ms")), want)
+check("deferred: the test's deferred mail is queued",
+      len([m for m in pq if m["queue_name"] == "deferred"]), n_defer)
+check_true("the queue is not empty", len(pq) > 0, "postqueue -j lists nothing")
+print("messages per queue (postqueue -j): " + ", ".join(counts))
+EOF
+}
+
+run "$MTAMON" queue --json --path "$PF_QUEUE" --kind postfix --name pf --postqueue ''
+assert_exit 0 "mtamon queue scans the spool (as root, no fallback)"
+cp "$IT_TMP/out" "$T/queue-tree.json"
+queue_check "spool scan = postqueue -j" "$T/queue-tree.json" tree
+
+# The fallback: as nobody (no group), the queue directories (mode 0700
+# postfix, maildrop 0730 postfix:postdrop) cannot be read, and the scan
+# runs `postqueue -j -c DIR`, set-gid postdrop, which asks showq.
+# fallback_check DESC POSTQUEUE SETPRIV_ARG...: postqueue -j run by the
+# user of SETPRIV_ARG works, and so mtamon queue, run by that user, falls
+# back to it and reports what root's postqueue -j does.
+fallback_check()
+{
+    local desc=$1 pq=$2
+    shift 2
+    run setpriv "$@" "$pq" -c "$PF_ETC" -j
+    if [ "$RC" -ne 0 ]; then
+        printf 'SKIP: %s: postqueue refuses to run (exit %s): %s\n' "$desc" "$RC" "$ERR"
+        return 1
+    fi
+    run setpriv "$@" "$MTAMON" queue --json --path "$PF_QUEUE" --kind postfix \
+        --name pf --postqueue "$pq" --postfix-config "$PF_ETC"
+    assert_exit 0 "$desc: mtamon queue cannot read the spool, falls back to postqueue -j"
+    cp "$IT_TMP/out" "$T/queue-postqueue.json"
+    queue_check "$desc: fallback = postqueue -j" "$T/queue-postqueue.json" postqueue
+}
+
+PD_GID=$(getent group postdrop | cut -d: -f3)
+if ! command -v setpriv >/dev/null 2>&1; then
+    printf 'SKIP: the postqueue fallback: setpriv (util-linux) is not installed\n'
+elif ! fallback_check "as nobody" "$PF_SBIN/postqueue" \
+    "--reuid=$VUID" "--regid=$VGID" --clear-groups; then
+    # A set-gid postqueue takes a configuration directory other than its
+    # default only when the default main.cf lists it in
+    # alternate_config_directories, and this test changes nothing outside
+    # its directory.  The same program without its set-gid bit, run with
+    # the group postdrop that the bit would give, has the same access to
+    # showq and no such check: the fallback is exercised with it.
+    cp "$PF_SBIN/postqueue" "$T/postqueue"
+    chmod 0755 "$T/postqueue"
+    fallback_check "as nobody:postdrop, postqueue without set-gid" "$T/postqueue" \
+        "--reuid=$VUID" "--regid=$PD_GID" --clear-groups
+fi
+
 # --- stop Postfix ----------------------------------------------------------
 
 if stop_postfix; then
@@ -387,11 +527,6 @@ stop_bg "$REFUSER_PID"
 # --- what really happened: mailboxes and queue --------------------------
 
 section "mailboxes and queue"
-# count_files DIR: regular files under DIR.
-count_files()
-{
-    find "$1" -type f 2>/dev/null | wc -l | tr -d ' '
-}
 assert_eq "$((N_SINGLE + 1 + N_PICKUP))" "$(count_files "$MAILBOXES/alice/new")" \
     "alice's maildir holds every message sent to her"
 assert_eq "$((1 + N_MIXED))" "$(count_files "$MAILBOXES/bob/new")" \
