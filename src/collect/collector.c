@@ -10,13 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "monotonic.h"
 
 /* A thread scans a tree or reads /proc: no deep recursion, small frames. */
 #define JOB_STACK_SIZE ((size_t)256 << 10)
+
+/* How much nicer than the request path a collector thread runs: a scan
+ * of a million files is CPU work that must not lengthen a GET's tail
+ * when the machine is busy (bench/agent/get_during_scan). */
+#define JOB_NICE 10   /* added to the daemon's nice value */
 
 enum job_kind { JOB_QUEUE, JOB_PARTITION, JOB_CONNECTIONS, JOB_PROCESSES };
 
@@ -150,6 +158,15 @@ static void *job_thread(void *arg)
 {
     struct job *j = arg;
     collector *c = j->c;
+    /* Linux gives each thread its own nice value, inherited from the
+     * thread that made it: JOB_NICE more than the daemon's (at most 19).
+     * Failing to lower it only costs latency, so it is not checked. */
+    id_t tid = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int nice_now = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0)
+        (void)setpriority(PRIO_PROCESS, tid,
+                          nice_now + JOB_NICE > 19 ? 19 : nice_now + JOB_NICE);
     for (;;) {
         job_run(j);
         /* The next run starts an interval after this one ended: a scan

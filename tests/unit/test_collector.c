@@ -3,6 +3,9 @@
  * rows named before the first run, results published by a run, threads
  * that run every interval and stop when freed, the lookups.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,8 +123,39 @@ static void test_before_and_after_a_run(void)
     remove_tree();
 }
 
+/* Threads of this process whose nice value is @p nice (from
+ * /proc/self/task/TID/stat, field 19). */
+static int threads_with_nice(int nice)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return -1;
+    int n = 0;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char path[300], buf[1024];
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        /* Fields after the command, which ends at the last ')'. */
+        const char *p = strrchr(buf, ')');
+        int field = 2, value = 0;
+        for (; p && *p && field < 19; p++)
+            if (*p == ' ')
+                field++;
+        if (p && field == 19 && sscanf(p, "%d", &value) == 1 && value == nice)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
 /* The threads: a file added is seen by a later scan without any call;
- * freeing stops and joins them. */
+ * they run nicer than the request path; freeing stops and joins them. */
 static void test_threads(void)
 {
     struct config *conf = load_conf();
@@ -146,6 +180,13 @@ static void test_threads(void)
     }
     CU_ASSERT(seen);
     CU_ASSERT_EQUAL(s.partitions[0].status, PARTITION_OK);
+    /* Two queues, a partition, the process watch: four threads 10 nicer
+     * than this one (which keeps its own). */
+    errno = 0;
+    int mine = getpriority(PRIO_PROCESS, 0);
+    CU_ASSERT_EQUAL_FATAL(errno, 0);
+    if (mine <= 9)
+        CU_ASSERT_EQUAL(threads_with_nice(mine + 10), 4);
 
     collector_snapshot_free(&s);
     collector_free(c);   /* joins every thread */
