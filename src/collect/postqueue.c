@@ -123,6 +123,18 @@ static int string(struct json *j, char *out, size_t outlen)
     return J_OK;
 }
 
+/* One digit or more at j->p: a fraction's or an exponent's. */
+static int digits(struct json *j)
+{
+    if (j->p >= j->end)
+        return J_END;
+    if (*j->p < '0' || *j->p > '9')
+        return bad(j, "bad number");
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+        j->p++;
+    return J_OK;
+}
+
 /* A number; *@p is_int and *@p v when it is an integer that fits. */
 static int number(struct json *j, int *is_int, int64_t *v)
 {
@@ -152,24 +164,18 @@ static int number(struct json *j, int *is_int, int64_t *v)
     if (j->p < j->end && *j->p == '.') {
         *is_int = 0;
         j->p++;
-        if (j->p >= j->end)
-            return J_END;
-        if (*j->p < '0' || *j->p > '9')
-            return bad(j, "bad number");
-        while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-            j->p++;
+        int r = digits(j);
+        if (r != J_OK)
+            return r;
     }
     if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
         *is_int = 0;
         j->p++;
         if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
             j->p++;
-        if (j->p >= j->end)
-            return J_END;
-        if (*j->p < '0' || *j->p > '9')
-            return bad(j, "bad number");
-        while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-            j->p++;
+        int r = digits(j);
+        if (r != J_OK)
+            return r;
     }
     if (!fits || (!neg && mag > (uint64_t)INT64_MAX))
         *is_int = 0;
