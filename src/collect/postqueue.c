@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hex_digit.h"
 #include "monotonic.h"
 #include "postqueue.h"
 
@@ -52,17 +53,10 @@ static int hex4(struct json *j, unsigned *out)
     for (int i = 0; i < 4; i++) {
         if (j->p >= j->end)
             return J_END;
-        char c = *j->p;
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
+        int d = hex_digit_value(*j->p);
+        if (d < 0)
             return bad(j, "bad \\u escape");
-        v = v * 16 + d;
+        v = v * 16 + (unsigned)d;
         j->p++;
     }
     *out = v;
