@@ -117,6 +117,18 @@ static int string(struct json *j, char *out, size_t outlen)
     return J_OK;
 }
 
+/* Blanks, then the ':' after an object's key (taken). */
+static int colon(struct json *j)
+{
+    skip_ws(j);
+    if (j->p >= j->end)
+        return J_END;
+    if (*j->p != ':')
+        return bad(j, "expected ':'");
+    j->p++;
+    return J_OK;
+}
+
 /* One digit or more at j->p: a fraction's or an exponent's. */
 static int digits(struct json *j)
 {
@@ -209,12 +221,8 @@ static int container(struct json *j, int depth)
         if (close == '}') {
             if ((r = string(j, NULL, 0)) != J_OK)
                 return r;
-            skip_ws(j);
-            if (j->p >= j->end)
-                return J_END;
-            if (*j->p != ':')
-                return bad(j, "expected ':'");
-            j->p++;
+            if ((r = colon(j)) != J_OK)
+                return r;
         }
         if ((r = value(j, depth + 1)) != J_OK)
             return r;
@@ -311,12 +319,8 @@ static int object(struct json *j, struct postqueue_msg *m, unsigned *have)
         int r = string(j, key, sizeof key);
         if (r != J_OK)
             return r;
-        skip_ws(j);
-        if (j->p >= j->end)
-            return J_END;
-        if (*j->p != ':')
-            return bad(j, "expected ':'");
-        j->p++;
+        if ((r = colon(j)) != J_OK)
+            return r;
         if ((r = member(j, key, m, have)) != J_OK)
             return r;
         skip_ws(j);
