@@ -23,6 +23,7 @@
 
 #include "connections.h"
 #include "fnv1a.h"
+#include "hex_digit.h"
 
 /* A line is read into this much; the fields needed come first. */
 #define LINE_MAX_READ 1024
@@ -41,22 +42,11 @@ static int64_t wall_ms(void)
 /* ------------------------------------------------------------------------ */
 /* One line                                                                  */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* How many hex digits start at @p s (at most @p max, then stops). */
 static size_t hex_run(const char *s, size_t max)
 {
     size_t n = 0;
-    while (n < max && hex_value(s[n]) >= 0)
+    while (n < max && hex_digit_value(s[n]) >= 0)
         n++;
     return n;
 }
@@ -66,7 +56,7 @@ static uint32_t hex_word(const char *s, size_t n)
 {
     uint32_t v = 0;
     for (size_t i = 0; i < n; i++)
-        v = v << 4 | (uint32_t)hex_value(s[i]);
+        v = v << 4 | (uint32_t)hex_digit_value(s[i]);
     return v;
 }
 

@@ -209,17 +209,25 @@ static int scan(struct reader *r, int64_t mtime_s, uint64_t file_size,
     return 0;
 }
 
+/* A reader at the start of file @p fd, or (@p fd -1) of @p mem; either
+ * holds @p total bytes. */
+static void reader_init(struct reader *r, int fd, const unsigned char *mem,
+                        uint64_t total)
+{
+    r->fd = fd;
+    r->mem = mem;
+    r->total = total;
+    r->pos = 0;
+    r->buf_off = 0;
+    r->buf_len = 0;
+    r->error = 0;
+}
+
 int postfix_qfile_read(int fd, int64_t mtime_s, uint64_t file_size,
                        int maildrop, struct postfix_qfile *out)
 {
     struct reader r;
-    r.fd = fd;
-    r.mem = NULL;
-    r.total = file_size;
-    r.pos = 0;
-    r.buf_off = 0;
-    r.buf_len = 0;
-    r.error = 0;
+    reader_init(&r, fd, NULL, file_size);
     int ret = scan(&r, mtime_s, file_size, maildrop, out);
     if (ret < 0)
         errno = r.error;
@@ -231,13 +239,7 @@ int postfix_qfile_parse(const unsigned char *data, size_t len, int64_t mtime_s,
                         struct postfix_qfile *out)
 {
     struct reader r;
-    r.fd = -1;
-    r.mem = data;
-    r.total = len;
-    r.pos = 0;
-    r.buf_off = 0;
-    r.buf_len = 0;
-    r.error = 0;
+    reader_init(&r, -1, data, len);
     return scan(&r, mtime_s, file_size, maildrop, out);
 }
 

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hex_digit.h"
 #include "monotonic.h"
 #include "postqueue.h"
 
@@ -52,17 +53,10 @@ static int hex4(struct json *j, unsigned *out)
     for (int i = 0; i < 4; i++) {
         if (j->p >= j->end)
             return J_END;
-        char c = *j->p;
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
+        int d = hex_digit_value(*j->p);
+        if (d < 0)
             return bad(j, "bad \\u escape");
-        v = v * 16 + d;
+        v = v * 16 + (unsigned)d;
         j->p++;
     }
     *out = v;
@@ -123,6 +117,30 @@ static int string(struct json *j, char *out, size_t outlen)
     return J_OK;
 }
 
+/* Blanks, then the ':' after an object's key (taken). */
+static int colon(struct json *j)
+{
+    skip_ws(j);
+    if (j->p >= j->end)
+        return J_END;
+    if (*j->p != ':')
+        return bad(j, "expected ':'");
+    j->p++;
+    return J_OK;
+}
+
+/* One digit or more at j->p: a fraction's or an exponent's. */
+static int digits(struct json *j)
+{
+    if (j->p >= j->end)
+        return J_END;
+    if (*j->p < '0' || *j->p > '9')
+        return bad(j, "bad number");
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+        j->p++;
+    return J_OK;
+}
+
 /* A number; *@p is_int and *@p v when it is an integer that fits. */
 static int number(struct json *j, int *is_int, int64_t *v)
 {
@@ -152,24 +170,18 @@ static int number(struct json *j, int *is_int, int64_t *v)
     if (j->p < j->end && *j->p == '.') {
         *is_int = 0;
         j->p++;
-        if (j->p >= j->end)
-            return J_END;
-        if (*j->p < '0' || *j->p > '9')
-            return bad(j, "bad number");
-        while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-            j->p++;
+        int r = digits(j);
+        if (r != J_OK)
+            return r;
     }
     if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
         *is_int = 0;
         j->p++;
         if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
             j->p++;
-        if (j->p >= j->end)
-            return J_END;
-        if (*j->p < '0' || *j->p > '9')
-            return bad(j, "bad number");
-        while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-            j->p++;
+        int r = digits(j);
+        if (r != J_OK)
+            return r;
     }
     if (!fits || (!neg && mag > (uint64_t)INT64_MAX))
         *is_int = 0;
@@ -209,12 +221,8 @@ static int container(struct json *j, int depth)
         if (close == '}') {
             if ((r = string(j, NULL, 0)) != J_OK)
                 return r;
-            skip_ws(j);
-            if (j->p >= j->end)
-                return J_END;
-            if (*j->p != ':')
-                return bad(j, "expected ':'");
-            j->p++;
+            if ((r = colon(j)) != J_OK)
+                return r;
         }
         if ((r = value(j, depth + 1)) != J_OK)
             return r;
@@ -311,12 +319,8 @@ static int object(struct json *j, struct postqueue_msg *m, unsigned *have)
         int r = string(j, key, sizeof key);
         if (r != J_OK)
             return r;
-        skip_ws(j);
-        if (j->p >= j->end)
-            return J_END;
-        if (*j->p != ':')
-            return bad(j, "expected ':'");
-        j->p++;
+        if ((r = colon(j)) != J_OK)
+            return r;
         if ((r = member(j, key, m, have)) != J_OK)
             return r;
         skip_ws(j);

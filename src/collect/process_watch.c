@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "process_watch.h"
+#include "whole_file.h"
 
 /* The kernel's TASK_COMM_LEN - 1: what PROC/PID/comm keeps of a name. */
 #define COMM_MAX 15
@@ -246,38 +247,9 @@ static char *read_cmdline(const struct scan *sc, int32_t pid, size_t *len)
     char path[PATH_MAX];
     if (proc_path(path, sizeof path, sc, pid, "cmdline") != 0)
         return NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
+    char *buf;
+    if (whole_file_read(path, CMDLINE_MAX, &buf, len) < 0)
         return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            if (cap >= CMDLINE_MAX)
-                break;
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *len = n;
     return buf;
 }
 

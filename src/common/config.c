@@ -19,6 +19,7 @@
 #include "cfg_get.h"
 #include "config_internal.h"
 #include "mtamon.h"
+#include "whole_file.h"
 #include "ytree.h"
 
 /* Defaults (documented in mtamon.yaml(5) and conf/mtamon.yaml). */
@@ -730,46 +731,15 @@ static int finish(struct cfg_report *rep, struct config *c)
 /* The whole of @p path into *@p buf (malloc'd, NUL-terminated). */
 static int read_text(struct cfg_report *rep, const char *path, char **buf, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return cfg_fail_file(rep, "%s", strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    int err = 0;
-    while (b) {
-        n += fread(b + n, 1, cap - n - 1, f);
-        if (ferror(f)) {
-            err = errno ? errno : EIO;
-            break;
-        }
-        if (n < cap - 1)
-            break;
-        if (cap > CONFIG_FILE_MAX)
-            break;
-        char *bigger = realloc(b, cap * 2);
-        if (!bigger) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = bigger;
-        cap *= 2;
-    }
-    fclose(f);
-    if (!b)
-        return cfg_fail_nomem(rep);
-    if (err) {
-        free(b);
-        return cfg_fail_file(rep, "%s", strerror(err));
-    }
-    if (n > CONFIG_FILE_MAX) {
-        free(b);
+    int rc = whole_file_read(path, CONFIG_FILE_MAX, buf, len);
+    if (rc < 0)
+        return errno == ENOMEM ? cfg_fail_nomem(rep) : cfg_fail_file(rep, "%s", strerror(errno));
+    if (rc > 0) {
+        free(*buf);
+        *buf = NULL;
         return cfg_fail_file(rep, "larger than %zu bytes: not a configuration file",
                              CONFIG_FILE_MAX);
     }
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
     return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "atomic_file.h"
 #include "follow.h"
+#include "hex_digit.h"
 
 /* Longest state file we accept (a valid one is under 150 bytes). */
 #define STATE_FILE_MAX 4096
@@ -51,17 +52,10 @@ static int parse_hex64(const char *p, size_t len, uint64_t *out)
         return -1;
     uint64_t v = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = p[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
+        int d = hex_digit_value(p[i]);
+        if (d < 0)
             return -1;
-        v = v << 4 | d;
+        v = v << 4 | (uint64_t)d;
     }
     *out = v;
     return 0;

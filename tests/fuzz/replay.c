@@ -21,41 +21,19 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
+#include "whole_file.h"
 
 static unsigned passed, failed;
 
 /* Read the whole of @p path; NULL (with a message) on failure. */
 static uint8_t *read_file(const char *path, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "replay: cannot open %s: %s\n", path, strerror(errno));
+    char *buf;
+    if (whole_file_read(path, SIZE_MAX, &buf, size) < 0) {
+        fprintf(stderr, "replay: cannot read %s: %s\n", path, strerror(errno));
         return NULL;
     }
-    size_t cap = 4096, len = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int bad = !buf || ferror(f);
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "replay: cannot read %s\n", path);
-        free(buf);
-        return NULL;
-    }
-    *size = len;
-    return buf;
+    return (uint8_t *)buf;
 }
 
 static void run_file(const char *path)

@@ -309,6 +309,15 @@ public_api_functions()
 # size, %h links, ...), or "" when PATH does not exist.
 stat_of() { stat -c "$1" -- "$2" 2>/dev/null; }
 
+# sized_file PATH OCTETS MTIME: a file of OCTETS zero bytes whose mtime is
+# MTIME (seconds since the epoch), its directories made (queue trees).
+sized_file()
+{
+    mkdir -p "$(dirname "$1")"
+    head -c "$2" /dev/zero >"$1"
+    touch -d "@$3" "$1"
+}
+
 # --- segments --------------------------------------------------------------
 
 # new_segment VAR: a fresh segment name for this run, removed at exit.

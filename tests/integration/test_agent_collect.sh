@@ -43,22 +43,14 @@ NO_INSTANCE="No Such Instance currently exists at this OID"
 T=$IT_TMP
 NOW=$(date +%s)
 
-# put FILE OCTETS MTIME: a file of OCTETS bytes with that mtime.
-put()
-{
-    mkdir -p "$(dirname "$1")"
-    head -c "$2" /dev/zero >"$1"
-    touch -d "@$3" "$1"
-}
-
 # --- the trees ---------------------------------------------------------------
 
 SUN=$T/sun
-put "$SUN/000/ZZa1" 1000 $((NOW - 7200))       # oldest
-put "$SUN/000/ZZa2" 2000 $((NOW - 60))
-put "$SUN/001/ZZb1" 3000 $((NOW - 600))
-put "$SUN/001/junk" 9999 $((NOW - 99999))       # not ZZ*
-put "$SUN/0/1/2/ZZdeep" 9999 $((NOW - 99999))   # depth 3 > 2
+sized_file "$SUN/000/ZZa1" 1000 $((NOW - 7200))       # oldest
+sized_file "$SUN/000/ZZa2" 2000 $((NOW - 60))
+sized_file "$SUN/001/ZZb1" 3000 $((NOW - 600))
+sized_file "$SUN/001/junk" 9999 $((NOW - 99999))       # not ZZ*
+sized_file "$SUN/0/1/2/ZZdeep" 9999 $((NOW - 99999))   # depth 3 > 2
 
 # A Postfix spool: queue files of real records (type, base-128 length,
 # data): a size record, a time record (arrival), sender, recipient, end.
@@ -98,8 +90,8 @@ os.makedirs(root + "/maildrop", exist_ok=True)
 EOF
 
 SPOOL=$T/spool
-put "$SPOOL/a" 10 $((NOW - 10))
-put "$SPOOL/x/y/z/b" 20 $((NOW - 20))
+sized_file "$SPOOL/a" 10 $((NOW - 10))
+sized_file "$SPOOL/x/y/z/b" 20 $((NOW - 20))
 
 # --- a process to watch, a port to connect to ---------------------------------
 

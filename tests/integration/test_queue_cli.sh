@@ -16,12 +16,7 @@ T=$IT_TMP
 NOW=$(date +%s)
 
 # mkfile PATH SIZE AGE_SECONDS: a file of SIZE bytes, its mtime AGE ago.
-mkfile()
-{
-    mkdir -p "$(dirname "$1")"
-    head -c "$2" /dev/zero >"$1"
-    touch -d "@$((NOW - $3))" "$1"
-}
+mkfile() { sized_file "$1" "$2" $((NOW - $3)); }
 
 # ------------------------------------------------------------------------
 section "a Sun channel queue (--path, directory)"

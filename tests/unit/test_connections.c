@@ -12,7 +12,6 @@
  * real-/proc suites hold everywhere.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -50,32 +49,10 @@ static int little_endian(void)
         }                                                                    \
     } while (0)
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char sub[512];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            struct stat st;
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
 /* A fresh fake PROC with an empty net/ directory. */
 static void make_proc(void)
 {
-    snprintf(proc, sizeof proc, "/tmp/mtamon-ut-conn.XXXXXX");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(proc));
+    ut_make_dir(proc, sizeof proc, "conn");
     char net[96];
     snprintf(net, sizeof net, "%s/net", proc);
     CU_ASSERT_EQUAL_FATAL(mkdir(net, 0755), 0);
@@ -86,10 +63,7 @@ static void write_net(const char *name, const char *text, size_t len)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/net/%s", proc, name);
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_EQUAL(fwrite(text, 1, len, f), len);
-    CU_ASSERT_EQUAL(fclose(f), 0);
+    ut_write_file(path, text, len);
 }
 
 static void write_net_str(const char *name, const char *text)
@@ -119,13 +93,16 @@ static const struct connections_port *find_port(const struct connections_stats *
     return NULL;
 }
 
-/* Is @p r the IPv4 address @p text with @p count connections? */
-static int is_v4(const struct connections_remote *r, const char *text, uint32_t count)
+/* Is @p r the address @p text (of @p family: AF_INET or AF_INET6) with
+ * @p count connections? */
+static int is_remote(const struct connections_remote *r, int family, const char *text,
+                     uint32_t count)
 {
-    uint8_t want[4];
-    if (inet_pton(AF_INET, text, want) != 1)
+    uint8_t want[16];
+    size_t size = family == AF_INET ? 4 : 16;
+    if (inet_pton(family, text, want) != 1)
         return 0;
-    int ok = r->family == AF_INET && memcmp(r->addr, want, 4) == 0 && r->count == count;
+    int ok = r->family == family && memcmp(r->addr, want, size) == 0 && r->count == count;
     if (!ok) {
         char got[INET6_ADDRSTRLEN] = "?";
         inet_ntop(r->family, r->addr, got, sizeof got);
@@ -134,18 +111,27 @@ static int is_v4(const struct connections_remote *r, const char *text, uint32_t 
     return ok;
 }
 
+static int is_v4(const struct connections_remote *r, const char *text, uint32_t count)
+{
+    return is_remote(r, AF_INET, text, count);
+}
+
 static int is_v6(const struct connections_remote *r, const char *text, uint32_t count)
 {
-    uint8_t want[16];
-    if (inet_pton(AF_INET6, text, want) != 1)
-        return 0;
-    int ok = r->family == AF_INET6 && memcmp(r->addr, want, 16) == 0 && r->count == count;
-    if (!ok) {
-        char got[INET6_ADDRSTRLEN] = "?";
-        inet_ntop(r->family, r->addr, got, sizeof got);
-        fprintf(stderr, "\n    remote %s x%u, wanted %s x%u\n", got, r->count, text, count);
-    }
-    return ok;
+    return is_remote(r, AF_INET6, text, count);
+}
+
+/* Read the fake PROC for port 25 alone, the top @p top remotes, into
+ * @p s (zeroed first; fails the test fatally if the read does); port 25's
+ * figures, NULL if it is not listed. */
+static const struct connections_port *read_port25(unsigned top,
+                                                  struct connections_stats *s)
+{
+    static const uint16_t ports[] = {25};
+    struct config_connections c = conf(top, 1, ports);
+    memset(s, 0, sizeof *s);
+    CU_ASSERT_EQUAL_FATAL(connections_read(proc, &c, s), 0);
+    return find_port(s, 25);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -402,7 +388,7 @@ static void test_counts_and_top(void)
     CU_ASSERT_EQUAL(s.ok, 1);
     CU_ASSERT_EQUAL(s.n_ports, 0);
     connections_free(&s);
-    remove_tree(proc);
+    ut_remove_tree(proc);
 }
 
 /* Ties among many remotes: the lower addresses win, in order. */
@@ -430,12 +416,8 @@ static void test_ties(void)
     write_net("tcp", text, len);
     free(text);
 
-    static const uint16_t ports[] = {25};
-    struct config_connections c = conf(5, 1, ports);
     struct connections_stats s;
-    memset(&s, 0, sizeof s);
-    CU_ASSERT_EQUAL_FATAL(connections_read(proc, &c, &s), 0);
-    const struct connections_port *p = find_port(&s, 25);
+    const struct connections_port *p = read_port25(5, &s);
     UT_REQUIRE(p);
     CU_ASSERT_EQUAL(p->by_state[CONN_ESTABLISHED], 403);
     CU_ASSERT_EQUAL(p->n_remotes, 201);
@@ -446,7 +428,7 @@ static void test_ties(void)
     CU_ASSERT_TRUE(is_v4(&p->top[3], "10.0.0.3", 2));
     CU_ASSERT_TRUE(is_v4(&p->top[4], "10.0.0.4", 2));
     connections_free(&s);
-    remove_tree(proc);
+    ut_remove_tree(proc);
 }
 
 /* Malformed lines among good ones are skipped; the good ones count. */
@@ -469,19 +451,15 @@ static void test_malformed_lines(void)
     write_net("tcp", text, sizeof text - 1);
     write_net_str("tcp6", "\x00\x01\x02 not a table at all\n");
 
-    static const uint16_t ports[] = {25};
-    struct config_connections c = conf(10, 1, ports);
     struct connections_stats s;
-    memset(&s, 0, sizeof s);
-    CU_ASSERT_EQUAL_FATAL(connections_read(proc, &c, &s), 0);
-    const struct connections_port *p = find_port(&s, 25);
+    const struct connections_port *p = read_port25(10, &s);
     UT_REQUIRE(p);
     CU_ASSERT_EQUAL(p->by_state[CONN_ESTABLISHED], 4);
     CU_ASSERT_EQUAL(p->n_remotes, 1);
     CU_ASSERT_EQUAL_FATAL(p->n_top, 1);
     CU_ASSERT_TRUE(is_v4(&p->top[0], "127.0.0.1", 4));
     connections_free(&s);
-    remove_tree(proc);
+    ut_remove_tree(proc);
 }
 
 /* Long lines: a good line with a long tail counts, a long garbage line
@@ -517,18 +495,14 @@ static void test_long_lines(void)
     write_net("tcp", text, len);
     free(text);
 
-    static const uint16_t ports[] = {25};
-    struct config_connections c = conf(10, 1, ports);
     struct connections_stats s;
-    memset(&s, 0, sizeof s);
-    CU_ASSERT_EQUAL_FATAL(connections_read(proc, &c, &s), 0);
-    const struct connections_port *p = find_port(&s, 25);
+    const struct connections_port *p = read_port25(10, &s);
     UT_REQUIRE(p);
     CU_ASSERT_EQUAL(p->by_state[CONN_ESTABLISHED], 1);
     CU_ASSERT_EQUAL(p->by_state[CONN_TIME_WAIT], 1);
     CU_ASSERT_EQUAL(p->n_remotes, 1);
     connections_free(&s);
-    remove_tree(proc);
+    ut_remove_tree(proc);
 }
 
 /* More distinct remotes than the cap: every connection counted, the
@@ -563,12 +537,8 @@ static void test_flood(void)
     write_net("tcp", text, len);
     free(text);
 
-    static const uint16_t ports[] = {25};
-    struct config_connections c = conf(3, 1, ports);
     struct connections_stats s;
-    memset(&s, 0, sizeof s);
-    CU_ASSERT_EQUAL_FATAL(connections_read(proc, &c, &s), 0);
-    const struct connections_port *p = find_port(&s, 25);
+    const struct connections_port *p = read_port25(3, &s);
     UT_REQUIRE(p);
     CU_ASSERT_EQUAL(p->by_state[CONN_ESTABLISHED], 5 + (n - 1) + 10 + 1);
     CU_ASSERT_EQUAL(p->n_remotes, CONNECTIONS_REMOTES_MAX);
@@ -580,7 +550,7 @@ static void test_flood(void)
     CU_ASSERT_TRUE(is_v4(&p->top[1], "12.0.0.1", 1));
     CU_ASSERT_TRUE(is_v4(&p->top[2], "12.0.0.2", 1));
     connections_free(&s);
-    remove_tree(proc);
+    ut_remove_tree(proc);
 }
 
 /* A missing tcp6 is no error; a missing or unreadable tcp is, naming it. */
@@ -641,7 +611,7 @@ static void test_files_missing(void)
     CU_ASSERT_STRING_EQUAL(s.error,
                            "/nonexistent-mtamon-proc/net/tcp: No such file or directory");
     connections_free(&s);
-    remove_tree(proc);
+    ut_remove_tree(proc);
 }
 
 /* connections_copy is deep; copy and free leave nothing shared. */
@@ -692,7 +662,7 @@ static void test_copy_free(void)
     connections_free(&s);
     connections_free(&s);      /* twice is fine: zeroed */
     connections_free(&d);
-    remove_tree(proc);
+    ut_remove_tree(proc);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -765,8 +735,8 @@ static void close_all(int *fds, int n)
 }
 
 /* Check the real tables for @p port: one LISTEN, N_CLIENTS ESTABLISHED,
- * all from @p remote (AF_INET text) or @p remote6 (AF_INET6 text). */
-static void check_real(uint16_t port, const char *remote, const char *remote6)
+ * all from @p remote (of @p family). */
+static void check_real(uint16_t port, int family, const char *remote)
 {
     struct config_connections c = conf(10, 1, &port);
     struct connections_stats s;
@@ -783,11 +753,29 @@ static void check_real(uint16_t port, const char *remote, const char *remote6)
     CU_ASSERT_EQUAL(p->by_state[CONN_ESTABLISHED], N_CLIENTS);
     CU_ASSERT_EQUAL(p->n_remotes, 1);
     CU_ASSERT_EQUAL_FATAL(p->n_top, 1);
-    if (remote)
-        CU_ASSERT_TRUE(is_v4(&p->top[0], remote, N_CLIENTS));
-    if (remote6)
-        CU_ASSERT_TRUE(is_v6(&p->top[0], remote6, N_CLIENTS));
+    CU_ASSERT_TRUE(is_remote(&p->top[0], family, remote, N_CLIENTS));
     connections_free(&s);
+}
+
+/* A listener on @p addr (@p v6only for IPv6), N_CLIENTS clients of
+ * @p family from @p remote, and the real tables checked for its port.  A
+ * listener that cannot be had fails the test, or with @p skip (why) skips
+ * it. */
+static void real_clients(const struct sockaddr *addr, socklen_t len, int v6only,
+                         int family, const char *remote, const char *skip)
+{
+    uint16_t port = 0;
+    int lfd = listen_on(addr, len, v6only, &port);
+    if (lfd < 0 && skip) {
+        fprintf(stderr, "\n    %s: skipped\n", skip);
+        return;
+    }
+    CU_ASSERT_FATAL(lfd >= 0);
+    int fds[2 * N_CLIENTS];
+    CU_ASSERT_EQUAL(connect_clients(family, remote, port, lfd, fds), 0);
+    check_real(port, family, remote);
+    close_all(fds, 2 * N_CLIENTS);
+    close(lfd);
 }
 
 /* 127.0.0.1: tcp. */
@@ -795,14 +783,7 @@ static void test_real_ipv4(void)
 {
     struct sockaddr_in sin = {.sin_family = AF_INET};
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    uint16_t port;
-    int lfd = listen_on((struct sockaddr *)&sin, sizeof sin, 0, &port);
-    CU_ASSERT_FATAL(lfd >= 0);
-    int fds[2 * N_CLIENTS];
-    CU_ASSERT_EQUAL(connect_clients(AF_INET, "127.0.0.1", port, lfd, fds), 0);
-    check_real(port, "127.0.0.1", NULL);
-    close_all(fds, 2 * N_CLIENTS);
-    close(lfd);
+    real_clients((struct sockaddr *)&sin, sizeof sin, 0, AF_INET, "127.0.0.1", NULL);
 }
 
 /* ::1: tcp6, an IPv6 remote. */
@@ -810,17 +791,8 @@ static void test_real_ipv6(void)
 {
     struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
     sin6.sin6_addr = in6addr_loopback;
-    uint16_t port;
-    int lfd = listen_on((struct sockaddr *)&sin6, sizeof sin6, 1, &port);
-    if (lfd < 0) {
-        fprintf(stderr, "\n    no IPv6 loopback here: skipped\n");
-        return;
-    }
-    int fds[2 * N_CLIENTS];
-    CU_ASSERT_EQUAL(connect_clients(AF_INET6, "::1", port, lfd, fds), 0);
-    check_real(port, NULL, "::1");
-    close_all(fds, 2 * N_CLIENTS);
-    close(lfd);
+    real_clients((struct sockaddr *)&sin6, sizeof sin6, 1, AF_INET6, "::1",
+                 "no IPv6 loopback here");
 }
 
 /* An IPv6 socket bound to ::ffff:127.0.0.1, IPv4 clients: tcp6 lists
@@ -829,17 +801,8 @@ static void test_real_mapped(void)
 {
     struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
     inet_pton(AF_INET6, "::ffff:127.0.0.1", &sin6.sin6_addr);
-    uint16_t port;
-    int lfd = listen_on((struct sockaddr *)&sin6, sizeof sin6, 0, &port);
-    if (lfd < 0) {
-        fprintf(stderr, "\n    no dual-stack IPv6 here: skipped\n");
-        return;
-    }
-    int fds[2 * N_CLIENTS];
-    CU_ASSERT_EQUAL(connect_clients(AF_INET, "127.0.0.1", port, lfd, fds), 0);
-    check_real(port, "127.0.0.1", NULL);
-    close_all(fds, 2 * N_CLIENTS);
-    close(lfd);
+    real_clients((struct sockaddr *)&sin6, sizeof sin6, 0, AF_INET, "127.0.0.1",
+                 "no dual-stack IPv6 here");
 }
 
 int main(void)

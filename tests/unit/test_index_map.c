@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "index_map.h"
+#include "whole_file.h"
 
 #define HEADER "# mtamond group indexes: INDEX NAME; edit with mtamond stopped\n"
 
@@ -79,29 +80,9 @@ static int write_text(const char *path, const char *text)
 /* The whole file (malloc'd), or NULL. */
 static char *read_text(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (cap - len < 2) {
-            char *p = realloc(buf, cap * 2);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
+    char *buf;
+    size_t len;
+    return whole_file_read(path, SIZE_MAX, &buf, &len) < 0 ? NULL : buf;
 }
 
 static void assert_file(const char *path, const char *want)

@@ -6,7 +6,6 @@
  * field 22 and btime with ") (" in a name; min/max; on a fake PROC tree,
  * then on the real /proc with a child of the test's own.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,35 +24,6 @@
 static char proc[64];        /* the fake PROC */
 static char files[96];       /* pidfiles */
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char sub[512];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            struct stat st;
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
-static void put(const char *path, const char *text, size_t len)
-{
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_EQUAL(fwrite(text, 1, len, f), len);
-    CU_ASSERT_EQUAL(fclose(f), 0);
-}
-
 /* PROC/PID/NAME (pid 0: PROC/NAME). */
 static void proc_file(int pid, const char *name, const char *text, size_t len)
 {
@@ -62,7 +32,7 @@ static void proc_file(int pid, const char *name, const char *text, size_t len)
         snprintf(path, sizeof path, "%s/%d/%s", proc, pid, name);
     else
         snprintf(path, sizeof path, "%s/%s", proc, name);
-    put(path, text, len);
+    ut_write_file(path, text, len);
 }
 
 /*
@@ -104,8 +74,7 @@ static void fake(int pid, const char *exe, const char *comm, const char *cmd,
 /* The tree most tests share. */
 static void make_tree(int with_btime)
 {
-    snprintf(proc, sizeof proc, "/tmp/mtamon-ut-pw.XXXXXX");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(proc));
+    ut_make_dir(proc, sizeof proc, "pw");
     snprintf(files, sizeof files, "%s/run", proc);
     CU_ASSERT_EQUAL_FATAL(mkdir(files, 0755), 0);
 
@@ -196,101 +165,106 @@ static int64_t start_ms(unsigned long long ticks)
            (int64_t)(ticks % (unsigned long long)hz) * 1000 / hz;
 }
 
-static void test_executable(void)
+/* Assert @p o's status, count, oldest pid and its start (@p start ticks
+ * after the fake boot; 0 with pid 0 or without btime), and no error; a
+ * difference is named on stderr with @p what. */
+static void check_stats(const struct process_watch_stats *o, const char *what,
+                        enum process_watch_status status, uint32_t count,
+                        int32_t pid, unsigned long long start, int with_btime)
 {
-    make_tree(1);
-    struct config_process w[] = {
-        exec_watch("dispatcher", "dispatcher", "", 1, 0),
-        exec_watch("job_controller", "job_controller", "", 1, 1),
-        exec_watch("one dispatcher", "dispatcher", "", 1, 1),
-        exec_watch("long name", "a_very_long_program_name", "", 1, 0),
-        exec_watch("long name, other tail", "a_very_long_proXXX", "", 1, 0),
-        exec_watch("comm itself", "a_very_long_pro", "", 1, 0),
-        exec_watch("tricky", "tricky ) (x", "", 1, 0),
-        exec_watch("none", "postfix", "", 1, 0),
-        exec_watch("none is fine", "postfix", "", 0, 0),
-        exec_watch("three wanted", "dispatcher", "", 3, 0),
-        exec_watch("prefix is not a match", "dispatch", "", 1, 0),
-    };
-    size_t n = sizeof w / sizeof w[0];
-    struct process_watch_stats out[sizeof w / sizeof w[0]];
+    int64_t want_ms = pid && with_btime ? start_ms(start) : 0;
+    CU_ASSERT_EQUAL(o->status, status);
+    CU_ASSERT_EQUAL(o->count, count);
+    CU_ASSERT_EQUAL(o->oldest_pid, pid);
+    CU_ASSERT_EQUAL(o->oldest_start_ms, want_ms);
+    CU_ASSERT_STRING_EQUAL(o->error, "");
+    if (o->status != status || o->count != count || o->oldest_pid != pid ||
+        o->oldest_start_ms != want_ms || o->error[0])
+        fprintf(stderr, "\n    %s: status %d count %u pid %d start %lld '%s'\n", what,
+                (int)o->status, o->count, (int)o->oldest_pid,
+                (long long)o->oldest_start_ms, o->error);
+}
+
+#define RUNNING PROCESS_WATCH_RUNNING
+#define NOT_RUNNING PROCESS_WATCH_NOT_RUNNING
+
+/* An executable watch and what a scan of the tree finds for it: status,
+ * count, the oldest's pid (0: none) and start (clock ticks after boot). */
+struct exec_case {
+    const char *name, *exe, *arg;
+    unsigned min, max;
+    enum process_watch_status status;
+    uint32_t count;
+    int32_t pid;
+    unsigned long long start;
+};
+
+#define CASES_MAX 16
+
+/* Scan the tree (made with or without btime) for the @p n watches of
+ * @p cases at once, and check each result. */
+static void scan_cases(const struct exec_case *cases, size_t n, int with_btime)
+{
+    struct config_process w[CASES_MAX];
+    struct process_watch_stats out[CASES_MAX];
+    CU_ASSERT_FATAL(n <= CASES_MAX);
+    for (size_t i = 0; i < n; i++)
+        w[i] = exec_watch(cases[i].name, cases[i].exe, cases[i].arg, cases[i].min,
+                          cases[i].max);
     memset(out, 0xa5, sizeof out);
     int64_t before = ut_now_ms();
     CU_ASSERT_EQUAL_FATAL(process_watch_scan(proc, w, n, out), 0);
+    int64_t after = ut_now_ms();
+    for (size_t i = 0; i < n; i++) {
+        const struct exec_case *c = &cases[i];
+        check_stats(&out[i], c->name, c->status, c->count, c->pid, c->start, with_btime);
+        CU_ASSERT_TRUE(out[i].read_ms >= before && out[i].read_ms <= after);
+    }
+}
 
-    /* 100 and 102 (deleted); not 105 (zombie) nor 106 (gone). */
-    CU_ASSERT_EQUAL(out[0].status, PROCESS_WATCH_RUNNING);
-    CU_ASSERT_EQUAL(out[0].count, 2);
-    CU_ASSERT_EQUAL(out[0].oldest_pid, 102);
-    CU_ASSERT_EQUAL(out[0].oldest_start_ms, start_ms(4000));
-    CU_ASSERT_STRING_EQUAL(out[0].error, "");
-    CU_ASSERT_TRUE(out[0].read_ms >= before && out[0].read_ms <= ut_now_ms());
-    /* 101 only: 110..113 have broken stats. */
-    CU_ASSERT_EQUAL(out[1].status, PROCESS_WATCH_RUNNING);
-    CU_ASSERT_EQUAL(out[1].count, 1);
-    CU_ASSERT_EQUAL(out[1].oldest_pid, 101);
-    CU_ASSERT_EQUAL(out[1].oldest_start_ms, start_ms(3000));
-    /* Two where at most one may run. */
-    CU_ASSERT_EQUAL(out[2].status, PROCESS_WATCH_NOT_RUNNING);
-    CU_ASSERT_EQUAL(out[2].count, 2);
-    CU_ASSERT_STRING_EQUAL(out[2].error, "");
-    /* comm: the first 15 bytes compared. */
-    CU_ASSERT_EQUAL(out[3].status, PROCESS_WATCH_RUNNING);
-    CU_ASSERT_EQUAL(out[3].count, 1);
-    CU_ASSERT_EQUAL(out[3].oldest_pid, 103);
-    CU_ASSERT_EQUAL(out[3].oldest_start_ms, start_ms(6000));
-    CU_ASSERT_EQUAL(out[4].count, 1);
-    CU_ASSERT_EQUAL(out[5].count, 1);
-    /* ") (" in the name: the start is field 22 after the last ')'. */
-    CU_ASSERT_EQUAL(out[6].status, PROCESS_WATCH_RUNNING);
-    CU_ASSERT_EQUAL(out[6].count, 1);
-    CU_ASSERT_EQUAL(out[6].oldest_pid, 104);
-    CU_ASSERT_EQUAL(out[6].oldest_start_ms, start_ms(777));
-    /* None. */
-    CU_ASSERT_EQUAL(out[7].status, PROCESS_WATCH_NOT_RUNNING);
-    CU_ASSERT_EQUAL(out[7].count, 0);
-    CU_ASSERT_EQUAL(out[7].oldest_pid, 0);
-    CU_ASSERT_EQUAL(out[7].oldest_start_ms, 0);
-    CU_ASSERT_STRING_EQUAL(out[7].error, "");
-    CU_ASSERT_EQUAL(out[8].status, PROCESS_WATCH_RUNNING);
-    CU_ASSERT_EQUAL(out[9].status, PROCESS_WATCH_NOT_RUNNING);
-    CU_ASSERT_EQUAL(out[9].count, 2);
-    CU_ASSERT_EQUAL(out[10].count, 0);
-    remove_tree(proc);
+static void test_executable(void)
+{
+    make_tree(1);
+    static const struct exec_case cases[] = {
+        /* 100 and 102 (deleted); not 105 (zombie) nor 106 (gone). */
+        {"dispatcher", "dispatcher", "", 1, 0, RUNNING, 2, 102, 4000},
+        /* 101 only: 110..113 have broken stats. */
+        {"job_controller", "job_controller", "", 1, 1, RUNNING, 1, 101, 3000},
+        /* Two where at most one may run. */
+        {"one dispatcher", "dispatcher", "", 1, 1, NOT_RUNNING, 2, 102, 4000},
+        /* comm: the first 15 bytes compared. */
+        {"long name", "a_very_long_program_name", "", 1, 0, RUNNING, 1, 103, 6000},
+        {"long name, other tail", "a_very_long_proXXX", "", 1, 0, RUNNING, 1, 103, 6000},
+        {"comm itself", "a_very_long_pro", "", 1, 0, RUNNING, 1, 103, 6000},
+        /* ") (" in the name: the start is field 22 after the last ')'. */
+        {"tricky", "tricky ) (x", "", 1, 0, RUNNING, 1, 104, 777},
+        /* None. */
+        {"none", "postfix", "", 1, 0, NOT_RUNNING, 0, 0, 0},
+        {"none is fine", "postfix", "", 0, 0, RUNNING, 0, 0, 0},
+        {"three wanted", "dispatcher", "", 3, 0, NOT_RUNNING, 2, 102, 4000},
+        {"prefix is not a match", "dispatch", "", 1, 0, NOT_RUNNING, 0, 0, 0},
+    };
+    scan_cases(cases, sizeof cases / sizeof cases[0], 1);
+    ut_remove_tree(proc);
 }
 
 static void test_argument(void)
 {
     make_tree(1);
-    struct config_process w[] = {
-        exec_watch("monitor", "python3.11", "monitor.py", 1, 0),
-        exec_watch("any python", "python3.11", "", 1, 0),
-        exec_watch("argv[0] not searched", "python3.11", "python3", 1, 0),
-        exec_watch("substring", "dispatcher", "config=/etc", 1, 0),
-        exec_watch("whole argument", "python3.11", "--queue", 1, 0),
-        exec_watch("no NUL at the end", "python3.11", "without-nul", 1, 0),
-        exec_watch("across arguments", "python3.11", "py\0--", 1, 0),
-        exec_watch("comm and argument", "a_very_long_program_name", "--serve", 1, 0),
+    static const struct exec_case cases[] = {
+        {"monitor", "python3.11", "monitor.py", 1, 0, RUNNING, 1, 107, 8000},
+        {"any python", "python3.11", "", 1, 0, RUNNING, 3, 107, 8000},
+        {"argv[0] not searched", "python3.11", "python3", 1, 0, NOT_RUNNING, 0, 0, 0},
+        {"substring", "dispatcher", "config=/etc", 1, 0, RUNNING, 1, 100, 5000},
+        {"whole argument", "python3.11", "--queue", 1, 0, RUNNING, 1, 107, 8000},
+        {"no NUL at the end", "python3.11", "without-nul", 1, 0, RUNNING, 1, 109, 9100},
+        /* The C string ends at its NUL: "py", in 107's and 108's script. */
+        {"across arguments", "python3.11", "py\0--", 1, 0, RUNNING, 2, 107, 8000},
+        {"comm and argument", "a_very_long_program_name", "--serve", 1, 0,
+         RUNNING, 1, 103, 6000},
     };
-    size_t n = sizeof w / sizeof w[0];
-    struct process_watch_stats out[sizeof w / sizeof w[0]];
-    CU_ASSERT_EQUAL_FATAL(process_watch_scan(proc, w, n, out), 0);
-    CU_ASSERT_EQUAL(out[0].count, 1);
-    CU_ASSERT_EQUAL(out[0].oldest_pid, 107);
-    CU_ASSERT_EQUAL(out[0].oldest_start_ms, start_ms(8000));
-    CU_ASSERT_EQUAL(out[1].count, 3);
-    CU_ASSERT_EQUAL(out[1].oldest_pid, 107);
-    CU_ASSERT_EQUAL(out[2].count, 0);
-    CU_ASSERT_EQUAL(out[2].status, PROCESS_WATCH_NOT_RUNNING);
-    CU_ASSERT_EQUAL(out[3].count, 1);
-    CU_ASSERT_EQUAL(out[3].oldest_pid, 100);
-    CU_ASSERT_EQUAL(out[4].count, 1);
-    CU_ASSERT_EQUAL(out[5].count, 1);
-    CU_ASSERT_EQUAL(out[5].oldest_pid, 109);
-    /* The C string ends at its NUL: "py", in 107's and 108's script. */
-    CU_ASSERT_EQUAL(out[6].count, 2);
-    CU_ASSERT_EQUAL(out[7].count, 1);
-    remove_tree(proc);
+    scan_cases(cases, sizeof cases / sizeof cases[0], 1);
+    ut_remove_tree(proc);
 }
 
 static void test_pidfile(void)
@@ -316,7 +290,7 @@ static void test_pidfile(void)
     char paths[16][128];
     for (size_t i = 0; i < n; i++) {
         snprintf(paths[i], sizeof paths[i], "%s/%s.pid", files, pf[i].file);
-        put(paths[i], pf[i].text, strlen(pf[i].text));
+        ut_write_file(paths[i], pf[i].text, strlen(pf[i].text));
         w[i] = pid_watch(pf[i].file, paths[i]);
     }
     snprintf(paths[n], sizeof paths[n], "%s/missing.pid", files);
@@ -325,11 +299,7 @@ static void test_pidfile(void)
     struct process_watch_stats out[16];
     CU_ASSERT_EQUAL_FATAL(process_watch_scan(proc, w, n, out), 0);
 
-    CU_ASSERT_EQUAL(out[0].status, PROCESS_WATCH_RUNNING);
-    CU_ASSERT_EQUAL(out[0].count, 1);
-    CU_ASSERT_EQUAL(out[0].oldest_pid, 101);
-    CU_ASSERT_EQUAL(out[0].oldest_start_ms, start_ms(3000));
-    CU_ASSERT_STRING_EQUAL(out[0].error, "");
+    check_stats(&out[0], "ok", RUNNING, 1, 101, 3000, 1);
 
     char want[PROCESS_WATCH_ERROR_MAX];
     static const struct { size_t i; const char *what; } errs[] = {
@@ -357,20 +327,18 @@ static void test_pidfile(void)
         if (strcmp(out[i].error, want) != 0)
             fprintf(stderr, "\n    got  '%s'\n    want '%s'\n", out[i].error, want);
     }
-    remove_tree(proc);
+    ut_remove_tree(proc);
 }
 
 /* No btime: the oldest is still found, its start unknown (0). */
 static void test_no_btime(void)
 {
     make_tree(0);
-    struct config_process w[] = {exec_watch("dispatcher", "dispatcher", "", 1, 0)};
-    struct process_watch_stats out[1];
-    CU_ASSERT_EQUAL_FATAL(process_watch_scan(proc, w, 1, out), 0);
-    CU_ASSERT_EQUAL(out[0].count, 2);
-    CU_ASSERT_EQUAL(out[0].oldest_pid, 102);
-    CU_ASSERT_EQUAL(out[0].oldest_start_ms, 0);
-    remove_tree(proc);
+    static const struct exec_case cases[] = {
+        {"dispatcher", "dispatcher", "", 1, 0, RUNNING, 2, 102, 4000},
+    };
+    scan_cases(cases, 1, 0);
+    ut_remove_tree(proc);
 }
 
 /* A PROC that cannot be read: -1, every watch NOT_RUNNING with why. */
@@ -488,7 +456,7 @@ static void test_real_pidfile(void)
     char path[64], text[32];
     snprintf(path, sizeof path, "%s/self.pid", dir);
     snprintf(text, sizeof text, "%d\n", (int)getpid());
-    put(path, text, strlen(text));
+    ut_write_file(path, text, strlen(text));
     struct config_process w[] = {pid_watch("self", path)};
     struct process_watch_stats out[1];
     CU_ASSERT_EQUAL(process_watch_scan("/proc", w, 1, out), 0);
@@ -501,7 +469,7 @@ static void test_real_pidfile(void)
 
     /* A reaped child's pid: not running. */
     snprintf(text, sizeof text, "%d\n", (int)ut_dead_pid());
-    put(path, text, strlen(text));
+    ut_write_file(path, text, strlen(text));
     CU_ASSERT_EQUAL(process_watch_scan("/proc", w, 1, out), 0);
     CU_ASSERT_EQUAL(out[0].status, PROCESS_WATCH_NOT_RUNNING);
     CU_ASSERT_PTR_NOT_NULL(strstr(out[0].error, "is not running"));

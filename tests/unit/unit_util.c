@@ -476,6 +476,44 @@ char *ut_capture_stderr_stop(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Scratch directory trees                                                   */
+
+void ut_make_dir(char *buf, size_t len, const char *tag)
+{
+    snprintf(buf, len, "/tmp/mtamon-ut-%s.XXXXXX", tag);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
+}
+
+void ut_write_file(const char *path, const void *text, size_t len)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(fwrite(text, 1, len, f), len);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+void ut_remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char sub[512];
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            struct stat st;
+            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+                ut_remove_tree(sub);
+            else
+                unlink(sub);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+/* ------------------------------------------------------------------------ */
 
 int unit_main(const char *suite, const struct unit_test *tests)
 {

@@ -9,6 +9,8 @@
  * - fork helpers (children report through their exit status) and a pipe
  *   barrier that starts many children at once;
  * - a capture of stderr (where log_msg() writes) into a temporary file;
+ * - scratch directory trees (a fake PROC, a pidfile directory): made,
+ *   filled with files of exact bytes, removed whole;
  * - unit_main(), which runs one suite in CUnit basic verbose mode, and
  *   UT_MAIN(), the main() of a suite that does nothing else.
  */
@@ -177,6 +179,22 @@ void ut_capture_stderr_start(void);
  * and return everything written to it meanwhile (malloc'd, free() it;
  * never NULL: "" if nothing was or could be read). */
 char *ut_capture_stderr_stop(void);
+
+/* ------------------------------------------------------------------------ */
+/* Scratch directory trees                                                   */
+
+/* A fresh directory "/tmp/mtamon-ut-<tag>.XXXXXX" (mkdtemp(3)), its path
+ * into @p buf (@p len bytes), or fail the calling test fatally. */
+void ut_make_dir(char *buf, size_t len, const char *tag);
+
+/* Create or replace @p path with exactly @p len bytes of @p text: fails
+ * the calling test fatally if it cannot be opened, and asserts (not
+ * fatally) the write and the close. */
+void ut_write_file(const char *path, const void *text, size_t len);
+
+/* Remove @p path and everything under it (symbolic links are removed,
+ * never followed); best effort, silent. */
+void ut_remove_tree(const char *path);
 
 /* ------------------------------------------------------------------------ */
 /* Assertion helpers                                                         */
