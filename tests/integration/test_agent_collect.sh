@@ -235,13 +235,13 @@ fi
 if wait_until 30 df_matches 2 "$T"; then
     pass "partition 2 ($T) equals df -B1 and df -i"
 else
-    read -r -a got <<<"${DF_GOT//Counter64: /}"
-    read -r -a want <<<"${DF_WANT//Counter64: /}"
-    assert_eq "${want[0]} ${want[5]}" "${got[0]} ${got[5]}" \
+    read -r -a df_got <<<"${DF_GOT//Counter64: /}"
+    read -r -a df_want <<<"${DF_WANT//Counter64: /}"
+    assert_eq "${df_want[0]} ${df_want[5]}" "${df_got[0]} ${df_got[5]}" \
         "partition 2 ($T): size and inodes equal df (a busy file system)"
-    slack=$((want[0] / 100))
-    assert_in_range "partition 2: used within 1% of df's" $((want[1] - slack)) \
-        $((want[1] + slack)) "${got[1]}"
+    slack=$((df_want[0] / 100))
+    assert_in_range "partition 2: used within 1% of df's" $((df_want[1] - slack)) \
+        $((df_want[1] + slack)) "${df_got[1]}"
 fi
 assert_snmp_get "partition 2 name" "$PART.2.2" 'STRING: "tmp"'
 assert_snmp_get "partition 2 path" "$PART.3.2" "STRING: \"$T\""
