@@ -64,7 +64,7 @@
  *    connection count = N)  (+smtp_connection)     key "[ip]:port" ("[ip]" without
  *                                                  +incoming_port)
  *  SMTP connection from ... [ip]:port closed by    ASSOC_CLOSE of that key
- *    QUIT|DROP..., ... lost..., SMTP call from
+ *    QUIT|DROP..., ... lost [...], SMTP call from
  *    ... dropped, SMTP command|data timeout ...
  *    on connection from ..., unexpected
  *    disconnection while reading SMTP command
@@ -702,7 +702,7 @@ static int delivery_fields(const char *p, const char *end,
     d->reason = end;
     const char *router = NULL, *transport = NULL;
     size_t router_len = 0, transport_len = 0;
-    if (d->addr_len && t[d->addr_len - 1] == ':') {
+    if (d->addr_len && t[d->addr_len - 1] == ':' && (d->addr_len == 1 || t[0] != ':')) {
         /* "** addr: REASON" */
         d->addr_len--;
         d->reason = tend;
@@ -954,7 +954,9 @@ static enum feed_line_result no_id_record(const struct ex_line *L,
                          p, end);
         if (find(from, end, LIT("connection count")))
             return assoc(L, FEED_ASSOC_OPEN, from, end, 0, NULL, NULL);
-        return assoc(L, FEED_ASSOC_CLOSE, from, end, 0, NULL, NULL);
+        if (find(from, end, LIT(" closed")) || find(from, end, LIT(" lost")))
+            return assoc(L, FEED_ASSOC_CLOSE, from, end, 0, NULL, NULL);
+        return FEED_LINE_KNOWN;
     }
     if (has_prefix(p, end, LIT("SMTP call from ")) &&
         find(p, end, LIT(" dropped")))
