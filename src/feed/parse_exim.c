@@ -63,7 +63,9 @@
  *  SMTP connection from [ip]:port ... (TCP/IP      ASSOC_OPEN in on "smtp", remote and
  *    connection count = N)  (+smtp_connection)     key "[ip]:port" ("[ip]" without
  *                                                  +incoming_port)
- *  SMTP connection from ... [ip]:port closed by    ASSOC_CLOSE of that key
+ *  SMTP connection from ... [ip]:port closed by    ASSOC_CLOSE of that key, once
+ *                                                  an open was read (a log without
+ *                                                  +smtp_connection: KNOWN)
  *    QUIT|DROP..., ... lost [...], SMTP call from
  *    ... dropped, SMTP command|data timeout ...
  *    on connection from ..., unexpected
@@ -152,6 +154,7 @@ struct ex_state {
     uint32_t oldest, newest;
     unsigned n_names;
     char names[EX_NAMES][FEED_NAME_MAX + 1];
+    int seen_open;       /* an "SMTP connection from" open was read */
     /* local timestamps: start of the last (year, month, day, hour) seen */
     int cache_year, cache_mon, cache_day, cache_hour;
     int64_t cache_base_s;
@@ -926,6 +929,10 @@ static enum feed_line_result assoc(const struct ex_line *L,
     if (kind == FEED_ASSOC_OPEN || kind == FEED_ASSOC_CLOSE) {
         if (!remote_token(p, end, &rs, &re))
             return FEED_LINE_UNPARSED;
+        if (kind == FEED_ASSOC_OPEN)
+            L->st->seen_open = 1;
+        else if (!L->st->seen_open) /* no +smtp_connection: nothing opened */
+            return FEED_LINE_KNOWN;
         ev.direction = MTAMON_INBOUND;
         copy_bounded(ev.key, sizeof ev.key, rs, (size_t)(re - rs));
         if (kind == FEED_ASSOC_OPEN)
