@@ -642,13 +642,14 @@ static int parse_exim_time(const char *p, const char *end, int64_t *ms)
         return 0;
     while (p < end) {
         int64_t v = 0;
-        int n = 0, frac = 0, fn = 0;
+        int n = 0, frac = 0;
         while (p < end && is_digit(*p)) {
             if (++n > 9)
                 return 0;
             v = v * 10 + (*p++ - '0');
         }
         if (p < end && *p == '.') {
+            int fn = 0;
             p++;
             while (p < end && is_digit(*p)) {
                 if (fn < 3) {
@@ -918,30 +919,37 @@ static int remote_token(const char *p, const char *end, const char **rs,
     return 0;
 }
 
-static enum feed_line_result assoc(const struct ex_line *L,
-                                   enum feed_event_kind kind, const char *p,
-                                   const char *end, mtamon_status_code status,
-                                   const char *reason, const char *reason_end)
+/* An inbound association opened or closed: the "[ip]:port" after p. */
+static enum feed_line_result assoc_conn(const struct ex_line *L,
+                                        enum feed_event_kind kind,
+                                        const char *p, const char *end)
 {
     const char *rs, *re;
+    if (!remote_token(p, end, &rs, &re))
+        return FEED_LINE_UNPARSED;
+    if (kind == FEED_ASSOC_OPEN)
+        L->st->seen_open = 1;
+    else if (!L->st->seen_open) /* no +smtp_connection: nothing opened */
+        return FEED_LINE_KNOWN;
     struct feed_event ev;
     ev_init(&ev, kind, L, CH_SMTP);
-    if (kind == FEED_ASSOC_OPEN || kind == FEED_ASSOC_CLOSE) {
-        if (!remote_token(p, end, &rs, &re))
-            return FEED_LINE_UNPARSED;
-        if (kind == FEED_ASSOC_OPEN)
-            L->st->seen_open = 1;
-        else if (!L->st->seen_open) /* no +smtp_connection: nothing opened */
-            return FEED_LINE_KNOWN;
-        ev.direction = MTAMON_INBOUND;
-        copy_bounded(ev.key, sizeof ev.key, rs, (size_t)(re - rs));
-        if (kind == FEED_ASSOC_OPEN)
-            copy_bounded(ev.remote, sizeof ev.remote, rs, (size_t)(re - rs));
-    } else {
-        ev.status = status;
-        copy_bounded(ev.reason, sizeof ev.reason, reason,
-                     (size_t)(reason_end - reason));
-    }
+    ev.direction = MTAMON_INBOUND;
+    copy_bounded(ev.key, sizeof ev.key, rs, (size_t)(re - rs));
+    if (kind == FEED_ASSOC_OPEN)
+        copy_bounded(ev.remote, sizeof ev.remote, rs, (size_t)(re - rs));
+    L->emit(L->ctx, &ev);
+    return FEED_LINE_COUNTED;
+}
+
+/* An inbound association refused, the whole text [p, end) its reason. */
+static enum feed_line_result assoc_refused(const struct ex_line *L,
+                                           mtamon_status_code status,
+                                           const char *p, const char *end)
+{
+    struct feed_event ev;
+    ev_init(&ev, FEED_ASSOC_REJECT, L, CH_SMTP);
+    ev.status = status;
+    copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -952,27 +960,26 @@ static enum feed_line_result no_id_record(const struct ex_line *L,
 {
     const char *from;
     if (has_prefix(p, end, LIT("SMTP protocol synchronization error")))
-        return assoc(L, FEED_ASSOC_REJECT, p, end, STATUS_REJECT, p, end);
+        return assoc_refused(L, STATUS_REJECT, p, end);
     if (has_prefix(p, end, LIT("SMTP connection from ")) ||
         has_prefix(p, end, LIT("Connection from "))) {
         from = p + (*p == 'S' ? 21 : 16);
         if (find(from, end, LIT(" refused")))
-            return assoc(L, FEED_ASSOC_REJECT, from, end, STATUS_TEMP_REJECT,
-                         p, end);
+            return assoc_refused(L, STATUS_TEMP_REJECT, p, end);
         if (find(from, end, LIT("connection count")))
-            return assoc(L, FEED_ASSOC_OPEN, from, end, 0, NULL, NULL);
+            return assoc_conn(L, FEED_ASSOC_OPEN, from, end);
         if (find(from, end, LIT(" closed")) || find(from, end, LIT(" lost")))
-            return assoc(L, FEED_ASSOC_CLOSE, from, end, 0, NULL, NULL);
+            return assoc_conn(L, FEED_ASSOC_CLOSE, from, end);
         return FEED_LINE_KNOWN;
     }
     if (has_prefix(p, end, LIT("SMTP call from ")) &&
         find(p, end, LIT(" dropped")))
-        return assoc(L, FEED_ASSOC_CLOSE, p + 15, end, 0, NULL, NULL);
+        return assoc_conn(L, FEED_ASSOC_CLOSE, p + 15, end);
     if (has_prefix(p, end, LIT("SMTP command timeout on connection from ")) ||
         has_prefix(p, end, LIT("SMTP data timeout (message abandoned) on connection from ")) ||
         has_prefix(p, end, LIT("unexpected disconnection while reading SMTP command from "))) {
         from = find(p, end, LIT(" from "));
-        return assoc(L, FEED_ASSOC_CLOSE, from + 6, end, 0, NULL, NULL);
+        return assoc_conn(L, FEED_ASSOC_CLOSE, from + 6, end);
     }
     const char *r = has_prefix(p, end, LIT("rejected ")) ? p
                                                           : find(p, end, LIT(" rejected "));

@@ -119,6 +119,7 @@ ldconfig -X -C "$T/ld.so.cache" -f "$T/ld.so.conf" 2>"$T/ldconfig.err" ||
 # namespace (exec: the PID is Exim's).
 in_ns()
 {
+    # shellcheck disable=SC2016 # expanded by that sh, from its arguments
     unshare -m sh -c 'mount --bind "$1/usr/sbin" /usr/sbin &&
         mount --bind "$2" /etc/ld.so.cache && shift 2 && exec /usr/sbin/exim4 "$@"' \
         sh "$EX_ROOT" "$T/ld.so.cache" "$@"
@@ -348,7 +349,9 @@ EOF
     assert_eq "$EXP_DEFERRALS" "$refused" "$name: $EXP_DEFERRALS refused connections"
 
     # --- eximstats
-    run perl "$EXIMSTATS" -nvr -h0 -ne -nr -nt -t0 -q0 "$LOG"
+    # On standard input: eximstats uncompresses a file whose path
+    # contains ".gz" or ".Z", which a temporary directory's may.
+    run perl "$EXIMSTATS" -nvr -h0 -ne -nr -nt -t0 -q0 <"$LOG"
     assert_exit 0 "$name: eximstats reads the log"
     cp "$IT_TMP/out" "$D/eximstats.out"
     # The Grand total summary: "Received VOLUME MESSAGES HOSTS DELAYED
