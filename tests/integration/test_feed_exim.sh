@@ -115,15 +115,13 @@ chmod 0711 "$T"
 ldconfig -X -C "$T/ld.so.cache" -f "$T/ld.so.conf" 2>"$T/ldconfig.err" ||
     skip "ldconfig cannot write a private cache: $(cat "$T/ldconfig.err")"
 
-# in_ns ARG...: run the unpacked Exim with ARG... in a private mount
-# namespace (exec: the PID is Exim's).
-in_ns()
-{
-    # shellcheck disable=SC2016 # expanded by that sh, from its arguments
-    unshare -m sh -c 'mount --bind "$1/usr/sbin" /usr/sbin &&
-        mount --bind "$2" /etc/ld.so.cache && shift 2 && exec /usr/sbin/exim4 "$@"' \
-        sh "$EX_ROOT" "$T/ld.so.cache" "$@"
-}
+# EX_NS ARG...: the unpacked Exim with ARG... in a private mount namespace;
+# unshare, sh and Exim replace each other (exec), so the PID of the
+# command is Exim's.
+# shellcheck disable=SC2016 # expanded by that sh, from its arguments
+EX_NS=(unshare -m sh -c 'mount --bind "$1/usr/sbin" /usr/sbin &&
+    mount --bind "$2" /etc/ld.so.cache && shift 2 && exec /usr/sbin/exim4 "$@"'
+    sh "$EX_ROOT" "$T/ld.so.cache")
 
 # --- the numbers this script causes -------------------------------------
 
@@ -159,15 +157,36 @@ wait_for_text "$T/refuser.out" "port " 10 ||
 REFUSED_PORT=$(sed -n 's/^port //p' "$T/refuser.out")
 
 DAEMON_PID=
-# stop_exim: SIGTERM to the daemon (by PID), wait until it is gone.
+EX_CONF=
+# exim_left: the PIDs of the processes running with our configuration
+# (every Exim process of a phase names it on its command line), in EX_LEFT.
+# shellcheck disable=SC2317 # called through wait_until
+exim_left()
+{
+    local d
+    EX_LEFT=""
+    [ -n "$EX_CONF" ] || return 0
+    for d in /proc/[0-9]*; do
+        if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "-C $EX_CONF "; then
+            EX_LEFT="$EX_LEFT ${d#/proc/}"
+        fi
+    done
+}
+exim_gone() { exim_left; [ -z "$EX_LEFT" ]; }
+
+# stop_exim: SIGTERM to the daemon (by PID), then wait until no process
+# of this phase is left; those still there after 10 s are killed by PID.
+# 0 if none was left.
 stop_exim()
 {
-    [ -n "$DAEMON_PID" ] || return 0
-    stop_bg "$DAEMON_PID"
-    wait_until 10 pid_gone "$DAEMON_PID"
-    local rc=$?
+    [ -n "$DAEMON_PID" ] && stop_bg "$DAEMON_PID"
     DAEMON_PID=
-    return $rc
+    wait_until 10 exim_gone && return 0
+    local p
+    for p in $EX_LEFT; do
+        kill -KILL "$p" 2>/dev/null
+    done
+    return 1
 }
 trap 'rc=$?; stop_exim; (exit "$rc"); it_cleanup' EXIT
 
@@ -251,17 +270,19 @@ EOF
     chmod 0644 "$D/exim.conf"
 
     section "$name: private Exim on 127.0.0.1:$port (log_selector = ${selector:-its default})"
-    run in_ns -C "$D/exim.conf" -bV
+    run "${EX_NS[@]}" -C "$D/exim.conf" -bV
     if [ "$RC" -ne 0 ]; then
         printf '%s\n' "$OUT" "$ERR"
         skip "the unpacked Exim does not run (its output is above)"
     fi
-    start_bg DAEMON_PID "$D/daemon.out" in_ns -C "$D/exim.conf" -bdf
+    EX_CONF=$D/exim.conf
+    start_bg DAEMON_PID "$D/daemon.out" "${EX_NS[@]}" -C "$D/exim.conf" -bdf
     if ! wait_for_text "$LOG" "daemon started" 10; then
         printf '%s\n' "--- daemon:" "$(cat "$D/daemon.out")" "--- log:" "$(cat "$LOG" 2>/dev/null)"
         skip "Exim's daemon did not start (its output is above)"
     fi
-    pass "$name: Exim daemon running (pid $DAEMON_PID)"
+    assert_eq "$DAEMON_PID" "$(tr -d ' \n' <"$D/exim.pid" 2>/dev/null)" \
+        "$name: Exim daemon running (pid $DAEMON_PID, its pid file says the same)"
 
     run python3 - "$port" "$N_SINGLE" "$N_REJ_ONLY" "$N_MIXED" "$N_BOUNCE" "$N_DEFER" <<'EOF'
 import smtplib, sys
@@ -305,21 +326,22 @@ EOF
     local i
     for i in $(seq "$N_LOCAL"); do
         printf 'From: <sender@gt.test>\nSubject: local %s\n\nhello\n' "$i" |
-            in_ns -C "$D/exim.conf" -odq -f sender@gt.test alice@gt.test >"$D/local.out" 2>&1
+            "${EX_NS[@]}" -C "$D/exim.conf" -odq -f sender@gt.test alice@gt.test >"$D/local.out" 2>&1
         assert_exit 0 "$name: command-line submission $i"
     done
     # Queue runs in the foreground: each returns when its deliveries are
     # done ("End queue run").
     for i in $(seq "$N_FORCED"); do
-        run in_ns -C "$D/exim.conf" -qf
+        run "${EX_NS[@]}" -C "$D/exim.conf" -qf
         assert_exit 0 "$name: forced queue run $i"
     done
-    run in_ns -C "$D/exim.conf" -q
+    run "${EX_NS[@]}" -C "$D/exim.conf" -q
     assert_exit 0 "$name: queue run (retry times not reached)"
     if stop_exim; then
-        pass "$name: Exim daemon stopped on SIGTERM"
+        pass "$name: Exim daemon stopped on SIGTERM, no process of it left"
     else
-        fail "$name: Exim daemon stopped on SIGTERM"
+        fail "$name: Exim daemon stopped on SIGTERM, no process of it left" \
+            "still running (killed):$EX_LEFT"
     fi
 
     # --- what really happened: mailboxes and queue
