@@ -172,6 +172,7 @@ exim_left()
         fi
     done
 }
+# shellcheck disable=SC2317 # called through wait_until
 exim_gone() { exim_left; [ -z "$EX_LEFT" ]; }
 
 # stop_exim: SIGTERM to the daemon (by PID), then wait until no process
