@@ -2,7 +2,7 @@
  * gen_maillog.c - write a realistic MTA log of N lines to standard output,
  * the input of the `mtamon feed` benchmark (bench/feed/run).
  *
- *   gen_maillog --format postfix|sunmta --lines N [--seed S]
+ *   gen_maillog --format postfix|sunmta|exim --lines N [--seed S]
  *
  * postfix: traditional syslog lines ("Mar 10 00:00:01 mx1 postfix/smtpd[..]:")
  *   of an MX that also relays local mail: postscreen CONNECT/PASS/DNSBL,
@@ -15,6 +15,12 @@
  *   [pid] src dst ACTION size from rfc822;to to ..."): E, D, Q, R and J
  *   records, some with process ids and message ids, and connection
  *   records (+/- O, C) of the SMTP channels.
+ * exim: an Exim mainlog with Debian's default log_selector ("2024-03-10
+ *   00:00:01 1xZZTw-0006ok-11 <= ..."): SMTP arrivals delivered locally
+ *   (=>, -> and Completed), local submissions relayed out over SMTP
+ *   (delivered, deferred after a failed connection then delivered, or
+ *   bounced with a 550 5.1.1 and a notification), rejected RCPTs, queue
+ *   runs, and the daemon's other lines.
  *
  * Sessions (one message or one connection each) run in a few dozen slots;
  * every line comes from a random slot, so the records of concurrent
@@ -37,7 +43,7 @@
 #define SESSION_LINES 48
 #define LINE_MAX_LEN 640
 
-enum format { POSTFIX, SUNMTA };
+enum format { POSTFIX, SUNMTA, EXIM };
 
 struct session {
     char lines[SESSION_LINES][LINE_MAX_LEN]; /* the bodies, after the time stamp */
@@ -630,6 +636,121 @@ static void sun_new_session(struct gen *g, struct session *s)
         sun_pad_columns(s->lines[i]);
 }
 
+/* --- Exim ---------------------------------------------------------------------- */
+
+/* An Exim 4.96 message id ("1xZZTw-0006ok-11"): base 62, unique in the log. */
+static void make_exim_id(struct gen *g, char *buf, size_t size)
+{
+    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    uint64_t t = (uint64_t)(g->now_ms / 1000), seq = ++g->queue_seq;
+    char id[17];
+    for (int i = 5; i >= 0; i--, t /= 62)
+        id[i] = b62[t % 62];
+    id[6] = '-';
+    for (int i = 12; i >= 7; i--, seq /= 62)
+        id[i] = b62[seq % 62];
+    id[13] = '-';
+    id[14] = b62[pick(g, 62)];
+    id[15] = b62[pick(g, 62)];
+    id[16] = '\0';
+    snprintf(buf, size, "%s", id);
+}
+
+/* Mail arriving over SMTP for local mailboxes. */
+static void exim_inbound(struct gen *g, struct session *s)
+{
+    char id[24], ip[20];
+    unsigned r = remote_index(g);
+    unsigned size = 800 + pick(g, 40000) + (chance(g, 5) ? pick(g, 4000000) : 0);
+    make_exim_id(g, id, sizeof id);
+    make_ip(g, ip, sizeof ip);
+    const char *host = remote_hosts[r];
+    const char *user = users[pick(g, COUNT(users))];
+    add_line(s, "%s <= %s@%s H=%s [%s] P=%s X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no S=%u id=%" PRIx64 ".%u@%s",
+             id, users[pick(g, COUNT(users))], remote_domains[r], host, ip,
+             chance(g, 80) ? "esmtps" : "esmtp", size, next_random(g) >> 24, ++g->msg_seq, remote_domains[r]);
+    add_line(s, "%s => %s <%s@%s> R=local_user T=maildir_home", id, user, user, local_domains[0]);
+    if (chance(g, 20)) {
+        const char *other = users[pick(g, COUNT(users))];
+        add_line(s, "%s => %s <%s@%s> R=local_user T=maildir_home", id, other, other, local_domains[0]);
+    }
+    add_line(s, "%s Completed", id);
+}
+
+/* Local mail relayed out: delivered, deferred then delivered, or bounced. */
+static void exim_outbound(struct gen *g, struct session *s)
+{
+    char id[24], ip[20], rcpt[96];
+    unsigned r = remote_index(g);
+    unsigned size = 500 + pick(g, 60000);
+    const char *user = users[pick(g, COUNT(users))];
+    const char *host = remote_hosts[r][0] == 'u' ? "mx.example.org" : remote_hosts[r];
+    make_exim_id(g, id, sizeof id);
+    make_ip(g, ip, sizeof ip);
+    snprintf(rcpt, sizeof rcpt, "%s%u@%s", users[pick(g, COUNT(users))], pick(g, 100), remote_domains[r]);
+    add_line(s, "%s <= %s@%s U=%s P=local S=%u", id, user, local_domains[0], user, size);
+    unsigned roll = pick(g, 100);
+    if (roll < 8) {
+        add_line(s, "%s H=%s [%s] Connection timed out", id, host, ip);
+        add_line(s, "%s == %s R=dnslookup T=remote_smtp defer (110): Connection timed out", id, rcpt);
+        add_line(s, "%s == %s R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host for '%s'",
+                 id, rcpt, remote_domains[r]);
+    } else if (roll < 12) {
+        add_line(s, "%s ** %s R=dnslookup T=remote_smtp H=%s [%s] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes: "
+                    "SMTP error from remote mail server after RCPT TO:<%s>: 550 5.1.1 <%s>: Recipient address "
+                    "rejected: User unknown",
+                 id, rcpt, host, ip, rcpt, rcpt);
+        char nid[24];
+        make_exim_id(g, nid, sizeof nid);
+        add_line(s, "%s <= <> R=%s U=Debian-exim P=local S=%u", nid, id, size + 1500);
+        add_line(s, "%s Completed", id);
+        add_line(s, "%s => %s <%s@%s> R=local_user T=maildir_home", nid, user, user, local_domains[0]);
+        add_line(s, "%s Completed", nid);
+        return;
+    }
+    add_line(s, "%s => %s R=dnslookup T=remote_smtp H=%s [%s] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes "
+                "C=\"250 2.0.0 OK %08" PRIX64 "\"",
+             id, rcpt, host, ip, next_random(g) >> 32);
+    if (chance(g, 10))
+        add_line(s, "%s -> %s%u@%s R=dnslookup T=remote_smtp H=%s [%s]", id, users[pick(g, COUNT(users))],
+                 pick(g, 100), remote_domains[r], host, ip);
+    add_line(s, "%s Completed", id);
+}
+
+/* A client refused at RCPT, and the daemon's other lines. */
+static void exim_other(struct gen *g, struct session *s)
+{
+    char ip[20];
+    make_ip(g, ip, sizeof ip);
+    unsigned roll = pick(g, 100);
+    if (roll < 60) {
+        add_line(s, "H=(%s) [%s] F=<%s@%s> rejected RCPT <%s@%s>: relay not permitted", remote_hosts[remote_index(g)],
+                 ip, users[pick(g, COUNT(users))], remote_domains[remote_index(g)], users[pick(g, COUNT(users))],
+                 remote_domains[remote_index(g)]);
+        add_line(s, "H=(%s) [%s] incomplete transaction (RSET) from <%s@%s>", remote_hosts[remote_index(g)], ip,
+                 users[pick(g, COUNT(users))], remote_domains[remote_index(g)]);
+    } else if (roll < 80) {
+        unsigned pid = 10000 + pick(g, 50000);
+        add_line(s, "Start queue run: pid=%u", pid);
+        add_line(s, "End queue run: pid=%u", pid);
+    } else if (roll < 90) {
+        add_line(s, "no host name found for IP address %s", ip);
+    } else {
+        add_line(s, "SMTP connection from [%s] lost D=%us", ip, pick(g, 30));
+    }
+}
+
+static void exim_new_session(struct gen *g, struct session *s)
+{
+    unsigned roll = pick(g, 100);
+    if (roll < 50)
+        exim_inbound(g, s);
+    else if (roll < 80)
+        exim_outbound(g, s);
+    else
+        exim_other(g, s);
+}
+
 /* --- the log ------------------------------------------------------------------------ */
 
 /* "Mar 10 00:00:01 mx1 " or "10-Mar-2024 00:00:01.23 ", rebuilt only when
@@ -645,6 +766,9 @@ static size_t stamp(struct gen *g, char *buf, size_t size)
     if (g->format == POSTFIX)
         n = snprintf(buf, size, "%s %2d %02d:%02d:%02d mx1 ", months[tm.tm_mon], tm.tm_mday, tm.tm_hour,
                      tm.tm_min, tm.tm_sec);
+    else if (g->format == EXIM)
+        n = snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
     else
         n = snprintf(buf, size, "%02d-%s-%04d %02d:%02d:%02d.%02d ", tm.tm_mday, months[tm.tm_mon],
                      tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(g->now_ms % 1000 / 10));
@@ -656,7 +780,7 @@ static void emit_line(struct gen *g, const char *body)
     static char cached[64];
     static size_t cached_len;
     static int64_t cached_key = -1;
-    int64_t key = g->format == POSTFIX ? g->now_ms / 1000 : g->now_ms / 10;
+    int64_t key = g->format == SUNMTA ? g->now_ms / 10 : g->now_ms / 1000;
     if (key != cached_key) {
         cached_len = stamp(g, cached, sizeof cached);
         cached_key = key;
@@ -679,7 +803,7 @@ static int parse_count(const char *s, unsigned long long *out)
 
 static int usage(FILE *to, int rc)
 {
-    fputs("usage: gen_maillog --format postfix|sunmta --lines N [--seed S]\n", to);
+    fputs("usage: gen_maillog --format postfix|sunmta|exim --lines N [--seed S]\n", to);
     return rc;
 }
 
@@ -705,9 +829,16 @@ int main(int argc, char **argv)
         } else
             return usage(stderr, 64);
     }
-    if (format == NULL || (strcmp(format, "postfix") != 0 && strcmp(format, "sunmta") != 0))
+    if (format == NULL)
         return usage(stderr, 64);
-    g.format = strcmp(format, "postfix") == 0 ? POSTFIX : SUNMTA;
+    if (strcmp(format, "postfix") == 0)
+        g.format = POSTFIX;
+    else if (strcmp(format, "sunmta") == 0)
+        g.format = SUNMTA;
+    else if (strcmp(format, "exim") == 0)
+        g.format = EXIM;
+    else
+        return usage(stderr, 64);
     g.rng = seed;
     g.now_ms = 1710028800000; /* 2024-03-10 00:00:00 UTC */
     g.out = malloc(OUT_SIZE);
@@ -728,6 +859,8 @@ int main(int argc, char **argv)
             s->count = s->next = 0;
             if (g.format == POSTFIX)
                 postfix_new_session(&g, s);
+            else if (g.format == EXIM)
+                exim_new_session(&g, s);
             else
                 sun_new_session(&g, s);
         }

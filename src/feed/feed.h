@@ -5,6 +5,7 @@
  *                   state file) or standard input, and hands over lines
  *   parse_sunmta.c  Sun/Oracle Messaging Server mail.log records
  *   parse_postfix.c Postfix syslog records
+ *   parse_exim.c    Exim main log records
  *   sink.c          turns parsed events into libmtamon calls
  *
  * A parser knows nothing of files or of the segment: it reads one line
@@ -99,6 +100,9 @@ extern const struct feed_format feed_format_sunmta;
 
 /** The Postfix syslog format (parse_postfix.c). */
 extern const struct feed_format feed_format_postfix;
+
+/** The Exim main log format (parse_exim.c). */
+extern const struct feed_format feed_format_exim;
 
 /** The format called @p name, or NULL. */
 const struct feed_format *feed_format_find(const char *name);

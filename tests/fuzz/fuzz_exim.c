@@ -1,0 +1,82 @@
+/*
+ * fuzz_exim.c - fuzz target for the Exim main log parser (parse_exim.c),
+ * which reads whatever a log file holds.
+ *
+ * The input is split at '\n'; each line is copied into a buffer of exactly
+ * its length (so reading past it is caught) and given to one parser state,
+ * so the message-id table sees sequences of records.
+ *
+ * Invariants: the result is one of the four; only a COUNTED line emits
+ * events, and it emits at least one; every event is of a known kind, its
+ * strings are NUL-terminated within their arrays, its channel is a valid
+ * channel name and it has no source; delivery-side events count exactly
+ * one recipient, arrivals (SUBMIT) at least one; only DEQUEUE carries a
+ * queue time; associations carry a key, an opened one is inbound; refused
+ * and failed associations carry a status and a reason.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+#include "fuzz.h"
+#include "fuzz_feed.h"
+
+const char fuzz_corpus[] = "exim";
+
+#define CHECK FUZZ_CHECK
+
+static size_t n_events;
+
+static void check_string(const char *s, size_t size)
+{
+    CHECK(memchr(s, '\0', size) != NULL);
+}
+
+static void check_event(void *ctx, const struct feed_event *ev)
+{
+    (void)ctx;
+    n_events++;
+    check_string(ev->channel, sizeof ev->channel);
+    check_string(ev->src, sizeof ev->src);
+    check_string(ev->remote, sizeof ev->remote);
+    check_string(ev->reason, sizeof ev->reason);
+    check_string(ev->key, sizeof ev->key);
+    CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
+    CHECK(ev->src[0] == '\0');
+    switch (ev->kind) {
+    case FEED_SUBMIT:
+        CHECK(ev->recipients >= 1);
+        CHECK(ev->queue_ms == -1);
+        break;
+    case FEED_ENQUEUE:
+    case FEED_DEQUEUE:
+    case FEED_TEMPFAIL:
+    case FEED_REJECT:
+    case FEED_FAIL:
+        CHECK(ev->recipients == 1);
+        CHECK(ev->kind == FEED_DEQUEUE || ev->queue_ms == -1);
+        CHECK(ev->queue_ms >= -1);
+        CHECK(ev->kind != FEED_REJECT || (ev->octets == 0 && ev->status != 0));
+        break;
+    case FEED_ASSOC_OPEN:
+        CHECK(ev->direction == MTAMON_INBOUND && ev->key[0] != '\0');
+        CHECK(ev->remote[0] != '\0');
+        break;
+    case FEED_ASSOC_CLOSE:
+        CHECK(ev->key[0] != '\0');
+        break;
+    case FEED_ASSOC_REJECT:
+    case FEED_ASSOC_FAIL:
+        CHECK(ev->status != 0 && ev->reason[0] != '\0');
+        break;
+    default:
+        CHECK(0); /* the parser emits no other kind */
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    CHECK(feed_format_find("exim") == &feed_format_exim);
+    fuzz_feed_lines(&feed_format_exim, data, size, check_event, &n_events, 0);
+    return 0;
+}
