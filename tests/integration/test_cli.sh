@@ -36,118 +36,101 @@ json_of()
 }
 
 # ------------------------------------------------------------------------
-# Expected text.  Rows: "   %-9s%11lld%12lld%12lld", queue lines
-# "   %-24s%llu/%llu = %.2f", association lines "   %-16s%16llu".
+# Expected text, from the tables below.  Rows: "   %-9s%11lld%12lld%12lld"
+# (Delivered with " (N first time)"), queue lines "   %-24s%llu/%llu = %.2f",
+# association lines "   %-16s%16llu".
 
 cat >"$T/header" <<'EOF'
 Channel          Messages    Recipients    Blocks
 -------          --------    ----------    -------
 EOF
 
-cat >"$T/tcp_local" <<'EOF'
-tcp_local
-   Received           3           6          36
-   Stored             1           2           4
-   Delivered          2           4          32 (1 first time)
-   Submitted          5          13          45
-   Attempted          0           0           0
-   Rejected           2          11           5
-   Failed             0           0           0
+# One line per counter row of `counters show`: its blocks with the default
+# --block-size 1024 and with --block-size 512; Delivered's first-time count.
+#              row        messages  recipients  blocks/1024  blocks/512  first
+COUNTER_ROWS="
+tcp_local      Received          3           6           36          72
+tcp_local      Stored            1           2            4           8
+tcp_local      Delivered         2           4           32          64      1
+tcp_local      Submitted         5          13           45          90
+tcp_local      Attempted         0           0            0           0
+tcp_local      Rejected          2          11            5          10
+tcp_local      Failed            0           0            0           0
+ims-ms         Received          4           8           40          80
+ims-ms         Stored            0           0            0           0
+ims-ms         Delivered         3           6           30          60      2
+ims-ms         Submitted         0           0            0           0
+ims-ms         Attempted         1           2           10          20
+ims-ms         Rejected          0           0            0           0
+ims-ms         Failed            1           2           10          20
+tcp_intranet   Received          2           6            6          12
+tcp_intranet   Stored           -1           0           -2          -4
+tcp_intranet   Delivered         2           4            4           8      1
+tcp_intranet   Submitted         1           1            2           4
+tcp_intranet   Attempted         1           3            3           6
+tcp_intranet   Rejected          0           0            0           0
+tcp_intranet   Failed            1           2            4           8
+"
 
-   Queue time/count        6/2 = 3.00
-   Queue first time/count  2/1 = 2.00
+# Queue time/count = average, Queue first time/count = average, Total In
+# and Out Assocs.
+#              time  count  average  first: time  count  average  in  out
+TOTAL_ROWS="
+tcp_local         6      2     3.00            2      1     2.00   3    1
+ims-ms           10      3     3.33            4      2     2.00   0    2
+tcp_intranet     91      2    45.50            1      1     1.00   1    2
+"
 
-   Total In Assocs                3
-   Total Out Assocs               1
-EOF
+# channel_text NAME BLOCK_SIZE: the expected block of channel NAME in
+# `counters show --block-size BLOCK_SIZE` (1024 or 512).
+channel_text()
+{
+    local name=$1 size=$2 ch row msgs rcpts b1024 b512 first blocks
+    local qt qc qa ft fc fa in out
+    printf '%s\n' "$name"
+    while read -r ch row msgs rcpts b1024 b512 first; do
+        [ "$ch" = "$name" ] || continue
+        blocks=$b1024
+        if [ "$size" = 512 ]; then
+            blocks=$b512
+        fi
+        printf '   %-9s%11s%12s%12s' "$row" "$msgs" "$rcpts" "$blocks"
+        if [ -n "$first" ]; then
+            printf ' (%s first time)' "$first"
+        fi
+        printf '\n'
+    done <<<"$COUNTER_ROWS"
+    while read -r ch qt qc qa ft fc fa in out; do
+        [ "$ch" = "$name" ] || continue
+        printf '\n'
+        printf '   %-24s%s/%s = %s\n' "Queue time/count" "$qt" "$qc" "$qa"
+        printf '   %-24s%s/%s = %s\n' "Queue first time/count" "$ft" "$fc" "$fa"
+        printf '\n'
+        printf '   %-16s%16s\n' "Total In Assocs" "$in" "Total Out Assocs" "$out"
+    done <<<"$TOTAL_ROWS"
+}
 
-cat >"$T/ims-ms" <<'EOF'
-ims-ms
-   Received           4           8          40
-   Stored             0           0           0
-   Delivered          3           6          30 (2 first time)
-   Submitted          0           0           0
-   Attempted          1           2          10
-   Rejected           0           0           0
-   Failed             1           2          10
+# all_text BLOCK_SIZE CHANNEL...: the header, then the channels' blocks
+# separated by blank lines.
+all_text()
+{
+    local size=$1 sep='' ch
+    shift
+    cat "$T/header"
+    for ch in "$@"; do
+        printf '%s' "$sep"
+        channel_text "$ch" "$size"
+        sep=$'\n'
+    done
+}
 
-   Queue time/count        10/3 = 3.33
-   Queue first time/count  4/2 = 2.00
-
-   Total In Assocs                0
-   Total Out Assocs               2
-EOF
-
-cat >"$T/tcp_intranet" <<'EOF'
-tcp_intranet
-   Received           2           6           6
-   Stored            -1           0          -2
-   Delivered          2           4           4 (1 first time)
-   Submitted          1           1           2
-   Attempted          1           3           3
-   Rejected           0           0           0
-   Failed             1           2           4
-
-   Queue time/count        91/2 = 45.50
-   Queue first time/count  1/1 = 1.00
-
-   Total In Assocs                1
-   Total Out Assocs               2
-EOF
-
-# The same traffic with --block-size 512.
-cat >"$T/all-512" <<'EOF'
-Channel          Messages    Recipients    Blocks
--------          --------    ----------    -------
-tcp_local
-   Received           3           6          72
-   Stored             1           2           8
-   Delivered          2           4          64 (1 first time)
-   Submitted          5          13          90
-   Attempted          0           0           0
-   Rejected           2          11          10
-   Failed             0           0           0
-
-   Queue time/count        6/2 = 3.00
-   Queue first time/count  2/1 = 2.00
-
-   Total In Assocs                3
-   Total Out Assocs               1
-
-ims-ms
-   Received           4           8          80
-   Stored             0           0           0
-   Delivered          3           6          60 (2 first time)
-   Submitted          0           0           0
-   Attempted          1           2          20
-   Rejected           0           0           0
-   Failed             1           2          20
-
-   Queue time/count        10/3 = 3.33
-   Queue first time/count  4/2 = 2.00
-
-   Total In Assocs                0
-   Total Out Assocs               2
-
-tcp_intranet
-   Received           2           6          12
-   Stored            -1           0          -4
-   Delivered          2           4           8 (1 first time)
-   Submitted          1           1           4
-   Attempted          1           3           6
-   Rejected           0           0           0
-   Failed             1           2           8
-
-   Queue time/count        91/2 = 45.50
-   Queue first time/count  1/1 = 1.00
-
-   Total In Assocs                1
-   Total Out Assocs               2
-EOF
-
-{ cat "$T/header" "$T/tcp_local"; echo; cat "$T/ims-ms"; echo; cat "$T/tcp_intranet"; } >"$T/all"
-{ cat "$T/header" "$T/ims-ms"; } >"$T/only-ims"
-{ cat "$T/header" "$T/tcp_local"; echo; cat "$T/tcp_intranet"; } >"$T/only-tcp"
+for ch in tcp_local ims-ms tcp_intranet; do
+    channel_text "$ch" 1024 >"$T/$ch"
+done
+all_text 1024 tcp_local ims-ms tcp_intranet >"$T/all"
+all_text 512 tcp_local ims-ms tcp_intranet >"$T/all-512"
+all_text 1024 ims-ms >"$T/only-ims"
+all_text 1024 tcp_local tcp_intranet >"$T/only-tcp"
 
 # The traffic behind those numbers (see the expected JSON below too).
 KNOWN_TRAFFIC=(
