@@ -293,35 +293,53 @@ assert_file_eq "$T/all" "$IT_TMP/out" "--block-size 1024 is the default"
 json_of "$S2" "$T/s2.json"
 py_check "traffic JSON" "$T/s2.json" "$S2" <<'EOF'
 doc = load(sys.argv[1])
-NAMES = ["received_messages", "received_recipients", "received_volume",
-         "delivered_messages", "delivered_recipients", "delivered_volume",
-         "delivered_first_messages",
-         "submitted_messages", "submitted_recipients", "submitted_volume",
-         "attempted_messages", "attempted_recipients", "attempted_volume",
-         "rejected_messages", "rejected_recipients", "rejected_volume",
-         "failed_messages", "failed_recipients", "failed_volume",
-         "queue_time_ms", "queue_count", "queue_first_time_ms", "queue_first_count",
-         "inbound_associations", "outbound_associations",
-         "inbound_associations_closed", "outbound_associations_closed",
-         "inbound_associations_rejected", "outbound_associations_failed",
-         "converted_ok", "converted_failed", "loops_detected"]
+# Every counter of every channel, in the order of the JSON's "counters".
+#                               tcp_local   ims-ms   tcp_intranet
+COUNTER_TABLE = """
+received_messages                       3        4              2
+received_recipients                     6        8              6
+received_volume                     37144    40960           6144
+delivered_messages                      2        3              2
+delivered_recipients                    4        6              4
+delivered_volume                    33048    30720           4096
+delivered_first_messages                1        2              1
+submitted_messages                      5        0              1
+submitted_recipients                   13        0              1
+submitted_volume                    46080        0           2048
+attempted_messages                      0        1              1
+attempted_recipients                    0        2              3
+attempted_volume                        0    10240           3072
+rejected_messages                       2        0              0
+rejected_recipients                    11        0              0
+rejected_volume                      5120        0              0
+failed_messages                         0        1              1
+failed_recipients                       0        2              2
+failed_volume                           0    10240           4096
+queue_time_ms                        6000    10000          91000
+queue_count                             2        3              2
+queue_first_time_ms                  2000     4000           1000
+queue_first_count                       1        2              1
+inbound_associations                    3        0              1
+outbound_associations                   1        2              2
+inbound_associations_closed             3        0              1
+outbound_associations_closed            1        2              2
+inbound_associations_rejected           1        0              0
+outbound_associations_failed            0        0              1
+converted_ok                            0        2              0
+converted_failed                        0        1              0
+loops_detected                          1        0              2
+"""
+CHANNELS = ["tcp_local", "ims-ms", "tcp_intranet"]
+ROWS = [line.split() for line in COUNTER_TABLE.strip().splitlines()]
+NAMES = [row[0] for row in ROWS]
 
-def counters(**kv):
-    d = dict.fromkeys(NAMES, 0)
-    d.update(kv)
-    return d
+def counters(name):
+    column = 1 + CHANNELS.index(name)
+    return {row[0]: int(row[column]) for row in ROWS}
 
 expected = {
   "tcp_local": dict(index=1,
-    counters=counters(received_messages=3, received_recipients=6, received_volume=37144,
-        delivered_messages=2, delivered_recipients=4, delivered_volume=33048,
-        delivered_first_messages=1,
-        submitted_messages=5, submitted_recipients=13, submitted_volume=46080,
-        rejected_messages=2, rejected_recipients=11, rejected_volume=5120,
-        queue_time_ms=6000, queue_count=2, queue_first_time_ms=2000, queue_first_count=1,
-        inbound_associations=3, outbound_associations=1,
-        inbound_associations_closed=3, outbound_associations_closed=1,
-        inbound_associations_rejected=1, loops_detected=1),
+    counters=counters("tcp_local"),
     stored={"messages": 1, "recipients": 2, "volume": 4096},
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason="relay access denied",
@@ -329,14 +347,7 @@ expected = {
     status={"5.1.1": (5001001, 1, 0, 0), "5.4.6": (5004006, 0, 1, 0), "5.7.1": (5007001, 2, 0, 0)},
     inbound_activity=True),
   "ims-ms": dict(index=2,
-    counters=counters(received_messages=4, received_recipients=8, received_volume=40960,
-        delivered_messages=3, delivered_recipients=6, delivered_volume=30720,
-        delivered_first_messages=2,
-        attempted_messages=1, attempted_recipients=2, attempted_volume=10240,
-        failed_messages=1, failed_recipients=2, failed_volume=10240,
-        queue_time_ms=10000, queue_count=3, queue_first_time_ms=4000, queue_first_count=2,
-        outbound_associations=2, outbound_associations_closed=2,
-        converted_ok=2, converted_failed=1),
+    counters=counters("ims-ms"),
     stored={"messages": 0, "recipients": 0, "volume": 0},
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason=None,
@@ -344,16 +355,7 @@ expected = {
     status={"4.2.2": (4002002, 0, 0, 1), "5.2.2": (5002002, 0, 0, 1), "5.6.5": (5006005, 0, 1, 0)},
     inbound_activity=False),
   "tcp_intranet": dict(index=3,
-    counters=counters(received_messages=2, received_recipients=6, received_volume=6144,
-        delivered_messages=2, delivered_recipients=4, delivered_volume=4096,
-        delivered_first_messages=1,
-        submitted_messages=1, submitted_recipients=1, submitted_volume=2048,
-        attempted_messages=1, attempted_recipients=3, attempted_volume=3072,
-        failed_messages=1, failed_recipients=2, failed_volume=4096,
-        queue_time_ms=91000, queue_count=2, queue_first_time_ms=1000, queue_first_count=1,
-        inbound_associations=1, outbound_associations=2,
-        inbound_associations_closed=1, outbound_associations_closed=2,
-        outbound_associations_failed=1, loops_detected=2),
+    counters=counters("tcp_intranet"),
     stored={"messages": -1, "recipients": 0, "volume": -2048},
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason=None,
@@ -361,7 +363,6 @@ expected = {
     status={"4.4.1": (4004001, 0, 0, 2), "5.1.1": (5001001, 0, 0, 1), "5.4.6": (5004006, 0, 2, 0)},
     inbound_activity=True),
 }
-
 UNSET = (None, "", 0)
 check("segment", get(doc, "segment"), sys.argv[2])
 check("block_size", get(doc, "block_size"), 1024)
@@ -374,6 +375,7 @@ for name, e in expected.items():
     check(name + " index", get(c, "index"), e["index"])
     check_true(name + " created set", get(c, "created") not in (MISSING,) + UNSET)
     got = get(c, "counters")
+    check(name + " counter names", sorted(got) if isinstance(got, dict) else got, sorted(NAMES))
     for k in NAMES:
         check(name + " counters." + k, get(got, k), e["counters"][k])
     check(name + " stored", get(c, "stored"), e["stored"])
