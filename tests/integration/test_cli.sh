@@ -955,14 +955,28 @@ section "7. create --group and --mode"
 MYGID=$(id -g)
 MYGROUP=$(id -gn)
 
+# create_checks DESC SEG GID MODE CONFIRMATION ARG...: `counters create
+# ARG...` on SEG exits 0, prints exactly CONFIRMATION, and makes the
+# segment with mode MODE (as stat %a prints it) and, unless GID is "",
+# group GID.
+create_checks()
+{
+    local desc=$1 seg=$2 gid=$3 mode=$4 confirmation=$5 path
+    shift 5
+    path=$(shm_path "$seg")
+    mt "$seg" counters create "$@"
+    assert_exit 0 "$desc: exit status 0"
+    assert_eq "$confirmation" "$OUT" "$desc: the confirmation"
+    if [ -n "$gid" ]; then
+        assert_eq "$gid" "$(stat_of %g "$path")" "$desc: the segment's group is $gid"
+    fi
+    assert_eq "$mode" "$(stat_of %a "$path")" "$desc: the segment's mode is $mode"
+}
+
 new_segment GRP1
-PGRP1=$(shm_path "$GRP1")
-mt "$GRP1" counters create --group "$MYGROUP" --mode 0640
-assert_exit 0 "create --group $MYGROUP --mode 0640"
-assert_eq "created segment $GRP1 (1024 channels, 1024 associations, mode 0640, group $MYGROUP (gid $MYGID))" \
-    "$OUT" "the confirmation names the mode and the group"
-assert_eq "$MYGID" "$(stat_of %g "$PGRP1")" "--group by name: the segment's group"
-assert_eq 640 "$(stat_of %a "$PGRP1")" "--mode 0640: the segment's mode"
+create_checks "create --group $MYGROUP --mode 0640 (by name)" "$GRP1" "$MYGID" 640 \
+    "created segment $GRP1 (1024 channels, 1024 associations, mode 0640, group $MYGROUP (gid $MYGID))" \
+    --group "$MYGROUP" --mode 0640
 mt "$GRP1" counters show
 assert_file_eq "$T/header" "$IT_TMP/out" "a segment created with --group and --mode shows"
 
@@ -979,20 +993,14 @@ else
     NUMTEXT="gid $NUMGID"
 fi
 new_segment GRP2
-PGRP2=$(shm_path "$GRP2")
-mt "$GRP2" counters create --group "$NUMGID" --capacity 8
-assert_exit 0 "create --group $NUMGID"
-assert_eq "created segment $GRP2 (8 channels, 1024 associations, mode 0660, $NUMTEXT)" \
-    "$OUT" "the confirmation names the numeric group"
-assert_eq "$NUMGID" "$(stat_of %g "$PGRP2")" "--group by number: the segment's group"
-assert_eq 660 "$(stat_of %a "$PGRP2")" "without --mode the segment is 0660"
+create_checks "create --group $NUMGID (by number, no --mode)" "$GRP2" "$NUMGID" 660 \
+    "created segment $GRP2 (8 channels, 1024 associations, mode 0660, $NUMTEXT)" \
+    --group "$NUMGID" --capacity 8
 
+# Without --group the confirmation names the mode only.
 new_segment GRP3
-PGRP3=$(shm_path "$GRP3")
-mt "$GRP3" counters create
-assert_eq "created segment $GRP3 (1024 channels, 1024 associations, mode 0660)" \
-    "$OUT" "without --group the confirmation names the mode only"
-assert_eq 660 "$(stat_of %a "$PGRP3")" "a plain create is 0660"
+create_checks "a plain create" "$GRP3" "" 660 \
+    "created segment $GRP3 (1024 channels, 1024 associations, mode 0660)"
 mt "$GRP3" counters delete
 assert_exit 0 "delete the plain segment"
 
