@@ -9,7 +9,7 @@
 # Known traffic is written with mtamon-emit, so every number is exact.
 # Run by `make check`; by hand: cd BUILDDIR && SRCDIR/tests/integration/test_cli.sh
 
-# shellcheck source=tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_program "$MTAMON"
 
@@ -584,7 +584,7 @@ EOF2
 sim_across()
 {
     start_bg SIMPID "$T/$3.out" "$MTAMON" --segment "$1" simulate --events 6000 \
-        --rate 1500 --seed 5 $2
+        --rate 1500 --seed 5 ${2:+"$2"}
     sleep 0.5
     kill -STOP "$SIMPID"
     json_of "$1" "$T/$3-old.json"
@@ -1006,6 +1006,7 @@ assert_exit 0 "delete the plain segment"
 
 # Refused: nothing is created.
 new_segment GRPBAD
+# shellcheck disable=SC2153 # GRPBAD is set by new_segment
 PGRPBAD=$(shm_path "$GRPBAD")
 mt "$GRPBAD" counters create --group "mtamon-no-such-group-$$"
 assert_error 64 "unknown group 'mtamon-no-such-group-$$'" "create --group with an unknown group"
@@ -1199,6 +1200,7 @@ assert_exit 0 "show --json with the default spellings"
 
 # Unknown and misplaced Sun words.
 new_segment SOBAD
+# shellcheck disable=SC2153 # SOBAD is set by new_segment
 PSOBAD=$(shm_path "$SOBAD")
 mt "$SO" counters -show -bogus
 assert_error 64 "unknown option '-bogus'" "-show -bogus"
