@@ -9,7 +9,7 @@
 # Known traffic is written with mtamon-emit, so every number is exact.
 # Run by `make check`; by hand: cd BUILDDIR && SRCDIR/tests/integration/test_cli.sh
 
-# shellcheck source=tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_program "$MTAMON"
 
@@ -36,118 +36,101 @@ json_of()
 }
 
 # ------------------------------------------------------------------------
-# Expected text.  Rows: "   %-9s%11lld%12lld%12lld", queue lines
-# "   %-24s%llu/%llu = %.2f", association lines "   %-16s%16llu".
+# Expected text, from the tables below.  Rows: "   %-9s%11lld%12lld%12lld"
+# (Delivered with " (N first time)"), queue lines "   %-24s%llu/%llu = %.2f",
+# association lines "   %-16s%16llu".
 
 cat >"$T/header" <<'EOF'
 Channel          Messages    Recipients    Blocks
 -------          --------    ----------    -------
 EOF
 
-cat >"$T/tcp_local" <<'EOF'
-tcp_local
-   Received           3           6          36
-   Stored             1           2           4
-   Delivered          2           4          32 (1 first time)
-   Submitted          5          13          45
-   Attempted          0           0           0
-   Rejected           2          11           5
-   Failed             0           0           0
+# One line per counter row of `counters show`: its blocks with the default
+# --block-size 1024 and with --block-size 512; Delivered's first-time count.
+#              row        messages  recipients  blocks/1024  blocks/512  first
+COUNTER_ROWS="
+tcp_local      Received          3           6           36          72
+tcp_local      Stored            1           2            4           8
+tcp_local      Delivered         2           4           32          64      1
+tcp_local      Submitted         5          13           45          90
+tcp_local      Attempted         0           0            0           0
+tcp_local      Rejected          2          11            5          10
+tcp_local      Failed            0           0            0           0
+ims-ms         Received          4           8           40          80
+ims-ms         Stored            0           0            0           0
+ims-ms         Delivered         3           6           30          60      2
+ims-ms         Submitted         0           0            0           0
+ims-ms         Attempted         1           2           10          20
+ims-ms         Rejected          0           0            0           0
+ims-ms         Failed            1           2           10          20
+tcp_intranet   Received          2           6            6          12
+tcp_intranet   Stored           -1           0           -2          -4
+tcp_intranet   Delivered         2           4            4           8      1
+tcp_intranet   Submitted         1           1            2           4
+tcp_intranet   Attempted         1           3            3           6
+tcp_intranet   Rejected          0           0            0           0
+tcp_intranet   Failed            1           2            4           8
+"
 
-   Queue time/count        6/2 = 3.00
-   Queue first time/count  2/1 = 2.00
+# Queue time/count = average, Queue first time/count = average, Total In
+# and Out Assocs.
+#              time  count  average  first: time  count  average  in  out
+TOTAL_ROWS="
+tcp_local         6      2     3.00            2      1     2.00   3    1
+ims-ms           10      3     3.33            4      2     2.00   0    2
+tcp_intranet     91      2    45.50            1      1     1.00   1    2
+"
 
-   Total In Assocs                3
-   Total Out Assocs               1
-EOF
+# channel_text NAME BLOCK_SIZE: the expected block of channel NAME in
+# `counters show --block-size BLOCK_SIZE` (1024 or 512).
+channel_text()
+{
+    local name=$1 size=$2 ch row msgs rcpts b1024 b512 first blocks
+    local qt qc qa ft fc fa in out
+    printf '%s\n' "$name"
+    while read -r ch row msgs rcpts b1024 b512 first; do
+        [ "$ch" = "$name" ] || continue
+        blocks=$b1024
+        if [ "$size" = 512 ]; then
+            blocks=$b512
+        fi
+        printf '   %-9s%11s%12s%12s' "$row" "$msgs" "$rcpts" "$blocks"
+        if [ -n "$first" ]; then
+            printf ' (%s first time)' "$first"
+        fi
+        printf '\n'
+    done <<<"$COUNTER_ROWS"
+    while read -r ch qt qc qa ft fc fa in out; do
+        [ "$ch" = "$name" ] || continue
+        printf '\n'
+        printf '   %-24s%s/%s = %s\n' "Queue time/count" "$qt" "$qc" "$qa"
+        printf '   %-24s%s/%s = %s\n' "Queue first time/count" "$ft" "$fc" "$fa"
+        printf '\n'
+        printf '   %-16s%16s\n' "Total In Assocs" "$in" "Total Out Assocs" "$out"
+    done <<<"$TOTAL_ROWS"
+}
 
-cat >"$T/ims-ms" <<'EOF'
-ims-ms
-   Received           4           8          40
-   Stored             0           0           0
-   Delivered          3           6          30 (2 first time)
-   Submitted          0           0           0
-   Attempted          1           2          10
-   Rejected           0           0           0
-   Failed             1           2          10
+# all_text BLOCK_SIZE CHANNEL...: the header, then the channels' blocks
+# separated by blank lines.
+all_text()
+{
+    local size=$1 sep='' ch
+    shift
+    cat "$T/header"
+    for ch in "$@"; do
+        printf '%s' "$sep"
+        channel_text "$ch" "$size"
+        sep=$'\n'
+    done
+}
 
-   Queue time/count        10/3 = 3.33
-   Queue first time/count  4/2 = 2.00
-
-   Total In Assocs                0
-   Total Out Assocs               2
-EOF
-
-cat >"$T/tcp_intranet" <<'EOF'
-tcp_intranet
-   Received           2           6           6
-   Stored            -1           0          -2
-   Delivered          2           4           4 (1 first time)
-   Submitted          1           1           2
-   Attempted          1           3           3
-   Rejected           0           0           0
-   Failed             1           2           4
-
-   Queue time/count        91/2 = 45.50
-   Queue first time/count  1/1 = 1.00
-
-   Total In Assocs                1
-   Total Out Assocs               2
-EOF
-
-# The same traffic with --block-size 512.
-cat >"$T/all-512" <<'EOF'
-Channel          Messages    Recipients    Blocks
--------          --------    ----------    -------
-tcp_local
-   Received           3           6          72
-   Stored             1           2           8
-   Delivered          2           4          64 (1 first time)
-   Submitted          5          13          90
-   Attempted          0           0           0
-   Rejected           2          11          10
-   Failed             0           0           0
-
-   Queue time/count        6/2 = 3.00
-   Queue first time/count  2/1 = 2.00
-
-   Total In Assocs                3
-   Total Out Assocs               1
-
-ims-ms
-   Received           4           8          80
-   Stored             0           0           0
-   Delivered          3           6          60 (2 first time)
-   Submitted          0           0           0
-   Attempted          1           2          20
-   Rejected           0           0           0
-   Failed             1           2          20
-
-   Queue time/count        10/3 = 3.33
-   Queue first time/count  4/2 = 2.00
-
-   Total In Assocs                0
-   Total Out Assocs               2
-
-tcp_intranet
-   Received           2           6          12
-   Stored            -1           0          -4
-   Delivered          2           4           8 (1 first time)
-   Submitted          1           1           4
-   Attempted          1           3           6
-   Rejected           0           0           0
-   Failed             1           2           8
-
-   Queue time/count        91/2 = 45.50
-   Queue first time/count  1/1 = 1.00
-
-   Total In Assocs                1
-   Total Out Assocs               2
-EOF
-
-{ cat "$T/header" "$T/tcp_local"; echo; cat "$T/ims-ms"; echo; cat "$T/tcp_intranet"; } >"$T/all"
-{ cat "$T/header" "$T/ims-ms"; } >"$T/only-ims"
-{ cat "$T/header" "$T/tcp_local"; echo; cat "$T/tcp_intranet"; } >"$T/only-tcp"
+for ch in tcp_local ims-ms tcp_intranet; do
+    channel_text "$ch" 1024 >"$T/$ch"
+done
+all_text 1024 tcp_local ims-ms tcp_intranet >"$T/all"
+all_text 512 tcp_local ims-ms tcp_intranet >"$T/all-512"
+all_text 1024 ims-ms >"$T/only-ims"
+all_text 1024 tcp_local tcp_intranet >"$T/only-tcp"
 
 # The traffic behind those numbers (see the expected JSON below too).
 KNOWN_TRAFFIC=(
@@ -310,35 +293,53 @@ assert_file_eq "$T/all" "$IT_TMP/out" "--block-size 1024 is the default"
 json_of "$S2" "$T/s2.json"
 py_check "traffic JSON" "$T/s2.json" "$S2" <<'EOF'
 doc = load(sys.argv[1])
-NAMES = ["received_messages", "received_recipients", "received_volume",
-         "delivered_messages", "delivered_recipients", "delivered_volume",
-         "delivered_first_messages",
-         "submitted_messages", "submitted_recipients", "submitted_volume",
-         "attempted_messages", "attempted_recipients", "attempted_volume",
-         "rejected_messages", "rejected_recipients", "rejected_volume",
-         "failed_messages", "failed_recipients", "failed_volume",
-         "queue_time_ms", "queue_count", "queue_first_time_ms", "queue_first_count",
-         "inbound_associations", "outbound_associations",
-         "inbound_associations_closed", "outbound_associations_closed",
-         "inbound_associations_rejected", "outbound_associations_failed",
-         "converted_ok", "converted_failed", "loops_detected"]
+# Every counter of every channel, in the order of the JSON's "counters".
+#                               tcp_local   ims-ms   tcp_intranet
+COUNTER_TABLE = """
+received_messages                       3        4              2
+received_recipients                     6        8              6
+received_volume                     37144    40960           6144
+delivered_messages                      2        3              2
+delivered_recipients                    4        6              4
+delivered_volume                    33048    30720           4096
+delivered_first_messages                1        2              1
+submitted_messages                      5        0              1
+submitted_recipients                   13        0              1
+submitted_volume                    46080        0           2048
+attempted_messages                      0        1              1
+attempted_recipients                    0        2              3
+attempted_volume                        0    10240           3072
+rejected_messages                       2        0              0
+rejected_recipients                    11        0              0
+rejected_volume                      5120        0              0
+failed_messages                         0        1              1
+failed_recipients                       0        2              2
+failed_volume                           0    10240           4096
+queue_time_ms                        6000    10000          91000
+queue_count                             2        3              2
+queue_first_time_ms                  2000     4000           1000
+queue_first_count                       1        2              1
+inbound_associations                    3        0              1
+outbound_associations                   1        2              2
+inbound_associations_closed             3        0              1
+outbound_associations_closed            1        2              2
+inbound_associations_rejected           1        0              0
+outbound_associations_failed            0        0              1
+converted_ok                            0        2              0
+converted_failed                        0        1              0
+loops_detected                          1        0              2
+"""
+CHANNELS = ["tcp_local", "ims-ms", "tcp_intranet"]
+ROWS = [line.split() for line in COUNTER_TABLE.strip().splitlines()]
+NAMES = [row[0] for row in ROWS]
 
-def counters(**kv):
-    d = dict.fromkeys(NAMES, 0)
-    d.update(kv)
-    return d
+def counters(name):
+    column = 1 + CHANNELS.index(name)
+    return {row[0]: int(row[column]) for row in ROWS}
 
 expected = {
   "tcp_local": dict(index=1,
-    counters=counters(received_messages=3, received_recipients=6, received_volume=37144,
-        delivered_messages=2, delivered_recipients=4, delivered_volume=33048,
-        delivered_first_messages=1,
-        submitted_messages=5, submitted_recipients=13, submitted_volume=46080,
-        rejected_messages=2, rejected_recipients=11, rejected_volume=5120,
-        queue_time_ms=6000, queue_count=2, queue_first_time_ms=2000, queue_first_count=1,
-        inbound_associations=3, outbound_associations=1,
-        inbound_associations_closed=3, outbound_associations_closed=1,
-        inbound_associations_rejected=1, loops_detected=1),
+    counters=counters("tcp_local"),
     stored={"messages": 1, "recipients": 2, "volume": 4096},
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason="relay access denied",
@@ -346,14 +347,7 @@ expected = {
     status={"5.1.1": (5001001, 1, 0, 0), "5.4.6": (5004006, 0, 1, 0), "5.7.1": (5007001, 2, 0, 0)},
     inbound_activity=True),
   "ims-ms": dict(index=2,
-    counters=counters(received_messages=4, received_recipients=8, received_volume=40960,
-        delivered_messages=3, delivered_recipients=6, delivered_volume=30720,
-        delivered_first_messages=2,
-        attempted_messages=1, attempted_recipients=2, attempted_volume=10240,
-        failed_messages=1, failed_recipients=2, failed_volume=10240,
-        queue_time_ms=10000, queue_count=3, queue_first_time_ms=4000, queue_first_count=2,
-        outbound_associations=2, outbound_associations_closed=2,
-        converted_ok=2, converted_failed=1),
+    counters=counters("ims-ms"),
     stored={"messages": 0, "recipients": 0, "volume": 0},
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason=None,
@@ -361,16 +355,7 @@ expected = {
     status={"4.2.2": (4002002, 0, 0, 1), "5.2.2": (5002002, 0, 0, 1), "5.6.5": (5006005, 0, 1, 0)},
     inbound_activity=False),
   "tcp_intranet": dict(index=3,
-    counters=counters(received_messages=2, received_recipients=6, received_volume=6144,
-        delivered_messages=2, delivered_recipients=4, delivered_volume=4096,
-        delivered_first_messages=1,
-        submitted_messages=1, submitted_recipients=1, submitted_volume=2048,
-        attempted_messages=1, attempted_recipients=3, attempted_volume=3072,
-        failed_messages=1, failed_recipients=2, failed_volume=4096,
-        queue_time_ms=91000, queue_count=2, queue_first_time_ms=1000, queue_first_count=1,
-        inbound_associations=1, outbound_associations=2,
-        inbound_associations_closed=1, outbound_associations_closed=2,
-        outbound_associations_failed=1, loops_detected=2),
+    counters=counters("tcp_intranet"),
     stored={"messages": -1, "recipients": 0, "volume": -2048},
     associations={"inbound_current": 0, "outbound_current": 0},
     last_rejection_reason=None,
@@ -378,7 +363,6 @@ expected = {
     status={"4.4.1": (4004001, 0, 0, 2), "5.1.1": (5001001, 0, 0, 1), "5.4.6": (5004006, 0, 2, 0)},
     inbound_activity=True),
 }
-
 UNSET = (None, "", 0)
 check("segment", get(doc, "segment"), sys.argv[2])
 check("block_size", get(doc, "block_size"), 1024)
@@ -391,6 +375,7 @@ for name, e in expected.items():
     check(name + " index", get(c, "index"), e["index"])
     check_true(name + " created set", get(c, "created") not in (MISSING,) + UNSET)
     got = get(c, "counters")
+    check(name + " counter names", sorted(got) if isinstance(got, dict) else got, sorted(NAMES))
     for k in NAMES:
         check(name + " counters." + k, get(got, k), e["counters"][k])
     check(name + " stored", get(c, "stored"), e["stored"])
@@ -599,7 +584,7 @@ EOF2
 sim_across()
 {
     start_bg SIMPID "$T/$3.out" "$MTAMON" --segment "$1" simulate --events 6000 \
-        --rate 1500 --seed 5 $2
+        --rate 1500 --seed 5 ${2:+"$2"}
     sleep 0.5
     kill -STOP "$SIMPID"
     json_of "$1" "$T/$3-old.json"
@@ -970,14 +955,28 @@ section "7. create --group and --mode"
 MYGID=$(id -g)
 MYGROUP=$(id -gn)
 
+# create_checks DESC SEG GID MODE CONFIRMATION ARG...: `counters create
+# ARG...` on SEG exits 0, prints exactly CONFIRMATION, and makes the
+# segment with mode MODE (as stat %a prints it) and, unless GID is "",
+# group GID.
+create_checks()
+{
+    local desc=$1 seg=$2 gid=$3 mode=$4 confirmation=$5 path
+    shift 5
+    path=$(shm_path "$seg")
+    mt "$seg" counters create "$@"
+    assert_exit 0 "$desc: exit status 0"
+    assert_eq "$confirmation" "$OUT" "$desc: the confirmation"
+    if [ -n "$gid" ]; then
+        assert_eq "$gid" "$(stat_of %g "$path")" "$desc: the segment's group is $gid"
+    fi
+    assert_eq "$mode" "$(stat_of %a "$path")" "$desc: the segment's mode is $mode"
+}
+
 new_segment GRP1
-PGRP1=$(shm_path "$GRP1")
-mt "$GRP1" counters create --group "$MYGROUP" --mode 0640
-assert_exit 0 "create --group $MYGROUP --mode 0640"
-assert_eq "created segment $GRP1 (1024 channels, 1024 associations, mode 0640, group $MYGROUP (gid $MYGID))" \
-    "$OUT" "the confirmation names the mode and the group"
-assert_eq "$MYGID" "$(stat_of %g "$PGRP1")" "--group by name: the segment's group"
-assert_eq 640 "$(stat_of %a "$PGRP1")" "--mode 0640: the segment's mode"
+create_checks "create --group $MYGROUP --mode 0640 (by name)" "$GRP1" "$MYGID" 640 \
+    "created segment $GRP1 (1024 channels, 1024 associations, mode 0640, group $MYGROUP (gid $MYGID))" \
+    --group "$MYGROUP" --mode 0640
 mt "$GRP1" counters show
 assert_file_eq "$T/header" "$IT_TMP/out" "a segment created with --group and --mode shows"
 
@@ -994,25 +993,20 @@ else
     NUMTEXT="gid $NUMGID"
 fi
 new_segment GRP2
-PGRP2=$(shm_path "$GRP2")
-mt "$GRP2" counters create --group "$NUMGID" --capacity 8
-assert_exit 0 "create --group $NUMGID"
-assert_eq "created segment $GRP2 (8 channels, 1024 associations, mode 0660, $NUMTEXT)" \
-    "$OUT" "the confirmation names the numeric group"
-assert_eq "$NUMGID" "$(stat_of %g "$PGRP2")" "--group by number: the segment's group"
-assert_eq 660 "$(stat_of %a "$PGRP2")" "without --mode the segment is 0660"
+create_checks "create --group $NUMGID (by number, no --mode)" "$GRP2" "$NUMGID" 660 \
+    "created segment $GRP2 (8 channels, 1024 associations, mode 0660, $NUMTEXT)" \
+    --group "$NUMGID" --capacity 8
 
+# Without --group the confirmation names the mode only.
 new_segment GRP3
-PGRP3=$(shm_path "$GRP3")
-mt "$GRP3" counters create
-assert_eq "created segment $GRP3 (1024 channels, 1024 associations, mode 0660)" \
-    "$OUT" "without --group the confirmation names the mode only"
-assert_eq 660 "$(stat_of %a "$PGRP3")" "a plain create is 0660"
+create_checks "a plain create" "$GRP3" "" 660 \
+    "created segment $GRP3 (1024 channels, 1024 associations, mode 0660)"
 mt "$GRP3" counters delete
 assert_exit 0 "delete the plain segment"
 
 # Refused: nothing is created.
 new_segment GRPBAD
+# shellcheck disable=SC2153 # GRPBAD is set by new_segment
 PGRPBAD=$(shm_path "$GRPBAD")
 mt "$GRPBAD" counters create --group "mtamon-no-such-group-$$"
 assert_error 64 "unknown group 'mtamon-no-such-group-$$'" "create --group with an unknown group"
@@ -1206,6 +1200,7 @@ assert_exit 0 "show --json with the default spellings"
 
 # Unknown and misplaced Sun words.
 new_segment SOBAD
+# shellcheck disable=SC2153 # SOBAD is set by new_segment
 PSOBAD=$(shm_path "$SOBAD")
 mt "$SO" counters -show -bogus
 assert_error 64 "unknown option '-bogus'" "-show -bogus"
