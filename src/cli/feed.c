@@ -23,7 +23,7 @@
 void cli_feed_usage(FILE *out)
 {
     fprintf(out,
-            "usage: mtamon [--segment NAME] feed --format sunmta|postfix\n"
+            "usage: mtamon [--segment NAME] feed --format sunmta|postfix|sendmail\n"
             "                   [--state FILE] [--from-start] [--once] [--stats] FILE|-\n"
             "Follow FILE like tail -F (or read standard input for '-') and count\n"
             "each record in the counter segment.  See mtamon(1).\n");
@@ -124,7 +124,7 @@ static int feed_parse_options(int argc, char **argv, struct feed_options *o)
     o->format = feed_format_find(format_name);
     if (!o->format)
         return cli_usage_error(cli_feed_usage,
-                               "feed: unknown format '%s' (sunmta or postfix)",
+                               "feed: unknown format '%s' (sunmta, postfix or sendmail)",
                                format_name);
     if (optind != argc - 1)
         return cli_usage_error(cli_feed_usage, optind == argc

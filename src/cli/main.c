@@ -27,7 +27,7 @@ void cli_usage(FILE *out)
             "  counters delete [--force]  remove the counter segment\n"
             "  simulate [--events N] [--duration SECONDS] [--rate N] [--seed N]\n"
             "           [--create]        write synthetic mail traffic\n"
-            "  feed --format sunmta|postfix [--state FILE] [--from-start] [--once]\n"
+            "  feed --format sunmta|postfix|sendmail [--state FILE] [--from-start] [--once]\n"
             "       [--stats] FILE|-      follow an MTA log and count its records\n"
             "  check-config FILE          validate a configuration file\n"
             "  queue [--json] [--config FILE] [NAME ...]\n"

@@ -5,6 +5,7 @@
  *                   state file) or standard input, and hands over lines
  *   parse_sunmta.c  Sun/Oracle Messaging Server mail.log records
  *   parse_postfix.c Postfix syslog records
+ *   parse_sendmail.c Sendmail syslog records
  *   sink.c          turns parsed events into libmtamon calls
  *
  * A parser knows nothing of files or of the segment: it reads one line
@@ -99,6 +100,9 @@ extern const struct feed_format feed_format_sunmta;
 
 /** The Postfix syslog format (parse_postfix.c). */
 extern const struct feed_format feed_format_postfix;
+
+/** The Sendmail syslog format (parse_sendmail.c). */
+extern const struct feed_format feed_format_sendmail;
 
 /** The format called @p name, or NULL. */
 const struct feed_format *feed_format_find(const char *name);
