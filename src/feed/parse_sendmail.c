@@ -468,11 +468,20 @@ static size_t qid_len(const char *p, const char *end)
 static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
                     const struct sm_line *L, const char *channel)
 {
-    memset(ev, 0, sizeof *ev);
     ev->kind = kind;
     ev->time_ms = L->time_ms;
-    ev->queue_ms = -1;
     copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
+    ev->src[0] = '\0';
+    ev->recipients = 0;
+    ev->octets = 0;
+    ev->first_attempt = 0;
+    ev->queue_ms = -1;
+    ev->status = 0;
+    ev->ok = 0;
+    ev->direction = 0;
+    ev->remote[0] = '\0';
+    ev->reason[0] = '\0';
+    ev->key[0] = '\0';
 }
 
 /* Emit a message-counting event: @p kind on @p channel. */
@@ -773,26 +782,43 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
     uint32_t rcpts = count_addresses(p, lend);
     if (rcpts == 0)
         return FEED_LINE_UNPARSED;
-    const char *f = lend + 2, *v, *vend, *stat, *stat_end;
-    if (!field(f, end, LIT("stat="), 1, &stat, &stat_end) || stat == stat_end)
-        return FEED_LINE_UNPARSED;
-    /* The fields before stat= only: its text may hold anything. */
-    const char *fend = stat - 5;
+    /* One pass over the fields; stat= is the last and its text may hold
+     * anything. */
+    const char *delay = NULL, *delay_end = NULL, *stat = NULL, *stat_end = end;
+    const char *mailer_v = NULL, *mailer_end = NULL;
+    mtamon_status_code status = 0;
+    for (const char *f = lend + 2; f < end;) {
+        if (has_prefix(f, end, LIT("stat="))) {
+            stat = f + 5;
+            break;
+        }
+        const char *fe = find(f, end, LIT(", "));
+        if (!fe)
+            fe = end;
+        if (has_prefix(f, fe, LIT("delay="))) {
+            delay = f + 6;
+            delay_end = fe;
+        } else if (has_prefix(f, fe, LIT("xdelay="))) {
+            int64_t xdelay;
+            if (!parse_delay(f + 7, fe, &xdelay))
+                return FEED_LINE_UNPARSED;
+        } else if (has_prefix(f, fe, LIT("mailer="))) {
+            mailer_v = f + 7;
+            mailer_end = fe;
+        } else if (has_prefix(f, fe, LIT("dsn="))) {
+            status = status_of(f + 4, fe);
+        }
+        f = fe + 2;
+    }
     int64_t queue_ms = -1;
-    if (!field(f, fend, LIT("delay="), 0, &v, &vend) || !parse_delay(v, vend, &queue_ms))
-        return FEED_LINE_UNPARSED;
-    int64_t xdelay;
-    if (field(f, fend, LIT("xdelay="), 0, &v, &vend) && !parse_delay(v, vend, &xdelay))
+    if (!stat || stat == stat_end || !delay || !parse_delay(delay, delay_end, &queue_ms))
         return FEED_LINE_UNPARSED;
     char mailer[FEED_NAME_MAX + 1] = "error";
-    if (field(f, fend, LIT("mailer="), 0, &v, &vend)) {
-        if (!mailer_ok(v, (size_t)(vend - v)))
+    if (mailer_v) {
+        if (!mailer_ok(mailer_v, (size_t)(mailer_end - mailer_v)))
             return FEED_LINE_UNPARSED;
-        copy_bounded(mailer, sizeof mailer, v, (size_t)(vend - v));
+        copy_bounded(mailer, sizeof mailer, mailer_v, (size_t)(mailer_end - mailer_v));
     }
-    mtamon_status_code status = 0;
-    if (field(f, fend, LIT("dsn="), 0, &v, &vend))
-        status = status_of(v, vend);
 
     struct sm_delivery d = { .L = L, .mailer = mailer, .what = SM_FAILED,
                              .queue_ms = queue_ms, .status = status };
