@@ -93,6 +93,9 @@ struct feed_format {
      */
     enum feed_line_result (*parse)(void *state, const char *line, size_t len,
                                    feed_emit_fn emit, void *ctx);
+    /** Its lines have no syslog header: the journal source (journal.h)
+     * hands over an entry's MESSAGE alone. */
+    int message_only;
 };
 
 /** The Sun/Oracle Messaging Server mail.log format (parse_sunmta.c). */
