@@ -84,54 +84,6 @@ int feed_journal_state_parse(const char *text, size_t len, char *cursor,
     return 0;
 }
 
-/* Load @p path into @p cursor: 1 loaded, 0 absent, or a sysexits status
- * with the message in @p err. */
-static int state_load(const char *path, char *cursor, char *err, size_t errlen)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, errlen, "state file %s: %s", path, strerror(errno));
-        return EX_NOINPUT;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(err, errlen, "state file %s: not a regular file", path);
-        close(fd);
-        return EX_DATAERR;
-    }
-    char text[STATE_FILE_MAX + 1];
-    size_t len = 0;
-    for (;;) {
-        ssize_t n = read(fd, text + len, sizeof text - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "state file %s: %s", path, strerror(errno));
-            close(fd);
-            return EX_NOINPUT;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len == sizeof text)
-            break;
-    }
-    close(fd);
-    char why[160];
-    if (len > STATE_FILE_MAX) {
-        snprintf(err, errlen, "state file %s: malformed: larger than %d bytes", path,
-                 STATE_FILE_MAX);
-        return EX_DATAERR;
-    }
-    if (feed_journal_state_parse(text, len, cursor, why, sizeof why) != 0) {
-        snprintf(err, errlen, "state file %s: malformed: %s", path, why);
-        return EX_DATAERR;
-    }
-    return 1;
-}
-
 #ifndef HAVE_LIBSYSTEMD
 
 /* ------------------------------------------------------------------------ */
@@ -274,6 +226,54 @@ static void survey_files(struct feed_journal *j, char *msg, size_t len)
     } else if (j->st.files == 0) {
         snprintf(msg, len, "%s: no journal files", j->what);
     }
+}
+
+/* Load @p path into @p cursor: 1 loaded, 0 absent, or a sysexits status
+ * with the message in @p err. */
+static int state_load(const char *path, char *cursor, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "state file %s: %s", path, strerror(errno));
+        return EX_NOINPUT;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "state file %s: not a regular file", path);
+        close(fd);
+        return EX_DATAERR;
+    }
+    char text[STATE_FILE_MAX + 1];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, text + len, sizeof text - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "state file %s: %s", path, strerror(errno));
+            close(fd);
+            return EX_NOINPUT;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == sizeof text)
+            break;
+    }
+    close(fd);
+    char why[160];
+    if (len > STATE_FILE_MAX) {
+        snprintf(err, errlen, "state file %s: malformed: larger than %d bytes", path,
+                 STATE_FILE_MAX);
+        return EX_DATAERR;
+    }
+    if (feed_journal_state_parse(text, len, cursor, why, sizeof why) != 0) {
+        snprintf(err, errlen, "state file %s: malformed: %s", path, why);
+        return EX_DATAERR;
+    }
+    return 1;
 }
 
 /* Lock and load the state file. */

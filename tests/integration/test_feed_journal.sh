@@ -29,7 +29,7 @@ for p in /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal-re
 done
 [ -n "$JREMOTE" ] ||
     skip "systemd-journal-remote is not installed (scripts/deps installs it)"
-run "$MTAMON" feed --format postfix --journal --journal-directory / --once
+run "$MTAMON" feed --format postfix --journal --journal-directory "$IT_TMP/probe" --once
 case $ERR in
 *"built without journal support"*) skip "mtamon was built without libsystemd (install libsystemd-dev, reconfigure)" ;;
 esac
