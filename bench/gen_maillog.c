@@ -2,7 +2,7 @@
  * gen_maillog.c - write a realistic MTA log of N lines to standard output,
  * the input of the `mtamon feed` benchmark (bench/feed/run).
  *
- *   gen_maillog --format postfix|sunmta|exim --lines N [--seed S]
+ *   gen_maillog --format postfix|sunmta|exim|sendmail --lines N [--seed S]
  *
  * postfix: traditional syslog lines ("Mar 10 00:00:01 mx1 postfix/smtpd[..]:")
  *   of an MX that also relays local mail: postscreen CONNECT/PASS/DNSBL,
@@ -11,6 +11,12 @@
  *   sent, deferred (then retried) or bounced, NOQUEUE rejects, pickup,
  *   bounce notifications, warnings, and lines of other programs (dovecot,
  *   cron, sshd, systemd, the kernel).
+ * sendmail: sm-mta and MSP syslog lines of an MX that relays local mail:
+ *   from= of SMTP and command-line arrivals, to= of local, relay and esmtp
+ *   deliveries (Sent, Deferred then Sent, User unknown with its DSN),
+ *   check_relay/check_rcpt/check_mail rejects, "User unknown" at RCPT,
+ *   STARTTLS=, AUTH=, lost input channel, did not issue MAIL, and the
+ *   same other programs' lines as postfix.
  * sunmta: Messaging Server mail.log records ("10-Mar-2024 00:00:01.23
  *   [pid] src dst ACTION size from rfc822;to to ..."): E, D, Q, R and J
  *   records, some with process ids and message ids, and connection
@@ -43,7 +49,7 @@
 #define SESSION_LINES 48
 #define LINE_MAX_LEN 640
 
-enum format { POSTFIX, SUNMTA, EXIM };
+enum format { POSTFIX, SUNMTA, EXIM, SENDMAIL };
 
 struct session {
     char lines[SESSION_LINES][LINE_MAX_LEN]; /* the bodies, after the time stamp */
@@ -751,6 +757,179 @@ static void exim_new_session(struct gen *g, struct session *s)
         exim_other(g, s);
 }
 
+/* --- Sendmail ------------------------------------------------------------------------ */
+
+/* A sendmail 8.12+ queue id: 14 letters and digits, unique in the log. */
+static void sm_queue_id(struct gen *g, char *buf, size_t size)
+{
+    uint32_t seq = ++g->queue_seq;
+    snprintf(buf, size, "4%c%c%07" PRIX32 "%04u", 'A' + (int)pick(g, 26), 'a' + (int)pick(g, 26),
+             (seq * 2654435761u) >> 4, pick(g, 10000));
+}
+
+/* "H:MM:SS" of a delay in seconds (sendmail's "[D+]HH:MM:SS"). */
+static void sm_delay(char *buf, size_t size, unsigned secs)
+{
+    if (secs >= 86400)
+        snprintf(buf, size, "%u+%02u:%02u:%02u", secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    else
+        snprintf(buf, size, "%02u:%02u:%02u", secs / 3600, secs / 60 % 60, secs % 60);
+}
+
+/* The deliveries of queue id @p qid to remote recipients over esmtp. */
+static void sendmail_remote(struct gen *g, struct session *s, const char *qid, const char *from,
+                            unsigned size, int pid)
+{
+    unsigned r = remote_index(g), nrcpt = 1 + (chance(g, 15) ? pick(g, 3) : 0);
+    char ip[20], list[400] = "", d[24], x[24];
+    make_ip(g, ip, sizeof ip);
+    const char *host = remote_hosts[r][0] == 'u' ? "mx.example.org" : remote_hosts[r];
+    for (unsigned i = 0; i < nrcpt; i++) {
+        size_t n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s<%s%u@%s>", i ? "," : "", users[pick(g, COUNT(users))],
+                 pick(g, 100), remote_domains[r]);
+    }
+    unsigned roll = pick(g, 100);
+    sm_delay(d, sizeof d, pick(g, 5));
+    sm_delay(x, sizeof x, pick(g, 3));
+    if (roll < 8) {
+        int refused = chance(g, 50);
+        add_line(s, "sm-mta[%d]: %s: to=%s, delay=%s, xdelay=%s, mailer=esmtp, pri=%u, relay=%s. [%s], "
+                    "dsn=%s, stat=Deferred: %s",
+                 pid, qid, list, d, x, 120000 + size, host, ip, refused ? "4.0.0" : "4.7.1",
+                 refused ? "Connection refused by mx.example.org." : "451 4.7.1 Greylisted, try again later");
+        sm_delay(d, sizeof d, 1800 + pick(g, 600));
+        add_line(s, "sm-mta[%d]: %s: to=%s, delay=%s, xdelay=%s, mailer=esmtp, pri=%u, relay=%s. [%s], "
+                    "dsn=2.0.0, stat=Sent (Ok: queued as %08" PRIX64 ")",
+                 pid + 1, qid, list, d, x, 210000 + size, host, ip, next_random(g) >> 32);
+    } else if (roll < 12) {
+        add_line(s, "sm-mta[%d]: %s: to=%s, delay=%s, xdelay=%s, mailer=esmtp, pri=%u, relay=%s. [%s], "
+                    "dsn=5.1.1, stat=User unknown",
+                 pid, qid, list, d, x, 120000 + size, host, ip);
+        char dsn[24];
+        sm_queue_id(g, dsn, sizeof dsn);
+        add_line(s, "sm-mta[%d]: %s: %s: DSN: User unknown", pid, dsn, qid);
+        add_line(s, "sm-mta[%d]: %s: to=<%s>, delay=00:00:00, xdelay=00:00:00, mailer=local, pri=%u, "
+                    "dsn=2.0.0, stat=Sent",
+                 pid, dsn, from, 30000 + size);
+    } else {
+        add_line(s, "sm-mta[%d]: %s: to=%s, delay=%s, xdelay=%s, mailer=esmtp, pri=%u, relay=%s. [%s], "
+                    "dsn=2.0.0, stat=Sent (OK id=1r%08" PRIX64 ")",
+                 pid, qid, list, d, x, 120000 + size, host, ip, next_random(g) >> 32);
+    }
+}
+
+static void sendmail_inbound(struct gen *g, struct session *s)
+{
+    unsigned r = remote_index(g), nrcpt = 1 + (chance(g, 20) ? pick(g, 3) : 0);
+    unsigned size = 800 + pick(g, 60000) + (chance(g, 5) ? pick(g, 5000000) : 0);
+    char ip[20], qid[24], list[400] = "", d[24];
+    make_ip(g, ip, sizeof ip);
+    sm_queue_id(g, qid, sizeof qid);
+    int pid = 2000 + (int)pick(g, 30000);
+    const char *host = remote_hosts[r];
+    if (chance(g, 40))
+        add_line(s, "sm-mta[%d]: STARTTLS=server, relay=%s [%s], version=TLSv1.3, verify=NO, "
+                    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256",
+                 pid, host, ip);
+    if (chance(g, 10))
+        add_line(s, "sm-mta[%d]: %s: <nosuch%u@%s>... User unknown", pid, qid, pick(g, 100),
+                 local_domains[0]);
+    add_line(s, "sm-mta[%d]: %s: from=<%s@%s>, size=%u, class=0, nrcpts=%u, msgid=<%" PRIx64 ".%u@%s>, "
+                "bodytype=8BITMIME, proto=ESMTP%s, daemon=MTA-v4, relay=%s [%s]",
+             pid, qid, users[pick(g, COUNT(users))], remote_domains[r], size, nrcpt, next_random(g) >> 20,
+             ++g->msg_seq, remote_domains[r], chance(g, 40) ? "S" : "", host, ip);
+    for (unsigned i = 0; i < nrcpt; i++) {
+        size_t n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s<%s@%s>", i ? "," : "", users[pick(g, COUNT(users))],
+                 local_domains[pick(g, COUNT(local_domains))]);
+    }
+    sm_delay(d, sizeof d, pick(g, 3));
+    if (chance(g, 98))
+        add_line(s, "sm-mta[%d]: %s: to=%s, delay=%s, xdelay=00:00:00, mailer=local, pri=%u, dsn=2.0.0, "
+                    "stat=Sent",
+                 pid + 1, qid, list, d, 30000 + size * nrcpt);
+    else
+        add_line(s, "sm-mta[%d]: %s: to=%s, delay=%s, xdelay=00:00:00, mailer=local, pri=%u, dsn=4.2.2, "
+                    "stat=Deferred: Disk quota exceeded",
+                 pid + 1, qid, list, d, 30000 + size * nrcpt);
+}
+
+/* A local user's mail: the MSP takes it, relays it to the MTA, which
+ * sends it out. */
+static void sendmail_outbound(struct gen *g, struct session *s)
+{
+    unsigned size = 400 + pick(g, 30000);
+    char mqid[24], qid[24];
+    sm_queue_id(g, mqid, sizeof mqid);
+    sm_queue_id(g, qid, sizeof qid);
+    const char *user = users[pick(g, COUNT(users))];
+    char from[96];
+    snprintf(from, sizeof from, "%s@%s", user, local_domains[1]);
+    int msp = 3000 + (int)pick(g, 30000), pid = 3000 + (int)pick(g, 30000);
+    add_line(s, "sendmail[%d]: %s: from=%s, size=%u, class=0, nrcpts=1, msgid=<%u.%s@%s>, relay=%s@localhost",
+             msp, mqid, user, size, ++g->msg_seq, mqid, local_domains[1], user);
+    add_line(s, "sm-mta[%d]: %s: from=<%s>, size=%u, class=0, nrcpts=1, msgid=<%u.%s@%s>, proto=ESMTP, "
+                "daemon=MTA-v4, relay=localhost [127.0.0.1]",
+             pid, qid, from, size + 300, g->msg_seq, mqid, local_domains[1]);
+    add_line(s, "sendmail[%d]: %s: to=%s%u@%s, ctladdr=%s (1000/1000), delay=00:00:00, xdelay=00:00:00, "
+                "mailer=relay, pri=%u, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (%s Message "
+                "accepted for delivery)",
+             msp, mqid, users[pick(g, COUNT(users))], pick(g, 100), remote_domains[remote_index(g)], user,
+             30000 + size, qid);
+    sendmail_remote(g, s, qid, from, size + 300, pid + 1);
+}
+
+static void sendmail_reject(struct gen *g, struct session *s)
+{
+    char ip[20], qid[24];
+    make_ip(g, ip, sizeof ip);
+    sm_queue_id(g, qid, sizeof qid);
+    int pid = 9000 + (int)pick(g, 30000);
+    unsigned r = remote_index(g);
+    switch (pick(g, 5)) {
+    case 0:
+        add_line(s, "sm-mta[%d]: ruleset=check_relay, arg1=[%s], arg2=127.0.0.2, relay=[%s], reject=550 "
+                    "5.7.1 Rejected: %s listed at zen.spamhaus.org",
+                 pid, ip, ip, ip);
+        break;
+    case 1:
+        add_line(s, "sm-mta[%d]: %s: ruleset=check_rcpt, arg1=<%s@%s>, relay=unknown [%s], reject=550 "
+                    "5.7.1 <%s@%s>... Relaying denied. IP name lookup failed [%s]",
+                 pid, qid, users[0], remote_domains[r], ip, users[0], remote_domains[r], ip);
+        add_line(s, "sm-mta[%d]: %s: from=<spam%u@%s>, size=0, class=0, nrcpts=0, proto=ESMTP, "
+                    "daemon=MTA-v4, relay=unknown [%s]",
+                 pid, qid, pick(g, 1000), remote_domains[r], ip);
+        break;
+    case 2:
+        add_line(s, "sm-mta[%d]: %s: ruleset=check_mail, arg1=<x@nx%u.example>, relay=unknown [%s], "
+                    "reject=553 5.1.8 <x@nx%u.example>... Domain of sender address x@nx%u.example does not "
+                    "exist",
+                 pid, qid, pick(g, 100), ip, 7u, 7u);
+        break;
+    case 3:
+        add_line(s, "sm-mta[%d]: %s: unknown [%s] did not issue MAIL/EXPN/VRFY/ETRN during connection to "
+                    "MTA-v4",
+                 pid, qid, ip);
+        break;
+    default:
+        add_line(s, "sm-mta[%d]: %s: lost input channel from unknown [%s] to MTA-v4 after rcpt", pid, qid,
+                 ip);
+        break;
+    }
+}
+
+static void sendmail_new_session(struct gen *g, struct session *s)
+{
+    unsigned roll = pick(g, 100);
+    if (roll < 55)
+        sendmail_inbound(g, s);
+    else if (roll < 82)
+        sendmail_outbound(g, s);
+    else
+        sendmail_reject(g, s);
+}
+
 /* --- the log ------------------------------------------------------------------------ */
 
 /* "Mar 10 00:00:01 mx1 " or "10-Mar-2024 00:00:01.23 ", rebuilt only when
@@ -763,7 +942,7 @@ static size_t stamp(struct gen *g, char *buf, size_t size)
     struct tm tm;
     gmtime_r(&sec, &tm);
     int n;
-    if (g->format == POSTFIX)
+    if (g->format == POSTFIX || g->format == SENDMAIL)
         n = snprintf(buf, size, "%s %2d %02d:%02d:%02d mx1 ", months[tm.tm_mon], tm.tm_mday, tm.tm_hour,
                      tm.tm_min, tm.tm_sec);
     else if (g->format == EXIM)
@@ -803,7 +982,7 @@ static int parse_count(const char *s, unsigned long long *out)
 
 static int usage(FILE *to, int rc)
 {
-    fputs("usage: gen_maillog --format postfix|sunmta|exim --lines N [--seed S]\n", to);
+    fputs("usage: gen_maillog --format postfix|sunmta|exim|sendmail --lines N [--seed S]\n", to);
     return rc;
 }
 
@@ -837,6 +1016,8 @@ int main(int argc, char **argv)
         g.format = SUNMTA;
     else if (strcmp(format, "exim") == 0)
         g.format = EXIM;
+    else if (strcmp(format, "sendmail") == 0)
+        g.format = SENDMAIL;
     else
         return usage(stderr, 64);
     g.rng = seed;
@@ -848,7 +1029,7 @@ int main(int argc, char **argv)
     }
 
     for (unsigned long long n = 0; n < lines; n++) {
-        if (g.format == POSTFIX && chance(&g, 8)) {
+        if ((g.format == POSTFIX || g.format == SENDMAIL) && chance(&g, 8)) {
             char other[LINE_MAX_LEN];
             postfix_other(&g, other, sizeof other);
             emit_line(&g, other);
@@ -861,6 +1042,8 @@ int main(int argc, char **argv)
                 postfix_new_session(&g, s);
             else if (g.format == EXIM)
                 exim_new_session(&g, s);
+            else if (g.format == SENDMAIL)
+                sendmail_new_session(&g, s);
             else
                 sun_new_session(&g, s);
         }

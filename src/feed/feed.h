@@ -6,6 +6,7 @@
  *   parse_sunmta.c  Sun/Oracle Messaging Server mail.log records
  *   parse_postfix.c Postfix syslog records
  *   parse_exim.c    Exim main log records
+ *   parse_sendmail.c Sendmail syslog records
  *   sink.c          turns parsed events into libmtamon calls
  *
  * A parser knows nothing of files or of the segment: it reads one line
@@ -93,6 +94,9 @@ struct feed_format {
      */
     enum feed_line_result (*parse)(void *state, const char *line, size_t len,
                                    feed_emit_fn emit, void *ctx);
+    /** Its lines have no syslog header: the journal source (journal.h)
+     * hands over an entry's MESSAGE alone. */
+    int message_only;
 };
 
 /** The Sun/Oracle Messaging Server mail.log format (parse_sunmta.c). */
@@ -103,6 +107,8 @@ extern const struct feed_format feed_format_postfix;
 
 /** The Exim main log format (parse_exim.c). */
 extern const struct feed_format feed_format_exim;
+/** The Sendmail syslog format (parse_sendmail.c). */
+extern const struct feed_format feed_format_sendmail;
 
 /** The format called @p name, or NULL. */
 const struct feed_format *feed_format_find(const char *name);

@@ -11,6 +11,7 @@ const struct feed_format *feed_format_find(const char *name)
         &feed_format_sunmta,
         &feed_format_postfix,
         &feed_format_exim,
+        &feed_format_sendmail,
     };
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strcmp(formats[i]->name, name) == 0)

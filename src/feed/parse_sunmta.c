@@ -701,4 +701,5 @@ const struct feed_format feed_format_sunmta = {
     .create = sunmta_create,
     .destroy = sunmta_destroy,
     .parse = sunmta_parse,
+    .message_only = 1, /* mail.log lines, not syslog's */
 };

@@ -3,7 +3,7 @@
 # log, rotation by rename and copytruncate while following, restart with a
 # state file, rotation while stopped, an incomplete last line, garbage and
 # too-long lines, standard input, two feeds on one segment, malformed state
-# files.  Every wait is a bounded poll; every feed is stopped by PID.
+# files; the hand-written Sendmail log of tests/data/feed/sendmail.  Every wait is a bounded poll; every feed is stopped by PID.
 #
 # The Sun/Oracle Messaging Server records used (see parse_sunmta.c):
 #   "... tcp_local ims-ms E 1 ..."  enqueue: tcp_local Submitted, ims-ms
@@ -127,6 +127,43 @@ assert_eq 2048 "$(counter "$SEG" smtp delivered_volume)" "postfix: smtp delivere
 assert_eq 1500 "$(counter "$SEG" smtp queue_time_ms)" "postfix: smtp queue time 1500 ms"
 assert_eq 1 "$(counter "$SEG" smtpd submitted_messages)" "postfix: smtpd submitted 1"
 assert_eq 1 "$(counter "$SEG" smtpd inbound_associations_closed)" "postfix: smtpd association closed"
+
+# ---------------------------------------------------------------------------
+section "the hand-written Sendmail log of every kind: exact counters"
+# tests/data/feed/sendmail/README derives each figure (mapping in
+# parse_sendmail.c); no private sendmail can run here.
+new_segment SEG
+feed_once sendmail "$IT_TOP_SRCDIR/tests/data/feed/sendmail/kinds.log" "sendmail: feed --once exits 0"
+got=""
+for k in lines counted known skipped unparsed events event_errors; do
+    got="$got $k $(stats_value "$T/stats" "$k")"
+done
+assert_eq " lines 53 counted 42 known 7 skipped 2 unparsed 2 events 63 event_errors 0" "$got" \
+    "sendmail: statistics"
+py_check "sendmail log" "$MTAMON" "$SEG" <<'EOF'
+import subprocess
+doc = json.loads(subprocess.run([sys.argv[1], "--segment", sys.argv[2], "counters", "show", "--json"],
+                                capture_output=True, text=True).stdout)
+want = {
+    "esmtp": dict(submitted_messages=9, submitted_recipients=11, submitted_volume=21276,
+                  received_messages=8, received_volume=18160, delivered_messages=4,
+                  delivered_volume=7660, delivered_first_messages=2, attempted_messages=4,
+                  attempted_volume=15048, failed_messages=3, failed_volume=7500,
+                  rejected_messages=6, queue_time_ms=5408000, queue_count=4,
+                  inbound_associations_rejected=1, outbound_associations_failed=2),
+    "local": dict(submitted_messages=6, submitted_volume=3951, received_messages=7,
+                  received_volume=12212, delivered_messages=6, delivered_volume=10412,
+                  failed_messages=1, failed_volume=1800, queue_time_ms=3000),
+    "relay": dict(received_messages=3, received_volume=3951, delivered_messages=3,
+                  queue_time_ms=759000, submitted_messages=0),
+}
+for name, counters in want.items():
+    ch = channel(doc, name)
+    for key, value in counters.items():
+        check(name + " " + key, get(ch, "counters", key), value)
+check("esmtp stored", get(channel(doc, "esmtp"), "stored", "messages"), 1)
+check("channels", sorted(c["name"] for c in doc["channels"]), ["esmtp", "local", "relay"])
+EOF
 
 # ---------------------------------------------------------------------------
 section "a 1 MB line is skipped, the next line still counted"

@@ -1,0 +1,79 @@
+/*
+ * fuzz_sendmail.c - fuzz target for the Sendmail syslog parser
+ * (parse_sendmail.c), which reads whatever a log file holds.
+ *
+ * The input is split at '\n'; each line is copied into a buffer of exactly
+ * its length (so reading past it is caught) and given to one parser state,
+ * so the queue-id table (sizes, pending recipients) sees sequences of
+ * records.
+ *
+ * Invariants: the result is one of the four; only a COUNTED line emits
+ * events, and it emits at least one; every event is of a known kind, its
+ * strings are NUL-terminated within their arrays, its channel is a valid
+ * channel name and no event has a source; a submission counts one or more
+ * recipients, every other message event exactly one, rejections no
+ * octets; only DEQUEUE has a queue time; the parser opens and closes no
+ * association (sendmail logs no connection's start), and a failed or
+ * rejected one has a reason.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+#include "fuzz.h"
+#include "fuzz_feed.h"
+
+const char fuzz_corpus[] = "sendmail";
+
+#define CHECK FUZZ_CHECK
+
+static size_t n_events;
+
+static void check_string(const char *s, size_t size)
+{
+    CHECK(memchr(s, '\0', size) != NULL);
+}
+
+static void check_event(void *ctx, const struct feed_event *ev)
+{
+    (void)ctx;
+    n_events++;
+    check_string(ev->channel, sizeof ev->channel);
+    check_string(ev->src, sizeof ev->src);
+    check_string(ev->remote, sizeof ev->remote);
+    check_string(ev->reason, sizeof ev->reason);
+    check_string(ev->key, sizeof ev->key);
+    CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
+    CHECK(ev->src[0] == '\0' && ev->key[0] == '\0' && ev->remote[0] == '\0');
+    CHECK(ev->kind == FEED_DEQUEUE || ev->queue_ms == -1);
+    CHECK(ev->queue_ms >= -1);
+    switch (ev->kind) {
+    case FEED_SUBMIT:
+        CHECK(ev->recipients >= 1);
+        break;
+    case FEED_ENQUEUE:
+    case FEED_DEQUEUE:
+    case FEED_TEMPFAIL:
+    case FEED_FAIL:
+        CHECK(ev->recipients == 1);
+        break;
+    case FEED_REJECT:
+        CHECK(ev->recipients == 1 && ev->octets == 0);
+        break;
+    case FEED_ASSOC_REJECT:
+        CHECK(ev->recipients == 0);
+        break;
+    case FEED_ASSOC_FAIL:
+        CHECK(ev->status != 0 && ev->reason[0] != '\0');
+        break;
+    default:
+        CHECK(0); /* the parser emits no other kind */
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    CHECK(feed_format_find("sendmail") == &feed_format_sendmail);
+    fuzz_feed_lines(&feed_format_sendmail, data, size, check_event, &n_events, 0);
+    return 0;
+}
