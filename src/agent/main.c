@@ -151,6 +151,12 @@ static void cleanup(struct state *st)
     log_close();
 }
 
+/* The view's source of the collectors' results (view_collect_fn). */
+static int copy_collected(void *coll, struct collector_snapshot *out)
+{
+    return collector_snapshot(coll, out);
+}
+
 static int run(struct state *st)
 {
     char err[CONFIG_ERROR_MAX];
@@ -236,7 +242,7 @@ static int run(struct state *st)
         return fail(st, EX_OSERR, "out of memory", NULL);
     if (collector_start(st->coll, err, sizeof err) != 0)
         return fail(st, EX_OSERR, err, NULL);
-    view_cache_set_collector(st->vc, st->coll);
+    view_cache_set_collector(st->vc, copy_collected, st->coll);
 
     rc = agentx_start(conf, st->vc);
     st->agent_started = 1;

@@ -1,6 +1,7 @@
 /*
- * mib.h - the MIB modules mtamond serves, registered as plain Net-SNMP
- * handlers (they would run unchanged inside snmpd):
+ * mib.h - the MIB modules mtamond and mtamon.so serve, registered as
+ * plain Net-SNMP handlers (the same code in the AgentX subagent and, as
+ * the dlmod module, inside snmpd):
  *
  *   mib_network_services.c  NETWORK-SERVICES-MIB (RFC 2788): applTable,
  *                           assocTable              1.3.6.1.2.1.27
@@ -10,8 +11,8 @@
  *
  * Every request takes the current view from the view_cache (rebuilt at
  * most once per refresh interval) with "now" as the wall clock and the
- * master's sysUpTime (netsnmp_get_agent_uptime(), which a subagent keeps
- * in step with the master).
+ * master's sysUpTime (netsnmp_get_agent_uptime(): snmpd's own inside it,
+ * and a subagent keeps it in step with the master).
  */
 #ifndef MTAMON_MIB_H
 #define MTAMON_MIB_H
@@ -29,9 +30,15 @@ extern struct oid_table *const mib_tables[];
 /**
  * Register every table, serving views from @p vc (which must outlive the
  * registrations).  Call after init_agent().  Returns 0, or -1 after
- * logging which registration failed.
+ * logging which registration failed (and removing what it registered).
  */
 int mib_register_all(view_cache *vc);
+
+/**
+ * Remove every registration mib_register_all() made (mtamon.so, before
+ * snmpd unloads it or re-reads its configuration).
+ */
+void mib_unregister_all(void);
 
 /** The view for a request now (used by every table's fetch callback). */
 const struct view *mib_current_view(view_cache *vc);

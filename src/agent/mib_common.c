@@ -56,12 +56,22 @@ int mib_register_all(view_cache *vc)
         (*t)->ctx = vc;
         int rc = oid_table_register(*t);
         if (rc != MIB_REGISTERED_OK) {
-            log_msg(LOG_ERR, "cannot register %s (Net-SNMP error %d)",
-                    (*t)->name, rc);
+            log_msg(LOG_ERR, "cannot register %s (Net-SNMP error %d%s)",
+                    (*t)->name, rc,
+                    rc == MIB_DUPLICATE_REGISTRATION
+                        ? ": another agent serves it already" : "");
+            while (t-- != mib_tables)
+                oid_table_unregister(*t);
             return -1;
         }
     }
     return 0;
+}
+
+void mib_unregister_all(void)
+{
+    for (struct oid_table *const *t = mib_tables; *t; t++)
+        oid_table_unregister(*t);
 }
 
 int mib_set_integer(struct oid_table_value *out, long value)

@@ -310,6 +310,28 @@ static int oid_table_handler(netsnmp_mib_handler *handler,
     return SNMP_ERR_NOERROR;
 }
 
+/* Unregister the columns of @p table below @p end (at our priority: a
+ * registration there is ours, since a second one would have failed). */
+static void unregister_columns(struct oid_table *table, unsigned end)
+{
+    oid root[MAX_OID_LEN];
+    if (table->entry_len + 1 > MAX_OID_LEN)
+        return;
+    memcpy(root, table->entry, table->entry_len * sizeof(oid));
+    for (unsigned col = table->first_column; col < end; col++) {
+        if (!column_valid(table, col))
+            continue;
+        root[table->entry_len] = col;
+        (void)unregister_mib_priority(root, table->entry_len + 1,
+                                      OID_TABLE_PRIORITY);
+    }
+}
+
+void oid_table_unregister(struct oid_table *table)
+{
+    unregister_columns(table, table->last_column + 1);
+}
+
 int oid_table_register(struct oid_table *table)
 {
     oid root[MAX_OID_LEN];
@@ -330,15 +352,19 @@ int oid_table_register(struct oid_table *table)
             netsnmp_create_handler_registration(
                 table->name, oid_table_handler, root, table->entry_len + 1,
                 HANDLER_CAN_RONLY);
-        if (!reg)
+        if (!reg) {
+            unregister_columns(table, col);
             return MIB_REGISTRATION_FAILED;
+        }
         reg->handler->myvoid = table;
         reg->priority = OID_TABLE_PRIORITY;
         /* netsnmp_register_handler() adds bulk_to_next: GETBULK arrives
          * here as repeated GETNEXTs.  On failure it frees reg. */
         int rc = netsnmp_register_handler(reg);
-        if (rc != MIB_REGISTERED_OK)
+        if (rc != MIB_REGISTERED_OK) {
+            unregister_columns(table, col);
             return rc;
+        }
     }
     return MIB_REGISTERED_OK;
 }

@@ -97,9 +97,17 @@ struct oid_table {
  * Register @p table (which must outlive the registration) as read-only
  * handlers, one per existing column (xxxEntry.column), each at
  * OID_TABLE_PRIORITY.  Returns MIB_REGISTERED_OK or the first Net-SNMP
- * registration error.
+ * registration error, after removing the columns it had registered.
  */
 int oid_table_register(struct oid_table *table);
+
+/**
+ * Remove every column registration of @p table made by
+ * oid_table_register() (those at OID_TABLE_PRIORITY; a column that is not
+ * registered is skipped).  For mtamon.so, whose registrations must be
+ * gone before snmpd unloads it.
+ */
+void oid_table_unregister(struct oid_table *table);
 
 /* The search itself, exposed for the unit tests. */
 

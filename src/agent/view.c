@@ -73,9 +73,11 @@ struct view_cache {
     struct app_state *app_state;
     uint32_t last_uptime;           /* the clock's sysUpTime at the last build */
 
-    collector *collector;           /* NULL: no collector tables */
+    view_collect_fn *collect_copy;  /* NULL: no collector tables */
+    void *collect_ctx;
     struct collector_snapshot collect;
 
+    int defer_flush;                /* index file: view_cache_flush_index() */
     int flush_failed, dup_logged, no_index_logged;
 };
 
@@ -131,9 +133,32 @@ view_cache *view_cache_new(const struct config *conf, struct index_map *map)
     return vc;
 }
 
-void view_cache_set_collector(view_cache *vc, collector *c)
+void view_cache_set_collector(view_cache *vc, view_collect_fn *copy, void *ctx)
 {
-    vc->collector = c;
+    vc->collect_copy = copy;
+    vc->collect_ctx = ctx;
+}
+
+void view_cache_defer_index_flush(view_cache *vc)
+{
+    vc->defer_flush = 1;
+}
+
+int view_cache_flush_index(view_cache *vc)
+{
+    char err[512];
+    if (index_map_flush(vc->map, err, sizeof err) != 0) {
+        if (!vc->flush_failed)
+            log_msg(LOG_WARNING, "%s; mtaGroupIndex values are kept in memory "
+                                 "only until it can be written", err);
+        vc->flush_failed = 1;
+        return -1;
+    }
+    if (vc->flush_failed) {
+        log_msg(LOG_NOTICE, "group-index file written again");
+        vc->flush_failed = 0;
+    }
+    return 0;
 }
 
 void view_cache_trust_owner(view_cache *vc, uid_t uid)
@@ -337,8 +362,8 @@ static int build_groups(view_cache *vc, struct view *v)
         g->conf = config_channel_find(vc->conf, ch->name);
         g->queue = NULL;
         if (g->conf && g->conf->queue && g->conf->queue[0]) {
-            const struct queue_scan_stats *q = collector_queue_row(&vc->collect,
-                                                                   g->conf->queue);
+            const struct queue_scan_stats *q =
+                collector_snapshot_queue_row(&vc->collect, g->conf->queue);
             if (q && q->status == QUEUE_SCAN_OK)
                 g->queue = q;
         }
@@ -371,16 +396,8 @@ static int build_groups(view_cache *vc, struct view *v)
     v->groups = vc->groups;
     v->n_groups = kept;
 
-    char err[512];
-    if (index_map_flush(vc->map, err, sizeof err) != 0) {
-        if (!vc->flush_failed)
-            log_msg(LOG_WARNING, "%s; mtaGroupIndex values are kept in memory "
-                                 "only until it can be written", err);
-        vc->flush_failed = 1;
-    } else if (vc->flush_failed) {
-        log_msg(LOG_NOTICE, "group-index file written again");
-        vc->flush_failed = 0;
-    }
+    if (!vc->defer_flush)
+        (void)view_cache_flush_index(vc);
     return 0;
 }
 
@@ -556,7 +573,7 @@ static void build_apps(view_cache *vc, struct view *v, const struct view_clock *
         int procs = app_processes_up(vc, app->conf, &started_ms);
         const struct connections_port *port =
             app->conf->port && vc->collect.connections.ok
-                ? collector_port(&vc->collect, app->conf->port) : NULL;
+                ? collector_snapshot_port(&vc->collect, app->conf->port) : NULL;
         if (port) {
             app->has_inbound = 1;
             app->inbound_assocs = port->by_state[CONN_ESTABLISHED];
@@ -606,7 +623,7 @@ static void build(view_cache *vc, struct view *v, const struct view_clock *now)
     v->conf = vc->conf;
     v->clock = *now;
     v->segment_name = vc->segment;
-    if (vc->collector && collector_snapshot(vc->collector, &vc->collect) != 0)
+    if (vc->collect_copy && vc->collect_copy(vc->collect_ctx, &vc->collect) != 0)
         log_msg(LOG_ERR, "out of memory copying the collectors' results");
     v->collect = &vc->collect;
     if (read_segment(vc)) {

@@ -204,10 +204,34 @@ const struct view *view_cache_peek(const view_cache *vc, int64_t *age_ms);
 void view_cache_trust_owner(view_cache *vc, uid_t uid);
 
 /**
- * Take the collectors' results from @p c (which must outlive the cache)
- * at every build; without it the collector tables are empty.
+ * Where the collectors' results come from: fills @p out like
+ * collector_snapshot() (collector.h) and returns 0, or -1 on ENOMEM.
  */
-void view_cache_set_collector(view_cache *vc, collector *c);
+typedef int view_collect_fn(void *ctx, struct collector_snapshot *out);
+
+/**
+ * Take the collectors' results from @p copy(@p ctx) (mtamond: its
+ * collector's collector_snapshot(); @p ctx must outlive the cache) at
+ * every build; without it (mtamon.so, which runs no collector) the
+ * collector tables are empty.  Through a function, so that the view does
+ * not link the collectors' threads.
+ */
+void view_cache_set_collector(view_cache *vc, view_collect_fn *copy, void *ctx);
+
+/**
+ * Do not write the group-index file while building a view (a request is
+ * waiting then): new names are kept in memory until
+ * view_cache_flush_index().  For mtamon.so, whose requests run in snmpd's
+ * only thread; mtamond writes at the build.
+ */
+void view_cache_defer_index_flush(view_cache *vc);
+
+/**
+ * Write the group-index file if names were assigned since it was last
+ * written.  A failure is logged once (new indexes then stay in memory
+ * until a write succeeds, which is logged too).  Returns 0 or -1.
+ */
+int view_cache_flush_index(view_cache *vc);
 
 /** Free the cache, its views and its reader. */
 void view_cache_free(view_cache *vc);

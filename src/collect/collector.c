@@ -391,31 +391,3 @@ int collector_snapshot(collector *c, struct collector_snapshot *out)
         out->n_queues = out->n_partitions = out->n_processes = 0;
     return rc;
 }
-
-void collector_snapshot_free(struct collector_snapshot *s)
-{
-    free(s->queues);
-    free(s->queue_conf);
-    free(s->partitions);
-    free(s->processes);
-    connections_free(&s->connections);
-    memset(s, 0, sizeof *s);
-}
-
-const struct queue_scan_stats *collector_queue_row(const struct collector_snapshot *s,
-                                                   const char *name)
-{
-    for (size_t i = 0; name && i < s->n_queues; i++)
-        if (strcmp(s->queues[i].name, name) == 0)
-            return &s->queues[i];
-    return NULL;
-}
-
-const struct connections_port *collector_port(const struct collector_snapshot *s,
-                                              uint16_t port)
-{
-    for (size_t i = 0; i < s->connections.n_ports; i++)
-        if (s->connections.ports[i].port == port)
-            return &s->connections.ports[i];
-    return NULL;
-}

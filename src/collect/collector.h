@@ -67,18 +67,20 @@ void collector_run_once(collector *c);
  */
 int collector_snapshot(collector *c, struct collector_snapshot *out);
 
+/* What reads a snapshot (collector_snapshot.c: no threads, no jobs). */
+
 /** Free the arrays of @p s and zero it. */
 void collector_snapshot_free(struct collector_snapshot *s);
 
 /**
  * The row of @p s called @p name ("NAME" or "NAME/SUBQUEUE"), or NULL.
  */
-const struct queue_scan_stats *collector_queue_row(const struct collector_snapshot *s,
-                                                   const char *name);
+const struct queue_scan_stats *
+collector_snapshot_queue_row(const struct collector_snapshot *s, const char *name);
 
 /** The connection counts of @p port in @p s, or NULL when not watched. */
-const struct connections_port *collector_port(const struct collector_snapshot *s,
-                                              uint16_t port);
+const struct connections_port *
+collector_snapshot_port(const struct collector_snapshot *s, uint16_t port);
 
 /** Stop and join the threads, then free everything (NULL is fine). */
 void collector_free(collector *c);

@@ -50,13 +50,22 @@
 #   (default: -m "" -M /dev/null, i.e. no MIB at all);
 #   SNMP_MASTER_MODULES, the master's -I argument (default Debian's:
 #   -smux,mteTrigger,mteTriggerConf; -smux,mta_sendmail leaves MTA-MIB
-#   to mtamond alone).
+#   to mtamond alone);
+#   SNMP_MASTER_EXTRA, lines appended to the master's configuration (e.g.
+#   "dlmod mtamon $SO" and "mtamonConfig FILE": the in-process module);
+#   SNMP_MASTER_PRELOAD, LD_PRELOAD of the master (a sanitizer runtime
+#   for a module built with it; default none);
+#   SNMP_MASTER_OUT, the master's stdout and stderr (default
+#   $SNMP_DIR/snmpd.out).
 
 MTAMOND="$IT_BUILDDIR/src/agent/mtamond"
 SNMP_TIMEOUT=${SNMP_TIMEOUT:-2}
 SNMP_RETRIES=${SNMP_RETRIES:-1}
 SNMP_MIB_OPTS=(-m "" -M /dev/null)
 SNMP_MASTER_MODULES=${SNMP_MASTER_MODULES:--smux,mteTrigger,mteTriggerConf}
+SNMP_MASTER_EXTRA=${SNMP_MASTER_EXTRA:-}
+SNMP_MASTER_PRELOAD=${SNMP_MASTER_PRELOAD:-}
+SNMP_MASTER_OUT=${SNMP_MASTER_OUT:-}
 SNMP_DIR=
 SNMP_SHORT_DIR=
 SNMP_PORT=
@@ -166,6 +175,9 @@ rocommunity public 127.0.0.1
 rwcommunity private 127.0.0.1
 dontLogTCPWrappersConnects yes
 EOF
+    if [ -n "$SNMP_MASTER_EXTRA" ]; then
+        printf '%s\n' "$SNMP_MASTER_EXTRA" >>"$SNMP_MASTER_CONF"
+    fi
 }
 
 # snmp_master_answers: true when the master answers a GET of sysUpTime.0.
@@ -191,9 +203,14 @@ snmp_master_answers_or_died()
 snmp_start_master()
 {
     local limit=${1:-20} attempt
+    local -a preload=()
+    if [ -n "$SNMP_MASTER_PRELOAD" ]; then
+        preload=(env "LD_PRELOAD=$SNMP_MASTER_PRELOAD")
+    fi
     for attempt in 1 2 3 4 5; do
         snmp_write_master_config
-        start_bg SNMP_MASTER_PID "$SNMP_DIR/snmpd.out" \
+        start_bg SNMP_MASTER_PID "${SNMP_MASTER_OUT:-$SNMP_DIR/snmpd.out}" \
+            "${preload[@]}" \
             "$SNMPD" -f -C -c "$SNMP_MASTER_CONF" -Lf "$SNMP_MASTER_LOG" \
             -M "$IT_TOP_SRCDIR/mibs" -m "" -I "$SNMP_MASTER_MODULES"
         if wait_until "$limit" snmp_master_answers_or_died &&
@@ -210,7 +227,7 @@ snmp_start_master()
         SNMP_TARGET="udp:127.0.0.1:$SNMP_PORT"
     done
     printf 'snmpd does not answer on %s; its log:\n' "$SNMP_TARGET"
-    sed 's/^/     | /' "$SNMP_MASTER_LOG" "$SNMP_DIR/snmpd.out" 2>/dev/null
+    sed 's/^/     | /' "$SNMP_MASTER_LOG" "${SNMP_MASTER_OUT:-$SNMP_DIR/snmpd.out}" 2>/dev/null
     return 1
 }
 

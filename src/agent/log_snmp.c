@@ -1,0 +1,43 @@
+/*
+ * log_snmp.c - the log.h API for mtamon.so, inside snmpd: every message
+ * goes through snmp_log(), so it lands wherever snmpd logs (its -L
+ * options: syslog, a file, stderr), prefixed "mtamon: ".  mtamond links
+ * src/common/log.c instead; the view and the MIB modules call log_msg()
+ * and do not know which.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#include "log.h"
+
+static int log_min_priority = LOG_INFO;
+
+void log_open(const char *ident, enum config_log_target target, int facility,
+              int min_priority)
+{
+    /* snmpd's own options decide where messages go and under which name. */
+    (void)ident;
+    (void)target;
+    (void)facility;
+    log_min_priority = min_priority;
+}
+
+void log_msg(int priority, const char *fmt, ...)
+{
+    if (priority > log_min_priority)
+        return;
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    snmp_log(priority, "mtamon: %s\n", text);
+}
+
+void log_close(void)
+{
+    log_min_priority = LOG_INFO;
+}
