@@ -99,23 +99,23 @@ static void test_before_and_after_a_run(void)
 
     collector_run_once(c);
     CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
-    const struct queue_scan_stats *q = collector_queue_row(&s, "q");
+    const struct queue_scan_stats *q = collector_snapshot_queue_row(&s, "q");
     UT_REQUIRE(q);
     CU_ASSERT_EQUAL(q->status, QUEUE_SCAN_OK);
     CU_ASSERT_EQUAL(q->messages, 2);
     CU_ASSERT_EQUAL(q->volume, 42);
-    q = collector_queue_row(&s, "pf/deferred");
+    q = collector_snapshot_queue_row(&s, "pf/deferred");
     UT_REQUIRE(q);
     CU_ASSERT_EQUAL(q->status, QUEUE_SCAN_OK);
     CU_ASSERT_EQUAL(q->messages, 0);
-    CU_ASSERT_PTR_NULL(collector_queue_row(&s, "pf/nosuch"));
-    CU_ASSERT_PTR_NULL(collector_queue_row(&s, NULL));
+    CU_ASSERT_PTR_NULL(collector_snapshot_queue_row(&s, "pf/nosuch"));
+    CU_ASSERT_PTR_NULL(collector_snapshot_queue_row(&s, NULL));
     CU_ASSERT_EQUAL(s.partitions[0].status, PARTITION_OK);
     CU_ASSERT(s.partitions[0].size > 0);
     CU_ASSERT_EQUAL(s.processes[0].status, PROCESS_WATCH_NOT_RUNNING);
     CU_ASSERT_EQUAL(s.processes[0].count, 0);
     /* No connections configured: no job, no ports. */
-    CU_ASSERT_PTR_NULL(collector_port(&s, 25));
+    CU_ASSERT_PTR_NULL(collector_snapshot_port(&s, 25));
 
     collector_snapshot_free(&s);
     collector_free(c);
@@ -173,7 +173,7 @@ static void test_threads(void)
     int seen = 0;
     for (int i = 0; i < 200 && !seen; i++) {
         CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
-        const struct queue_scan_stats *q = collector_queue_row(&s, "q");
+        const struct queue_scan_stats *q = collector_snapshot_queue_row(&s, "q");
         seen = q && q->status == QUEUE_SCAN_OK && q->messages == 1 && q->volume == 5;
         if (!seen)
             nanosleep(&(struct timespec){0, 50000000L}, NULL);
