@@ -7,6 +7,7 @@
  *   parse_postfix.c Postfix syslog records
  *   parse_exim.c    Exim main log records
  *   parse_sendmail.c Sendmail syslog records
+ *   feed_text.c     the scanners the parsers read a line with
  *   sink.c          turns parsed events into libmtamon calls
  *
  * A parser knows nothing of files or of the segment: it reads one line

@@ -102,6 +102,7 @@
 #include <time.h>
 
 #include "feed.h"
+#include "feed_text.h"
 #include "fnv1a.h"
 
 #define EX_IDS 65536u       /* message ids remembered at most (power of two) */
@@ -182,61 +183,6 @@ static const char *const connfail_phrases[] = {
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-static int has_prefix(const char *p, const char *end, const char *lit,
-                      size_t n)
-{
-    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
-}
-
-static int span_is(const char *p, size_t n, const char *lit, size_t litn)
-{
-    return n == litn && memcmp(p, lit, n) == 0;
-}
-
-static const char *find(const char *p, const char *end, const char *lit,
-                        size_t n)
-{
-    if (p >= end)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_alnum(char c)
-{
-    return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Read exactly @p n digits at *@p p into *@p out. */
-static int digits(const char **p, const char *end, int n, int *out)
-{
-    if (end - *p < n)
-        return 0;
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (!is_digit(c))
-            return 0;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return 1;
-}
-
-/* Copy [p, p+n) into @p dst of size @p cap, cut to fit, NUL-terminated. */
-static void copy_bounded(char *dst, size_t cap, const char *p, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, p, n);
-    dst[n] = '\0';
-}
-
 /* The next space-separated token at or after *@p pp (NULL at the end);
  * its end in *@p tend.  A token KEY="..." runs to its closing quote
  * (backslash escapes), spaces included. */
@@ -316,12 +262,12 @@ static int parse_date(struct ex_state *st, const char **pp, const char *end,
 {
     const char *p = *pp;
     int y, mo, d, h, mi, s;
-    if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &d) || p == end || *p++ != ' ' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s))
+    if (!feed_text_digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
+        !feed_text_digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
+        !feed_text_digits(&p, end, 2, &d) || p == end || *p++ != ' ' ||
+        !feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &s))
         return 0;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
         return 0;
@@ -329,7 +275,7 @@ static int parse_date(struct ex_state *st, const char **pp, const char *end,
     if (p < end && *p == '.') {
         p++;
         int n = 0;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (n < 3)
                 frac = frac * 10 + (*p - '0');
             n++;
@@ -342,7 +288,7 @@ static int parse_date(struct ex_state *st, const char **pp, const char *end,
     }
     /* " +0100": log_timezone */
     if (end - p >= 6 && p[0] == ' ' && (p[1] == '+' || p[1] == '-') &&
-        is_digit(p[2]) && is_digit(p[3]) && is_digit(p[4]) && is_digit(p[5]) &&
+        feed_text_is_digit(p[2]) && feed_text_is_digit(p[3]) && feed_text_is_digit(p[4]) && feed_text_is_digit(p[5]) &&
         (end - p == 6 || p[6] == ' ')) {
         int sign = p[1] == '-' ? -1 : 1;
         int oh = (p[2] - '0') * 10 + (p[3] - '0');
@@ -371,7 +317,7 @@ static uint16_t intern(struct ex_state *st, const char *name)
             return (uint16_t)(i + 1);
     if (st->n_names == EX_NAMES)
         return 0;
-    copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
+    feed_text_copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
                  strlen(name));
     return (uint16_t)++st->n_names;
 }
@@ -493,7 +439,7 @@ static size_t msgid_len(const char *p, const char *end)
         int ok = 1;
         for (int k = 0; k < 3 && ok; k++) {
             for (int j = 0; j < parts[f][k]; j++, i++)
-                if (!is_alnum(p[i]))
+                if (!feed_text_is_alnum(p[i]))
                     ok = 0;
             if (ok && k < 2 && p[i++] != '-')
                 ok = 0;
@@ -512,7 +458,7 @@ static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
 {
     ev->kind = kind;
     ev->time_ms = L->time_ms;
-    copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
+    feed_text_copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
     ev->src[0] = '\0';
     ev->recipients = 0;
     ev->octets = 0;
@@ -543,32 +489,32 @@ static void emit_msg(const struct ex_line *L, enum feed_event_kind kind,
 static mtamon_status_code status_of(const char *p, const char *end)
 {
     char buf[24];
-    copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
+    feed_text_copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
     return mtamon_status_parse(buf);
 }
 
 /* The status a delivery failure's text gives (see the top of the file). */
 static mtamon_status_code reason_status(const char *p, const char *end)
 {
-    const char *smtp = find(p, end, LIT("SMTP error from remote mail"));
+    const char *smtp = feed_text_find(p, end, LIT("SMTP error from remote mail"));
     if (smtp) {
         /* the reply follows the first ": " that is followed by 3 digits */
-        for (const char *q = smtp; (q = find(q, end, LIT(": "))) != NULL;
+        for (const char *q = smtp; (q = feed_text_find(q, end, LIT(": "))) != NULL;
              q += 2) {
             const char *r = q + 2;
-            if (end - r >= 3 && is_digit(r[0]) && is_digit(r[1]) &&
-                is_digit(r[2]) && (end - r == 3 || r[3] == ' ' || r[3] == '-')) {
+            if (end - r >= 3 && feed_text_is_digit(r[0]) && feed_text_is_digit(r[1]) &&
+                feed_text_is_digit(r[2]) && (end - r == 3 || r[3] == ' ' || r[3] == '-')) {
                 const char *e = r + 4 < end ? r + 4 : end;
-                while (e < end && (is_digit(*e) || *e == '.'))
+                while (e < end && (feed_text_is_digit(*e) || *e == '.'))
                     e++;
                 return status_of(r, e);
             }
         }
     }
-    if (find(p, end, LIT("retry timeout exceeded")))
+    if (feed_text_find(p, end, LIT("retry timeout exceeded")))
         return STATUS_EXPIRED;
     for (size_t i = 0; i < N_CONNFAIL; i++)
-        if (find(p, end, connfail_phrases[i], strlen(connfail_phrases[i])))
+        if (feed_text_find(p, end, connfail_phrases[i], strlen(connfail_phrases[i])))
             return STATUS_CONNECT_FAILED;
     return 0;
 }
@@ -597,7 +543,7 @@ static enum feed_line_result arrival(const struct ex_line *L, const char *id,
                 rcpts++;
             continue;
         }
-        if (span_is(t, n, LIT("for"))) {
+        if (feed_text_span_is(t, n, LIT("for"))) {
             in_for = 1;
         } else if (n > 2 && t[0] == 'P' && t[1] == '=' && !proto) {
             proto = t + 2;
@@ -605,7 +551,7 @@ static enum feed_line_result arrival(const struct ex_line *L, const char *id,
         } else if (n > 2 && t[0] == 'S' && t[1] == '=' && !have_size) {
             int nd = 0;
             for (const char *q = t + 2; q < tend; q++) {
-                if (!is_digit(*q) || ++nd > 18)
+                if (!feed_text_is_digit(*q) || ++nd > 18)
                     return FEED_LINE_UNPARSED;
                 size = size * 10 + (uint64_t)(*q - '0');
             }
@@ -643,7 +589,7 @@ static int parse_exim_time(const char *p, const char *end, int64_t *ms)
     while (p < end) {
         int64_t v = 0;
         int n = 0, frac = 0;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (++n > 9)
                 return 0;
             v = v * 10 + (*p++ - '0');
@@ -651,7 +597,7 @@ static int parse_exim_time(const char *p, const char *end, int64_t *ms)
         if (p < end && *p == '.') {
             int fn = 0;
             p++;
-            while (p < end && is_digit(*p)) {
+            while (p < end && feed_text_is_digit(*p)) {
                 if (fn < 3) {
                     frac = frac * 10 + (*p - '0');
                     fn++;
@@ -723,7 +669,7 @@ static int delivery_fields(const char *p, const char *end,
                 uint64_t v = 0;
                 int nd = 0, ok = 1;
                 for (const char *q = t + 2; q < tend && ok; q++) {
-                    if (!is_digit(*q) || ++nd > 18)
+                    if (!feed_text_is_digit(*q) || ++nd > 18)
                         ok = 0;
                     else
                         v = v * 10 + (uint64_t)(*q - '0');
@@ -736,7 +682,7 @@ static int delivery_fields(const char *p, const char *end,
                 if (!parse_exim_time(t + 3, tend, &d->queue_ms))
                     d->queue_ms = -1;
             }
-            if (span_is(t, n, LIT("defer")) || t[n - 1] == ':') {
+            if (feed_text_span_is(t, n, LIT("defer")) || t[n - 1] == ':') {
                 d->reason = tend;
                 break;
             }
@@ -779,7 +725,7 @@ static void flush_connfail(const struct ex_line *L, struct ex_id *e,
         ev_init(&ev, FEED_ASSOC_FAIL, L, channel);
         ev.status = STATUS_CONNECT_FAILED;
         const char *why = connfail_phrases[e->connfail_reason % N_CONNFAIL];
-        copy_bounded(ev.reason, sizeof ev.reason, why, strlen(why));
+        feed_text_copy_bounded(ev.reason, sizeof ev.reason, why, strlen(why));
         L->emit(L->ctx, &ev);
     }
     e->n_connfail = 0;
@@ -807,7 +753,7 @@ static enum feed_line_result delivery(const struct ex_line *L, const char *id,
     flush_connfail(L, e, d.channel);
 
     if (kind == EX_DEFERRED_K) {
-        int retry_wait = find(d.reason, end, LIT("retry time not reached")) != NULL;
+        int retry_wait = feed_text_find(d.reason, end, LIT("retry time not reached")) != NULL;
         if (pend < 0 && e->n_pending < EX_PENDING) {
             uint16_t tr = intern(L->st, d.channel);
             if (tr) {
@@ -864,19 +810,19 @@ static enum feed_line_result rejection(const struct ex_line *L,
     const char *v = r + 9;
     enum feed_event_kind kind;
     const char *channel = CH_SMTP;
-    if (has_prefix(v, end, LIT("RCPT")) || has_prefix(v, end, LIT("MAIL")) ||
-        has_prefix(v, end, LIT("after DATA")) || has_prefix(v, end, LIT("DATA")) ||
-        has_prefix(v, end, LIT("from <")) || has_prefix(v, end, LIT("by local_scan"))) {
+    if (feed_text_has_prefix(v, end, LIT("RCPT")) || feed_text_has_prefix(v, end, LIT("MAIL")) ||
+        feed_text_has_prefix(v, end, LIT("after DATA")) || feed_text_has_prefix(v, end, LIT("DATA")) ||
+        feed_text_has_prefix(v, end, LIT("from <")) || feed_text_has_prefix(v, end, LIT("by local_scan"))) {
         kind = FEED_REJECT;
-    } else if (has_prefix(v, end, LIT("by non-SMTP ACL"))) {
+    } else if (feed_text_has_prefix(v, end, LIT("by non-SMTP ACL"))) {
         kind = FEED_REJECT;
         channel = CH_LOCAL;
-    } else if (has_prefix(v, end, LIT("connection"))) {
+    } else if (feed_text_has_prefix(v, end, LIT("connection"))) {
         kind = FEED_ASSOC_REJECT;
     } else {
         return FEED_LINE_KNOWN; /* EHLO, HELO, AUTH, VRFY, EXPN, ETRN, ... */
     }
-    const char *text = find(v, end, LIT(": "));
+    const char *text = feed_text_find(v, end, LIT(": "));
     text = text ? text + 2 : v;
     struct feed_event ev;
     ev_init(&ev, kind, L, channel);
@@ -884,13 +830,13 @@ static enum feed_line_result rejection(const struct ex_line *L,
         ev.recipients = 1;
     /* The log has no reply code; a message= text may start with one. */
     mtamon_status_code code = 0;
-    if (end - text >= 3 && is_digit(text[0]) && is_digit(text[1]) &&
-        is_digit(text[2]))
+    if (end - text >= 3 && feed_text_is_digit(text[0]) && feed_text_is_digit(text[1]) &&
+        feed_text_is_digit(text[2]))
         code = status_of(text, end);
     ev.status = code ? code : temp ? STATUS_TEMP_REJECT : STATUS_REJECT;
     if (text == end)
         text = v;
-    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -934,9 +880,9 @@ static enum feed_line_result assoc_conn(const struct ex_line *L,
     struct feed_event ev;
     ev_init(&ev, kind, L, CH_SMTP);
     ev.direction = MTAMON_INBOUND;
-    copy_bounded(ev.key, sizeof ev.key, rs, (size_t)(re - rs));
+    feed_text_copy_bounded(ev.key, sizeof ev.key, rs, (size_t)(re - rs));
     if (kind == FEED_ASSOC_OPEN)
-        copy_bounded(ev.remote, sizeof ev.remote, rs, (size_t)(re - rs));
+        feed_text_copy_bounded(ev.remote, sizeof ev.remote, rs, (size_t)(re - rs));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -949,7 +895,7 @@ static enum feed_line_result assoc_refused(const struct ex_line *L,
     struct feed_event ev;
     ev_init(&ev, FEED_ASSOC_REJECT, L, CH_SMTP);
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -959,30 +905,30 @@ static enum feed_line_result no_id_record(const struct ex_line *L,
                                           const char *p, const char *end)
 {
     const char *from;
-    if (has_prefix(p, end, LIT("SMTP protocol synchronization error")))
+    if (feed_text_has_prefix(p, end, LIT("SMTP protocol synchronization error")))
         return assoc_refused(L, STATUS_REJECT, p, end);
-    if (has_prefix(p, end, LIT("SMTP connection from ")) ||
-        has_prefix(p, end, LIT("Connection from "))) {
+    if (feed_text_has_prefix(p, end, LIT("SMTP connection from ")) ||
+        feed_text_has_prefix(p, end, LIT("Connection from "))) {
         from = p + (*p == 'S' ? 21 : 16);
-        if (find(from, end, LIT(" refused")))
+        if (feed_text_find(from, end, LIT(" refused")))
             return assoc_refused(L, STATUS_TEMP_REJECT, p, end);
-        if (find(from, end, LIT("connection count")))
+        if (feed_text_find(from, end, LIT("connection count")))
             return assoc_conn(L, FEED_ASSOC_OPEN, from, end);
-        if (find(from, end, LIT(" closed")) || find(from, end, LIT(" lost")))
+        if (feed_text_find(from, end, LIT(" closed")) || feed_text_find(from, end, LIT(" lost")))
             return assoc_conn(L, FEED_ASSOC_CLOSE, from, end);
         return FEED_LINE_KNOWN;
     }
-    if (has_prefix(p, end, LIT("SMTP call from ")) &&
-        find(p, end, LIT(" dropped")))
+    if (feed_text_has_prefix(p, end, LIT("SMTP call from ")) &&
+        feed_text_find(p, end, LIT(" dropped")))
         return assoc_conn(L, FEED_ASSOC_CLOSE, p + 15, end);
-    if (has_prefix(p, end, LIT("SMTP command timeout on connection from ")) ||
-        has_prefix(p, end, LIT("SMTP data timeout (message abandoned) on connection from ")) ||
-        has_prefix(p, end, LIT("unexpected disconnection while reading SMTP command from "))) {
-        from = find(p, end, LIT(" from "));
+    if (feed_text_has_prefix(p, end, LIT("SMTP command timeout on connection from ")) ||
+        feed_text_has_prefix(p, end, LIT("SMTP data timeout (message abandoned) on connection from ")) ||
+        feed_text_has_prefix(p, end, LIT("unexpected disconnection while reading SMTP command from "))) {
+        from = feed_text_find(p, end, LIT(" from "));
         return assoc_conn(L, FEED_ASSOC_CLOSE, from + 6, end);
     }
-    const char *r = has_prefix(p, end, LIT("rejected ")) ? p
-                                                          : find(p, end, LIT(" rejected "));
+    const char *r = feed_text_has_prefix(p, end, LIT("rejected ")) ? p
+                                                          : feed_text_find(p, end, LIT(" rejected "));
     if (r) {
         if (r != p)
             r++;
@@ -1029,14 +975,14 @@ static enum feed_line_result id_record(const struct ex_line *L, const char *id,
             break;
         }
     }
-    if (has_prefix(p, end, LIT("Completed")) &&
+    if (feed_text_has_prefix(p, end, LIT("Completed")) &&
         (end - p == 9 || p[9] == ' ')) {
         struct ex_id *e = id_find(st, id, idn);
         if (e)
             id_remove(st, id_index(st, e));
         return FEED_LINE_KNOWN;
     }
-    if (has_prefix(p, end, LIT("H="))) {
+    if (feed_text_has_prefix(p, end, LIT("H="))) {
         for (size_t i = 0; i < N_CONNFAIL; i++) {
             size_t n = strlen(connfail_phrases[i]);
             if (end - p > (ptrdiff_t)n && memcmp(end - n, connfail_phrases[i], n) == 0 &&
@@ -1049,11 +995,11 @@ static enum feed_line_result id_record(const struct ex_line *L, const char *id,
             }
         }
     }
-    const char *r = find(p, end, LIT(" rejected "));
-    if (r && (has_prefix(r + 10, end, LIT("after DATA")) ||
-              has_prefix(r + 10, end, LIT("DATA")) ||
-              has_prefix(r + 10, end, LIT("by non-SMTP ACL")) ||
-              has_prefix(r + 10, end, LIT("by local_scan"))))
+    const char *r = feed_text_find(p, end, LIT(" rejected "));
+    if (r && (feed_text_has_prefix(r + 10, end, LIT("after DATA")) ||
+              feed_text_has_prefix(r + 10, end, LIT("DATA")) ||
+              feed_text_has_prefix(r + 10, end, LIT("by non-SMTP ACL")) ||
+              feed_text_has_prefix(r + 10, end, LIT("by local_scan"))))
         return rejection(L, p, r + 1, end);
     return FEED_LINE_KNOWN;
 }
@@ -1075,7 +1021,7 @@ static enum feed_line_result ex_parse(void *state, const char *line,
         return FEED_LINE_UNPARSED;
     if (p < end && *p == '[') { /* +pid */
         const char *pid = ++p;
-        while (p < end && is_digit(*p))
+        while (p < end && feed_text_is_digit(*p))
             p++;
         if (p == pid || p == end || *p != ']' || p + 1 == end || p[1] != ' ')
             return FEED_LINE_UNPARSED;

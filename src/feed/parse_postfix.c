@@ -87,6 +87,7 @@
 #include <time.h>
 
 #include "feed.h"
+#include "feed_text.h"
 #include "fnv1a.h"
 
 #define PF_QIDS 65536u     /* queue ids remembered at most (power of two) */
@@ -158,56 +159,6 @@ struct pf_line {
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-static int has_prefix(const char *p, const char *end, const char *lit,
-                      size_t n)
-{
-    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
-}
-
-static int span_is(const char *p, size_t n, const char *lit, size_t litn)
-{
-    return n == litn && memcmp(p, lit, n) == 0;
-}
-
-static const char *find(const char *p, const char *end, const char *lit,
-                        size_t n)
-{
-    if (p >= end)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Read exactly @p n digits at *@p p into *@p out. */
-static int digits(const char **p, const char *end, int n, int *out)
-{
-    if (end - *p < n)
-        return 0;
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (!is_digit(c))
-            return 0;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return 1;
-}
-
-/* Copy [p, p+n) into @p dst of size @p cap, cut to fit, NUL-terminated. */
-static void copy_bounded(char *dst, size_t cap, const char *p, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, p, n);
-    dst[n] = '\0';
-}
-
 
 /* ------------------------------------------------------------------------ */
 /* Timestamps                                                                */
@@ -233,12 +184,12 @@ static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
 {
     const char *p = *pp;
     int y, mo, d, h, mi, s;
-    if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &d) || p == end || *p++ != 'T' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s))
+    if (!feed_text_digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
+        !feed_text_digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
+        !feed_text_digits(&p, end, 2, &d) || p == end || *p++ != 'T' ||
+        !feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &s))
         return 0;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || !clock_ok(h, mi, s))
         return 0;
@@ -246,7 +197,7 @@ static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
     if (p < end && *p == '.') {
         p++;
         int n = 0;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (n < 3)
                 frac = frac * 10 + (*p - '0');
             n++;
@@ -262,11 +213,11 @@ static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
         p++;
     } else if (p < end && (*p == '+' || *p == '-')) {
         int sign = *p++ == '-' ? -1 : 1, oh, om;
-        if (!digits(&p, end, 2, &oh))
+        if (!feed_text_digits(&p, end, 2, &oh))
             return 0;
         if (p < end && *p == ':')
             p++;
-        if (!digits(&p, end, 2, &om) || oh > 23 || om > 59)
+        if (!feed_text_digits(&p, end, 2, &om) || oh > 23 || om > 59)
             return 0;
         offset_min = sign * (oh * 60 + om);
     } else {
@@ -322,15 +273,15 @@ static int parse_classic(struct pf_state *st, const char **pp, const char *end,
     if (*p == ' ')
         p++;
     int day = 0, n = 0;
-    while (p < end && is_digit(*p) && n < 2) {
+    while (p < end && feed_text_is_digit(*p) && n < 2) {
         day = day * 10 + (*p++ - '0');
         n++;
     }
     int h, mi, s;
     if (n == 0 || day < 1 || day > 31 || p == end || *p++ != ' ' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s) || !clock_ok(h, mi, s))
+        !feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &s) || !clock_ok(h, mi, s))
         return 0;
     if (st->cache_mon != mon || st->cache_day != day || st->cache_hour != h) {
         st->cache_base_s = local_hour_start(mon, day, h);
@@ -354,7 +305,7 @@ static uint16_t intern(struct pf_state *st, const char *name)
             return (uint16_t)(i + 1);
     if (st->n_names == PF_NAMES)
         return 0;
-    copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
+    feed_text_copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
                  strlen(name));
     return (uint16_t)++st->n_names;
 }
@@ -477,7 +428,7 @@ static size_t qid_len(const char *p, const char *end)
     int hex = 1, lng = 1, z = 0;
     while (n < max && n <= PF_QID_MAX) {
         char c = p[n];
-        int digit = is_digit(c);
+        int digit = feed_text_is_digit(c);
         int up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z';
         if (!digit && !up && !low)
             break;
@@ -509,7 +460,7 @@ static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
 {
     ev->kind = kind;
     ev->time_ms = L->time_ms;
-    copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
+    feed_text_copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
     ev->src[0] = '\0';
     ev->recipients = 0;
     ev->octets = 0;
@@ -530,7 +481,7 @@ static void emit_msg(const struct pf_line *L, enum feed_event_kind kind,
 {
     struct feed_event ev;
     ev_init(&ev, kind, L, channel);
-    copy_bounded(ev.src, sizeof ev.src, src, strlen(src));
+    feed_text_copy_bounded(ev.src, sizeof ev.src, src, strlen(src));
     ev.recipients = 1;
     ev.octets = octets;
     ev.status = status;
@@ -569,7 +520,7 @@ static int fail_pending(const struct pf_line *L, struct pf_qid *e,
 static mtamon_status_code status_of(const char *p, const char *end)
 {
     char buf[24];
-    copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
+    feed_text_copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
     return mtamon_status_parse(buf);
 }
 
@@ -577,7 +528,7 @@ static mtamon_status_code status_of(const char *p, const char *end)
 static mtamon_status_code skip_codes(const char **pp, const char *end)
 {
     const char *p = *pp, *start = p;
-    if (end - p >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
+    if (end - p >= 3 && feed_text_is_digit(p[0]) && feed_text_is_digit(p[1]) && feed_text_is_digit(p[2]) &&
         (end - p == 3 || p[3] == ' ' || p[3] == '-')) {
         p += 3;
         if (p < end)
@@ -585,11 +536,11 @@ static mtamon_status_code skip_codes(const char **pp, const char *end)
     }
     const char *q = p;
     int dots = 0, ok = 0;
-    while (q < end && (is_digit(*q) || *q == '.')) {
+    while (q < end && (feed_text_is_digit(*q) || *q == '.')) {
         dots += *q == '.';
         q++;
     }
-    if (q > p && dots == 2 && is_digit(*p) && is_digit(q[-1]))
+    if (q > p && dots == 2 && feed_text_is_digit(*p) && feed_text_is_digit(q[-1]))
         ok = 1;
     if (ok) {
         p = q;
@@ -631,7 +582,7 @@ static enum feed_line_result assoc_smtpd(const struct pf_line *L,
     if (!make_key(L, ev.key, "", 0))
         return FEED_LINE_UNPARSED;
     if (open)
-        copy_bounded(ev.remote, sizeof ev.remote, p, (size_t)(rend - p));
+        feed_text_copy_bounded(ev.remote, sizeof ev.remote, p, (size_t)(rend - p));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -657,7 +608,7 @@ static enum feed_line_result assoc_postscreen(const struct pf_line *L,
     if (!make_key(L, ev.key, extra, n + 1))
         return FEED_LINE_UNPARSED;
     if (open)
-        copy_bounded(ev.remote, sizeof ev.remote, p, n);
+        feed_text_copy_bounded(ev.remote, sizeof ev.remote, p, n);
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -670,7 +621,7 @@ static enum feed_line_result assoc_fail(const struct pf_line *L, const char *p,
     struct feed_event ev;
     ev_init(&ev, FEED_ASSOC_FAIL, L, L->channel);
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -680,16 +631,16 @@ static enum feed_line_result assoc_fail(const struct pf_line *L, const char *p,
 static enum feed_line_result reject_smtp(const struct pf_line *L, const char *p,
                                          const char *end)
 {
-    const char *from = find(p, end, LIT(" from "));
+    const char *from = feed_text_find(p, end, LIT(" from "));
     if (!from || from == p)
         return FEED_LINE_UNPARSED;
     const char *client = from + 6;
-    const char *colon = find(client, end, LIT(": "));
+    const char *colon = feed_text_find(client, end, LIT(": "));
     if (!colon || colon == client)
         return FEED_LINE_UNPARSED;
     const char *text = colon + 2;
     mtamon_status_code status = skip_codes(&text, end);
-    const char *tend = find(text, end, LIT("; from=<"));
+    const char *tend = feed_text_find(text, end, LIT("; from=<"));
     if (!tend)
         tend = end;
     if (tend == text && status == 0)
@@ -698,7 +649,7 @@ static enum feed_line_result reject_smtp(const struct pf_line *L, const char *p,
     ev_init(&ev, FEED_REJECT, L, L->channel);
     ev.recipients = 1;
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(tend - text));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(tend - text));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -708,7 +659,7 @@ static enum feed_line_result reject_content(const struct pf_line *L,
                                             const char *p, const char *end)
 {
     const char *last = NULL;
-    for (const char *q = p; (q = find(q, end, LIT(">: "))) != NULL; q += 3)
+    for (const char *q = p; (q = feed_text_find(q, end, LIT(">: "))) != NULL; q += 3)
         last = q;
     if (!last)
         return FEED_LINE_UNPARSED;
@@ -720,7 +671,7 @@ static enum feed_line_result reject_content(const struct pf_line *L,
     ev_init(&ev, FEED_REJECT, L, L->channel);
     ev.recipients = 1;
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -729,7 +680,7 @@ static enum feed_line_result reject_content(const struct pf_line *L,
 static enum feed_line_result reject_any(const struct pf_line *L, const char *p,
                                         const char *end)
 {
-    if (has_prefix(p, end, LIT("header ")) || has_prefix(p, end, LIT("body ")))
+    if (feed_text_has_prefix(p, end, LIT("header ")) || feed_text_has_prefix(p, end, LIT("body ")))
         return reject_content(L, p, end);
     return reject_smtp(L, p, end);
 }
@@ -764,7 +715,7 @@ static int parse_delay(const char *p, const char *end, int64_t *ms)
 {
     int64_t whole = 0;
     int n = 0, frac = 0, fn = 0;
-    while (p < end && is_digit(*p)) {
+    while (p < end && feed_text_is_digit(*p)) {
         if (++n > 12)
             return 0;
         whole = whole * 10 + (*p++ - '0');
@@ -773,7 +724,7 @@ static int parse_delay(const char *p, const char *end, int64_t *ms)
         return 0;
     if (p < end && *p == '.') {
         p++;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (fn < 3) {
                 frac = frac * 10 + (*p - '0');
                 fn++;
@@ -799,8 +750,8 @@ static int find_pending(const struct pf_qid *e, uint32_t h)
 
 static int is_qmgr(const struct pf_line *L)
 {
-    return span_is(L->prog, L->prog_len, LIT("qmgr")) ||
-           span_is(L->prog, L->prog_len, LIT("oqmgr"));
+    return feed_text_span_is(L->prog, L->prog_len, LIT("qmgr")) ||
+           feed_text_span_is(L->prog, L->prog_len, LIT("oqmgr"));
 }
 
 /* The fields of a delivery status line that count. */
@@ -818,7 +769,7 @@ struct pf_delivery {
 static int delivery_fields(const char *p, const char *end,
                            struct pf_delivery *d)
 {
-    const char *q = find(p, end, LIT(">, "));
+    const char *q = feed_text_find(p, end, LIT(">, "));
     if (!q)
         return -1;
     d->addr = p;
@@ -826,27 +777,27 @@ static int delivery_fields(const char *p, const char *end,
     d->queue_ms = -1;
     d->status = 0;
     for (p = q + 3; p < end;) {
-        if (has_prefix(p, end, LIT("status="))) {
+        if (feed_text_has_prefix(p, end, LIT("status="))) {
             d->st_word = p + 7;
             d->st_end = memchr(d->st_word, ' ', (size_t)(end - d->st_word));
             if (!d->st_end)
                 d->st_end = end;
             return 0;
         }
-        if (has_prefix(p, end, LIT("orig_to=<"))) {
-            q = find(p, end, LIT(">, "));
+        if (feed_text_has_prefix(p, end, LIT("orig_to=<"))) {
+            q = feed_text_find(p, end, LIT(">, "));
             if (!q)
                 return -1;
             p = q + 3;
             continue;
         }
-        q = find(p, end, LIT(", "));
+        q = feed_text_find(p, end, LIT(", "));
         if (!q)
             return -1;
-        if (has_prefix(p, q, LIT("delay="))) {
+        if (feed_text_has_prefix(p, q, LIT("delay="))) {
             if (!parse_delay(p + 6, q, &d->queue_ms))
                 return -1;
-        } else if (has_prefix(p, q, LIT("dsn="))) {
+        } else if (feed_text_has_prefix(p, q, LIT("dsn="))) {
             d->status = status_of(p + 4, q);
         }
         p = q + 2;
@@ -861,13 +812,13 @@ static enum pf_outcome delivery_outcome(const struct pf_delivery *d)
 {
     const char *w = d->st_word;
     size_t n = (size_t)(d->st_end - w);
-    if (span_is(w, n, LIT("sent")))
+    if (feed_text_span_is(w, n, LIT("sent")))
         return PF_OUT_SENT;
-    if (span_is(w, n, LIT("deferred")) || span_is(w, n, LIT("SOFTBOUNCE")))
+    if (feed_text_span_is(w, n, LIT("deferred")) || feed_text_span_is(w, n, LIT("SOFTBOUNCE")))
         return PF_OUT_DEFERRED;
-    if (span_is(w, n, LIT("bounced")) || span_is(w, n, LIT("expired")))
+    if (feed_text_span_is(w, n, LIT("bounced")) || feed_text_span_is(w, n, LIT("expired")))
         return PF_OUT_FAILED;
-    if (span_is(w, n, LIT("deliverable")) || span_is(w, n, LIT("undeliverable")))
+    if (feed_text_span_is(w, n, LIT("deliverable")) || feed_text_span_is(w, n, LIT("undeliverable")))
         return PF_OUT_VERIFY;   /* address verification: nothing delivered */
     return PF_OUT_UNKNOWN;
 }
@@ -933,7 +884,7 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
     ev.first_attempt = !(e->flags & PF_DEFERRED);
     ev.queue_ms = d.queue_ms;
     L->emit(L->ctx, &ev);
-    const char *fwd = find(d.st_end, end, LIT("forwarded as "));
+    const char *fwd = feed_text_find(d.st_end, end, LIT("forwarded as "));
     if (fwd)
         (void)set_source_of(L, fwd + 13, end);
     return FEED_LINE_COUNTED;
@@ -945,15 +896,15 @@ static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
                                        size_t qn, const char *p,
                                        const char *end)
 {
-    const char *q = find(p, end, LIT(">, "));
+    const char *q = feed_text_find(p, end, LIT(">, "));
     if (!q)
         return FEED_LINE_UNPARSED;
     p = q + 3;
-    if (has_prefix(p, end, LIT("size="))) {
+    if (feed_text_has_prefix(p, end, LIT("size="))) {
         p += 5;
         uint64_t size = 0;
         int n = 0;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (++n > 18)
                 return FEED_LINE_UNPARSED;
             size = size * 10 + (uint64_t)(*p++ - '0');
@@ -965,7 +916,7 @@ static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
         e->flags |= PF_HAS_SIZE;
         return FEED_LINE_KNOWN;
     }
-    if (has_prefix(p, end, LIT("status=expired"))) {
+    if (feed_text_has_prefix(p, end, LIT("status=expired"))) {
         struct pf_qid *e = qid_get(L->st, qid, qn);
         if (fail_pending(L, e, STATUS_EXPIRED) == 0) {
             const char *ch = e->last_transport
@@ -986,20 +937,20 @@ static enum feed_line_result qid_record(const struct pf_line *L,
                                         const char *p, const char *end)
 {
     struct pf_state *st = L->st;
-    if (has_prefix(p, end, LIT("to=<")))
+    if (feed_text_has_prefix(p, end, LIT("to=<")))
         return delivery(L, qid, qn, p + 4, end);
-    if (has_prefix(p, end, LIT("from=<")))
+    if (feed_text_has_prefix(p, end, LIT("from=<")))
         return qmgr_from(L, qid, qn, p + 6, end);
-    if (has_prefix(p, end, LIT("client="))) {
+    if (feed_text_has_prefix(p, end, LIT("client="))) {
         qid_get(st, qid, qn)->source = intern(st, L->channel);
         return FEED_LINE_KNOWN;
     }
-    if (span_is(L->prog, L->prog_len, LIT("pickup")) &&
-        (has_prefix(p, end, LIT("uid=")) || has_prefix(p, end, LIT("sender=")))) {
+    if (feed_text_span_is(L->prog, L->prog_len, LIT("pickup")) &&
+        (feed_text_has_prefix(p, end, LIT("uid=")) || feed_text_has_prefix(p, end, LIT("sender=")))) {
         qid_get(st, qid, qn)->source = intern(st, L->channel);
         return FEED_LINE_KNOWN;
     }
-    if (span_is(p, (size_t)(end - p), LIT("removed"))) {
+    if (feed_text_span_is(p, (size_t)(end - p), LIT("removed"))) {
         struct pf_qid *e = qid_find(st, qid, qn);
         if (!e)
             return FEED_LINE_KNOWN;
@@ -1007,26 +958,26 @@ static enum feed_line_result qid_record(const struct pf_line *L,
         qid_remove(st, qid_index(st, e));
         return n ? FEED_LINE_COUNTED : FEED_LINE_KNOWN;
     }
-    if (has_prefix(p, end, LIT("reject: ")) ||
-        has_prefix(p, end, LIT("milter-reject: "))) {
+    if (feed_text_has_prefix(p, end, LIT("reject: ")) ||
+        feed_text_has_prefix(p, end, LIT("milter-reject: "))) {
         p += *p == 'r' ? 8 : 15;
         enum feed_line_result r = reject_any(L, p, end);
         if (r == FEED_LINE_COUNTED &&
-            span_is(L->prog, L->prog_len, LIT("cleanup"))) {
+            feed_text_span_is(L->prog, L->prog_len, LIT("cleanup"))) {
             struct pf_qid *e = qid_find(st, qid, qn);
             if (e) /* never queued: no "removed" will follow */
                 qid_remove(st, qid_index(st, e));
         }
         return r;
     }
-    if (has_prefix(p, end, LIT("lost connection with ")) ||
-        has_prefix(p, end, LIT("conversation with ")))
+    if (feed_text_has_prefix(p, end, LIT("lost connection with ")) ||
+        feed_text_has_prefix(p, end, LIT("conversation with ")))
         return assoc_fail(L, p, end, STATUS_BAD_CONNECTION);
-    if (has_prefix(p, end, LIT("connect to ")))
+    if (feed_text_has_prefix(p, end, LIT("connect to ")))
         return assoc_fail(L, p, end, STATUS_CONNECT_FAILED);
-    const char *note = find(p, end, LIT(" notification: "));
+    const char *note = feed_text_find(p, end, LIT(" notification: "));
     /* KNOWN, unless its source came late and was counted now. */
-    if (note && span_is(L->prog, L->prog_len, LIT("bounce")) &&
+    if (note && feed_text_span_is(L->prog, L->prog_len, LIT("bounce")) &&
         set_source_of(L, note + 15, end))
         return FEED_LINE_COUNTED;
     return FEED_LINE_KNOWN;
@@ -1036,16 +987,16 @@ static enum feed_line_result qid_record(const struct pf_line *L,
 static enum feed_line_result postscreen(const struct pf_line *L, const char *p,
                                         const char *end)
 {
-    if (has_prefix(p, end, LIT("CONNECT from ")))
+    if (feed_text_has_prefix(p, end, LIT("CONNECT from ")))
         return assoc_postscreen(L, p + 13, end, 1);
-    if (has_prefix(p, end, LIT("PASS NEW ")) ||
-        has_prefix(p, end, LIT("PASS OLD ")))
+    if (feed_text_has_prefix(p, end, LIT("PASS NEW ")) ||
+        feed_text_has_prefix(p, end, LIT("PASS OLD ")))
         return assoc_postscreen(L, p + 9, end, 0);
-    if (has_prefix(p, end, LIT("DISCONNECT ")))
+    if (feed_text_has_prefix(p, end, LIT("DISCONNECT ")))
         return assoc_postscreen(L, p + 11, end, 0);
-    if (has_prefix(p, end, LIT("WHITELISTED ")))
+    if (feed_text_has_prefix(p, end, LIT("WHITELISTED ")))
         return assoc_postscreen(L, p + 12, end, 0);
-    if (has_prefix(p, end, LIT("ALLOWLISTED ")))
+    if (feed_text_has_prefix(p, end, LIT("ALLOWLISTED ")))
         return assoc_postscreen(L, p + 12, end, 0);
     return FEED_LINE_KNOWN;
 }
@@ -1056,27 +1007,27 @@ static enum feed_line_result message(const struct pf_line *L, const char *p,
 {
     if (p == end)
         return FEED_LINE_UNPARSED;
-    if (has_prefix(p, end, LIT("NOQUEUE: "))) {
+    if (feed_text_has_prefix(p, end, LIT("NOQUEUE: "))) {
         p += 9;
-        if (has_prefix(p, end, LIT("reject: ")))
+        if (feed_text_has_prefix(p, end, LIT("reject: ")))
             return reject_any(L, p + 8, end);
-        if (has_prefix(p, end, LIT("milter-reject: ")))
+        if (feed_text_has_prefix(p, end, LIT("milter-reject: ")))
             return reject_any(L, p + 15, end);
         return FEED_LINE_KNOWN;
     }
     size_t qn = qid_len(p, end);
     if (qn)
         return qid_record(L, p, qn, p + qn + 2, end);
-    if (has_prefix(p, end, LIT("connect from ")))
+    if (feed_text_has_prefix(p, end, LIT("connect from ")))
         return assoc_smtpd(L, p + 13, end, 1);
-    if (has_prefix(p, end, LIT("disconnect from ")))
+    if (feed_text_has_prefix(p, end, LIT("disconnect from ")))
         return assoc_smtpd(L, p + 16, end, 0);
-    if (has_prefix(p, end, LIT("connect to ")))
+    if (feed_text_has_prefix(p, end, LIT("connect to ")))
         return assoc_fail(L, p, end, STATUS_CONNECT_FAILED);
-    if (has_prefix(p, end, LIT("lost connection with ")) ||
-        has_prefix(p, end, LIT("conversation with ")))
+    if (feed_text_has_prefix(p, end, LIT("lost connection with ")) ||
+        feed_text_has_prefix(p, end, LIT("conversation with ")))
         return assoc_fail(L, p, end, STATUS_BAD_CONNECTION);
-    if (span_is(L->prog, L->prog_len, LIT("postscreen")))
+    if (feed_text_span_is(L->prog, L->prog_len, LIT("postscreen")))
         return postscreen(L, p, end);
     return FEED_LINE_KNOWN;
 }
@@ -1130,7 +1081,7 @@ static enum feed_line_result pf_parse(void *state, const char *line,
     L.ctx = ctx;
     if (p == end)
         return FEED_LINE_UNPARSED;
-    int ok = is_digit(*p) ? parse_rfc3339(&p, end, &L.time_ms)
+    int ok = feed_text_is_digit(*p) ? parse_rfc3339(&p, end, &L.time_ms)
                           : parse_classic(st, &p, end, &L.time_ms);
     if (!ok || p == end || *p++ != ' ')
         return FEED_LINE_UNPARSED;
@@ -1152,7 +1103,7 @@ static enum feed_line_result pf_parse(void *state, const char *line,
         return FEED_LINE_SKIPPED;
     if (*p == '[') {
         const char *pid = ++p;
-        while (p < end && is_digit(*p))
+        while (p < end && feed_text_is_digit(*p))
             p++;
         if (p == pid || p == end || *p != ']')
             return FEED_LINE_UNPARSED;

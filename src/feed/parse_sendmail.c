@@ -87,6 +87,7 @@
 #include <time.h>
 
 #include "feed.h"
+#include "feed_text.h"
 #include "fnv1a.h"
 
 #define SM_QIDS 65536u      /* queue ids remembered at most (power of two) */
@@ -142,45 +143,6 @@ struct sm_line {
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-static int has_prefix(const char *p, const char *end, const char *lit, size_t n)
-{
-    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
-}
-
-static const char *find(const char *p, const char *end, const char *lit, size_t n)
-{
-    if (p >= end)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_alnum(char c)
-{
-    return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Read exactly @p n digits at *@p p into *@p out. */
-static int digits(const char **p, const char *end, int n, int *out)
-{
-    if (end - *p < n)
-        return 0;
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (!is_digit(c))
-            return 0;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return 1;
-}
-
 /* A decimal number of 1..18 digits at [p, end) exactly. */
 static int number(const char *p, const char *end, uint64_t *out)
 {
@@ -188,21 +150,12 @@ static int number(const char *p, const char *end, uint64_t *out)
         return 0;
     uint64_t v = 0;
     for (; p < end; p++) {
-        if (!is_digit(*p))
+        if (!feed_text_is_digit(*p))
             return 0;
         v = v * 10 + (uint64_t)(*p - '0');
     }
     *out = v;
     return 1;
-}
-
-/* Copy [p, p+n) into @p dst of size @p cap, cut to fit, NUL-terminated. */
-static void copy_bounded(char *dst, size_t cap, const char *p, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, p, n);
-    dst[n] = '\0';
 }
 
 /* ------------------------------------------------------------------------ */
@@ -229,12 +182,12 @@ static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
 {
     const char *p = *pp;
     int y, mo, d, h, mi, s;
-    if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &d) || p == end || *p++ != 'T' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s))
+    if (!feed_text_digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
+        !feed_text_digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
+        !feed_text_digits(&p, end, 2, &d) || p == end || *p++ != 'T' ||
+        !feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &s))
         return 0;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || !clock_ok(h, mi, s))
         return 0;
@@ -242,7 +195,7 @@ static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
     if (p < end && *p == '.') {
         p++;
         int n = 0;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (n < 3)
                 frac = frac * 10 + (*p - '0');
             n++;
@@ -258,11 +211,11 @@ static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
         p++;
     } else if (p < end && (*p == '+' || *p == '-')) {
         int sign = *p++ == '-' ? -1 : 1, oh, om;
-        if (!digits(&p, end, 2, &oh))
+        if (!feed_text_digits(&p, end, 2, &oh))
             return 0;
         if (p < end && *p == ':')
             p++;
-        if (!digits(&p, end, 2, &om) || oh > 23 || om > 59)
+        if (!feed_text_digits(&p, end, 2, &om) || oh > 23 || om > 59)
             return 0;
         offset_min = sign * (oh * 60 + om);
     } else {
@@ -318,15 +271,15 @@ static int parse_classic(struct sm_state *st, const char **pp, const char *end,
     if (*p == ' ')
         p++;
     int day = 0, n = 0;
-    while (p < end && is_digit(*p) && n < 2) {
+    while (p < end && feed_text_is_digit(*p) && n < 2) {
         day = day * 10 + (*p++ - '0');
         n++;
     }
     int h, mi, s;
     if (n == 0 || day < 1 || day > 31 || p == end || *p++ != ' ' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s) || !clock_ok(h, mi, s))
+        !feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &s) || !clock_ok(h, mi, s))
         return 0;
     if (st->cache_mon != mon || st->cache_day != day || st->cache_hour != h) {
         st->cache_base_s = local_hour_start(mon, day, h);
@@ -452,8 +405,8 @@ static size_t qid_len(const char *p, const char *end)
 {
     size_t n = 0, max = (size_t)(end - p);
     int digit = 0;
-    while (n < max && n <= SM_QID_MAX && is_alnum(p[n])) {
-        digit |= is_digit(p[n]);
+    while (n < max && n <= SM_QID_MAX && feed_text_is_alnum(p[n])) {
+        digit |= feed_text_is_digit(p[n]);
         n++;
     }
     if (n < SM_QID_MIN || n > SM_QID_MAX || !digit || n + 2 > max ||
@@ -470,7 +423,7 @@ static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
 {
     ev->kind = kind;
     ev->time_ms = L->time_ms;
-    copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
+    feed_text_copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
     ev->src[0] = '\0';
     ev->recipients = 0;
     ev->octets = 0;
@@ -501,7 +454,7 @@ static void emit_msg(const struct sm_line *L, enum feed_event_kind kind,
 static mtamon_status_code status_of(const char *p, const char *end)
 {
     char buf[24];
-    copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
+    feed_text_copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
     return mtamon_status_parse(buf);
 }
 
@@ -510,7 +463,7 @@ static mtamon_status_code status_of(const char *p, const char *end)
 static mtamon_status_code skip_codes(const char **pp, const char *end)
 {
     const char *p = *pp;
-    if (!(end - p >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
+    if (!(end - p >= 3 && feed_text_is_digit(p[0]) && feed_text_is_digit(p[1]) && feed_text_is_digit(p[2]) &&
           (end - p == 3 || p[3] == ' ' || p[3] == '-')))
         return 0;
     mtamon_status_code code = status_of(p, p + 3);
@@ -519,11 +472,11 @@ static mtamon_status_code skip_codes(const char **pp, const char *end)
         p++;
     const char *q = p;
     int dots = 0;
-    while (q < end && (is_digit(*q) || *q == '.')) {
+    while (q < end && (feed_text_is_digit(*q) || *q == '.')) {
         dots += *q == '.';
         q++;
     }
-    if (q > p && dots == 2 && is_digit(*p) && is_digit(q[-1])) {
+    if (q > p && dots == 2 && feed_text_is_digit(*p) && feed_text_is_digit(q[-1])) {
         mtamon_status_code enh = status_of(p, q);
         if (enh)
             code = enh;
@@ -546,16 +499,16 @@ static int field(const char *p, const char *end, const char *key, size_t klen,
 {
     const char *q = p;
     while (q < end) {
-        if (has_prefix(q, end, key, klen)) {
+        if (feed_text_has_prefix(q, end, key, klen)) {
             *v = q + klen;
-            const char *e = to_end ? NULL : find(*v, end, LIT(", "));
+            const char *e = to_end ? NULL : feed_text_find(*v, end, LIT(", "));
             /* (a line cut just after a field's comma ends it too) */
             if (!e && !to_end && end > *v && end[-1] == ',')
                 e = end - 1;
             *vend = e ? e : end;
             return 1;
         }
-        const char *c = find(q, end, LIT(", "));
+        const char *c = feed_text_find(q, end, LIT(", "));
         if (!c)
             return 0;
         q = c + 2;
@@ -594,9 +547,9 @@ static int parse_delay(const char *p, const char *end, int64_t *ms)
         p = plus + 1;
     }
     int h, m, s;
-    if (!digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &m) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s) || p != end || m > 59 || s > 59)
+    if (!feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &m) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &s) || p != end || m > 59 || s > 59)
         return 0;
     *ms = ((days * 24 + h) * 60 + m) * 60000 + s * 1000;
     return 1;
@@ -615,7 +568,7 @@ static enum feed_line_result from_line(const struct sm_line *L, const char *qid,
     /* The sender may hold ", " in a quoted full name: the fields are
      * looked for from the last "size=" on. */
     const char *s = NULL;
-    for (const char *q = p; (q = find(q, end, LIT(", size="))) != NULL; q += 7)
+    for (const char *q = p; (q = feed_text_find(q, end, LIT(", size="))) != NULL; q += 7)
         s = q + 2;
     if (!s || !field(s, end, LIT("size="), 0, &v, &vend) || !number(v, vend, &size))
         return FEED_LINE_UNPARSED;
@@ -762,7 +715,7 @@ static int connect_failure(const char *p, const char *end)
         {LIT("Network is unreachable")}, {LIT("Host is unreachable")},
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (find(p, end, texts[i].s, texts[i].n))
+        if (feed_text_find(p, end, texts[i].s, texts[i].n))
             return 1;
     return 0;
 }
@@ -773,8 +726,8 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
                                      size_t qn, const char *p, const char *end)
 {
     /* The list ends where the fields sendmail always writes after it begin. */
-    const char *lend = find(p, end, LIT(", delay="));
-    const char *c = find(p, end, LIT(", ctladdr="));
+    const char *lend = feed_text_find(p, end, LIT(", delay="));
+    const char *c = feed_text_find(p, end, LIT(", ctladdr="));
     if (c && (!lend || c < lend))
         lend = c;
     if (!lend)
@@ -788,24 +741,24 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
     const char *mailer_v = NULL, *mailer_end = NULL;
     mtamon_status_code status = 0;
     for (const char *f = lend + 2; f < end;) {
-        if (has_prefix(f, end, LIT("stat="))) {
+        if (feed_text_has_prefix(f, end, LIT("stat="))) {
             stat = f + 5;
             break;
         }
-        const char *fe = find(f, end, LIT(", "));
+        const char *fe = feed_text_find(f, end, LIT(", "));
         if (!fe)
             fe = end;
-        if (has_prefix(f, fe, LIT("delay="))) {
+        if (feed_text_has_prefix(f, fe, LIT("delay="))) {
             delay = f + 6;
             delay_end = fe;
-        } else if (has_prefix(f, fe, LIT("xdelay="))) {
+        } else if (feed_text_has_prefix(f, fe, LIT("xdelay="))) {
             int64_t xdelay;
             if (!parse_delay(f + 7, fe, &xdelay))
                 return FEED_LINE_UNPARSED;
-        } else if (has_prefix(f, fe, LIT("mailer="))) {
+        } else if (feed_text_has_prefix(f, fe, LIT("mailer="))) {
             mailer_v = f + 7;
             mailer_end = fe;
-        } else if (has_prefix(f, fe, LIT("dsn="))) {
+        } else if (feed_text_has_prefix(f, fe, LIT("dsn="))) {
             status = status_of(f + 4, fe);
         }
         f = fe + 2;
@@ -817,14 +770,14 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
     if (mailer_v) {
         if (!mailer_ok(mailer_v, (size_t)(mailer_end - mailer_v)))
             return FEED_LINE_UNPARSED;
-        copy_bounded(mailer, sizeof mailer, mailer_v, (size_t)(mailer_end - mailer_v));
+        feed_text_copy_bounded(mailer, sizeof mailer, mailer_v, (size_t)(mailer_end - mailer_v));
     }
 
     struct sm_delivery d = { .L = L, .mailer = mailer, .what = SM_FAILED,
                              .queue_ms = queue_ms, .status = status };
-    if (has_prefix(stat, stat_end, LIT("Sent")))
+    if (feed_text_has_prefix(stat, stat_end, LIT("Sent")))
         d.what = SM_SENT;
-    else if (has_prefix(stat, stat_end, LIT("Deferred")))
+    else if (feed_text_has_prefix(stat, stat_end, LIT("Deferred")))
         d.what = SM_DEFERRED_OUT;
     else if (stat_end - stat == 6 && memcmp(stat, "queued", 6) == 0)
         d.what = SM_QUEUED;
@@ -842,7 +795,7 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
             struct feed_event ev;
             ev_init(&ev, FEED_ASSOC_FAIL, L, mailer);
             ev.status = STATUS_CONNECT_FAILED;
-            copy_bounded(ev.reason, sizeof ev.reason, stat, (size_t)(stat_end - stat));
+            feed_text_copy_bounded(ev.reason, sizeof ev.reason, stat, (size_t)(stat_end - stat));
             L->emit(L->ctx, &ev);
         }
     } else if (d.what != SM_QUEUED && (e->flags & SM_HAS_NRCPTS)) {
@@ -859,7 +812,7 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
 static enum feed_line_result reject(const struct sm_line *L, const char *p,
                                     const char *end, int connection)
 {
-    const char *r = find(p, end, LIT("reject="));
+    const char *r = feed_text_find(p, end, LIT("reject="));
     if (!r || (r != p && (r - p < 2 || r[-2] != ',' || r[-1] != ' ')))
         return FEED_LINE_UNPARSED;
     const char *text = r + 7;
@@ -876,7 +829,7 @@ static enum feed_line_result reject(const struct sm_line *L, const char *p,
     ev_init(&ev, connection ? FEED_ASSOC_REJECT : FEED_REJECT, L, channel);
     ev.recipients = connection ? 0 : 1;
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -899,41 +852,41 @@ static enum feed_line_result message(const struct sm_line *L, const char *qid,
     if (p == end)
         return FEED_LINE_UNPARSED;
     if (qid) {
-        if (has_prefix(p, end, LIT("to=")))
+        if (feed_text_has_prefix(p, end, LIT("to=")))
             return to_line(L, qid, qn, p + 3, end);
-        if (has_prefix(p, end, LIT("from=")))
+        if (feed_text_has_prefix(p, end, LIT("from=")))
             return from_line(L, qid, qn, p + 5, end);
         size_t on = qid_len(p, end);
         if (on) {
             const char *q = p + on + 2;
-            if (has_prefix(q, end, LIT("DSN: ")) ||
-                has_prefix(q, end, LIT("postmaster notify: ")) ||
-                has_prefix(q, end, LIT("return to sender: ")))
+            if (feed_text_has_prefix(q, end, LIT("DSN: ")) ||
+                feed_text_has_prefix(q, end, LIT("postmaster notify: ")) ||
+                feed_text_has_prefix(q, end, LIT("return to sender: ")))
                 return notification(L, qid, qn);
             return FEED_LINE_KNOWN;
         }
     }
-    if (has_prefix(p, end, LIT("ruleset=check_"))) {
+    if (feed_text_has_prefix(p, end, LIT("ruleset=check_"))) {
         const char *name = p + 14;
-        int relay = has_prefix(name, end, LIT("relay,"));
-        if (find(p, end, LIT("reject=")))
+        int relay = feed_text_has_prefix(name, end, LIT("relay,"));
+        if (feed_text_find(p, end, LIT("reject=")))
             return reject(L, p, end, relay);
         return FEED_LINE_KNOWN; /* discard=, quarantine=, ... */
     }
-    if (has_prefix(p, end, LIT("Milter: ")) || has_prefix(p, end, LIT("milter="))) {
-        if (find(p, end, LIT("reject=")))
+    if (feed_text_has_prefix(p, end, LIT("Milter: ")) || feed_text_has_prefix(p, end, LIT("milter="))) {
+        if (feed_text_find(p, end, LIT("reject=")))
             return reject(L, p, end, 0);
         return FEED_LINE_KNOWN;
     }
     if (p[0] == '<') {
-        const char *dots = find(p, end, LIT(">... "));
-        if (dots && has_prefix(dots + 5, end, LIT("User unknown"))) {
+        const char *dots = feed_text_find(p, end, LIT(">... "));
+        if (dots && feed_text_has_prefix(dots + 5, end, LIT("User unknown"))) {
             /* A recipient refused at RCPT: sendmail says no code. */
             struct feed_event ev;
             ev_init(&ev, FEED_REJECT, L, "esmtp");
             ev.recipients = 1;
             ev.status = STATUS_USER_UNKNOWN;
-            copy_bounded(ev.reason, sizeof ev.reason, dots + 5, (size_t)(end - dots - 5));
+            feed_text_copy_bounded(ev.reason, sizeof ev.reason, dots + 5, (size_t)(end - dots - 5));
             L->emit(L->ctx, &ev);
             return FEED_LINE_COUNTED;
         }
@@ -962,7 +915,7 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
     L.ctx = ctx;
     if (p == end)
         return FEED_LINE_UNPARSED;
-    int ok = is_digit(*p) ? parse_rfc3339(&p, end, &L.time_ms)
+    int ok = feed_text_is_digit(*p) ? parse_rfc3339(&p, end, &L.time_ms)
                           : parse_classic(st, &p, end, &L.time_ms);
     if (!ok || p == end || *p++ != ' ')
         return FEED_LINE_UNPARSED;
@@ -981,7 +934,7 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
         return FEED_LINE_SKIPPED;
     if (*p == '[') {
         const char *pid = ++p;
-        while (p < end && is_digit(*p))
+        while (p < end && feed_text_is_digit(*p))
             p++;
         if (p == pid || p == end || *p != ']')
             return FEED_LINE_UNPARSED;
@@ -991,13 +944,13 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
         return FEED_LINE_UNPARSED;
     p += 2;
     /* Solaris: "[ID 801593 mail.info] " */
-    if (has_prefix(p, end, LIT("[ID "))) {
+    if (feed_text_has_prefix(p, end, LIT("[ID "))) {
         const char *close = memchr(p, ']', (size_t)(end - p));
         if (!close || end - close < 2 || close[1] != ' ')
             return FEED_LINE_UNPARSED;
         p = close + 2;
     }
-    if (has_prefix(p, end, LIT("NOQUEUE: ")))
+    if (feed_text_has_prefix(p, end, LIT("NOQUEUE: ")))
         return message(&L, NULL, 0, p + 9, end);
     size_t qn = qid_len(p, end);
     if (qn)
