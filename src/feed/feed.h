@@ -8,6 +8,7 @@
  *   parse_exim.c    Exim main log records
  *   parse_sendmail.c Sendmail syslog records
  *   feed_text.c     the scanners the parsers read a line with
+ *   feed_time.c     their time stamps (RFC 3339, classic syslog)
  *   sink.c          turns parsed events into libmtamon calls
  *
  * A parser knows nothing of files or of the segment: it reads one line

@@ -103,6 +103,7 @@
 
 #include "feed.h"
 #include "feed_text.h"
+#include "feed_time.h"
 #include "fnv1a.h"
 
 #define EX_IDS 65536u       /* message ids remembered at most (power of two) */
@@ -220,17 +221,6 @@ static const char *next_token(const char **pp, const char *end,
 /* ------------------------------------------------------------------------ */
 /* Timestamps                                                                */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Start of the local hour (y, mon 1..12, day, hour), cached per hour. */
 static int64_t local_hour_start(struct ex_state *st, int y, int mon, int day,
                                 int hour)
@@ -246,7 +236,8 @@ static int64_t local_hour_start(struct ex_state *st, int y, int mon, int day,
     tm.tm_isdst = -1;
     time_t t = mktime(&tm);
     int64_t base = t == (time_t)-1
-                       ? days_from_civil(y, mon, day) * 86400 + hour * 3600
+                       ? feed_time_days_from_civil(y, mon, day) * 86400 +
+                             hour * 3600
                        : (int64_t)t;
     st->cache_year = y;
     st->cache_mon = mon;
@@ -261,47 +252,25 @@ static int parse_date(struct ex_state *st, const char **pp, const char *end,
                       int64_t *ms)
 {
     const char *p = *pp;
-    int y, mo, d, h, mi, s;
-    if (!feed_text_digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-        !feed_text_digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-        !feed_text_digits(&p, end, 2, &d) || p == end || *p++ != ' ' ||
-        !feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !feed_text_digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !feed_text_digits(&p, end, 2, &s))
+    struct feed_time_civil c;
+    if (!feed_time_civil(&p, end, ' ', &c))
         return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-        return 0;
-    int frac = 0;
-    if (p < end && *p == '.') {
-        p++;
-        int n = 0;
-        while (p < end && feed_text_is_digit(*p)) {
-            if (n < 3)
-                frac = frac * 10 + (*p - '0');
-            n++;
-            p++;
-        }
-        if (n == 0)
-            return 0;
-        for (; n < 3; n++)
-            frac *= 10;
-    }
     /* " +0100": log_timezone */
     if (end - p >= 6 && p[0] == ' ' && (p[1] == '+' || p[1] == '-') &&
-        feed_text_is_digit(p[2]) && feed_text_is_digit(p[3]) && feed_text_is_digit(p[4]) && feed_text_is_digit(p[5]) &&
+        feed_text_is_digit(p[2]) && feed_text_is_digit(p[3]) &&
+        feed_text_is_digit(p[4]) && feed_text_is_digit(p[5]) &&
         (end - p == 6 || p[6] == ' ')) {
         int sign = p[1] == '-' ? -1 : 1;
         int oh = (p[2] - '0') * 10 + (p[3] - '0');
         int om = (p[4] - '0') * 10 + (p[5] - '0');
         if (oh > 23 || om > 59)
             return 0;
-        int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-                       s - (int64_t)sign * (oh * 60 + om) * 60;
-        *ms = secs * 1000 + frac;
+        *ms = feed_time_civil_ms(&c, sign * (oh * 60 + om));
         *pp = p + 6;
         return 1;
     }
-    *ms = (local_hour_start(st, y, mo, d, h) + mi * 60 + s) * 1000 + frac;
+    *ms = (local_hour_start(st, c.year, c.mon, c.day, c.hour) + c.min * 60 +
+           c.sec) * 1000 + c.frac_ms;
     *pp = p;
     return 1;
 }

@@ -84,10 +84,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "feed.h"
 #include "feed_text.h"
+#include "feed_time.h"
 #include "fnv1a.h"
 
 #define PF_QIDS 65536u     /* queue ids remembered at most (power of two) */
@@ -135,9 +135,7 @@ struct pf_state {
     uint32_t oldest, newest;
     unsigned n_names;
     char names[PF_NAMES][FEED_NAME_MAX + 1];
-    /* classic timestamps: start of the last (month, day, hour) seen */
-    int cache_mon, cache_day, cache_hour;
-    int64_t cache_base_s;
+    struct feed_time_classic classic; /* classic timestamps' cache */
 };
 
 /* What the header of the line being parsed says. */
@@ -159,140 +157,6 @@ struct pf_line {
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-
-/* ------------------------------------------------------------------------ */
-/* Timestamps                                                                */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int clock_ok(int h, int mi, int s)
-{
-    return h <= 23 && mi <= 59 && s <= 60;
-}
-
-/* "2026-11-23T16:33:05[.frac](Z|+01:00|+0100)". */
-static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
-{
-    const char *p = *pp;
-    int y, mo, d, h, mi, s;
-    if (!feed_text_digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-        !feed_text_digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-        !feed_text_digits(&p, end, 2, &d) || p == end || *p++ != 'T' ||
-        !feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !feed_text_digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !feed_text_digits(&p, end, 2, &s))
-        return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || !clock_ok(h, mi, s))
-        return 0;
-    int frac = 0;
-    if (p < end && *p == '.') {
-        p++;
-        int n = 0;
-        while (p < end && feed_text_is_digit(*p)) {
-            if (n < 3)
-                frac = frac * 10 + (*p - '0');
-            n++;
-            p++;
-        }
-        if (n == 0)
-            return 0;
-        for (; n < 3; n++)
-            frac *= 10;
-    }
-    int offset_min = 0;
-    if (p < end && *p == 'Z') {
-        p++;
-    } else if (p < end && (*p == '+' || *p == '-')) {
-        int sign = *p++ == '-' ? -1 : 1, oh, om;
-        if (!feed_text_digits(&p, end, 2, &oh))
-            return 0;
-        if (p < end && *p == ':')
-            p++;
-        if (!feed_text_digits(&p, end, 2, &om) || oh > 23 || om > 59)
-            return 0;
-        offset_min = sign * (oh * 60 + om);
-    } else {
-        return 0;
-    }
-    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
-                   (int64_t)offset_min * 60;
-    *ms = secs * 1000 + frac;
-    *pp = p;
-    return 1;
-}
-
-/* Start of local hour (mon 0..11, day, hour) in the guessed year. */
-static int64_t local_hour_start(int mon, int day, int hour)
-{
-    time_t now = time(NULL);
-    struct tm tm_now;
-    if (!localtime_r(&now, &tm_now))
-        return 0;
-    int year = tm_now.tm_year;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        struct tm tm = {0};
-        tm.tm_year = year;
-        tm.tm_mon = mon;
-        tm.tm_mday = day;
-        tm.tm_hour = hour;
-        tm.tm_isdst = -1;
-        time_t t = mktime(&tm);
-        if (t == (time_t)-1)
-            return 0;
-        if ((int64_t)t <= (int64_t)now + 86400 || attempt == 1)
-            return (int64_t)t;
-        year--; /* more than a day ahead: last year's line */
-    }
-    return 0;
-}
-
-/* "Nov 23 16:33:05" or "Nov  3 16:33:05". */
-static int parse_classic(struct pf_state *st, const char **pp, const char *end,
-                         int64_t *ms)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    const char *p = *pp;
-    if (end - p < 15)
-        return 0;
-    int mon = -1;
-    for (int i = 0; i < 12; i++)
-        if (memcmp(p, months + 3 * i, 3) == 0)
-            mon = i;
-    if (mon < 0 || p[3] != ' ')
-        return 0;
-    p += 4;
-    if (*p == ' ')
-        p++;
-    int day = 0, n = 0;
-    while (p < end && feed_text_is_digit(*p) && n < 2) {
-        day = day * 10 + (*p++ - '0');
-        n++;
-    }
-    int h, mi, s;
-    if (n == 0 || day < 1 || day > 31 || p == end || *p++ != ' ' ||
-        !feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !feed_text_digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !feed_text_digits(&p, end, 2, &s) || !clock_ok(h, mi, s))
-        return 0;
-    if (st->cache_mon != mon || st->cache_day != day || st->cache_hour != h) {
-        st->cache_base_s = local_hour_start(mon, day, h);
-        st->cache_mon = mon;
-        st->cache_day = day;
-        st->cache_hour = h;
-    }
-    *ms = (st->cache_base_s + mi * 60 + s) * 1000;
-    *pp = p;
-    return 1;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Interned channel names and queue ids                                      */
@@ -1081,8 +945,8 @@ static enum feed_line_result pf_parse(void *state, const char *line,
     L.ctx = ctx;
     if (p == end)
         return FEED_LINE_UNPARSED;
-    int ok = feed_text_is_digit(*p) ? parse_rfc3339(&p, end, &L.time_ms)
-                          : parse_classic(st, &p, end, &L.time_ms);
+    int ok = feed_text_is_digit(*p) ? feed_time_rfc3339(&p, end, &L.time_ms)
+                          : feed_time_classic(&st->classic, &p, end, &L.time_ms);
     if (!ok || p == end || *p++ != ' ')
         return FEED_LINE_UNPARSED;
     const char *host = p;
@@ -1132,7 +996,7 @@ static void *pf_create(void)
         free(st);
         return NULL;
     }
-    st->cache_mon = -1;
+    feed_time_classic_init(&st->classic);
     return st;
 }
 
