@@ -93,7 +93,7 @@
  * pending recipients (a hash of transport and address) and the outbound
  * connection failures waiting for their transport.  A deferred recipient
  * that does not fit is not counted as queued (its final line counts the
- * ENQUEUE), so Stored stays exact.  Channel names are interned (EX_NAMES).
+ * ENQUEUE), so Stored stays exact.  Channel names are interned (feed_names.h).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -102,16 +102,16 @@
 #include <time.h>
 
 #include "feed.h"
+#include "feed_names.h"
 #include "feed_text.h"
+#include "feed_qid.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
 #define EX_IDS 65536u       /* message ids remembered at most (power of two) */
 #define EX_IDS_START 1024u  /* first table size; doubles up to EX_IDS */
 #define EX_PENDING 8        /* pending recipients per message id */
-#define EX_NAMES 256        /* interned channel names */
 #define EX_ID_MAX 23        /* longest message id (6-11-4) */
-#define EX_NONE 0u          /* "no entry" in the 1-based links */
 
 #define STATUS_REJECT 5000000u          /* 5.0.0: a refusal, code not logged */
 #define STATUS_TEMP_REJECT 4000000u     /* 4.0.0 */
@@ -128,34 +128,20 @@ enum ex_flags {
     EX_HAS_TIME = 1u << 2,
 };
 
-struct ex_pending {
-    uint32_t hash;      /* of transport name and recipient address */
-    uint16_t transport; /* interned name index + 1 */
-};
-
 struct ex_id {
-    char id[EX_ID_MAX + 1];
-    uint8_t len;
+    struct feed_qid head; /* first: the table's */
     uint8_t flags;
     uint8_t n_pending;
     uint8_t n_connfail;      /* outbound connection failures to emit */
     uint8_t connfail_reason; /* index into connfail_phrases */
-    uint32_t next;           /* hash chain, 1-based */
-    uint32_t older, newer;   /* age list (or free list through newer) */
     uint64_t size;
     int64_t arrival_ms;
-    struct ex_pending pending[EX_PENDING];
+    struct feed_qid_pending pending[EX_PENDING];
 };
 
 struct ex_state {
-    struct ex_id *q;     /* cap entries */
-    uint32_t *buckets;   /* 2 * cap heads, 1-based */
-    uint32_t cap;
-    uint32_t free_head;  /* 1-based list of removed entries */
-    uint32_t n_fresh;    /* entries ever handed out */
-    uint32_t oldest, newest;
-    unsigned n_names;
-    char names[EX_NAMES][FEED_NAME_MAX + 1];
+    struct feed_qid_table qids; /* struct ex_id entries */
+    struct feed_names names; /* channels the entries name */
     int seen_open;       /* an "SMTP connection from" open was read */
     /* local timestamps: start of the last (year, month, day, hour) seen */
     int cache_year, cache_mon, cache_day, cache_hour;
@@ -277,123 +263,6 @@ static int parse_date(struct ex_state *st, const char **pp, const char *end,
 
 /* ------------------------------------------------------------------------ */
 /* Interned channel names and message ids                                    */
-
-/* Index + 1 of @p name in the name table, adding it; 0 if the table is full. */
-static uint16_t intern(struct ex_state *st, const char *name)
-{
-    for (unsigned i = 0; i < st->n_names; i++)
-        if (strcmp(st->names[i], name) == 0)
-            return (uint16_t)(i + 1);
-    if (st->n_names == EX_NAMES)
-        return 0;
-    feed_text_copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
-                 strlen(name));
-    return (uint16_t)++st->n_names;
-}
-
-static uint32_t id_bucket(const struct ex_state *st, const char *id,
-                          size_t len)
-{
-    return (uint32_t)fnv1a_add(FNV1A_INIT, id, len) & (2 * st->cap - 1);
-}
-
-/* Double the table (up to EX_IDS); 0 if it cannot grow. */
-static int id_grow(struct ex_state *st)
-{
-    if (st->cap >= EX_IDS)
-        return 0;
-    uint32_t cap = st->cap * 2;
-    struct ex_id *q = realloc(st->q, cap * sizeof *q);
-    if (!q)
-        return 0;
-    st->q = q;
-    uint32_t *b = calloc(2 * (size_t)cap, sizeof *b);
-    if (!b)
-        return 0;
-    free(st->buckets);
-    st->buckets = b;
-    st->cap = cap;
-    for (uint32_t i = 1; i <= st->n_fresh; i++) {
-        struct ex_id *e = &q[i - 1];
-        if (e->len == 0) /* on the free list */
-            continue;
-        uint32_t h = id_bucket(st, e->id, e->len);
-        e->next = b[h];
-        b[h] = i;
-    }
-    return 1;
-}
-
-static struct ex_id *id_find(struct ex_state *st, const char *id, size_t len)
-{
-    for (uint32_t i = st->buckets[id_bucket(st, id, len)]; i != EX_NONE;
-         i = st->q[i - 1].next) {
-        struct ex_id *e = &st->q[i - 1];
-        if (e->len == len && memcmp(e->id, id, len) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-/* Unlink entry @p idx (1-based) from its chain and the age list, free it. */
-static void id_remove(struct ex_state *st, uint32_t idx)
-{
-    struct ex_id *e = &st->q[idx - 1];
-    uint32_t *link = &st->buckets[id_bucket(st, e->id, e->len)];
-    while (*link != idx && *link != EX_NONE)
-        link = &st->q[*link - 1].next;
-    if (*link == idx)
-        *link = e->next;
-    if (e->older)
-        st->q[e->older - 1].newer = e->newer;
-    else
-        st->oldest = e->newer;
-    if (e->newer)
-        st->q[e->newer - 1].older = e->older;
-    else
-        st->newest = e->older;
-    memset(e, 0, sizeof *e);
-    e->newer = st->free_head;
-    st->free_head = idx;
-}
-
-/* The entry of message id @p id, created (evicting the oldest) if new. */
-static struct ex_id *id_get(struct ex_state *st, const char *id, size_t len)
-{
-    struct ex_id *e = id_find(st, id, len);
-    if (e)
-        return e;
-    uint32_t idx;
-    if (st->free_head == EX_NONE && st->n_fresh == st->cap)
-        id_grow(st);
-    if (st->free_head == EX_NONE && st->n_fresh < st->cap) {
-        idx = ++st->n_fresh;
-    } else {
-        if (st->free_head == EX_NONE) /* full: forget the oldest */
-            id_remove(st, st->oldest);
-        idx = st->free_head;
-        st->free_head = st->q[idx - 1].newer;
-    }
-    e = &st->q[idx - 1];
-    memset(e, 0, sizeof *e);
-    memcpy(e->id, id, len);
-    e->len = (uint8_t)len;
-    uint32_t b = id_bucket(st, id, len);
-    e->next = st->buckets[b];
-    st->buckets[b] = idx;
-    e->older = st->newest;
-    if (st->newest)
-        st->q[st->newest - 1].newer = idx;
-    else
-        st->oldest = idx;
-    st->newest = idx;
-    return e;
-}
-
-static uint32_t id_index(const struct ex_state *st, const struct ex_id *e)
-{
-    return (uint32_t)(e - st->q) + 1;
-}
 
 /* Length of a message id at @p p followed by a space or the end, else 0:
  * 6 base-62 characters, '-', 6 or 11, '-', 2 or 4. */
@@ -541,7 +410,7 @@ static enum feed_line_result arrival(const struct ex_line *L, const char *id,
         memcpy(channel, proto, proto_len);
         channel[proto_len] = '\0';
     }
-    struct ex_id *e = id_get(L->st, id, idn);
+    struct ex_id *e = feed_qid_get(&L->st->qids, id, idn);
     e->size = size;
     e->arrival_ms = L->time_ms;
     e->flags |= EX_HAS_SIZE | EX_HAS_TIME;
@@ -677,14 +546,6 @@ static int delivery_fields(const char *p, const char *end,
     return 0;
 }
 
-static int find_pending(const struct ex_id *e, uint32_t h)
-{
-    for (int i = 0; i < e->n_pending; i++)
-        if (e->pending[i].hash == h)
-            return i;
-    return -1;
-}
-
 /* Emit the outbound connection failures waiting on @p e, on @p channel. */
 static void flush_connfail(const struct ex_line *L, struct ex_id *e,
                            const char *channel)
@@ -710,21 +571,21 @@ static enum feed_line_result delivery(const struct ex_line *L, const char *id,
     struct ex_delivery d;
     if (delivery_fields(p, end, &d) != 0)
         return FEED_LINE_UNPARSED;
-    struct ex_id *e = id_get(L->st, id, idn);
+    struct ex_id *e = feed_qid_get(&L->st->qids, id, idn);
     uint64_t octets = (e->flags & EX_HAS_SIZE) ? e->size
                       : d.have_size             ? d.size
                                                 : 0;
     size_t chn = strlen(d.channel);
     uint32_t h = (uint32_t)fnv1a_add(fnv1a_add(FNV1A_INIT, d.channel, chn + 1),
                                      d.addr, d.addr_len);
-    int pend = find_pending(e, h);
+    int pend = feed_qid_pending_find(e->pending, e->n_pending, h);
     int counted = e->n_connfail > 0;
     flush_connfail(L, e, d.channel);
 
     if (kind == EX_DEFERRED_K) {
         int retry_wait = feed_text_find(d.reason, end, LIT("retry time not reached")) != NULL;
         if (pend < 0 && e->n_pending < EX_PENDING) {
-            uint16_t tr = intern(L->st, d.channel);
+            uint16_t tr = feed_names_intern(&L->st->names, d.channel);
             if (tr) {
                 emit_msg(L, FEED_ENQUEUE, d.channel, 1, octets, 0);
                 e->pending[e->n_pending].hash = h;
@@ -946,9 +807,9 @@ static enum feed_line_result id_record(const struct ex_line *L, const char *id,
     }
     if (feed_text_has_prefix(p, end, LIT("Completed")) &&
         (end - p == 9 || p[9] == ' ')) {
-        struct ex_id *e = id_find(st, id, idn);
+        struct ex_id *e = feed_qid_find(&st->qids, id, idn);
         if (e)
-            id_remove(st, id_index(st, e));
+            feed_qid_remove(&st->qids, e);
         return FEED_LINE_KNOWN;
     }
     if (feed_text_has_prefix(p, end, LIT("H="))) {
@@ -956,7 +817,7 @@ static enum feed_line_result id_record(const struct ex_line *L, const char *id,
             size_t n = strlen(connfail_phrases[i]);
             if (end - p > (ptrdiff_t)n && memcmp(end - n, connfail_phrases[i], n) == 0 &&
                 end[-(ptrdiff_t)n - 1] == ' ') {
-                struct ex_id *e = id_get(st, id, idn);
+                struct ex_id *e = feed_qid_get(&st->qids, id, idn);
                 if (e->n_connfail < UINT8_MAX)
                     e->n_connfail++;
                 e->connfail_reason = (uint8_t)i;
@@ -1012,12 +873,7 @@ static void *ex_create(void)
     struct ex_state *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->cap = EX_IDS_START;
-    st->q = calloc(st->cap, sizeof *st->q);
-    st->buckets = calloc(2 * (size_t)st->cap, sizeof *st->buckets);
-    if (!st->q || !st->buckets) {
-        free(st->q);
-        free(st->buckets);
+    if (feed_qid_init(&st->qids, sizeof(struct ex_id), EX_IDS_START, EX_IDS) < 0) {
         free(st);
         return NULL;
     }
@@ -1030,8 +886,7 @@ static void ex_destroy(void *state)
     struct ex_state *st = state;
     if (!st)
         return;
-    free(st->q);
-    free(st->buckets);
+    feed_qid_free(&st->qids);
     free(st);
 }
 

@@ -79,23 +79,23 @@
  * size, whether it was deferred, and up to PF_PENDING pending recipients (a
  * hash of transport and address).  A deferred recipient that does not fit is not counted as
  * queued (its later final status counts the ENQUEUE), so Stored stays
- * exact.  Channel names a queue id refers to are interned (PF_NAMES).
+ * exact.  Channel names a queue id refers to are interned (feed_names.h).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "feed.h"
+#include "feed_names.h"
 #include "feed_text.h"
+#include "feed_qid.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
 #define PF_QIDS 65536u     /* queue ids remembered at most (power of two) */
 #define PF_QIDS_START 1024u /* first table size; doubles up to PF_QIDS */
 #define PF_PENDING 8       /* pending recipients per queue id */
-#define PF_NAMES 256       /* interned channel names */
 #define PF_QID_MAX 23      /* longest queue id */
-#define PF_NONE 0u         /* "no entry" in the 1-based links */
 
 #define STATUS_EXPIRED 5004007u       /* 5.4.7 delivery time expired */
 #define STATUS_CONNECT_FAILED 4004001u /* 4.4.1 no answer from host */
@@ -108,33 +108,19 @@ enum pf_flags {
     PF_NO_SOURCE = 1u << 3, /* its first ENQUEUE had no source yet */
 };
 
-struct pf_pending {
-    uint32_t hash;      /* of transport name and recipient address */
-    uint16_t transport; /* interned name index + 1 */
-};
-
 struct pf_qid {
-    char id[PF_QID_MAX + 1];
-    uint8_t len;
+    struct feed_qid head; /* first: the table's */
     uint8_t flags;
     uint8_t n_pending;
     uint16_t source;         /* interned name index + 1, 0 = unknown */
     uint16_t last_transport; /* last one that deferred it, 0 = none */
-    uint32_t next;           /* hash chain, 1-based */
-    uint32_t older, newer;   /* age list (or free list through newer) */
     uint64_t size;
-    struct pf_pending pending[PF_PENDING];
+    struct feed_qid_pending pending[PF_PENDING];
 };
 
 struct pf_state {
-    struct pf_qid *q;    /* cap entries */
-    uint32_t *buckets;   /* 2 * cap heads, 1-based */
-    uint32_t cap;
-    uint32_t free_head;  /* 1-based list of removed entries */
-    uint32_t n_fresh;    /* entries ever handed out (the rest are untouched) */
-    uint32_t oldest, newest;
-    unsigned n_names;
-    char names[PF_NAMES][FEED_NAME_MAX + 1];
+    struct feed_qid_table qids; /* struct pf_qid entries */
+    struct feed_names names; /* channels the entries name */
     struct feed_time_classic classic; /* classic timestamps' cache */
 };
 
@@ -160,128 +146,6 @@ struct pf_line {
 
 /* ------------------------------------------------------------------------ */
 /* Interned channel names and queue ids                                      */
-
-/* Index + 1 of @p name in the name table, adding it; 0 if the table is full. */
-static uint16_t intern(struct pf_state *st, const char *name)
-{
-    for (unsigned i = 0; i < st->n_names; i++)
-        if (strcmp(st->names[i], name) == 0)
-            return (uint16_t)(i + 1);
-    if (st->n_names == PF_NAMES)
-        return 0;
-    feed_text_copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
-                 strlen(name));
-    return (uint16_t)++st->n_names;
-}
-
-static const char *name_of(const struct pf_state *st, uint16_t idx)
-{
-    return idx ? st->names[idx - 1] : "";
-}
-
-static uint32_t qid_bucket(const struct pf_state *st, const char *id,
-                           size_t len)
-{
-    return (uint32_t)fnv1a_add(FNV1A_INIT, id, len) & (2 * st->cap - 1);
-}
-
-/* Double the table (up to PF_QIDS); 0 if it cannot grow. */
-static int qid_grow(struct pf_state *st)
-{
-    if (st->cap >= PF_QIDS)
-        return 0;
-    uint32_t cap = st->cap * 2;
-    struct pf_qid *q = realloc(st->q, cap * sizeof *q);
-    if (!q)
-        return 0;
-    st->q = q;
-    uint32_t *b = calloc(2 * (size_t)cap, sizeof *b);
-    if (!b)
-        return 0;
-    free(st->buckets);
-    st->buckets = b;
-    st->cap = cap;
-    for (uint32_t i = 1; i <= st->n_fresh; i++) {
-        struct pf_qid *e = &q[i - 1];
-        if (e->len == 0) /* on the free list */
-            continue;
-        uint32_t h = qid_bucket(st, e->id, e->len);
-        e->next = b[h];
-        b[h] = i;
-    }
-    return 1;
-}
-
-static struct pf_qid *qid_find(struct pf_state *st, const char *id, size_t len)
-{
-    for (uint32_t i = st->buckets[qid_bucket(st, id, len)]; i != PF_NONE;
-         i = st->q[i - 1].next) {
-        struct pf_qid *e = &st->q[i - 1];
-        if (e->len == len && memcmp(e->id, id, len) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-/* Unlink entry @p idx (1-based) from its chain and the age list, free it. */
-static void qid_remove(struct pf_state *st, uint32_t idx)
-{
-    struct pf_qid *e = &st->q[idx - 1];
-    uint32_t *link = &st->buckets[qid_bucket(st, e->id, e->len)];
-    while (*link != idx && *link != PF_NONE)
-        link = &st->q[*link - 1].next;
-    if (*link == idx)
-        *link = e->next;
-    if (e->older)
-        st->q[e->older - 1].newer = e->newer;
-    else
-        st->oldest = e->newer;
-    if (e->newer)
-        st->q[e->newer - 1].older = e->older;
-    else
-        st->newest = e->older;
-    memset(e, 0, sizeof *e);
-    e->newer = st->free_head;
-    st->free_head = idx;
-}
-
-/* The entry of queue id @p id, created (evicting the oldest) if new. */
-static struct pf_qid *qid_get(struct pf_state *st, const char *id, size_t len)
-{
-    struct pf_qid *e = qid_find(st, id, len);
-    if (e)
-        return e;
-    uint32_t idx;
-    if (st->free_head == PF_NONE && st->n_fresh == st->cap)
-        qid_grow(st);
-    if (st->free_head == PF_NONE && st->n_fresh < st->cap) {
-        idx = ++st->n_fresh;
-    } else {
-        if (st->free_head == PF_NONE) /* full: forget the oldest */
-            qid_remove(st, st->oldest);
-        idx = st->free_head;
-        st->free_head = st->q[idx - 1].newer;
-    }
-    e = &st->q[idx - 1];
-    memset(e, 0, sizeof *e);
-    memcpy(e->id, id, len);
-    e->len = (uint8_t)len;
-    uint32_t b = qid_bucket(st, id, len);
-    e->next = st->buckets[b];
-    st->buckets[b] = idx;
-    e->older = st->newest;
-    if (st->newest)
-        st->q[st->newest - 1].newer = idx;
-    else
-        st->oldest = idx;
-    st->newest = idx;
-    return e;
-}
-
-static uint32_t qid_index(const struct pf_state *st, const struct pf_qid *e)
-{
-    return (uint32_t)(e - st->q) + 1;
-}
 
 /* Length of a queue id at @p p followed by ": ", else 0.  Short ids are
  * upper-case hex; long ids are 10+ characters of Postfix's vowel-free
@@ -359,7 +223,7 @@ static void emit_enqueue(const struct pf_line *L, struct pf_qid *e,
 {
     const char *src = "";
     if (!(e->flags & PF_SUBMITTED)) {
-        src = name_of(L->st, e->source);
+        src = feed_names_of(&L->st->names, e->source);
         e->flags |= PF_SUBMITTED;
         if (!e->source)
             e->flags |= PF_NO_SOURCE;
@@ -374,7 +238,7 @@ static int fail_pending(const struct pf_line *L, struct pf_qid *e,
 {
     int n = e->n_pending;
     for (int i = 0; i < n; i++)
-        emit_msg(L, FEED_FAIL, name_of(L->st, e->pending[i].transport), "",
+        emit_msg(L, FEED_FAIL, feed_names_of(&L->st->names, e->pending[i].transport), "",
                  (e->flags & PF_HAS_SIZE) ? e->size : 0, status);
     e->n_pending = 0;
     return n;
@@ -561,8 +425,8 @@ static int set_source_of(const struct pf_line *L, const char *p,
         n++;
     if (n == 0 || n > PF_QID_MAX)
         return 0;
-    struct pf_qid *e = qid_get(L->st, p, n);
-    e->source = intern(L->st, L->channel);
+    struct pf_qid *e = feed_qid_get(&L->st->qids, p, n);
+    e->source = feed_names_intern(&L->st->names, L->channel);
     /* Logged after the queue id was delivered (bounce(8) and qmgr log
      * independently): its Submitted is counted now, once. */
     if ((e->flags & PF_NO_SOURCE) && e->source) {
@@ -602,14 +466,6 @@ static int parse_delay(const char *p, const char *end, int64_t *ms)
         frac *= 10;
     *ms = whole * 1000 + frac;
     return 1;
-}
-
-static int find_pending(const struct pf_qid *e, uint32_t h)
-{
-    for (int i = 0; i < e->n_pending; i++)
-        if (e->pending[i].hash == h)
-            return i;
-    return -1;
 }
 
 static int is_qmgr(const struct pf_line *L)
@@ -694,7 +550,8 @@ static void delivery_deferred(const struct pf_line *L, struct pf_qid *e,
                               uint32_t h, int pend,
                               const struct pf_delivery *d, uint64_t octets)
 {
-    uint16_t transport = is_qmgr(L) ? 0 : intern(L->st, L->channel);
+    uint16_t transport =
+        is_qmgr(L) ? 0 : feed_names_intern(&L->st->names, L->channel);
     if (pend < 0 && transport && e->n_pending < PF_PENDING) {
         emit_enqueue(L, e, L->channel);
         e->pending[e->n_pending].hash = h;
@@ -721,13 +578,13 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
     if (what == PF_OUT_UNKNOWN)
         return FEED_LINE_UNPARSED;
 
-    struct pf_qid *e = qid_get(L->st, qid, qn);
+    struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
     uint64_t octets = (e->flags & PF_HAS_SIZE) ? e->size : 0;
     /* channel_len + 1: the separator keeps ("ab","c") apart from ("a","bc"). */
     uint32_t h = (uint32_t)fnv1a_add(fnv1a_add(FNV1A_INIT, L->channel,
                                                L->channel_len + 1),
                                      d.addr, d.addr_len);
-    int pend = find_pending(e, h);
+    int pend = feed_qid_pending_find(e->pending, e->n_pending, h);
     if (what == PF_OUT_DEFERRED) {
         delivery_deferred(L, e, h, pend, &d, octets);
         return FEED_LINE_COUNTED;
@@ -775,16 +632,16 @@ static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
         }
         if (n == 0 || (p < end && *p != ','))
             return FEED_LINE_UNPARSED;
-        struct pf_qid *e = qid_get(L->st, qid, qn);
+        struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
         e->size = size;
         e->flags |= PF_HAS_SIZE;
         return FEED_LINE_KNOWN;
     }
     if (feed_text_has_prefix(p, end, LIT("status=expired"))) {
-        struct pf_qid *e = qid_get(L->st, qid, qn);
+        struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
         if (fail_pending(L, e, STATUS_EXPIRED) == 0) {
             const char *ch = e->last_transport
-                                 ? name_of(L->st, e->last_transport)
+                                 ? feed_names_of(&L->st->names, e->last_transport)
                                  : L->channel;
             emit_enqueue(L, e, ch);
             emit_msg(L, FEED_FAIL, ch, "",
@@ -793,6 +650,13 @@ static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
         return FEED_LINE_COUNTED;
     }
     return FEED_LINE_KNOWN;
+}
+
+/* The line's channel becomes the source of queue id [qid, qid + qn). */
+static void set_source(const struct pf_line *L, const char *qid, size_t qn)
+{
+    struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
+    e->source = feed_names_intern(&L->st->names, L->channel);
 }
 
 /* A record that starts with a queue id [qid, qid+qn); p is after ": ". */
@@ -806,20 +670,20 @@ static enum feed_line_result qid_record(const struct pf_line *L,
     if (feed_text_has_prefix(p, end, LIT("from=<")))
         return qmgr_from(L, qid, qn, p + 6, end);
     if (feed_text_has_prefix(p, end, LIT("client="))) {
-        qid_get(st, qid, qn)->source = intern(st, L->channel);
+        set_source(L, qid, qn);
         return FEED_LINE_KNOWN;
     }
     if (feed_text_span_is(L->prog, L->prog_len, LIT("pickup")) &&
         (feed_text_has_prefix(p, end, LIT("uid=")) || feed_text_has_prefix(p, end, LIT("sender=")))) {
-        qid_get(st, qid, qn)->source = intern(st, L->channel);
+        set_source(L, qid, qn);
         return FEED_LINE_KNOWN;
     }
     if (feed_text_span_is(p, (size_t)(end - p), LIT("removed"))) {
-        struct pf_qid *e = qid_find(st, qid, qn);
+        struct pf_qid *e = feed_qid_find(&st->qids, qid, qn);
         if (!e)
             return FEED_LINE_KNOWN;
         int n = fail_pending(L, e, 0);
-        qid_remove(st, qid_index(st, e));
+        feed_qid_remove(&st->qids, e);
         return n ? FEED_LINE_COUNTED : FEED_LINE_KNOWN;
     }
     if (feed_text_has_prefix(p, end, LIT("reject: ")) ||
@@ -828,9 +692,9 @@ static enum feed_line_result qid_record(const struct pf_line *L,
         enum feed_line_result r = reject_any(L, p, end);
         if (r == FEED_LINE_COUNTED &&
             feed_text_span_is(L->prog, L->prog_len, LIT("cleanup"))) {
-            struct pf_qid *e = qid_find(st, qid, qn);
+            struct pf_qid *e = feed_qid_find(&st->qids, qid, qn);
             if (e) /* never queued: no "removed" will follow */
-                qid_remove(st, qid_index(st, e));
+                feed_qid_remove(&st->qids, e);
         }
         return r;
     }
@@ -987,12 +851,7 @@ static void *pf_create(void)
     struct pf_state *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->cap = PF_QIDS_START;
-    st->q = calloc(st->cap, sizeof *st->q);
-    st->buckets = calloc(2 * (size_t)st->cap, sizeof *st->buckets);
-    if (!st->q || !st->buckets) {
-        free(st->q);
-        free(st->buckets);
+    if (feed_qid_init(&st->qids, sizeof(struct pf_qid), PF_QIDS_START, PF_QIDS) < 0) {
         free(st);
         return NULL;
     }
@@ -1005,8 +864,7 @@ static void pf_destroy(void *state)
     struct pf_state *st = state;
     if (!st)
         return;
-    free(st->q);
-    free(st->buckets);
+    feed_qid_free(&st->qids);
     free(st);
 }
 

@@ -86,7 +86,9 @@
 #include <string.h>
 
 #include "feed.h"
+#include "feed_names.h"
 #include "feed_text.h"
+#include "feed_qid.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
@@ -95,7 +97,6 @@
 #define SM_PENDING 8        /* pending recipients per queue id */
 #define SM_QID_MIN 7        /* shortest queue id ("JAA12345" is 8) */
 #define SM_QID_MAX 23       /* longest queue id */
-#define SM_NONE 0u          /* "no entry" in the 1-based links */
 
 #define STATUS_CONNECT_FAILED 4004001u /* 4.4.1 no answer from host */
 #define STATUS_USER_UNKNOWN 5001001u   /* 5.1.1 bad destination mailbox */
@@ -107,24 +108,16 @@ enum sm_flags {
 };
 
 struct sm_qid {
-    char id[SM_QID_MAX + 1];
-    uint8_t len;
+    struct feed_qid head; /* first: the table's */
     uint8_t flags;
     uint8_t n_pending;
     uint32_t rcpts_left;   /* nrcpts less the final statuses seen */
-    uint32_t next;         /* hash chain, 1-based */
-    uint32_t older, newer; /* age list (or free list through newer) */
     uint64_t size;
     uint32_t pending[SM_PENDING]; /* hashes of mailer and address */
 };
 
 struct sm_state {
-    struct sm_qid *q;    /* cap entries */
-    uint32_t *buckets;   /* 2 * cap heads, 1-based */
-    uint32_t cap;
-    uint32_t free_head;  /* 1-based list of removed entries */
-    uint32_t n_fresh;    /* entries ever handed out */
-    uint32_t oldest, newest;
+    struct feed_qid_table qids; /* struct sm_qid entries */
     struct feed_time_classic classic; /* classic timestamps' cache */
 };
 
@@ -158,109 +151,6 @@ static int number(const char *p, const char *end, uint64_t *out)
 
 /* ------------------------------------------------------------------------ */
 /* Queue ids                                                                 */
-
-static uint32_t qid_bucket(const struct sm_state *st, const char *id, size_t len)
-{
-    return (uint32_t)fnv1a_add(FNV1A_INIT, id, len) & (2 * st->cap - 1);
-}
-
-/* Double the table (up to SM_QIDS); 0 if it cannot grow. */
-static int qid_grow(struct sm_state *st)
-{
-    if (st->cap >= SM_QIDS)
-        return 0;
-    uint32_t cap = st->cap * 2;
-    struct sm_qid *q = realloc(st->q, cap * sizeof *q);
-    if (!q)
-        return 0;
-    st->q = q;
-    uint32_t *b = calloc(2 * (size_t)cap, sizeof *b);
-    if (!b)
-        return 0;
-    free(st->buckets);
-    st->buckets = b;
-    st->cap = cap;
-    for (uint32_t i = 1; i <= st->n_fresh; i++) {
-        struct sm_qid *e = &q[i - 1];
-        if (e->len == 0) /* on the free list */
-            continue;
-        uint32_t h = qid_bucket(st, e->id, e->len);
-        e->next = b[h];
-        b[h] = i;
-    }
-    return 1;
-}
-
-static struct sm_qid *qid_find(struct sm_state *st, const char *id, size_t len)
-{
-    for (uint32_t i = st->buckets[qid_bucket(st, id, len)]; i != SM_NONE;
-         i = st->q[i - 1].next) {
-        struct sm_qid *e = &st->q[i - 1];
-        if (e->len == len && memcmp(e->id, id, len) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-/* Unlink entry @p idx (1-based) from its chain and the age list, free it. */
-static void qid_remove(struct sm_state *st, uint32_t idx)
-{
-    struct sm_qid *e = &st->q[idx - 1];
-    uint32_t *link = &st->buckets[qid_bucket(st, e->id, e->len)];
-    while (*link != idx && *link != SM_NONE)
-        link = &st->q[*link - 1].next;
-    if (*link == idx)
-        *link = e->next;
-    if (e->older)
-        st->q[e->older - 1].newer = e->newer;
-    else
-        st->oldest = e->newer;
-    if (e->newer)
-        st->q[e->newer - 1].older = e->older;
-    else
-        st->newest = e->older;
-    memset(e, 0, sizeof *e);
-    e->newer = st->free_head;
-    st->free_head = idx;
-}
-
-/* The entry of queue id @p id, created (evicting the oldest) if new. */
-static struct sm_qid *qid_get(struct sm_state *st, const char *id, size_t len)
-{
-    struct sm_qid *e = qid_find(st, id, len);
-    if (e)
-        return e;
-    uint32_t idx;
-    if (st->free_head == SM_NONE && st->n_fresh == st->cap)
-        qid_grow(st);
-    if (st->free_head == SM_NONE && st->n_fresh < st->cap) {
-        idx = ++st->n_fresh;
-    } else {
-        if (st->free_head == SM_NONE) /* full: forget the oldest */
-            qid_remove(st, st->oldest);
-        idx = st->free_head;
-        st->free_head = st->q[idx - 1].newer;
-    }
-    e = &st->q[idx - 1];
-    memset(e, 0, sizeof *e);
-    memcpy(e->id, id, len);
-    e->len = (uint8_t)len;
-    uint32_t b = qid_bucket(st, id, len);
-    e->next = st->buckets[b];
-    st->buckets[b] = idx;
-    e->older = st->newest;
-    if (st->newest)
-        st->q[st->newest - 1].newer = idx;
-    else
-        st->oldest = idx;
-    st->newest = idx;
-    return e;
-}
-
-static uint32_t qid_index(const struct sm_state *st, const struct sm_qid *e)
-{
-    return (uint32_t)(e - st->q) + 1;
-}
 
 /* Length of a queue id at @p p followed by ": ", else 0: SM_QID_MIN to
  * SM_QID_MAX letters and digits, at least one digit ("p1NGX5Zb012345",
@@ -446,7 +336,7 @@ static enum feed_line_result from_line(const struct sm_line *L, const char *qid,
         channel = "esmtp";
     else if (field(s, end, LIT("relay="), 0, &v, &vend))
         channel = client_channel(v, vend);
-    struct sm_qid *e = qid_get(L->st, qid, qn);
+    struct sm_qid *e = feed_qid_get(&L->st->qids, qid, qn);
     e->size = size;
     e->rcpts_left = (uint32_t)nrcpts;
     e->flags |= SM_HAS_SIZE | SM_HAS_NRCPTS;
@@ -646,7 +536,7 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
     else if (stat_end - stat == 6 && memcmp(stat, "queued", 6) == 0)
         d.what = SM_QUEUED;
 
-    struct sm_qid *e = qid_get(L->st, qid, qn);
+    struct sm_qid *e = feed_qid_get(&L->st->qids, qid, qn);
     d.e = e;
     d.octets = (e->flags & SM_HAS_SIZE) ? e->size : 0;
     d.first = !(e->flags & SM_DEFERRED);
@@ -666,7 +556,7 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
         /* Final for these recipients: forget the message once all are. */
         e->rcpts_left = e->rcpts_left > rcpts ? e->rcpts_left - rcpts : 0;
         if (e->rcpts_left == 0 && e->n_pending == 0)
-            qid_remove(L->st, qid_index(L->st, e));
+            feed_qid_remove(&L->st->qids, e);
     }
     return d.events ? FEED_LINE_COUNTED : FEED_LINE_KNOWN;
 }
@@ -702,7 +592,7 @@ static enum feed_line_result reject(const struct sm_line *L, const char *p,
 static enum feed_line_result notification(const struct sm_line *L, const char *qid,
                                           size_t qn)
 {
-    struct sm_qid *e = qid_get(L->st, qid, qn);
+    struct sm_qid *e = feed_qid_get(&L->st->qids, qid, qn);
     e->rcpts_left = 1;
     e->flags |= SM_HAS_NRCPTS;
     emit_msg(L, FEED_SUBMIT, "local", 1, 0, 0);
@@ -827,12 +717,7 @@ static void *sm_create(void)
     struct sm_state *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->cap = SM_QIDS_START;
-    st->q = calloc(st->cap, sizeof *st->q);
-    st->buckets = calloc(2 * (size_t)st->cap, sizeof *st->buckets);
-    if (!st->q || !st->buckets) {
-        free(st->q);
-        free(st->buckets);
+    if (feed_qid_init(&st->qids, sizeof(struct sm_qid), SM_QIDS_START, SM_QIDS) < 0) {
         free(st);
         return NULL;
     }
@@ -845,8 +730,7 @@ static void sm_destroy(void *state)
     struct sm_state *st = state;
     if (!st)
         return;
-    free(st->q);
-    free(st->buckets);
+    feed_qid_free(&st->qids);
     free(st);
 }
 
