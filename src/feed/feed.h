@@ -9,6 +9,8 @@
  *   parse_sendmail.c Sendmail syslog records
  *   feed_text.c     the scanners the parsers read a line with
  *   feed_time.c     their time stamps (RFC 3339, classic syslog)
+ *   feed_qid.c      their queue-id table, feed_names.c the channel names
+ *                   it refers to, feed_event.c a fresh event
  *   sink.c          turns parsed events into libmtamon calls
  *
  * A parser knows nothing of files or of the segment: it reads one line

@@ -102,6 +102,7 @@
 #include <time.h>
 
 #include "feed.h"
+#include "feed_event.h"
 #include "feed_names.h"
 #include "feed_text.h"
 #include "feed_qid.h"
@@ -291,32 +292,13 @@ static size_t msgid_len(const char *p, const char *end)
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
 
-static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
-                    const struct ex_line *L, const char *channel)
-{
-    ev->kind = kind;
-    ev->time_ms = L->time_ms;
-    feed_text_copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
-    ev->src[0] = '\0';
-    ev->recipients = 0;
-    ev->octets = 0;
-    ev->first_attempt = 0;
-    ev->queue_ms = -1;
-    ev->status = 0;
-    ev->ok = 0;
-    ev->direction = 0;
-    ev->remote[0] = '\0';
-    ev->reason[0] = '\0';
-    ev->key[0] = '\0';
-}
-
 /* Emit a message-counting event: @p kind on @p channel. */
 static void emit_msg(const struct ex_line *L, enum feed_event_kind kind,
                      const char *channel, uint32_t rcpts, uint64_t octets,
                      mtamon_status_code status)
 {
     struct feed_event ev;
-    ev_init(&ev, kind, L, channel);
+    feed_event_init(&ev, kind, L->time_ms, channel);
     ev.recipients = rcpts;
     ev.octets = octets;
     ev.status = status;
@@ -552,7 +534,7 @@ static void flush_connfail(const struct ex_line *L, struct ex_id *e,
 {
     for (unsigned i = 0; i < e->n_connfail; i++) {
         struct feed_event ev;
-        ev_init(&ev, FEED_ASSOC_FAIL, L, channel);
+        feed_event_init(&ev, FEED_ASSOC_FAIL, L->time_ms, channel);
         ev.status = STATUS_CONNECT_FAILED;
         const char *why = connfail_phrases[e->connfail_reason % N_CONNFAIL];
         feed_text_copy_bounded(ev.reason, sizeof ev.reason, why, strlen(why));
@@ -616,7 +598,7 @@ static enum feed_line_result delivery(const struct ex_line *L, const char *id,
         return FEED_LINE_COUNTED;
     }
     struct feed_event ev;
-    ev_init(&ev, FEED_DEQUEUE, L, d.channel);
+    feed_event_init(&ev, FEED_DEQUEUE, L->time_ms, d.channel);
     ev.recipients = 1;
     ev.octets = octets;
     ev.first_attempt = !(e->flags & EX_DEFERRED);
@@ -655,7 +637,7 @@ static enum feed_line_result rejection(const struct ex_line *L,
     const char *text = feed_text_find(v, end, LIT(": "));
     text = text ? text + 2 : v;
     struct feed_event ev;
-    ev_init(&ev, kind, L, channel);
+    feed_event_init(&ev, kind, L->time_ms, channel);
     if (kind == FEED_REJECT)
         ev.recipients = 1;
     /* The log has no reply code; a message= text may start with one. */
@@ -708,7 +690,7 @@ static enum feed_line_result assoc_conn(const struct ex_line *L,
     else if (!L->st->seen_open) /* no +smtp_connection: nothing opened */
         return FEED_LINE_KNOWN;
     struct feed_event ev;
-    ev_init(&ev, kind, L, CH_SMTP);
+    feed_event_init(&ev, kind, L->time_ms, CH_SMTP);
     ev.direction = MTAMON_INBOUND;
     feed_text_copy_bounded(ev.key, sizeof ev.key, rs, (size_t)(re - rs));
     if (kind == FEED_ASSOC_OPEN)
@@ -723,7 +705,7 @@ static enum feed_line_result assoc_refused(const struct ex_line *L,
                                            const char *p, const char *end)
 {
     struct feed_event ev;
-    ev_init(&ev, FEED_ASSOC_REJECT, L, CH_SMTP);
+    feed_event_init(&ev, FEED_ASSOC_REJECT, L->time_ms, CH_SMTP);
     ev.status = status;
     feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
     L->emit(L->ctx, &ev);

@@ -86,6 +86,7 @@
 #include <string.h>
 
 #include "feed.h"
+#include "feed_event.h"
 #include "feed_names.h"
 #include "feed_text.h"
 #include "feed_qid.h"
@@ -183,32 +184,13 @@ static size_t qid_len(const char *p, const char *end)
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
 
-static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
-                    const struct pf_line *L, const char *channel)
-{
-    ev->kind = kind;
-    ev->time_ms = L->time_ms;
-    feed_text_copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
-    ev->src[0] = '\0';
-    ev->recipients = 0;
-    ev->octets = 0;
-    ev->first_attempt = 0;
-    ev->queue_ms = -1;
-    ev->status = 0;
-    ev->ok = 0;
-    ev->direction = 0;
-    ev->remote[0] = '\0';
-    ev->reason[0] = '\0';
-    ev->key[0] = '\0';
-}
-
 /* Emit a message-counting event: @p kind on @p channel, one recipient. */
 static void emit_msg(const struct pf_line *L, enum feed_event_kind kind,
                      const char *channel, const char *src, uint64_t octets,
                      mtamon_status_code status)
 {
     struct feed_event ev;
-    ev_init(&ev, kind, L, channel);
+    feed_event_init(&ev, kind, L->time_ms, channel);
     feed_text_copy_bounded(ev.src, sizeof ev.src, src, strlen(src));
     ev.recipients = 1;
     ev.octets = octets;
@@ -305,7 +287,8 @@ static enum feed_line_result assoc_smtpd(const struct pf_line *L,
     if (rend == p)
         return FEED_LINE_UNPARSED;
     struct feed_event ev;
-    ev_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L, L->channel);
+    feed_event_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L->time_ms,
+                    L->channel);
     ev.direction = MTAMON_INBOUND;
     if (!make_key(L, ev.key, "", 0))
         return FEED_LINE_UNPARSED;
@@ -325,7 +308,8 @@ static enum feed_line_result assoc_postscreen(const struct pf_line *L,
     if (rend - p < 3 || *p != '[')
         return FEED_LINE_UNPARSED;
     struct feed_event ev;
-    ev_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L, L->channel);
+    feed_event_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L->time_ms,
+                    L->channel);
     ev.direction = MTAMON_INBOUND;
     char extra[FEED_KEY_MAX + 2];
     extra[0] = ':';
@@ -347,7 +331,7 @@ static enum feed_line_result assoc_fail(const struct pf_line *L, const char *p,
                                         mtamon_status_code status)
 {
     struct feed_event ev;
-    ev_init(&ev, FEED_ASSOC_FAIL, L, L->channel);
+    feed_event_init(&ev, FEED_ASSOC_FAIL, L->time_ms, L->channel);
     ev.status = status;
     feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
     L->emit(L->ctx, &ev);
@@ -374,7 +358,7 @@ static enum feed_line_result reject_smtp(const struct pf_line *L, const char *p,
     if (tend == text && status == 0)
         return FEED_LINE_UNPARSED;
     struct feed_event ev;
-    ev_init(&ev, FEED_REJECT, L, L->channel);
+    feed_event_init(&ev, FEED_REJECT, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.status = status;
     feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(tend - text));
@@ -396,7 +380,7 @@ static enum feed_line_result reject_content(const struct pf_line *L,
     if (status == 0)
         return FEED_LINE_UNPARSED;
     struct feed_event ev;
-    ev_init(&ev, FEED_REJECT, L, L->channel);
+    feed_event_init(&ev, FEED_REJECT, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.status = status;
     feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
@@ -599,7 +583,7 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
         return FEED_LINE_COUNTED;
     }
     struct feed_event ev;
-    ev_init(&ev, FEED_DEQUEUE, L, L->channel);
+    feed_event_init(&ev, FEED_DEQUEUE, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.octets = octets;
     ev.first_attempt = !(e->flags & PF_DEFERRED);

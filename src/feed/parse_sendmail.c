@@ -86,6 +86,7 @@
 #include <string.h>
 
 #include "feed.h"
+#include "feed_event.h"
 #include "feed_names.h"
 #include "feed_text.h"
 #include "feed_qid.h"
@@ -172,32 +173,13 @@ static size_t qid_len(const char *p, const char *end)
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
 
-static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
-                    const struct sm_line *L, const char *channel)
-{
-    ev->kind = kind;
-    ev->time_ms = L->time_ms;
-    feed_text_copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
-    ev->src[0] = '\0';
-    ev->recipients = 0;
-    ev->octets = 0;
-    ev->first_attempt = 0;
-    ev->queue_ms = -1;
-    ev->status = 0;
-    ev->ok = 0;
-    ev->direction = 0;
-    ev->remote[0] = '\0';
-    ev->reason[0] = '\0';
-    ev->key[0] = '\0';
-}
-
 /* Emit a message-counting event: @p kind on @p channel. */
 static void emit_msg(const struct sm_line *L, enum feed_event_kind kind,
                      const char *channel, uint32_t rcpts, uint64_t octets,
                      mtamon_status_code status)
 {
     struct feed_event ev;
-    ev_init(&ev, kind, L, channel);
+    feed_event_init(&ev, kind, L->time_ms, channel);
     ev.recipients = rcpts;
     ev.octets = octets;
     ev.status = status;
@@ -445,7 +427,7 @@ static void deliver_one(void *arg, const char *a, size_t n)
         break;
     case SM_SENT: {
         struct feed_event ev;
-        ev_init(&ev, FEED_DEQUEUE, L, d->mailer);
+        feed_event_init(&ev, FEED_DEQUEUE, L->time_ms, d->mailer);
         ev.recipients = 1;
         ev.octets = d->octets;
         ev.first_attempt = d->first;
@@ -547,7 +529,7 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
         e->flags |= SM_DEFERRED;
         if (connect_failure(stat, stat_end)) {
             struct feed_event ev;
-            ev_init(&ev, FEED_ASSOC_FAIL, L, mailer);
+            feed_event_init(&ev, FEED_ASSOC_FAIL, L->time_ms, mailer);
             ev.status = STATUS_CONNECT_FAILED;
             feed_text_copy_bounded(ev.reason, sizeof ev.reason, stat, (size_t)(stat_end - stat));
             L->emit(L->ctx, &ev);
@@ -580,7 +562,8 @@ static enum feed_line_result reject(const struct sm_line *L, const char *p,
     if (field(p, r, LIT("relay="), 0, &v, &vend))
         channel = client_channel(v, vend);
     struct feed_event ev;
-    ev_init(&ev, connection ? FEED_ASSOC_REJECT : FEED_REJECT, L, channel);
+    feed_event_init(&ev, connection ? FEED_ASSOC_REJECT : FEED_REJECT,
+                    L->time_ms, channel);
     ev.recipients = connection ? 0 : 1;
     ev.status = status;
     feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
@@ -637,7 +620,7 @@ static enum feed_line_result message(const struct sm_line *L, const char *qid,
         if (dots && feed_text_has_prefix(dots + 5, end, LIT("User unknown"))) {
             /* A recipient refused at RCPT: sendmail says no code. */
             struct feed_event ev;
-            ev_init(&ev, FEED_REJECT, L, "esmtp");
+            feed_event_init(&ev, FEED_REJECT, L->time_ms, "esmtp");
             ev.recipients = 1;
             ev.status = STATUS_USER_UNKNOWN;
             feed_text_copy_bounded(ev.reason, sizeof ev.reason, dots + 5, (size_t)(end - dots - 5));
