@@ -10,7 +10,8 @@
  *   feed_text.c     the scanners the parsers read a line with
  *   feed_time.c     their time stamps (RFC 3339, classic syslog)
  *   feed_qid.c      their queue-id table, feed_names.c the channel names
- *                   it refers to, feed_event.c a fresh event
+ *                   it refers to, feed_event.c a fresh event,
+ *                   feed_status.c an SMTP status of a line
  *   sink.c          turns parsed events into libmtamon calls
  *
  * A parser knows nothing of files or of the segment: it reads one line

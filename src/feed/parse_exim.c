@@ -106,6 +106,7 @@
 #include "feed_names.h"
 #include "feed_text.h"
 #include "feed_qid.h"
+#include "feed_status.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
@@ -305,14 +306,6 @@ static void emit_msg(const struct ex_line *L, enum feed_event_kind kind,
     L->emit(L->ctx, &ev);
 }
 
-/* Parse an SMTP status ("550 5.1.1", "5.1.1", "550") at [p, end). */
-static mtamon_status_code status_of(const char *p, const char *end)
-{
-    char buf[24];
-    feed_text_copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
-    return mtamon_status_parse(buf);
-}
-
 /* The status a delivery failure's text gives (see the top of the file). */
 static mtamon_status_code reason_status(const char *p, const char *end)
 {
@@ -327,7 +320,7 @@ static mtamon_status_code reason_status(const char *p, const char *end)
                 const char *e = r + 4 < end ? r + 4 : end;
                 while (e < end && (feed_text_is_digit(*e) || *e == '.'))
                     e++;
-                return status_of(r, e);
+                return feed_status_of(r, e);
             }
         }
     }
@@ -644,7 +637,7 @@ static enum feed_line_result rejection(const struct ex_line *L,
     mtamon_status_code code = 0;
     if (end - text >= 3 && feed_text_is_digit(text[0]) && feed_text_is_digit(text[1]) &&
         feed_text_is_digit(text[2]))
-        code = status_of(text, end);
+        code = feed_status_of(text, end);
     ev.status = code ? code : temp ? STATUS_TEMP_REJECT : STATUS_REJECT;
     if (text == end)
         text = v;

@@ -90,6 +90,7 @@
 #include "feed_names.h"
 #include "feed_text.h"
 #include "feed_qid.h"
+#include "feed_status.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
@@ -226,14 +227,6 @@ static int fail_pending(const struct pf_line *L, struct pf_qid *e,
     return n;
 }
 
-/* Parse an SMTP status ("554 5.7.1", "5.7.1", "550") at [p, end). */
-static mtamon_status_code status_of(const char *p, const char *end)
-{
-    char buf[24];
-    feed_text_copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
-    return mtamon_status_parse(buf);
-}
-
 /* Skip "ddd " and "d.d.d " at *@p p; returns the status they make. */
 static mtamon_status_code skip_codes(const char **pp, const char *end)
 {
@@ -257,7 +250,7 @@ static mtamon_status_code skip_codes(const char **pp, const char *end)
         if (p < end && *p == ' ')
             p++;
     }
-    mtamon_status_code code = status_of(start, p);
+    mtamon_status_code code = feed_status_of(start, p);
     *pp = p;
     return code;
 }
@@ -502,7 +495,7 @@ static int delivery_fields(const char *p, const char *end,
             if (!parse_delay(p + 6, q, &d->queue_ms))
                 return -1;
         } else if (feed_text_has_prefix(p, q, LIT("dsn="))) {
-            d->status = status_of(p + 4, q);
+            d->status = feed_status_of(p + 4, q);
         }
         p = q + 2;
     }

@@ -90,6 +90,7 @@
 #include "feed_names.h"
 #include "feed_text.h"
 #include "feed_qid.h"
+#include "feed_status.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
@@ -186,14 +187,6 @@ static void emit_msg(const struct sm_line *L, enum feed_event_kind kind,
     L->emit(L->ctx, &ev);
 }
 
-/* Parse an SMTP status ("554 5.7.1", "5.7.1", "550") at [p, end). */
-static mtamon_status_code status_of(const char *p, const char *end)
-{
-    char buf[24];
-    feed_text_copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
-    return mtamon_status_parse(buf);
-}
-
 /* Skip "ddd " and "d.d.d " at *@p pp; returns the status they make (the
  * enhanced one when there is one), 0 when there is no reply code. */
 static mtamon_status_code skip_codes(const char **pp, const char *end)
@@ -202,7 +195,7 @@ static mtamon_status_code skip_codes(const char **pp, const char *end)
     if (!(end - p >= 3 && feed_text_is_digit(p[0]) && feed_text_is_digit(p[1]) && feed_text_is_digit(p[2]) &&
           (end - p == 3 || p[3] == ' ' || p[3] == '-')))
         return 0;
-    mtamon_status_code code = status_of(p, p + 3);
+    mtamon_status_code code = feed_status_of(p, p + 3);
     p += 3;
     if (p < end)
         p++;
@@ -213,7 +206,7 @@ static mtamon_status_code skip_codes(const char **pp, const char *end)
         q++;
     }
     if (q > p && dots == 2 && feed_text_is_digit(*p) && feed_text_is_digit(q[-1])) {
-        mtamon_status_code enh = status_of(p, q);
+        mtamon_status_code enh = feed_status_of(p, q);
         if (enh)
             code = enh;
         p = q;
@@ -495,7 +488,7 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
             mailer_v = f + 7;
             mailer_end = fe;
         } else if (feed_text_has_prefix(f, fe, LIT("dsn="))) {
-            status = status_of(f + 4, fe);
+            status = feed_status_of(f + 4, fe);
         }
         f = fe + 2;
     }
