@@ -114,6 +114,7 @@
 #define EX_IDS_START 1024u  /* first table size; doubles up to EX_IDS */
 #define EX_PENDING 8        /* pending recipients per message id */
 #define EX_ID_MAX 23        /* longest message id (6-11-4) */
+_Static_assert(EX_ID_MAX <= FEED_QID_MAX, "ids must fit feed_qid.h's entries");
 
 #define STATUS_REJECT 5000000u          /* 5.0.0: a refusal, code not logged */
 #define STATUS_TEMP_REJECT 4000000u     /* 4.0.0 */

@@ -98,6 +98,7 @@
 #define PF_QIDS_START 1024u /* first table size; doubles up to PF_QIDS */
 #define PF_PENDING 8       /* pending recipients per queue id */
 #define PF_QID_MAX 23      /* longest queue id */
+_Static_assert(PF_QID_MAX <= FEED_QID_MAX, "ids must fit feed_qid.h's entries");
 
 #define STATUS_EXPIRED 5004007u       /* 5.4.7 delivery time expired */
 #define STATUS_CONNECT_FAILED 4004001u /* 4.4.1 no answer from host */

@@ -99,6 +99,7 @@
 #define SM_PENDING 8        /* pending recipients per queue id */
 #define SM_QID_MIN 7        /* shortest queue id ("JAA12345" is 8) */
 #define SM_QID_MAX 23       /* longest queue id */
+_Static_assert(SM_QID_MAX <= FEED_QID_MAX, "ids must fit feed_qid.h's entries");
 
 #define STATUS_CONNECT_FAILED 4004001u /* 4.4.1 no answer from host */
 #define STATUS_USER_UNKNOWN 5001001u   /* 5.1.1 bad destination mailbox */
