@@ -7,6 +7,11 @@
  *   parse_postfix.c Postfix syslog records
  *   parse_exim.c    Exim main log records
  *   parse_sendmail.c Sendmail syslog records
+ *   feed_text.c     the scanners the parsers read a line with
+ *   feed_time.c     their time stamps (RFC 3339, classic syslog)
+ *   feed_qid.c      their queue-id table, feed_names.c the channel names
+ *                   it refers to, feed_event.c a fresh event,
+ *                   feed_status.c an SMTP status of a line
  *   sink.c          turns parsed events into libmtamon calls
  *
  * A parser knows nothing of files or of the segment: it reads one line

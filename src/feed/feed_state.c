@@ -16,9 +16,6 @@
 #include "follow.h"
 #include "hex_digit.h"
 
-/* Longest state file we accept (a valid one is under 150 bytes). */
-#define STATE_FILE_MAX 4096
-
 static const char state_magic[] = "mtamon-feed-state";
 
 /* The fields after the magic line, in their fixed order. */
@@ -157,9 +154,9 @@ int feed_state_format(const struct feed_state *st, char *buf, size_t len)
     return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
-enum feed_state_load_result feed_state_load(const char *path,
-                                            struct feed_state *st,
-                                            char *err, size_t errlen)
+enum feed_state_load_result feed_state_read(const char *path, char *text,
+                                            size_t *lenp, char *err,
+                                            size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
@@ -174,10 +171,10 @@ enum feed_state_load_result feed_state_load(const char *path,
         close(fd);
         return FEED_STATE_MALFORMED;
     }
-    char text[STATE_FILE_MAX + 1];
+    const size_t cap = FEED_STATE_FILE_MAX + 1;
     size_t len = 0;
     for (;;) {
-        ssize_t n = read(fd, text + len, sizeof text - len);
+        ssize_t n = read(fd, text + len, cap - len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -188,16 +185,29 @@ enum feed_state_load_result feed_state_load(const char *path,
         if (n == 0)
             break;
         len += (size_t)n;
-        if (len == sizeof text)
+        if (len == cap)
             break;
     }
     close(fd);
-    char why[160];
-    if (len > STATE_FILE_MAX) {
+    if (len > FEED_STATE_FILE_MAX) {
         snprintf(err, errlen, "state file %s: malformed: larger than %d bytes",
-                 path, STATE_FILE_MAX);
+                 path, FEED_STATE_FILE_MAX);
         return FEED_STATE_MALFORMED;
     }
+    *lenp = len;
+    return FEED_STATE_LOADED;
+}
+
+enum feed_state_load_result feed_state_load(const char *path,
+                                            struct feed_state *st,
+                                            char *err, size_t errlen)
+{
+    char text[FEED_STATE_FILE_MAX + 1], why[160];
+    size_t len = 0;
+    enum feed_state_load_result r =
+        feed_state_read(path, text, &len, err, errlen);
+    if (r != FEED_STATE_LOADED)
+        return r;
     if (feed_state_parse(text, len, st, why, sizeof why) != 0) {
         snprintf(err, errlen, "state file %s: malformed: %s", path, why);
         return FEED_STATE_MALFORMED;

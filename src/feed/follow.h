@@ -111,6 +111,23 @@ enum feed_state_load_result {
     FEED_STATE_UNREADABLE = -2, /**< cannot be read (message in err) */
 };
 
+/** Longest state file read (a valid one, of a file or of the journal, is
+ * far shorter). */
+#define FEED_STATE_FILE_MAX 4096
+
+/**
+ * Read the state file @p path, a regular file of at most
+ * FEED_STATE_FILE_MAX bytes, into @p text (FEED_STATE_FILE_MAX + 1 bytes,
+ * not NUL-terminated), its length in *@p len.  FEED_STATE_LOADED (read,
+ * not yet parsed: the caller parses its own form), FEED_STATE_ABSENT, or
+ * FEED_STATE_UNREADABLE / FEED_STATE_MALFORMED (not a regular file, too
+ * long) with "state file PATH: reason" in @p err.  Shared by the file
+ * follower's feed_state_load() and the journal's state (journal.c).
+ */
+enum feed_state_load_result feed_state_read(const char *path, char *text,
+                                            size_t *len, char *err,
+                                            size_t errlen);
+
 /** Read and parse @p path; on failure @p err names the file and the problem. */
 enum feed_state_load_result feed_state_load(const char *path,
                                             struct feed_state *st,

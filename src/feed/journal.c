@@ -29,8 +29,6 @@
 
 /* State saves while entries are read, at most one per this many ms. */
 #define STATE_SAVE_MS 1000
-/* Longest state file accepted. */
-#define STATE_FILE_MAX 4096
 
 static const char state_magic[] = "mtamon-feed-journal-state 1\n";
 
@@ -232,41 +230,16 @@ static void survey_files(struct feed_journal *j, char *msg, size_t len)
  * with the message in @p err. */
 static int state_load(const char *path, char *cursor, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, errlen, "state file %s: %s", path, strerror(errno));
-        return EX_NOINPUT;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(err, errlen, "state file %s: not a regular file", path);
-        close(fd);
-        return EX_DATAERR;
-    }
-    char text[STATE_FILE_MAX + 1];
+    char text[FEED_STATE_FILE_MAX + 1], why[160];
     size_t len = 0;
-    for (;;) {
-        ssize_t n = read(fd, text + len, sizeof text - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "state file %s: %s", path, strerror(errno));
-            close(fd);
-            return EX_NOINPUT;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len == sizeof text)
-            break;
-    }
-    close(fd);
-    char why[160];
-    if (len > STATE_FILE_MAX) {
-        snprintf(err, errlen, "state file %s: malformed: larger than %d bytes", path,
-                 STATE_FILE_MAX);
+    switch (feed_state_read(path, text, &len, err, errlen)) {
+    case FEED_STATE_LOADED:
+        break;
+    case FEED_STATE_ABSENT:
+        return 0;
+    case FEED_STATE_UNREADABLE:
+        return EX_NOINPUT;
+    default:
         return EX_DATAERR;
     }
     if (feed_journal_state_parse(text, len, cursor, why, sizeof why) != 0) {

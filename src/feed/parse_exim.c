@@ -93,7 +93,7 @@
  * pending recipients (a hash of transport and address) and the outbound
  * connection failures waiting for their transport.  A deferred recipient
  * that does not fit is not counted as queued (its final line counts the
- * ENQUEUE), so Stored stays exact.  Channel names are interned (EX_NAMES).
+ * ENQUEUE), so Stored stays exact.  Channel names are interned (feed_names.h).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -102,14 +102,19 @@
 #include <time.h>
 
 #include "feed.h"
+#include "feed_event.h"
+#include "feed_names.h"
+#include "feed_text.h"
+#include "feed_qid.h"
+#include "feed_status.h"
+#include "feed_time.h"
 #include "fnv1a.h"
 
 #define EX_IDS 65536u       /* message ids remembered at most (power of two) */
 #define EX_IDS_START 1024u  /* first table size; doubles up to EX_IDS */
 #define EX_PENDING 8        /* pending recipients per message id */
-#define EX_NAMES 256        /* interned channel names */
 #define EX_ID_MAX 23        /* longest message id (6-11-4) */
-#define EX_NONE 0u          /* "no entry" in the 1-based links */
+_Static_assert(EX_ID_MAX <= FEED_QID_MAX, "ids must fit feed_qid.h's entries");
 
 #define STATUS_REJECT 5000000u          /* 5.0.0: a refusal, code not logged */
 #define STATUS_TEMP_REJECT 4000000u     /* 4.0.0 */
@@ -126,34 +131,20 @@ enum ex_flags {
     EX_HAS_TIME = 1u << 2,
 };
 
-struct ex_pending {
-    uint32_t hash;      /* of transport name and recipient address */
-    uint16_t transport; /* interned name index + 1 */
-};
-
 struct ex_id {
-    char id[EX_ID_MAX + 1];
-    uint8_t len;
+    struct feed_qid head; /* first: the table's */
     uint8_t flags;
     uint8_t n_pending;
     uint8_t n_connfail;      /* outbound connection failures to emit */
     uint8_t connfail_reason; /* index into connfail_phrases */
-    uint32_t next;           /* hash chain, 1-based */
-    uint32_t older, newer;   /* age list (or free list through newer) */
     uint64_t size;
     int64_t arrival_ms;
-    struct ex_pending pending[EX_PENDING];
+    struct feed_qid_pending pending[EX_PENDING];
 };
 
 struct ex_state {
-    struct ex_id *q;     /* cap entries */
-    uint32_t *buckets;   /* 2 * cap heads, 1-based */
-    uint32_t cap;
-    uint32_t free_head;  /* 1-based list of removed entries */
-    uint32_t n_fresh;    /* entries ever handed out */
-    uint32_t oldest, newest;
-    unsigned n_names;
-    char names[EX_NAMES][FEED_NAME_MAX + 1];
+    struct feed_qid_table qids; /* struct ex_id entries */
+    struct feed_names names; /* channels the entries name */
     int seen_open;       /* an "SMTP connection from" open was read */
     /* local timestamps: start of the last (year, month, day, hour) seen */
     int cache_year, cache_mon, cache_day, cache_hour;
@@ -181,61 +172,6 @@ static const char *const connfail_phrases[] = {
 /* Small scanning helpers                                                    */
 
 #define LIT(s) (s), (sizeof(s) - 1)
-
-static int has_prefix(const char *p, const char *end, const char *lit,
-                      size_t n)
-{
-    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
-}
-
-static int span_is(const char *p, size_t n, const char *lit, size_t litn)
-{
-    return n == litn && memcmp(p, lit, n) == 0;
-}
-
-static const char *find(const char *p, const char *end, const char *lit,
-                        size_t n)
-{
-    if (p >= end)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_alnum(char c)
-{
-    return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Read exactly @p n digits at *@p p into *@p out. */
-static int digits(const char **p, const char *end, int n, int *out)
-{
-    if (end - *p < n)
-        return 0;
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (!is_digit(c))
-            return 0;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return 1;
-}
-
-/* Copy [p, p+n) into @p dst of size @p cap, cut to fit, NUL-terminated. */
-static void copy_bounded(char *dst, size_t cap, const char *p, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, p, n);
-    dst[n] = '\0';
-}
 
 /* The next space-separated token at or after *@p pp (NULL at the end);
  * its end in *@p tend.  A token KEY="..." runs to its closing quote
@@ -274,17 +210,6 @@ static const char *next_token(const char **pp, const char *end,
 /* ------------------------------------------------------------------------ */
 /* Timestamps                                                                */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Start of the local hour (y, mon 1..12, day, hour), cached per hour. */
 static int64_t local_hour_start(struct ex_state *st, int y, int mon, int day,
                                 int hour)
@@ -300,7 +225,8 @@ static int64_t local_hour_start(struct ex_state *st, int y, int mon, int day,
     tm.tm_isdst = -1;
     time_t t = mktime(&tm);
     int64_t base = t == (time_t)-1
-                       ? days_from_civil(y, mon, day) * 86400 + hour * 3600
+                       ? feed_time_days_from_civil(y, mon, day) * 86400 +
+                             hour * 3600
                        : (int64_t)t;
     st->cache_year = y;
     st->cache_mon = mon;
@@ -315,170 +241,31 @@ static int parse_date(struct ex_state *st, const char **pp, const char *end,
                       int64_t *ms)
 {
     const char *p = *pp;
-    int y, mo, d, h, mi, s;
-    if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &d) || p == end || *p++ != ' ' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s))
+    struct feed_time_civil c;
+    if (!feed_time_civil(&p, end, ' ', &c))
         return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-        return 0;
-    int frac = 0;
-    if (p < end && *p == '.') {
-        p++;
-        int n = 0;
-        while (p < end && is_digit(*p)) {
-            if (n < 3)
-                frac = frac * 10 + (*p - '0');
-            n++;
-            p++;
-        }
-        if (n == 0)
-            return 0;
-        for (; n < 3; n++)
-            frac *= 10;
-    }
     /* " +0100": log_timezone */
     if (end - p >= 6 && p[0] == ' ' && (p[1] == '+' || p[1] == '-') &&
-        is_digit(p[2]) && is_digit(p[3]) && is_digit(p[4]) && is_digit(p[5]) &&
+        feed_text_is_digit(p[2]) && feed_text_is_digit(p[3]) &&
+        feed_text_is_digit(p[4]) && feed_text_is_digit(p[5]) &&
         (end - p == 6 || p[6] == ' ')) {
         int sign = p[1] == '-' ? -1 : 1;
         int oh = (p[2] - '0') * 10 + (p[3] - '0');
         int om = (p[4] - '0') * 10 + (p[5] - '0');
         if (oh > 23 || om > 59)
             return 0;
-        int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-                       s - (int64_t)sign * (oh * 60 + om) * 60;
-        *ms = secs * 1000 + frac;
+        *ms = feed_time_civil_ms(&c, sign * (oh * 60 + om));
         *pp = p + 6;
         return 1;
     }
-    *ms = (local_hour_start(st, y, mo, d, h) + mi * 60 + s) * 1000 + frac;
+    *ms = (local_hour_start(st, c.year, c.mon, c.day, c.hour) + c.min * 60 +
+           c.sec) * 1000 + c.frac_ms;
     *pp = p;
     return 1;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Interned channel names and message ids                                    */
-
-/* Index + 1 of @p name in the name table, adding it; 0 if the table is full. */
-static uint16_t intern(struct ex_state *st, const char *name)
-{
-    for (unsigned i = 0; i < st->n_names; i++)
-        if (strcmp(st->names[i], name) == 0)
-            return (uint16_t)(i + 1);
-    if (st->n_names == EX_NAMES)
-        return 0;
-    copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
-                 strlen(name));
-    return (uint16_t)++st->n_names;
-}
-
-static uint32_t id_bucket(const struct ex_state *st, const char *id,
-                          size_t len)
-{
-    return (uint32_t)fnv1a_add(FNV1A_INIT, id, len) & (2 * st->cap - 1);
-}
-
-/* Double the table (up to EX_IDS); 0 if it cannot grow. */
-static int id_grow(struct ex_state *st)
-{
-    if (st->cap >= EX_IDS)
-        return 0;
-    uint32_t cap = st->cap * 2;
-    struct ex_id *q = realloc(st->q, cap * sizeof *q);
-    if (!q)
-        return 0;
-    st->q = q;
-    uint32_t *b = calloc(2 * (size_t)cap, sizeof *b);
-    if (!b)
-        return 0;
-    free(st->buckets);
-    st->buckets = b;
-    st->cap = cap;
-    for (uint32_t i = 1; i <= st->n_fresh; i++) {
-        struct ex_id *e = &q[i - 1];
-        if (e->len == 0) /* on the free list */
-            continue;
-        uint32_t h = id_bucket(st, e->id, e->len);
-        e->next = b[h];
-        b[h] = i;
-    }
-    return 1;
-}
-
-static struct ex_id *id_find(struct ex_state *st, const char *id, size_t len)
-{
-    for (uint32_t i = st->buckets[id_bucket(st, id, len)]; i != EX_NONE;
-         i = st->q[i - 1].next) {
-        struct ex_id *e = &st->q[i - 1];
-        if (e->len == len && memcmp(e->id, id, len) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-/* Unlink entry @p idx (1-based) from its chain and the age list, free it. */
-static void id_remove(struct ex_state *st, uint32_t idx)
-{
-    struct ex_id *e = &st->q[idx - 1];
-    uint32_t *link = &st->buckets[id_bucket(st, e->id, e->len)];
-    while (*link != idx && *link != EX_NONE)
-        link = &st->q[*link - 1].next;
-    if (*link == idx)
-        *link = e->next;
-    if (e->older)
-        st->q[e->older - 1].newer = e->newer;
-    else
-        st->oldest = e->newer;
-    if (e->newer)
-        st->q[e->newer - 1].older = e->older;
-    else
-        st->newest = e->older;
-    memset(e, 0, sizeof *e);
-    e->newer = st->free_head;
-    st->free_head = idx;
-}
-
-/* The entry of message id @p id, created (evicting the oldest) if new. */
-static struct ex_id *id_get(struct ex_state *st, const char *id, size_t len)
-{
-    struct ex_id *e = id_find(st, id, len);
-    if (e)
-        return e;
-    uint32_t idx;
-    if (st->free_head == EX_NONE && st->n_fresh == st->cap)
-        id_grow(st);
-    if (st->free_head == EX_NONE && st->n_fresh < st->cap) {
-        idx = ++st->n_fresh;
-    } else {
-        if (st->free_head == EX_NONE) /* full: forget the oldest */
-            id_remove(st, st->oldest);
-        idx = st->free_head;
-        st->free_head = st->q[idx - 1].newer;
-    }
-    e = &st->q[idx - 1];
-    memset(e, 0, sizeof *e);
-    memcpy(e->id, id, len);
-    e->len = (uint8_t)len;
-    uint32_t b = id_bucket(st, id, len);
-    e->next = st->buckets[b];
-    st->buckets[b] = idx;
-    e->older = st->newest;
-    if (st->newest)
-        st->q[st->newest - 1].newer = idx;
-    else
-        st->oldest = idx;
-    st->newest = idx;
-    return e;
-}
-
-static uint32_t id_index(const struct ex_state *st, const struct ex_id *e)
-{
-    return (uint32_t)(e - st->q) + 1;
-}
 
 /* Length of a message id at @p p followed by a space or the end, else 0:
  * 6 base-62 characters, '-', 6 or 11, '-', 2 or 4. */
@@ -493,7 +280,7 @@ static size_t msgid_len(const char *p, const char *end)
         int ok = 1;
         for (int k = 0; k < 3 && ok; k++) {
             for (int j = 0; j < parts[f][k]; j++, i++)
-                if (!is_alnum(p[i]))
+                if (!feed_text_is_alnum(p[i]))
                     ok = 0;
             if (ok && k < 2 && p[i++] != '-')
                 ok = 0;
@@ -507,68 +294,41 @@ static size_t msgid_len(const char *p, const char *end)
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
 
-static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
-                    const struct ex_line *L, const char *channel)
-{
-    ev->kind = kind;
-    ev->time_ms = L->time_ms;
-    copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
-    ev->src[0] = '\0';
-    ev->recipients = 0;
-    ev->octets = 0;
-    ev->first_attempt = 0;
-    ev->queue_ms = -1;
-    ev->status = 0;
-    ev->ok = 0;
-    ev->direction = 0;
-    ev->remote[0] = '\0';
-    ev->reason[0] = '\0';
-    ev->key[0] = '\0';
-}
-
 /* Emit a message-counting event: @p kind on @p channel. */
 static void emit_msg(const struct ex_line *L, enum feed_event_kind kind,
                      const char *channel, uint32_t rcpts, uint64_t octets,
                      mtamon_status_code status)
 {
     struct feed_event ev;
-    ev_init(&ev, kind, L, channel);
+    feed_event_init(&ev, kind, L->time_ms, channel);
     ev.recipients = rcpts;
     ev.octets = octets;
     ev.status = status;
     L->emit(L->ctx, &ev);
 }
 
-/* Parse an SMTP status ("550 5.1.1", "5.1.1", "550") at [p, end). */
-static mtamon_status_code status_of(const char *p, const char *end)
-{
-    char buf[24];
-    copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
-    return mtamon_status_parse(buf);
-}
-
 /* The status a delivery failure's text gives (see the top of the file). */
 static mtamon_status_code reason_status(const char *p, const char *end)
 {
-    const char *smtp = find(p, end, LIT("SMTP error from remote mail"));
+    const char *smtp = feed_text_find(p, end, LIT("SMTP error from remote mail"));
     if (smtp) {
         /* the reply follows the first ": " that is followed by 3 digits */
-        for (const char *q = smtp; (q = find(q, end, LIT(": "))) != NULL;
+        for (const char *q = smtp; (q = feed_text_find(q, end, LIT(": "))) != NULL;
              q += 2) {
             const char *r = q + 2;
-            if (end - r >= 3 && is_digit(r[0]) && is_digit(r[1]) &&
-                is_digit(r[2]) && (end - r == 3 || r[3] == ' ' || r[3] == '-')) {
+            if (end - r >= 3 && feed_text_is_digit(r[0]) && feed_text_is_digit(r[1]) &&
+                feed_text_is_digit(r[2]) && (end - r == 3 || r[3] == ' ' || r[3] == '-')) {
                 const char *e = r + 4 < end ? r + 4 : end;
-                while (e < end && (is_digit(*e) || *e == '.'))
+                while (e < end && (feed_text_is_digit(*e) || *e == '.'))
                     e++;
-                return status_of(r, e);
+                return feed_status_of(r, e);
             }
         }
     }
-    if (find(p, end, LIT("retry timeout exceeded")))
+    if (feed_text_find(p, end, LIT("retry timeout exceeded")))
         return STATUS_EXPIRED;
     for (size_t i = 0; i < N_CONNFAIL; i++)
-        if (find(p, end, connfail_phrases[i], strlen(connfail_phrases[i])))
+        if (feed_text_find(p, end, connfail_phrases[i], strlen(connfail_phrases[i])))
             return STATUS_CONNECT_FAILED;
     return 0;
 }
@@ -597,7 +357,7 @@ static enum feed_line_result arrival(const struct ex_line *L, const char *id,
                 rcpts++;
             continue;
         }
-        if (span_is(t, n, LIT("for"))) {
+        if (feed_text_span_is(t, n, LIT("for"))) {
             in_for = 1;
         } else if (n > 2 && t[0] == 'P' && t[1] == '=' && !proto) {
             proto = t + 2;
@@ -605,7 +365,7 @@ static enum feed_line_result arrival(const struct ex_line *L, const char *id,
         } else if (n > 2 && t[0] == 'S' && t[1] == '=' && !have_size) {
             int nd = 0;
             for (const char *q = t + 2; q < tend; q++) {
-                if (!is_digit(*q) || ++nd > 18)
+                if (!feed_text_is_digit(*q) || ++nd > 18)
                     return FEED_LINE_UNPARSED;
                 size = size * 10 + (uint64_t)(*q - '0');
             }
@@ -626,7 +386,7 @@ static enum feed_line_result arrival(const struct ex_line *L, const char *id,
         memcpy(channel, proto, proto_len);
         channel[proto_len] = '\0';
     }
-    struct ex_id *e = id_get(L->st, id, idn);
+    struct ex_id *e = feed_qid_get(&L->st->qids, id, idn);
     e->size = size;
     e->arrival_ms = L->time_ms;
     e->flags |= EX_HAS_SIZE | EX_HAS_TIME;
@@ -643,7 +403,7 @@ static int parse_exim_time(const char *p, const char *end, int64_t *ms)
     while (p < end) {
         int64_t v = 0;
         int n = 0, frac = 0;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (++n > 9)
                 return 0;
             v = v * 10 + (*p++ - '0');
@@ -651,7 +411,7 @@ static int parse_exim_time(const char *p, const char *end, int64_t *ms)
         if (p < end && *p == '.') {
             int fn = 0;
             p++;
-            while (p < end && is_digit(*p)) {
+            while (p < end && feed_text_is_digit(*p)) {
                 if (fn < 3) {
                     frac = frac * 10 + (*p - '0');
                     fn++;
@@ -723,7 +483,7 @@ static int delivery_fields(const char *p, const char *end,
                 uint64_t v = 0;
                 int nd = 0, ok = 1;
                 for (const char *q = t + 2; q < tend && ok; q++) {
-                    if (!is_digit(*q) || ++nd > 18)
+                    if (!feed_text_is_digit(*q) || ++nd > 18)
                         ok = 0;
                     else
                         v = v * 10 + (uint64_t)(*q - '0');
@@ -736,7 +496,7 @@ static int delivery_fields(const char *p, const char *end,
                 if (!parse_exim_time(t + 3, tend, &d->queue_ms))
                     d->queue_ms = -1;
             }
-            if (span_is(t, n, LIT("defer")) || t[n - 1] == ':') {
+            if (feed_text_span_is(t, n, LIT("defer")) || t[n - 1] == ':') {
                 d->reason = tend;
                 break;
             }
@@ -762,24 +522,16 @@ static int delivery_fields(const char *p, const char *end,
     return 0;
 }
 
-static int find_pending(const struct ex_id *e, uint32_t h)
-{
-    for (int i = 0; i < e->n_pending; i++)
-        if (e->pending[i].hash == h)
-            return i;
-    return -1;
-}
-
 /* Emit the outbound connection failures waiting on @p e, on @p channel. */
 static void flush_connfail(const struct ex_line *L, struct ex_id *e,
                            const char *channel)
 {
     for (unsigned i = 0; i < e->n_connfail; i++) {
         struct feed_event ev;
-        ev_init(&ev, FEED_ASSOC_FAIL, L, channel);
+        feed_event_init(&ev, FEED_ASSOC_FAIL, L->time_ms, channel);
         ev.status = STATUS_CONNECT_FAILED;
         const char *why = connfail_phrases[e->connfail_reason % N_CONNFAIL];
-        copy_bounded(ev.reason, sizeof ev.reason, why, strlen(why));
+        feed_text_copy_bounded(ev.reason, sizeof ev.reason, why, strlen(why));
         L->emit(L->ctx, &ev);
     }
     e->n_connfail = 0;
@@ -795,21 +547,21 @@ static enum feed_line_result delivery(const struct ex_line *L, const char *id,
     struct ex_delivery d;
     if (delivery_fields(p, end, &d) != 0)
         return FEED_LINE_UNPARSED;
-    struct ex_id *e = id_get(L->st, id, idn);
+    struct ex_id *e = feed_qid_get(&L->st->qids, id, idn);
     uint64_t octets = (e->flags & EX_HAS_SIZE) ? e->size
                       : d.have_size             ? d.size
                                                 : 0;
     size_t chn = strlen(d.channel);
     uint32_t h = (uint32_t)fnv1a_add(fnv1a_add(FNV1A_INIT, d.channel, chn + 1),
                                      d.addr, d.addr_len);
-    int pend = find_pending(e, h);
+    int pend = feed_qid_pending_find(e->pending, e->n_pending, h);
     int counted = e->n_connfail > 0;
     flush_connfail(L, e, d.channel);
 
     if (kind == EX_DEFERRED_K) {
-        int retry_wait = find(d.reason, end, LIT("retry time not reached")) != NULL;
+        int retry_wait = feed_text_find(d.reason, end, LIT("retry time not reached")) != NULL;
         if (pend < 0 && e->n_pending < EX_PENDING) {
-            uint16_t tr = intern(L->st, d.channel);
+            uint16_t tr = feed_names_intern(&L->st->names, d.channel);
             if (tr) {
                 emit_msg(L, FEED_ENQUEUE, d.channel, 1, octets, 0);
                 e->pending[e->n_pending].hash = h;
@@ -840,7 +592,7 @@ static enum feed_line_result delivery(const struct ex_line *L, const char *id,
         return FEED_LINE_COUNTED;
     }
     struct feed_event ev;
-    ev_init(&ev, FEED_DEQUEUE, L, d.channel);
+    feed_event_init(&ev, FEED_DEQUEUE, L->time_ms, d.channel);
     ev.recipients = 1;
     ev.octets = octets;
     ev.first_attempt = !(e->flags & EX_DEFERRED);
@@ -864,33 +616,33 @@ static enum feed_line_result rejection(const struct ex_line *L,
     const char *v = r + 9;
     enum feed_event_kind kind;
     const char *channel = CH_SMTP;
-    if (has_prefix(v, end, LIT("RCPT")) || has_prefix(v, end, LIT("MAIL")) ||
-        has_prefix(v, end, LIT("after DATA")) || has_prefix(v, end, LIT("DATA")) ||
-        has_prefix(v, end, LIT("from <")) || has_prefix(v, end, LIT("by local_scan"))) {
+    if (feed_text_has_prefix(v, end, LIT("RCPT")) || feed_text_has_prefix(v, end, LIT("MAIL")) ||
+        feed_text_has_prefix(v, end, LIT("after DATA")) || feed_text_has_prefix(v, end, LIT("DATA")) ||
+        feed_text_has_prefix(v, end, LIT("from <")) || feed_text_has_prefix(v, end, LIT("by local_scan"))) {
         kind = FEED_REJECT;
-    } else if (has_prefix(v, end, LIT("by non-SMTP ACL"))) {
+    } else if (feed_text_has_prefix(v, end, LIT("by non-SMTP ACL"))) {
         kind = FEED_REJECT;
         channel = CH_LOCAL;
-    } else if (has_prefix(v, end, LIT("connection"))) {
+    } else if (feed_text_has_prefix(v, end, LIT("connection"))) {
         kind = FEED_ASSOC_REJECT;
     } else {
         return FEED_LINE_KNOWN; /* EHLO, HELO, AUTH, VRFY, EXPN, ETRN, ... */
     }
-    const char *text = find(v, end, LIT(": "));
+    const char *text = feed_text_find(v, end, LIT(": "));
     text = text ? text + 2 : v;
     struct feed_event ev;
-    ev_init(&ev, kind, L, channel);
+    feed_event_init(&ev, kind, L->time_ms, channel);
     if (kind == FEED_REJECT)
         ev.recipients = 1;
     /* The log has no reply code; a message= text may start with one. */
     mtamon_status_code code = 0;
-    if (end - text >= 3 && is_digit(text[0]) && is_digit(text[1]) &&
-        is_digit(text[2]))
-        code = status_of(text, end);
+    if (end - text >= 3 && feed_text_is_digit(text[0]) && feed_text_is_digit(text[1]) &&
+        feed_text_is_digit(text[2]))
+        code = feed_status_of(text, end);
     ev.status = code ? code : temp ? STATUS_TEMP_REJECT : STATUS_REJECT;
     if (text == end)
         text = v;
-    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -932,11 +684,11 @@ static enum feed_line_result assoc_conn(const struct ex_line *L,
     else if (!L->st->seen_open) /* no +smtp_connection: nothing opened */
         return FEED_LINE_KNOWN;
     struct feed_event ev;
-    ev_init(&ev, kind, L, CH_SMTP);
+    feed_event_init(&ev, kind, L->time_ms, CH_SMTP);
     ev.direction = MTAMON_INBOUND;
-    copy_bounded(ev.key, sizeof ev.key, rs, (size_t)(re - rs));
+    feed_text_copy_bounded(ev.key, sizeof ev.key, rs, (size_t)(re - rs));
     if (kind == FEED_ASSOC_OPEN)
-        copy_bounded(ev.remote, sizeof ev.remote, rs, (size_t)(re - rs));
+        feed_text_copy_bounded(ev.remote, sizeof ev.remote, rs, (size_t)(re - rs));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -947,9 +699,9 @@ static enum feed_line_result assoc_refused(const struct ex_line *L,
                                            const char *p, const char *end)
 {
     struct feed_event ev;
-    ev_init(&ev, FEED_ASSOC_REJECT, L, CH_SMTP);
+    feed_event_init(&ev, FEED_ASSOC_REJECT, L->time_ms, CH_SMTP);
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -959,30 +711,30 @@ static enum feed_line_result no_id_record(const struct ex_line *L,
                                           const char *p, const char *end)
 {
     const char *from;
-    if (has_prefix(p, end, LIT("SMTP protocol synchronization error")))
+    if (feed_text_has_prefix(p, end, LIT("SMTP protocol synchronization error")))
         return assoc_refused(L, STATUS_REJECT, p, end);
-    if (has_prefix(p, end, LIT("SMTP connection from ")) ||
-        has_prefix(p, end, LIT("Connection from "))) {
+    if (feed_text_has_prefix(p, end, LIT("SMTP connection from ")) ||
+        feed_text_has_prefix(p, end, LIT("Connection from "))) {
         from = p + (*p == 'S' ? 21 : 16);
-        if (find(from, end, LIT(" refused")))
+        if (feed_text_find(from, end, LIT(" refused")))
             return assoc_refused(L, STATUS_TEMP_REJECT, p, end);
-        if (find(from, end, LIT("connection count")))
+        if (feed_text_find(from, end, LIT("connection count")))
             return assoc_conn(L, FEED_ASSOC_OPEN, from, end);
-        if (find(from, end, LIT(" closed")) || find(from, end, LIT(" lost")))
+        if (feed_text_find(from, end, LIT(" closed")) || feed_text_find(from, end, LIT(" lost")))
             return assoc_conn(L, FEED_ASSOC_CLOSE, from, end);
         return FEED_LINE_KNOWN;
     }
-    if (has_prefix(p, end, LIT("SMTP call from ")) &&
-        find(p, end, LIT(" dropped")))
+    if (feed_text_has_prefix(p, end, LIT("SMTP call from ")) &&
+        feed_text_find(p, end, LIT(" dropped")))
         return assoc_conn(L, FEED_ASSOC_CLOSE, p + 15, end);
-    if (has_prefix(p, end, LIT("SMTP command timeout on connection from ")) ||
-        has_prefix(p, end, LIT("SMTP data timeout (message abandoned) on connection from ")) ||
-        has_prefix(p, end, LIT("unexpected disconnection while reading SMTP command from "))) {
-        from = find(p, end, LIT(" from "));
+    if (feed_text_has_prefix(p, end, LIT("SMTP command timeout on connection from ")) ||
+        feed_text_has_prefix(p, end, LIT("SMTP data timeout (message abandoned) on connection from ")) ||
+        feed_text_has_prefix(p, end, LIT("unexpected disconnection while reading SMTP command from "))) {
+        from = feed_text_find(p, end, LIT(" from "));
         return assoc_conn(L, FEED_ASSOC_CLOSE, from + 6, end);
     }
-    const char *r = has_prefix(p, end, LIT("rejected ")) ? p
-                                                          : find(p, end, LIT(" rejected "));
+    const char *r = feed_text_has_prefix(p, end, LIT("rejected ")) ? p
+                                                          : feed_text_find(p, end, LIT(" rejected "));
     if (r) {
         if (r != p)
             r++;
@@ -1029,19 +781,19 @@ static enum feed_line_result id_record(const struct ex_line *L, const char *id,
             break;
         }
     }
-    if (has_prefix(p, end, LIT("Completed")) &&
+    if (feed_text_has_prefix(p, end, LIT("Completed")) &&
         (end - p == 9 || p[9] == ' ')) {
-        struct ex_id *e = id_find(st, id, idn);
+        struct ex_id *e = feed_qid_find(&st->qids, id, idn);
         if (e)
-            id_remove(st, id_index(st, e));
+            feed_qid_remove(&st->qids, e);
         return FEED_LINE_KNOWN;
     }
-    if (has_prefix(p, end, LIT("H="))) {
+    if (feed_text_has_prefix(p, end, LIT("H="))) {
         for (size_t i = 0; i < N_CONNFAIL; i++) {
             size_t n = strlen(connfail_phrases[i]);
             if (end - p > (ptrdiff_t)n && memcmp(end - n, connfail_phrases[i], n) == 0 &&
                 end[-(ptrdiff_t)n - 1] == ' ') {
-                struct ex_id *e = id_get(st, id, idn);
+                struct ex_id *e = feed_qid_get(&st->qids, id, idn);
                 if (e->n_connfail < UINT8_MAX)
                     e->n_connfail++;
                 e->connfail_reason = (uint8_t)i;
@@ -1049,11 +801,11 @@ static enum feed_line_result id_record(const struct ex_line *L, const char *id,
             }
         }
     }
-    const char *r = find(p, end, LIT(" rejected "));
-    if (r && (has_prefix(r + 10, end, LIT("after DATA")) ||
-              has_prefix(r + 10, end, LIT("DATA")) ||
-              has_prefix(r + 10, end, LIT("by non-SMTP ACL")) ||
-              has_prefix(r + 10, end, LIT("by local_scan"))))
+    const char *r = feed_text_find(p, end, LIT(" rejected "));
+    if (r && (feed_text_has_prefix(r + 10, end, LIT("after DATA")) ||
+              feed_text_has_prefix(r + 10, end, LIT("DATA")) ||
+              feed_text_has_prefix(r + 10, end, LIT("by non-SMTP ACL")) ||
+              feed_text_has_prefix(r + 10, end, LIT("by local_scan"))))
         return rejection(L, p, r + 1, end);
     return FEED_LINE_KNOWN;
 }
@@ -1075,7 +827,7 @@ static enum feed_line_result ex_parse(void *state, const char *line,
         return FEED_LINE_UNPARSED;
     if (p < end && *p == '[') { /* +pid */
         const char *pid = ++p;
-        while (p < end && is_digit(*p))
+        while (p < end && feed_text_is_digit(*p))
             p++;
         if (p == pid || p == end || *p != ']' || p + 1 == end || p[1] != ' ')
             return FEED_LINE_UNPARSED;
@@ -1097,12 +849,7 @@ static void *ex_create(void)
     struct ex_state *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->cap = EX_IDS_START;
-    st->q = calloc(st->cap, sizeof *st->q);
-    st->buckets = calloc(2 * (size_t)st->cap, sizeof *st->buckets);
-    if (!st->q || !st->buckets) {
-        free(st->q);
-        free(st->buckets);
+    if (feed_qid_init(&st->qids, sizeof(struct ex_id), EX_IDS_START, EX_IDS) < 0) {
         free(st);
         return NULL;
     }
@@ -1115,8 +862,7 @@ static void ex_destroy(void *state)
     struct ex_state *st = state;
     if (!st)
         return;
-    free(st->q);
-    free(st->buckets);
+    feed_qid_free(&st->qids);
     free(st);
 }
 

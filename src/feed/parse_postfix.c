@@ -79,22 +79,26 @@
  * size, whether it was deferred, and up to PF_PENDING pending recipients (a
  * hash of transport and address).  A deferred recipient that does not fit is not counted as
  * queued (its later final status counts the ENQUEUE), so Stored stays
- * exact.  Channel names a queue id refers to are interned (PF_NAMES).
+ * exact.  Channel names a queue id refers to are interned (feed_names.h).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "feed.h"
+#include "feed_event.h"
+#include "feed_names.h"
+#include "feed_text.h"
+#include "feed_qid.h"
+#include "feed_status.h"
+#include "feed_time.h"
 #include "fnv1a.h"
 
 #define PF_QIDS 65536u     /* queue ids remembered at most (power of two) */
 #define PF_QIDS_START 1024u /* first table size; doubles up to PF_QIDS */
 #define PF_PENDING 8       /* pending recipients per queue id */
-#define PF_NAMES 256       /* interned channel names */
 #define PF_QID_MAX 23      /* longest queue id */
-#define PF_NONE 0u         /* "no entry" in the 1-based links */
+_Static_assert(PF_QID_MAX <= FEED_QID_MAX, "ids must fit feed_qid.h's entries");
 
 #define STATUS_EXPIRED 5004007u       /* 5.4.7 delivery time expired */
 #define STATUS_CONNECT_FAILED 4004001u /* 4.4.1 no answer from host */
@@ -107,36 +111,20 @@ enum pf_flags {
     PF_NO_SOURCE = 1u << 3, /* its first ENQUEUE had no source yet */
 };
 
-struct pf_pending {
-    uint32_t hash;      /* of transport name and recipient address */
-    uint16_t transport; /* interned name index + 1 */
-};
-
 struct pf_qid {
-    char id[PF_QID_MAX + 1];
-    uint8_t len;
+    struct feed_qid head; /* first: the table's */
     uint8_t flags;
     uint8_t n_pending;
     uint16_t source;         /* interned name index + 1, 0 = unknown */
     uint16_t last_transport; /* last one that deferred it, 0 = none */
-    uint32_t next;           /* hash chain, 1-based */
-    uint32_t older, newer;   /* age list (or free list through newer) */
     uint64_t size;
-    struct pf_pending pending[PF_PENDING];
+    struct feed_qid_pending pending[PF_PENDING];
 };
 
 struct pf_state {
-    struct pf_qid *q;    /* cap entries */
-    uint32_t *buckets;   /* 2 * cap heads, 1-based */
-    uint32_t cap;
-    uint32_t free_head;  /* 1-based list of removed entries */
-    uint32_t n_fresh;    /* entries ever handed out (the rest are untouched) */
-    uint32_t oldest, newest;
-    unsigned n_names;
-    char names[PF_NAMES][FEED_NAME_MAX + 1];
-    /* classic timestamps: start of the last (month, day, hour) seen */
-    int cache_mon, cache_day, cache_hour;
-    int64_t cache_base_s;
+    struct feed_qid_table qids; /* struct pf_qid entries */
+    struct feed_names names; /* channels the entries name */
+    struct feed_time_classic classic; /* classic timestamps' cache */
 };
 
 /* What the header of the line being parsed says. */
@@ -158,315 +146,9 @@ struct pf_line {
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-static int has_prefix(const char *p, const char *end, const char *lit,
-                      size_t n)
-{
-    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
-}
-
-static int span_is(const char *p, size_t n, const char *lit, size_t litn)
-{
-    return n == litn && memcmp(p, lit, n) == 0;
-}
-
-static const char *find(const char *p, const char *end, const char *lit,
-                        size_t n)
-{
-    if (p >= end)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Read exactly @p n digits at *@p p into *@p out. */
-static int digits(const char **p, const char *end, int n, int *out)
-{
-    if (end - *p < n)
-        return 0;
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (!is_digit(c))
-            return 0;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return 1;
-}
-
-/* Copy [p, p+n) into @p dst of size @p cap, cut to fit, NUL-terminated. */
-static void copy_bounded(char *dst, size_t cap, const char *p, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, p, n);
-    dst[n] = '\0';
-}
-
-
-/* ------------------------------------------------------------------------ */
-/* Timestamps                                                                */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int clock_ok(int h, int mi, int s)
-{
-    return h <= 23 && mi <= 59 && s <= 60;
-}
-
-/* "2026-11-23T16:33:05[.frac](Z|+01:00|+0100)". */
-static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
-{
-    const char *p = *pp;
-    int y, mo, d, h, mi, s;
-    if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &d) || p == end || *p++ != 'T' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s))
-        return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || !clock_ok(h, mi, s))
-        return 0;
-    int frac = 0;
-    if (p < end && *p == '.') {
-        p++;
-        int n = 0;
-        while (p < end && is_digit(*p)) {
-            if (n < 3)
-                frac = frac * 10 + (*p - '0');
-            n++;
-            p++;
-        }
-        if (n == 0)
-            return 0;
-        for (; n < 3; n++)
-            frac *= 10;
-    }
-    int offset_min = 0;
-    if (p < end && *p == 'Z') {
-        p++;
-    } else if (p < end && (*p == '+' || *p == '-')) {
-        int sign = *p++ == '-' ? -1 : 1, oh, om;
-        if (!digits(&p, end, 2, &oh))
-            return 0;
-        if (p < end && *p == ':')
-            p++;
-        if (!digits(&p, end, 2, &om) || oh > 23 || om > 59)
-            return 0;
-        offset_min = sign * (oh * 60 + om);
-    } else {
-        return 0;
-    }
-    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
-                   (int64_t)offset_min * 60;
-    *ms = secs * 1000 + frac;
-    *pp = p;
-    return 1;
-}
-
-/* Start of local hour (mon 0..11, day, hour) in the guessed year. */
-static int64_t local_hour_start(int mon, int day, int hour)
-{
-    time_t now = time(NULL);
-    struct tm tm_now;
-    if (!localtime_r(&now, &tm_now))
-        return 0;
-    int year = tm_now.tm_year;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        struct tm tm = {0};
-        tm.tm_year = year;
-        tm.tm_mon = mon;
-        tm.tm_mday = day;
-        tm.tm_hour = hour;
-        tm.tm_isdst = -1;
-        time_t t = mktime(&tm);
-        if (t == (time_t)-1)
-            return 0;
-        if ((int64_t)t <= (int64_t)now + 86400 || attempt == 1)
-            return (int64_t)t;
-        year--; /* more than a day ahead: last year's line */
-    }
-    return 0;
-}
-
-/* "Nov 23 16:33:05" or "Nov  3 16:33:05". */
-static int parse_classic(struct pf_state *st, const char **pp, const char *end,
-                         int64_t *ms)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    const char *p = *pp;
-    if (end - p < 15)
-        return 0;
-    int mon = -1;
-    for (int i = 0; i < 12; i++)
-        if (memcmp(p, months + 3 * i, 3) == 0)
-            mon = i;
-    if (mon < 0 || p[3] != ' ')
-        return 0;
-    p += 4;
-    if (*p == ' ')
-        p++;
-    int day = 0, n = 0;
-    while (p < end && is_digit(*p) && n < 2) {
-        day = day * 10 + (*p++ - '0');
-        n++;
-    }
-    int h, mi, s;
-    if (n == 0 || day < 1 || day > 31 || p == end || *p++ != ' ' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s) || !clock_ok(h, mi, s))
-        return 0;
-    if (st->cache_mon != mon || st->cache_day != day || st->cache_hour != h) {
-        st->cache_base_s = local_hour_start(mon, day, h);
-        st->cache_mon = mon;
-        st->cache_day = day;
-        st->cache_hour = h;
-    }
-    *ms = (st->cache_base_s + mi * 60 + s) * 1000;
-    *pp = p;
-    return 1;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Interned channel names and queue ids                                      */
-
-/* Index + 1 of @p name in the name table, adding it; 0 if the table is full. */
-static uint16_t intern(struct pf_state *st, const char *name)
-{
-    for (unsigned i = 0; i < st->n_names; i++)
-        if (strcmp(st->names[i], name) == 0)
-            return (uint16_t)(i + 1);
-    if (st->n_names == PF_NAMES)
-        return 0;
-    copy_bounded(st->names[st->n_names], sizeof st->names[0], name,
-                 strlen(name));
-    return (uint16_t)++st->n_names;
-}
-
-static const char *name_of(const struct pf_state *st, uint16_t idx)
-{
-    return idx ? st->names[idx - 1] : "";
-}
-
-static uint32_t qid_bucket(const struct pf_state *st, const char *id,
-                           size_t len)
-{
-    return (uint32_t)fnv1a_add(FNV1A_INIT, id, len) & (2 * st->cap - 1);
-}
-
-/* Double the table (up to PF_QIDS); 0 if it cannot grow. */
-static int qid_grow(struct pf_state *st)
-{
-    if (st->cap >= PF_QIDS)
-        return 0;
-    uint32_t cap = st->cap * 2;
-    struct pf_qid *q = realloc(st->q, cap * sizeof *q);
-    if (!q)
-        return 0;
-    st->q = q;
-    uint32_t *b = calloc(2 * (size_t)cap, sizeof *b);
-    if (!b)
-        return 0;
-    free(st->buckets);
-    st->buckets = b;
-    st->cap = cap;
-    for (uint32_t i = 1; i <= st->n_fresh; i++) {
-        struct pf_qid *e = &q[i - 1];
-        if (e->len == 0) /* on the free list */
-            continue;
-        uint32_t h = qid_bucket(st, e->id, e->len);
-        e->next = b[h];
-        b[h] = i;
-    }
-    return 1;
-}
-
-static struct pf_qid *qid_find(struct pf_state *st, const char *id, size_t len)
-{
-    for (uint32_t i = st->buckets[qid_bucket(st, id, len)]; i != PF_NONE;
-         i = st->q[i - 1].next) {
-        struct pf_qid *e = &st->q[i - 1];
-        if (e->len == len && memcmp(e->id, id, len) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-/* Unlink entry @p idx (1-based) from its chain and the age list, free it. */
-static void qid_remove(struct pf_state *st, uint32_t idx)
-{
-    struct pf_qid *e = &st->q[idx - 1];
-    uint32_t *link = &st->buckets[qid_bucket(st, e->id, e->len)];
-    while (*link != idx && *link != PF_NONE)
-        link = &st->q[*link - 1].next;
-    if (*link == idx)
-        *link = e->next;
-    if (e->older)
-        st->q[e->older - 1].newer = e->newer;
-    else
-        st->oldest = e->newer;
-    if (e->newer)
-        st->q[e->newer - 1].older = e->older;
-    else
-        st->newest = e->older;
-    memset(e, 0, sizeof *e);
-    e->newer = st->free_head;
-    st->free_head = idx;
-}
-
-/* The entry of queue id @p id, created (evicting the oldest) if new. */
-static struct pf_qid *qid_get(struct pf_state *st, const char *id, size_t len)
-{
-    struct pf_qid *e = qid_find(st, id, len);
-    if (e)
-        return e;
-    uint32_t idx;
-    if (st->free_head == PF_NONE && st->n_fresh == st->cap)
-        qid_grow(st);
-    if (st->free_head == PF_NONE && st->n_fresh < st->cap) {
-        idx = ++st->n_fresh;
-    } else {
-        if (st->free_head == PF_NONE) /* full: forget the oldest */
-            qid_remove(st, st->oldest);
-        idx = st->free_head;
-        st->free_head = st->q[idx - 1].newer;
-    }
-    e = &st->q[idx - 1];
-    memset(e, 0, sizeof *e);
-    memcpy(e->id, id, len);
-    e->len = (uint8_t)len;
-    uint32_t b = qid_bucket(st, id, len);
-    e->next = st->buckets[b];
-    st->buckets[b] = idx;
-    e->older = st->newest;
-    if (st->newest)
-        st->q[st->newest - 1].newer = idx;
-    else
-        st->oldest = idx;
-    st->newest = idx;
-    return e;
-}
-
-static uint32_t qid_index(const struct pf_state *st, const struct pf_qid *e)
-{
-    return (uint32_t)(e - st->q) + 1;
-}
 
 /* Length of a queue id at @p p followed by ": ", else 0.  Short ids are
  * upper-case hex; long ids are 10+ characters of Postfix's vowel-free
@@ -477,7 +159,7 @@ static size_t qid_len(const char *p, const char *end)
     int hex = 1, lng = 1, z = 0;
     while (n < max && n <= PF_QID_MAX) {
         char c = p[n];
-        int digit = is_digit(c);
+        int digit = feed_text_is_digit(c);
         int up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z';
         if (!digit && !up && !low)
             break;
@@ -504,33 +186,14 @@ static size_t qid_len(const char *p, const char *end)
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
 
-static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
-                    const struct pf_line *L, const char *channel)
-{
-    ev->kind = kind;
-    ev->time_ms = L->time_ms;
-    copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
-    ev->src[0] = '\0';
-    ev->recipients = 0;
-    ev->octets = 0;
-    ev->first_attempt = 0;
-    ev->queue_ms = -1;
-    ev->status = 0;
-    ev->ok = 0;
-    ev->direction = 0;
-    ev->remote[0] = '\0';
-    ev->reason[0] = '\0';
-    ev->key[0] = '\0';
-}
-
 /* Emit a message-counting event: @p kind on @p channel, one recipient. */
 static void emit_msg(const struct pf_line *L, enum feed_event_kind kind,
                      const char *channel, const char *src, uint64_t octets,
                      mtamon_status_code status)
 {
     struct feed_event ev;
-    ev_init(&ev, kind, L, channel);
-    copy_bounded(ev.src, sizeof ev.src, src, strlen(src));
+    feed_event_init(&ev, kind, L->time_ms, channel);
+    feed_text_copy_bounded(ev.src, sizeof ev.src, src, strlen(src));
     ev.recipients = 1;
     ev.octets = octets;
     ev.status = status;
@@ -544,7 +207,7 @@ static void emit_enqueue(const struct pf_line *L, struct pf_qid *e,
 {
     const char *src = "";
     if (!(e->flags & PF_SUBMITTED)) {
-        src = name_of(L->st, e->source);
+        src = feed_names_of(&L->st->names, e->source);
         e->flags |= PF_SUBMITTED;
         if (!e->source)
             e->flags |= PF_NO_SOURCE;
@@ -559,25 +222,17 @@ static int fail_pending(const struct pf_line *L, struct pf_qid *e,
 {
     int n = e->n_pending;
     for (int i = 0; i < n; i++)
-        emit_msg(L, FEED_FAIL, name_of(L->st, e->pending[i].transport), "",
+        emit_msg(L, FEED_FAIL, feed_names_of(&L->st->names, e->pending[i].transport), "",
                  (e->flags & PF_HAS_SIZE) ? e->size : 0, status);
     e->n_pending = 0;
     return n;
-}
-
-/* Parse an SMTP status ("554 5.7.1", "5.7.1", "550") at [p, end). */
-static mtamon_status_code status_of(const char *p, const char *end)
-{
-    char buf[24];
-    copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
-    return mtamon_status_parse(buf);
 }
 
 /* Skip "ddd " and "d.d.d " at *@p p; returns the status they make. */
 static mtamon_status_code skip_codes(const char **pp, const char *end)
 {
     const char *p = *pp, *start = p;
-    if (end - p >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
+    if (end - p >= 3 && feed_text_is_digit(p[0]) && feed_text_is_digit(p[1]) && feed_text_is_digit(p[2]) &&
         (end - p == 3 || p[3] == ' ' || p[3] == '-')) {
         p += 3;
         if (p < end)
@@ -585,18 +240,18 @@ static mtamon_status_code skip_codes(const char **pp, const char *end)
     }
     const char *q = p;
     int dots = 0, ok = 0;
-    while (q < end && (is_digit(*q) || *q == '.')) {
+    while (q < end && (feed_text_is_digit(*q) || *q == '.')) {
         dots += *q == '.';
         q++;
     }
-    if (q > p && dots == 2 && is_digit(*p) && is_digit(q[-1]))
+    if (q > p && dots == 2 && feed_text_is_digit(*p) && feed_text_is_digit(q[-1]))
         ok = 1;
     if (ok) {
         p = q;
         if (p < end && *p == ' ')
             p++;
     }
-    mtamon_status_code code = status_of(start, p);
+    mtamon_status_code code = feed_status_of(start, p);
     *pp = p;
     return code;
 }
@@ -626,12 +281,13 @@ static enum feed_line_result assoc_smtpd(const struct pf_line *L,
     if (rend == p)
         return FEED_LINE_UNPARSED;
     struct feed_event ev;
-    ev_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L, L->channel);
+    feed_event_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L->time_ms,
+                    L->channel);
     ev.direction = MTAMON_INBOUND;
     if (!make_key(L, ev.key, "", 0))
         return FEED_LINE_UNPARSED;
     if (open)
-        copy_bounded(ev.remote, sizeof ev.remote, p, (size_t)(rend - p));
+        feed_text_copy_bounded(ev.remote, sizeof ev.remote, p, (size_t)(rend - p));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -646,7 +302,8 @@ static enum feed_line_result assoc_postscreen(const struct pf_line *L,
     if (rend - p < 3 || *p != '[')
         return FEED_LINE_UNPARSED;
     struct feed_event ev;
-    ev_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L, L->channel);
+    feed_event_init(&ev, open ? FEED_ASSOC_OPEN : FEED_ASSOC_CLOSE, L->time_ms,
+                    L->channel);
     ev.direction = MTAMON_INBOUND;
     char extra[FEED_KEY_MAX + 2];
     extra[0] = ':';
@@ -657,7 +314,7 @@ static enum feed_line_result assoc_postscreen(const struct pf_line *L,
     if (!make_key(L, ev.key, extra, n + 1))
         return FEED_LINE_UNPARSED;
     if (open)
-        copy_bounded(ev.remote, sizeof ev.remote, p, n);
+        feed_text_copy_bounded(ev.remote, sizeof ev.remote, p, n);
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -668,9 +325,9 @@ static enum feed_line_result assoc_fail(const struct pf_line *L, const char *p,
                                         mtamon_status_code status)
 {
     struct feed_event ev;
-    ev_init(&ev, FEED_ASSOC_FAIL, L, L->channel);
+    feed_event_init(&ev, FEED_ASSOC_FAIL, L->time_ms, L->channel);
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -680,25 +337,25 @@ static enum feed_line_result assoc_fail(const struct pf_line *L, const char *p,
 static enum feed_line_result reject_smtp(const struct pf_line *L, const char *p,
                                          const char *end)
 {
-    const char *from = find(p, end, LIT(" from "));
+    const char *from = feed_text_find(p, end, LIT(" from "));
     if (!from || from == p)
         return FEED_LINE_UNPARSED;
     const char *client = from + 6;
-    const char *colon = find(client, end, LIT(": "));
+    const char *colon = feed_text_find(client, end, LIT(": "));
     if (!colon || colon == client)
         return FEED_LINE_UNPARSED;
     const char *text = colon + 2;
     mtamon_status_code status = skip_codes(&text, end);
-    const char *tend = find(text, end, LIT("; from=<"));
+    const char *tend = feed_text_find(text, end, LIT("; from=<"));
     if (!tend)
         tend = end;
     if (tend == text && status == 0)
         return FEED_LINE_UNPARSED;
     struct feed_event ev;
-    ev_init(&ev, FEED_REJECT, L, L->channel);
+    feed_event_init(&ev, FEED_REJECT, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(tend - text));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(tend - text));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -708,7 +365,7 @@ static enum feed_line_result reject_content(const struct pf_line *L,
                                             const char *p, const char *end)
 {
     const char *last = NULL;
-    for (const char *q = p; (q = find(q, end, LIT(">: "))) != NULL; q += 3)
+    for (const char *q = p; (q = feed_text_find(q, end, LIT(">: "))) != NULL; q += 3)
         last = q;
     if (!last)
         return FEED_LINE_UNPARSED;
@@ -717,10 +374,10 @@ static enum feed_line_result reject_content(const struct pf_line *L,
     if (status == 0)
         return FEED_LINE_UNPARSED;
     struct feed_event ev;
-    ev_init(&ev, FEED_REJECT, L, L->channel);
+    feed_event_init(&ev, FEED_REJECT, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -729,7 +386,7 @@ static enum feed_line_result reject_content(const struct pf_line *L,
 static enum feed_line_result reject_any(const struct pf_line *L, const char *p,
                                         const char *end)
 {
-    if (has_prefix(p, end, LIT("header ")) || has_prefix(p, end, LIT("body ")))
+    if (feed_text_has_prefix(p, end, LIT("header ")) || feed_text_has_prefix(p, end, LIT("body ")))
         return reject_content(L, p, end);
     return reject_smtp(L, p, end);
 }
@@ -746,8 +403,8 @@ static int set_source_of(const struct pf_line *L, const char *p,
         n++;
     if (n == 0 || n > PF_QID_MAX)
         return 0;
-    struct pf_qid *e = qid_get(L->st, p, n);
-    e->source = intern(L->st, L->channel);
+    struct pf_qid *e = feed_qid_get(&L->st->qids, p, n);
+    e->source = feed_names_intern(&L->st->names, L->channel);
     /* Logged after the queue id was delivered (bounce(8) and qmgr log
      * independently): its Submitted is counted now, once. */
     if ((e->flags & PF_NO_SOURCE) && e->source) {
@@ -764,7 +421,7 @@ static int parse_delay(const char *p, const char *end, int64_t *ms)
 {
     int64_t whole = 0;
     int n = 0, frac = 0, fn = 0;
-    while (p < end && is_digit(*p)) {
+    while (p < end && feed_text_is_digit(*p)) {
         if (++n > 12)
             return 0;
         whole = whole * 10 + (*p++ - '0');
@@ -773,7 +430,7 @@ static int parse_delay(const char *p, const char *end, int64_t *ms)
         return 0;
     if (p < end && *p == '.') {
         p++;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (fn < 3) {
                 frac = frac * 10 + (*p - '0');
                 fn++;
@@ -789,18 +446,10 @@ static int parse_delay(const char *p, const char *end, int64_t *ms)
     return 1;
 }
 
-static int find_pending(const struct pf_qid *e, uint32_t h)
-{
-    for (int i = 0; i < e->n_pending; i++)
-        if (e->pending[i].hash == h)
-            return i;
-    return -1;
-}
-
 static int is_qmgr(const struct pf_line *L)
 {
-    return span_is(L->prog, L->prog_len, LIT("qmgr")) ||
-           span_is(L->prog, L->prog_len, LIT("oqmgr"));
+    return feed_text_span_is(L->prog, L->prog_len, LIT("qmgr")) ||
+           feed_text_span_is(L->prog, L->prog_len, LIT("oqmgr"));
 }
 
 /* The fields of a delivery status line that count. */
@@ -818,7 +467,7 @@ struct pf_delivery {
 static int delivery_fields(const char *p, const char *end,
                            struct pf_delivery *d)
 {
-    const char *q = find(p, end, LIT(">, "));
+    const char *q = feed_text_find(p, end, LIT(">, "));
     if (!q)
         return -1;
     d->addr = p;
@@ -826,28 +475,28 @@ static int delivery_fields(const char *p, const char *end,
     d->queue_ms = -1;
     d->status = 0;
     for (p = q + 3; p < end;) {
-        if (has_prefix(p, end, LIT("status="))) {
+        if (feed_text_has_prefix(p, end, LIT("status="))) {
             d->st_word = p + 7;
             d->st_end = memchr(d->st_word, ' ', (size_t)(end - d->st_word));
             if (!d->st_end)
                 d->st_end = end;
             return 0;
         }
-        if (has_prefix(p, end, LIT("orig_to=<"))) {
-            q = find(p, end, LIT(">, "));
+        if (feed_text_has_prefix(p, end, LIT("orig_to=<"))) {
+            q = feed_text_find(p, end, LIT(">, "));
             if (!q)
                 return -1;
             p = q + 3;
             continue;
         }
-        q = find(p, end, LIT(", "));
+        q = feed_text_find(p, end, LIT(", "));
         if (!q)
             return -1;
-        if (has_prefix(p, q, LIT("delay="))) {
+        if (feed_text_has_prefix(p, q, LIT("delay="))) {
             if (!parse_delay(p + 6, q, &d->queue_ms))
                 return -1;
-        } else if (has_prefix(p, q, LIT("dsn="))) {
-            d->status = status_of(p + 4, q);
+        } else if (feed_text_has_prefix(p, q, LIT("dsn="))) {
+            d->status = feed_status_of(p + 4, q);
         }
         p = q + 2;
     }
@@ -861,13 +510,13 @@ static enum pf_outcome delivery_outcome(const struct pf_delivery *d)
 {
     const char *w = d->st_word;
     size_t n = (size_t)(d->st_end - w);
-    if (span_is(w, n, LIT("sent")))
+    if (feed_text_span_is(w, n, LIT("sent")))
         return PF_OUT_SENT;
-    if (span_is(w, n, LIT("deferred")) || span_is(w, n, LIT("SOFTBOUNCE")))
+    if (feed_text_span_is(w, n, LIT("deferred")) || feed_text_span_is(w, n, LIT("SOFTBOUNCE")))
         return PF_OUT_DEFERRED;
-    if (span_is(w, n, LIT("bounced")) || span_is(w, n, LIT("expired")))
+    if (feed_text_span_is(w, n, LIT("bounced")) || feed_text_span_is(w, n, LIT("expired")))
         return PF_OUT_FAILED;
-    if (span_is(w, n, LIT("deliverable")) || span_is(w, n, LIT("undeliverable")))
+    if (feed_text_span_is(w, n, LIT("deliverable")) || feed_text_span_is(w, n, LIT("undeliverable")))
         return PF_OUT_VERIFY;   /* address verification: nothing delivered */
     return PF_OUT_UNKNOWN;
 }
@@ -879,7 +528,8 @@ static void delivery_deferred(const struct pf_line *L, struct pf_qid *e,
                               uint32_t h, int pend,
                               const struct pf_delivery *d, uint64_t octets)
 {
-    uint16_t transport = is_qmgr(L) ? 0 : intern(L->st, L->channel);
+    uint16_t transport =
+        is_qmgr(L) ? 0 : feed_names_intern(&L->st->names, L->channel);
     if (pend < 0 && transport && e->n_pending < PF_PENDING) {
         emit_enqueue(L, e, L->channel);
         e->pending[e->n_pending].hash = h;
@@ -906,13 +556,13 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
     if (what == PF_OUT_UNKNOWN)
         return FEED_LINE_UNPARSED;
 
-    struct pf_qid *e = qid_get(L->st, qid, qn);
+    struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
     uint64_t octets = (e->flags & PF_HAS_SIZE) ? e->size : 0;
     /* channel_len + 1: the separator keeps ("ab","c") apart from ("a","bc"). */
     uint32_t h = (uint32_t)fnv1a_add(fnv1a_add(FNV1A_INIT, L->channel,
                                                L->channel_len + 1),
                                      d.addr, d.addr_len);
-    int pend = find_pending(e, h);
+    int pend = feed_qid_pending_find(e->pending, e->n_pending, h);
     if (what == PF_OUT_DEFERRED) {
         delivery_deferred(L, e, h, pend, &d, octets);
         return FEED_LINE_COUNTED;
@@ -927,13 +577,13 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
         return FEED_LINE_COUNTED;
     }
     struct feed_event ev;
-    ev_init(&ev, FEED_DEQUEUE, L, L->channel);
+    feed_event_init(&ev, FEED_DEQUEUE, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.octets = octets;
     ev.first_attempt = !(e->flags & PF_DEFERRED);
     ev.queue_ms = d.queue_ms;
     L->emit(L->ctx, &ev);
-    const char *fwd = find(d.st_end, end, LIT("forwarded as "));
+    const char *fwd = feed_text_find(d.st_end, end, LIT("forwarded as "));
     if (fwd)
         (void)set_source_of(L, fwd + 13, end);
     return FEED_LINE_COUNTED;
@@ -945,31 +595,31 @@ static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
                                        size_t qn, const char *p,
                                        const char *end)
 {
-    const char *q = find(p, end, LIT(">, "));
+    const char *q = feed_text_find(p, end, LIT(">, "));
     if (!q)
         return FEED_LINE_UNPARSED;
     p = q + 3;
-    if (has_prefix(p, end, LIT("size="))) {
+    if (feed_text_has_prefix(p, end, LIT("size="))) {
         p += 5;
         uint64_t size = 0;
         int n = 0;
-        while (p < end && is_digit(*p)) {
+        while (p < end && feed_text_is_digit(*p)) {
             if (++n > 18)
                 return FEED_LINE_UNPARSED;
             size = size * 10 + (uint64_t)(*p++ - '0');
         }
         if (n == 0 || (p < end && *p != ','))
             return FEED_LINE_UNPARSED;
-        struct pf_qid *e = qid_get(L->st, qid, qn);
+        struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
         e->size = size;
         e->flags |= PF_HAS_SIZE;
         return FEED_LINE_KNOWN;
     }
-    if (has_prefix(p, end, LIT("status=expired"))) {
-        struct pf_qid *e = qid_get(L->st, qid, qn);
+    if (feed_text_has_prefix(p, end, LIT("status=expired"))) {
+        struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
         if (fail_pending(L, e, STATUS_EXPIRED) == 0) {
             const char *ch = e->last_transport
-                                 ? name_of(L->st, e->last_transport)
+                                 ? feed_names_of(&L->st->names, e->last_transport)
                                  : L->channel;
             emit_enqueue(L, e, ch);
             emit_msg(L, FEED_FAIL, ch, "",
@@ -980,53 +630,60 @@ static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
     return FEED_LINE_KNOWN;
 }
 
+/* The line's channel becomes the source of queue id [qid, qid + qn). */
+static void set_source(const struct pf_line *L, const char *qid, size_t qn)
+{
+    struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
+    e->source = feed_names_intern(&L->st->names, L->channel);
+}
+
 /* A record that starts with a queue id [qid, qid+qn); p is after ": ". */
 static enum feed_line_result qid_record(const struct pf_line *L,
                                         const char *qid, size_t qn,
                                         const char *p, const char *end)
 {
     struct pf_state *st = L->st;
-    if (has_prefix(p, end, LIT("to=<")))
+    if (feed_text_has_prefix(p, end, LIT("to=<")))
         return delivery(L, qid, qn, p + 4, end);
-    if (has_prefix(p, end, LIT("from=<")))
+    if (feed_text_has_prefix(p, end, LIT("from=<")))
         return qmgr_from(L, qid, qn, p + 6, end);
-    if (has_prefix(p, end, LIT("client="))) {
-        qid_get(st, qid, qn)->source = intern(st, L->channel);
+    if (feed_text_has_prefix(p, end, LIT("client="))) {
+        set_source(L, qid, qn);
         return FEED_LINE_KNOWN;
     }
-    if (span_is(L->prog, L->prog_len, LIT("pickup")) &&
-        (has_prefix(p, end, LIT("uid=")) || has_prefix(p, end, LIT("sender=")))) {
-        qid_get(st, qid, qn)->source = intern(st, L->channel);
+    if (feed_text_span_is(L->prog, L->prog_len, LIT("pickup")) &&
+        (feed_text_has_prefix(p, end, LIT("uid=")) || feed_text_has_prefix(p, end, LIT("sender=")))) {
+        set_source(L, qid, qn);
         return FEED_LINE_KNOWN;
     }
-    if (span_is(p, (size_t)(end - p), LIT("removed"))) {
-        struct pf_qid *e = qid_find(st, qid, qn);
+    if (feed_text_span_is(p, (size_t)(end - p), LIT("removed"))) {
+        struct pf_qid *e = feed_qid_find(&st->qids, qid, qn);
         if (!e)
             return FEED_LINE_KNOWN;
         int n = fail_pending(L, e, 0);
-        qid_remove(st, qid_index(st, e));
+        feed_qid_remove(&st->qids, e);
         return n ? FEED_LINE_COUNTED : FEED_LINE_KNOWN;
     }
-    if (has_prefix(p, end, LIT("reject: ")) ||
-        has_prefix(p, end, LIT("milter-reject: "))) {
+    if (feed_text_has_prefix(p, end, LIT("reject: ")) ||
+        feed_text_has_prefix(p, end, LIT("milter-reject: "))) {
         p += *p == 'r' ? 8 : 15;
         enum feed_line_result r = reject_any(L, p, end);
         if (r == FEED_LINE_COUNTED &&
-            span_is(L->prog, L->prog_len, LIT("cleanup"))) {
-            struct pf_qid *e = qid_find(st, qid, qn);
+            feed_text_span_is(L->prog, L->prog_len, LIT("cleanup"))) {
+            struct pf_qid *e = feed_qid_find(&st->qids, qid, qn);
             if (e) /* never queued: no "removed" will follow */
-                qid_remove(st, qid_index(st, e));
+                feed_qid_remove(&st->qids, e);
         }
         return r;
     }
-    if (has_prefix(p, end, LIT("lost connection with ")) ||
-        has_prefix(p, end, LIT("conversation with ")))
+    if (feed_text_has_prefix(p, end, LIT("lost connection with ")) ||
+        feed_text_has_prefix(p, end, LIT("conversation with ")))
         return assoc_fail(L, p, end, STATUS_BAD_CONNECTION);
-    if (has_prefix(p, end, LIT("connect to ")))
+    if (feed_text_has_prefix(p, end, LIT("connect to ")))
         return assoc_fail(L, p, end, STATUS_CONNECT_FAILED);
-    const char *note = find(p, end, LIT(" notification: "));
+    const char *note = feed_text_find(p, end, LIT(" notification: "));
     /* KNOWN, unless its source came late and was counted now. */
-    if (note && span_is(L->prog, L->prog_len, LIT("bounce")) &&
+    if (note && feed_text_span_is(L->prog, L->prog_len, LIT("bounce")) &&
         set_source_of(L, note + 15, end))
         return FEED_LINE_COUNTED;
     return FEED_LINE_KNOWN;
@@ -1036,16 +693,16 @@ static enum feed_line_result qid_record(const struct pf_line *L,
 static enum feed_line_result postscreen(const struct pf_line *L, const char *p,
                                         const char *end)
 {
-    if (has_prefix(p, end, LIT("CONNECT from ")))
+    if (feed_text_has_prefix(p, end, LIT("CONNECT from ")))
         return assoc_postscreen(L, p + 13, end, 1);
-    if (has_prefix(p, end, LIT("PASS NEW ")) ||
-        has_prefix(p, end, LIT("PASS OLD ")))
+    if (feed_text_has_prefix(p, end, LIT("PASS NEW ")) ||
+        feed_text_has_prefix(p, end, LIT("PASS OLD ")))
         return assoc_postscreen(L, p + 9, end, 0);
-    if (has_prefix(p, end, LIT("DISCONNECT ")))
+    if (feed_text_has_prefix(p, end, LIT("DISCONNECT ")))
         return assoc_postscreen(L, p + 11, end, 0);
-    if (has_prefix(p, end, LIT("WHITELISTED ")))
+    if (feed_text_has_prefix(p, end, LIT("WHITELISTED ")))
         return assoc_postscreen(L, p + 12, end, 0);
-    if (has_prefix(p, end, LIT("ALLOWLISTED ")))
+    if (feed_text_has_prefix(p, end, LIT("ALLOWLISTED ")))
         return assoc_postscreen(L, p + 12, end, 0);
     return FEED_LINE_KNOWN;
 }
@@ -1056,27 +713,27 @@ static enum feed_line_result message(const struct pf_line *L, const char *p,
 {
     if (p == end)
         return FEED_LINE_UNPARSED;
-    if (has_prefix(p, end, LIT("NOQUEUE: "))) {
+    if (feed_text_has_prefix(p, end, LIT("NOQUEUE: "))) {
         p += 9;
-        if (has_prefix(p, end, LIT("reject: ")))
+        if (feed_text_has_prefix(p, end, LIT("reject: ")))
             return reject_any(L, p + 8, end);
-        if (has_prefix(p, end, LIT("milter-reject: ")))
+        if (feed_text_has_prefix(p, end, LIT("milter-reject: ")))
             return reject_any(L, p + 15, end);
         return FEED_LINE_KNOWN;
     }
     size_t qn = qid_len(p, end);
     if (qn)
         return qid_record(L, p, qn, p + qn + 2, end);
-    if (has_prefix(p, end, LIT("connect from ")))
+    if (feed_text_has_prefix(p, end, LIT("connect from ")))
         return assoc_smtpd(L, p + 13, end, 1);
-    if (has_prefix(p, end, LIT("disconnect from ")))
+    if (feed_text_has_prefix(p, end, LIT("disconnect from ")))
         return assoc_smtpd(L, p + 16, end, 0);
-    if (has_prefix(p, end, LIT("connect to ")))
+    if (feed_text_has_prefix(p, end, LIT("connect to ")))
         return assoc_fail(L, p, end, STATUS_CONNECT_FAILED);
-    if (has_prefix(p, end, LIT("lost connection with ")) ||
-        has_prefix(p, end, LIT("conversation with ")))
+    if (feed_text_has_prefix(p, end, LIT("lost connection with ")) ||
+        feed_text_has_prefix(p, end, LIT("conversation with ")))
         return assoc_fail(L, p, end, STATUS_BAD_CONNECTION);
-    if (span_is(L->prog, L->prog_len, LIT("postscreen")))
+    if (feed_text_span_is(L->prog, L->prog_len, LIT("postscreen")))
         return postscreen(L, p, end);
     return FEED_LINE_KNOWN;
 }
@@ -1130,8 +787,8 @@ static enum feed_line_result pf_parse(void *state, const char *line,
     L.ctx = ctx;
     if (p == end)
         return FEED_LINE_UNPARSED;
-    int ok = is_digit(*p) ? parse_rfc3339(&p, end, &L.time_ms)
-                          : parse_classic(st, &p, end, &L.time_ms);
+    int ok = feed_text_is_digit(*p) ? feed_time_rfc3339(&p, end, &L.time_ms)
+                          : feed_time_classic(&st->classic, &p, end, &L.time_ms);
     if (!ok || p == end || *p++ != ' ')
         return FEED_LINE_UNPARSED;
     const char *host = p;
@@ -1152,7 +809,7 @@ static enum feed_line_result pf_parse(void *state, const char *line,
         return FEED_LINE_SKIPPED;
     if (*p == '[') {
         const char *pid = ++p;
-        while (p < end && is_digit(*p))
+        while (p < end && feed_text_is_digit(*p))
             p++;
         if (p == pid || p == end || *p != ']')
             return FEED_LINE_UNPARSED;
@@ -1172,16 +829,11 @@ static void *pf_create(void)
     struct pf_state *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->cap = PF_QIDS_START;
-    st->q = calloc(st->cap, sizeof *st->q);
-    st->buckets = calloc(2 * (size_t)st->cap, sizeof *st->buckets);
-    if (!st->q || !st->buckets) {
-        free(st->q);
-        free(st->buckets);
+    if (feed_qid_init(&st->qids, sizeof(struct pf_qid), PF_QIDS_START, PF_QIDS) < 0) {
         free(st);
         return NULL;
     }
-    st->cache_mon = -1;
+    feed_time_classic_init(&st->classic);
     return st;
 }
 
@@ -1190,8 +842,7 @@ static void pf_destroy(void *state)
     struct pf_state *st = state;
     if (!st)
         return;
-    free(st->q);
-    free(st->buckets);
+    feed_qid_free(&st->qids);
     free(st);
 }
 

@@ -84,9 +84,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "feed.h"
+#include "feed_event.h"
+#include "feed_names.h"
+#include "feed_text.h"
+#include "feed_qid.h"
+#include "feed_status.h"
+#include "feed_time.h"
 #include "fnv1a.h"
 
 #define SM_QIDS 65536u      /* queue ids remembered at most (power of two) */
@@ -94,7 +99,7 @@
 #define SM_PENDING 8        /* pending recipients per queue id */
 #define SM_QID_MIN 7        /* shortest queue id ("JAA12345" is 8) */
 #define SM_QID_MAX 23       /* longest queue id */
-#define SM_NONE 0u          /* "no entry" in the 1-based links */
+_Static_assert(SM_QID_MAX <= FEED_QID_MAX, "ids must fit feed_qid.h's entries");
 
 #define STATUS_CONNECT_FAILED 4004001u /* 4.4.1 no answer from host */
 #define STATUS_USER_UNKNOWN 5001001u   /* 5.1.1 bad destination mailbox */
@@ -106,27 +111,17 @@ enum sm_flags {
 };
 
 struct sm_qid {
-    char id[SM_QID_MAX + 1];
-    uint8_t len;
+    struct feed_qid head; /* first: the table's */
     uint8_t flags;
     uint8_t n_pending;
     uint32_t rcpts_left;   /* nrcpts less the final statuses seen */
-    uint32_t next;         /* hash chain, 1-based */
-    uint32_t older, newer; /* age list (or free list through newer) */
     uint64_t size;
     uint32_t pending[SM_PENDING]; /* hashes of mailer and address */
 };
 
 struct sm_state {
-    struct sm_qid *q;    /* cap entries */
-    uint32_t *buckets;   /* 2 * cap heads, 1-based */
-    uint32_t cap;
-    uint32_t free_head;  /* 1-based list of removed entries */
-    uint32_t n_fresh;    /* entries ever handed out */
-    uint32_t oldest, newest;
-    /* classic timestamps: start of the last (month, day, hour) seen */
-    int cache_mon, cache_day, cache_hour;
-    int64_t cache_base_s;
+    struct feed_qid_table qids; /* struct sm_qid entries */
+    struct feed_time_classic classic; /* classic timestamps' cache */
 };
 
 /* What the header of the line being parsed says. */
@@ -142,45 +137,6 @@ struct sm_line {
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-static int has_prefix(const char *p, const char *end, const char *lit, size_t n)
-{
-    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
-}
-
-static const char *find(const char *p, const char *end, const char *lit, size_t n)
-{
-    if (p >= end)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_alnum(char c)
-{
-    return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Read exactly @p n digits at *@p p into *@p out. */
-static int digits(const char **p, const char *end, int n, int *out)
-{
-    if (end - *p < n)
-        return 0;
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (!is_digit(c))
-            return 0;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return 1;
-}
-
 /* A decimal number of 1..18 digits at [p, end) exactly. */
 static int number(const char *p, const char *end, uint64_t *out)
 {
@@ -188,7 +144,7 @@ static int number(const char *p, const char *end, uint64_t *out)
         return 0;
     uint64_t v = 0;
     for (; p < end; p++) {
-        if (!is_digit(*p))
+        if (!feed_text_is_digit(*p))
             return 0;
         v = v * 10 + (uint64_t)(*p - '0');
     }
@@ -196,254 +152,8 @@ static int number(const char *p, const char *end, uint64_t *out)
     return 1;
 }
 
-/* Copy [p, p+n) into @p dst of size @p cap, cut to fit, NUL-terminated. */
-static void copy_bounded(char *dst, size_t cap, const char *p, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, p, n);
-    dst[n] = '\0';
-}
-
-/* ------------------------------------------------------------------------ */
-/* Timestamps (as parse_postfix.c: syslog writes both the same way)          */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int clock_ok(int h, int mi, int s)
-{
-    return h <= 23 && mi <= 59 && s <= 60;
-}
-
-/* "2026-11-23T16:33:05[.frac](Z|+01:00|+0100)". */
-static int parse_rfc3339(const char **pp, const char *end, int64_t *ms)
-{
-    const char *p = *pp;
-    int y, mo, d, h, mi, s;
-    if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-        !digits(&p, end, 2, &d) || p == end || *p++ != 'T' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s))
-        return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || !clock_ok(h, mi, s))
-        return 0;
-    int frac = 0;
-    if (p < end && *p == '.') {
-        p++;
-        int n = 0;
-        while (p < end && is_digit(*p)) {
-            if (n < 3)
-                frac = frac * 10 + (*p - '0');
-            n++;
-            p++;
-        }
-        if (n == 0)
-            return 0;
-        for (; n < 3; n++)
-            frac *= 10;
-    }
-    int offset_min = 0;
-    if (p < end && *p == 'Z') {
-        p++;
-    } else if (p < end && (*p == '+' || *p == '-')) {
-        int sign = *p++ == '-' ? -1 : 1, oh, om;
-        if (!digits(&p, end, 2, &oh))
-            return 0;
-        if (p < end && *p == ':')
-            p++;
-        if (!digits(&p, end, 2, &om) || oh > 23 || om > 59)
-            return 0;
-        offset_min = sign * (oh * 60 + om);
-    } else {
-        return 0;
-    }
-    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
-                   (int64_t)offset_min * 60;
-    *ms = secs * 1000 + frac;
-    *pp = p;
-    return 1;
-}
-
-/* Start of local hour (mon 0..11, day, hour) in the guessed year. */
-static int64_t local_hour_start(int mon, int day, int hour)
-{
-    time_t now = time(NULL);
-    struct tm tm_now;
-    if (!localtime_r(&now, &tm_now))
-        return 0;
-    int year = tm_now.tm_year;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        struct tm tm = {0};
-        tm.tm_year = year;
-        tm.tm_mon = mon;
-        tm.tm_mday = day;
-        tm.tm_hour = hour;
-        tm.tm_isdst = -1;
-        time_t t = mktime(&tm);
-        if (t == (time_t)-1)
-            return 0;
-        if ((int64_t)t <= (int64_t)now + 86400 || attempt == 1)
-            return (int64_t)t;
-        year--; /* more than a day ahead: last year's line */
-    }
-    return 0;
-}
-
-/* "Nov 23 16:33:05" or "Nov  3 16:33:05". */
-static int parse_classic(struct sm_state *st, const char **pp, const char *end,
-                         int64_t *ms)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    const char *p = *pp;
-    if (end - p < 15)
-        return 0;
-    int mon = -1;
-    for (int i = 0; i < 12; i++)
-        if (memcmp(p, months + 3 * i, 3) == 0)
-            mon = i;
-    if (mon < 0 || p[3] != ' ')
-        return 0;
-    p += 4;
-    if (*p == ' ')
-        p++;
-    int day = 0, n = 0;
-    while (p < end && is_digit(*p) && n < 2) {
-        day = day * 10 + (*p++ - '0');
-        n++;
-    }
-    int h, mi, s;
-    if (n == 0 || day < 1 || day > 31 || p == end || *p++ != ' ' ||
-        !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s) || !clock_ok(h, mi, s))
-        return 0;
-    if (st->cache_mon != mon || st->cache_day != day || st->cache_hour != h) {
-        st->cache_base_s = local_hour_start(mon, day, h);
-        st->cache_mon = mon;
-        st->cache_day = day;
-        st->cache_hour = h;
-    }
-    *ms = (st->cache_base_s + mi * 60 + s) * 1000;
-    *pp = p;
-    return 1;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Queue ids                                                                 */
-
-static uint32_t qid_bucket(const struct sm_state *st, const char *id, size_t len)
-{
-    return (uint32_t)fnv1a_add(FNV1A_INIT, id, len) & (2 * st->cap - 1);
-}
-
-/* Double the table (up to SM_QIDS); 0 if it cannot grow. */
-static int qid_grow(struct sm_state *st)
-{
-    if (st->cap >= SM_QIDS)
-        return 0;
-    uint32_t cap = st->cap * 2;
-    struct sm_qid *q = realloc(st->q, cap * sizeof *q);
-    if (!q)
-        return 0;
-    st->q = q;
-    uint32_t *b = calloc(2 * (size_t)cap, sizeof *b);
-    if (!b)
-        return 0;
-    free(st->buckets);
-    st->buckets = b;
-    st->cap = cap;
-    for (uint32_t i = 1; i <= st->n_fresh; i++) {
-        struct sm_qid *e = &q[i - 1];
-        if (e->len == 0) /* on the free list */
-            continue;
-        uint32_t h = qid_bucket(st, e->id, e->len);
-        e->next = b[h];
-        b[h] = i;
-    }
-    return 1;
-}
-
-static struct sm_qid *qid_find(struct sm_state *st, const char *id, size_t len)
-{
-    for (uint32_t i = st->buckets[qid_bucket(st, id, len)]; i != SM_NONE;
-         i = st->q[i - 1].next) {
-        struct sm_qid *e = &st->q[i - 1];
-        if (e->len == len && memcmp(e->id, id, len) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-/* Unlink entry @p idx (1-based) from its chain and the age list, free it. */
-static void qid_remove(struct sm_state *st, uint32_t idx)
-{
-    struct sm_qid *e = &st->q[idx - 1];
-    uint32_t *link = &st->buckets[qid_bucket(st, e->id, e->len)];
-    while (*link != idx && *link != SM_NONE)
-        link = &st->q[*link - 1].next;
-    if (*link == idx)
-        *link = e->next;
-    if (e->older)
-        st->q[e->older - 1].newer = e->newer;
-    else
-        st->oldest = e->newer;
-    if (e->newer)
-        st->q[e->newer - 1].older = e->older;
-    else
-        st->newest = e->older;
-    memset(e, 0, sizeof *e);
-    e->newer = st->free_head;
-    st->free_head = idx;
-}
-
-/* The entry of queue id @p id, created (evicting the oldest) if new. */
-static struct sm_qid *qid_get(struct sm_state *st, const char *id, size_t len)
-{
-    struct sm_qid *e = qid_find(st, id, len);
-    if (e)
-        return e;
-    uint32_t idx;
-    if (st->free_head == SM_NONE && st->n_fresh == st->cap)
-        qid_grow(st);
-    if (st->free_head == SM_NONE && st->n_fresh < st->cap) {
-        idx = ++st->n_fresh;
-    } else {
-        if (st->free_head == SM_NONE) /* full: forget the oldest */
-            qid_remove(st, st->oldest);
-        idx = st->free_head;
-        st->free_head = st->q[idx - 1].newer;
-    }
-    e = &st->q[idx - 1];
-    memset(e, 0, sizeof *e);
-    memcpy(e->id, id, len);
-    e->len = (uint8_t)len;
-    uint32_t b = qid_bucket(st, id, len);
-    e->next = st->buckets[b];
-    st->buckets[b] = idx;
-    e->older = st->newest;
-    if (st->newest)
-        st->q[st->newest - 1].newer = idx;
-    else
-        st->oldest = idx;
-    st->newest = idx;
-    return e;
-}
-
-static uint32_t qid_index(const struct sm_state *st, const struct sm_qid *e)
-{
-    return (uint32_t)(e - st->q) + 1;
-}
 
 /* Length of a queue id at @p p followed by ": ", else 0: SM_QID_MIN to
  * SM_QID_MAX letters and digits, at least one digit ("p1NGX5Zb012345",
@@ -452,8 +162,8 @@ static size_t qid_len(const char *p, const char *end)
 {
     size_t n = 0, max = (size_t)(end - p);
     int digit = 0;
-    while (n < max && n <= SM_QID_MAX && is_alnum(p[n])) {
-        digit |= is_digit(p[n]);
+    while (n < max && n <= SM_QID_MAX && feed_text_is_alnum(p[n])) {
+        digit |= feed_text_is_digit(p[n]);
         n++;
     }
     if (n < SM_QID_MIN || n > SM_QID_MAX || !digit || n + 2 > max ||
@@ -465,44 +175,17 @@ static size_t qid_len(const char *p, const char *end)
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
 
-static void ev_init(struct feed_event *ev, enum feed_event_kind kind,
-                    const struct sm_line *L, const char *channel)
-{
-    ev->kind = kind;
-    ev->time_ms = L->time_ms;
-    copy_bounded(ev->channel, sizeof ev->channel, channel, strlen(channel));
-    ev->src[0] = '\0';
-    ev->recipients = 0;
-    ev->octets = 0;
-    ev->first_attempt = 0;
-    ev->queue_ms = -1;
-    ev->status = 0;
-    ev->ok = 0;
-    ev->direction = 0;
-    ev->remote[0] = '\0';
-    ev->reason[0] = '\0';
-    ev->key[0] = '\0';
-}
-
 /* Emit a message-counting event: @p kind on @p channel. */
 static void emit_msg(const struct sm_line *L, enum feed_event_kind kind,
                      const char *channel, uint32_t rcpts, uint64_t octets,
                      mtamon_status_code status)
 {
     struct feed_event ev;
-    ev_init(&ev, kind, L, channel);
+    feed_event_init(&ev, kind, L->time_ms, channel);
     ev.recipients = rcpts;
     ev.octets = octets;
     ev.status = status;
     L->emit(L->ctx, &ev);
-}
-
-/* Parse an SMTP status ("554 5.7.1", "5.7.1", "550") at [p, end). */
-static mtamon_status_code status_of(const char *p, const char *end)
-{
-    char buf[24];
-    copy_bounded(buf, sizeof buf, p, (size_t)(end - p));
-    return mtamon_status_parse(buf);
 }
 
 /* Skip "ddd " and "d.d.d " at *@p pp; returns the status they make (the
@@ -510,21 +193,21 @@ static mtamon_status_code status_of(const char *p, const char *end)
 static mtamon_status_code skip_codes(const char **pp, const char *end)
 {
     const char *p = *pp;
-    if (!(end - p >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
+    if (!(end - p >= 3 && feed_text_is_digit(p[0]) && feed_text_is_digit(p[1]) && feed_text_is_digit(p[2]) &&
           (end - p == 3 || p[3] == ' ' || p[3] == '-')))
         return 0;
-    mtamon_status_code code = status_of(p, p + 3);
+    mtamon_status_code code = feed_status_of(p, p + 3);
     p += 3;
     if (p < end)
         p++;
     const char *q = p;
     int dots = 0;
-    while (q < end && (is_digit(*q) || *q == '.')) {
+    while (q < end && (feed_text_is_digit(*q) || *q == '.')) {
         dots += *q == '.';
         q++;
     }
-    if (q > p && dots == 2 && is_digit(*p) && is_digit(q[-1])) {
-        mtamon_status_code enh = status_of(p, q);
+    if (q > p && dots == 2 && feed_text_is_digit(*p) && feed_text_is_digit(q[-1])) {
+        mtamon_status_code enh = feed_status_of(p, q);
         if (enh)
             code = enh;
         p = q;
@@ -546,16 +229,16 @@ static int field(const char *p, const char *end, const char *key, size_t klen,
 {
     const char *q = p;
     while (q < end) {
-        if (has_prefix(q, end, key, klen)) {
+        if (feed_text_has_prefix(q, end, key, klen)) {
             *v = q + klen;
-            const char *e = to_end ? NULL : find(*v, end, LIT(", "));
+            const char *e = to_end ? NULL : feed_text_find(*v, end, LIT(", "));
             /* (a line cut just after a field's comma ends it too) */
             if (!e && !to_end && end > *v && end[-1] == ',')
                 e = end - 1;
             *vend = e ? e : end;
             return 1;
         }
-        const char *c = find(q, end, LIT(", "));
+        const char *c = feed_text_find(q, end, LIT(", "));
         if (!c)
             return 0;
         q = c + 2;
@@ -594,9 +277,9 @@ static int parse_delay(const char *p, const char *end, int64_t *ms)
         p = plus + 1;
     }
     int h, m, s;
-    if (!digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &m) || p == end || *p++ != ':' ||
-        !digits(&p, end, 2, &s) || p != end || m > 59 || s > 59)
+    if (!feed_text_digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &m) || p == end || *p++ != ':' ||
+        !feed_text_digits(&p, end, 2, &s) || p != end || m > 59 || s > 59)
         return 0;
     *ms = ((days * 24 + h) * 60 + m) * 60000 + s * 1000;
     return 1;
@@ -615,7 +298,7 @@ static enum feed_line_result from_line(const struct sm_line *L, const char *qid,
     /* The sender may hold ", " in a quoted full name: the fields are
      * looked for from the last "size=" on. */
     const char *s = NULL;
-    for (const char *q = p; (q = find(q, end, LIT(", size="))) != NULL; q += 7)
+    for (const char *q = p; (q = feed_text_find(q, end, LIT(", size="))) != NULL; q += 7)
         s = q + 2;
     if (!s || !field(s, end, LIT("size="), 0, &v, &vend) || !number(v, vend, &size))
         return FEED_LINE_UNPARSED;
@@ -629,7 +312,7 @@ static enum feed_line_result from_line(const struct sm_line *L, const char *qid,
         channel = "esmtp";
     else if (field(s, end, LIT("relay="), 0, &v, &vend))
         channel = client_channel(v, vend);
-    struct sm_qid *e = qid_get(L->st, qid, qn);
+    struct sm_qid *e = feed_qid_get(&L->st->qids, qid, qn);
     e->size = size;
     e->rcpts_left = (uint32_t)nrcpts;
     e->flags |= SM_HAS_SIZE | SM_HAS_NRCPTS;
@@ -738,7 +421,7 @@ static void deliver_one(void *arg, const char *a, size_t n)
         break;
     case SM_SENT: {
         struct feed_event ev;
-        ev_init(&ev, FEED_DEQUEUE, L, d->mailer);
+        feed_event_init(&ev, FEED_DEQUEUE, L->time_ms, d->mailer);
         ev.recipients = 1;
         ev.octets = d->octets;
         ev.first_attempt = d->first;
@@ -762,7 +445,7 @@ static int connect_failure(const char *p, const char *end)
         {LIT("Network is unreachable")}, {LIT("Host is unreachable")},
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (find(p, end, texts[i].s, texts[i].n))
+        if (feed_text_find(p, end, texts[i].s, texts[i].n))
             return 1;
     return 0;
 }
@@ -773,8 +456,8 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
                                      size_t qn, const char *p, const char *end)
 {
     /* The list ends where the fields sendmail always writes after it begin. */
-    const char *lend = find(p, end, LIT(", delay="));
-    const char *c = find(p, end, LIT(", ctladdr="));
+    const char *lend = feed_text_find(p, end, LIT(", delay="));
+    const char *c = feed_text_find(p, end, LIT(", ctladdr="));
     if (c && (!lend || c < lend))
         lend = c;
     if (!lend)
@@ -788,25 +471,25 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
     const char *mailer_v = NULL, *mailer_end = NULL;
     mtamon_status_code status = 0;
     for (const char *f = lend + 2; f < end;) {
-        if (has_prefix(f, end, LIT("stat="))) {
+        if (feed_text_has_prefix(f, end, LIT("stat="))) {
             stat = f + 5;
             break;
         }
-        const char *fe = find(f, end, LIT(", "));
+        const char *fe = feed_text_find(f, end, LIT(", "));
         if (!fe)
             fe = end;
-        if (has_prefix(f, fe, LIT("delay="))) {
+        if (feed_text_has_prefix(f, fe, LIT("delay="))) {
             delay = f + 6;
             delay_end = fe;
-        } else if (has_prefix(f, fe, LIT("xdelay="))) {
+        } else if (feed_text_has_prefix(f, fe, LIT("xdelay="))) {
             int64_t xdelay;
             if (!parse_delay(f + 7, fe, &xdelay))
                 return FEED_LINE_UNPARSED;
-        } else if (has_prefix(f, fe, LIT("mailer="))) {
+        } else if (feed_text_has_prefix(f, fe, LIT("mailer="))) {
             mailer_v = f + 7;
             mailer_end = fe;
-        } else if (has_prefix(f, fe, LIT("dsn="))) {
-            status = status_of(f + 4, fe);
+        } else if (feed_text_has_prefix(f, fe, LIT("dsn="))) {
+            status = feed_status_of(f + 4, fe);
         }
         f = fe + 2;
     }
@@ -817,19 +500,19 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
     if (mailer_v) {
         if (!mailer_ok(mailer_v, (size_t)(mailer_end - mailer_v)))
             return FEED_LINE_UNPARSED;
-        copy_bounded(mailer, sizeof mailer, mailer_v, (size_t)(mailer_end - mailer_v));
+        feed_text_copy_bounded(mailer, sizeof mailer, mailer_v, (size_t)(mailer_end - mailer_v));
     }
 
     struct sm_delivery d = { .L = L, .mailer = mailer, .what = SM_FAILED,
                              .queue_ms = queue_ms, .status = status };
-    if (has_prefix(stat, stat_end, LIT("Sent")))
+    if (feed_text_has_prefix(stat, stat_end, LIT("Sent")))
         d.what = SM_SENT;
-    else if (has_prefix(stat, stat_end, LIT("Deferred")))
+    else if (feed_text_has_prefix(stat, stat_end, LIT("Deferred")))
         d.what = SM_DEFERRED_OUT;
     else if (stat_end - stat == 6 && memcmp(stat, "queued", 6) == 0)
         d.what = SM_QUEUED;
 
-    struct sm_qid *e = qid_get(L->st, qid, qn);
+    struct sm_qid *e = feed_qid_get(&L->st->qids, qid, qn);
     d.e = e;
     d.octets = (e->flags & SM_HAS_SIZE) ? e->size : 0;
     d.first = !(e->flags & SM_DEFERRED);
@@ -840,16 +523,16 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
         e->flags |= SM_DEFERRED;
         if (connect_failure(stat, stat_end)) {
             struct feed_event ev;
-            ev_init(&ev, FEED_ASSOC_FAIL, L, mailer);
+            feed_event_init(&ev, FEED_ASSOC_FAIL, L->time_ms, mailer);
             ev.status = STATUS_CONNECT_FAILED;
-            copy_bounded(ev.reason, sizeof ev.reason, stat, (size_t)(stat_end - stat));
+            feed_text_copy_bounded(ev.reason, sizeof ev.reason, stat, (size_t)(stat_end - stat));
             L->emit(L->ctx, &ev);
         }
     } else if (d.what != SM_QUEUED && (e->flags & SM_HAS_NRCPTS)) {
         /* Final for these recipients: forget the message once all are. */
         e->rcpts_left = e->rcpts_left > rcpts ? e->rcpts_left - rcpts : 0;
         if (e->rcpts_left == 0 && e->n_pending == 0)
-            qid_remove(L->st, qid_index(L->st, e));
+            feed_qid_remove(&L->st->qids, e);
     }
     return d.events ? FEED_LINE_COUNTED : FEED_LINE_KNOWN;
 }
@@ -859,7 +542,7 @@ static enum feed_line_result to_line(const struct sm_line *L, const char *qid,
 static enum feed_line_result reject(const struct sm_line *L, const char *p,
                                     const char *end, int connection)
 {
-    const char *r = find(p, end, LIT("reject="));
+    const char *r = feed_text_find(p, end, LIT("reject="));
     if (!r || (r != p && (r - p < 2 || r[-2] != ',' || r[-1] != ' ')))
         return FEED_LINE_UNPARSED;
     const char *text = r + 7;
@@ -873,10 +556,11 @@ static enum feed_line_result reject(const struct sm_line *L, const char *p,
     if (field(p, r, LIT("relay="), 0, &v, &vend))
         channel = client_channel(v, vend);
     struct feed_event ev;
-    ev_init(&ev, connection ? FEED_ASSOC_REJECT : FEED_REJECT, L, channel);
+    feed_event_init(&ev, connection ? FEED_ASSOC_REJECT : FEED_REJECT,
+                    L->time_ms, channel);
     ev.recipients = connection ? 0 : 1;
     ev.status = status;
-    copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
+    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
@@ -885,7 +569,7 @@ static enum feed_line_result reject(const struct sm_line *L, const char *p,
 static enum feed_line_result notification(const struct sm_line *L, const char *qid,
                                           size_t qn)
 {
-    struct sm_qid *e = qid_get(L->st, qid, qn);
+    struct sm_qid *e = feed_qid_get(&L->st->qids, qid, qn);
     e->rcpts_left = 1;
     e->flags |= SM_HAS_NRCPTS;
     emit_msg(L, FEED_SUBMIT, "local", 1, 0, 0);
@@ -899,41 +583,41 @@ static enum feed_line_result message(const struct sm_line *L, const char *qid,
     if (p == end)
         return FEED_LINE_UNPARSED;
     if (qid) {
-        if (has_prefix(p, end, LIT("to=")))
+        if (feed_text_has_prefix(p, end, LIT("to=")))
             return to_line(L, qid, qn, p + 3, end);
-        if (has_prefix(p, end, LIT("from=")))
+        if (feed_text_has_prefix(p, end, LIT("from=")))
             return from_line(L, qid, qn, p + 5, end);
         size_t on = qid_len(p, end);
         if (on) {
             const char *q = p + on + 2;
-            if (has_prefix(q, end, LIT("DSN: ")) ||
-                has_prefix(q, end, LIT("postmaster notify: ")) ||
-                has_prefix(q, end, LIT("return to sender: ")))
+            if (feed_text_has_prefix(q, end, LIT("DSN: ")) ||
+                feed_text_has_prefix(q, end, LIT("postmaster notify: ")) ||
+                feed_text_has_prefix(q, end, LIT("return to sender: ")))
                 return notification(L, qid, qn);
             return FEED_LINE_KNOWN;
         }
     }
-    if (has_prefix(p, end, LIT("ruleset=check_"))) {
+    if (feed_text_has_prefix(p, end, LIT("ruleset=check_"))) {
         const char *name = p + 14;
-        int relay = has_prefix(name, end, LIT("relay,"));
-        if (find(p, end, LIT("reject=")))
+        int relay = feed_text_has_prefix(name, end, LIT("relay,"));
+        if (feed_text_find(p, end, LIT("reject=")))
             return reject(L, p, end, relay);
         return FEED_LINE_KNOWN; /* discard=, quarantine=, ... */
     }
-    if (has_prefix(p, end, LIT("Milter: ")) || has_prefix(p, end, LIT("milter="))) {
-        if (find(p, end, LIT("reject=")))
+    if (feed_text_has_prefix(p, end, LIT("Milter: ")) || feed_text_has_prefix(p, end, LIT("milter="))) {
+        if (feed_text_find(p, end, LIT("reject=")))
             return reject(L, p, end, 0);
         return FEED_LINE_KNOWN;
     }
     if (p[0] == '<') {
-        const char *dots = find(p, end, LIT(">... "));
-        if (dots && has_prefix(dots + 5, end, LIT("User unknown"))) {
+        const char *dots = feed_text_find(p, end, LIT(">... "));
+        if (dots && feed_text_has_prefix(dots + 5, end, LIT("User unknown"))) {
             /* A recipient refused at RCPT: sendmail says no code. */
             struct feed_event ev;
-            ev_init(&ev, FEED_REJECT, L, "esmtp");
+            feed_event_init(&ev, FEED_REJECT, L->time_ms, "esmtp");
             ev.recipients = 1;
             ev.status = STATUS_USER_UNKNOWN;
-            copy_bounded(ev.reason, sizeof ev.reason, dots + 5, (size_t)(end - dots - 5));
+            feed_text_copy_bounded(ev.reason, sizeof ev.reason, dots + 5, (size_t)(end - dots - 5));
             L->emit(L->ctx, &ev);
             return FEED_LINE_COUNTED;
         }
@@ -962,8 +646,8 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
     L.ctx = ctx;
     if (p == end)
         return FEED_LINE_UNPARSED;
-    int ok = is_digit(*p) ? parse_rfc3339(&p, end, &L.time_ms)
-                          : parse_classic(st, &p, end, &L.time_ms);
+    int ok = feed_text_is_digit(*p) ? feed_time_rfc3339(&p, end, &L.time_ms)
+                          : feed_time_classic(&st->classic, &p, end, &L.time_ms);
     if (!ok || p == end || *p++ != ' ')
         return FEED_LINE_UNPARSED;
     const char *host = p;
@@ -981,7 +665,7 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
         return FEED_LINE_SKIPPED;
     if (*p == '[') {
         const char *pid = ++p;
-        while (p < end && is_digit(*p))
+        while (p < end && feed_text_is_digit(*p))
             p++;
         if (p == pid || p == end || *p != ']')
             return FEED_LINE_UNPARSED;
@@ -991,13 +675,13 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
         return FEED_LINE_UNPARSED;
     p += 2;
     /* Solaris: "[ID 801593 mail.info] " */
-    if (has_prefix(p, end, LIT("[ID "))) {
+    if (feed_text_has_prefix(p, end, LIT("[ID "))) {
         const char *close = memchr(p, ']', (size_t)(end - p));
         if (!close || end - close < 2 || close[1] != ' ')
             return FEED_LINE_UNPARSED;
         p = close + 2;
     }
-    if (has_prefix(p, end, LIT("NOQUEUE: ")))
+    if (feed_text_has_prefix(p, end, LIT("NOQUEUE: ")))
         return message(&L, NULL, 0, p + 9, end);
     size_t qn = qid_len(p, end);
     if (qn)
@@ -1010,16 +694,11 @@ static void *sm_create(void)
     struct sm_state *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->cap = SM_QIDS_START;
-    st->q = calloc(st->cap, sizeof *st->q);
-    st->buckets = calloc(2 * (size_t)st->cap, sizeof *st->buckets);
-    if (!st->q || !st->buckets) {
-        free(st->q);
-        free(st->buckets);
+    if (feed_qid_init(&st->qids, sizeof(struct sm_qid), SM_QIDS_START, SM_QIDS) < 0) {
         free(st);
         return NULL;
     }
-    st->cache_mon = -1;
+    feed_time_classic_init(&st->classic);
     return st;
 }
 
@@ -1028,8 +707,7 @@ static void sm_destroy(void *state)
     struct sm_state *st = state;
     if (!st)
         return;
-    free(st->q);
-    free(st->buckets);
+    feed_qid_free(&st->qids);
     free(st);
 }
 

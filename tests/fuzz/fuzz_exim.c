@@ -27,21 +27,11 @@ const char fuzz_corpus[] = "exim";
 
 static size_t n_events;
 
-static void check_string(const char *s, size_t size)
-{
-    CHECK(memchr(s, '\0', size) != NULL);
-}
-
 static void check_event(void *ctx, const struct feed_event *ev)
 {
     (void)ctx;
     n_events++;
-    check_string(ev->channel, sizeof ev->channel);
-    check_string(ev->src, sizeof ev->src);
-    check_string(ev->remote, sizeof ev->remote);
-    check_string(ev->reason, sizeof ev->reason);
-    check_string(ev->key, sizeof ev->key);
-    CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
+    fuzz_feed_check_strings(ev);
     CHECK(ev->src[0] == '\0');
     switch (ev->kind) {
     case FEED_SUBMIT:

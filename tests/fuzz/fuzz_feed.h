@@ -19,6 +19,18 @@
             abort(); \
     } while (0)
 
+/* Every string of @p ev is NUL-terminated within its array, and its
+ * channel is a valid channel name. */
+static inline void fuzz_feed_check_strings(const struct feed_event *ev)
+{
+    FUZZ_CHECK(memchr(ev->channel, '\0', sizeof ev->channel) != NULL);
+    FUZZ_CHECK(memchr(ev->src, '\0', sizeof ev->src) != NULL);
+    FUZZ_CHECK(memchr(ev->remote, '\0', sizeof ev->remote) != NULL);
+    FUZZ_CHECK(memchr(ev->reason, '\0', sizeof ev->reason) != NULL);
+    FUZZ_CHECK(memchr(ev->key, '\0', sizeof ev->key) != NULL);
+    FUZZ_CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
+}
+
 /*
  * Parse every line of @p data with @p fmt, checking each event with
  * @p check_event (which counts into *@p n_events) and, after each line,

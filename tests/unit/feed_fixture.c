@@ -3,6 +3,7 @@
  */
 #include "feed_fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,4 +72,80 @@ void ff_expect_no_events(const char *const *lines, size_t n, enum feed_line_resu
             fprintf(stderr, "\n    line %zu: result %d, %zu events: %s\n", i, (int)r,
                     ff_n_events, lines[i]);
     }
+}
+
+void ff_every_prefix(const struct ff_prefix_case *cases, size_t n,
+                     const struct feed_format *fmt,
+                     size_t (*unparsed_upto)(const char *line), int at_least)
+{
+    for (size_t c = 0; c < n; c++) {
+        const char *line = cases[c].line;
+        size_t len = strlen(line), want = cases[c].n_events;
+        size_t header = unparsed_upto(line);
+        size_t complete = (size_t)(strstr(line, cases[c].complete_after) - line) +
+                          strlen(cases[c].complete_after);
+        for (size_t k = 0; k <= len; k++) {
+            ff_fresh(fmt);
+            enum feed_line_result r = ff_parse_n(line, k); /* exact size: ASan sees overreads */
+            int events_ok = at_least ? ff_n_events >= want : ff_n_events == want;
+            if (k <= header) {
+                CU_ASSERT_EQUAL(r, FEED_LINE_UNPARSED);
+            } else if (k >= complete) {
+                CU_ASSERT_EQUAL(r, FEED_LINE_COUNTED);
+                CU_ASSERT_TRUE(events_ok);
+            } else {
+                CU_ASSERT_NOT_EQUAL(r, FEED_LINE_COUNTED);
+                CU_ASSERT_NOT_EQUAL(r, FEED_LINE_SKIPPED);
+            }
+            if (r != FEED_LINE_COUNTED)
+                CU_ASSERT_EQUAL(ff_n_events, 0);
+            if ((k <= header && r != FEED_LINE_UNPARSED) ||
+                (k >= complete && (r != FEED_LINE_COUNTED || !events_ok)) ||
+                (k > header && k < complete &&
+                 (r == FEED_LINE_COUNTED || r == FEED_LINE_SKIPPED)))
+                fprintf(stderr, "\n    case %zu prefix %zu: result %d, %zu events\n",
+                        c, k, (int)r, ff_n_events);
+        }
+    }
+}
+
+size_t ff_syslog_header(const char *line)
+{
+    return (size_t)(strstr(line, "]: ") - line) + 3;
+}
+
+void ff_random_lines(unsigned seed, int count,
+                     void (*shape)(char *buf, size_t n, int i))
+{
+    char buf[512];
+    for (int i = 0; i < count; i++) {
+        size_t n = (size_t)(rand_r(&seed) % sizeof buf);
+        for (size_t k = 0; k < n; k++)
+            buf[k] = (char)rand_r(&seed);
+        if (shape)
+            shape(buf, n, i);
+        enum feed_line_result r = ff_parse_n(buf, n);
+        CU_ASSERT_TRUE(r >= FEED_LINE_COUNTED && r <= FEED_LINE_UNPARSED);
+        if (r != FEED_LINE_COUNTED)
+            CU_ASSERT_EQUAL(ff_n_events, 0);
+    }
+}
+
+void ff_put_head(char *buf, size_t n, const char *head)
+{
+    size_t hn = strlen(head);
+    memcpy(buf, head, n < hn ? n : hn);
+}
+
+enum feed_line_result ff_parse_longest(const char *head, char fill)
+{
+    char *big = malloc(FEED_LINE_MAX);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    if (!big)
+        return FEED_LINE_SKIPPED;
+    memset(big, fill, FEED_LINE_MAX);
+    ff_put_head(big, FEED_LINE_MAX, head);
+    enum feed_line_result r = ff_parse_n(big, FEED_LINE_MAX);
+    free(big);
+    return r;
 }

@@ -47,4 +47,48 @@ void ff_expect_no_events(const char *const *lines, size_t n, enum feed_line_resu
 #define FF_EXPECT_NO_EVENTS(lines, want) \
     ff_expect_no_events((lines), sizeof(lines) / sizeof(lines)[0], (want))
 
+/* A real line whose every prefix ff_every_prefix() parses. */
+struct ff_prefix_case {
+    const char *line;
+    const char *complete_after; /* the shortest prefix that counts ends
+                                   with the first occurrence of this */
+    size_t n_events;            /* what a counted prefix emits */
+};
+
+/*
+ * Parse every prefix of each of the @p n lines of @p cases (lengths 0 to
+ * the whole line, each in a buffer of exactly its size, each with a fresh
+ * state of @p fmt): a prefix of at most unparsed_upto(line) bytes gives
+ * UNPARSED (the header is cut); one that reaches complete_after gives
+ * COUNTED with exactly n_events events (at least, if @p at_least); one in
+ * between gives neither COUNTED nor SKIPPED; and a prefix that does not
+ * count emits nothing.  A prefix that fails is named on stderr.
+ */
+void ff_every_prefix(const struct ff_prefix_case *cases, size_t n,
+                     const struct feed_format *fmt,
+                     size_t (*unparsed_upto)(const char *line), int at_least);
+
+/* For ff_every_prefix(): a syslog line's header runs through "]: ". */
+size_t ff_syslog_header(const char *line);
+
+/*
+ * Parse @p count lines of random bytes (0 to 511 of them, from
+ * rand_r(@p seed)) in the current state, @p shape (may be NULL) writing
+ * into line @p i (its @p n bytes) what it must start with: every result is
+ * one of the four, and a line that does not count emits nothing.
+ */
+void ff_random_lines(unsigned seed, int count,
+                     void (*shape)(char *buf, size_t n, int i));
+
+/* Copy the string @p head over the start of @p buf (@p n bytes), cut to
+ * fit: for the shape of ff_random_lines(). */
+void ff_put_head(char *buf, size_t n, const char *head);
+
+/*
+ * Parse a line of FEED_LINE_MAX bytes: @p fill throughout, the string
+ * @p head at its start.  Returns the parser's result (events in
+ * ff_events).
+ */
+enum feed_line_result ff_parse_longest(const char *head, char fill);
+
 #endif /* MTAMON_FEED_FIXTURE_H */

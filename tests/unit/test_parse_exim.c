@@ -537,15 +537,19 @@ static void test_malformed(void)
     CU_ASSERT_EQUAL(ff_events[0].octets, 12);
 }
 
+/* For ff_every_prefix(): up to 18 bytes of "2026-12-04 20:02:12 " are an
+ * unreadable date. */
+static size_t date_cut(const char *line)
+{
+    (void)line;
+    return 18;
+}
+
 /* Every prefix of real lines: no crash, no event unless the record is
  * complete, and UNPARSED while the date is cut. */
 static void test_truncated(void)
 {
-    static const struct {
-        const char *line;
-        const char *complete_after; /* shortest prefix that counts */
-        size_t n_events;
-    } cases[] = {
+    static const struct ff_prefix_case cases[] = {
         {TA "1xZZTw-0006ok-11 <= sender@gt.test H=(client.gt.test) [127.0.0.1]:52780 I=[127.0.0.1]:41353 "
             "P=esmtp L.- S=247 M8S=0 RT=0.007s T=\"x\" from <sender@gt.test> for alice@gt.test",
          "S=2", 1},
@@ -560,58 +564,24 @@ static void test_truncated(void)
         {TA "SMTP connection from [127.0.0.1]:52780 I=[127.0.0.1]:41353 (TCP/IP connection count = 1)",
          "connection count", 1},
     };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        const char *line = cases[c].line;
-        size_t len = strlen(line);
-        size_t header = 20; /* "2026-12-04 20:02:12 " */
-        size_t complete = (size_t)(strstr(line, cases[c].complete_after) - line) +
-                          strlen(cases[c].complete_after);
-        for (size_t n = 0; n <= len; n++) {
-            fresh();
-            enum feed_line_result r = ff_parse_n(line, n); /* exact size: ASan sees overreads */
-            if (n < header - 1) {
-                CU_ASSERT_EQUAL(r, FEED_LINE_UNPARSED);
-            } else if (n >= complete) {
-                CU_ASSERT_EQUAL(r, FEED_LINE_COUNTED);
-                CU_ASSERT_EQUAL(ff_n_events, cases[c].n_events);
-            } else {
-                CU_ASSERT_NOT_EQUAL(r, FEED_LINE_COUNTED);
-                CU_ASSERT_NOT_EQUAL(r, FEED_LINE_SKIPPED);
-            }
-            if (r != FEED_LINE_COUNTED)
-                CU_ASSERT_EQUAL(ff_n_events, 0);
-            if ((n < header - 1 && r != FEED_LINE_UNPARSED) ||
-                (n >= complete && (r != FEED_LINE_COUNTED || ff_n_events != cases[c].n_events)) ||
-                (n > header && n < complete && r == FEED_LINE_COUNTED))
-                fprintf(stderr, "\n    case %zu prefix %zu: result %d, %zu events\n", c, n, r,
-                        ff_n_events);
-        }
-    }
+    ff_every_prefix(cases, sizeof cases / sizeof cases[0], fmt(), date_cut, 0);
+}
+
+/* Every other random line starts with a valid head, in turn. */
+static void garbage_shape(char *buf, size_t n, int i)
+{
+    static const char *const heads[] = {
+        T0, TA, T0 ID " ", T0 ID " => ", T0 ID " <= ", T0 ID " == ", T0 "SMTP connection from ",
+        T0 "H=(x) [1.2.3.4] rejected ",
+    };
+    if (i % 2)
+        ff_put_head(buf, n, heads[(unsigned)i / 2 % (sizeof heads / sizeof heads[0])]);
 }
 
 static void test_garbage(void)
 {
     fresh();
-    unsigned seed = 12345;
-    char buf[512];
-    static const char *const heads[] = {
-        T0, TA, T0 ID " ", T0 ID " => ", T0 ID " <= ", T0 ID " == ", T0 "SMTP connection from ",
-        T0 "H=(x) [1.2.3.4] rejected ",
-    };
-    for (int i = 0; i < 20000; i++) {
-        size_t n = (size_t)(rand_r(&seed) % sizeof buf);
-        for (size_t k = 0; k < n; k++)
-            buf[k] = (char)rand_r(&seed);
-        if (i % 2) { /* a valid head and random bytes after it */
-            const char *h = heads[(unsigned)i / 2 % (sizeof heads / sizeof heads[0])];
-            size_t hn = strlen(h);
-            memcpy(buf, h, n < hn ? n : hn);
-        }
-        enum feed_line_result r = ff_parse_n(buf, n);
-        CU_ASSERT_TRUE(r >= FEED_LINE_COUNTED && r <= FEED_LINE_UNPARSED);
-        if (r != FEED_LINE_COUNTED)
-            CU_ASSERT_EQUAL(ff_n_events, 0);
-    }
+    ff_random_lines(12345, 20000, garbage_shape);
     /* The longest line, of the right shape and of junk */
     char *big = malloc(FEED_LINE_MAX);
     CU_ASSERT_PTR_NOT_NULL_FATAL(big);

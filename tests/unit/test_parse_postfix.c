@@ -796,11 +796,7 @@ static void test_malformed(void)
  * complete, and UNPARSED while the header is cut. */
 static void test_truncated(void)
 {
-    static const struct {
-        const char *line;
-        const char *complete_after; /* shortest prefix that counts */
-        size_t n_events;
-    } cases[] = {
+    static const struct ff_prefix_case cases[] = {
         {"Nov 23 17:32:59 mx postfix/virtual[30565]: 950DAA74784: to=<alice@gt.test>, "
          "relay=virtual, delay=0.04, delays=0.03/0.01/0/0, dsn=2.0.0, status=sent (delivered to maildir)",
          "status=sent", 2},
@@ -812,64 +808,28 @@ static void test_truncated(void)
         {RFC "postfix/smtp[30568]: connect to 127.0.0.1[127.0.0.1]:41731: Connection refused",
          "connect to ", 1},
     };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        const char *line = cases[c].line;
-        size_t len = strlen(line);
-        size_t header = (size_t)(strstr(line, "]: ") - line) + 3;
-        size_t complete = (size_t)(strstr(line, cases[c].complete_after) - line) +
-                          strlen(cases[c].complete_after);
-        for (size_t n = 0; n <= len; n++) {
-            fresh();
-            enum feed_line_result r = ff_parse_n(line, n); /* exact size: ASan sees overreads */
-            if (n <= header) {
-                CU_ASSERT_EQUAL(r, FEED_LINE_UNPARSED);
-            } else if (n >= complete) {
-                CU_ASSERT_EQUAL(r, FEED_LINE_COUNTED);
-                CU_ASSERT_EQUAL(ff_n_events, cases[c].n_events);
-            } else {
-                CU_ASSERT_NOT_EQUAL(r, FEED_LINE_COUNTED);
-                if (r == FEED_LINE_COUNTED)
-                    fprintf(stderr, "\n    case %zu prefix %zu counted\n", c, n);
-                CU_ASSERT_NOT_EQUAL(r, FEED_LINE_SKIPPED);
-            }
-            if (r != FEED_LINE_COUNTED)
-                CU_ASSERT_EQUAL(ff_n_events, 0);
-            if ((n <= header || n >= complete) &&
-                r != (n <= header ? FEED_LINE_UNPARSED : FEED_LINE_COUNTED))
-                fprintf(stderr, "\n    case %zu prefix %zu: result %d\n", c, n, r);
-        }
-    }
+    ff_every_prefix(cases, sizeof cases / sizeof cases[0], fmt(), ff_syslog_header, 0);
+}
+
+/* Every other random line starts with a valid header. */
+static void garbage_shape(char *buf, size_t n, int i)
+{
+    if (i % 2)
+        ff_put_head(buf, n, RFC "postfix/smtp[1]: ");
 }
 
 static void test_garbage(void)
 {
     fresh();
-    unsigned seed = 12345;
-    char buf[512];
-    for (int i = 0; i < 20000; i++) {
-        size_t n = (size_t)(rand_r(&seed) % sizeof buf);
-        for (size_t k = 0; k < n; k++)
-            buf[k] = (char)rand_r(&seed);
-        if (i % 2) /* a valid header and random bytes after it */
-            memcpy(buf, RFC "postfix/smtp[1]: ", n < 53 ? n : 53);
-        enum feed_line_result r = ff_parse_n(buf, n);
-        CU_ASSERT_TRUE(r >= FEED_LINE_COUNTED && r <= FEED_LINE_UNPARSED);
-    }
+    ff_random_lines(12345, 20000, garbage_shape);
     /* The longest line, of the right shape and of junk */
-    char *big = malloc(FEED_LINE_MAX);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
-    memset(big, 'a', FEED_LINE_MAX);
-    memcpy(big, RFC "postfix/smtpd[1]: connect from ", strlen(RFC) + 31);
-    CU_ASSERT_EQUAL(ff_parse_n(big, FEED_LINE_MAX), FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL(ff_parse_longest(RFC "postfix/smtpd[1]: connect from ", 'a'),
+                    FEED_LINE_COUNTED);
     CU_ASSERT_EQUAL(strlen(ff_events[0].remote), FEED_REMOTE_MAX);
-    const char *head = RFC "postfix/local[1]: 3F2A51C0A12: to=<";
-    memcpy(big, head, strlen(head));
-    CU_ASSERT_EQUAL(ff_parse_n(big, FEED_LINE_MAX), FEED_LINE_UNPARSED);
-    memset(big, 0, FEED_LINE_MAX);
-    CU_ASSERT_EQUAL(ff_parse_n(big, FEED_LINE_MAX), FEED_LINE_UNPARSED);
-    memset(big, ' ', FEED_LINE_MAX);
-    CU_ASSERT_EQUAL(ff_parse_n(big, FEED_LINE_MAX), FEED_LINE_UNPARSED);
-    free(big);
+    CU_ASSERT_EQUAL(ff_parse_longest(RFC "postfix/local[1]: 3F2A51C0A12: to=<", 'a'),
+                    FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(ff_parse_longest("", '\0'), FEED_LINE_UNPARSED);
+    CU_ASSERT_EQUAL(ff_parse_longest("", ' '), FEED_LINE_UNPARSED);
 }
 
 /* ------------------------------------------------------------------------ */

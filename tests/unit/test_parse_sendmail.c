@@ -487,11 +487,7 @@ static void test_malformed(void)
  * complete, and UNPARSED while the header is cut. */
 static void test_truncated(void)
 {
-    static const struct {
-        const char *line;
-        const char *complete_after; /* shortest prefix that counts */
-        size_t n_events;
-    } cases[] = {
+    static const struct ff_prefix_case cases[] = {
         {"Mar 10 10:02:01 mx sm-mta[4002]: 42AA04Xu004001: to=<frank@slow.example>, "
          "delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=122048, relay=mx.slow.example. "
          "[203.0.113.5], dsn=4.0.0, stat=Deferred: Connection refused by mx.slow.example.",
@@ -507,52 +503,24 @@ static void test_truncated(void)
         {"Mar 10 10:04:00 mx sm-mta[6002]: 42AA06Xx006001: 42AA06Xw006001: DSN: User unknown",
          "DSN: ", 1},
     };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        const char *line = cases[c].line;
-        size_t len = strlen(line);
-        size_t header = (size_t)(strstr(line, "]: ") - line) + 3;
-        size_t complete = (size_t)(strstr(line, cases[c].complete_after) - line) +
-                          strlen(cases[c].complete_after);
-        for (size_t n = 0; n <= len; n++) {
-            fresh();
-            enum feed_line_result r = ff_parse_n(line, n);
-            if (n <= header) {
-                CU_ASSERT_EQUAL(r, FEED_LINE_UNPARSED);
-            } else if (n >= complete) {
-                CU_ASSERT_EQUAL(r, FEED_LINE_COUNTED);
-                CU_ASSERT_TRUE(ff_n_events >= cases[c].n_events);
-            } else {
-                CU_ASSERT_NOT_EQUAL(r, FEED_LINE_COUNTED);
-                CU_ASSERT_NOT_EQUAL(r, FEED_LINE_SKIPPED);
-            }
-            if (r != FEED_LINE_COUNTED)
-                CU_ASSERT_EQUAL(ff_n_events, 0);
-            if ((n <= header && r != FEED_LINE_UNPARSED) ||
-                (n >= complete && r != FEED_LINE_COUNTED) ||
-                (n > header && n < complete && r == FEED_LINE_COUNTED))
-                fprintf(stderr, "\n    case %zu prefix %zu: result %d\n", c, n, r);
-        }
-    }
+    ff_every_prefix(cases, sizeof cases / sizeof cases[0], fmt(), ff_syslog_header, 1);
+}
+
+/* A third of the random lines start with a valid header, a third are to=
+ * records of random bytes. */
+static void garbage_shape(char *buf, size_t n, int i)
+{
+    size_t hl = strlen(RFC QID);
+    if (i % 3 == 1)
+        ff_put_head(buf, n, RFC QID);
+    if (i % 3 == 2 && n > hl + 3)
+        memcpy(buf, RFC QID "to=", hl + 3);
 }
 
 static void test_garbage(void)
 {
     fresh();
-    unsigned seed = 4242;
-    char buf[512];
-    const char *head = RFC QID;
-    size_t hl = strlen(head);
-    for (int i = 0; i < 20000; i++) {
-        size_t n = (size_t)(rand_r(&seed) % sizeof buf);
-        for (size_t k = 0; k < n; k++)
-            buf[k] = (char)rand_r(&seed);
-        if (i % 3 == 1) /* a valid header and random bytes after it */
-            memcpy(buf, head, n < hl ? n : hl);
-        if (i % 3 == 2 && n > hl + 3) /* a to= record of random bytes */
-            memcpy(buf, RFC QID "to=", hl + 3);
-        enum feed_line_result r = ff_parse_n(buf, n);
-        CU_ASSERT_TRUE(r >= FEED_LINE_COUNTED && r <= FEED_LINE_UNPARSED);
-    }
+    ff_random_lines(4242, 20000, garbage_shape);
     /* The longest line: of the right shape, and of junk */
     char *big = malloc(FEED_LINE_MAX);
     CU_ASSERT_PTR_NOT_NULL_FATAL(big);
