@@ -64,7 +64,6 @@
 
 /* The snmpd.conf token naming mtamon.yaml, and its default. */
 #define MTAMON_DLMOD_TOKEN "mtamonConfig"
-#define MTAMON_DLMOD_DEFAULT_CONFIG "/etc/mtamon/mtamon.yaml"
 
 /* Net-SNMP's dlmod protocol (see the top of the file). */
 void init_mtamon(void);
@@ -83,7 +82,7 @@ static struct {
 
 static const char *config_path(void)
 {
-    return mod.config_path ? mod.config_path : MTAMON_DLMOD_DEFAULT_CONFIG;
+    return mod.config_path ? mod.config_path : CONFIG_DEFAULT_PATH;
 }
 
 /* --- the mtamonConfig token -------------------------------------------------- */

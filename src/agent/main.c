@@ -40,7 +40,6 @@
 #include "view.h"
 
 /* The one place the default configuration file is named. */
-#define MTAMOND_DEFAULT_CONFIG "/etc/mtamon/mtamon.yaml"
 
 struct options {
     const char *config;
@@ -61,7 +60,7 @@ static void usage(FILE *out)
             "  -p, --pidfile FILE    pidfile (\"\" for none; default: daemon.pidfile)\n"
             "  -h, --help            this text\n"
             "  -V, --version         print the version\n",
-            MTAMOND_DEFAULT_CONFIG);
+            CONFIG_DEFAULT_PATH);
 }
 
 /* Returns -1 to go on, or the status to exit with. */
@@ -78,7 +77,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
         { NULL, 0, NULL, 0 },
     };
     memset(opt, 0, sizeof *opt);
-    opt->config = MTAMOND_DEFAULT_CONFIG;
+    opt->config = CONFIG_DEFAULT_PATH;
     int c;
     opterr = 0;   /* our messages say "mtamond:", not the libtool path */
     while ((c = getopt_long(argc, argv, ":c:fedp:hV", longopts, NULL)) != -1) {

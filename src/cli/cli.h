@@ -28,10 +28,6 @@
 /** Exit status of `counters show` when a CHANNEL pattern matched nothing. */
 #define CLI_EXIT_NOMATCH 1
 
-/** The configuration `mtamon queue` reads without --config (mtamond's
- * default too). */
-#define CLI_DEFAULT_CONFIG "/etc/mtamon/mtamon.yaml"
-
 /** Default block size of `counters show`, in bytes. */
 #define CLI_DEFAULT_BLOCK_SIZE 1024u
 

@@ -30,7 +30,7 @@ void cli_queue_usage(FILE *out)
             "/usr/sbin/postqueue when the spool cannot be read, '' for none).\n"
             "Exit status 0; 1 when a NAME matches nothing; 69 when a queue could not\n"
             "be read; 78 for a bad configuration; 64 for bad arguments.\n",
-            CLI_DEFAULT_CONFIG);
+            CONFIG_DEFAULT_PATH);
 }
 
 enum {
@@ -433,7 +433,7 @@ int cli_queue(int argc, char **argv)
         return scan_and_print(&o, &o.adhoc, 1, NULL, 0);
     }
 
-    const char *path = o.config ? o.config : CLI_DEFAULT_CONFIG;
+    const char *path = o.config ? o.config : CONFIG_DEFAULT_PATH;
     struct config *conf = NULL;
     char err[CONFIG_ERROR_MAX];
     if (config_load(path, &conf, err, sizeof err) != 0) {

@@ -21,6 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Where mtamond, mtamon.so and `mtamon queue` look without an option. */
+#define CONFIG_DEFAULT_PATH "/etc/mtamon/mtamon.yaml"
+
 /** A size of message buffer for config_load() that never cuts one. */
 #define CONFIG_ERROR_MAX 512
 
