@@ -346,48 +346,46 @@ void collector_free(collector *c)
 /* ------------------------------------------------------------------------ */
 /* Snapshots                                                                 */
 
-/* Grow *@p arr to @p n elements of @p size (kept when big enough). */
-static int resize(void **arr, size_t *have, size_t n, size_t size)
+/*
+ * Give @p out arrays for @p pub's rows.  A collector's row counts are
+ * fixed by its configuration (make_jobs), so this allocates at the first
+ * copy only, and outside the lock.
+ */
+static int size_rows(struct collector_snapshot *out, const struct collector_snapshot *pub)
 {
-    if (n <= *have && *arr)
+    if (out->queues && out->queue_conf && out->partitions && out->processes &&
+        out->n_queues == pub->n_queues && out->n_partitions == pub->n_partitions &&
+        out->n_processes == pub->n_processes)
         return 0;
-    void *p = realloc(*arr, (n ? n : 1) * size);
-    if (!p)
+    collector_snapshot_free(out);
+    out->queues = calloc(pub->n_queues ? pub->n_queues : 1, sizeof *out->queues);
+    out->queue_conf = calloc(pub->n_queues ? pub->n_queues : 1, sizeof *out->queue_conf);
+    out->partitions = calloc(pub->n_partitions ? pub->n_partitions : 1,
+                             sizeof *out->partitions);
+    out->processes = calloc(pub->n_processes ? pub->n_processes : 1, sizeof *out->processes);
+    if (!out->queues || !out->queue_conf || !out->partitions || !out->processes) {
+        collector_snapshot_free(out);
         return -1;
-    *arr = p;
-    *have = n;
+    }
+    out->n_queues = pub->n_queues;
+    out->n_partitions = pub->n_partitions;
+    out->n_processes = pub->n_processes;
     return 0;
 }
 
 int collector_snapshot(collector *c, struct collector_snapshot *out)
 {
-    /* The capacity of out's arrays is their count at the last copy. */
-    size_t have_q = out->queues ? out->n_queues : 0;
-    size_t have_qc = out->queue_conf ? out->n_queues : 0;
-    size_t have_p = out->partitions ? out->n_partitions : 0;
-    size_t have_w = out->processes ? out->n_processes : 0;
-    pthread_mutex_lock(&c->lock);
     const struct collector_snapshot *pub = &c->pub;
-    int rc = 0;
-    if (resize((void **)&out->queues, &have_q, pub->n_queues, sizeof *out->queues) != 0 ||
-        resize((void **)&out->queue_conf, &have_qc, pub->n_queues, sizeof *out->queue_conf) != 0 ||
-        resize((void **)&out->partitions, &have_p, pub->n_partitions,
-               sizeof *out->partitions) != 0 ||
-        resize((void **)&out->processes, &have_w, pub->n_processes,
-               sizeof *out->processes) != 0 ||
-        connections_copy(&out->connections, &pub->connections) != 0) {
-        rc = -1;
-    } else {
-        memcpy(out->queues, pub->queues, pub->n_queues * sizeof *out->queues);
-        memcpy(out->queue_conf, pub->queue_conf, pub->n_queues * sizeof *out->queue_conf);
-        memcpy(out->partitions, pub->partitions, pub->n_partitions * sizeof *out->partitions);
-        memcpy(out->processes, pub->processes, pub->n_processes * sizeof *out->processes);
-        out->n_queues = pub->n_queues;
-        out->n_partitions = pub->n_partitions;
-        out->n_processes = pub->n_processes;
-    }
+    if (size_rows(out, pub) != 0)
+        return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = connections_copy(&out->connections, &pub->connections);
+    memcpy(out->queues, pub->queues, pub->n_queues * sizeof *out->queues);
+    memcpy(out->queue_conf, pub->queue_conf, pub->n_queues * sizeof *out->queue_conf);
+    memcpy(out->partitions, pub->partitions, pub->n_partitions * sizeof *out->partitions);
+    memcpy(out->processes, pub->processes, pub->n_processes * sizeof *out->processes);
     pthread_mutex_unlock(&c->lock);
     if (rc != 0)
-        out->n_queues = out->n_partitions = out->n_processes = 0;
+        collector_snapshot_free(out);
     return rc;
 }
