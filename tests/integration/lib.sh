@@ -397,6 +397,30 @@ def check(desc, actual, expected):
 
 def check_true(desc, ok, detail=""):
     print(("PASS " if ok else "FAIL ") + desc + ("" if ok else ": " + detail))
+
+# `counters show --json` figures: missing ones count as 0.
+def channel_names(doc):
+    chans = get(doc, "channels")
+    return [str(ch.get("name")) for ch in chans] if isinstance(chans, list) else []
+
+def counter(doc, name, key):
+    v = get(channel(doc, name), "counters", key)
+    return 0 if v == MISSING else v
+
+def counter_total(doc, key):
+    return sum(counter(doc, name, key) for name in channel_names(doc))
+
+def stored_messages(doc, name):
+    v = get(channel(doc, name), "stored", "messages")
+    return 0 if v == MISSING else v
+
+# FIGURES: (what, mtamon figure, the test figure, the tool figure) rows,
+# each compared with both; TOOL names the tool in the messages.
+def check_figures(figures, tool):
+    for what, mine, ours, theirs in figures:
+        # \x27: an apostrophe, inside this single-quoted shell string
+        check(what + " = the test\x27s own figure", mine, ours)
+        check(what + " = " + tool + " figure", mine, theirs)
 '
 
 py_check()

@@ -444,36 +444,30 @@ doc = load(sys.argv[1])
 (es_received, es_delivered, es_delayed, es_failed, es_rejects,
  es_bytes_rcvd, es_bytes_dlvd, refused, assocs) = map(int, sys.argv[11:20])
 
-chans = get(doc, "channels")
-chans = chans if isinstance(chans, list) else []
-check("channels", sorted(str(ch.get("name")) for ch in chans),
+check("channels", sorted(channel_names(doc)),
       ["esmtp", "local", "local_delivery", "remote_smtp", "routing", "smtp"])
 
-def c(name, counter):
-    v = get(channel(doc, name), "counters", counter)
-    return 0 if v == MISSING else v
+def c(name, key):
+    return counter(doc, name, key)
 
-def total(counter):
-    return sum(c(str(ch.get("name")), counter) for ch in chans)
+def total(key):
+    return counter_total(doc, key)
 
 def stored(name):
-    v = get(channel(doc, name), "stored", "messages")
-    return 0 if v == MISSING else v
+    return stored_messages(doc, name)
 
 received = c("esmtp", "submitted_messages") + c("local", "submitted_messages")
 figures = [
     ("received", received, exp_received, es_received),
     ("delivered", total("delivered_messages"), exp_delivered, es_delivered),
-    ("deferred", sum(stored(str(ch.get("name"))) for ch in chans),
+    ("deferred", sum(stored(name) for name in channel_names(doc)),
      exp_deferred, es_delayed),
     ("failed", total("failed_messages"), exp_failed, es_failed),
     ("rejected + refused connections",
      total("rejected_messages") + total("outbound_associations_failed"),
      exp_rejected + refused, es_rejects),
 ]
-for what, mine, ours, theirs in figures:
-    check(what + " = the test's own figure", mine, ours)
-    check(what + " = eximstats' figure", mine, theirs)
+check_figures(figures, "eximstats'")
 check("bytes received = eximstats'",
       c("esmtp", "submitted_volume") + c("local", "submitted_volume"),
       es_bytes_rcvd)

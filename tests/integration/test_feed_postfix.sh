@@ -643,35 +643,29 @@ doc = load(sys.argv[1])
  pf_deferrals, pf_bytes_rcvd, pf_bytes_dlvd,
  refused_connects) = map(int, sys.argv[10:19])
 
-chans = get(doc, "channels")
-chans = chans if isinstance(chans, list) else []
-check("channels", sorted(str(ch.get("name")) for ch in chans),
+check("channels", sorted(channel_names(doc)),
       ["bounce", "pickup", "smtp", "smtpd", "virtual"])
 
-def c(name, counter):
-    v = get(channel(doc, name), "counters", counter)
-    return 0 if v == MISSING else v
+def c(name, key):
+    return counter(doc, name, key)
 
-def total(counter):
-    return sum(c(str(ch.get("name")), counter) for ch in chans)
+def total(key):
+    return counter_total(doc, key)
 
 def stored(name):
-    v = get(channel(doc, name), "stored", "messages")
-    return 0 if v == MISSING else v
+    return stored_messages(doc, name)
 
 received = c("smtpd", "submitted_messages") + c("pickup", "submitted_messages")
 figures = [
     ("received", received, exp_received, pf_received),
     ("delivered", total("delivered_messages"), exp_delivered, pf_delivered),
-    ("deferred", sum(stored(str(ch.get("name"))) for ch in chans),
+    ("deferred", sum(stored(name) for name in channel_names(doc)),
      exp_deferred, pf_deferred),
     ("deferrals", total("attempted_messages"), exp_deferrals, pf_deferrals),
     ("bounced", total("failed_messages"), exp_bounced, pf_bounced),
     ("rejected", total("rejected_messages"), exp_rejected, pf_rejected),
 ]
-for what, mine, ours, theirs in figures:
-    check(what + " = the test's own figure", mine, ours)
-    check(what + " = pflogsumm's figure", mine, theirs)
+check_figures(figures, "pflogsumm's")
 
 check("bytes received = pflogsumm's",
       c("smtpd", "submitted_volume") + c("pickup", "submitted_volume"),
