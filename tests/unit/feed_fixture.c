@@ -149,3 +149,15 @@ enum feed_line_result ff_parse_longest(const char *head, char fill)
     free(big);
     return r;
 }
+
+FILE *ff_open_data(const char *rel)
+{
+    const char *top = getenv("MTAMON_SRCDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/feed/%s", top ? top : ".", rel);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL(f);
+    if (!f)
+        fprintf(stderr, "\n    cannot open %s (set MTAMON_SRCDIR)\n", path);
+    return f;
+}

@@ -8,6 +8,7 @@
 #define MTAMON_FEED_FIXTURE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "feed.h"
 
@@ -83,6 +84,14 @@ void ff_random_lines(unsigned seed, int count,
 /* Copy the string @p head over the start of @p buf (@p n bytes), cut to
  * fit: for the shape of ff_random_lines(). */
 void ff_put_head(char *buf, size_t n, const char *head);
+
+/*
+ * Open tests/data/feed/@p rel of the source tree (MTAMON_SRCDIR, which
+ * `make check` sets; "." without it) for reading.  A missing file fails
+ * the test (a ground-truth file left out of the tree must not pass
+ * silently) and gives NULL.
+ */
+FILE *ff_open_data(const char *rel);
 
 /*
  * Parse a line of FEED_LINE_MAX bytes: @p fill throughout, the string

@@ -645,14 +645,11 @@ static void sum(void *ctx, const struct feed_event *ev)
 /* Read tests/data/feed/exim-gt/NAME into @p t; 0 if it is missing. */
 static int read_log(const char *name, struct totals *t, unsigned *lines)
 {
-    const char *srcdir = getenv("MTAMON_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/data/feed/exim-gt/%s", srcdir ? srcdir : ".", name);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "\n    %s missing (set MTAMON_SRCDIR): skipped\n", path);
+    char rel[256];
+    snprintf(rel, sizeof rel, "exim-gt/%s", name);
+    FILE *f = ff_open_data(rel);
+    if (!f)
         return 0;
-    }
     fresh();
     char line[4096];
     unsigned other = 0;

@@ -588,15 +588,9 @@ static void sum(void *ctx, const struct feed_event *ev)
 
 static void test_kinds_log(void)
 {
-    const char *srcdir = getenv("MTAMON_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/data/feed/sendmail/kinds.log",
-             srcdir ? srcdir : ".");
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "\n    %s missing (set MTAMON_SRCDIR): skipped\n", path);
+    FILE *f = ff_open_data("sendmail/kinds.log");
+    if (!f)
         return;
-    }
     fresh();
     struct totals t = {0};
     char line[4096];

@@ -606,15 +606,11 @@ static void tally_event(void *ctx, const struct feed_event *ev)
 
 static int tally_file(const char *name, struct tally *t)
 {
-    const char *top = getenv("MTAMON_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/data/feed/sunmta/%s", top ? top : ".", name);
-    FILE *f = fopen(path, "r");
-    CU_ASSERT_PTR_NOT_NULL(f);
-    if (!f) {
-        fprintf(stderr, "\n    cannot open %s (set MTAMON_SRCDIR)\n", path);
+    char rel[256];
+    snprintf(rel, sizeof rel, "sunmta/%s", name);
+    FILE *f = ff_open_data(rel);
+    if (!f)
         return -1;
-    }
     void *state = feed_format_sunmta.create();
     CU_ASSERT_PTR_NOT_NULL_FATAL(state);
     memset(t, 0, sizeof *t);
