@@ -643,6 +643,10 @@ static enum feed_line_result rejection(const struct ex_line *L,
     if (text == end)
         text = v;
     feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
+    /* A text that starts with a NUL byte copies as "": a refused
+     * association always has a reason. */
+    if (!ev.reason[0])
+        feed_text_copy_bounded(ev.reason, sizeof ev.reason, LIT("rejected"));
     L->emit(L->ctx, &ev);
     return FEED_LINE_COUNTED;
 }
