@@ -8,7 +8,7 @@
  * EX_CONFIG (78) before touching anything.
  *
  * Sections read: segment, agentx, daemon, applications, channels, queues,
- * partitions, connections, processes.  The sections probes, alarms and
+ * partitions, connections, processes, probes.  The sections alarms and
  * feed have no reader yet: they are accepted when they are mappings or
  * sequences and otherwise ignored (`mtamon feed` takes its settings from
  * its options); any other key is an error.  The loader's parts: config.c (the schema walk), ytree.c (the
@@ -64,7 +64,11 @@ struct config_app {
      * up(1); down(2) when one of them does not.  Empty = no watch. */
     char **processes;
     size_t n_processes;
-    struct config_pos port_pos, processes_pos;  /**< of those values */
+    /** Name of a probes[] entry whose state is the row's applOperStatus
+     * (up, congested when slow, down); "" = none.  With processes too,
+     * the row is down when either says so. */
+    char *probe;
+    struct config_pos port_pos, processes_pos, probe_pos;  /**< of those values */
     unsigned line;         /**< where the entry starts, for messages */
 };
 
@@ -158,6 +162,80 @@ struct config_process_watch {
     unsigned interval_s;   /**< seconds between scans, default 10 */
 };
 
+/** What a probe checks (probes[].kind). */
+enum config_probe_kind {
+    CONFIG_PROBE_TCP,       /**< connect (and TLS handshake when asked) */
+    CONFIG_PROBE_SMTP,      /**< greeting, EHLO, QUIT */
+    CONFIG_PROBE_LMTP,      /**< greeting, LHLO, QUIT */
+    CONFIG_PROBE_IMAP,      /**< greeting, [LOGIN], LOGOUT */
+    CONFIG_PROBE_POP3,      /**< greeting, [USER/PASS], QUIT */
+    CONFIG_PROBE_HTTP,      /**< GET path, expected status */
+    CONFIG_PROBE_LDAP,      /**< simple bind, base search of an entry */
+    CONFIG_PROBE_ROUNDTRIP, /**< submit over SMTP, find it over IMAP/POP3 */
+};
+
+/** How a probe uses TLS (probes[].tls). */
+enum config_probe_tls {
+    CONFIG_TLS_NONE,        /**< plain text */
+    CONFIG_TLS_IMPLICIT,    /**< TLS from the first byte (smtps, imaps...) */
+    CONFIG_TLS_STARTTLS,    /**< STARTTLS / STLS / StartTLS extended op */
+};
+
+/** Longest host name or Unix socket path of a probe address (bytes). */
+#define CONFIG_PROBE_HOST_MAX 255
+
+/** Where a probe connects, and how. */
+struct config_probe_endpoint {
+    /** As written in the file ("host:port", "[v6]:port", "/path"), for
+     * messages and for mtamonProbeAddress. */
+    char *address;
+    char *host;            /**< host name or address; "" for a Unix socket */
+    uint16_t port;         /**< the kind's default port when not written */
+    char *unix_path;       /**< absolute socket path; "" for TCP */
+    enum config_probe_tls tls;
+    /** Verify the server's certificate chain and name (default 1); 0
+     * accepts any certificate, e.g. a self-signed one (tls_verify: false). */
+    int tls_verify;
+    char *tls_ca;          /**< CA file instead of the system's, "" = system */
+    /** Name checked against the certificate and sent as SNI; default host. */
+    char *tls_name;
+    /** Credentials file ("" = none): first line USER:PASSWORD.  Refused
+     * when others may read it, when it is not a regular file, or when it
+     * has no ':' on its first line.  Read at load time (before privileges
+     * are dropped) into user and password. */
+    char *credentials;
+    char *user;            /**< "" = no login (LDAP: the bind DN) */
+    char *password;        /**< "" when user is "" */
+};
+
+/** One server-response probe (probes: section). */
+struct config_probe {
+    char *name;            /**< unique, 1..CONFIG_NAME_MAX printable, no '/' */
+    enum config_probe_kind kind;
+    /** The server probed; for a round trip, the SMTP submission server. */
+    struct config_probe_endpoint server;
+    unsigned interval_s;   /**< seconds between checks, default 60 */
+    unsigned timeout_ms;   /**< a check taking longer is down; default
+                                10 s (round trip: 120 s) */
+    unsigned slow_ms;      /**< a check taking longer is slow; default
+                                2 s (round trip: 60 s); 0 = never slow */
+    char *helo;            /**< EHLO/LHLO argument; default the host name */
+    /* http: */
+    char *http_path;       /**< default "/" */
+    char *http_host;       /**< Host: header; default server.host */
+    unsigned http_expect;  /**< expected status, default 200 */
+    /* ldap: */
+    char *ldap_search;     /**< DN of the entry searched (base scope,
+                                (objectClass=*)); "" = bind only */
+    /* roundtrip: */
+    enum config_probe_kind mailbox_kind;  /**< CONFIG_PROBE_IMAP or _POP3 */
+    struct config_probe_endpoint mailbox; /**< where the message is read */
+    char *mail_from;       /**< envelope sender, required */
+    char *mail_to;         /**< recipient delivered to the mailbox, required */
+    unsigned poll_ms;      /**< mailbox poll interval, default 1000 */
+    unsigned line;
+};
+
 /** How mtamond logs. */
 enum config_log_target {
     CONFIG_LOG_SYSLOG,
@@ -215,6 +293,10 @@ struct config {
     struct config_process *processes;
     size_t n_processes;
     struct config_process_watch process_watch;
+    /* probes: in file order (mtamonProbeIndex is the position, 1-based);
+     * names unique. */
+    struct config_probe *probes;
+    size_t n_probes;
 };
 
 /**
@@ -247,5 +329,12 @@ const struct config_queue *config_queue_find(const struct config *conf,
 /** The configured process watch called @p name, or NULL. */
 const struct config_process *config_process_find(const struct config *conf,
                                                  const char *name);
+
+/** The configured probe called @p name, or NULL. */
+const struct config_probe *config_probe_find(const struct config *conf,
+                                             const char *name);
+
+/** The name of @p kind as written in the file ("smtp", "roundtrip"...). */
+const char *config_probe_kind_name(enum config_probe_kind kind);
 
 #endif /* MTAMON_MTAMON_CONFIG_H */
