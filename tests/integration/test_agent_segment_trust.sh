@@ -22,7 +22,9 @@ SHM=$(shm_path "$SEG")
 CONF="$IT_TMP/mtamon.yaml"
 snmp_write_agent_config "$CONF"
 
-snmp_start_master || { fail "snmpd answers on 127.0.0.1"; # -----------------------------------------------------------------------------
+snmp_start_master || { fail "snmpd answers on 127.0.0.1"; finish; }
+
+# -----------------------------------------------------------------------------
 section "segment.owner names no user"
 printf 'segment:\n  name: %s\n  owner: no-such-user-mtamon\n' "$SEG" >"$IT_TMP/nouser.yaml"
 sed '1,2d' "$CONF" >>"$IT_TMP/nouser.yaml"
@@ -31,7 +33,6 @@ assert_exit 67 "unknown segment.owner: exit status 67"
 assert_contains "$ERR" "unknown segment.owner user: no-such-user-mtamon" \
     "unknown segment.owner: the message names it"
 
-finish; }
 emit --segment "$SEG" --create channel tcp_local repeat 3 enqueue - tcp_local 1 100
 assert_exit 0 "segment created with 3 messages received"
 chmod 0666 "$SHM"
