@@ -178,6 +178,24 @@ static void test_line_too_long(void)
     probe_conn_close(c);
     probe_tls_free(tls);
     fake_server_stop(fs);
+
+    /* Longer than the line buffer and no end yet (the server then says
+     * nothing): refused as soon as it cannot fit, not at the deadline. */
+    static char two_hundred[201];
+    memset(two_hundred, 'c', 200);
+    static const struct fake_action script3[] = {FAKE_SEND(two_hundred), FAKE_SILENT, FAKE_END};
+    fs = fake_server_start(script3, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    ep = endpoint_of(fs);
+    c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    t0 = monotonic_ms();
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 100, t0 + 2000, err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "line too long (more than 99 bytes)");
+    CU_ASSERT(monotonic_ms() - t0 < 1000);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
 }
 
 static void test_write_recorded(void)
