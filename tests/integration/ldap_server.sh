@@ -19,7 +19,8 @@
 # directory, so no -u/-g is needed (nor used).  With "tls", slapd gets a
 # fresh self-signed certificate, $LDAP_DIR/cert.pem (CN=localhost,
 # subjectAltName IP:127.0.0.1 and DNS:localhost, made by openssl), and
-# offers StartTLS.
+# offers StartTLS, and implicit TLS (ldaps) on a second free port,
+# $LDAPS_PORT.
 #
 # The directory holds:
 #   dc=example,dc=org                 the suffix (dcObject, organization)
@@ -28,7 +29,7 @@
 # Anonymous users may read everything but userPassword (which they may
 # only bind with).
 #
-# Sets: LDAP_PID, LDAP_PORT, LDAP_DIR, LDAP_LOG, LDAP_BIND_DN,
+# Sets: LDAP_PID, LDAP_PORT, LDAPS_PORT (with tls), LDAP_DIR, LDAP_LOG, LDAP_BIND_DN,
 # LDAP_BIND_PW, LDAP_PROBE_DN, LDAP_START_MS (how long slapd took from
 # its start until it answered a connection).  When slapd or slapadd is
 # not installed (Debian package slapd), or slapd cannot start here,
@@ -40,6 +41,7 @@ LDAP_BIND_PW="probe-secret"
 LDAP_PROBE_DN="ou=probe,$LDAP_SUFFIX"
 LDAP_PID=
 LDAP_PORT=
+LDAPS_PORT=
 LDAP_DIR=
 LDAP_LOG=
 # shellcheck disable=SC2034 # (read by the tests that source this)
@@ -117,7 +119,7 @@ EOF
 # start_slapd [tls]: see the top.
 start_slapd()
 {
-    local tls=${1:-} slapd slapadd _ started
+    local tls=${1:-} slapd slapadd _ started urls
     slapd=$(ldap_find slapd) || skip "slapd not installed (Debian package slapd)"
     slapadd=$(ldap_find slapadd) || skip "slapadd not installed (Debian package slapd)"
     LDAP_DIR="$IT_TMP/slapd"
@@ -138,9 +140,13 @@ start_slapd()
     # The port was free a moment ago; another test may take it first.
     for _ in 1 2 3; do
         LDAP_PORT=$(free_port)
+        urls="ldap://127.0.0.1:$LDAP_PORT/"
+        if [ "$tls" = tls ]; then
+            LDAPS_PORT=$(free_port)
+            urls="$urls ldaps://127.0.0.1:$LDAPS_PORT/"
+        fi
         started=$(now_ms)
-        start_bg LDAP_PID "$LDAP_LOG" "$slapd" -d 0 -f "$LDAP_DIR/slapd.conf" \
-            -h "ldap://127.0.0.1:$LDAP_PORT/"
+        start_bg LDAP_PID "$LDAP_LOG" "$slapd" -d 0 -f "$LDAP_DIR/slapd.conf" -h "$urls"
         if wait_until 20 ldap_listening "$LDAP_PORT"; then
             # shellcheck disable=SC2034 # (read by the tests)
             LDAP_START_MS=$(( $(now_ms) - started ))

@@ -4,8 +4,8 @@
 # 127.0.0.1: anonymous bind and search up, a bind with credentials up, a
 # wrong password down with 49, a missing entry down with 32, StartTLS
 # with a self-signed certificate refused by default, accepted with
-# tls_verify off and with the certificate as tls_ca, and refused once
-# slapd is stopped.  Skips (77) when slapd is not installed or cannot
+# tls_verify off and with the certificate as tls_ca, implicit TLS
+# (ldaps) likewise, and refused once slapd is stopped.  Skips (77) when slapd is not installed or cannot
 # start here.  The failure cases no real server gives on demand (garbage,
 # silence, a huge length) are in tests/unit/test_probe_ldap.c.
 . "$(dirname "$0")/lib.sh"
@@ -18,12 +18,13 @@ section "private slapd"
 start_slapd tls
 echo "slapd pid $LDAP_PID on 127.0.0.1:$LDAP_PORT, answered after ${LDAP_START_MS} ms"
 
-# probe ARGS...: run one check (host and port appended); its output
+# probe ARGS...: run one check (host and port appended: $PROBE_PORT, or
+# slapd's ldap:// port); its output
 # (ok=, reply_code=, steps=, total_ms=, error=) in $IT_TMP/probe.out,
 # echoed into the log on one line.
 probe()
 {
-    "$ONCE" "$@" 127.0.0.1 "$LDAP_PORT" >"$IT_TMP/probe.out" 2>&1
+    "$ONCE" "$@" 127.0.0.1 "${PROBE_PORT:-$LDAP_PORT}" >"$IT_TMP/probe.out" 2>&1
     printf 'probe %s: %s\n' "$*" "$(tr '\n' ' ' <"$IT_TMP/probe.out")"
 }
 
@@ -69,6 +70,14 @@ assert_eq "connect,starttls,bind,search" "$(field steps)" "StartTLS, tls_verify 
 probe -t starttls -C "$LDAP_DIR/cert.pem" -s "$LDAP_PROBE_DN"
 assert_eq "1" "$(field ok)" "StartTLS, certificate as tls_ca: up"
 assert_eq "" "$(field error)" "StartTLS, certificate as tls_ca: error"
+
+section "implicit TLS (ldaps)"
+PROBE_PORT=$LDAPS_PORT probe -t implicit -s "$LDAP_PROBE_DN"
+assert_eq "0" "$(field ok)" "ldaps, self-signed, verified: down"
+assert_contains "$(field error)" "tls: certificate verify failed" "ldaps, self-signed: the tls step says why"
+PROBE_PORT=$LDAPS_PORT probe -t implicit -C "$LDAP_DIR/cert.pem" -u "$LDAP_BIND_DN" -w "$LDAP_BIND_PW" -s "$LDAP_PROBE_DN"
+assert_eq "1" "$(field ok)" "ldaps, certificate as tls_ca: up"
+assert_eq "connect,tls,bind,search" "$(field steps)" "ldaps: steps"
 
 section "slapd stopped"
 stop_slapd
