@@ -137,8 +137,8 @@ int ber_head_length(const uint8_t *head, size_t head_len, size_t *content_len,
 int ber_message_decode(const uint8_t *buf, size_t len, struct ber_message *msg,
                        char *err, size_t errlen);
 
-/** "bindResponse", "searchResEntry"... for a protocolOp tag, "op 0xNN"
- * style is the caller's for unknown ones: returns NULL then. */
+/** RFC 4511's name of a protocolOp tag ("bindResponse",
+ * "searchResEntry"...), NULL for a tag that is no LDAP op. */
 const char *ber_op_name(unsigned op);
 
 /** RFC 4511's name of a resultCode ("noSuchObject"), "unknown" otherwise. */
