@@ -6,7 +6,8 @@
  * noSuchObject (32), a search that finds nothing, StartTLS refused,
  * garbage, silence within the timeout, the server closing mid-reply, a
  * huge length, a reply for another messageID, a notice of disconnection,
- * long-form lengths and references on the way.
+ * long-form lengths and references on the way, plain text injected
+ * after the StartTLS response.
  *
  * The fake is here, not in fake_server.c: that one is line-oriented
  * (NUL-terminated text, EXPECT reads a line), and LDAP is binary with
@@ -559,6 +560,29 @@ static void test_starttls_refused(void)
                                                  "1.3.6.1.4.1.1466.20037", 31) == 0);
 }
 
+static void test_starttls_injection(void)
+{
+    /* ExtendedResponse success (id 1) with a BindResponse right behind
+     * it in the same packet, before any handshake: plain text that would
+     * pass as if it came through TLS (CVE-2011-0411).  Refused. */
+    static const uint8_t ext_ok_and_bind[] = {
+        0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00,
+        0x30, 0x0c, 0x02, 0x01, 0x02, 0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
+    static const struct lf_step script[] = {
+        {LF_READ, NULL, 0}, LF_SEND_(ext_ok_and_bind), {LF_END, NULL, 0}};
+    struct lfake *f = lf_start(script);
+    struct config_probe conf = conf_of(f->port, DN_PROBE);
+    conf.server.tls = CONFIG_TLS_STARTTLS;
+    conf.server.tls_verify = 0;
+    struct probe_check ck;
+    check_once(&conf, &ck, NULL);
+    lf_stop(f);
+    CU_ASSERT_EQUAL(ck.ok, 0);
+    CU_ASSERT_EQUAL(ck.reply_code, 0);
+    ASSERT_STR(ck.error, "starttls: the server sent data before the TLS handshake");
+    ASSERT_STR(steps_of(&ck), "connect");
+}
+
 static void test_refused(void)
 {
     /* Nothing listens: a port bound a moment ago, never listened on. */
@@ -589,4 +613,5 @@ UT_MAIN("probe_ldap",
         {"closed in mid reply", test_closed_mid_reply},
         {"wrong messageID, notice of disconnection", test_wrong_id_and_notice},
         {"StartTLS refused", test_starttls_refused},
+        {"StartTLS with plain text injected", test_starttls_injection},
         {"connection refused", test_refused})
