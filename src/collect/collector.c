@@ -21,6 +21,10 @@
 /* A thread scans a tree or reads /proc: no deep recursion, small frames. */
 #define JOB_STACK_SIZE ((size_t)256 << 10)
 
+/* A probe's thread runs OpenSSL's handshake and certificate checks, whose
+ * frames are larger: give it what a default thread has to spare. */
+#define PROBE_STACK_SIZE ((size_t)1 << 20)
+
 /* How much nicer than the request path a collector thread runs: a scan
  * of a million files is CPU work that must not lengthen a GET's tail
  * when the machine is busy (bench/agent/get_during_scan). */
@@ -355,13 +359,14 @@ int collector_start(collector *c, char *err, size_t errlen)
         snprintf(err, errlen, "collectors: cannot set up threads");
         return -1;
     }
-    pthread_attr_setstacksize(&attr, JOB_STACK_SIZE);
     /* The threads inherit a mask with every signal blocked. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = 0;
     for (size_t i = 0; i < c->n_jobs && rc == 0; i++) {
+        pthread_attr_setstacksize(&attr, c->jobs[i].kind == JOB_PROBE ? PROBE_STACK_SIZE
+                                                                     : JOB_STACK_SIZE);
         int e = pthread_create(&c->jobs[i].thread, &attr, job_thread, &c->jobs[i]);
         if (e != 0) {
             snprintf(err, errlen, "collectors: cannot start a thread: %s", strerror(e));
@@ -390,7 +395,7 @@ void collector_run_once(collector *c)
     pthread_attr_t attr;
     int attr_ok = threads && started && pthread_attr_init(&attr) == 0;
     if (attr_ok)
-        pthread_attr_setstacksize(&attr, JOB_STACK_SIZE);
+        pthread_attr_setstacksize(&attr, PROBE_STACK_SIZE);
     for (size_t i = 0; attr_ok && i < c->n_jobs; i++)
         if (c->jobs[i].kind == JOB_PROBE)
             started[i] = pthread_create(&threads[i], &attr, run_once_thread,
