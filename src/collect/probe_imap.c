@@ -200,7 +200,7 @@ static int run_command(struct probe_imap *im, struct response *r, const char *ta
                        struct probe_check *check, const char *step, const char *what)
 {
     char err[PROBE_ERROR_MAX];
-    for (unsigned n = 0;; n++) {
+    for (;;) {
         if (read_response(im, r, deadline_ms, err, sizeof err) < 0) {
             if (im->bye[0])
                 fail(check, step, what, "BYE %s", im->bye);
@@ -219,10 +219,12 @@ static int run_command(struct probe_imap *im, struct response *r, const char *ta
             fail(check, step, what, "%.*s %s", (int)sl, status, text);
             return -1;
         }
-        if (strncmp(r->text, "* ", 2) != 0) {
+        if (r->text[0] == '+') {  /* nothing of ours waits for one */
             fail(check, step, what, "unexpected response: %s", r->text);
             return -1;
         }
+        if (strncmp(r->text, "* ", 2) != 0)
+            continue;  /* another tag's: not this command's answer */
         if (strncasecmp(r->text, "* CAPABILITY ", 13) == 0)
             keep_caps(im, r->text + 13);
         else if (strncasecmp(r->text, "* BYE", 5) == 0)
