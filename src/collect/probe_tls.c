@@ -210,6 +210,13 @@ int probe_conn_start_tls(probe_conn *c, int64_t deadline_ms, char *err, size_t e
         snprintf(err, errlen, "TLS already started");
         return -1;
     }
+    if (c->rlen > 0) {
+        /* Plain-text bytes after the STARTTLS reply would be read as if
+         * they came through TLS (the command injection of CVE-2011-0411):
+         * a server that sends them is broken or attacked. */
+        snprintf(err, errlen, "the server sent data before the TLS handshake");
+        return -1;
+    }
     ERR_clear_error();
     SSL *ssl = SSL_new(t->ctx);
     BIO *bio = ssl ? BIO_new(probe_tls_bio_method) : NULL;

@@ -43,6 +43,10 @@ static struct config_probe_endpoint endpoint_of(fake_server *fs)
     return endpoint("127.0.0.1", fake_server_port(fs));
 }
 
+/* When the last open_ep() started to connect (after its TLS settings
+ * were made: loading the CA store is not part of the time). */
+static int64_t open_start;
+
 /* Open @p ep (TLS settings made here), within @p ms. */
 static probe_conn *open_ep(const struct config_probe_endpoint *ep, probe_tls **tls,
                            struct probe_check *check, int ms)
@@ -55,7 +59,8 @@ static probe_conn *open_ep(const struct config_probe_endpoint *ep, probe_tls **t
         fprintf(stderr, "probe_tls_new: %s\n", err);
         return NULL;
     }
-    return probe_conn_open(ep, *tls, monotonic_ms() + ms, check);
+    open_start = monotonic_ms();
+    return probe_conn_open(ep, *tls, open_start + ms, check);
 }
 
 static void test_refused(void)
@@ -82,8 +87,8 @@ static void test_silent_times_out(void)
     struct config_probe_endpoint ep = endpoint_of(fs);
     probe_tls *tls;
     struct probe_check check;
-    int64_t t0 = monotonic_ms();
     probe_conn *c = open_ep(&ep, &tls, &check, 300);
+    int64_t t0 = open_start;
     UT_REQUIRE(c);
     /* A numeric address: no "resolve" step. */
     CU_ASSERT_EQUAL(check.n_steps, 1);
@@ -170,6 +175,24 @@ static void test_line_too_long(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "line too long"));
     CU_ASSERT(monotonic_ms() - t0 < 1000);
     free(big);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+
+    /* Longer than the line buffer and no end yet (the server then says
+     * nothing): refused as soon as it cannot fit, not at the deadline. */
+    static char two_hundred[201];
+    memset(two_hundred, 'c', 200);
+    static const struct fake_action script3[] = {FAKE_SEND(two_hundred), FAKE_SILENT, FAKE_END};
+    fs = fake_server_start(script3, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    ep = endpoint_of(fs);
+    c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    t0 = monotonic_ms();
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 100, t0 + 2000, err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "line too long (more than 99 bytes)");
+    CU_ASSERT(monotonic_ms() - t0 < 1000);
     probe_conn_close(c);
     probe_tls_free(tls);
     fake_server_stop(fs);
@@ -317,6 +340,58 @@ static void test_tls_accepted(void)
     fake_server_stop(fs);
 }
 
+static void test_starttls(void)
+{
+    static const struct fake_action script[] = {
+        FAKE_SEND("220 go ahead\r\n"), FAKE_TLS, FAKE_SEND("hi\r\n"), FAKE_EXPECT("bye"),
+        FAKE_SEND("ciao\r\n"), FAKE_END};
+    fake_server *fs = fake_server_start(script, NULL, cert.cert, cert.key);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    ep.tls = CONFIG_TLS_STARTTLS;
+    ep.tls_ca = cert.cert;
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL(check.n_steps, 1); /* no "tls" step: the dialog upgrades */
+    int64_t d = monotonic_ms() + 2000;
+    char line[64], err[128] = "";
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 12);
+    CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(err, "");
+    tls_talk(c);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+
+    /* Bytes sent after the go-ahead, before the handshake: refused. */
+    static const struct fake_action inject[] = {FAKE_SEND("220 go ahead\r\nEXTRA\r\n"),
+                                                FAKE_SILENT, FAKE_END};
+    fs = fake_server_start(inject, NULL, cert.cert, cert.key);
+    UT_REQUIRE(fs);
+    ep = endpoint_of(fs);
+    ep.tls = CONFIG_TLS_STARTTLS;
+    c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    d = monotonic_ms() + 2000;
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 12);
+    CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "the server sent data before the TLS handshake");
+    probe_conn_close(c);
+    probe_tls_free(tls);
+
+    /* tls: none never upgrades. */
+    ep.tls = CONFIG_TLS_NONE;
+    c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "TLS is not configured for this target");
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+}
+
 static void test_tls_stall(void)
 {
     static const struct fake_action script[] = {FAKE_TLS_STALL, FAKE_END};
@@ -327,9 +402,8 @@ static void test_tls_stall(void)
     ep.tls_verify = 0;
     probe_tls *tls;
     struct probe_check check;
-    int64_t t0 = monotonic_ms();
     probe_conn *c = open_ep(&ep, &tls, &check, 400);
-    int64_t took = monotonic_ms() - t0;
+    int64_t took = monotonic_ms() - open_start;
     CU_ASSERT_PTR_NULL(c);
     CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "tls: timed out after "));
     CU_ASSERT(took >= 395 && took < 400 + 250);
@@ -375,9 +449,8 @@ static void test_resolver_hangs(void)
     struct config_probe_endpoint ep = endpoint("hang.invalid", 25);
     probe_tls *tls;
     struct probe_check check;
-    int64_t t0 = monotonic_ms();
     probe_conn *c = open_ep(&ep, &tls, &check, 300);
-    int64_t took = monotonic_ms() - t0;
+    int64_t took = monotonic_ms() - open_start;
     CU_ASSERT_PTR_NULL(c);
     CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "resolve: hang.invalid: timed out after "));
     CU_ASSERT(took >= 295 && took < 300 + 250);
@@ -519,6 +592,7 @@ UT_MAIN("probe_conn",
         {"Unix-domain socket", test_unix_socket},
         {"TLS self-signed refused", test_tls_self_signed_refused},
         {"TLS accepted: no verify, CA, name", test_tls_accepted},
+        {"STARTTLS upgrade, data before it", test_starttls},
         {"TLS handshake stalls", test_tls_stall},
         {"resolver hangs: abandoned", test_resolver_hangs},
         {"resolver: names, steps", test_resolver_names},
