@@ -210,8 +210,10 @@ int probe_smtp_auth_plain(const char *user, const char *password, char *buf, siz
     size_t n = ul + pl + 2;
     static const char prefix[] = "AUTH PLAIN ";
     size_t need = sizeof prefix - 1 + (n + 2) / 3 * 4 + 1;
-    if (need > len)
+    if (need > len) {
+        memset(raw, 0, sizeof raw);
         return -1;
+    }
     char *o = buf + sizeof prefix - 1;
     memcpy(buf, prefix, sizeof prefix - 1);
     for (size_t i = 0; i < n; i += 3) {
@@ -226,5 +228,6 @@ int probe_smtp_auth_plain(const char *user, const char *password, char *buf, siz
         *o++ = i + 2 < n ? b64[v & 63] : '=';
     }
     *o = '\0';
+    memset(raw, 0, sizeof raw);  /* the password */
     return 0;
 }
