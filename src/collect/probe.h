@@ -55,7 +55,7 @@ struct probe_step {
  * did not.  Step names by kind:
  *   every TCP kind:  "resolve" (when the host is a name), "connect",
  *                    "tls" (implicit TLS)
- *   smtp / lmtp:     "greeting", "ehlo" | "lhlo", ["starttls", "ehlo2"],
+ *   smtp / lmtp:     "greeting", "ehlo" | "lhlo", ["starttls", "ehlo2" | "lhlo2"],
  *                    "quit"
  *   imap:            "greeting", ["starttls"], ["login"], "logout"
  *   pop3:            "greeting", ["stls"], ["user", "pass"], "quit"
