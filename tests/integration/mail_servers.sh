@@ -144,8 +144,9 @@ start_dovecot()
         [ -x "$prog" ] || skip "Dovecot is not installed ($prog missing;" \
             "scripts/deps --test installs dovecot-imapd, dovecot-pop3d and dovecot-lmtpd)"
     done
-    getent passwd dovecot >/dev/null 2>&1 && getent passwd dovenull >/dev/null 2>&1 ||
+    if ! getent passwd dovecot >/dev/null 2>&1 || ! getent passwd dovenull >/dev/null 2>&1; then
         skip "the users dovecot and dovenull (made by dovecot-core) are missing"
+    fi
     ms_nobody_ids
     ms_make_cert
 
@@ -243,11 +244,15 @@ EOF
     fi
 }
 
-# stop_dovecot: SIGTERM to the master (it stops every process it started),
-# wait up to 10 s.  0 when it is gone (or was never started).
+# stop_dovecot: SIGTERM to the master (it stops every process it started
+# before it exits), SIGKILL after 10 s, and reap it.
 stop_dovecot()
 {
     [ -n "$DOVECOT_PID" ] || return 0
+    kill -TERM "$DOVECOT_PID" 2>/dev/null
+    if ! wait_until 10 process_ended "$DOVECOT_PID"; then
+        kill -KILL "$DOVECOT_PID" 2>/dev/null
+    fi
     stop_bg "$DOVECOT_PID"
     DOVECOT_PID=
 }
@@ -384,7 +389,8 @@ start_postfix_smtpd()
     [ -n "$DOVECOT_PID" ] || skip "start_postfix_smtpd: start_dovecot first"
     ms_make_cert
     local d=$MS_DIR/postfix
-    mkdir -m 0755 -p "$d/etc" "$d/queue"
+    mkdir -p "$d/etc" "$d/queue"
+    chmod 0755 "$d" "$d/etc" "$d/queue"
     chmod 0711 "$MS_DIR"
     POSTFIX_LOG=$d/maillog
     ms_free_port POSTFIX_SMTP_PORT
