@@ -1,0 +1,528 @@
+/*
+ * test_probe_conn.c - a probe's connection (probe_conn.h) against the
+ * scripted fake server: refused, silent, lines (split, too long, after
+ * the buffer), exact reads, writes, Unix sockets, TLS (self-signed
+ * refused by default, accepted with tls_verify false or its CA, a wrong
+ * name refused, a stalled handshake), a hung resolver abandoned at the
+ * deadline, and no SIGPIPE writing to a closed server.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include "fake_server.h"
+#include "monotonic.h"
+#include "probe_conn.h"
+#include "test_cert.h"
+#include "unit_util.h"
+
+#define STR(s) ((char *)(s))
+
+static struct test_cert cert;
+
+static struct config_probe_endpoint endpoint(const char *host, uint16_t port)
+{
+    struct config_probe_endpoint ep = {
+        .address = STR("test"), .host = STR(host), .port = port, .unix_path = STR(""),
+        .tls = CONFIG_TLS_NONE, .tls_verify = 1, .tls_ca = STR(""), .tls_name = STR(""),
+        .credentials = STR(""), .user = STR(""), .password = STR(""),
+    };
+    return ep;
+}
+
+static struct config_probe_endpoint endpoint_of(fake_server *fs)
+{
+    return endpoint("127.0.0.1", fake_server_port(fs));
+}
+
+/* Open @p ep (TLS settings made here), within @p ms. */
+static probe_conn *open_ep(const struct config_probe_endpoint *ep, probe_tls **tls,
+                           struct probe_check *check, int ms)
+{
+    char err[256] = "";
+    memset(check, 0, sizeof *check);
+    *tls = probe_tls_new(ep, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL(*tls);
+    if (!*tls) {
+        fprintf(stderr, "probe_tls_new: %s\n", err);
+        return NULL;
+    }
+    return probe_conn_open(ep, *tls, monotonic_ms() + ms, check);
+}
+
+static void test_refused(void)
+{
+    uint16_t port = fake_server_closed_port();
+    CU_ASSERT_NOT_EQUAL_FATAL(port, 0);
+    struct config_probe_endpoint ep = endpoint("127.0.0.1", port);
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 1000);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_STRING_EQUAL(check.error, "connect: Connection refused");
+    CU_ASSERT_EQUAL(check.n_steps, 0);
+    CU_ASSERT_EQUAL(check.ok, 0);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+}
+
+static void test_silent_times_out(void)
+{
+    static const struct fake_action script[] = {FAKE_SILENT, FAKE_END};
+    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    probe_tls *tls;
+    struct probe_check check;
+    int64_t t0 = monotonic_ms();
+    probe_conn *c = open_ep(&ep, &tls, &check, 300);
+    UT_REQUIRE(c);
+    /* A numeric address: no "resolve" step. */
+    CU_ASSERT_EQUAL(check.n_steps, 1);
+    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "connect");
+    char line[64], err[128] = "";
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, t0 + 300, err, sizeof err), -1);
+    int64_t took = monotonic_ms() - t0;
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "timed out after "));
+    long n = strtol(err + strlen("timed out after "), NULL, 10);
+    CU_ASSERT(n >= 298 && n <= 300);
+    CU_ASSERT(took >= 295 && took < 300 + 250);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+}
+
+static void test_lines_and_exact(void)
+{
+    static const struct fake_action script[] = {
+        FAKE_SEND("one\r\ntw"), FAKE_SLEEP(50), FAKE_SEND("o\nabcdefthree"), FAKE_END};
+    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    int64_t d = monotonic_ms() + 2000;
+    char line[64], err[128] = "", six[6];
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 3);
+    CU_ASSERT_STRING_EQUAL(line, "one");
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 3);
+    CU_ASSERT_STRING_EQUAL(line, "two");
+    CU_ASSERT_EQUAL(probe_conn_read_exact(c, six, sizeof six, d, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(memcmp(six, "abcdef", 6), 0);
+    /* "three" has no end of line: the server closes first. */
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "connection closed by the server");
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+}
+
+static char long_line[20001];
+
+static void test_line_too_long(void)
+{
+    /* 100 bytes and CRLF: fits 101 bytes of room exactly, not 100. */
+    static char hundred[103];
+    memset(hundred, 'a', 100);
+    memcpy(hundred + 100, "\r\n", 3);
+    static const struct fake_action script[] = {FAKE_SEND(hundred), FAKE_SEND(hundred),
+                                                FAKE_SLEEP(2000), FAKE_END};
+    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    int64_t d = monotonic_ms() + 1000;
+    char line[200], err[128] = "";
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 101, d, err, sizeof err), 100);
+    CU_ASSERT_EQUAL(strlen(line), 100);
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 100, d, err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "line too long (more than 99 bytes)");
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+
+    /* Longer than the connection's buffer, with a bigger line buffer:
+     * refused at once, not after the deadline. */
+    memset(long_line, 'b', sizeof long_line - 1);
+    static const struct fake_action script2[] = {FAKE_SEND(long_line), FAKE_SILENT, FAKE_END};
+    fs = fake_server_start(script2, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    ep = endpoint_of(fs);
+    c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    char *big = malloc(30000);
+    UT_REQUIRE(big);
+    int64_t t0 = monotonic_ms();
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, big, 30000, t0 + 2000, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "line too long"));
+    CU_ASSERT(monotonic_ms() - t0 < 1000);
+    free(big);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+}
+
+static void test_write_recorded(void)
+{
+    static const struct fake_action script[] = {FAKE_EXPECT("HELLO there"), FAKE_SEND("ok\r\n"),
+                                                FAKE_END};
+    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    int64_t d = monotonic_ms() + 2000;
+    char line[64], err[128] = "";
+    CU_ASSERT_EQUAL(probe_conn_write(c, "HELLO there\r\n", 13, d, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 2);
+    CU_ASSERT_STRING_EQUAL(line, "ok");
+    probe_conn_close(c);
+    char *got = fake_server_received(fs);
+    CU_ASSERT_STRING_EQUAL(got, "HELLO there\r\n");
+    free(got);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+}
+
+static void test_unix_socket(void)
+{
+    static const struct fake_action script[] = {FAKE_SEND("* OK unix\r\n"), FAKE_END};
+    char dir[64], path[96];
+    ut_make_dir(dir, sizeof dir, "probe");
+    snprintf(path, sizeof path, "%s/sock", dir);
+    fake_server *fs = fake_server_start(script, path, NULL, NULL);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint("", 0);
+    ep.unix_path = path;
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL(check.n_steps, 1);
+    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "connect");
+    char line[64], err[128] = "";
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, monotonic_ms() + 2000, err,
+                                         sizeof err), 9);
+    CU_ASSERT_STRING_EQUAL(line, "* OK unix");
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+
+    /* Nobody there. */
+    memset(&check, 0, sizeof check);
+    tls = probe_tls_new(&ep, line, sizeof line);
+    CU_ASSERT_PTR_NULL(probe_conn_open(&ep, tls, monotonic_ms() + 1000, &check));
+    CU_ASSERT_STRING_EQUAL(check.error, "connect: No such file or directory");
+    probe_tls_free(tls);
+    ut_remove_tree(dir);
+}
+
+static const struct fake_action tls_script[] = {FAKE_TLS, FAKE_SEND("hi\r\n"), FAKE_EXPECT("bye"),
+                                                FAKE_SEND("ciao\r\n"), FAKE_END};
+
+static void test_tls_self_signed_refused(void)
+{
+    fake_server *fs = fake_server_start(tls_script, NULL, cert.cert, cert.key);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    ep.tls = CONFIG_TLS_IMPLICIT;
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    CU_ASSERT_PTR_NULL(c);
+    /* "self-signed certificate" (OpenSSL 3), "self signed" (1.1.1). */
+    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "tls: certificate verify failed: self"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "signed certificate"));
+    CU_ASSERT_EQUAL(check.n_steps, 1); /* connect, not tls */
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+}
+
+/* Talk through TLS to the fake: "hi", "bye", "ciao". */
+static void tls_talk(probe_conn *c)
+{
+    int64_t d = monotonic_ms() + 2000;
+    char line[64], err[128] = "";
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 2);
+    CU_ASSERT_STRING_EQUAL(line, "hi");
+    CU_ASSERT_EQUAL(probe_conn_write(c, "bye\r\n", 5, d, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 4);
+    CU_ASSERT_STRING_EQUAL(line, "ciao");
+}
+
+static void test_tls_accepted(void)
+{
+    fake_server *fs = fake_server_start(tls_script, NULL, cert.cert, cert.key);
+    UT_REQUIRE(fs);
+    probe_tls *tls;
+    struct probe_check check;
+
+    /* tls_verify false: any certificate. */
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    ep.tls = CONFIG_TLS_IMPLICIT;
+    ep.tls_verify = 0;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    CU_ASSERT_PTR_NOT_NULL(c);
+    CU_ASSERT_STRING_EQUAL(check.error, "");
+    CU_ASSERT_EQUAL_FATAL(check.n_steps, 2);
+    CU_ASSERT_STRING_EQUAL(check.steps[1].name, "tls");
+    if (c)
+        tls_talk(c);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+
+    /* Verified against its own CA, by IP address (SAN 127.0.0.1). */
+    ep.tls_verify = 1;
+    ep.tls_ca = cert.cert;
+    c = open_ep(&ep, &tls, &check, 2000);
+    CU_ASSERT_PTR_NOT_NULL(c);
+    CU_ASSERT_STRING_EQUAL(check.error, "");
+    if (c)
+        tls_talk(c);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+
+    /* ... by name (SAN localhost) through tls_name. */
+    ep.tls_name = STR("localhost");
+    c = open_ep(&ep, &tls, &check, 2000);
+    CU_ASSERT_PTR_NOT_NULL(c);
+    CU_ASSERT_STRING_EQUAL(check.error, "");
+    probe_conn_close(c);
+    probe_tls_free(tls);
+
+    /* Right CA, wrong name. */
+    ep.tls_name = STR("mail.example.org");
+    c = open_ep(&ep, &tls, &check, 2000);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_STRING_EQUAL(check.error, "tls: certificate verify failed: hostname mismatch");
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+}
+
+static void test_tls_stall(void)
+{
+    static const struct fake_action script[] = {FAKE_TLS_STALL, FAKE_END};
+    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    ep.tls = CONFIG_TLS_IMPLICIT;
+    ep.tls_verify = 0;
+    probe_tls *tls;
+    struct probe_check check;
+    int64_t t0 = monotonic_ms();
+    probe_conn *c = open_ep(&ep, &tls, &check, 400);
+    int64_t took = monotonic_ms() - t0;
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "tls: timed out after "));
+    CU_ASSERT(took >= 395 && took < 400 + 250);
+    /* The server did get a ClientHello (a TLS handshake record, 0x16). */
+    char *got = fake_server_received(fs);
+    CU_ASSERT_EQUAL(got[0], 0x16);
+    free(got);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+}
+
+/* A resolver that hangs until released, and one that knows one name. */
+static pthread_mutex_t hang_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hang_cond = PTHREAD_COND_INITIALIZER;
+static int hang_released;
+static atomic_int hang_running;
+
+static int hang_resolver(const char *host, const char *port, const struct addrinfo *hints,
+                         struct addrinfo **out)
+{
+    (void)host, (void)port, (void)hints, (void)out;
+    atomic_fetch_add(&hang_running, 1);
+    pthread_mutex_lock(&hang_lock);
+    while (!hang_released)
+        pthread_cond_wait(&hang_cond, &hang_lock);
+    pthread_mutex_unlock(&hang_lock);
+    atomic_fetch_sub(&hang_running, 1);
+    return EAI_NONAME;
+}
+
+static int fake_name_resolver(const char *host, const char *port, const struct addrinfo *hints,
+                              struct addrinfo **out)
+{
+    if (strcmp(host, "fake.test") != 0)
+        return EAI_NONAME;
+    return getaddrinfo("127.0.0.1", port, hints, out);
+}
+
+static void test_resolver_hangs(void)
+{
+    probe_set_resolver(hang_resolver);
+    struct config_probe_endpoint ep = endpoint("hang.invalid", 25);
+    probe_tls *tls;
+    struct probe_check check;
+    int64_t t0 = monotonic_ms();
+    probe_conn *c = open_ep(&ep, &tls, &check, 300);
+    int64_t took = monotonic_ms() - t0;
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "resolve: hang.invalid: timed out after "));
+    CU_ASSERT(took >= 295 && took < 300 + 250);
+    CU_ASSERT_EQUAL(atomic_load(&hang_running), 1); /* abandoned, still hanging */
+    probe_tls_free(tls);
+
+    /* Released: the thread ends and frees what it shares (ASan/LSan). */
+    pthread_mutex_lock(&hang_lock);
+    hang_released = 1;
+    pthread_cond_broadcast(&hang_cond);
+    pthread_mutex_unlock(&hang_lock);
+    for (int i = 0; i < 200 && atomic_load(&hang_running); i++)
+        usleep(5000);
+    CU_ASSERT_EQUAL(atomic_load(&hang_running), 0);
+    usleep(20000); /* its last free, after the resolver returned */
+    probe_set_resolver(NULL);
+}
+
+static void test_resolver_names(void)
+{
+    static const struct fake_action script[] = {FAKE_SEND("220 x\r\n"), FAKE_END};
+    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    probe_set_resolver(fake_name_resolver);
+    struct config_probe_endpoint ep = endpoint("fake.test", fake_server_port(fs));
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    CU_ASSERT_PTR_NOT_NULL(c);
+    CU_ASSERT_EQUAL_FATAL(check.n_steps, 2);
+    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "resolve");
+    CU_ASSERT_STRING_EQUAL(check.steps[1].name, "connect");
+    probe_conn_close(c);
+    probe_tls_free(tls);
+
+    ep.host = STR("nowhere.test");
+    c = open_ep(&ep, &tls, &check, 2000);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "resolve: nowhere.test: "));
+    CU_ASSERT_EQUAL(check.n_steps, 0);
+    probe_tls_free(tls);
+    probe_set_resolver(NULL);
+    fake_server_stop(fs);
+}
+
+/* Writing to a server that has closed: an error, never SIGPIPE (the
+ * default action would end this program). */
+static void write_until_error(probe_conn *c)
+{
+    static char block[65536];
+    char err[128] = "";
+    int rc = 0;
+    int64_t d = monotonic_ms() + 3000;
+    for (int i = 0; i < 200 && rc == 0; i++) {
+        rc = probe_conn_write(c, block, sizeof block, d, err, sizeof err);
+        usleep(2000);
+    }
+    CU_ASSERT_EQUAL(rc, -1);
+    CU_ASSERT(err[0] != '\0');
+}
+
+static void test_no_sigpipe(void)
+{
+    struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+    sigaction(SIGPIPE, &dfl, &old);
+    static const struct fake_action plain[] = {FAKE_CLOSE};
+    fake_server *fs = fake_server_start(plain, NULL, NULL, NULL);
+    UT_REQUIRE(fs);
+    struct config_probe_endpoint ep = endpoint_of(fs);
+    probe_tls *tls;
+    struct probe_check check;
+    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    usleep(50000);
+    write_until_error(c);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+
+    static const struct fake_action tls_close[] = {FAKE_TLS, FAKE_CLOSE};
+    fs = fake_server_start(tls_close, NULL, cert.cert, cert.key);
+    UT_REQUIRE(fs);
+    ep = endpoint_of(fs);
+    ep.tls = CONFIG_TLS_IMPLICIT;
+    ep.tls_verify = 0;
+    c = open_ep(&ep, &tls, &check, 2000);
+    UT_REQUIRE(c);
+    usleep(50000);
+    write_until_error(c);
+    probe_conn_close(c);
+    probe_tls_free(tls);
+    fake_server_stop(fs);
+    sigaction(SIGPIPE, &old, NULL);
+}
+
+static void test_fail_and_steps(void)
+{
+    struct probe_check check;
+    memset(&check, 0, sizeof check);
+    check.ok = 1;
+    probe_fail(&check, "greeting", "421 %s\x01\xff", "busy");
+    CU_ASSERT_STRING_EQUAL(check.error, "greeting: 421 busy??");
+    CU_ASSERT_EQUAL(check.ok, 0);
+    for (int i = 0; i < PROBE_STEPS_MAX + 2; i++)
+        probe_step_add(&check, "a-very-long-step-name", monotonic_ms() - 5);
+    CU_ASSERT_EQUAL(check.n_steps, PROBE_STEPS_MAX);
+    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "a-very-long-ste");
+    CU_ASSERT(check.steps[0].ms >= 5 && check.steps[0].ms < 100);
+}
+
+static void test_tls_ca_unreadable(void)
+{
+    struct config_probe_endpoint ep = endpoint("127.0.0.1", 993);
+    ep.tls = CONFIG_TLS_IMPLICIT;
+    ep.tls_ca = STR("/nonexistent/ca.pem");
+    char err[256] = "";
+    CU_ASSERT_PTR_NULL(probe_tls_new(&ep, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "tls_ca: /nonexistent/ca.pem: cannot read the CA file"));
+}
+
+static void setup_cert(void)
+{
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(test_cert_make(&cert, err, sizeof err), 0);
+}
+
+static void remove_cert(void)
+{
+    test_cert_remove(&cert);
+}
+
+UT_MAIN("probe_conn",
+        {"test certificate", setup_cert},
+        {"connection refused", test_refused},
+        {"accept and silent: timed out", test_silent_times_out},
+        {"lines split, exact reads, closed", test_lines_and_exact},
+        {"line too long", test_line_too_long},
+        {"write, recorded by the server", test_write_recorded},
+        {"Unix-domain socket", test_unix_socket},
+        {"TLS self-signed refused", test_tls_self_signed_refused},
+        {"TLS accepted: no verify, CA, name", test_tls_accepted},
+        {"TLS handshake stalls", test_tls_stall},
+        {"resolver hangs: abandoned", test_resolver_hangs},
+        {"resolver: names, steps", test_resolver_names},
+        {"no SIGPIPE, plain and TLS", test_no_sigpipe},
+        {"probe_fail, probe_step_add", test_fail_and_steps},
+        {"tls_ca unreadable", test_tls_ca_unreadable},
+        {"remove certificate", remove_cert})
