@@ -1,0 +1,544 @@
+/*
+ * test_probe_roundtrip.c - the end-to-end round trip
+ * (probe_dialog_roundtrip.c, probe_roundtrip_imap.c, _pop3.c) against a
+ * scripted SMTP fake and a scripted IMAP or POP3 fake: the tagged
+ * message submitted, found on a later poll, deleted; an earlier round's
+ * message deleted and not counted; a message that never comes is down at
+ * the deadline; a refused submission.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "unit_util.h"
+#include "fake_server.h"
+#include "monotonic.h"
+#include "probe_dialog.h"
+
+/* ------------------------------------------------------------------------ */
+/* Scripts made at run time (literal sizes, tags)                            */
+
+#define SCRIPT_MAX 64
+
+struct script {
+    struct fake_action act[SCRIPT_MAX];
+    char text[SCRIPT_MAX][512];
+    size_t n;
+};
+
+static void add(struct script *s, enum fake_action_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add(struct script *s, enum fake_action_kind kind, const char *fmt, ...)
+{
+    CU_ASSERT_FATAL(s->n + 1 < SCRIPT_MAX);
+    struct fake_action *a = &s->act[s->n];
+    a->kind = kind;
+    a->ms = 0;
+    a->text = NULL;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(s->text[s->n], sizeof s->text[s->n], fmt, ap);
+        va_end(ap);
+        a->text = s->text[s->n];
+    }
+    s->n++;
+    s->act[s->n].kind = FAKE_ACT_END;
+}
+#define SEND(s, ...) add((s), FAKE_ACT_SEND, __VA_ARGS__)
+#define EXPECT(s, ...) add((s), FAKE_ACT_EXPECT, __VA_ARGS__)
+
+/* The IMAP FETCH response of message @p seq, UID @p uid, whose header
+ * is "X-Mtamon-Probe: @p tag" ("" for a message without one). */
+static void fetch_line(char *buf, size_t len, unsigned seq, unsigned uid, const char *tag)
+{
+    char lit[200];
+    if (tag[0])
+        snprintf(lit, sizeof lit, "X-Mtamon-Probe: %s\r\n\r\n", tag);
+    else
+        snprintf(lit, sizeof lit, "\r\n");
+    snprintf(buf, len, "* %u FETCH (UID %u BODY[HEADER.FIELDS (X-MTAMON-PROBE)] {%zu}\r\n%s)\r\n",
+             seq, uid, strlen(lit), lit);
+}
+
+/* The SMTP side: a whole submission of one message. */
+static void smtp_script(struct script *s)
+{
+    SEND(s, "220 mx.test ESMTP\r\n");
+    EXPECT(s, "EHLO probe.test\r");
+    SEND(s, "250-mx.test\r\n250 8BITMIME\r\n");
+    EXPECT(s, "MAIL FROM:<probe@test.example>\r");
+    SEND(s, "250 2.1.0 Ok\r\n");
+    EXPECT(s, "RCPT TO:<box@test.example>\r");
+    SEND(s, "250 2.1.5 Ok\r\n");
+    EXPECT(s, "DATA\r");
+    SEND(s, "354 End data with <CR><LF>.<CR><LF>\r\n");
+    for (int i = 0; i < 10; i++)  /* 8 header lines, the blank line, the body */
+        EXPECT(s, NULL);
+    EXPECT(s, ".\r");
+    SEND(s, "250 2.0.0 Ok: queued as 4ABC\r\n");
+    EXPECT(s, "QUIT\r");
+    SEND(s, "221 2.0.0 Bye\r\n");
+}
+
+/* ------------------------------------------------------------------------ */
+/* The probe                                                                 */
+
+struct rt {
+    struct config_probe conf;
+    char smtp_addr[32], box_addr[32];
+    struct probe_roundtrip_state state;
+};
+
+static void endpoint(struct config_probe_endpoint *ep, char *addr, uint16_t port)
+{
+    snprintf(addr, 32, "127.0.0.1:%u", (unsigned)port);
+    ep->address = addr;
+    ep->host = (char *)"127.0.0.1";
+    ep->port = port;
+    ep->unix_path = (char *)"";
+    ep->tls = CONFIG_TLS_NONE;
+    ep->tls_verify = 1;
+    ep->tls_ca = ep->tls_name = ep->credentials = (char *)"";
+    ep->user = ep->password = (char *)"";
+}
+
+static void rt_init(struct rt *r, enum config_probe_kind box, uint16_t smtp_port,
+                    uint16_t box_port, unsigned timeout_ms, unsigned poll_ms)
+{
+    memset(r, 0, sizeof *r);
+    struct config_probe *c = &r->conf;
+    c->name = (char *)"rt";
+    c->kind = CONFIG_PROBE_ROUNDTRIP;
+    endpoint(&c->server, r->smtp_addr, smtp_port);
+    endpoint(&c->mailbox, r->box_addr, box_port);
+    c->mailbox.user = (char *)"box";
+    c->mailbox.password = (char *)"pw";
+    c->mailbox_kind = box;
+    c->timeout_ms = timeout_ms;
+    c->poll_ms = poll_ms;
+    c->helo = (char *)"probe.test";
+    c->http_path = c->http_host = c->ldap_search = (char *)"";
+    c->mail_from = (char *)"probe@test.example";
+    c->mail_to = (char *)"box@test.example";
+    /* this round's tag is rt.abc123.5; earlier rounds' rt.abc123.4... */
+    snprintf(r->state.run_id, sizeof r->state.run_id, "abc123");
+    r->state.sequence = 4;
+}
+
+static void rt_run(struct rt *r, struct probe_check *out)
+{
+    char err[256] = "";
+    probe_tls *tls = probe_tls_new(&r->conf.server, err, sizeof err);
+    probe_tls *box_tls = probe_tls_new(&r->conf.mailbox, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tls);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(box_tls);
+    memset(out, 0, sizeof *out);
+    int64_t start = monotonic_ms();
+    probe_dialog_roundtrip(&r->conf, tls, box_tls, &r->state, start + r->conf.timeout_ms, out);
+    out->total_ms = (uint32_t)(monotonic_ms() - start);
+    probe_tls_free(tls);
+    probe_tls_free(box_tls);
+}
+
+static int steps_are(const struct probe_check *out, ...)
+{
+    va_list ap;
+    size_t i = 0;
+    int same = 1;
+    va_start(ap, out);
+    for (const char *name; (name = va_arg(ap, const char *)) != NULL; i++)
+        if (i >= out->n_steps || strcmp(out->steps[i].name, name) != 0)
+            same = 0;
+    va_end(ap);
+    if (i != out->n_steps)
+        same = 0;
+    if (!same) {
+        fprintf(stderr, "\n  steps:");
+        for (size_t k = 0; k < out->n_steps; k++)
+            fprintf(stderr, " %s(%u)", out->steps[k].name, (unsigned)out->steps[k].ms);
+        fprintf(stderr, "; error \"%s\"\n", out->error);
+    }
+    return same;
+}
+
+static uint32_t step_ms(const struct probe_check *out, const char *name)
+{
+    for (size_t i = 0; i < out->n_steps; i++)
+        if (strcmp(out->steps[i].name, name) == 0)
+            return out->steps[i].ms;
+    return UINT32_MAX;
+}
+
+/* fake_server_completed(), once it reached @p want or 2 s passed: the
+ * server's thread counts a connection after its last SEND, which the
+ * client may have read before. */
+static unsigned completed(fake_server *fs, unsigned want)
+{
+    int64_t end = monotonic_ms() + 2000;
+    while (fake_server_completed(fs) < want && monotonic_ms() < end) {
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    return fake_server_completed(fs);
+}
+
+static int sent(fake_server *fs, const char *s)
+{
+    char *all = fake_server_received(fs);
+    int found = all && strstr(all, s) != NULL;
+    free(all);
+    return found;
+}
+
+/* ------------------------------------------------------------------------ */
+/* IMAP                                                                      */
+
+static void imap_open(struct script *s)
+{
+    SEND(s, "* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.\r\n");
+    EXPECT(s, "m1 LOGIN \"box\" \"pw\"\r");
+    SEND(s, "m1 OK [CAPABILITY IMAP4rev1 UIDPLUS] Logged in\r\n");
+    EXPECT(s, "m2 SELECT INBOX\r");
+    SEND(s, "* 2 EXISTS\r\n* 0 RECENT\r\nm2 OK [READ-WRITE] Select completed.\r\n");
+}
+
+/* Found on the second poll; the first finds an earlier round's message
+ * (deleted) and another probe's (left alone). */
+static void test_imap_second_poll(void)
+{
+    static struct script smtp, box;
+    char f1[400], f2[400];
+    memset(&smtp, 0, sizeof smtp);
+    memset(&box, 0, sizeof box);
+    smtp_script(&smtp);
+    imap_open(&box);
+    /* poll 1 */
+    EXPECT(&box, "m3 UID SEARCH HEADER X-Mtamon-Probe \"rt.\"\r");
+    SEND(&box, "* SEARCH 7 8\r\nm3 OK Search completed.\r\n");
+    EXPECT(&box, "m4 UID FETCH 7,8 (UID BODY.PEEK[HEADER.FIELDS (X-Mtamon-Probe)])\r");
+    fetch_line(f1, sizeof f1, 1, 7, "rt.abc123.4");
+    fetch_line(f2, sizeof f2, 2, 8, "rt.x.abc123.9");
+    SEND(&box, "%s%sm4 OK Fetch completed.\r\n", f1, f2);
+    EXPECT(&box, "m5 UID STORE 7 +FLAGS.SILENT (\\Deleted)\r");
+    SEND(&box, "m5 OK Store completed.\r\n");
+    EXPECT(&box, "m6 UID EXPUNGE 7\r");
+    SEND(&box, "* 1 EXPUNGE\r\nm6 OK Expunge completed.\r\n");
+    /* poll 2 */
+    EXPECT(&box, "m7 NOOP\r");
+    SEND(&box, "* 2 EXISTS\r\nm7 OK NOOP completed.\r\n");
+    EXPECT(&box, "m8 UID SEARCH HEADER X-Mtamon-Probe \"rt.\"\r");
+    SEND(&box, "* SEARCH 8 9\r\nm8 OK Search completed.\r\n");
+    EXPECT(&box, "m9 UID FETCH 8,9 ");
+    fetch_line(f1, sizeof f1, 1, 8, "rt.x.abc123.9");
+    fetch_line(f2, sizeof f2, 2, 9, "rt.abc123.5");
+    SEND(&box, "%s%sm9 OK Fetch completed.\r\n", f1, f2);
+    EXPECT(&box, "m10 UID STORE 9 +FLAGS.SILENT (\\Deleted)\r");
+    SEND(&box, "m10 OK Store completed.\r\n");
+    EXPECT(&box, "m11 UID EXPUNGE 9\r");
+    SEND(&box, "* 2 EXPUNGE\r\nm11 OK Expunge completed.\r\n");
+    EXPECT(&box, "m12 LOGOUT\r");
+    SEND(&box, "* BYE Logging out\r\nm12 OK Logout completed.\r\n");
+
+    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
+    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
+    struct rt r;
+    struct probe_check out;
+    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs_smtp), fake_server_port(fs_box), 5000, 200);
+    rt_run(&r, &out);
+    CU_ASSERT_EQUAL(out.ok, 1);
+    CU_ASSERT_STRING_EQUAL(out.error, "");
+    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", NULL));
+    CU_ASSERT(step_ms(&out, "deliver") >= 200);  /* a poll interval */
+    CU_ASSERT(step_ms(&out, "deliver") < 2000);
+    CU_ASSERT_EQUAL(r.state.sequence, 5);
+    CU_ASSERT(sent(fs_smtp, "\r\nX-Mtamon-Probe: rt.abc123.5\r\n"));
+    CU_ASSERT(sent(fs_smtp, "\r\nSubject: mtamon round trip rt.abc123.5\r\n"));
+    CU_ASSERT(sent(fs_smtp, "\r\nMessage-ID: <"));
+    CU_ASSERT(sent(fs_smtp, "\r\nDate: "));
+    CU_ASSERT(sent(fs_smtp, "\r\nFrom: <probe@test.example>\r\nTo: <box@test.example>\r\n"));
+    CU_ASSERT(!sent(fs_box, "STORE 8"));
+    CU_ASSERT(!sent(fs_box, "EXPUNGE 8"));
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
+    CU_ASSERT_EQUAL(completed(fs_smtp, 1), 1);
+    CU_ASSERT_EQUAL(completed(fs_box, 1), 1);
+    fake_server_stop(fs_smtp);
+    fake_server_stop(fs_box);
+}
+
+/* Only an earlier round's message (a late arrival) ever shows: it is
+ * deleted, never taken for this round's, and the round is down at its
+ * deadline.  With @p silent the server stops answering mid-poll. */
+static void imap_never(int silent)
+{
+    static struct script smtp, box;
+    char f1[400];
+    memset(&smtp, 0, sizeof smtp);
+    memset(&box, 0, sizeof box);
+    smtp_script(&smtp);
+    imap_open(&box);
+    unsigned tag = 3;
+    for (int poll = 0; poll < (silent ? 2 : 12); poll++) {
+        if (poll > 0) {
+            EXPECT(&box, "m%u NOOP\r", tag);
+            SEND(&box, "m%u OK NOOP completed.\r\n", tag++);
+        }
+        EXPECT(&box, "m%u UID SEARCH ", tag);
+        if (poll == 0) {
+            SEND(&box, "* SEARCH 7\r\nm%u OK Search completed.\r\n", tag++);
+            EXPECT(&box, "m%u UID FETCH 7 ", tag);
+            fetch_line(f1, sizeof f1, 1, 7, "rt.abc123.4");
+            SEND(&box, "%sm%u OK Fetch completed.\r\n", f1, tag++);
+            EXPECT(&box, "m%u UID STORE 7 +FLAGS.SILENT (\\Deleted)\r", tag);
+            SEND(&box, "m%u OK Store completed.\r\n", tag++);
+            EXPECT(&box, "m%u UID EXPUNGE 7\r", tag);
+            SEND(&box, "* 1 EXPUNGE\r\nm%u OK Expunge completed.\r\n", tag++);
+        } else
+            SEND(&box, "* SEARCH\r\nm%u OK Search completed.\r\n", tag++);
+    }
+    if (silent)
+        add(&box, FAKE_ACT_SILENT, NULL);
+
+    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
+    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
+    struct rt r;
+    struct probe_check out;
+    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs_smtp), fake_server_port(fs_box), 900, 100);
+    rt_run(&r, &out);
+    CU_ASSERT_EQUAL(out.ok, 0);
+    CU_ASSERT_EQUAL(out.reply_code, 0);
+    CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
+    CU_ASSERT(strstr(out.error, " ms") != NULL);
+    CU_ASSERT(steps_are(&out, "submit", NULL));
+    CU_ASSERT(out.total_ms >= 880);
+    CU_ASSERT(out.total_ms < 1500);
+    CU_ASSERT(sent(fs_box, "UID STORE 7 "));
+    if (!silent)  /* polled more than once within the deadline */
+        CU_ASSERT(sent(fs_box, "m10 UID SEARCH"));
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
+    fake_server_stop(fs_smtp);
+    fake_server_stop(fs_box);
+}
+
+static void test_imap_never(void)
+{
+    imap_never(0);
+    imap_never(1);
+}
+
+/* A refused recipient: down at "submit" with the code; no mailbox. */
+static void test_submit_refused(void)
+{
+    static const struct fake_action smtp[] = {
+        FAKE_SEND("220 mx.test ESMTP\r\n"),
+        FAKE_EXPECT("EHLO "),
+        FAKE_SEND("250-mx.test\r\n250 8BITMIME\r\n"),
+        FAKE_EXPECT("MAIL FROM:"),
+        FAKE_SEND("250 2.1.0 Ok\r\n"),
+        FAKE_EXPECT("RCPT TO:"),
+        FAKE_SEND("550 5.1.1 <box@test.example>: Recipient address rejected\r\n"),
+        FAKE_READ_EOF,
+        FAKE_END,
+    };
+    fake_server *fs = fake_server_start(smtp, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
+    uint16_t closed = fake_server_closed_port();
+    struct rt r;
+    struct probe_check out;
+    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs), closed, 3000, 100);
+    rt_run(&r, &out);
+    CU_ASSERT_EQUAL(out.ok, 0);
+    CU_ASSERT_EQUAL(out.reply_code, 550);
+    CU_ASSERT_STRING_EQUAL(out.error,
+                           "submit: RCPT: 550 5.1.1 <box@test.example>: Recipient address rejected");
+    CU_ASSERT_EQUAL(out.n_steps, 0);
+    CU_ASSERT(!sent(fs, "DATA"));
+    fake_server_stop(fs);
+
+    /* AUTH asked for and not offered */
+    fs = fake_server_start(smtp, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
+    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs), closed, 3000, 100);
+    r.conf.server.user = (char *)"sender";
+    r.conf.server.password = (char *)"pw";
+    rt_run(&r, &out);
+    CU_ASSERT_EQUAL(out.ok, 0);
+    CU_ASSERT_STRING_EQUAL(out.error, "submit: AUTH: PLAIN not offered");
+    fake_server_stop(fs);
+
+    /* the mailbox refuses connections */
+    static struct script ok;
+    memset(&ok, 0, sizeof ok);
+    smtp_script(&ok);
+    fs = fake_server_start(ok.act, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
+    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs), closed, 3000, 100);
+    rt_run(&r, &out);
+    CU_ASSERT_EQUAL(out.ok, 0);
+    CU_ASSERT(strncmp(out.error, "deliver: connect: ", 18) == 0);
+    CU_ASSERT(steps_are(&out, "submit", NULL));
+    fake_server_stop(fs);
+}
+
+/* AUTH PLAIN when the submission server has credentials. */
+static void test_submit_auth(void)
+{
+    static struct script smtp, box;
+    char f1[400];
+    memset(&smtp, 0, sizeof smtp);
+    memset(&box, 0, sizeof box);
+    SEND(&smtp, "220 mx.test ESMTP\r\n");
+    EXPECT(&smtp, "EHLO probe.test\r");
+    SEND(&smtp, "250-mx.test\r\n250-AUTH LOGIN PLAIN\r\n250 8BITMIME\r\n");
+    /* "\0sender\0pw" */
+    EXPECT(&smtp, "AUTH PLAIN AHNlbmRlcgBwdw==\r");
+    SEND(&smtp, "235 2.7.0 Authentication successful\r\n");
+    EXPECT(&smtp, "MAIL FROM:<probe@test.example>\r");
+    SEND(&smtp, "250 2.1.0 Ok\r\n");
+    EXPECT(&smtp, "RCPT TO:<box@test.example>\r");
+    SEND(&smtp, "250 2.1.5 Ok\r\n");
+    EXPECT(&smtp, "DATA\r");
+    SEND(&smtp, "354 go ahead\r\n");
+    for (int i = 0; i < 10; i++)
+        EXPECT(&smtp, NULL);
+    EXPECT(&smtp, ".\r");
+    SEND(&smtp, "250 2.0.0 Ok: queued\r\n");
+    EXPECT(&smtp, "QUIT\r");
+    SEND(&smtp, "221 2.0.0 Bye\r\n");
+    imap_open(&box);
+    EXPECT(&box, "m3 UID SEARCH ");
+    SEND(&box, "* SEARCH 3\r\nm3 OK Search completed.\r\n");
+    EXPECT(&box, "m4 UID FETCH 3 ");
+    fetch_line(f1, sizeof f1, 1, 3, "rt.abc123.5");
+    SEND(&box, "%sm4 OK Fetch completed.\r\n", f1);
+    EXPECT(&box, "m5 UID STORE 3 +FLAGS.SILENT (\\Deleted)\r");
+    SEND(&box, "m5 OK Store completed.\r\n");
+    EXPECT(&box, "m6 UID EXPUNGE 3\r");
+    SEND(&box, "m6 OK Expunge completed.\r\n");
+    EXPECT(&box, "m7 LOGOUT\r");
+    SEND(&box, "m7 OK Logout completed.\r\n");
+    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
+    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
+    struct rt r;
+    struct probe_check out;
+    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs_smtp), fake_server_port(fs_box), 3000, 100);
+    r.conf.server.user = (char *)"sender";
+    r.conf.server.password = (char *)"pw";
+    rt_run(&r, &out);
+    CU_ASSERT_EQUAL(out.ok, 1);
+    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", NULL));
+    CU_ASSERT(step_ms(&out, "deliver") < 100);  /* found on the first poll */
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
+    fake_server_stop(fs_smtp);
+    fake_server_stop(fs_box);
+}
+
+/* ------------------------------------------------------------------------ */
+/* POP3: a session per poll; every session of the fake is the same        */
+
+static void pop3_open(struct script *s)
+{
+    SEND(s, "+OK Dovecot ready.\r\n");
+    EXPECT(s, "USER box\r");
+    SEND(s, "+OK\r\n");
+    EXPECT(s, "PASS pw\r");
+    SEND(s, "+OK Logged in.\r\n");
+}
+
+/* Three messages: this round's (newest), another one (dot-stuffed), an
+ * earlier round's: this one and the earlier one are deleted. */
+static void test_pop3_found(void)
+{
+    static struct script smtp, box;
+    memset(&smtp, 0, sizeof smtp);
+    memset(&box, 0, sizeof box);
+    smtp_script(&smtp);
+    pop3_open(&box);
+    EXPECT(&box, "STAT\r");
+    SEND(&box, "+OK 3 2710\r\n");
+    EXPECT(&box, "TOP 3 0\r");
+    SEND(&box, "+OK\r\nReturn-Path: <probe@test.example>\r\nX-Mtamon-Probe: rt.abc123.5\r\n"
+               "Subject: mtamon round trip rt.abc123.5\r\n\r\n.\r\n");
+    EXPECT(&box, "TOP 2 0\r");
+    SEND(&box, "+OK\r\nSubject: hello\r\n..X-Mtamon-Probe: rt.abc123.3\r\n\r\n.\r\n");
+    EXPECT(&box, "TOP 1 0\r");
+    SEND(&box, "+OK\r\nx-mtamon-probe: rt.0ldrun.77\r\n\r\n.\r\n");
+    EXPECT(&box, "DELE 1\r");
+    SEND(&box, "+OK Marked to be deleted.\r\n");
+    EXPECT(&box, "DELE 3\r");
+    SEND(&box, "+OK Marked to be deleted.\r\n");
+    EXPECT(&box, "QUIT\r");
+    SEND(&box, "+OK Logging out, messages deleted.\r\n");
+    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
+    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
+    struct rt r;
+    struct probe_check out;
+    rt_init(&r, CONFIG_PROBE_POP3, fake_server_port(fs_smtp), fake_server_port(fs_box), 3000, 100);
+    rt_run(&r, &out);
+    CU_ASSERT_EQUAL(out.ok, 1);
+    CU_ASSERT_STRING_EQUAL(out.error, "");
+    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", NULL));
+    CU_ASSERT(!sent(fs_box, "DELE 2"));
+    CU_ASSERT_EQUAL(fake_server_connections(fs_box), 1);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
+    CU_ASSERT_EQUAL(completed(fs_box, 1), 1);
+    fake_server_stop(fs_smtp);
+    fake_server_stop(fs_box);
+}
+
+/* Every poll shows only an earlier round's message: deleted each time,
+ * polled again every poll interval, down at the deadline. */
+static void test_pop3_never(void)
+{
+    static struct script smtp, box;
+    memset(&smtp, 0, sizeof smtp);
+    memset(&box, 0, sizeof box);
+    smtp_script(&smtp);
+    pop3_open(&box);
+    EXPECT(&box, "STAT\r");
+    SEND(&box, "+OK 1 900\r\n");
+    EXPECT(&box, "TOP 1 0\r");
+    SEND(&box, "+OK\r\nX-Mtamon-Probe: rt.abc123.4\r\n\r\n.\r\n");
+    EXPECT(&box, "DELE 1\r");
+    SEND(&box, "+OK Marked to be deleted.\r\n");
+    EXPECT(&box, "QUIT\r");
+    SEND(&box, "+OK Logging out, messages deleted.\r\n");
+    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
+    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
+    struct rt r;
+    struct probe_check out;
+    rt_init(&r, CONFIG_PROBE_POP3, fake_server_port(fs_smtp), fake_server_port(fs_box), 700, 100);
+    rt_run(&r, &out);
+    CU_ASSERT_EQUAL(out.ok, 0);
+    CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
+    CU_ASSERT(steps_are(&out, "submit", NULL));
+    CU_ASSERT(out.total_ms >= 680);
+    CU_ASSERT(out.total_ms < 1300);
+    CU_ASSERT(fake_server_connections(fs_box) >= 3);
+    CU_ASSERT(completed(fs_box, 3) >= 3);
+    fake_server_stop(fs_smtp);
+    fake_server_stop(fs_box);
+}
+
+UT_MAIN("probe_roundtrip",
+        {"IMAP: found on the second poll, stale deleted", test_imap_second_poll},
+        {"IMAP: never arrives", test_imap_never},
+        {"submission refused, no AUTH, mailbox refused", test_submit_refused},
+        {"AUTH PLAIN", test_submit_auth},
+        {"POP3: found, stale deleted", test_pop3_found},
+        {"POP3: never arrives", test_pop3_never})
