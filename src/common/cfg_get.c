@@ -4,6 +4,8 @@
  */
 #include "cfg_get.h"
 
+#include "parse_number.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,47 @@ int cfg_get_unsigned(struct cfg_report *rep, const struct node *n, const char *p
     if (cfg_get_integer(rep, n, path, min, max, &v) != 0)
         return -1;
     *out = (unsigned)v;
+    return 0;
+}
+
+/* "0.25" for 250 ms, "3" for 3000 ms. */
+static void seconds_text(unsigned ms, char *out, size_t len)
+{
+    if (ms % 1000 == 0)
+        snprintf(out, len, "%u", ms / 1000);
+    else if (ms % 100 == 0)
+        snprintf(out, len, "%u.%u", ms / 1000, ms % 1000 / 100);
+    else if (ms % 10 == 0)
+        snprintf(out, len, "%u.%02u", ms / 1000, ms % 1000 / 10);
+    else
+        snprintf(out, len, "%u.%03u", ms / 1000, ms % 1000);
+}
+
+int cfg_get_ms(struct cfg_report *rep, const struct node *n, const char *path,
+               unsigned min_ms, unsigned max_ms, unsigned *out)
+{
+    if (n->kind != NODE_SCALAR)
+        return cfg_fail_node(rep, n, path, "expected a number of seconds, found %s",
+                             ytree_kind_name(n));
+    char shown[48];
+    cfg_fail_printable(n->value, n->len, shown, sizeof shown);
+    if (!n->plain)
+        return cfg_fail_node(rep, n, path,
+                             "expected a number of seconds, found the quoted string '%s'",
+                             shown);
+    uint64_t ms;
+    if (strlen(n->value) != n->len || parse_number_ms(n->value, 0, UINT64_MAX, &ms) != 0)
+        return cfg_fail_node(rep, n, path,
+                             "'%s' is not a number of seconds (such as 10 or 0.25, "
+                             "at most 3 decimals)", shown);
+    if (ms < min_ms || ms > max_ms) {
+        char lo[24], hi[24];
+        seconds_text(min_ms, lo, sizeof lo);
+        seconds_text(max_ms, hi, sizeof hi);
+        return cfg_fail_node(rep, n, path, "%s is out of range (%s..%s seconds)", shown, lo,
+                             hi);
+    }
+    *out = (unsigned)ms;
     return 0;
 }
 

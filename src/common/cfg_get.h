@@ -47,6 +47,13 @@ int cfg_get_integer(struct cfg_report *rep, const struct node *n, const char *pa
 int cfg_get_unsigned(struct cfg_report *rep, const struct node *n, const char *path,
                      unsigned min, unsigned max, unsigned *out);
 
+/*
+ * A duration in decimal seconds ("10", "0.25": at most three decimals, an
+ * unquoted scalar) into milliseconds in [@p min_ms, @p max_ms].
+ */
+int cfg_get_ms(struct cfg_report *rep, const struct node *n, const char *path,
+               unsigned min_ms, unsigned max_ms, unsigned *out);
+
 /* One of the names in @p values (terminated by {NULL, 0}): its value. */
 int cfg_get_enum(struct cfg_report *rep, const struct node *n, const char *path,
                  const struct enum_value *values, int *out);

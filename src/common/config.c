@@ -231,6 +231,11 @@ static int app_pair(struct cfg_report *rep, void *target, const char *key,
         a->processes_pos = (struct config_pos){v->line, v->col};
         return app_processes(rep, a, v, path);
     }
+    if (strcmp(key, "probe") == 0) {
+        a->probe_pos = (struct config_pos){v->line, v->col};
+        return cfg_get_text(rep, v, path, CONFIG_NAME_MAX, TEXT_REQUIRED | TEXT_NO_SPACE,
+                            &a->probe);
+    }
     return 1;
 }
 
@@ -303,6 +308,7 @@ static void app_free(struct config_app *a)
     free(a->description);
     free(a->url);
     free(a->directory_name);
+    free(a->probe);
     for (size_t i = 0; i < a->n_processes; i++)
         free(a->processes[i]);
     free(a->processes);
@@ -320,7 +326,8 @@ static void channel_free(struct config_channel *ch)
 /* Give every string of @p a that is still NULL the value "". */
 static int app_fill(struct config_app *a)
 {
-    char **s[] = {&a->name, &a->version, &a->description, &a->url, &a->directory_name};
+    char **s[] = {&a->name, &a->version, &a->description, &a->url, &a->directory_name,
+                  &a->probe};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (!*s[i] && !(*s[i] = config_strdup(NULL)))
             return -1;
@@ -346,6 +353,7 @@ void config_free(struct config *conf)
         channel_free(&conf->channels[i]);
     free(conf->channels);
     config_collect_free(conf);
+    config_probe_free_all(conf);
     free(conf);
 }
 
@@ -676,7 +684,7 @@ static int top_pair(struct cfg_report *rep, void *target, const char *key,
                     const struct node *v, const char *path)
 {
     struct config *c = target;
-    static const char *const later[] = {"probes", "alarms", "feed"};
+    static const char *const later[] = {"alarms", "feed"};
     if (strcmp(key, "segment") == 0)
         return section(rep, v, path, segment_pair, c);
     if (strcmp(key, "agentx") == 0)
@@ -695,6 +703,8 @@ static int top_pair(struct cfg_report *rep, void *target, const char *key,
         return config_collect_connections(rep, c, v, path);
     if (strcmp(key, "processes") == 0)
         return config_collect_processes(rep, c, v, path);
+    if (strcmp(key, "probes") == 0)
+        return config_probe_load(rep, c, v, path);
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(key, later[i]) != 0)
             continue;
@@ -720,7 +730,8 @@ static int finish(struct cfg_report *rep, struct config *c)
         memmove(c->apps + 1, c->apps, (c->n_apps - 1) * sizeof *c->apps);
         c->apps[0] = mta;
     }
-    if (config_collect_check_refs(rep, c) != 0 || assign_app_indexes(rep, c) != 0)
+    if (config_collect_check_refs(rep, c) != 0 || config_probe_check_refs(rep, c) != 0 ||
+        assign_app_indexes(rep, c) != 0)
         return -1;
     qsort(c->apps, c->n_apps, sizeof *c->apps, app_order_cmp);
     if (c->n_channels)

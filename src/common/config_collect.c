@@ -43,8 +43,8 @@ static const char *const postfix_queues[] = {
 /* A name of a queue, partition or process: 1..CONFIG_NAME_MAX bytes of
  * printable ASCII without spaces or '/' (a postfix queue's rows are
  * "NAME/deferred"). */
-static int get_name(struct cfg_report *rep, const struct node *v, const char *path,
-                    char **out)
+int config_collect_name(struct cfg_report *rep, const struct node *v, const char *path,
+                        char **out)
 {
     if (cfg_get_text(rep, v, path, CONFIG_NAME_MAX, TEXT_REQUIRED | TEXT_NO_SPACE, out) != 0)
         return -1;
@@ -115,12 +115,9 @@ static int check_glob(struct cfg_report *rep, const struct node *v, const char *
     return 0;
 }
 
-/* Name @p i of @p n entries is not the same as an earlier one. */
-typedef const char *(*name_at_fn)(const struct config *c, size_t i);
-
-static int check_unique(struct cfg_report *rep, const struct config *c, size_t i,
-                        name_at_fn name_at, const struct node *v, const char *path,
-                        const char *section, const char *what)
+int config_collect_unique(struct cfg_report *rep, const struct config *c, size_t i,
+                          config_name_at_fn name_at, const struct node *v, const char *path,
+                          const char *section, const char *what)
 {
     for (size_t j = 0; j < i; j++)
         if (strcmp(name_at(c, j), name_at(c, i)) == 0)
@@ -164,7 +161,7 @@ static int queue_pair(struct cfg_report *rep, void *target, const char *key,
     struct config_queue *q = t->q;
     if (strcmp(key, "name") == 0) {
         t->at->name = v;
-        return get_name(rep, v, path, &q->name);
+        return config_collect_name(rep, v, path, &q->name);
     }
     if (strcmp(key, "kind") == 0) {
         int e;
@@ -301,8 +298,8 @@ int config_collect_queues(struct cfg_report *rep, struct config *c,
         cfg_path_index(ep, path, i);
         if (config_each_pair(rep, v->items[i], ep, queue_pair, &t) != 0 ||
             queue_finish(rep, q, &at, ep) != 0 ||
-            check_unique(rep, c, i, queue_name_at, at.name, key_path(kp, ep, "name"), path,
-                         "queue") != 0)
+            config_collect_unique(rep, c, i, queue_name_at, at.name, key_path(kp, ep, "name"),
+                                  path, "queue") != 0)
             return -1;
     }
     return 0;
@@ -322,7 +319,7 @@ static int partition_pair(struct cfg_report *rep, void *target, const char *key,
     struct partition_target *t = target;
     if (strcmp(key, "name") == 0) {
         t->at->name = v;
-        return get_name(rep, v, path, &t->p->name);
+        return config_collect_name(rep, v, path, &t->p->name);
     }
     if (strcmp(key, "path") == 0) {
         t->at->path = v;
@@ -362,8 +359,8 @@ int config_collect_partitions(struct cfg_report *rep, struct config *c,
             return cfg_fail_node(rep, at.entry, ep, "missing required key 'name'");
         if (!at.path)
             return cfg_fail_node(rep, at.entry, ep, "missing required key 'path'");
-        if (check_unique(rep, c, i, partition_name_at, at.name, key_path(kp, ep, "name"),
-                         path, "partition") != 0)
+        if (config_collect_unique(rep, c, i, partition_name_at, at.name,
+                                  key_path(kp, ep, "name"), path, "partition") != 0)
             return -1;
     }
     return 0;
@@ -436,7 +433,7 @@ static int process_pair(struct cfg_report *rep, void *target, const char *key,
     struct config_process *p = t->p;
     if (strcmp(key, "name") == 0) {
         t->at->name = v;
-        return get_name(rep, v, path, &p->name);
+        return config_collect_name(rep, v, path, &p->name);
     }
     if (strcmp(key, "pidfile") == 0) {
         t->at->pidfile = v;
@@ -518,8 +515,8 @@ static int process_watch(struct cfg_report *rep, struct config *c, const struct 
         cfg_path_index(ep, path, i);
         if (config_each_pair(rep, v->items[i], ep, process_pair, &t) != 0 ||
             process_finish(rep, p, &at, ep) != 0 ||
-            check_unique(rep, c, i, process_name_at, at.name, key_path(kp, ep, "name"), path,
-                         "process") != 0)
+            config_collect_unique(rep, c, i, process_name_at, at.name, key_path(kp, ep, "name"),
+                                  path, "process") != 0)
             return -1;
     }
     return 0;

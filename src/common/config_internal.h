@@ -3,7 +3,8 @@
  * (internal to src/common): config.c walks the file and reads the
  * segment, agentx, daemon, applications and channels sections;
  * config_collect.c reads the collectors' sections (queues, partitions,
- * connections, processes) and checks the references into them.
+ * connections, processes) and checks the references into them;
+ * config_probe.c reads probes: and checks applications[].probe.
  */
 #ifndef MTAMON_CONFIG_INTERNAL_H
 #define MTAMON_CONFIG_INTERNAL_H
@@ -53,6 +54,41 @@ int config_collect_connections(struct cfg_report *rep, struct config *c,
                                const struct node *v, const char *path);
 int config_collect_processes(struct cfg_report *rep, struct config *c,
                              const struct node *v, const char *path);
+
+/*
+ * A name of a queue, partition, process or probe at @p v: 1..CONFIG_NAME_MAX
+ * bytes of printable ASCII without spaces or '/'.  0 or -1 after a message.
+ */
+int config_collect_name(struct cfg_report *rep, const struct node *v, const char *path,
+                        char **out);
+
+/* The name of entry @p i of a section of @p c. */
+typedef const char *(*config_name_at_fn)(const struct config *c, size_t i);
+
+/*
+ * Entry @p i's name (whose value is @p v at key path @p path) is not the
+ * name of an earlier entry of @p section; @p what names the thing in the
+ * message ("duplicate WHAT 'x' (also SECTION[j])").  0 or -1 after it.
+ */
+int config_collect_unique(struct cfg_report *rep, const struct config *c, size_t i,
+                          config_name_at_fn name_at, const struct node *v,
+                          const char *path, const char *section, const char *what);
+
+/*
+ * The probes: section (config_probe.c): 0 or -1 after a message.
+ */
+int config_probe_load(struct cfg_report *rep, struct config *c, const struct node *v,
+                      const char *path);
+
+/*
+ * applications[].probe names a probe, and only on a service row: checked
+ * once everything is read (applications still in file order).  0 or -1
+ * after a message.
+ */
+int config_probe_check_refs(struct cfg_report *rep, const struct config *c);
+
+/* Free the probes of @p c (their passwords zeroed first). */
+void config_probe_free_all(struct config *c);
 
 /*
  * applications[].port and .processes and channels[].queue name things

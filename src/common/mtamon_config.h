@@ -11,9 +11,11 @@
  * partitions, connections, processes, probes.  The sections alarms and
  * feed have no reader yet: they are accepted when they are mappings or
  * sequences and otherwise ignored (`mtamon feed` takes its settings from
- * its options); any other key is an error.  The loader's parts: config.c (the schema walk), ytree.c (the
- * YAML tree), cfg_get.c (scalar values), cfg_fail.c and cfg_path.c (the
- * messages and the key paths they name).
+ * its options); any other key is an error.  The loader's parts: config.c
+ * (the schema walk), config_collect.c (the collectors' sections),
+ * config_probe.c (probes: and the parts of a probe `mtamon probe` builds
+ * from a URL), ytree.c (the YAML tree), cfg_get.c (scalar values),
+ * cfg_fail.c and cfg_path.c (the messages and the key paths they name).
  */
 #ifndef MTAMON_MTAMON_CONFIG_H
 #define MTAMON_MTAMON_CONFIG_H
@@ -336,5 +338,69 @@ const struct config_probe *config_probe_find(const struct config *conf,
 
 /** The name of @p kind as written in the file ("smtp", "roundtrip"...). */
 const char *config_probe_kind_name(enum config_probe_kind kind);
+
+/** "none", "implicit" or "starttls". */
+const char *config_probe_tls_name(enum config_probe_tls tls);
+
+/*
+ * The parts of a probe that `mtamon probe` also builds from a URL
+ * (probe_url.h) without a file: the same rules, messages without a
+ * position.
+ */
+
+/**
+ * The port the servers of @p kind listen on with @p tls (smtp 25, 465
+ * with implicit TLS; lmtp 24; imap 143/993; pop3 110/995; http 80/443;
+ * ldap 389/636; roundtrip: its SMTP server's), 0 for tcp (none).
+ */
+uint16_t config_probe_default_port(enum config_probe_kind kind,
+                                   enum config_probe_tls tls);
+
+/** The slow threshold a probe of @p kind gets when none is written:
+ * 2 s (round trip 60 s), or 0 (never slow) when that is not below
+ * @p timeout_ms. */
+unsigned config_probe_default_slow_ms(enum config_probe_kind kind,
+                                      unsigned timeout_ms);
+
+/**
+ * A probe of @p kind with every default: strings "" (never NULL),
+ * tls none, tls_verify 1, interval 60 s, timeout 10 s (round trip
+ * 120 s), slow per config_probe_default_slow_ms(), http_expect 200,
+ * mailbox imap, poll 1 s.  Returns 0, or -1 on ENOMEM (then
+ * config_probe_clear() it all the same).
+ */
+int config_probe_init(struct config_probe *p, enum config_probe_kind kind);
+
+/**
+ * Parse @p text into @p ep's address, host, port and unix_path (replacing
+ * them): "host:port", "[v6addr]:port", "host" (port left 0: the kind's
+ * default comes with config_probe_complete()) or "/absolute/socket".
+ * Returns 0, or -1 with what is wrong in @p err ("port 0 is out of range
+ * (1..65535)").
+ */
+int config_probe_address(struct config_probe_endpoint *ep, const char *text,
+                         char *err, size_t errlen);
+
+/**
+ * Read the credentials file @p file into @p ep (credentials, user,
+ * password): a regular file that neither its group nor others may read
+ * or write (mode & 077 == 0, like ssh's private keys), whose first line
+ * is USER:PASSWORD (split at the first ':'; USER not empty).  Returns 0,
+ * or -1 with a message naming the file (and its mode, with the chmod that
+ * fixes it) but never the password.
+ */
+int config_probe_credentials(struct config_probe_endpoint *ep, const char *file,
+                             char *err, size_t errlen);
+
+/**
+ * Fill what follows from the rest once @p p is read: a port left 0 (the
+ * default of the kind and TLS mode; the mailbox's of mailbox_kind),
+ * tls_name (the host), http_host (the host, "localhost" for a socket) and
+ * helo (this machine's host name).  Returns 0, or -1 on ENOMEM.
+ */
+int config_probe_complete(struct config_probe *p);
+
+/** Free the strings of @p p, its password zeroed first, and zero it. */
+void config_probe_clear(struct config_probe *p);
 
 #endif /* MTAMON_MTAMON_CONFIG_H */

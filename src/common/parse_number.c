@@ -19,3 +19,39 @@ int parse_number_uint(const char *text, uint64_t min, uint64_t max,
     *out = (uint64_t)v;
     return 0;
 }
+
+int parse_number_ms(const char *text, uint64_t min_ms, uint64_t max_ms,
+                    uint64_t *out_ms)
+{
+    if (!text)
+        return -1;
+    const char *p = text;
+    uint64_t ms = 0;
+    size_t digits = 0;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        /* Beyond any useful duration: stop before the product overflows. */
+        if (ms > UINT64_MAX / 10000)
+            return -1;
+        ms = ms * 10 + (uint64_t)(*p - '0');
+    }
+    if (digits == 0)
+        return -1;
+    ms *= 1000;
+    if (*p == '.') {
+        p++;
+        uint64_t scale = 100;
+        size_t decimals = 0;
+        for (; *p >= '0' && *p <= '9'; p++, decimals++) {
+            if (decimals == 3)
+                return -1;
+            ms += (uint64_t)(*p - '0') * scale;
+            scale /= 10;
+        }
+        if (decimals == 0)
+            return -1;
+    }
+    if (*p != '\0' || ms < min_ms || ms > max_ms)
+        return -1;
+    *out_ms = ms;
+    return 0;
+}

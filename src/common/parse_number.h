@@ -14,4 +14,14 @@
 int parse_number_uint(const char *text, uint64_t min, uint64_t max,
                       uint64_t *out);
 
+/**
+ * Parse @p text as a duration in decimal seconds ("10", "0.25", "1.5")
+ * into milliseconds in [@p min_ms, @p max_ms]: digits, then optionally
+ * '.' and one to three digits (a finer value is refused, not rounded); no
+ * sign, space, exponent or suffix.  Returns 0 and sets *@p out_ms, or -1
+ * (then *@p out_ms is untouched).
+ */
+int parse_number_ms(const char *text, uint64_t min_ms, uint64_t max_ms,
+                    uint64_t *out_ms);
+
 #endif /* MTAMON_PARSE_NUMBER_H */

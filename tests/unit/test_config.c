@@ -202,7 +202,7 @@ static const char full_yaml[] =
     "  - name: bsout\n"        /* line 49 */
     "partitions:\n"
     "  - {name: spool, path: /}\n"
-    "probes: {imap: {port: 143}}\n"
+    "probes: [{name: imap, kind: imap, address: '127.0.0.1:143'}]\n"
     "alarms: []\n"
     "feed:\n"
     "  format: sun-ms\n";
@@ -474,7 +474,8 @@ static void test_wrong_types(void)
                  "2:8: daemon.log: expected a name, found a sequence");
     expect_error("channels:\n  - name: c\n    protocol: {tcp: 25}\n",
                  "3:15: channels[0].protocol: expected a protocol name, found a mapping");
-    expect_error("probes: 5\n", "1:9: probes: expected a mapping or a sequence, found a scalar");
+    expect_error("alarms: 5\n", "1:9: alarms: expected a mapping or a sequence, found a scalar");
+    expect_error("probes: 5\n", "1:9: probes: expected a sequence, found a scalar");
     expect_error("feed: \"\"\n",
                  "1:7: feed: expected a mapping or a sequence, found a scalar");
 }
@@ -781,7 +782,7 @@ static void test_tags_and_keys(void)
 static void test_deep_nesting(void)
 {
     char yaml[256];
-    char *p = yaml + sprintf(yaml, "probes: ");
+    char *p = yaml + sprintf(yaml, "alarms: ");
     for (int i = 0; i < 70; i++)
         *p++ = '[';
     for (int i = 0; i < 70; i++)
@@ -789,7 +790,7 @@ static void test_deep_nesting(void)
     strcpy(p, "\n");
     expect_error(yaml, "1:72: nested more than 64 levels deep");
     /* 63 levels below the top are fine. */
-    p = yaml + sprintf(yaml, "probes: ");
+    p = yaml + sprintf(yaml, "alarms: ");
     for (int i = 0; i < 63; i++)
         *p++ = '[';
     for (int i = 0; i < 63; i++)

@@ -64,6 +64,49 @@ static void test_refused(void)
     expect_refused("\xff", 0, 10);
 }
 
+/* parse_number_ms(): @p text gives @p want ms (-1: refused, output kept). */
+static void expect_ms(const char *text, uint64_t min, uint64_t max, int64_t want)
+{
+    uint64_t v = 12345;
+    int rc = parse_number_ms(text, min, max, &v);
+    if (want < 0) {
+        CU_ASSERT_EQUAL(rc, -1);
+        CU_ASSERT_EQUAL(v, 12345);
+    } else {
+        CU_ASSERT_EQUAL(rc, 0);
+        CU_ASSERT_EQUAL(v, (uint64_t)want);
+    }
+    if ((rc == 0) != (want >= 0) || (rc == 0 && v != (uint64_t)want))
+        fprintf(stderr, "\n    '%s': rc %d, %" PRIu64 " (want %" PRId64 ")\n",
+                text ? text : "(null)", rc, v, want);
+}
+
+static void test_seconds(void)
+{
+    expect_ms("0", 0, 10000, 0);
+    expect_ms("10", 0, 10000, 10000);
+    expect_ms("0.25", 0, 10000, 250);
+    expect_ms("1.5", 0, 10000, 1500);
+    expect_ms("0.001", 1, 10000, 1);
+    expect_ms("2.000", 0, 10000, 2000);
+    expect_ms("3600", 1, 3600000, 3600000);
+    expect_ms("0.0005", 0, 10000, -1);   /* finer than a millisecond */
+    expect_ms("0", 1, 10000, -1);        /* below min */
+    expect_ms("10.001", 0, 10000, -1);   /* above max */
+    expect_ms(NULL, 0, 10, -1);
+    expect_ms("", 0, 10, -1);
+    expect_ms(".5", 0, 10000, -1);
+    expect_ms("1.", 0, 10000, -1);
+    expect_ms("-1", 0, 10000, -1);
+    expect_ms("+1", 0, 10000, -1);
+    expect_ms(" 1", 0, 10000, -1);
+    expect_ms("1s", 0, 10000, -1);
+    expect_ms("1e3", 0, 10000, -1);
+    expect_ms("1,5", 0, 10000, -1);
+    expect_ms("99999999999999999999", 0, UINT64_MAX, -1);
+}
+
 UT_MAIN("parse_number",
         {"accepted numbers", test_accepted},
-        {"refused text", test_refused})
+        {"refused text", test_refused},
+        {"seconds to milliseconds", test_seconds})
