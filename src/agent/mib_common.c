@@ -47,6 +47,7 @@ struct oid_table *const mib_tables[] = {
     &mib_mtamon_remote_table,    /* .1.5 */
     &mib_mtamon_process_table,   /* .1.6 */
     &mib_mtamon_group_hc_table,  /* .1.7 */
+    &mib_mtamon_probe_table,     /* .1.8 */
     NULL,
 };
 

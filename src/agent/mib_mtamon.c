@@ -9,6 +9,7 @@
  *   .1.5  mtamonConnRemoteTable the remotes with most connections per port
  *   .1.6  mtamonProcessTable    the process watch
  *   .1.7  mtamonGroupHCTable    a Counter64 of every channel counter
+ *   .1.8  mtamonProbeTable      the server-response probes
  *
  * The scalars are served as a one-row table whose index is 0 (object.0).
  * Times are seconds since the epoch (0 = unknown), ages whole seconds,
@@ -461,4 +462,106 @@ struct oid_table mib_mtamon_group_hc_table = {
     .first_column = 1,
     .last_column = MTAMON_COUNTER_COUNT,
     .ops = {mib_fetch_view, group_hc_rows, group_hc_index, group_hc_cell},
+};
+
+/* ------------------------------------------------------------------------ */
+/* mtamonProbeTable                                                          */
+
+static const oid probe_entry[] = {MIB_MTAMON_ROOT, 1, 8, 1};
+
+enum probe_column {
+    PROBE_NAME = 2, PROBE_KIND, PROBE_ADDRESS, PROBE_TLS, PROBE_STATE, PROBE_RESPONSE_TIME,
+    PROBE_STEP_TIMES, PROBE_TIMEOUT, PROBE_SLOW_THRESHOLD, PROBE_INTERVAL,
+    PROBE_LAST_CHECK, PROBE_LAST_SUCCESS, PROBE_LAST_FAILURE, PROBE_LAST_CHANGE,
+    PROBE_LAST_ERROR, PROBE_REPLY_CODE, PROBE_CONSECUTIVE_FAILURES, PROBE_CHECKS,
+    PROBE_FAILURES,
+};
+
+static size_t probe_rows(const void *data)
+{
+    return collect_of(data)->n_probes;
+}
+
+/* Seconds since the epoch of @p t, 0 for never (or before 1970). */
+static uint32_t time_s(time_t t)
+{
+    return t <= 0 ? 0 : (uint64_t)t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
+/* "connect=1 greeting=3 ehlo=2 quit=1" into @p buf. */
+static const char *step_times(const struct probe_check *c, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < c->n_steps && i < PROBE_STEPS_MAX && at < len; i++) {
+        int n = snprintf(buf + at, len - at, "%s%.*s=%" PRIu32, i ? " " : "",
+                         PROBE_STEP_NAME_MAX, c->steps[i].name, c->steps[i].ms);
+        if (n < 0)
+            break;
+        at += (size_t)n;
+    }
+    return buf;
+}
+
+static int probe_cell(const void *data, size_t row, unsigned column,
+                      struct oid_table_value *out)
+{
+    /* Holds the step times' text until the handler copies it. */
+    static char steps[PROBE_STEPS_MAX * (PROBE_STEP_NAME_MAX + 12)];
+    const struct view *v = data;
+    const struct probe_result *r = &collect_of(v)->probes[row];
+    const struct config_probe *conf = &v->conf->probes[row];
+    int checked = r->state != PROBE_NOT_YET;
+    switch (column) {
+    case PROBE_NAME:
+        return mib_set_string(out, conf->name);
+    case PROBE_KIND:
+        return mib_set_integer(out, (long)conf->kind + 1);
+    case PROBE_ADDRESS:
+        return mib_set_string(out, conf->server.address);
+    case PROBE_TLS:
+        return mib_set_integer(out, (long)conf->server.tls + 1);
+    case PROBE_STATE:
+        /* up(1), slow(2), down(3) as enum probe_state; unknown(4). */
+        return mib_set_integer(out, checked ? (long)r->state : 4);
+    case PROBE_RESPONSE_TIME:
+        return mib_set_unsigned(out, ASN_GAUGE, checked ? r->last.total_ms : 0);
+    case PROBE_STEP_TIMES:
+        return mib_set_string(out, checked ? step_times(&r->last, steps, sizeof steps) : "");
+    case PROBE_TIMEOUT:
+        return mib_set_unsigned(out, ASN_UNSIGNED, conf->timeout_ms);
+    case PROBE_SLOW_THRESHOLD:
+        return mib_set_unsigned(out, ASN_UNSIGNED, conf->slow_ms);
+    case PROBE_INTERVAL:
+        return mib_set_unsigned(out, ASN_UNSIGNED, conf->interval_s);
+    case PROBE_LAST_CHECK:
+        return mib_set_unsigned(out, ASN_UNSIGNED, time_s(r->last_check));
+    case PROBE_LAST_SUCCESS:
+        return mib_set_unsigned(out, ASN_UNSIGNED, time_s(r->last_success));
+    case PROBE_LAST_FAILURE:
+        return mib_set_unsigned(out, ASN_UNSIGNED, time_s(r->last_failure));
+    case PROBE_LAST_CHANGE:
+        return mib_set_unsigned(out, ASN_UNSIGNED, time_s(r->last_change));
+    case PROBE_LAST_ERROR:
+        return mib_set_string(out, r->last_error);
+    case PROBE_REPLY_CODE:
+        return mib_set_integer(out, checked && r->last.reply_code > 0 ? r->last.reply_code : 0);
+    case PROBE_CONSECUTIVE_FAILURES:
+        return mib_set_unsigned(out, ASN_GAUGE, r->consecutive_failures);
+    case PROBE_CHECKS:
+        return mib_set_unsigned(out, ASN_COUNTER, view_counter32(r->checks));
+    case PROBE_FAILURES:
+        return mib_set_unsigned(out, ASN_COUNTER, view_counter32(r->failures));
+    default:
+        return -1;
+    }
+}
+
+struct oid_table mib_mtamon_probe_table = {
+    .name = "mtamonProbeTable",
+    .entry = probe_entry,
+    .entry_len = OID_LENGTH(probe_entry),
+    .first_column = PROBE_NAME,
+    .last_column = PROBE_FAILURES,
+    .ops = {mib_fetch_view, probe_rows, position_index, probe_cell},
 };

@@ -105,8 +105,9 @@ static int appl_cell(const void *data, size_t row, unsigned column,
      * names its port (applications[].port). */
     if (column == APPL_INBOUND_ASSOCS && app->has_inbound)
         return mib_set_unsigned(out, ASN_GAUGE, app->inbound_assocs);
-    /* A service row without a process watch has no status columns; the
-     * MTA row always has them (down while the segment is). */
+    /* A service row has status columns once its process watch or its
+     * probe has an answer (view.h, struct view_app); the MTA row always
+     * has them (down while the segment is). */
     if (app != v->mta && !app->has_status)
         return -1;
     switch (column) {

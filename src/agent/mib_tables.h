@@ -28,7 +28,8 @@ extern struct oid_table mib_mta_table, mib_group_table,
 /* mib_mtamon.c (MTAMON-MIB): scalars, then the tables. */
 extern struct oid_table mib_mtamon_scalars, mib_mtamon_queue_table,
     mib_mtamon_partition_table, mib_mtamon_connection_table,
-    mib_mtamon_remote_table, mib_mtamon_process_table, mib_mtamon_group_hc_table;
+    mib_mtamon_remote_table, mib_mtamon_process_table, mib_mtamon_group_hc_table,
+    mib_mtamon_probe_table;
 
 /** ops.fetch of every table: mib_current_view(ctx) (ctx is the cache). */
 const void *mib_fetch_view(void *ctx);

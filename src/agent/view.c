@@ -529,6 +529,26 @@ static int app_processes_up(const view_cache *vc, const struct config_app *app,
     return verdict;
 }
 
+/*
+ * The probe's verdict on @p app (applications[].probe): its state, or
+ * PROBE_NOT_YET when it has none or was not checked yet.  *@p changed_ms:
+ * when that state began (wall clock).
+ */
+static enum probe_state app_probe_state(const view_cache *vc, const struct config_app *app,
+                                        int64_t *changed_ms)
+{
+    const struct collector_snapshot *cs = &vc->collect;
+    *changed_ms = 0;
+    if (!app->probe || !app->probe[0])
+        return PROBE_NOT_YET;
+    const struct config_probe *p = config_probe_find(vc->conf, app->probe);
+    size_t at = p ? (size_t)(p - vc->conf->probes) : cs->n_probes;
+    if (at >= cs->n_probes)
+        return PROBE_NOT_YET;
+    *changed_ms = (int64_t)cs->probes[at].last_change * 1000;
+    return cs->probes[at].state;
+}
+
 /* applLastChange of row @p i: the TimeStamp of each change of status. */
 static uint32_t app_last_change(view_cache *vc, size_t i, enum view_oper_status status,
                                 int restarted, uint32_t first, const struct view_clock *now)
@@ -544,9 +564,27 @@ static uint32_t app_last_change(view_cache *vc, size_t i, enum view_oper_status 
     return st->last_change;
 }
 
+/*
+ * A service row's status from its process watch (@p procs: 1 up, 0 down,
+ * -1 unknown) and its probe (@p pstate): down when either says down,
+ * congested when the probe is slow, up when one says up and none down;
+ * 0 (no status) when neither knows yet.  A probe not checked yet leaves
+ * the process watch's answer.
+ */
+static enum view_oper_status service_status(int procs, enum probe_state pstate)
+{
+    if (procs == 0 || pstate == PROBE_DOWN)
+        return VIEW_OPER_DOWN;
+    if (pstate == PROBE_SLOW)
+        return VIEW_OPER_CONGESTED;
+    if (procs == 1 || pstate == PROBE_UP)
+        return VIEW_OPER_UP;
+    return 0;
+}
+
 /* Every row's status columns: the MTA's from the segment (and its process
- * watch), a service's from its process watch; inbound associations from
- * the connection table where a row names its port. */
+ * watch), a service's from its process watch and its probe; inbound
+ * associations from the connection table where a row names its port. */
 static void build_apps(view_cache *vc, struct view *v, const struct view_clock *now)
 {
     /* sysUpTime went back: the master was re-initialised (restarted, or
@@ -589,15 +627,31 @@ static void build_apps(view_cache *vc, struct view *v, const struct view_clock *
                                               : 0;
             app->last_change_ticks = app_last_change(vc, i, status, recreated, first, now);
             v->mta = app;
-        } else if (procs >= 0) {
-            enum view_oper_status status = procs ? VIEW_OPER_UP : VIEW_OPER_DOWN;
+        } else {
+            int64_t probe_ms;
+            enum probe_state pstate = app_probe_state(vc, app->conf, &probe_ms);
+            enum view_oper_status status = service_status(procs, pstate);
+            if (!status)
+                continue;
+            /* When first seen, the status holds since: a probe that says
+             * down, since that check; processes that say down, since now
+             * (a scan does not know when they stopped); up or congested,
+             * since the later of the probe's state and the processes'
+             * start. */
+            uint32_t first;
+            if (status == VIEW_OPER_DOWN) {
+                first = pstate == PROBE_DOWN ? view_timestamp(now, probe_ms)
+                                            : now->uptime_ticks;
+            } else {
+                first = pstate != PROBE_NOT_YET ? view_timestamp(now, probe_ms) : 0;
+                if (procs == 1 && view_timestamp(now, started_ms) > first)
+                    first = view_timestamp(now, started_ms);
+            }
             app->has_status = 1;
             app->oper_status = status;
-            app->uptime_ticks = procs ? view_timestamp(now, started_ms) : 0;
-            app->last_change_ticks =
-                app_last_change(vc, i, status, 0,
-                                procs ? view_timestamp(now, started_ms) : now->uptime_ticks,
-                                now);
+            app->uptime_ticks = procs == 1 && status != VIEW_OPER_DOWN
+                                    ? view_timestamp(now, started_ms) : 0;
+            app->last_change_ticks = app_last_change(vc, i, status, 0, first, now);
         }
     }
 }

@@ -90,11 +90,16 @@ struct view_totals {
 struct view_app {
     const struct config_app *conf;
     /** The MTA row always has the status columns; a service row has them
-     * when its process watch has run (applications[].processes); one
-     * without serves its configured strings only. */
+     * when its process watch has run (applications[].processes) or its
+     * probe has checked (applications[].probe): down(2) when either says
+     * down, congested(4) when the probe is slow, else up(1).  A probe not
+     * checked yet leaves the process watch's answer; a row with neither
+     * answer yet serves its configured strings only. */
     int has_status;
     enum view_oper_status oper_status;
-    uint32_t uptime_ticks;       /**< applUptime (TimeStamp) */
+    /** applUptime (TimeStamp): when the row's processes started; 0 for
+     * a row down, or whose status comes from a probe only. */
+    uint32_t uptime_ticks;
     uint32_t last_change_ticks;  /**< applLastChange (TimeStamp) */
     /** applInboundAssociations from the kernel's table: ESTABLISHED
      * connections to applications[].port, when that was read. */

@@ -214,9 +214,11 @@ static int make_jobs(collector *c)
                                sizeof *c->pub.partitions);
     c->pub.processes = calloc(conf->n_processes ? conf->n_processes : 1,
                               sizeof *c->pub.processes);
+    c->pub.probes = calloc(conf->n_probes ? conf->n_probes : 1, sizeof *c->pub.probes);
     if (!c->jobs || !c->pub.queues || !c->pub.queue_conf || !c->pub.partitions ||
-        !c->pub.processes)
+        !c->pub.processes || !c->pub.probes)
         return -1;
+    c->pub.n_probes = conf->n_probes;
     c->pub.n_queues = rows;
     c->pub.n_partitions = conf->n_partitions;
     c->pub.n_processes = conf->n_processes;
@@ -354,8 +356,9 @@ void collector_free(collector *c)
 static int size_rows(struct collector_snapshot *out, const struct collector_snapshot *pub)
 {
     if (out->queues && out->queue_conf && out->partitions && out->processes &&
-        out->n_queues == pub->n_queues && out->n_partitions == pub->n_partitions &&
-        out->n_processes == pub->n_processes)
+        out->probes && out->n_queues == pub->n_queues &&
+        out->n_partitions == pub->n_partitions && out->n_processes == pub->n_processes &&
+        out->n_probes == pub->n_probes)
         return 0;
     collector_snapshot_free(out);
     out->queues = calloc(pub->n_queues ? pub->n_queues : 1, sizeof *out->queues);
@@ -363,13 +366,16 @@ static int size_rows(struct collector_snapshot *out, const struct collector_snap
     out->partitions = calloc(pub->n_partitions ? pub->n_partitions : 1,
                              sizeof *out->partitions);
     out->processes = calloc(pub->n_processes ? pub->n_processes : 1, sizeof *out->processes);
-    if (!out->queues || !out->queue_conf || !out->partitions || !out->processes) {
+    out->probes = calloc(pub->n_probes ? pub->n_probes : 1, sizeof *out->probes);
+    if (!out->queues || !out->queue_conf || !out->partitions || !out->processes ||
+        !out->probes) {
         collector_snapshot_free(out);
         return -1;
     }
     out->n_queues = pub->n_queues;
     out->n_partitions = pub->n_partitions;
     out->n_processes = pub->n_processes;
+    out->n_probes = pub->n_probes;
     return 0;
 }
 
@@ -384,6 +390,7 @@ int collector_snapshot(collector *c, struct collector_snapshot *out)
     memcpy(out->queue_conf, pub->queue_conf, pub->n_queues * sizeof *out->queue_conf);
     memcpy(out->partitions, pub->partitions, pub->n_partitions * sizeof *out->partitions);
     memcpy(out->processes, pub->processes, pub->n_processes * sizeof *out->processes);
+    memcpy(out->probes, pub->probes, pub->n_probes * sizeof *out->probes);
     pthread_mutex_unlock(&c->lock);
     if (rc != 0)
         collector_snapshot_free(out);

@@ -21,6 +21,7 @@
 #include "connections.h"
 #include "mtamon_config.h"
 #include "partition.h"
+#include "probe.h"
 #include "process_watch.h"
 #include "queue_scan.h"
 
@@ -38,6 +39,10 @@ struct collector_snapshot {
     struct connections_stats connections;    /**< ok = 0 until read */
     struct process_watch_stats *processes;   /**< config order */
     size_t n_processes;
+    /** Each probe's running result, in config order (probes:); state
+     * PROBE_NOT_YET before its first check. */
+    struct probe_result *probes;
+    size_t n_probes;
 };
 
 /**

@@ -16,6 +16,7 @@ void collector_snapshot_free(struct collector_snapshot *s)
     free(s->queue_conf);
     free(s->partitions);
     free(s->processes);
+    free(s->probes);
     connections_free(&s->connections);
     memset(s, 0, sizeof *s);
 }

@@ -67,7 +67,11 @@ translate mtamonConnRemoteCount "$ROOT.1.5.1.5"
 translate mtamonProcessScanAge "$ROOT.1.6.1.9"
 translate mtamonGroupHCReceivedMessages "$ROOT.1.7.1.1"
 translate mtamonGroupHCLoopsDetected "$ROOT.1.7.1.32"
+translate mtamonProbeName "$ROOT.1.8.1.2"
+translate mtamonProbeState "$ROOT.1.8.1.6"
+translate mtamonProbeFailures "$ROOT.1.8.1.20"
 translate mtamonCompliance "$ROOT.2.1.1"
+translate mtamonProbeGroup "$ROOT.2.2.7"
 translate mtamonGroupHCGroup "$ROOT.2.2.6"
 
 # mtamonGroupHCEntry shares mtaGroupEntry's index { applIndex, mtaGroupIndex }.

@@ -49,6 +49,73 @@ static const void *fixed_view(void *ctx)
     return the_view;
 }
 
+/* Two probes (mtamonProbeTable): "imap" up, which row 2 ("imap" in
+ * applTable) follows, and "smtp" down on a 421 greeting. */
+static char s_imap[] = "imap", s_smtp[] = "smtp", s_imap_addr[] = "127.0.0.1:10143",
+            s_smtp_addr[] = "mx.example:25";
+static struct config_probe probe_conf[2];
+static struct probe_result probe_results[2];
+
+static void make_probes(void)
+{
+    probe_conf[0].name = s_imap;
+    probe_conf[0].kind = CONFIG_PROBE_IMAP;
+    probe_conf[0].server.address = s_imap_addr;
+    probe_conf[0].server.tls = CONFIG_TLS_NONE;
+    probe_conf[0].interval_s = 60;
+    probe_conf[0].timeout_ms = 10000;
+    probe_conf[0].slow_ms = 2000;
+    probe_conf[1].name = s_smtp;
+    probe_conf[1].kind = CONFIG_PROBE_SMTP;
+    probe_conf[1].server.address = s_smtp_addr;
+    probe_conf[1].server.tls = CONFIG_TLS_STARTTLS;
+    probe_conf[1].interval_s = 30;
+    probe_conf[1].timeout_ms = 5500;
+    probe_conf[1].slow_ms = 0;
+
+    struct probe_result *r = &probe_results[0];
+    r->state = PROBE_UP;
+    r->last.ok = 1;
+    r->last.total_ms = 12;
+    static const struct probe_step steps[] = {
+        {"connect", 1}, {"greeting", 3}, {"login", 5}, {"logout", 1},
+    };
+    memcpy(r->last.steps, steps, sizeof steps);
+    r->last.n_steps = 4;
+    r->last_check = r->last_success = 1764880000;
+    r->last_failure = 1764870000;
+    r->last_change = 1764870060;
+    snprintf(r->last_error, sizeof r->last_error, "greeting: timed out after 10000 ms");
+    r->checks = 4294967298u;   /* Counter32: modulo 2^32, 2 */
+    r->failures = 1;
+
+    r = &probe_results[1];
+    r->state = PROBE_DOWN;
+    r->last.total_ms = 4;
+    static const struct probe_step connect[] = {{"connect", 2}};
+    memcpy(r->last.steps, connect, sizeof connect);
+    r->last.n_steps = 1;
+    r->last.reply_code = 421;
+    snprintf(r->last.error, sizeof r->last.error, "greeting: 421 4.3.2 busy");
+    snprintf(r->last_error, sizeof r->last_error, "greeting: 421 4.3.2 busy");
+    r->last_check = r->last_failure = r->last_change = 1764880030;
+    r->consecutive_failures = 3;
+    r->checks = 3;
+    r->failures = 3;
+}
+
+static int fixed_collect(void *ctx, struct collector_snapshot *out)
+{
+    (void)ctx;
+    collector_snapshot_free(out);
+    out->probes = calloc(2, sizeof *out->probes);
+    if (!out->probes)
+        return -1;
+    memcpy(out->probes, probe_results, sizeof probe_results);
+    out->n_probes = 2;
+    return 0;
+}
+
 /* Known traffic on three channels (ims-ms is pinned to index 7 by the
  * fixture; tcp_local and tcp_intranet get 8 and 9), with two associations
  * left open and status codes in every direction. */
@@ -73,7 +140,12 @@ static void make_view(mtamon_assoc open[2])
     mtamon_close(m);   /* the associations stay: this process is alive */
 
     conf_init(&fixture.tc, seg, 3600000);
+    make_probes();
+    fixture.tc.conf.probes = probe_conf;
+    fixture.tc.conf.n_probes = 2;
+    fixture.tc.apps[1].probe = s_imap;
     fixture_open(&fixture, NULL, &fixture.tc.conf);
+    view_cache_set_collector(fixture.vc, fixed_collect, NULL);
     /* The master has been up 1000 s. */
     struct view_clock now = {0, 100000};
     struct timespec ts;

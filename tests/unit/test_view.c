@@ -7,7 +7,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit_util.h"
@@ -945,6 +947,177 @@ static void test_conversions(void)
     CU_ASSERT_EQUAL(view_koctets(UINT64_MAX), UINT64_MAX / 1024 + 1);
 }
 
+/* ------------------------------------------------------------------------ */
+/* applTable: a service row's status from its process watch and its probe   */
+
+/* The collectors' results a test sets: one process watch, one probe. */
+static struct process_watch_stats fake_procs[1];
+static struct probe_result fake_probes[1];
+
+static int fake_collect(void *ctx, struct collector_snapshot *out)
+{
+    (void)ctx;
+    collector_snapshot_free(out);
+    out->processes = calloc(1, sizeof *out->processes);
+    out->probes = calloc(1, sizeof *out->probes);
+    if (!out->processes || !out->probes)
+        return -1;
+    out->processes[0] = fake_procs[0];
+    out->probes[0] = fake_probes[0];
+    out->n_processes = out->n_probes = 1;
+    return 0;
+}
+
+static void set_probe(enum probe_state state, time_t changed)
+{
+    memset(&fake_probes[0], 0, sizeof fake_probes[0]);
+    fake_probes[0].state = state;
+    fake_probes[0].last_check = changed;
+    fake_probes[0].last_change = changed;
+}
+
+static void set_procs(enum process_watch_status status, int64_t started_ms)
+{
+    memset(&fake_procs[0], 0, sizeof fake_procs[0]);
+    fake_procs[0].status = status;
+    fake_procs[0].count = status == PROCESS_WATCH_RUNNING;
+    fake_procs[0].oldest_start_ms = started_ms;
+}
+
+/* Build the next view, 1 s (100 ticks) after the last. */
+static const struct view *next_view(struct view_fixture *f, struct view_clock *now)
+{
+    now->wall_ms += 1000;
+    now->uptime_ticks += 100;
+    return view_cache_get(f->vc, now, 1);
+}
+
+static void test_service_probe_status(void)
+{
+    static char s_probe[] = "imap-probe", s_proc[] = "dovecot", s_none[] = "";
+    static char *procs[1] = {s_proc};
+    struct config_probe probe_conf[1];
+    struct config_process proc_conf[1];
+    memset(probe_conf, 0, sizeof probe_conf);
+    memset(proc_conf, 0, sizeof proc_conf);
+    probe_conf[0].name = s_probe;
+    probe_conf[0].kind = CONFIG_PROBE_IMAP;
+    proc_conf[0].name = s_proc;
+    proc_conf[0].pidfile = proc_conf[0].executable = proc_conf[0].argument = s_none;
+
+    struct view_fixture f;
+    conf_init(&f.tc, ut_name(), 1000);   /* no segment: the MTA row is down */
+    f.tc.conf.probes = probe_conf;
+    f.tc.conf.n_probes = 1;
+    f.tc.conf.processes = proc_conf;
+    f.tc.conf.n_processes = 1;
+    f.tc.apps[1].probe = s_probe;        /* row 2 follows the probe only */
+    fixture_open(&f, NULL, NULL);
+    view_cache_set_collector(f.vc, fake_collect, NULL);
+    set_probe(PROBE_NOT_YET, 0);
+    set_procs(PROCESS_WATCH_NOT_YET, 0);
+
+    ut_capture_stderr_start();
+    /* The master has been up 1000 s. */
+    struct view_clock now = {ut_now_ms(), 100000};
+    time_t now_s = (time_t)(now.wall_ms / 1000);
+
+    /* Not checked yet: no status columns. */
+    const struct view *v = view_cache_get(f.vc, &now, 1);
+    CU_ASSERT_EQUAL(v->apps[1].has_status, 0);
+
+    /* Up since the check 20 s ago: applLastChange is that check's time;
+     * no applUptime from a probe. */
+    set_probe(PROBE_UP, now_s - 20);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].has_status, 1);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_UP);
+    uint32_t expect = view_timestamp(&now, (int64_t)(now_s - 20) * 1000);
+    CU_ASSERT(expect > 97000u && expect < 98100u);
+    CU_ASSERT_EQUAL(v->apps[1].last_change_ticks, expect);
+    CU_ASSERT_EQUAL(v->apps[1].uptime_ticks, 0u);
+
+    /* Still up: applLastChange stays. */
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].last_change_ticks, expect);
+
+    /* Slow: congested(4), changed now. */
+    set_probe(PROBE_SLOW, now_s);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_CONGESTED);
+    CU_ASSERT_EQUAL(v->apps[1].last_change_ticks, now.uptime_ticks);
+    uint32_t congested_at = now.uptime_ticks;
+
+    /* Down. */
+    set_probe(PROBE_DOWN, now_s);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_DOWN);
+    CU_ASSERT_EQUAL(v->apps[1].last_change_ticks, now.uptime_ticks);
+    CU_ASSERT(now.uptime_ticks > congested_at);
+
+    /* Row 2 watches processes too.  Processes running, probe down: down. */
+    f.tc.apps[1].processes = procs;
+    f.tc.apps[1].n_processes = 1;
+    set_procs(PROCESS_WATCH_RUNNING, now.wall_ms - 60000);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_DOWN);
+    CU_ASSERT_EQUAL(v->apps[1].uptime_ticks, 0u);
+
+    /* Processes running, probe up: up, applUptime from the processes. */
+    set_probe(PROBE_UP, now_s);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->apps[1].uptime_ticks, now.uptime_ticks - 6200u);
+    CU_ASSERT_EQUAL(v->apps[1].last_change_ticks, now.uptime_ticks);
+
+    /* Processes running, probe slow: congested. */
+    set_probe(PROBE_SLOW, now_s);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_CONGESTED);
+
+    /* Processes not running, probe up: down (either says down). */
+    set_procs(PROCESS_WATCH_NOT_RUNNING, 0);
+    set_probe(PROBE_UP, now_s);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_DOWN);
+
+    /* Processes running, probe not checked yet: the processes' answer. */
+    set_procs(PROCESS_WATCH_RUNNING, now.wall_ms - 5000);
+    set_probe(PROBE_NOT_YET, 0);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].has_status, 1);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_UP);
+
+    /* A new cache (mtamond restarted) sees both up at once: applLastChange
+     * is the later of the probe's state and the processes' start. */
+    view_cache_free(f.vc);
+    f.vc = view_cache_new(&f.tc.conf, f.map);
+    UT_REQUIRE(f.vc);
+    view_cache_set_collector(f.vc, fake_collect, NULL);
+    int64_t started_ms = now.wall_ms - 300000;
+    time_t probe_s = (time_t)(now.wall_ms / 1000) - 30;
+    set_procs(PROCESS_WATCH_RUNNING, started_ms);
+    set_probe(PROBE_UP, probe_s);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].oper_status, VIEW_OPER_UP);
+    CU_ASSERT_EQUAL(v->apps[1].last_change_ticks, view_timestamp(&now, (int64_t)probe_s * 1000));
+    CU_ASSERT_EQUAL(v->apps[1].uptime_ticks, view_timestamp(&now, started_ms));
+    CU_ASSERT(v->apps[1].last_change_ticks > v->apps[1].uptime_ticks + 20000u);
+
+    /* The other way round: processes started after the probe's state. */
+    view_cache_free(f.vc);
+    f.vc = view_cache_new(&f.tc.conf, f.map);
+    UT_REQUIRE(f.vc);
+    view_cache_set_collector(f.vc, fake_collect, NULL);
+    started_ms = now.wall_ms - 10000;
+    set_procs(PROCESS_WATCH_RUNNING, started_ms);
+    set_probe(PROBE_UP, (time_t)(now.wall_ms / 1000) - 100);
+    v = next_view(&f, &now);
+    CU_ASSERT_EQUAL(v->apps[1].last_change_ticks, view_timestamp(&now, started_ms));
+    free(ut_capture_stderr_stop());
+    fixture_close(&f);
+}
+
 int main(void)
 {
     static const struct unit_test tests[] = {
@@ -960,6 +1133,7 @@ int main(void)
         {"segment another user could write", test_untrusted_segment},
         {"segment.owner: the MTA's account", test_segment_owner},
         {"two channels with one index", test_duplicate_index},
+        {"service row status from its processes and probe", test_service_probe_status},
         {"view_timestamp", test_timestamp},
         {"view_interval", test_interval},
         {"Counter32, Gauge32, K-octets", test_conversions},
