@@ -650,6 +650,91 @@ static void test_pop3(void)
     fake_server_stop(fs);
 }
 
+static const struct fake_action imap_starttls[] = {
+    FAKE_SEND("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready.\r\n"),
+    FAKE_EXPECT("m1 STARTTLS\r"),
+    FAKE_SEND("m1 OK Begin TLS negotiation now.\r\n"),
+    FAKE_TLS,
+    FAKE_EXPECT("m2 LOGIN \"probe\" \"pw\"\r"),
+    FAKE_SEND("m2 OK Logged in\r\n"),
+    FAKE_EXPECT("m3 LOGOUT\r"),
+    FAKE_SEND("* BYE\r\nm3 OK Logout completed.\r\n"),
+    FAKE_END,
+};
+
+static const struct fake_action imap_no_starttls[] = {
+    FAKE_SEND("* OK ready.\r\n"),
+    FAKE_EXPECT("m1 CAPABILITY\r"),
+    FAKE_SEND("* CAPABILITY IMAP4rev1 XSTARTTLS AUTH=PLAIN\r\nm1 OK done\r\n"),
+    FAKE_READ_EOF,
+    FAKE_END,
+};
+
+static const struct fake_action pop3_stls[] = {
+    FAKE_SEND("+OK Dovecot ready.\r\n"),
+    FAKE_EXPECT("STLS\r"),
+    FAKE_SEND("+OK Begin TLS negotiation\r\n"),
+    FAKE_TLS,
+    FAKE_EXPECT("QUIT\r"),
+    FAKE_SEND("+OK Logging out.\r\n"),
+    FAKE_END,
+};
+
+static const struct fake_action pop3_no_stls[] = {
+    FAKE_SEND("+OK Dovecot ready.\r\n"),
+    FAKE_EXPECT("STLS\r"),
+    FAKE_SEND("-ERR Unknown command.\r\n"),
+    FAKE_READ_EOF,
+    FAKE_END,
+};
+
+/* IMAP STARTTLS and POP3 STLS: upgraded, or refused with the reason. */
+static void test_imap_pop3_starttls(void)
+{
+    struct test_cert tc;
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(test_cert_make(&tc, err, sizeof err), 0);
+    struct target t;
+    struct probe_check out;
+    target_init(&t, CONFIG_PROBE_IMAP, 1);
+    t.conf.server.tls = CONFIG_TLS_STARTTLS;
+    t.conf.server.tls_ca = tc.cert;
+    t.conf.server.tls_name = (char *)"localhost";
+    t.conf.server.user = (char *)"probe";
+    t.conf.server.password = (char *)"pw";
+    fake_server *fs = run(imap_starttls, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, &tc, &out);
+    CU_ASSERT_EQUAL(out.ok, 1);
+    CU_ASSERT_STRING_EQUAL(out.error, "");
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "starttls", "login", "logout", NULL));
+    CU_ASSERT_EQUAL(completed(fs, 1), 1);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
+    fake_server_stop(fs);
+
+    fs = run(imap_no_starttls, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, &tc, &out);
+    CU_ASSERT_EQUAL(out.ok, 0);
+    CU_ASSERT_STRING_EQUAL(out.error, "starttls: not offered");
+    CU_ASSERT(steps_are(&out, "connect", "greeting", NULL));
+    CU_ASSERT(!sent(fs, "STARTTLS"));
+    CU_ASSERT(!sent(fs, "LOGIN"));
+    fake_server_stop(fs);
+
+    t.conf.kind = CONFIG_PROBE_POP3;
+    t.conf.server.user = (char *)"";
+    fs = run(pop3_stls, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, &tc, &out);
+    CU_ASSERT_EQUAL(out.ok, 1);
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "stls", "quit", NULL));
+    CU_ASSERT_EQUAL(completed(fs, 1), 1);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
+    fake_server_stop(fs);
+
+    fs = run(pop3_no_stls, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, &tc, &out);
+    CU_ASSERT_EQUAL(out.ok, 0);
+    CU_ASSERT_STRING_EQUAL(out.error, "stls: -ERR Unknown command.");
+    CU_ASSERT(steps_are(&out, "connect", "greeting", NULL));
+    fake_server_stop(fs);
+    test_cert_remove(&tc);
+}
+
 UT_MAIN("probe_mail",
         {"SMTP reply lines", test_smtp_parse_line},
         {"EHLO keywords", test_smtp_ext},
@@ -666,4 +751,5 @@ UT_MAIN("probe_mail",
         {"LMTP LHLO", test_lmtp_lhlo},
         {"IMAP up, LOGIN, PREAUTH", test_imap_up},
         {"IMAP refused", test_imap_refused},
-        {"POP3", test_pop3})
+        {"POP3", test_pop3},
+        {"IMAP STARTTLS, POP3 STLS", test_imap_pop3_starttls})
