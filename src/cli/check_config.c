@@ -52,6 +52,8 @@ int cli_check_config(int argc, char **argv)
         conf->n_processes)
         printf(", %zu queues, %zu partitions, %zu ports, %zu processes", conf->n_queues,
                conf->n_partitions, conf->connections.n_ports, conf->n_processes);
+    if (conf->n_probes)
+        printf(", %zu probes", conf->n_probes);
     printf(")\n");
     config_free(conf);
     return EX_OK;

@@ -85,13 +85,13 @@ for f in "$DATA"/good-*.yaml; do
         n_good=$((n_good + 1))
     fi
 done
-assert_eq 7 "$n_good" "found every good configuration"
+assert_eq 8 "$n_good" "found every good configuration"
 assert_eq 0 "$(stat_of %s "$DATA/good-empty.yaml")" "good-empty.yaml is empty"
 
 section "the shipped sample conf/mtamon.yaml"
 cli check-config "$IT_TOP_SRCDIR/conf/mtamon.yaml"
 assert_exit 0 "conf/mtamon.yaml: exit status 0"
-assert_eq "$IT_TOP_SRCDIR/conf/mtamon.yaml: ok (3 applications, 4 channels, 0 queues, 2 partitions, 3 ports, 0 processes)" "$OUT" \
+assert_eq "$IT_TOP_SRCDIR/conf/mtamon.yaml: ok (3 applications, 4 channels, 0 queues, 2 partitions, 3 ports, 0 processes, 4 probes)" "$OUT" \
     "conf/mtamon.yaml: summary"
 assert_eq "" "$ERR" "conf/mtamon.yaml: nothing on stderr"
 # Neither the sample nor the unit leaves mtamond running as root: the
@@ -100,6 +100,48 @@ assert_eq "  user: mtamon" "$(sed -n '/^daemon:/,/^[^ #]/{/^  user:/p}' "$IT_TOP
     "conf/mtamon.yaml: daemon.user is mtamon"
 assert_eq "User=mtamon" "$(grep '^User=' "$IT_TOP_SRCDIR/conf/mtamond.service")" \
     "conf/mtamond.service: User=mtamon"
+
+# ------------------------------------------------------------------------
+section "probe credentials files"
+
+# probe_config CREDENTIALS: a config with an imap probe logging in with it.
+probe_config()
+{
+    printf 'probes:\n  - name: imap\n    kind: imap\n    address: 127.0.0.1\n    credentials: %s\n' \
+        "$1" >"$T/creds.yaml"
+}
+printf 'probe:Secret-Pa55\n' >"$T/creds"
+chmod 644 "$T/creds"
+probe_config "$T/creds"
+cli check-config "$T/creds.yaml"
+assert_exit 78 "credentials mode 0644: exit status 78"
+assert_eq "mtamon: $T/creds.yaml:5:18: probes[0].credentials: credentials file $T/creds has mode 0644: its group or others may read or write it; refused (run chmod 600 $T/creds)" \
+    "$ERR" "credentials mode 0644: the message names the file, its mode and chmod 600"
+assert_not_contains "$OUT$ERR" "Secret-Pa55" "credentials mode 0644: the password is not printed"
+chmod 660 "$T/creds"
+cli check-config "$T/creds.yaml"
+assert_exit 78 "credentials mode 0660: exit status 78"
+assert_contains "$ERR" "has mode 0660" "credentials mode 0660: refused"
+chmod 600 "$T/creds"
+cli check-config "$T/creds.yaml"
+assert_exit 0 "credentials mode 0600: exit status 0"
+assert_eq "$T/creds.yaml: ok (1 applications, 0 channels, 1 probes)" "$OUT" "credentials mode 0600: summary"
+assert_not_contains "$OUT$ERR" "Secret-Pa55" "credentials mode 0600: the password is not printed"
+printf 'no colon here\n' >"$T/creds"
+cli check-config "$T/creds.yaml"
+assert_exit 78 "credentials without ':': exit status 78"
+assert_eq "mtamon: $T/creds.yaml:5:18: probes[0].credentials: credentials file $T/creds: the first line is not USER:PASSWORD" \
+    "$ERR" "credentials without ':': message"
+probe_config "$T/missing-creds"
+cli check-config "$T/creds.yaml"
+assert_exit 78 "missing credentials file: exit status 78"
+assert_eq "mtamon: $T/creds.yaml:5:18: probes[0].credentials: credentials file $T/missing-creds: No such file or directory" \
+    "$ERR" "missing credentials file: message"
+probe_config "$T"
+cli check-config "$T/creds.yaml"
+assert_exit 78 "credentials file a directory: exit status 78"
+assert_eq "mtamon: $T/creds.yaml:5:18: probes[0].credentials: credentials file $T: not a regular file" \
+    "$ERR" "credentials file a directory: message"
 
 # ------------------------------------------------------------------------
 section "the file name is reported as given"

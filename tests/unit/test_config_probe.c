@@ -336,7 +336,8 @@ static void test_credentials(void)
     UT_REQUIRE(write_file("nocolon", "topsecret\n", 0600, nocolon, sizeof nocolon));
     UT_REQUIRE(write_file("nouser", ":topsecret\r\n", 0600, nouser, sizeof nouser));
     snprintf(dir, sizeof dir, "%s/dir", tmpdir);
-    UT_REQUIRE(mkdir(dir, 0700) == 0);
+    int made = mkdir(dir, 0700) == 0; /* UT_REQUIRE evaluates twice */
+    UT_REQUIRE(made);
 
     struct config_probe_endpoint ep = {0};
     char err[512];
@@ -376,7 +377,7 @@ static void test_credentials(void)
     }
     /* In a file: at the position of the value, with the key. */
     snprintf(msg, sizeof msg,
-             "2:57: probes[0].credentials: credentials file %s has mode 0644: its group or "
+             "2:52: probes[0].credentials: credentials file %s has mode 0644: its group or "
              "others may read or write it; refused (run chmod 600 %s)",
              open_file, open_file);
     char yaml[512];
@@ -384,13 +385,16 @@ static void test_credentials(void)
              open_file);
     expect_error(yaml, msg);
     /* 0640 (group may read) and 0604 are refused too; 0400 is fine. */
-    UT_REQUIRE(chmod(open_file, 0640) == 0);
+    int changed = chmod(open_file, 0640) == 0;
+    UT_REQUIRE(changed);
     struct config_probe_endpoint e = {0};
     CU_ASSERT_EQUAL(config_probe_credentials(&e, open_file, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "mode 0640"));
-    UT_REQUIRE(chmod(open_file, 0604) == 0);
+    changed = chmod(open_file, 0604) == 0;
+    UT_REQUIRE(changed);
     CU_ASSERT_EQUAL(config_probe_credentials(&e, open_file, err, sizeof err), -1);
-    UT_REQUIRE(chmod(open_file, 0400) == 0);
+    changed = chmod(open_file, 0400) == 0;
+    UT_REQUIRE(changed);
     CU_ASSERT_EQUAL(config_probe_credentials(&e, open_file, err, sizeof err), 0);
     CU_ASSERT_STRING_EQUAL(e.password, "topsecret");
     struct config_probe q = {0};
