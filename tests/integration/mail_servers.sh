@@ -187,6 +187,8 @@ ssl_key = <$MS_KEY
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A wrong password is answered at once (default 2 s): the tests try one.
+auth_failure_delay = 0
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $d/users
@@ -220,6 +222,14 @@ service pop3-login {
     address = 127.0.0.1
     port = $DOVECOT_POP3S_PORT
     ssl = yes
+  }
+}
+# No growing delay for an address after failed logins (anvil's auth
+# penalty, up to 15 s): the tests try wrong passwords from 127.0.0.1 and
+# then log in there again.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 service lmtp {
