@@ -99,8 +99,10 @@ static void probe_conn_job_release(struct probe_conn_job *job)
 static void *probe_conn_resolve_thread(void *arg)
 {
     struct probe_conn_job *job = arg;
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_ADDRCONFIG};
+    /* No AI_ADDRCONFIG: on a host with loopback only it hides
+     * "localhost"; an address that cannot be reached just fails over
+     * to the next. */
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
     int rc = job->fn(job->host, job->port, &hints, &res);
     pthread_mutex_lock(&job->lock);

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +304,14 @@ static void fake_serve(fake_server *fs, int fd)
 static void *fake_thread(void *arg)
 {
     fake_server *fs = arg;
+    /* OpenSSL's socket BIO writes with write(2): a client that went away
+     * must give EPIPE here, not a SIGPIPE that ends the test program.
+     * Blocked on this thread only, the signal stays pending on it and
+     * goes with it. */
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
     for (;;) {
         if (fake_wait(fs, fs->listen_fd, POLLIN, -1) != WAIT_READY)
             return NULL;
