@@ -6,7 +6,8 @@
  * owner.c parses --group and --mode, show_text.c and show_json.c print a
  * snapshot, simulate.c writes synthetic mail traffic, feed.c follows MTA
  * logs, check_config.c validates a configuration file, queue.c scans the
- * queues (src/collect), cli_util.c holds the small helpers below.
+ * queues (src/collect), probe.c runs the probes (src/collect) and
+ * probe_report.c prints them, cli_util.c holds the small helpers below.
  *
  * Every command function returns a sysexits(3) status up to main(); none of
  * them exits.  Errors are printed as "mtamon: <message>" on stderr.
@@ -65,6 +66,19 @@ int cli_check_config(int argc, char **argv);
  * EX_UNAVAILABLE (a queue could not be read), EX_CONFIG, EX_USAGE.
  */
 int cli_queue(int argc, char **argv);
+
+/**
+ * `mtamon probe [-c FILE] [--json | --nagios] [--timeout SEC] [--slow SEC]
+ * [--starttls] [--insecure] [--credentials FILE] [NAME ... | URL ...]`
+ * (probe.c): run the configured probes (or those called NAME, or ad hoc
+ * URL targets) once, side by side, and print them.  Returns 0 when all
+ * are up, 1 when one is slow and none down, 2 when one is down; EX_CONFIG
+ * or EX_USAGE, both 3 (UNKNOWN) under --nagios.
+ */
+int cli_probe(int argc, char **argv);
+
+/** Print the usage of `mtamon probe` to @p out. */
+void cli_probe_usage(FILE *out);
 
 /** Print the top-level usage to @p out. */
 void cli_usage(FILE *out);

@@ -37,6 +37,8 @@ void cli_usage(FILE *out)
             "  queue [--json] --path DIR [--kind directory|postfix|generic]\n"
             "        [--glob GLOB] [--depth N] [--name NAME]\n"
             "                             messages, volume and age of the queues\n"
+            "  probe [-c FILE] [--json | --nagios] [NAME ... | URL ...]\n"
+            "                             run the server-response probes once\n"
             "\n"
             "The Sun spellings (counters -show -noheaders ...) work too.\n"
             "The segment is --segment NAME (anywhere on the line), else\n"
@@ -111,6 +113,8 @@ int main(int argc, char **argv)
         status = cli_check_config(argc - 1, argv + 1);
     } else if (strcmp(cmd, "queue") == 0) {
         status = cli_queue(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "probe") == 0) {
+        status = cli_probe(argc - 1, argv + 1);
     } else if (cmd[0] == '-') {
         return cli_usage_error(cli_usage, "unknown option '%s'", cmd);
     } else {
