@@ -21,12 +21,16 @@
 /* A thread scans a tree or reads /proc: no deep recursion, small frames. */
 #define JOB_STACK_SIZE ((size_t)256 << 10)
 
+/* A probe's thread runs OpenSSL's handshake and certificate checks, whose
+ * frames are larger: give it what a default thread has to spare. */
+#define PROBE_STACK_SIZE ((size_t)1 << 20)
+
 /* How much nicer than the request path a collector thread runs: a scan
  * of a million files is CPU work that must not lengthen a GET's tail
  * when the machine is busy (bench/agent/get_during_scan). */
 #define JOB_NICE 10   /* added to the daemon's nice value */
 
-enum job_kind { JOB_QUEUE, JOB_PARTITION, JOB_CONNECTIONS, JOB_PROCESSES };
+enum job_kind { JOB_QUEUE, JOB_PARTITION, JOB_CONNECTIONS, JOB_PROCESSES, JOB_PROBE };
 
 struct job {
     collector *c;
@@ -35,6 +39,9 @@ struct job {
     size_t n_rows;
     const struct config_queue *queue;
     const struct config_partition *partition;
+    const struct config_probe *probe_conf;
+    probe *probe;                 /* NULL when probe_new() failed: */
+    char probe_err[PROBE_ERROR_MAX]; /* why */
     unsigned interval_s;
     pthread_t thread;
     int started;
@@ -46,6 +53,8 @@ struct job {
     struct process_watch_stats *procs;
     /* Processes that were running at the last run (for the log). */
     unsigned char *procs_running;
+    uint32_t failures_before;     /* consecutive failures before the last check */
+    struct probe_result result;   /* the probe's running result */
 };
 
 struct collector {
@@ -96,6 +105,43 @@ static void log_process_changes(struct job *j)
     j->was_ok = 1;
 }
 
+/* Log a probe going down, and coming back (up or slow), once each. */
+static void log_probe_change(struct job *j)
+{
+    const struct probe_result *r = &j->result;
+    int ok = r->state != PROBE_DOWN;
+    if (ok == j->was_ok || (ok && j->was_ok < 0)) {
+        j->was_ok = ok;
+        return;
+    }
+    if (!ok)
+        log_msg(LOG_WARNING, "probe %s (%s %s): down: %s", j->probe_conf->name,
+                config_probe_kind_name(j->probe_conf->kind),
+                j->probe_conf->server.address, r->last.error);
+    else
+        log_msg(LOG_NOTICE, "probe %s (%s %s): %s again after %u failed checks (%u ms)",
+                j->probe_conf->name, config_probe_kind_name(j->probe_conf->kind),
+                j->probe_conf->server.address, probe_state_name(r->state),
+                (unsigned)j->failures_before, (unsigned)r->last.total_ms);
+    j->was_ok = ok;
+}
+
+/* One check of probe job @p j, added to its result. */
+static void probe_run(struct job *j)
+{
+    struct probe_check check;
+    if (j->probe) {
+        probe_check(j->probe, &check);
+    } else {
+        memset(&check, 0, sizeof check);
+        snprintf(check.error, sizeof check.error, "setup: %.*s",
+                 (int)(sizeof check.error - sizeof "setup: "), j->probe_err);
+    }
+    j->failures_before = j->result.consecutive_failures;
+    probe_result_add(&j->result, &check, j->probe_conf->slow_ms, time(NULL));
+    log_probe_change(j);
+}
+
 /* Run @p j once and publish what it found. */
 static void job_run(struct job *j)
 {
@@ -137,6 +183,12 @@ static void job_run(struct job *j)
         pthread_mutex_unlock(&c->lock);
         break;
     }
+    case JOB_PROBE:
+        probe_run(j);
+        pthread_mutex_lock(&c->lock);
+        c->pub.probes[j->first] = j->result;
+        pthread_mutex_unlock(&c->lock);
+        break;
     }
 }
 
@@ -160,18 +212,29 @@ static void *job_thread(void *arg)
     collector *c = j->c;
     /* Linux gives each thread its own nice value, inherited from the
      * thread that made it: JOB_NICE more than the daemon's (at most 19).
-     * Failing to lower it only costs latency, so it is not checked. */
-    id_t tid = (id_t)syscall(SYS_gettid);
-    errno = 0;
-    int nice_now = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0)
-        (void)setpriority(PRIO_PROCESS, tid,
-                          nice_now + JOB_NICE > 19 ? 19 : nice_now + JOB_NICE);
+     * Failing to lower it only costs latency, so it is not checked.  A
+     * probe is not niced: it measures response times, and a busy machine
+     * must not make a server look slow. */
+    if (j->kind != JOB_PROBE) {
+        id_t tid = (id_t)syscall(SYS_gettid);
+        errno = 0;
+        int nice_now = getpriority(PRIO_PROCESS, tid);
+        if (errno == 0)
+            (void)setpriority(PRIO_PROCESS, tid,
+                              nice_now + JOB_NICE > 19 ? 19 : nice_now + JOB_NICE);
+    }
     for (;;) {
+        /* A probe's next check starts an interval after this one started
+         * (a check ends within its timeout, so its duration does not drift
+         * the schedule; one longer than the interval is followed at once).
+         * A scan's next run starts an interval after this one ended: a
+         * scan longer than its interval never runs back to back. */
+        struct timespec until;
+        if (j->kind == JOB_PROBE)
+            until = deadline_after((int64_t)j->interval_s * 1000);
         job_run(j);
-        /* The next run starts an interval after this one ended: a scan
-         * longer than its interval never runs back to back. */
-        struct timespec until = deadline_after((int64_t)j->interval_s * 1000);
+        if (j->kind != JOB_PROBE)
+            until = deadline_after((int64_t)j->interval_s * 1000);
         pthread_mutex_lock(&c->lock);
         int rc = 0;
         while (!c->stopping && rc != ETIMEDOUT)
@@ -206,7 +269,7 @@ static int make_jobs(collector *c)
     size_t rows = 0;
     for (size_t i = 0; i < conf->n_queues; i++)
         rows += queue_scan_rows(&conf->queues[i]);
-    size_t n = conf->n_queues + conf->n_partitions + 2;
+    size_t n = conf->n_queues + conf->n_partitions + 2 + conf->n_probes;
     c->jobs = calloc(n, sizeof *c->jobs);
     c->pub.queues = calloc(rows ? rows : 1, sizeof *c->pub.queues);
     c->pub.queue_conf = calloc(rows ? rows : 1, sizeof *c->pub.queue_conf);
@@ -251,6 +314,15 @@ static int make_jobs(collector *c)
         if (!j->procs || !j->procs_running)
             return -1;
     }
+    for (size_t i = 0; i < conf->n_probes; i++) {
+        const struct config_probe *pc = &conf->probes[i];
+        add_job(c, JOB_PROBE, i, 1, pc->interval_s);
+        struct job *j = &c->jobs[c->n_jobs - 1];
+        j->probe_conf = pc;
+        j->probe = probe_new(pc, j->probe_err, sizeof j->probe_err);
+        if (!j->probe)
+            log_msg(LOG_ERR, "probe %s: %s", pc->name, j->probe_err);
+    }
     return 0;
 }
 
@@ -287,13 +359,14 @@ int collector_start(collector *c, char *err, size_t errlen)
         snprintf(err, errlen, "collectors: cannot set up threads");
         return -1;
     }
-    pthread_attr_setstacksize(&attr, JOB_STACK_SIZE);
     /* The threads inherit a mask with every signal blocked. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = 0;
     for (size_t i = 0; i < c->n_jobs && rc == 0; i++) {
+        pthread_attr_setstacksize(&attr, c->jobs[i].kind == JOB_PROBE ? PROBE_STACK_SIZE
+                                                                     : JOB_STACK_SIZE);
         int e = pthread_create(&c->jobs[i].thread, &attr, job_thread, &c->jobs[i]);
         if (e != 0) {
             snprintf(err, errlen, "collectors: cannot start a thread: %s", strerror(e));
@@ -307,10 +380,36 @@ int collector_start(collector *c, char *err, size_t errlen)
     return rc;
 }
 
+static void *run_once_thread(void *arg)
+{
+    job_run(arg);
+    return NULL;
+}
+
 void collector_run_once(collector *c)
 {
+    /* Each probe on a thread of its own; one that cannot be started runs
+     * here, in turn. */
+    pthread_t *threads = calloc(c->n_jobs ? c->n_jobs : 1, sizeof *threads);
+    unsigned char *started = calloc(c->n_jobs ? c->n_jobs : 1, 1);
+    pthread_attr_t attr;
+    int attr_ok = threads && started && pthread_attr_init(&attr) == 0;
+    if (attr_ok)
+        pthread_attr_setstacksize(&attr, PROBE_STACK_SIZE);
+    for (size_t i = 0; attr_ok && i < c->n_jobs; i++)
+        if (c->jobs[i].kind == JOB_PROBE)
+            started[i] = pthread_create(&threads[i], &attr, run_once_thread,
+                                        &c->jobs[i]) == 0;
     for (size_t i = 0; i < c->n_jobs; i++)
-        job_run(&c->jobs[i]);
+        if (!started || !started[i])
+            job_run(&c->jobs[i]);
+    for (size_t i = 0; started && i < c->n_jobs; i++)
+        if (started[i])
+            pthread_join(threads[i], NULL);
+    if (attr_ok)
+        pthread_attr_destroy(&attr);
+    free(threads);
+    free(started);
 }
 
 static void stop_threads(collector *c)
@@ -334,6 +433,7 @@ void collector_free(collector *c)
         connections_free(&c->jobs[i].conns);
         free(c->jobs[i].procs);
         free(c->jobs[i].procs_running);
+        probe_free(c->jobs[i].probe);
     }
     free(c->jobs);
     collector_snapshot_free(&c->pub);

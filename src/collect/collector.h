@@ -1,11 +1,15 @@
 /*
  * collector.h - runs the configured collectors (queues, partitions,
- * connections, processes) on their own schedule, off mtamond's request
- * path, and keeps each one's last complete result.
+ * connections, processes, probes) on their own schedule, off mtamond's
+ * request path, and keeps each one's last complete result.
  *
  * Each job (one per queue, one per partition, one for the connection
- * tables, one for the process watch) runs on a thread of its own, so a
- * 1,000,000-file queue or a hung file system delays nothing but itself.
+ * tables, one for the process watch, one per probe) runs on a thread of
+ * its own, so a 1,000,000-file queue, a hung file system or a server
+ * that accepts and never answers delays nothing but itself.  The scanning
+ * jobs run niced; the probe jobs do not (they measure response times)
+ * and run every interval from start to start (a check never takes longer
+ * than its timeout).
  * A job's result is published whole, under a lock held only to copy it:
  * collector_snapshot() sees every job's last complete run, never half of
  * one.  A job whose source becomes unreadable logs it once (and once
@@ -48,7 +52,9 @@ struct collector_snapshot {
 /**
  * The jobs of @p conf (which must outlive the collector), not started.
  * @p proc_root is where /proc is ("/proc"; another tree in tests).  NULL
- * on ENOMEM.
+ * on ENOMEM.  A probe that cannot be set up (probe_new() fails, e.g. its
+ * tls_ca cannot be read) is logged once and each of its checks is down
+ * with the error "setup: REASON".
  */
 collector *collector_new(const struct config *conf, const char *proc_root);
 
@@ -60,8 +66,10 @@ collector *collector_new(const struct config *conf, const char *proc_root);
 int collector_start(collector *c, char *err, size_t errlen);
 
 /**
- * Run every job once, now, on the calling thread (for `mtamon queue` and
- * for tests); the results are published as a thread's would be.
+ * Run every job once, now (for `mtamon queue` and for tests); the results
+ * are published as a thread's would be.  The probes run side by side, one
+ * thread each (so N silent targets cost one timeout, not N), the other
+ * jobs on the calling thread meanwhile; returns when all are done.
  */
 void collector_run_once(collector *c);
 
@@ -87,7 +95,11 @@ collector_snapshot_queue_row(const struct collector_snapshot *s, const char *nam
 const struct connections_port *
 collector_snapshot_port(const struct collector_snapshot *s, uint16_t port);
 
-/** Stop and join the threads, then free everything (NULL is fine). */
+/**
+ * Stop and join the threads, then free everything (NULL is fine).  Waits
+ * at most for the longest running job: a probe check in progress ends
+ * within its timeout.
+ */
 void collector_free(collector *c);
 
 #endif /* MTAMON_COLLECTOR_H */

@@ -1,9 +1,16 @@
 /*
  * test_collector.c - the collectors' scheduler (src/collect/collector.c):
  * rows named before the first run, results published by a run, threads
- * that run every interval and stop when freed, the lookups.
+ * that run every interval and stop when freed, the lookups; probes run
+ * side by side, logged once per change, checked every interval from
+ * start to start on threads that are not niced and stop within a
+ * check's timeout.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <sys/resource.h>
 #include <stdio.h>
@@ -215,7 +222,267 @@ static void test_nothing_configured(void)
     config_free(conf);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Probes                                                                    */
+
+static char s_empty[] = "", s_root[] = "/", s_host[] = "127.0.0.1";
+static char probe_names[8][16], probe_addrs[8][32];
+
+/* A TCP listener on 127.0.0.1 that never accepts: a connect succeeds (the
+ * kernel's backlog) and nothing is ever said.  Its port in *@p port. */
+static int silent_listener(uint16_t *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 64) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    socklen_t len = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* A listener on @p port again (after it was closed). */
+static int listen_again(uint16_t port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 64) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void set_endpoint(struct config_probe_endpoint *e, char *address, uint16_t port)
+{
+    e->address = address;
+    e->host = s_host;
+    e->port = port;
+    e->unix_path = s_empty;
+    e->tls = CONFIG_TLS_NONE;
+    e->tls_verify = 1;
+    e->tls_ca = e->tls_name = e->credentials = e->user = e->password = s_empty;
+}
+
+/* Probe @p i of @p probes: KIND on 127.0.0.1:PORT, checked every
+ * @p interval_s, timing out after @p timeout_ms. */
+static void set_probe(struct config_probe *probes, size_t i, enum config_probe_kind kind,
+                      uint16_t port, unsigned interval_s, unsigned timeout_ms)
+{
+    struct config_probe *p = &probes[i];
+    memset(p, 0, sizeof *p);
+    snprintf(probe_names[i], sizeof probe_names[i], "p%zu", i + 1);
+    snprintf(probe_addrs[i], sizeof probe_addrs[i], "127.0.0.1:%u", (unsigned)port);
+    p->name = probe_names[i];
+    p->kind = kind;
+    set_endpoint(&p->server, probe_addrs[i], port);
+    set_endpoint(&p->mailbox, s_empty, 0);
+    p->interval_s = interval_s;
+    p->timeout_ms = timeout_ms;
+    p->slow_ms = 0;
+    p->helo = s_empty;
+    p->http_path = s_root;
+    p->http_host = s_host;
+    p->http_expect = 200;
+    p->ldap_search = p->mail_from = p->mail_to = s_empty;
+    p->mailbox_kind = CONFIG_PROBE_IMAP;
+    p->poll_ms = 1000;
+}
+
+/* The defaults with @p n of @p probes (config_free must not free them:
+ * unhook with unhook_probes()). */
+static struct config *probe_conf(struct config_probe *probes, size_t n)
+{
+    struct config *conf = config_defaults();
+    if (conf) {
+        conf->probes = probes;
+        conf->n_probes = n;
+    }
+    return conf;
+}
+
+static void unhook_probes(struct config *conf)
+{
+    conf->probes = NULL;
+    conf->n_probes = 0;
+    config_free(conf);
+}
+
+/* Not checked before a run; collector_run_once checks the probes side by
+ * side: five silent targets cost one timeout, not five. */
+static void test_probes_run_once(void)
+{
+    struct config_probe probes[5];
+    int fds[5];
+    for (size_t i = 0; i < 5; i++) {
+        uint16_t port = 0;
+        fds[i] = silent_listener(&port);
+        CU_ASSERT_FATAL(fds[i] >= 0);
+        set_probe(probes, i, CONFIG_PROBE_HTTP, port, 60, 1000);
+    }
+    struct config *conf = probe_conf(probes, 5);
+    UT_REQUIRE(conf);
+    collector *c = collector_new(conf, "/proc");
+    UT_REQUIRE(c);
+    struct collector_snapshot s;
+    memset(&s, 0, sizeof s);
+    CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
+    CU_ASSERT_EQUAL_FATAL(s.n_probes, 5);
+    for (size_t i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(s.probes[i].state, PROBE_NOT_YET);
+
+    ut_capture_stderr_start();
+    int64_t t0 = ut_now_ms();
+    collector_run_once(c);
+    int64_t took = ut_now_ms() - t0;
+    free(ut_capture_stderr_stop());
+    /* Side by side: about 1 s; one after the other would be 5 s. */
+    CU_ASSERT(took >= 900 && took < 3000);
+    if (!(took >= 900 && took < 3000))
+        fprintf(stderr, "\n    5 probes of 1 s took %" PRId64 " ms\n", took);
+    CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
+    for (size_t i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(s.probes[i].state, PROBE_DOWN);
+        CU_ASSERT_EQUAL(s.probes[i].checks, 1);
+        CU_ASSERT_EQUAL(s.probes[i].consecutive_failures, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(s.probes[i].last_error, "timed out"));
+    }
+    collector_snapshot_free(&s);
+    collector_free(c);
+    unhook_probes(conf);
+    for (size_t i = 0; i < 5; i++)
+        close(fds[i]);
+}
+
+/* Going down and coming back are logged once each. */
+static void test_probe_log(void)
+{
+    struct config_probe probes[1];
+    uint16_t port = 0;
+    int fd = silent_listener(&port);
+    CU_ASSERT_FATAL(fd >= 0);
+    set_probe(probes, 0, CONFIG_PROBE_TCP, port, 60, 1000);
+    struct config *conf = probe_conf(probes, 1);
+    UT_REQUIRE(conf);
+    collector *c = collector_new(conf, "/proc");
+    UT_REQUIRE(c);
+    struct collector_snapshot s;
+    memset(&s, 0, sizeof s);
+
+    ut_capture_stderr_start();
+    collector_run_once(c);                 /* up: nothing to say */
+    CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
+    CU_ASSERT_EQUAL(s.probes[0].state, PROBE_UP);
+    close(fd);                             /* refused from now on */
+    collector_run_once(c);
+    collector_run_once(c);
+    collector_run_once(c);
+    CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
+    CU_ASSERT_EQUAL(s.probes[0].state, PROBE_DOWN);
+    CU_ASSERT_EQUAL(s.probes[0].consecutive_failures, 3);
+    fd = listen_again(port);
+    CU_ASSERT_FATAL(fd >= 0);
+    collector_run_once(c);
+    collector_run_once(c);
+    char *log = ut_capture_stderr_stop();
+    CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
+    CU_ASSERT_EQUAL(s.probes[0].state, PROBE_UP);
+    CU_ASSERT_EQUAL(s.probes[0].checks, 6);
+    CU_ASSERT_EQUAL(s.probes[0].failures, 3);
+    char down[128], back[128];
+    snprintf(down, sizeof down, "probe p1 (tcp %s): down: connect: ", probe_addrs[0]);
+    snprintf(back, sizeof back, "probe p1 (tcp %s): up again after 3 failed checks",
+             probe_addrs[0]);
+    int n_down = 0, n_back = 0;
+    for (const char *p = log; (p = strstr(p, down)) != NULL; p++)
+        n_down++;
+    for (const char *p = log; (p = strstr(p, back)) != NULL; p++)
+        n_back++;
+    CU_ASSERT_EQUAL(n_down, 1);
+    CU_ASSERT_EQUAL(n_back, 1);
+    if (n_down != 1 || n_back != 1)
+        fprintf(stderr, "\n    the log:\n%s\n", log);
+    free(log);
+    collector_snapshot_free(&s);
+    collector_free(c);
+    unhook_probes(conf);
+    close(fd);
+}
+
+/* The threads: a probe checks every interval from start to start (checks
+ * of 0.6 s every second: 4 by 3.4 s, where waiting an interval after each
+ * check would give 2); probe threads are not niced; freeing the collector
+ * while checks hang returns within their timeout. */
+static void test_probe_threads(void)
+{
+    struct config_probe probes[3];
+    int fds[3];
+    for (size_t i = 0; i < 3; i++) {
+        uint16_t port = 0;
+        fds[i] = silent_listener(&port);
+        CU_ASSERT_FATAL(fds[i] >= 0);
+        set_probe(probes, i, CONFIG_PROBE_HTTP, port, i == 0 ? 1 : 60, i == 0 ? 600 : 2000);
+    }
+    struct config *conf = probe_conf(probes, 3);
+    UT_REQUIRE(conf);
+    collector *c = collector_new(conf, "/proc");
+    UT_REQUIRE(c);
+    ut_capture_stderr_start();
+    char err[256] = "";
+    int64_t t0 = ut_now_ms();
+    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+    errno = 0;
+    int mine = getpriority(PRIO_PROCESS, 0);
+    CU_ASSERT_EQUAL_FATAL(errno, 0);
+    if (mine <= 9)
+        CU_ASSERT_EQUAL(threads_with_nice(mine + 10), 0);
+
+    nanosleep(&(struct timespec){3, 400000000L}, NULL);
+    struct collector_snapshot s;
+    memset(&s, 0, sizeof s);
+    CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
+    int64_t at = ut_now_ms() - t0;
+    CU_ASSERT(s.probes[0].checks >= 3 && s.probes[0].checks <= 4);
+    if (!(s.probes[0].checks >= 3 && s.probes[0].checks <= 4))
+        fprintf(stderr, "\n    %" PRIu64 " checks of 0.6 s every 1 s in %" PRId64 " ms\n",
+                s.probes[0].checks, at);
+    CU_ASSERT_EQUAL(s.probes[0].state, PROBE_DOWN);
+    CU_ASSERT_EQUAL(s.probes[1].checks, 1);  /* interval 60 s: once */
+
+    /* Probes 2 and 3 wait out their 2 s timeout every 60 s: start a
+     * fresh collector, let their checks begin, and free it at once. */
+    collector_snapshot_free(&s);
+    collector_free(c);
+    c = collector_new(conf, "/proc");
+    UT_REQUIRE(c);
+    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+    nanosleep(&(struct timespec){0, 200000000L}, NULL);
+    t0 = ut_now_ms();
+    collector_free(c);
+    int64_t stop_ms = ut_now_ms() - t0;
+    free(ut_capture_stderr_stop());
+    CU_ASSERT(stop_ms < 2500);
+    if (stop_ms >= 2500)
+        fprintf(stderr, "\n    stopping took %" PRId64 " ms\n", stop_ms);
+    unhook_probes(conf);
+    for (size_t i = 0; i < 3; i++)
+        close(fds[i]);
+}
+
 UT_MAIN("collector",
         {"rows before and after a run", test_before_and_after_a_run},
         {"threads", test_threads},
+        {"probes: run once, side by side", test_probes_run_once},
+        {"probes: down and back logged once", test_probe_log},
+        {"probes: threads, schedule, stopping", test_probe_threads},
         {"nothing configured", test_nothing_configured})
