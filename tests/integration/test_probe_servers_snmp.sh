@@ -18,6 +18,10 @@
 # Skips (77, with the reason) unless root with Dovecot, Postfix, openssl
 # and Net-SNMP installed, and mtamond built with mtamonProbeTable.
 # Everything it starts is stopped by PID.
+#
+# Run by `make check`; by hand:
+#   cd BUILDDIR && MTAMON_BUILDDIR=$PWD MTAMON_SRCDIR=SRCDIR \
+#       bash SRCDIR/tests/integration/test_probe_servers_snmp.sh
 
 # shellcheck disable=SC2317  # functions called indirectly (trap, wait_until)
 # shellcheck source=tests/integration/lib.sh
