@@ -44,21 +44,15 @@
 # shellcheck disable=SC2317  # functions called indirectly (trap, wait_until)
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# The private instance's process handling (start, stop by PID, however
+# the test ends) is mail_servers.sh's.
+# shellcheck source=tests/integration/mail_servers.sh
+. "$(dirname "$0")/mail_servers.sh"
 require_program "$MTAMON"
 
 # --- what is needed ------------------------------------------------------
 
-[ "$(id -u)" -eq 0 ] ||
-    skip "a private Postfix instance needs root (master runs as root)"
-PF_SBIN=/usr/sbin
-[ -x "$PF_SBIN/postconf" ] ||
-    skip "postfix is not installed ($PF_SBIN/postconf missing; scripts/deps installs it)"
-PF_DAEMONS=$("$PF_SBIN/postconf" -dh daemon_directory 2>/dev/null) || PF_DAEMONS=
-for prog in "$PF_SBIN/postfix" "$PF_SBIN/sendmail" "$PF_SBIN/postqueue" \
-    "${PF_DAEMONS:-/nonexistent}/master"; do
-    [ -x "$prog" ] ||
-        skip "postfix is not installed ($prog missing; scripts/deps installs it)"
-done
+postfix_private_require
 # Debian installs it in /usr/sbin, which a PATH may lack.
 PFLOGSUMM=$(PATH=$PATH:/usr/sbin command -v pflogsumm) ||
     skip "pflogsumm is not installed (scripts/deps installs it)"
@@ -118,69 +112,6 @@ if command -v runuser >/dev/null 2>&1 &&
     skip "user nobody cannot reach $MAILBOXES (is \$TMPDIR private?)"
 fi
 
-# instance_pids: the PIDs of the processes of this instance (every Postfix
-# daemon works in its queue directory), in PF_LEFT.
-instance_pids()
-{
-    local d
-    PF_LEFT=""
-    [ -n "${PF_QUEUE:-}" ] || return 0
-    for d in /proc/[0-9]*; do
-        if [ "$(readlink "$d/cwd" 2>/dev/null)" = "$PF_QUEUE" ]; then
-            PF_LEFT="$PF_LEFT ${d#/proc/}"
-        fi
-    done
-}
-
-# stop_postfix: SIGTERM to the master (it takes its whole process group,
-# every daemon of this instance, with it), then wait up to 10 s until no
-# process of the instance is left.  0 if none is.
-MASTER_PID=
-PF_STOPPED=0
-# postfix_gone: the master is gone and no process of the instance is left.
-postfix_gone()
-{
-    if [ -n "$MASTER_PID" ] && kill -0 "$MASTER_PID" 2>/dev/null; then
-        return 1
-    fi
-    instance_pids
-    [ -z "$PF_LEFT" ]
-}
-
-stop_postfix()
-{
-    [ "$PF_STOPPED" -eq 1 ] && return 0
-    # Interrupted while "postfix start" ran: the master may be up already.
-    # The PID is ours only while that process works in our queue.
-    if [ -z "$MASTER_PID" ] && [ -n "${PF_QUEUE:-}" ]; then
-        MASTER_PID=$(tr -d ' \n' <"$PF_QUEUE/pid/master.pid" 2>/dev/null)
-    fi
-    if [ -n "$MASTER_PID" ] &&
-        [ "$(readlink "/proc/$MASTER_PID/cwd" 2>/dev/null)" = "$PF_QUEUE" ]; then
-        kill -TERM "$MASTER_PID" 2>/dev/null
-    fi
-    if wait_until 10 postfix_gone; then
-        PF_STOPPED=1
-        return 0
-    fi
-    return 1
-}
-
-# However the test ends, Postfix is stopped before lib.sh's cleanup removes
-# the temporary directory under its feet.
-trap 'rc=$?; stop_postfix; (exit "$rc"); it_cleanup' EXIT
-
-# free_port VAR: a TCP port of 127.0.0.1 that nothing listens on now.
-free_port()
-{
-    local p
-    p=$(python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])') || skip "cannot find a free port"
-    printf -v "$1" '%s' "$p"
-}
-
 # The relay that refuses: a socket bound to a port of 127.0.0.1 that never
 # listens, held for the whole test, so that nothing else can take the port
 # and every connection to it is refused.
@@ -192,7 +123,7 @@ time.sleep(3600)'
 wait_for_text "$T/refuser.out" "port " 10 ||
     skip "cannot hold a refusing port: $(cat "$T/refuser.out")"
 REFUSED_PORT=$(sed -n 's/^port //p' "$T/refuser.out")
-free_port SMTP_PORT
+ms_free_port SMTP_PORT
 
 # Every path is the test's own; "inline:" tables need no postmap.  Retries
 # are put off for an hour so that each deferred message is tried once.
@@ -269,26 +200,12 @@ postfix_log()
 }
 
 section "private Postfix on 127.0.0.1:$SMTP_PORT (relay refusing on $REFUSED_PORT)"
-# "postfix start" runs the integrity check (which creates the queue
-# subdirectories) and "master -w", which returns once the master daemon
-# has initialised, detached, with its PID in pid/master.pid.  Postfix
-# prints to stderr only on a terminal: its complaints are in the log.
-if ! "$PF_SBIN/postfix" -c "$PF_ETC" start >"$T/postfix-start.out" 2>&1; then
+if ! postfix_private_start "$PF_ETC" "$PF_QUEUE" "$T/postfix-start.out"; then
     postfix_log
-    skip "Postfix cannot start (its output and log are above)"
+    skip "Postfix cannot start or its master process is not running" \
+        "(its output and log are above)"
 fi
-# master_pid_known: the master wrote its pid file (into MASTER_PID).
-master_pid_known()
-{
-    MASTER_PID=$(tr -d ' \n' <"$PF_QUEUE/pid/master.pid" 2>/dev/null)
-    [ -n "$MASTER_PID" ]
-}
-wait_until 10 master_pid_known
-if [ -z "$MASTER_PID" ] || ! kill -0 "$MASTER_PID" 2>/dev/null; then
-    postfix_log
-    skip "Postfix started but its master process is not running"
-fi
-pass "Postfix master running (pid $MASTER_PID)"
+pass "Postfix master running (pid $PF_MASTER_PID)"
 
 # --- the mail --------------------------------------------------------------
 
@@ -516,10 +433,10 @@ fi
 
 # --- stop Postfix ----------------------------------------------------------
 
-if stop_postfix; then
-    pass "Postfix (master pid $MASTER_PID) stopped on SIGTERM, no process of it left"
+if postfix_private_stop; then
+    pass "Postfix (master pid $PF_MASTER_PID) stopped on SIGTERM, no process of it left"
 else
-    fail "Postfix (master pid $MASTER_PID) stopped on SIGTERM, no process of it left" \
+    fail "Postfix (master pid $PF_MASTER_PID) stopped on SIGTERM, no process of it left" \
         "still running:$PF_LEFT"
 fi
 stop_bg "$REFUSER_PID"
