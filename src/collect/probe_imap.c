@@ -88,7 +88,7 @@ static long literal_size(const char *line, size_t len)
     if (len < 3 || line[len - 1] != '}')
         return -1;
     size_t i = len - 1;
-    if (i > 0 && line[i - 1] == '+')
+    if (line[i - 1] == '+')   /* len >= 3: i >= 2 */
         i--;
     size_t end = i;
     while (i > 0 && isdigit((unsigned char)line[i - 1]))
@@ -122,12 +122,12 @@ static int read_response(struct probe_imap *im, struct response *r, int64_t dead
             return 0;
         size_t k = r->u.n_lits;
         size_t keep = (size_t)lit;
-        char sink[512];
         if (k < PROBE_IMAP_LITERALS_MAX && keep <= PROBE_IMAP_LITERAL_MAX) {
             if (probe_conn_read_exact(im->c, r->lits[k], keep, deadline_ms, err, errlen) < 0)
                 return -1;
             r->lits[k][keep] = '\0';
         } else {  /* too many or too long: read past it, keep nothing */
+            char sink[512];
             if (k < PROBE_IMAP_LITERALS_MAX)
                 r->lits[k][0] = '\0';
             for (size_t left = (size_t)lit; left > 0;) {

@@ -89,12 +89,13 @@ static int part(probe_conn *c, const char *cmd, int64_t deadline_ms, struct prob
 int probe_pop3_open_session(probe_conn *c, const struct config_probe_endpoint *ep, int record,
                             const char *step, int64_t deadline_ms, struct probe_check *check)
 {
-    char cmd[PROBE_POP3_LINE_MAX], err[PROBE_ERROR_MAX];
+    char cmd[PROBE_POP3_LINE_MAX];
     if (part(c, NULL, deadline_ms, check, record, step, "greeting") < 0)
         return -1;
     if (ep->tls == CONFIG_TLS_STARTTLS) {
         int64_t start = monotonic_ms();
         const char *name = record ? "stls" : step, *what = record ? NULL : "stls";
+        char err[PROBE_ERROR_MAX];
         if (probe_pop3_command(c, "STLS", deadline_ms, NULL, 0, check, name, what) < 0)
             return -1;
         if (probe_conn_start_tls(c, deadline_ms, err, sizeof err) < 0) {

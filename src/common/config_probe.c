@@ -632,7 +632,7 @@ static int endpoint_finish(struct cfg_report *rep, const struct config_probe_end
 static int probe_finish(struct cfg_report *rep, struct config_probe *p,
                         const struct probe_nodes *at, const char *ep)
 {
-    char kp[KEY_PATH_MAX], mp[KEY_PATH_MAX];
+    char kp[KEY_PATH_MAX];
     enum config_probe_kind k = p->kind;
     int mail = k == CONFIG_PROBE_SMTP || k == CONFIG_PROBE_LMTP || k == CONFIG_PROBE_ROUNDTRIP;
     int login = k == CONFIG_PROBE_IMAP || k == CONFIG_PROBE_POP3 || k == CONFIG_PROBE_LDAP ||
@@ -659,6 +659,7 @@ static int probe_finish(struct cfg_report *rep, struct config_probe *p,
     if (endpoint_finish(rep, &p->server, &at->server, ep, k) != 0)
         return -1;
     if (rt) {
+        char mp[KEY_PATH_MAX];
         if (!at->mailbox.entry)
             return cfg_fail_node(rep, at->server.entry, ep,
                                  "missing required key 'mailbox' (where the message is read)");

@@ -289,7 +289,7 @@ static void test_smtp_up(void)
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
     CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", "quit", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", "quit", (char *)NULL));
     /* the server's 150 ms pause is the EHLO step's, not another's */
     CU_ASSERT(step_ms(&out, "ehlo") >= 150);
     CU_ASSERT(step_ms(&out, "ehlo") < 1000);
@@ -327,7 +327,7 @@ static void test_smtp_greeting_refused(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_EQUAL(out.reply_code, 421);
     CU_ASSERT_STRING_EQUAL(out.error, "greeting: 421 4.3.2 Service not available");
-    CU_ASSERT(steps_are(&out, "connect", NULL));
+    CU_ASSERT(steps_are(&out, "connect", (char *)NULL));
     CU_ASSERT(!sent(fs, "EHLO"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
@@ -340,7 +340,7 @@ static void test_smtp_greeting_refused(void)
     CU_ASSERT(strncmp(out.error, "greeting: 554 5.7.1 no ", 23) == 0);
     CU_ASSERT(strstr(out.error, "service") != NULL);
     CU_ASSERT(strchr(out.error, '\x01') == NULL);
-    CU_ASSERT(steps_are(&out, "connect", NULL));
+    CU_ASSERT(steps_are(&out, "connect", (char *)NULL));
     fake_server_stop(fs);
 
     memset(&t, 0, sizeof t);
@@ -375,7 +375,7 @@ static void test_smtp_ehlo_refused(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_EQUAL(out.reply_code, 502);
     CU_ASSERT_STRING_EQUAL(out.error, "ehlo: 502 5.5.2 Error: command not recognized");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", (char *)NULL));
     fake_server_stop(fs);
 
     memset(&t, 0, sizeof t);
@@ -423,7 +423,7 @@ static void test_smtp_starttls(void)
     fake_server *fs = run(smtp_starttls, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", "starttls", "ehlo2", "quit", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", "starttls", "ehlo2", "quit", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     CU_ASSERT_EQUAL(completed(fs, 1), 1);
     fake_server_stop(fs);
@@ -433,7 +433,7 @@ static void test_smtp_starttls(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "starttls: not offered");
     CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", (char *)NULL));
     CU_ASSERT(!sent(fs, "STARTTLS"));
     fake_server_stop(fs);
     test_cert_remove(&tc);
@@ -454,7 +454,7 @@ static void test_lmtp_lhlo(void)
     struct probe_check out;
     fake_server *fs = run(lmtp_up, &t, CONFIG_PROBE_LMTP, probe_dialog_smtp, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "lhlo", "quit", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "lhlo", "quit", (char *)NULL));
     CU_ASSERT(!sent(fs, "EHLO"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
@@ -517,7 +517,7 @@ static void test_imap_up(void)
     fake_server *fs = run(imap_up, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "logout", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "logout", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     CU_ASSERT_EQUAL(completed(fs, 1), 1);
     fake_server_stop(fs);
@@ -529,7 +529,7 @@ static void test_imap_up(void)
     fs = run(imap_login, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "login", "logout", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "login", "logout", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
@@ -537,14 +537,14 @@ static void test_imap_up(void)
     t.conf.server.password = (char *)"caf\xc3\xa9";
     fs = run(imap_login_literal, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "login", "logout", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "login", "logout", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     /* PREAUTH: no LOGIN even with credentials */
     fs = run(imap_preauth, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "logout", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "logout", (char *)NULL));
     CU_ASSERT(!sent(fs, "LOGIN"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
@@ -561,14 +561,14 @@ static void test_imap_refused(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_EQUAL(out.reply_code, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "login: NO [AUTHENTICATIONFAILED] Authentication failed.");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", (char *)NULL));
     CU_ASSERT(!sent(fs, "LOGOUT"));
     fake_server_stop(fs);
 
     fs = run(imap_bye, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "greeting: BYE Too many connections");
-    CU_ASSERT(steps_are(&out, "connect", NULL));
+    CU_ASSERT(steps_are(&out, "connect", (char *)NULL));
     fake_server_stop(fs);
 
     fs = run(smtp_421, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
@@ -620,7 +620,7 @@ static void test_pop3(void)
     fake_server *fs = run(pop3_up, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "quit", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "quit", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     CU_ASSERT_EQUAL(completed(fs, 1), 1);
     fake_server_stop(fs);
@@ -629,7 +629,7 @@ static void test_pop3(void)
     t.conf.server.password = (char *)"s3cret";
     fs = run(pop3_login, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "user", "pass", "quit", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "user", "pass", "quit", (char *)NULL));
     CU_ASSERT(step_ms(&out, "pass") >= 120);
     CU_ASSERT(step_ms(&out, "user") < 120);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
@@ -639,14 +639,14 @@ static void test_pop3(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_EQUAL(out.reply_code, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "pass: -ERR [AUTH] Authentication failed.");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "user", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "user", (char *)NULL));
     CU_ASSERT(!sent(fs, "QUIT"));
     fake_server_stop(fs);
 
     fs = run(pop3_greeting_err, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "greeting: -ERR [SYS/TEMP] too busy");
-    CU_ASSERT(steps_are(&out, "connect", NULL));
+    CU_ASSERT(steps_are(&out, "connect", (char *)NULL));
     fake_server_stop(fs);
 }
 
@@ -705,7 +705,7 @@ static void test_imap_pop3_starttls(void)
     fake_server *fs = run(imap_starttls, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "starttls", "login", "logout", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "starttls", "login", "logout", (char *)NULL));
     CU_ASSERT_EQUAL(completed(fs, 1), 1);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
@@ -713,7 +713,7 @@ static void test_imap_pop3_starttls(void)
     fs = run(imap_no_starttls, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "starttls: not offered");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", (char *)NULL));
     CU_ASSERT(!sent(fs, "STARTTLS"));
     CU_ASSERT(!sent(fs, "LOGIN"));
     fake_server_stop(fs);
@@ -722,7 +722,7 @@ static void test_imap_pop3_starttls(void)
     t.conf.server.user = (char *)"";
     fs = run(pop3_stls, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "stls", "quit", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", "stls", "quit", (char *)NULL));
     CU_ASSERT_EQUAL(completed(fs, 1), 1);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
@@ -730,7 +730,7 @@ static void test_imap_pop3_starttls(void)
     fs = run(pop3_no_stls, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "stls: -ERR Unknown command.");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", NULL));
+    CU_ASSERT(steps_are(&out, "connect", "greeting", (char *)NULL));
     fake_server_stop(fs);
     test_cert_remove(&tc);
 }

@@ -252,7 +252,7 @@ static void test_imap_second_poll(void)
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", NULL));
+    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
     CU_ASSERT(step_ms(&out, "deliver") >= 200);  /* a poll interval */
     CU_ASSERT(step_ms(&out, "deliver") < 2000);
     CU_ASSERT_EQUAL(r.state.sequence, 5);
@@ -316,7 +316,7 @@ static void imap_never(int silent)
     CU_ASSERT_EQUAL(out.reply_code, 0);
     CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
     CU_ASSERT(strstr(out.error, " ms") != NULL);
-    CU_ASSERT(steps_are(&out, "submit", NULL));
+    CU_ASSERT(steps_are(&out, "submit", (char *)NULL));
     CU_ASSERT(out.total_ms >= 880);
     CU_ASSERT(out.total_ms < 1500);
     CU_ASSERT(sent(fs_box, "UID STORE 7 "));
@@ -383,7 +383,7 @@ static void test_submit_refused(void)
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT(strncmp(out.error, "deliver: connect: ", 18) == 0);
-    CU_ASSERT(steps_are(&out, "submit", NULL));
+    CU_ASSERT(steps_are(&out, "submit", (char *)NULL));
     fake_server_stop(fs);
 }
 
@@ -435,7 +435,7 @@ static void test_submit_auth(void)
     r.conf.server.password = (char *)"pw";
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", NULL));
+    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
     CU_ASSERT(step_ms(&out, "deliver") < 100);  /* found on the first poll */
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
@@ -489,7 +489,7 @@ static void test_pop3_found(void)
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", NULL));
+    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
     CU_ASSERT(!sent(fs_box, "DELE 2"));
     CU_ASSERT_EQUAL(fake_server_connections(fs_box), 1);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
@@ -526,7 +526,7 @@ static void test_pop3_never(void)
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
-    CU_ASSERT(steps_are(&out, "submit", NULL));
+    CU_ASSERT(steps_are(&out, "submit", (char *)NULL));
     CU_ASSERT(out.total_ms >= 680);
     CU_ASSERT(out.total_ms < 1300);
     CU_ASSERT(fake_server_connections(fs_box) >= 3);
