@@ -66,6 +66,17 @@ void probe_fail(struct probe_check *check, const char *step, const char *fmt, ..
     check->ok = 0;
 }
 
+void probe_fail_in(struct probe_check *check, const char *step, const char *what,
+                   const char *fmt, ...)
+{
+    char msg[PROBE_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    probe_fail(check, step, "%s%s%s", what ? what : "", what ? ": " : "", msg);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Resolving on an abandonable thread                                        */
 

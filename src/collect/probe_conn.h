@@ -73,4 +73,11 @@ void probe_step_add(struct probe_check *check, const char *name, int64_t start_m
 void probe_fail(struct probe_check *check, const char *step, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/**
+ * The same with a part of the step named: "STEP: WHAT: what" ("login:
+ * LOGIN: NO ..."), or "STEP: what" when @p what is NULL.
+ */
+void probe_fail_in(struct probe_check *check, const char *step, const char *what,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 #endif /* MTAMON_PROBE_CONN_H */

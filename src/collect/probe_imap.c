@@ -11,20 +11,6 @@
 
 #include "probe_imap.h"
 
-/* check->error = "STEP: [WHAT: ]message". */
-static void fail(struct probe_check *check, const char *step, const char *what,
-                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void fail(struct probe_check *check, const char *step, const char *what,
-                 const char *fmt, ...)
-{
-    char msg[PROBE_ERROR_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    probe_fail(check, step, "%s%s%s", what ? what : "", what ? ": " : "", msg);
-}
-
 int probe_imap_quote(const char *s, char *buf, size_t len)
 {
     size_t o = 0;
@@ -156,12 +142,12 @@ int probe_imap_greeting(struct probe_imap *im, int64_t deadline_ms, struct probe
     char err[PROBE_ERROR_MAX];
     struct response *r = malloc(sizeof *r);
     if (!r) {
-        fail(check, step, what, "out of memory");
+        probe_fail_in(check, step, what, "out of memory");
         return -1;
     }
     int rc = -1;
     if (read_response(im, r, deadline_ms, err, sizeof err) < 0)
-        fail(check, step, what, "%s", err);
+        probe_fail_in(check, step, what, "%s", err);
     else if (strncasecmp(r->text, "* OK", 4) == 0 && (r->text[4] == ' ' || !r->text[4])) {
         code_caps(im, r->text[4] ? r->text + 5 : "");
         rc = 0;
@@ -171,9 +157,9 @@ int probe_imap_greeting(struct probe_imap *im, int64_t deadline_ms, struct probe
         im->preauth = 1;
         rc = 0;
     } else if (strncasecmp(r->text, "* BYE", 5) == 0 && (r->text[5] == ' ' || !r->text[5]))
-        fail(check, step, what, "BYE %s", r->text[5] ? r->text + 6 : "");
+        probe_fail_in(check, step, what, "BYE %s", r->text[5] ? r->text + 6 : "");
     else
-        fail(check, step, what, "not an IMAP greeting: %s", r->text);
+        probe_fail_in(check, step, what, "not an IMAP greeting: %s", r->text);
     free(r);
     return rc;
 }
@@ -203,9 +189,9 @@ static int run_command(struct probe_imap *im, struct response *r, const char *ta
     for (;;) {
         if (read_response(im, r, deadline_ms, err, sizeof err) < 0) {
             if (im->bye[0])
-                fail(check, step, what, "BYE %s", im->bye);
+                probe_fail_in(check, step, what, "BYE %s", im->bye);
             else
-                fail(check, step, what, "%s", err);
+                probe_fail_in(check, step, what, "%s", err);
             return -1;
         }
         const char *status, *text;
@@ -216,11 +202,11 @@ static int run_command(struct probe_imap *im, struct response *r, const char *ta
         }
         if (t == 1) {
             size_t sl = strcspn(status, " ");
-            fail(check, step, what, "%.*s %s", (int)sl, status, text);
+            probe_fail_in(check, step, what, "%.*s %s", (int)sl, status, text);
             return -1;
         }
         if (r->text[0] == '+') {  /* nothing of ours waits for one */
-            fail(check, step, what, "unexpected response: %s", r->text);
+            probe_fail_in(check, step, what, "unexpected response: %s", r->text);
             return -1;
         }
         if (strncmp(r->text, "* ", 2) != 0)
@@ -253,12 +239,12 @@ int probe_imap_command(struct probe_imap *im, const char *cmd, int64_t deadline_
     struct response *r = malloc(sizeof *r);
     int rc = -1;
     if (!buf || !r) {
-        fail(check, step, what, "out of memory");
+        probe_fail_in(check, step, what, "out of memory");
         goto out;
     }
     snprintf(buf, len, "%s %s\r\n", tag, cmd);
     if (probe_conn_write(im->c, buf, len - 1, deadline_ms, err, sizeof err) < 0) {
-        fail(check, step, what, "%s", err);
+        probe_fail_in(check, step, what, "%s", err);
         goto out;
     }
     rc = run_command(im, r, tag, deadline_ms, fn, ctx, check, step, what);
@@ -276,13 +262,13 @@ int probe_imap_starttls(struct probe_imap *im, int64_t deadline_ms, struct probe
         probe_imap_command(im, "CAPABILITY", deadline_ms, NULL, NULL, check, step, what) < 0)
         return -1;
     if (!probe_imap_has_cap(im, "STARTTLS")) {
-        fail(check, step, what, "not offered");
+        probe_fail_in(check, step, what, "not offered");
         return -1;
     }
     if (probe_imap_command(im, "STARTTLS", deadline_ms, NULL, NULL, check, step, what) < 0)
         return -1;
     if (probe_conn_start_tls(im->c, deadline_ms, err, sizeof err) < 0) {
-        fail(check, step, what, "%s", err);
+        probe_fail_in(check, step, what, "%s", err);
         return -1;
     }
     im->have_caps = 0;  /* RFC 3501 6.2.1: ask again after TLS */
@@ -299,23 +285,23 @@ static int send_literal(struct probe_imap *im, struct response *r, const char *h
     char buf[128], err[PROBE_ERROR_MAX];
     int n = snprintf(buf, sizeof buf, "%s{%zu}\r\n", head, strlen(s));
     if (probe_conn_write(im->c, buf, (size_t)n, deadline_ms, err, sizeof err) < 0) {
-        fail(check, step, what, "%s", err);
+        probe_fail_in(check, step, what, "%s", err);
         return -1;
     }
     if (read_response(im, r, deadline_ms, err, sizeof err) < 0) {
-        fail(check, step, what, "%s", err);
+        probe_fail_in(check, step, what, "%s", err);
         return -1;
     }
     if (r->text[0] != '+') {
         const char *status, *text;
         if (tagged(r->text, tag, &status, &text) >= 0)
-            fail(check, step, what, "%s", status);
+            probe_fail_in(check, step, what, "%s", status);
         else
-            fail(check, step, what, "unexpected response: %s", r->text);
+            probe_fail_in(check, step, what, "unexpected response: %s", r->text);
         return -1;
     }
     if (probe_conn_write(im->c, s, strlen(s), deadline_ms, err, sizeof err) < 0) {
-        fail(check, step, what, "%s", err);
+        probe_fail_in(check, step, what, "%s", err);
         return -1;
     }
     return 0;
@@ -329,12 +315,12 @@ int probe_imap_login(struct probe_imap *im, const char *user, const char *passwo
     int lu = probe_imap_quote(user, qu, sizeof qu);
     int lp = probe_imap_quote(password, qp, sizeof qp);
     if (lu < 0 || lp < 0) {
-        fail(check, step, what, "user name or password too long");
+        probe_fail_in(check, step, what, "user name or password too long");
         return -1;
     }
     struct response *r = malloc(sizeof *r);
     if (!r) {
-        fail(check, step, what, "out of memory");
+        probe_fail_in(check, step, what, "out of memory");
         return -1;
     }
     int rc = -1;
@@ -349,7 +335,7 @@ int probe_imap_login(struct probe_imap *im, const char *user, const char *passwo
         char line[700];
         int n = snprintf(line, sizeof line, "%s%s ", head, qu);
         if (probe_conn_write(im->c, line, (size_t)n, deadline_ms, err, sizeof err) < 0) {
-            fail(check, step, what, "%s", err);
+            probe_fail_in(check, step, what, "%s", err);
             goto out;
         }
         head[0] = '\0';
@@ -358,14 +344,14 @@ int probe_imap_login(struct probe_imap *im, const char *user, const char *passwo
         if (send_literal(im, r, head, password, tag, deadline_ms, check, step, what) < 0)
             goto out;
         if (probe_conn_write(im->c, "\r\n", 2, deadline_ms, err, sizeof err) < 0) {
-            fail(check, step, what, "%s", err);
+            probe_fail_in(check, step, what, "%s", err);
             goto out;
         }
     } else {
         char line[700];
         int n = snprintf(line, sizeof line, "%s%s\r\n", head, qp);
         if (probe_conn_write(im->c, line, (size_t)n, deadline_ms, err, sizeof err) < 0) {
-            fail(check, step, what, "%s", err);
+            probe_fail_in(check, step, what, "%s", err);
             goto out;
         }
     }

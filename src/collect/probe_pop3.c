@@ -10,19 +10,6 @@
 #include "monotonic.h"
 #include "probe_pop3.h"
 
-static void fail(struct probe_check *check, const char *step, const char *what,
-                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void fail(struct probe_check *check, const char *step, const char *what,
-                 const char *fmt, ...)
-{
-    char msg[PROBE_ERROR_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    probe_fail(check, step, "%s%s%s", what ? what : "", what ? ": " : "", msg);
-}
-
 int probe_pop3_command(probe_conn *c, const char *cmd, int64_t deadline_ms, char *text,
                        size_t textlen, struct probe_check *check, const char *step,
                        const char *what)
@@ -31,16 +18,16 @@ int probe_pop3_command(probe_conn *c, const char *cmd, int64_t deadline_ms, char
     if (cmd) {
         int n = snprintf(line, sizeof line, "%s\r\n", cmd);
         if (n < 0 || (size_t)n >= sizeof line) {
-            fail(check, step, what, "command too long");
+            probe_fail_in(check, step, what, "command too long");
             return -1;
         }
         if (probe_conn_write(c, line, (size_t)n, deadline_ms, err, sizeof err) < 0) {
-            fail(check, step, what, "%s", err);
+            probe_fail_in(check, step, what, "%s", err);
             return -1;
         }
     }
     if (probe_conn_read_line(c, line, sizeof line, deadline_ms, err, sizeof err) < 0) {
-        fail(check, step, what, "%s", err);
+        probe_fail_in(check, step, what, "%s", err);
         return -1;
     }
     if (strncasecmp(line, "+OK", 3) == 0 && (line[3] == ' ' || line[3] == '\0')) {
@@ -49,9 +36,9 @@ int probe_pop3_command(probe_conn *c, const char *cmd, int64_t deadline_ms, char
         return 0;
     }
     if (strncasecmp(line, "-ERR", 4) == 0 && (line[4] == ' ' || line[4] == '\0'))
-        fail(check, step, what, "%s", line);
+        probe_fail_in(check, step, what, "%s", line);
     else
-        fail(check, step, what, "not a POP3 reply: %s", line);
+        probe_fail_in(check, step, what, "not a POP3 reply: %s", line);
     return -1;
 }
 
@@ -61,7 +48,7 @@ int probe_pop3_read_multi(probe_conn *c, int64_t deadline_ms, probe_pop3_line_fn
     char line[PROBE_POP3_LINE_MAX], err[PROBE_ERROR_MAX];
     for (unsigned n = 0; n <= PROBE_POP3_MULTI_MAX; n++) {
         if (probe_conn_read_line(c, line, sizeof line, deadline_ms, err, sizeof err) < 0) {
-            fail(check, step, what, "%s", err);
+            probe_fail_in(check, step, what, "%s", err);
             return -1;
         }
         if (line[0] == '.' && line[1] == '\0')
@@ -69,7 +56,7 @@ int probe_pop3_read_multi(probe_conn *c, int64_t deadline_ms, probe_pop3_line_fn
         if (fn)
             fn(ctx, line[0] == '.' ? line + 1 : line);
     }
-    fail(check, step, what, "reply longer than %d lines", PROBE_POP3_MULTI_MAX);
+    probe_fail_in(check, step, what, "reply longer than %d lines", PROBE_POP3_MULTI_MAX);
     return -1;
 }
 
@@ -99,7 +86,7 @@ int probe_pop3_open_session(probe_conn *c, const struct config_probe_endpoint *e
         if (probe_pop3_command(c, "STLS", deadline_ms, NULL, 0, check, name, what) < 0)
             return -1;
         if (probe_conn_start_tls(c, deadline_ms, err, sizeof err) < 0) {
-            fail(check, name, what, "%s", err);
+            probe_fail_in(check, name, what, "%s", err);
             return -1;
         }
         if (record)
