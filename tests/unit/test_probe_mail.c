@@ -14,6 +14,7 @@
 
 #include "unit_util.h"
 #include "fake_server.h"
+#include "probe_fixture.h"
 #include "monotonic.h"
 #include "probe_dialog.h"
 #include "test_cert.h"
@@ -218,59 +219,6 @@ static fake_server *run(const struct fake_action *script, struct target *t,
     return fs;
 }
 
-/* The steps of @p out are exactly the NULL-terminated names given. */
-static int steps_are(const struct probe_check *out, ...)
-{
-    va_list ap;
-    size_t i = 0;
-    int same = 1;
-    va_start(ap, out);
-    for (const char *name; (name = va_arg(ap, const char *)) != NULL; i++)
-        if (i >= out->n_steps || strcmp(out->steps[i].name, name) != 0)
-            same = 0;
-    va_end(ap);
-    if (i != out->n_steps)
-        same = 0;
-    if (!same) {
-        fprintf(stderr, "\n  steps:");
-        for (size_t k = 0; k < out->n_steps; k++)
-            fprintf(stderr, " %s(%u)", out->steps[k].name, (unsigned)out->steps[k].ms);
-        fprintf(stderr, "; error \"%s\"\n", out->error);
-    }
-    return same;
-}
-
-/* The step @p name's time, or UINT32_MAX when it is not there. */
-static uint32_t step_ms(const struct probe_check *out, const char *name)
-{
-    for (size_t i = 0; i < out->n_steps; i++)
-        if (strcmp(out->steps[i].name, name) == 0)
-            return out->steps[i].ms;
-    return UINT32_MAX;
-}
-
-/* fake_server_completed(), once it reached @p want or 2 s passed: the
- * server's thread counts a connection after its last SEND, which the
- * client may have read before. */
-static unsigned completed(fake_server *fs, unsigned want)
-{
-    int64_t end = monotonic_ms() + 2000;
-    while (fake_server_completed(fs) < want && monotonic_ms() < end) {
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, NULL);
-    }
-    return fake_server_completed(fs);
-}
-
-/* Does what the client sent contain @p s? */
-static int sent(fake_server *fs, const char *s)
-{
-    char *all = fake_server_received(fs);
-    int found = all && strstr(all, s) != NULL;
-    free(all);
-    return found;
-}
-
 static const struct fake_action smtp_up[] = {
     FAKE_SEND("220 mx.test ESMTP\r\n"),
     FAKE_EXPECT("EHLO probe.test\r"),
@@ -289,15 +237,15 @@ static void test_smtp_up(void)
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
     CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", "quit", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "ehlo", "quit", (char *)NULL));
     /* the server's 150 ms pause is the EHLO step's, not another's */
-    CU_ASSERT(step_ms(&out, "ehlo") >= 150);
-    CU_ASSERT(step_ms(&out, "ehlo") < 1000);
-    CU_ASSERT(step_ms(&out, "greeting") < 150);
-    CU_ASSERT(step_ms(&out, "quit") < 150);
+    CU_ASSERT(pf_step_ms(&out, "ehlo") >= 150);
+    CU_ASSERT(pf_step_ms(&out, "ehlo") < 1000);
+    CU_ASSERT(pf_step_ms(&out, "greeting") < 150);
+    CU_ASSERT(pf_step_ms(&out, "quit") < 150);
     CU_ASSERT(out.total_ms >= 150);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
-    CU_ASSERT_EQUAL(completed(fs, 1), 1);
+    CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     fake_server_stop(fs);
 }
 
@@ -327,8 +275,8 @@ static void test_smtp_greeting_refused(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_EQUAL(out.reply_code, 421);
     CU_ASSERT_STRING_EQUAL(out.error, "greeting: 421 4.3.2 Service not available");
-    CU_ASSERT(steps_are(&out, "connect", (char *)NULL));
-    CU_ASSERT(!sent(fs, "EHLO"));
+    CU_ASSERT(pf_steps_are(&out, "connect", (char *)NULL));
+    CU_ASSERT(!pf_sent(fs, "EHLO"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
@@ -340,7 +288,7 @@ static void test_smtp_greeting_refused(void)
     CU_ASSERT(strncmp(out.error, "greeting: 554 5.7.1 no ", 23) == 0);
     CU_ASSERT(strstr(out.error, "service") != NULL);
     CU_ASSERT(strchr(out.error, '\x01') == NULL);
-    CU_ASSERT(steps_are(&out, "connect", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", (char *)NULL));
     fake_server_stop(fs);
 
     memset(&t, 0, sizeof t);
@@ -375,7 +323,7 @@ static void test_smtp_ehlo_refused(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_EQUAL(out.reply_code, 502);
     CU_ASSERT_STRING_EQUAL(out.error, "ehlo: 502 5.5.2 Error: command not recognized");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", (char *)NULL));
     fake_server_stop(fs);
 
     memset(&t, 0, sizeof t);
@@ -423,9 +371,9 @@ static void test_smtp_starttls(void)
     fake_server *fs = run(smtp_starttls, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", "starttls", "ehlo2", "quit", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "ehlo", "starttls", "ehlo2", "quit", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
-    CU_ASSERT_EQUAL(completed(fs, 1), 1);
+    CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     fake_server_stop(fs);
 
     /* not offered: never asked for */
@@ -433,8 +381,8 @@ static void test_smtp_starttls(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "starttls: not offered");
     CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "ehlo", (char *)NULL));
-    CU_ASSERT(!sent(fs, "STARTTLS"));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "ehlo", (char *)NULL));
+    CU_ASSERT(!pf_sent(fs, "STARTTLS"));
     fake_server_stop(fs);
     test_cert_remove(&tc);
 }
@@ -454,8 +402,8 @@ static void test_lmtp_lhlo(void)
     struct probe_check out;
     fake_server *fs = run(lmtp_up, &t, CONFIG_PROBE_LMTP, probe_dialog_smtp, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "lhlo", "quit", (char *)NULL));
-    CU_ASSERT(!sent(fs, "EHLO"));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "lhlo", "quit", (char *)NULL));
+    CU_ASSERT(!pf_sent(fs, "EHLO"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 }
@@ -517,9 +465,9 @@ static void test_imap_up(void)
     fake_server *fs = run(imap_up, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "logout", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "logout", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
-    CU_ASSERT_EQUAL(completed(fs, 1), 1);
+    CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     fake_server_stop(fs);
 
     /* with LOGIN (quoted), untagged lines and another tag skipped */
@@ -529,7 +477,7 @@ static void test_imap_up(void)
     fs = run(imap_login, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "login", "logout", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "login", "logout", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
@@ -537,15 +485,15 @@ static void test_imap_up(void)
     t.conf.server.password = (char *)"caf\xc3\xa9";
     fs = run(imap_login_literal, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "login", "logout", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "login", "logout", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     /* PREAUTH: no LOGIN even with credentials */
     fs = run(imap_preauth, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "logout", (char *)NULL));
-    CU_ASSERT(!sent(fs, "LOGIN"));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "logout", (char *)NULL));
+    CU_ASSERT(!pf_sent(fs, "LOGIN"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 }
@@ -561,14 +509,14 @@ static void test_imap_refused(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_EQUAL(out.reply_code, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "login: NO [AUTHENTICATIONFAILED] Authentication failed.");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", (char *)NULL));
-    CU_ASSERT(!sent(fs, "LOGOUT"));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", (char *)NULL));
+    CU_ASSERT(!pf_sent(fs, "LOGOUT"));
     fake_server_stop(fs);
 
     fs = run(imap_bye, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "greeting: BYE Too many connections");
-    CU_ASSERT(steps_are(&out, "connect", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", (char *)NULL));
     fake_server_stop(fs);
 
     fs = run(smtp_421, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
@@ -620,18 +568,18 @@ static void test_pop3(void)
     fake_server *fs = run(pop3_up, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "quit", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "quit", (char *)NULL));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
-    CU_ASSERT_EQUAL(completed(fs, 1), 1);
+    CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     fake_server_stop(fs);
 
     t.conf.server.user = (char *)"probe";
     t.conf.server.password = (char *)"s3cret";
     fs = run(pop3_login, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "user", "pass", "quit", (char *)NULL));
-    CU_ASSERT(step_ms(&out, "pass") >= 120);
-    CU_ASSERT(step_ms(&out, "user") < 120);
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "user", "pass", "quit", (char *)NULL));
+    CU_ASSERT(pf_step_ms(&out, "pass") >= 120);
+    CU_ASSERT(pf_step_ms(&out, "user") < 120);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
@@ -639,14 +587,14 @@ static void test_pop3(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_EQUAL(out.reply_code, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "pass: -ERR [AUTH] Authentication failed.");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "user", (char *)NULL));
-    CU_ASSERT(!sent(fs, "QUIT"));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "user", (char *)NULL));
+    CU_ASSERT(!pf_sent(fs, "QUIT"));
     fake_server_stop(fs);
 
     fs = run(pop3_greeting_err, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "greeting: -ERR [SYS/TEMP] too busy");
-    CU_ASSERT(steps_are(&out, "connect", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", (char *)NULL));
     fake_server_stop(fs);
 }
 
@@ -705,32 +653,32 @@ static void test_imap_pop3_starttls(void)
     fake_server *fs = run(imap_starttls, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "starttls", "login", "logout", (char *)NULL));
-    CU_ASSERT_EQUAL(completed(fs, 1), 1);
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "starttls", "login", "logout", (char *)NULL));
+    CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     fs = run(imap_no_starttls, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "starttls: not offered");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", (char *)NULL));
-    CU_ASSERT(!sent(fs, "STARTTLS"));
-    CU_ASSERT(!sent(fs, "LOGIN"));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", (char *)NULL));
+    CU_ASSERT(!pf_sent(fs, "STARTTLS"));
+    CU_ASSERT(!pf_sent(fs, "LOGIN"));
     fake_server_stop(fs);
 
     t.conf.kind = CONFIG_PROBE_POP3;
     t.conf.server.user = (char *)"";
     fs = run(pop3_stls, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "connect", "greeting", "stls", "quit", (char *)NULL));
-    CU_ASSERT_EQUAL(completed(fs, 1), 1);
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "stls", "quit", (char *)NULL));
+    CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     fs = run(pop3_no_stls, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, &tc, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT_STRING_EQUAL(out.error, "stls: -ERR Unknown command.");
-    CU_ASSERT(steps_are(&out, "connect", "greeting", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", (char *)NULL));
     fake_server_stop(fs);
     test_cert_remove(&tc);
 }

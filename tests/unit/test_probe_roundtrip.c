@@ -14,6 +14,7 @@
 
 #include "unit_util.h"
 #include "fake_server.h"
+#include "probe_fixture.h"
 #include "monotonic.h"
 #include "probe_dialog.h"
 
@@ -143,56 +144,6 @@ static void rt_run(struct rt *r, struct probe_check *out)
     probe_tls_free(box_tls);
 }
 
-static int steps_are(const struct probe_check *out, ...)
-{
-    va_list ap;
-    size_t i = 0;
-    int same = 1;
-    va_start(ap, out);
-    for (const char *name; (name = va_arg(ap, const char *)) != NULL; i++)
-        if (i >= out->n_steps || strcmp(out->steps[i].name, name) != 0)
-            same = 0;
-    va_end(ap);
-    if (i != out->n_steps)
-        same = 0;
-    if (!same) {
-        fprintf(stderr, "\n  steps:");
-        for (size_t k = 0; k < out->n_steps; k++)
-            fprintf(stderr, " %s(%u)", out->steps[k].name, (unsigned)out->steps[k].ms);
-        fprintf(stderr, "; error \"%s\"\n", out->error);
-    }
-    return same;
-}
-
-static uint32_t step_ms(const struct probe_check *out, const char *name)
-{
-    for (size_t i = 0; i < out->n_steps; i++)
-        if (strcmp(out->steps[i].name, name) == 0)
-            return out->steps[i].ms;
-    return UINT32_MAX;
-}
-
-/* fake_server_completed(), once it reached @p want or 2 s passed: the
- * server's thread counts a connection after its last SEND, which the
- * client may have read before. */
-static unsigned completed(fake_server *fs, unsigned want)
-{
-    int64_t end = monotonic_ms() + 2000;
-    while (fake_server_completed(fs) < want && monotonic_ms() < end) {
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, NULL);
-    }
-    return fake_server_completed(fs);
-}
-
-static int sent(fake_server *fs, const char *s)
-{
-    char *all = fake_server_received(fs);
-    int found = all && strstr(all, s) != NULL;
-    free(all);
-    return found;
-}
-
 /* ------------------------------------------------------------------------ */
 /* IMAP                                                                      */
 
@@ -252,21 +203,21 @@ static void test_imap_second_poll(void)
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
-    CU_ASSERT(step_ms(&out, "deliver") >= 200);  /* a poll interval */
-    CU_ASSERT(step_ms(&out, "deliver") < 2000);
+    CU_ASSERT(pf_steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
+    CU_ASSERT(pf_step_ms(&out, "deliver") >= 200);  /* a poll interval */
+    CU_ASSERT(pf_step_ms(&out, "deliver") < 2000);
     CU_ASSERT_EQUAL(r.state.sequence, 5);
-    CU_ASSERT(sent(fs_smtp, "\r\nX-Mtamon-Probe: rt.abc123.5\r\n"));
-    CU_ASSERT(sent(fs_smtp, "\r\nSubject: mtamon round trip rt.abc123.5\r\n"));
-    CU_ASSERT(sent(fs_smtp, "\r\nMessage-ID: <"));
-    CU_ASSERT(sent(fs_smtp, "\r\nDate: "));
-    CU_ASSERT(sent(fs_smtp, "\r\nFrom: <probe@test.example>\r\nTo: <box@test.example>\r\n"));
-    CU_ASSERT(!sent(fs_box, "STORE 8"));
-    CU_ASSERT(!sent(fs_box, "EXPUNGE 8"));
+    CU_ASSERT(pf_sent(fs_smtp, "\r\nX-Mtamon-Probe: rt.abc123.5\r\n"));
+    CU_ASSERT(pf_sent(fs_smtp, "\r\nSubject: mtamon round trip rt.abc123.5\r\n"));
+    CU_ASSERT(pf_sent(fs_smtp, "\r\nMessage-ID: <"));
+    CU_ASSERT(pf_sent(fs_smtp, "\r\nDate: "));
+    CU_ASSERT(pf_sent(fs_smtp, "\r\nFrom: <probe@test.example>\r\nTo: <box@test.example>\r\n"));
+    CU_ASSERT(!pf_sent(fs_box, "STORE 8"));
+    CU_ASSERT(!pf_sent(fs_box, "EXPUNGE 8"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
-    CU_ASSERT_EQUAL(completed(fs_smtp, 1), 1);
-    CU_ASSERT_EQUAL(completed(fs_box, 1), 1);
+    CU_ASSERT_EQUAL(pf_completed(fs_smtp, 1), 1);
+    CU_ASSERT_EQUAL(pf_completed(fs_box, 1), 1);
     fake_server_stop(fs_smtp);
     fake_server_stop(fs_box);
 }
@@ -316,12 +267,12 @@ static void imap_never(int silent)
     CU_ASSERT_EQUAL(out.reply_code, 0);
     CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
     CU_ASSERT(strstr(out.error, " ms") != NULL);
-    CU_ASSERT(steps_are(&out, "submit", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "submit", (char *)NULL));
     CU_ASSERT(out.total_ms >= 880);
     CU_ASSERT(out.total_ms < 1500);
-    CU_ASSERT(sent(fs_box, "UID STORE 7 "));
+    CU_ASSERT(pf_sent(fs_box, "UID STORE 7 "));
     if (!silent)  /* polled more than once within the deadline */
-        CU_ASSERT(sent(fs_box, "m10 UID SEARCH"));
+        CU_ASSERT(pf_sent(fs_box, "m10 UID SEARCH"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
     fake_server_stop(fs_smtp);
     fake_server_stop(fs_box);
@@ -359,7 +310,7 @@ static void test_submit_refused(void)
     CU_ASSERT_STRING_EQUAL(out.error,
                            "submit: RCPT: 550 5.1.1 <box@test.example>: Recipient address rejected");
     CU_ASSERT_EQUAL(out.n_steps, 0);
-    CU_ASSERT(!sent(fs, "DATA"));
+    CU_ASSERT(!pf_sent(fs, "DATA"));
     fake_server_stop(fs);
 
     /* AUTH asked for and not offered */
@@ -383,7 +334,7 @@ static void test_submit_refused(void)
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT(strncmp(out.error, "deliver: connect: ", 18) == 0);
-    CU_ASSERT(steps_are(&out, "submit", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "submit", (char *)NULL));
     fake_server_stop(fs);
 }
 
@@ -435,8 +386,8 @@ static void test_submit_auth(void)
     r.conf.server.password = (char *)"pw";
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
-    CU_ASSERT(step_ms(&out, "deliver") < 100);  /* found on the first poll */
+    CU_ASSERT(pf_steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
+    CU_ASSERT(pf_step_ms(&out, "deliver") < 100);  /* found on the first poll */
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
     fake_server_stop(fs_smtp);
@@ -489,12 +440,12 @@ static void test_pop3_found(void)
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
-    CU_ASSERT(!sent(fs_box, "DELE 2"));
+    CU_ASSERT(pf_steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
+    CU_ASSERT(!pf_sent(fs_box, "DELE 2"));
     CU_ASSERT_EQUAL(fake_server_connections(fs_box), 1);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
-    CU_ASSERT_EQUAL(completed(fs_box, 1), 1);
+    CU_ASSERT_EQUAL(pf_completed(fs_box, 1), 1);
     fake_server_stop(fs_smtp);
     fake_server_stop(fs_box);
 }
@@ -526,11 +477,11 @@ static void test_pop3_never(void)
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
-    CU_ASSERT(steps_are(&out, "submit", (char *)NULL));
+    CU_ASSERT(pf_steps_are(&out, "submit", (char *)NULL));
     CU_ASSERT(out.total_ms >= 680);
     CU_ASSERT(out.total_ms < 1300);
     CU_ASSERT(fake_server_connections(fs_box) >= 3);
-    CU_ASSERT(completed(fs_box, 3) >= 3);
+    CU_ASSERT(pf_completed(fs_box, 3) >= 3);
     fake_server_stop(fs_smtp);
     fake_server_stop(fs_box);
 }
