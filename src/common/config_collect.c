@@ -564,13 +564,19 @@ static int queue_row_exists(const struct config *c, const char *row)
     return 0;
 }
 
+void config_collect_app_path(char *out, const struct config *c, size_t i)
+{
+    size_t shift = c->n_apps && c->apps[0].kind == CONFIG_APP_MTA && c->apps[0].line == 0;
+    cfg_path_index(out, "applications", i - shift);
+}
+
 static int check_app_refs(struct cfg_report *rep, const struct config *c)
 {
     char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
     /* Applications are still in file order here. */
     for (size_t i = 0; i < c->n_apps; i++) {
         const struct config_app *a = &c->apps[i];
-        cfg_path_index(ep, "applications", i);
+        config_collect_app_path(ep, c, i);
         if (a->port) {
             const struct config_connections *cc = &c->connections;
             size_t k = 0;

@@ -75,6 +75,13 @@ int config_collect_unique(struct cfg_report *rep, const struct config *c, size_t
                           const char *path, const char *section, const char *what);
 
 /*
+ * The key path "applications[N]" of c->apps[@p i] as the file numbers it
+ * (before the rows are sorted): a file without an mta row got the default
+ * one first, at line 0, which the file does not count.
+ */
+void config_collect_app_path(char *out, const struct config *c, size_t i);
+
+/*
  * The probes: section (config_probe.c): 0 or -1 after a message.
  */
 int config_probe_load(struct cfg_report *rep, struct config *c, const struct node *v,

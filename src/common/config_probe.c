@@ -726,14 +726,12 @@ int config_probe_load(struct cfg_report *rep, struct config *c, const struct nod
 
 int config_probe_check_refs(struct cfg_report *rep, const struct config *c)
 {
-    /* A file without an mta row got the default one first (line 0). */
-    size_t shift = c->n_apps && c->apps[0].kind == CONFIG_APP_MTA && c->apps[0].line == 0;
     for (size_t i = 0; i < c->n_apps; i++) {
         const struct config_app *a = &c->apps[i];
         if (!a->probe || !a->probe[0])
             continue;
         char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
-        cfg_path_index(ep, "applications", i - shift);
+        config_collect_app_path(ep, c, i);
         key_path(kp, ep, "probe");
         if (a->kind != CONFIG_APP_SERVICE)
             return cfg_fail_at(rep, a->probe_pos.line, a->probe_pos.col, kp,
