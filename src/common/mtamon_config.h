@@ -238,6 +238,111 @@ struct config_probe {
     unsigned line;
 };
 
+/** What an alarm measures (alarms[].kind); the unit of its value, raise
+ * and clear thresholds, and whether it raises above or below. */
+enum config_alarm_kind {
+    CONFIG_ALARM_DISK_FREE,          /**< partitions: free space, % (below) */
+    CONFIG_ALARM_INODES_FREE,        /**< partitions: free inodes, % (below) */
+    CONFIG_ALARM_PROBE_SLOW,         /**< probes: response time, ms (above) */
+    CONFIG_ALARM_PROBE_DOWN,         /**< probes: consecutive failed checks (above) */
+    CONFIG_ALARM_ROUNDTRIP_SLOW,     /**< roundtrip probes: ms (above) */
+    CONFIG_ALARM_ROUNDTRIP_DOWN,     /**< roundtrip probes: failed checks (above) */
+    CONFIG_ALARM_QUEUE_LENGTH,       /**< queues or channels: messages (above) */
+    CONFIG_ALARM_QUEUE_AGE,          /**< queues or channels: oldest message, s (above) */
+    CONFIG_ALARM_FAILURE_RATE,       /**< channels: (Failed + Attempted) /
+                                          (Delivered + Failed + Attempted)
+                                          messages over window, % (above) */
+    CONFIG_ALARM_DELIVERY_TIME,      /**< channels: mean queue time of the
+                                          messages dequeued over window, s (above) */
+    CONFIG_ALARM_CONNECTIONS,        /**< ports: connections from one remote
+                                          address (above) */
+    CONFIG_ALARM_PROCESS_DOWN,       /**< processes: 1 when not running, else 0 (above) */
+    CONFIG_ALARM_SEGMENT_MISSING,    /**< the segment: 1 while unreadable (above) */
+    CONFIG_ALARM_SEGMENT_RESTARTED,  /**< the segment: 1 at the first check after
+                                          it was re-created (new generation), else 0 (above) */
+    CONFIG_ALARM_SEGMENT_STALE,      /**< the segment: s since the last event (above) */
+};
+
+/** Which objects an alarm's names refer to: the key that listed them. */
+enum config_alarm_source {
+    CONFIG_ALARM_ON_SEGMENT,     /**< segment kinds: no key, the one segment */
+    CONFIG_ALARM_ON_PARTITIONS,  /**< partitions: (partitions[].name) */
+    CONFIG_ALARM_ON_PROBES,      /**< probes: (probes[].name) */
+    CONFIG_ALARM_ON_QUEUES,      /**< queues: (queue rows: NAME or NAME/SUBQUEUE) */
+    CONFIG_ALARM_ON_CHANNELS,    /**< channels: (channel names in the segment) */
+    CONFIG_ALARM_ON_PORTS,       /**< ports: (connections.ports) */
+    CONFIG_ALARM_ON_PROCESSES,   /**< processes: (processes.watch[].name) */
+};
+
+/** alarms[].severity, as ITU-T X.733's perceived severity. */
+enum config_alarm_severity {
+    CONFIG_SEVERITY_CRITICAL = 1,
+    CONFIG_SEVERITY_MAJOR = 2,
+    CONFIG_SEVERITY_MINOR = 3,
+    CONFIG_SEVERITY_WARNING = 4,
+};
+
+/** One alarm (alarms: section). */
+struct config_alarm {
+    char *name;            /**< unique, 1..CONFIG_NAME_MAX printable, no '/' */
+    enum config_alarm_kind kind;
+    enum config_alarm_source source;
+    /** The watched objects: names or fnmatch(3) patterns (a name with
+     * '*', '?' or '['); n_objects 0 = every object of the source.  A
+     * plain name must exist in the configuration (channels: in the
+     * channels: section; ports: in connections.ports). */
+    char **objects;
+    size_t n_objects;
+    /** Thresholds in the kind's unit.  Above kinds raise at value >=
+     * raise and clear at value < clear (clear <= raise); below kinds
+     * raise at value <= raise and clear at value > clear (clear >=
+     * raise).  clear defaults to raise (no hysteresis). */
+    double raise, clear;
+    unsigned for_s;        /**< crossed this long before raising, default 0 */
+    unsigned interval_s;   /**< check interval, default 60 */
+    unsigned resend_s;     /**< re-send while active, default 3600; 0 = never */
+    unsigned window_s;     /**< failure_rate, delivery_time: default 900 */
+    unsigned min_messages; /**< failure_rate, delivery_time: messages in the
+                                window below which nothing is raised
+                                (the value is 0); default 20 */
+    enum config_alarm_severity severity;  /**< default warning */
+    int mail;              /**< mail raises and clears when alarm_options.mail
+                                has a command or an smtp server (default 1) */
+    unsigned line;
+};
+
+/** alarm_options.mail: the postmaster's copy of raises and clears. */
+struct config_alarm_mail {
+    /** A sendmail-compatible command ("/usr/sbin/sendmail -t -i"), split
+     * on blanks, given the message on its standard input; "" = none. */
+    char *command;
+    /** Or an SMTP server, "host:port" or "host" (port 25); "" = none.
+     * At most one of command and smtp is set. */
+    char *smtp;
+    char *smtp_host;       /**< parsed from smtp */
+    uint16_t smtp_port;
+    char *from;            /**< envelope and From:, default "mtamond@HOSTNAME" */
+    char **to;             /**< recipients, default { "postmaster" } */
+    size_t n_to;
+    unsigned timeout_ms;   /**< one message may take this long, default 30 s */
+};
+
+/** alarm_options: how notifications go out. */
+struct config_alarm_options {
+    /** Notifications sent in one second at most (default 20; 0 = no
+     * limit); past it, one mtamonAlarmSummary per second says how many
+     * were not sent. */
+    unsigned max_per_second;
+    /** Notifications kept while the AgentX master is away (default 1000;
+     * the oldest go first, counted as failed). */
+    unsigned pending_max;
+    /** Where mtamond writes the alarm statistics for `mtamon alarms`
+     * (JSON, rewritten atomically); default /var/lib/mtamon/alarms.json,
+     * "" = none. */
+    char *state_file;
+    struct config_alarm_mail mail;
+};
+
 /** How mtamond logs. */
 enum config_log_target {
     CONFIG_LOG_SYSLOG,
@@ -299,6 +404,11 @@ struct config {
      * names unique. */
     struct config_probe *probes;
     size_t n_probes;
+    /* alarms: in file order (mtamonAlarmIndex is the position, 1-based);
+     * names unique. */
+    struct config_alarm *alarms;
+    size_t n_alarms;
+    struct config_alarm_options alarm_options;
 };
 
 /**
@@ -335,6 +445,20 @@ const struct config_process *config_process_find(const struct config *conf,
 /** The configured probe called @p name, or NULL. */
 const struct config_probe *config_probe_find(const struct config *conf,
                                              const char *name);
+
+/** The configured alarm called @p name, or NULL. */
+const struct config_alarm *config_alarm_find(const struct config *conf,
+                                             const char *name);
+
+/** The name of @p kind as written in the file ("disk_free"...). */
+const char *config_alarm_kind_name(enum config_alarm_kind kind);
+
+/** 1 when alarms of @p kind raise below their threshold (disk_free,
+ * inodes_free), 0 when above. */
+int config_alarm_kind_below(enum config_alarm_kind kind);
+
+/** "critical", "major", "minor" or "warning". */
+const char *config_alarm_severity_name(enum config_alarm_severity s);
 
 /** The name of @p kind as written in the file ("smtp", "roundtrip"...). */
 const char *config_probe_kind_name(enum config_probe_kind kind);
