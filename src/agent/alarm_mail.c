@@ -156,7 +156,12 @@ static int copy_config(alarm_mail *m, const struct config_alarm_mail *conf, char
         if (!m->smtp_host)
             goto oom;
         m->smtp_port = conf->smtp_port ? conf->smtp_port : 25;
-        snprintf(m->where, sizeof m->where, "smtp %s:%u", m->smtp_host, (unsigned)m->smtp_port);
+        /* as written ("[::1]:25"), else HOST:PORT */
+        if (strchr(conf->smtp, ':'))
+            snprintf(m->where, sizeof m->where, "smtp %s", conf->smtp);
+        else
+            snprintf(m->where, sizeof m->where, "smtp %s:%u", m->smtp_host,
+                     (unsigned)m->smtp_port);
     }
     if (is_set(conf->from)) {
         m->from = strdup(conf->from);
