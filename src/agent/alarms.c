@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agentx.h"
+#include "alarm_mail.h"
 #include "alarm_sample.h"
 #include "log.h"
 #include "mib.h"
@@ -63,6 +64,9 @@ struct alarms {
 
     struct in_flight flight[IN_FLIGHT_MAX];
     int refused_logged;               /* one log line per master session */
+
+    alarm_mail *mail;                 /* NULL: mail off */
+    char host[256];                   /* for the mail */
 };
 
 /* --- sending ------------------------------------------------------------- */
@@ -250,6 +254,7 @@ static void on_emit(void *ctx, const struct alarm_event *ev)
 {
     alarms *a = ctx;
     log_event(ev);
+    alarm_mail_event(a->mail, ev, a->host);
     netsnmp_session *sess = a->p_n == 0 ? agentx_master_session() : NULL;
     if (sess) {
         int rc = send_event(a, sess, ev);
@@ -303,6 +308,7 @@ static void on_timer(unsigned int reg, void *arg)
 alarms *alarms_new(const struct config *conf, view_cache *vc, char *err,
                    size_t errlen)
 {
+    err[0] = '\0';
     alarms *a = calloc(1, sizeof *a);
     if (!a)
         goto nomem;
@@ -314,6 +320,13 @@ alarms *alarms_new(const struct config *conf, view_cache *vc, char *err,
     a->pending = calloc(a->p_cap ? a->p_cap : 1, sizeof *a->pending);
     if (!a->engine || !a->samplers || !a->pending)
         goto nomem;
+    if (gethostname(a->host, sizeof a->host - 1) != 0)
+        snprintf(a->host, sizeof a->host, "localhost");
+    a->mail = alarm_mail_new(&conf->alarm_options.mail, err, errlen);
+    if (!a->mail && err[0]) {
+        alarms_free(a);
+        return NULL;
+    }
     return a;
 nomem:
     alarms_free(a);
@@ -335,13 +348,16 @@ int alarms_start(alarms *a, char *err, size_t errlen)
 {
     if (a->conf->n_alarms == 0)
         return 0;
+    if (a->mail && alarm_mail_start(a->mail, err, errlen) != 0)
+        return -1;
     a->timer = snmp_alarm_register(1, SA_REPEAT, on_timer, a);
     if (a->timer == 0) {
         snprintf(err, errlen, "alarms: cannot register the check timer");
         return -1;
     }
-    log_msg(LOG_INFO, "alarms: %zu configured, checked every second when due",
-            a->conf->n_alarms);
+    log_msg(LOG_INFO, "alarms: %zu configured, checked every second when due; "
+                      "mail to the postmaster %s",
+            a->conf->n_alarms, a->mail ? "on" : "off");
     return 0;
 }
 
@@ -351,6 +367,7 @@ void alarms_free(alarms *a)
         return;
     if (a->timer)
         snmp_alarm_unregister(a->timer);
+    alarm_mail_free(a->mail);
     alarm_engine_free(a->engine);
     alarm_samples_free(&a->samples);
     free(a->samplers);

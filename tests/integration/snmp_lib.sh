@@ -731,13 +731,15 @@ snmp_get_many()
 SNMP_TRAPD_PID=
 SNMP_TRAP_PORT=
 SNMP_TRAPD_LOG=
+SNMP_TRAPD_STARTS=0
 SNMP_TRAPD_EXTRA=${SNMP_TRAPD_EXTRA:-}
 
 # snmp_start_trapd: start snmptrapd (PID in SNMP_TRAPD_PID) on a free UDP
 # port of 127.0.0.1 (SNMP_TRAP_PORT; kept when already set, to restart
 # on the same one), accepting community "public", writing each
 # notification as one line "TRAP|OID = VALUE|OID = VALUE..." (numeric
-# OIDs) to SNMP_TRAPD_LOG; SNMP_TRAPD_EXTRA (e.g. a traphandle line) is
+# OIDs) to SNMP_TRAPD_LOG (a new file at each start: snmp_trapd_logs
+# lists them all, in order); SNMP_TRAPD_EXTRA (e.g. a traphandle line) is
 # added to its configuration.  Point the master at it with
 # SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public" before
 # snmp_start_master.  Skips the test when snmptrapd is not installed.
@@ -748,12 +750,14 @@ snmp_start_trapd()
     if [ -z "$SNMP_TRAP_PORT" ]; then
         SNMP_TRAP_PORT=$(free_port) || skip "cannot find a free UDP port"
     fi
-    SNMP_TRAPD_LOG="$SNMP_DIR/traps.log"
+    # A log per start: snmptrapd truncates the file it is given.
+    SNMP_TRAPD_STARTS=$((SNMP_TRAPD_STARTS + 1))
+    SNMP_TRAPD_LOG="$SNMP_DIR/traps.$SNMP_TRAPD_STARTS.log"
     printf 'authCommunity log,execute public\ndoNotRetainNotificationLogs yes\n%s\n' \
         "$SNMP_TRAPD_EXTRA" >"$SNMP_DIR/snmptrapd.conf"
     start_bg SNMP_TRAPD_PID "$SNMP_DIR/snmptrapd.out" \
         "$trapd" -f -C -c "$SNMP_DIR/snmptrapd.conf" -Lf "$SNMP_TRAPD_LOG" \
-        -On -m "" -M /dev/null -F 'TRAP%V|%v\n' "udp:127.0.0.1:$SNMP_TRAP_PORT"
+        -On -m "" -M /dev/null -F 'TRAP|%V|%v\n' "udp:127.0.0.1:$SNMP_TRAP_PORT"
     wait_for_text "$SNMP_TRAPD_LOG" "NET-SNMP version" 20 || {
         printf 'snmptrapd did not start:\n'
         sed 's/^/     | /' "$SNMP_DIR/snmptrapd.out" "$SNMP_TRAPD_LOG" 2>/dev/null
@@ -770,17 +774,33 @@ snmp_stop_trapd()
     fi
 }
 
+# snmp_trapd_logs: the logs of every snmptrapd started, oldest first.
+snmp_trapd_logs()
+{
+    local i
+    for ((i = 1; i <= SNMP_TRAPD_STARTS; i++)); do
+        printf '%s\n' "$SNMP_DIR/traps.$i.log"
+    done
+}
+
+# snmp_trap_lines: every notification line received so far, in order.
+snmp_trap_lines()
+{
+    local f
+    snmp_trapd_logs | while IFS= read -r f; do
+        grep -a '^TRAP|' "$f" 2>/dev/null
+    done
+}
+
 # snmp_trap_count [TRAP_OID]: notifications received so far (of
 # snmpTrapOID.0 = TRAP_OID when given).
 snmp_trap_count()
 {
-    local n
     if [ -n "${1:-}" ]; then
-        n=$(grep -c -F "|.1.3.6.1.6.3.1.1.4.1.0 = OID: .$1|" "$SNMP_TRAPD_LOG" 2>/dev/null)
+        snmp_trap_lines | grep -c -F "|.1.3.6.1.6.3.1.1.4.1.0 = OID: .$1|"
     else
-        n=$(grep -c '^TRAP|' "$SNMP_TRAPD_LOG" 2>/dev/null)
+        snmp_trap_lines | grep -c '^TRAP|'
     fi
-    printf '%s\n' "${n:-0}"
 }
 
 # snmp_show_logs [LINES]: print the last LINES (default 40) lines of

@@ -78,7 +78,7 @@ printf '%s\n' "$SLEEPER_PID" >"$T/sleeper.pid"
 new_segment MTAMON_SEGMENT
 SEG=$MTAMON_SEGMENT
 emit --segment "$SEG" --create channel tcp_local channel slow
-assert_exit "the segment is created with its channels" 0
+assert_exit 0 "the segment is created with its channels"
 
 # The handler shipped in conf/ turns each notification into a line.
 SNMP_TRAPD_EXTRA="traphandle default $IT_TOP_SRCDIR/conf/mtamon-traphandle $T/handled.log"
@@ -169,27 +169,26 @@ alarms:
 snmp_start_agent "$CONF"
 snmp_wait_agent || snmp_require_agent "mtamond starts"
 wait_for_text "$SNMP_AGENT_LOG" "alarms: 9 configured" 10
-assert_agent_logs "alarms: 9 configured"
+assert_agent_logs "mtamond logs it" "alarms: 9 configured"
 
 # --- reading what snmptrapd received -----------------------------------------
 
 # traps: one line per MTAMON-MIB notification received, in order:
-#   raise|clear SEQ ALARM_INDEX NAME OBJECT VALUE THRESHOLD KIND SEVERITY
+#   raise|clear SEQ ALARM_INDEX NAME OBJECT VALUE THRESHOLD KIND SEVERITY UPTIME
 #   summary SEQ COUNT
-# (OBJECT "-" when empty).
+# (OBJECT "-" when empty; UPTIME: the master's sysUpTime.0 in the
+# notification, hundredths of a second).
 traps()
 {
-    python3 - "$SNMP_TRAPD_LOG" "$ROOT" <<'EOF'
+    snmp_trap_lines | python3 -c '
 import sys
-log, root = sys.argv[1], "." + sys.argv[2]
-for line in open(log, errors="replace"):
-    if not line.startswith("TRAP|"):
-        continue
+root = "." + sys.argv[1]
+for line in sys.stdin:
     d = {}
     for vb in line.rstrip("\n").split("|")[1:]:
         oid, _, val = vb.partition(" = ")
         typ, _, v = val.partition(": ")
-        d[oid] = v[1:-1] if typ == "STRING" and v.startswith('"') else v
+        d[oid] = v[1:-1] if typ == "STRING" and v.startswith("\"") else v
     trap = d.get(".1.3.6.1.6.3.1.1.4.1.0", "")
     if not trap.startswith(root + ".0."):
         continue
@@ -205,9 +204,10 @@ for line in open(log, errors="replace"):
         return "-", "-"
     index, name = col(3)
     threshold = col(9 if kind == "raise" else 10)[1]
+    uptime = d.get(".1.3.6.1.2.1.1.3.0", "(0)").split(")")[0].lstrip("(")
     print(kind, seq, index.split(".")[0], name, col(4)[1] or "-", col(8)[1],
-          threshold, col(5)[1], col(6)[1])
-EOF
+          threshold, col(5)[1], col(6)[1], uptime)
+' "$ROOT"
 }
 
 # traps_of NAME: the lines of alarm NAME.
@@ -222,36 +222,48 @@ expect_trap()
 {
     local desc=$1 name=$2 n=$3 pattern=$4 line
     wait_until 20 has_traps_of "$name" "$n"
-    line=$(traps_of "$name" | sed -n "${n}p" | cut -d' ' -f1,3-)
+    line=$(traps_of "$name" | sed -n "${n}p" | cut -d' ' -f1,3-9)
     if [[ $line =~ ^$pattern$ ]]; then
         pass "$desc"
     else
         fail "$desc" "notification $n of $name: '$line', expected '$pattern'; all of them:
-$(traps_of "$name")"
+$(traps_of "$name")" "the end of snmptrapd's log:" "$(snmp_trap_lines | tail -n 3)"
     fi
 }
 
 # --- nothing crossed: nothing sent -------------------------------------------
 
 sleep 3
-assert_eq "no notification while nothing is crossed" 0 "$(traps | wc -l)"
+assert_eq 0 "$(traps | wc -l)" \
+    "no notification while nothing is crossed"
 
 # --- queue_length: raise, nothing inside resend, re-send, clear ---------------
 
 for i in 1 2 3 4 5; do sized_file "$T/spool/m$i" 100 "$(date +%s)"; done
 expect_trap "qlen raised: 5 messages >= 3, kind queueLength(7), major(2)" qlen 1 \
     "raise 1 qlen spool 5 3 7 2"
-sleep 4
-assert_eq "qlen: nothing more within its 8 s resend interval" 1 "$(n_traps_of qlen)"
-expect_trap "qlen re-sent after 8 s, still 5 >= 3" qlen 2 "raise 1 qlen spool 5 3 7 2"
+expect_trap "qlen re-sent while raised, still 5 >= 3" qlen 2 "raise 1 qlen spool 5 3 7 2"
+# The master's sysUpTime in each: the re-send is no sooner than resend (8 s).
+up1=$(traps_of qlen | sed -n 1p | cut -d' ' -f10)
+up2=$(traps_of qlen | sed -n 2p | cut -d' ' -f10)
+if [ $((up2 - up1)) -ge 800 ]; then
+    pass "nothing within the 8 s resend interval: the re-send is $((up2 - up1)) ticks later"
+else
+    fail "nothing within the 8 s resend interval" "the re-send came $((up2 - up1)) ticks later"
+fi
 rm -f "$T/spool/m2" "$T/spool/m3"
 sleep 3
-assert_eq "qlen: 3 messages, still raised: no clear" 2 "$(n_traps_of qlen)"
 rm -f "$T/spool/m4"
 sleep 3
-assert_eq "qlen: 2 messages, between the thresholds: no clear" 2 "$(n_traps_of qlen)"
+assert_eq 0 "$(traps_of qlen | grep -c '^clear')" \
+    "qlen: at 3, then 2 messages (between the thresholds): no clear"
 rm -f "$T/spool/m5"
-expect_trap "qlen cleared: 1 message < 2" qlen 3 "clear 1 qlen spool 1 2 7 2"
+has_clear_of() { [ "$(traps_of "$1" | grep -c '^clear')" -ge "$2" ]; }
+wait_until 20 has_clear_of qlen 1
+assert_eq "clear 1 qlen spool 1 2 7 2" "$(traps_of qlen | grep '^clear' | head -n 1 | cut -d' ' -f1,3-9)" \
+    "qlen cleared: 1 message < 2"
+assert_eq "" "$(traps_of qlen | sed '/^clear/,$d' | cut -d' ' -f1-9 | grep -Ev '^raise [0-9]+ 1 qlen spool [0-9]+ 3 7 2$')" \
+    "qlen: only raises of it before the clear (the first, then re-sends)"
 
 # --- queue_age ------------------------------------------------------------------
 
@@ -265,7 +277,7 @@ expect_trap "qage cleared once the old message is gone" qage 2 "clear 2 qage spo
 
 emit --segment "$SEG" repeat 20 fail tcp_local 1 100 5.1.1 \
     repeat 5 dequeue tcp_local 1 100 first 1000
-assert_exit "20 failures and 5 deliveries on tcp_local" 0
+assert_exit 0 "20 failures and 5 deliveries on tcp_local"
 expect_trap "failures raised: 80 % >= 50 %, failureRate(9), critical(1)" failures 1 \
     "raise 3 failures tcp_local 80 50 9 1"
 emit --segment "$SEG" repeat 225 dequeue tcp_local 1 100 first 1000
@@ -275,7 +287,7 @@ expect_trap "failures cleared: 20 of 250 = 8 % < 20 %" failures 2 \
 # --- delivery_time --------------------------------------------------------------
 
 emit --segment "$SEG" repeat 10 dequeue slow 1 100 first 900000
-assert_exit "10 messages after 900 s in the queue of slow" 0
+assert_exit 0 "10 messages after 900 s in the queue of slow"
 expect_trap "slowdelivery raised: 900 s >= 600 s, deliveryTime(10)" slowdelivery 1 \
     "raise 4 slowdelivery slow 900 600 10 4"
 emit --segment "$SEG" repeat 100 dequeue slow 1 100 first 1000
@@ -332,12 +344,14 @@ for i in 1 2 3; do sized_file "$T/spool/n$i" 100 "$(date +%s)"; done
 wait_until 20 test "$(count_in_log "alarm qlen spool raised")" -ge 2
 snmp_start_trapd || { fail "snmptrapd starts again"; finish; }
 rm -f "$T/spool/n"*
-expect_trap "the clear of qlen arrives after the lost raise" qlen 4 "clear 1 qlen spool 1 2 7 2"
+wait_until 20 has_clear_of qlen 2
+assert_eq "clear 1 qlen spool 1 2 7 2" "$(traps_of qlen | grep '^clear' | sed -n 2p | cut -d' ' -f1,3-9)" \
+    "the clear of qlen arrives after the lost raise"
 
 # --- the segment ----------------------------------------------------------------------
 
 cli --segment "$SEG" counters delete
-assert_exit "the segment is deleted" 0
+assert_exit 0 "the segment is deleted"
 expect_trap "seg-missing raised: the segment is gone, segmentMissing(13), critical(1)" \
     seg-missing 1 "raise 8 seg-missing - 1 1 13 1"
 emit --segment "$SEG" --create channel tcp_local
@@ -350,26 +364,36 @@ expect_trap "seg-restart cleared at the next check" seg-restart 2 \
 
 # --- sequence numbers -------------------------------------------------------------------
 
-py_check "sequence numbers" "$(traps | awk '{ print $2 }' | tr '\n' ' ')" <<'EOF'
+# For the record: what mtamond sent around the gap.
+grep -F "notification #" "$SNMP_AGENT_LOG" | sed -n '/#1[5-9])/p; /#2[0-2])/p' | sed 's/^/     | /'
+# The raise sent while snmptrapd was down: its number from mtamond's log.
+lost=$(grep -F "alarm qlen spool raised" "$SNMP_AGENT_LOG" | sed -n 2p |
+    sed 's/.*notification #\([0-9]*\)).*/\1/')
+py_check "sequence numbers" "$(traps | awk '{ print $2 }' | tr '\n' ' ')" "$lost" <<'EOF'
 seqs = [int(s) for s in sys.argv[1].split()]
+lost = int(sys.argv[2])
 check("numbers are increasing", seqs, sorted(seqs))
 missing = sorted(set(range(1, max(seqs) + 1)) - set(seqs))
-check("exactly one is missing: the raise sent while snmptrapd was down", len(missing), 1)
+check("exactly one is missing: the raise sent while snmptrapd was down", missing, [lost])
 EOF
 # conf/mtamon-traphandle, run by snmptrapd (numeric OIDs: no MIB loaded).
-assert_contains "the handler: qlen raised" "$(cat "$T/handled.log" 2>&1)" \
-    ": RAISED major qlen spool: queueLength 5 (threshold 3) #1"
-assert_contains "the handler: qlen cleared" "$(cat "$T/handled.log" 2>&1)" \
-    ": CLEARED major qlen spool: queueLength 1 (threshold 2) #"
-assert_contains "the handler: the segment missing, without an object" \
-    "$(cat "$T/handled.log" 2>&1)" "RAISED critical seg-missing: segmentMissing 1 (threshold 1) #"
-assert_eq "the handler: one line per notification snmptrapd got" \
-    "$(traps | wc -l)" "$(wc -l <"$T/handled.log")"
-assert_agent_logs "alarm qlen spool raised: queue_length 5 >= 3 (major, notification #1)"
-assert_agent_logs "alarm qlen spool cleared: queue_length 1 < 2 (major"
+assert_contains "$(cat "$T/handled.log" 2>&1)" \
+    ": RAISED major qlen spool: queueLength 5 (threshold 3) #1" \
+    "the handler: qlen raised"
+assert_contains "$(cat "$T/handled.log" 2>&1)" \
+    ": CLEARED major qlen spool: queueLength 1 (threshold 2) #" \
+    "the handler: qlen cleared"
+assert_contains "$(cat "$T/handled.log" 2>&1)" \
+    "RAISED critical seg-missing: segmentMissing 1 (threshold 1) #" \
+    "the handler: the segment missing, without an object"
+assert_eq "$(traps | wc -l)" "$(wc -l <"$T/handled.log")" \
+    "the handler: one line per notification snmptrapd got"
+assert_agent_logs "mtamond logs it" "alarm qlen spool raised: queue_length 5 >= 3 (major, notification #1)"
+assert_agent_logs "mtamond logs it" "alarm qlen spool cleared: queue_length 1 < 2 (major"
 
 snmp_stop_agent
-assert_eq "mtamond stops with status 0" 0 "$SNMP_AGENT_STATUS"
+assert_eq 0 "$SNMP_AGENT_STATUS" \
+    "mtamond stops with status 0"
 snmp_stop_master
 snmp_stop_trapd
 finish
