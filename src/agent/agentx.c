@@ -378,6 +378,11 @@ void agentx_log_status(void)
             oid_table_varbinds_asked());
 }
 
+struct snmp_session *agentx_master_session(void)
+{
+    return connected && !stopping ? master_session : NULL;
+}
+
 void agentx_stop(void)
 {
     stopping = 1;

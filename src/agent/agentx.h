@@ -53,6 +53,14 @@ void agentx_run(void);
  */
 void agentx_log_status(void);
 
+struct snmp_session;
+
+/**
+ * The session with the master while connected (AgentX Open done), else
+ * NULL: where a notification is sent.
+ */
+struct snmp_session *agentx_master_session(void);
+
 /**
  * Close the session with the master (waiting half a second at most for
  * its answer, so a stalled master does not delay the stop) and shut the

@@ -179,8 +179,9 @@ struct alarm_totals alarm_engine_totals(const alarm_engine *e);
 void alarm_engine_free(alarm_engine *e);
 
 /**
- * @p v as the MIB and the CLI print it: up to 6 significant digits,
- * no exponent for the values alarms have ("4.7", "1234", "0").
+ * @p v as the MIB and the CLI print it: a whole number as such
+ * ("1234567"), else with at most two decimals ("4.7", "33.33"); never an
+ * exponent.
  */
 const char *alarm_format_value(double v, char buf[ALARM_VALUE_MAX]);
 

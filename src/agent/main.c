@@ -7,7 +7,7 @@
  *   options -> configuration (78) -> logging -> user lookup (67) ->
  *   pidfile check (75) -> detach (unless -f) -> pidfile ->
  *   drop privileges (a warning when still root) -> group-index file:
- *   StrictModes check and reading (78) -> view cache -> collector threads
+ *   StrictModes check and reading (78) -> view cache -> collector threads -> alarms
  *   -> Net-SNMP subagent,
  *   first connection attempt -> serve until SIGTERM/SIGINT.
  * Root writes nothing but the pidfile: the group-index file is read and
@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "agentx.h"
+#include "alarms.h"
 #include "daemon.h"
 #include "exit_status.h"
 #include "file_trust.h"
@@ -115,6 +116,7 @@ struct state {
     struct index_map *map;
     collector *coll;
     view_cache *vc;
+    alarms *alarms;
     int agent_started;
     int detached;
     struct daemon_pidfile *pidfile;
@@ -139,6 +141,9 @@ static void cleanup(struct state *st)
     char err[256];
     if (st->agent_started)
         agentx_stop();
+    /* After the session is closed: the notifications it still had are
+     * counted failed by then. */
+    alarms_free(st->alarms);
     if (st->map && index_map_flush(st->map, err, sizeof err) != 0)
         log_msg(LOG_WARNING, "%s", err);
     if (daemon_pidfile_remove(st->pidfile, err, sizeof err) != 0)
@@ -242,11 +247,16 @@ static int run(struct state *st)
     if (collector_start(st->coll, err, sizeof err) != 0)
         return fail(st, EX_OSERR, err, NULL);
     view_cache_set_collector(st->vc, copy_collected, st->coll);
+    st->alarms = alarms_new(conf, st->vc, err, sizeof err);
+    if (!st->alarms)
+        return fail(st, EX_OSERR, err, NULL);
 
     rc = agentx_start(conf, st->vc);
     st->agent_started = 1;
     if (rc != 0)
         return fail(st, rc, "cannot start the AgentX subagent", NULL);
+    if (alarms_start(st->alarms, err, sizeof err) != 0)
+        return fail(st, EX_SOFTWARE, err, NULL);
 
     daemon_ready(EX_OK);
     log_msg(LOG_INFO, "ready: pid %ld%s%s", (long)getpid(),

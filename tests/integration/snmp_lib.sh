@@ -726,6 +726,63 @@ snmp_get_many()
     done <<<"$OUT"
 }
 
+# --- snmptrapd ----------------------------------------------------------------
+
+SNMP_TRAPD_PID=
+SNMP_TRAP_PORT=
+SNMP_TRAPD_LOG=
+SNMP_TRAPD_EXTRA=${SNMP_TRAPD_EXTRA:-}
+
+# snmp_start_trapd: start snmptrapd (PID in SNMP_TRAPD_PID) on a free UDP
+# port of 127.0.0.1 (SNMP_TRAP_PORT; kept when already set, to restart
+# on the same one), accepting community "public", writing each
+# notification as one line "TRAP|OID = VALUE|OID = VALUE..." (numeric
+# OIDs) to SNMP_TRAPD_LOG; SNMP_TRAPD_EXTRA (e.g. a traphandle line) is
+# added to its configuration.  Point the master at it with
+# SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public" before
+# snmp_start_master.  Skips the test when snmptrapd is not installed.
+snmp_start_trapd()
+{
+    local trapd
+    trapd=$(snmp_find_tool snmptrapd) || skip "snmptrapd (Net-SNMP) is not installed"
+    if [ -z "$SNMP_TRAP_PORT" ]; then
+        SNMP_TRAP_PORT=$(free_port) || skip "cannot find a free UDP port"
+    fi
+    SNMP_TRAPD_LOG="$SNMP_DIR/traps.log"
+    printf 'authCommunity log,execute public\ndoNotRetainNotificationLogs yes\n%s\n' \
+        "$SNMP_TRAPD_EXTRA" >"$SNMP_DIR/snmptrapd.conf"
+    start_bg SNMP_TRAPD_PID "$SNMP_DIR/snmptrapd.out" \
+        "$trapd" -f -C -c "$SNMP_DIR/snmptrapd.conf" -Lf "$SNMP_TRAPD_LOG" \
+        -On -m "" -M /dev/null -F 'TRAP%V|%v\n' "udp:127.0.0.1:$SNMP_TRAP_PORT"
+    wait_for_text "$SNMP_TRAPD_LOG" "NET-SNMP version" 20 || {
+        printf 'snmptrapd did not start:\n'
+        sed 's/^/     | /' "$SNMP_DIR/snmptrapd.out" "$SNMP_TRAPD_LOG" 2>/dev/null
+        return 1
+    }
+}
+
+# snmp_stop_trapd: stop snmptrapd (by PID) and reap it.
+snmp_stop_trapd()
+{
+    if [ -n "$SNMP_TRAPD_PID" ]; then
+        snmp_signal_and_reap "$SNMP_TRAPD_PID" TERM
+        SNMP_TRAPD_PID=
+    fi
+}
+
+# snmp_trap_count [TRAP_OID]: notifications received so far (of
+# snmpTrapOID.0 = TRAP_OID when given).
+snmp_trap_count()
+{
+    local n
+    if [ -n "${1:-}" ]; then
+        n=$(grep -c -F "|.1.3.6.1.6.3.1.1.4.1.0 = OID: .$1|" "$SNMP_TRAPD_LOG" 2>/dev/null)
+    else
+        n=$(grep -c '^TRAP|' "$SNMP_TRAPD_LOG" 2>/dev/null)
+    fi
+    printf '%s\n' "${n:-0}"
+}
+
 # snmp_show_logs [LINES]: print the last LINES (default 40) lines of
 # mtamond's and snmpd's logs, indented (call it when something failed).
 # shellcheck disable=SC2120 # LINES is optional
