@@ -118,19 +118,21 @@ static size_t printable(const char *s, char *out, size_t outlen)
     return width;
 }
 
-/* @p v as the MIB prints it: up to 6 significant digits, no exponent. */
+/* @p v as the MIB prints it (alarm_format_value() in src/agent/alarm.c,
+ * which the CLI does not link): a whole number as such, else with at most
+ * two decimals; an exponent only past 10^15, which alarms' values never
+ * reach. */
 static void format_value(double v, char *buf, size_t len)
 {
-    snprintf(buf, len, "%.6g", v);
-    if (!strchr(buf, 'e'))
-        return;
-    if (v >= 1 || v <= -1) {
-        snprintf(buf, len, "%.0f", v);
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
+        snprintf(buf, len, "%lld", (long long)v);
         return;
     }
-    /* Small: six decimals, trailing zeros dropped ("0.000012" -> "0.000012",
-     * "1e-9" -> "0"). */
-    snprintf(buf, len, "%.6f", v);
+    if (v <= -1e15 || v >= 1e15) {
+        snprintf(buf, len, "%.6g", v);
+        return;
+    }
+    snprintf(buf, len, "%.2f", v);
     char *end = buf + strlen(buf);
     while (end > buf && end[-1] == '0')
         *--end = '\0';
@@ -197,7 +199,7 @@ static void fill_line(struct line *l, const struct alarm_file_alarm *a,
     set_cell(l, COL_NOTIFICATIONS, buf);
 }
 
-static void print_line(FILE *out, const struct line *l, size_t *widths)
+static void print_line(FILE *out, const struct line *l, const size_t *widths)
 {
     for (int c = 0; c < N_COLS; c++) {
         fputs(l->cell[c], out);
@@ -207,35 +209,39 @@ static void print_line(FILE *out, const struct line *l, size_t *widths)
     fputc('\n', out);
 }
 
+/* Line @p l: with @p out, printed in columns of @p widths; without,
+ * @p widths grown to hold it. */
+static void take_line(FILE *out, const struct line *l, size_t *widths)
+{
+    if (out) {
+        print_line(out, l, widths);
+        return;
+    }
+    for (int c = 0; c < N_COLS; c++)
+        if (l->width[c] > widths[c])
+            widths[c] = l->width[c];
+}
+
 /* Each line of the table (the headings, then one per row or per alarm
- * without rows) to @p fn: two passes, widths then printing, so that no
- * line is kept. */
-static void each_line(const struct alarm_file *d, struct line *l,
-                      void (*fn)(FILE *out, const struct line *l, size_t *widths),
-                      FILE *out, size_t *widths)
+ * without rows) to take_line(): two passes, widths then printing, so
+ * that no line is kept. */
+static void each_line(const struct alarm_file *d, struct line *l, FILE *out,
+                      size_t *widths)
 {
     for (int c = 0; c < N_COLS; c++)
         set_cell(l, c, headings[c]);
-    fn(out, l, widths);
+    take_line(out, l, widths);
     for (size_t i = 0; i < d->n_alarms; i++) {
         const struct alarm_file_alarm *a = &d->alarms[i];
         if (a->n_rows == 0) {
             fill_line(l, a, NULL);
-            fn(out, l, widths);
+            take_line(out, l, widths);
         }
         for (size_t j = 0; j < a->n_rows; j++) {
             fill_line(l, a, &a->rows[j]);
-            fn(out, l, widths);
+            take_line(out, l, widths);
         }
     }
-}
-
-static void widen(FILE *out, const struct line *l, size_t *widths)
-{
-    (void)out;
-    for (int c = 0; c < N_COLS; c++)
-        if (l->width[c] > widths[c])
-            widths[c] = l->width[c];
 }
 
 static void print_table(FILE *out, const struct alarm_file *d)
@@ -243,8 +249,8 @@ static void print_table(FILE *out, const struct alarm_file *d)
     struct line l;
     size_t widths[N_COLS] = {0};
     int gone = 0;
-    each_line(d, &l, widen, out, widths);
-    each_line(d, &l, print_line, out, widths);
+    each_line(d, &l, NULL, widths);
+    each_line(d, &l, out, widths);
     for (size_t i = 0; i < d->n_alarms; i++)
         for (size_t j = 0; j < d->alarms[i].n_rows; j++)
             gone |= !d->alarms[i].rows[j].present;
