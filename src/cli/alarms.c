@@ -97,21 +97,22 @@ static size_t printable(const char *s, char *out, size_t outlen)
     size_t o = 0, width = 0;
     while (*p && o + 5 < outlen) {
         size_t n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 1;
-        int ok = *p >= 0x20 && *p != 0x7f && (*p < 0x80 || n > 1);
-        for (size_t k = 1; ok && k < n; k++)
-            ok = (p[k] & 0xc0) == 0x80;
-        if (ok && n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
-            ok = 0;   /* U+0080..U+009F */
-        if (ok && n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
-            ok = 0;   /* U+2028, U+2029 */
-        if (!ok) {
-            out[o++] = '?';
-            p++;
-        } else {
+        int formed = *p < 0x80 || n > 1;
+        for (size_t k = 1; formed && k < n; k++)
+            formed = (p[k] & 0xc0) == 0x80;
+        if (!formed)
+            n = 1;   /* a stray byte: one '?' for it */
+        int shown = formed && *p >= 0x20 && *p != 0x7f;
+        if (shown && n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+            shown = 0;   /* U+0080..U+009F */
+        if (shown && n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+            shown = 0;   /* U+2028, U+2029 */
+        if (shown)
             memcpy(out + o, p, n);
-            o += n;
-            p += n;
-        }
+        else
+            out[o] = '?';
+        o += shown ? n : 1;
+        p += n;
         width++;
     }
     out[o] = '\0';
