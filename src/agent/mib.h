@@ -49,13 +49,14 @@ const struct view *mib_current_view(view_cache *vc);
 /**
  * Serve MTAMON-MIB's mtamonAlarms (the notification statistics and
  * mtamonAlarmTable) from @p e, or from nothing (NULL): mtamond sets its
- * engine before mib_register_all() and NULL before freeing it.  The
- * engine is read on the request path, so it must be run by the thread
- * that handles requests (alarm.h: one thread calls everything).  Without
- * an engine (mtamon.so, which runs no alarms, never sets one) the table
- * has no rows and the scalars are absent (noSuchObject), as the
- * collectors' tables are empty there: no figure reads as "no
- * notification sent".
+ * engine, when alarms are configured, before mib_register_all(), and
+ * NULL before freeing it.  The engine is read on the request path, so it
+ * must be run by the thread that handles requests (alarm.h: one thread
+ * calls everything).  Without an engine the table has no rows and the
+ * scalars are absent (noSuchObject), as the collectors' tables are empty
+ * in mtamon.so: an agent that evaluates no alarm (mtamon.so, which never
+ * sets one; mtamond without alarms:) shows no figure that would read as
+ * "no notification sent", and both front ends serve the same OIDs.
  */
 void mib_mtamon_set_alarms(const alarm_engine *e);
 
