@@ -27,6 +27,11 @@
 #                                POSTFIX_SMTP_PORT with STARTTLS (MS_CERT),
 #                                mail for DOVECOT_DOMAIN delivered to the
 #                                private Dovecot over LMTP
+#   dovecot_message_with_subject SUBJECT, dovecot_wait_subject SUBJECT
+#   [SECONDS], mail_header FILE NAME
+#                                find a message in the test user's
+#                                Maildir by its exact Subject:, wait for
+#                                one, read a header of a message file
 #   postfix_private_require, postfix_private_start ETC QUEUE OUTFILE,
 #   postfix_private_stop         the process handling of a private
 #                                Postfix instance with a configuration of
@@ -280,6 +285,49 @@ dovecot_probe_messages()
     done
     printf '%s\n' "$n"
 }
+
+# mail_header FILE NAME: print the value of the first header NAME
+# (case-insensitive) of the message in FILE, its folded lines joined by
+# a space and CRs dropped; status 1 when the header is not there.
+mail_header()
+{
+    awk -v want="$2" '
+        BEGIN { want = tolower(want) ":"; found = 0; done = 0 }
+        { sub(/\r$/, "") }
+        /^$/ { exit }
+        /^[ \t]/ {
+            if (found && !done) { line = $0; sub(/^[ \t]+/, "", line); value = value " " line }
+            next
+        }
+        { if (found) done = 1 }
+        !found && tolower(substr($0, 1, length(want))) == want {
+            found = 1; value = substr($0, length(want) + 1); sub(/^[ \t]+/, "", value)
+        }
+        END { if (found) print value; exit !found }' "$1"
+}
+
+# dovecot_message_with_subject SUBJECT: print the path of a message in
+# the test user's Maildir (new and cur) whose Subject: is exactly
+# SUBJECT; status 1 when there is none.
+dovecot_message_with_subject()
+{
+    local f
+    for f in "$DOVECOT_MAILDIR"/new/* "$DOVECOT_MAILDIR"/cur/*; do
+        [ -f "$f" ] || continue
+        if [ "$(mail_header "$f" Subject)" = "$1" ]; then
+            printf '%s\n' "$f"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# dovecot_has_subject SUBJECT: such a message is in the Maildir.
+dovecot_has_subject() { dovecot_message_with_subject "$1" >/dev/null; }
+
+# dovecot_wait_subject SUBJECT [SECONDS]: wait (default 30 s) until a
+# message with Subject: SUBJECT is in the test user's Maildir.
+dovecot_wait_subject() { wait_until "${2:-30}" dovecot_has_subject "$1"; }
 
 # --- Postfix ------------------------------------------------------------------
 

@@ -5,8 +5,10 @@
 # late (slow), one that accepts and stays silent, and a closed port;
 # driven through a configuration file and through URLs.  Checks the
 # table, the JSON fields, the Nagios line, the exit codes 0/1/2/3/64/78,
-# and that three silent targets with a 1 s timeout run side by side
-# (together well under the 3 s they would take one after another).
+# and that three silent targets with a 1 s timeout run side by side (the
+# silent server had all three connections open at once; one after
+# another, each would be closed before the next came).  No duration is
+# bounded from above: timings are measured in bench/.
 #
 # Run by `make check`; by hand: cd BUILDDIR && SRCDIR/tests/integration/test_probe_cli.sh
 
@@ -19,11 +21,23 @@ T=$IT_TMP
 
 # ------------------------------------------------------------------------
 # The fake servers: one process, a thread per connection; it writes
-# "MODE PORT" lines to ports.txt once every listener is bound.
+# "MODE PORT" lines to ports.txt once every listener is bound, and to
+# silent.log "open N" / "close N" as a silent connection comes and goes,
+# N the silent connections open then.
 cat >"$T/fake.py" <<'PY'
 import socket, sys, threading, time
 
 out = sys.argv[1]
+silent_log = open(sys.argv[2], "a")
+silent_lock = threading.Lock()
+silent_open = 0
+
+def silent_event(what, change):
+    global silent_open
+    with silent_lock:
+        silent_open += change
+        silent_log.write("%s %d\n" % (what, silent_open))
+        silent_log.flush()
 
 def smtp(c, greeting, delay=0.0):
     f = c.makefile("rb")
@@ -43,8 +57,12 @@ def smtp(c, greeting, delay=0.0):
 
 def silent(c):
     # Hold the connection until the client goes away.
-    while c.recv(4096):
-        pass
+    silent_event("open", 1)
+    try:
+        while c.recv(4096):
+            pass
+    finally:
+        silent_event("close", -1)
 
 modes = {
     "ok": lambda c: smtp(c, b"220 fake.test ESMTP\r\n"),
@@ -87,7 +105,7 @@ while True:
 PY
 
 fake_pid=
-start_bg fake_pid "$T/fake.log" python3 "$T/fake.py" "$T/ports.txt"
+start_bg fake_pid "$T/fake.log" python3 "$T/fake.py" "$T/ports.txt" "$T/silent.log"
 if ! wait_until 10 test -s "$T/ports.txt"; then
     fail "the fake servers started" "$(cat "$T/fake.log")"
     finish
@@ -202,24 +220,29 @@ check("took longer than 0.3 s", p["total_ms"] > 300, True)
 # ------------------------------------------------------------------------
 section "three silent servers: down after 1 s each, side by side"
 
-t0=$(now_ms)
+# silent.log's lines from this run on; those of the run, once it has all
+# three closes.
+silent_from=$(( $(wc -l <"$T/silent.log") + 1 ))
+silent_run() { tail -n "+$silent_from" "$T/silent.log"; }
+silent_closed() { [ "$(silent_run | grep -c '^close ')" -ge "$1" ]; }
 cli probe -c "$T/probes.yaml" --json silent1 silent2 silent3
-elapsed=$(( $(now_ms) - t0 ))
 assert_exit 2 "silent: exit status 2"
 json_check "silent --json" '
 for n in ("silent1", "silent2", "silent3"):
     p = probes[n]
     check(n + " state", p["state"], "down")
-    # The timeout, or (probe-core rounds the elapsed time) a hair below it.
+    # The deadline less the connection start: the timeout, or a hair below.
     m = re.fullmatch(r"greeting: timed out after (\d+) ms", p["error"])
-    check(n + " error: greeting: timed out after ~1000 ms",
-          bool(m) and 990 <= int(m.group(1)) <= 1100, True)
-    check(n + " took its timeout", 1000 <= p["total_ms"] < 1500, True)
+    check(n + " error: greeting: timed out after N <= 1000 ms",
+          bool(m) and int(m.group(1)) <= 1000, True)
+    check(n + " waited for its deadline", p["total_ms"] >= 1000, True)
 '
-if [ "$elapsed" -lt 2500 ]; then
-    pass "three 1 s timeouts took $elapsed ms together (< 2500: side by side)"
+wait_until 10 silent_closed 3 || true
+if silent_run | grep -qx "open 3"; then
+    pass "the silent server had the three connections open at once (side by side)"
 else
-    fail "three 1 s timeouts took $elapsed ms together (< 2500: side by side)"
+    fail "the silent server had the three connections open at once (side by side)" \
+        "$(silent_run | tr '\n' ' ')"
 fi
 
 # ------------------------------------------------------------------------
@@ -251,7 +274,8 @@ cli probe "smtp://127.0.0.1:$OK"
 assert_exit 0 "one URL up: exit status 0"
 cli probe --nagios --timeout 0.5 --slow 0.2 "smtp://127.0.0.1:$SLOW"
 assert_exit 2 "URL --timeout 0.5 on a 0.6 s greeting: exit status 2"
-if [[ $OUT =~ ^"MTAMON PROBE CRITICAL - smtp down: greeting: timed out after "(49[0-9]|5[0-9][0-9])" ms |" ]]; then
+if [[ $OUT =~ ^"MTAMON PROBE CRITICAL - smtp down: greeting: timed out after "([0-9]+)" ms |" ]] &&
+    [ "${BASH_REMATCH[1]}" -le 500 ]; then
     pass "URL --timeout: the timeout in the error"
 else
     fail "URL --timeout: the timeout in the error" "$OUT"

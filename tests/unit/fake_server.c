@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@
 /* A wait for a line or end of file gives up after this long. */
 #define FAKE_WAIT_MS 10000
 
+/* The last place given in the order of accepts and ends of every server. */
+static atomic_uint fake_order;
+
 struct fake_server {
     const struct fake_action *script;
     int listen_fd;
@@ -39,6 +43,7 @@ struct fake_server {
     char *received;
     size_t received_len, received_cap;
     unsigned connections, mismatches, completed;
+    unsigned accepted_at, ended_at;  /* places in fake_order, 0 = never */
 };
 
 /* One accepted connection. */
@@ -75,6 +80,14 @@ static void fake_count(fake_server *fs, unsigned *counter)
 {
     pthread_mutex_lock(&fs->lock);
     (*counter)++;
+    pthread_mutex_unlock(&fs->lock);
+}
+
+/* Set *@p at to the next place in the order of every server's events. */
+static void fake_stamp(fake_server *fs, unsigned *at)
+{
+    pthread_mutex_lock(&fs->lock);
+    *at = atomic_fetch_add(&fake_order, 1) + 1;
     pthread_mutex_unlock(&fs->lock);
 }
 
@@ -319,7 +332,9 @@ static void *fake_thread(void *arg)
         if (fd < 0)
             continue;
         fake_count(fs, &fs->connections);
+        fake_stamp(fs, &fs->accepted_at);
         fake_serve(fs, fd);
+        fake_stamp(fs, &fs->ended_at);
     }
 }
 
@@ -445,6 +460,16 @@ unsigned fake_server_mismatches(fake_server *fs)
 unsigned fake_server_completed(fake_server *fs)
 {
     return fake_read_counter(fs, &fs->completed);
+}
+
+unsigned fake_server_accepted_at(fake_server *fs)
+{
+    return fake_read_counter(fs, &fs->accepted_at);
+}
+
+unsigned fake_server_ended_at(fake_server *fs)
+{
+    return fake_read_counter(fs, &fs->ended_at);
 }
 
 void fake_server_stop(fake_server *fs)

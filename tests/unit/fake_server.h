@@ -98,6 +98,17 @@ unsigned fake_server_mismatches(fake_server *fs);
 /** Connections that finished their whole script (reached END/CLOSE). */
 unsigned fake_server_completed(fake_server *fs);
 
+/**
+ * When @p fs last accepted a connection, and when its last connection
+ * ended (the script done, the client gone, or stop), as places in one
+ * order of these events kept over every fake server of the process (1,
+ * 2, 3...); 0 when it has not happened.  What happened before what
+ * across servers, without a clock: "every server had accepted its
+ * connection before any connection ended".
+ */
+unsigned fake_server_accepted_at(fake_server *fs);
+unsigned fake_server_ended_at(fake_server *fs);
+
 /** Stop: wake and join the thread, close every socket, free @p fs (NULL is fine). */
 void fake_server_stop(fake_server *fs);
 

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 #include "unit_util.h"
 #include "collector.h"
+#include "fake_server.h"
 #include "mtamon_config.h"
 
 static char dir[64];
@@ -319,16 +321,19 @@ static void unhook_probes(struct config *conf)
 }
 
 /* Not checked before a run; collector_run_once checks the probes side by
- * side: five silent targets cost one timeout, not five. */
+ * side, so five silent targets cost one timeout, not five: every one of
+ * five silent servers had accepted its probe's connection before any
+ * connection ended (a check ends by closing it), where one check after
+ * the other would end the first before the second connects. */
 static void test_probes_run_once(void)
 {
+    static const struct fake_action silent[] = {FAKE_SILENT, FAKE_END};
     struct config_probe probes[5];
-    int fds[5];
+    fake_server *fs[5];
     for (size_t i = 0; i < 5; i++) {
-        uint16_t port = 0;
-        fds[i] = silent_listener(&port);
-        CU_ASSERT_FATAL(fds[i] >= 0);
-        set_probe(probes, i, CONFIG_PROBE_HTTP, port, 60, 1000);
+        fs[i] = fake_server_start(silent, NULL, NULL, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fs[i]);
+        set_probe(probes, i, CONFIG_PROBE_HTTP, fake_server_port(fs[i]), 60, 1000);
     }
     struct config *conf = probe_conf(probes, 5);
     UT_REQUIRE(conf);
@@ -342,14 +347,25 @@ static void test_probes_run_once(void)
         CU_ASSERT_EQUAL(s.probes[i].state, PROBE_NOT_YET);
 
     ut_capture_stderr_start();
-    int64_t t0 = ut_now_ms();
     collector_run_once(c);
-    int64_t took = ut_now_ms() - t0;
     free(ut_capture_stderr_stop());
-    /* Side by side: about 1 s; one after the other would be 5 s. */
-    CU_ASSERT(took >= 900 && took < 3000);
-    if (!(took >= 900 && took < 3000))
-        fprintf(stderr, "\n    5 probes of 1 s took %" PRId64 " ms\n", took);
+    /* Each server sees its client go after the check closed: once all
+     * five have, compare the order of the accepts and the ends. */
+    unsigned last_accept = 0, first_end = UINT_MAX;
+    for (size_t i = 0; i < 5; i++) {
+        for (int k = 0; k < 1000 && fake_server_completed(fs[i]) < 1; k++)
+            nanosleep(&(struct timespec){0, 10000000L}, NULL);
+        CU_ASSERT_EQUAL(fake_server_connections(fs[i]), 1);
+        CU_ASSERT_EQUAL(fake_server_completed(fs[i]), 1);
+        unsigned in = fake_server_accepted_at(fs[i]), out = fake_server_ended_at(fs[i]);
+        last_accept = in > last_accept ? in : last_accept;
+        first_end = out && out < first_end ? out : first_end;
+    }
+    CU_ASSERT(last_accept != 0 && last_accept < first_end);
+    if (!(last_accept != 0 && last_accept < first_end))
+        for (size_t i = 0; i < 5; i++)
+            fprintf(stderr, "\n    server %zu: accepted %u, ended %u", i + 1,
+                    fake_server_accepted_at(fs[i]), fake_server_ended_at(fs[i]));
     CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
     for (size_t i = 0; i < 5; i++) {
         CU_ASSERT_EQUAL(s.probes[i].state, PROBE_DOWN);
@@ -361,7 +377,7 @@ static void test_probes_run_once(void)
     collector_free(c);
     unhook_probes(conf);
     for (size_t i = 0; i < 5; i++)
-        close(fds[i]);
+        fake_server_stop(fs[i]);
 }
 
 /* Going down and coming back are logged once each. */

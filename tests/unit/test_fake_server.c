@@ -1,7 +1,8 @@
 /*
  * test_fake_server.c - the probe suites' scripted fake server itself:
  * it plays its script, records what the client sent, counts what did not
- * go as scripted, and stops at once even while a connection waits.
+ * go as scripted, and stops at once even while a connection waits;
+ * its accepts and ends take places in one order over every server.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -147,6 +148,43 @@ static void test_sleep_and_unix_socket(void)
     ut_remove_tree(dir);
 }
 
+/* @p get of @p fs once it is not 0 (or 2 s passed). */
+static unsigned wait_set(fake_server *fs, unsigned (*get)(fake_server *))
+{
+    for (int i = 0; i < 200 && get(fs) == 0; i++)
+        usleep(10000);
+    return get(fs);
+}
+
+static void test_order_of_events(void)
+{
+    static const struct fake_action silent[] = {FAKE_SILENT, FAKE_END};
+    fake_server *a = fake_server_start(silent, NULL, NULL, NULL);
+    fake_server *b = fake_server_start(silent, NULL, NULL, NULL);
+    UT_REQUIRE(a);
+    UT_REQUIRE(b);
+    CU_ASSERT_EQUAL(fake_server_accepted_at(a), 0);
+    CU_ASSERT_EQUAL(fake_server_ended_at(a), 0);
+    /* a's client comes, then b's; a's goes, then b's. */
+    int fa = tcp_client(fake_server_port(a));
+    CU_ASSERT_FATAL(fa >= 0);
+    unsigned a_in = wait_set(a, fake_server_accepted_at);
+    int fb = tcp_client(fake_server_port(b));
+    CU_ASSERT_FATAL(fb >= 0);
+    unsigned b_in = wait_set(b, fake_server_accepted_at);
+    close(fa);
+    unsigned a_out = wait_set(a, fake_server_ended_at);
+    close(fb);
+    unsigned b_out = wait_set(b, fake_server_ended_at);
+    CU_ASSERT(a_in != 0 && a_in < b_in);
+    CU_ASSERT(b_in < a_out);
+    CU_ASSERT(a_out < b_out);
+    CU_ASSERT_EQUAL(fake_server_completed(a), 1);
+    CU_ASSERT_EQUAL(fake_server_completed(b), 1);
+    fake_server_stop(a);
+    fake_server_stop(b);
+}
+
 static void test_closed_port_refuses(void)
 {
     uint16_t port = fake_server_closed_port();
@@ -175,5 +213,6 @@ UT_MAIN("fake_server",
         {"unexpected line counted", test_mismatch_counted},
         {"silent connection, stop at once", test_silent_stops_at_once},
         {"sleep, Unix socket", test_sleep_and_unix_socket},
+        {"accepts and ends in one order", test_order_of_events},
         {"closed port refuses", test_closed_port_refuses},
         {"test certificate loads", test_cert_files_made})

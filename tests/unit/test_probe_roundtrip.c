@@ -5,6 +5,10 @@
  * message submitted, found on a later poll, deleted; an earlier round's
  * message deleted and not counted; a message that never comes is down at
  * the deadline; a refused submission.
+ *
+ * Which poll found the message is told by the scripts (a poll more or
+ * less is a mismatch), not by the time it took: no duration is bounded
+ * from above here (timings belong to bench/).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -205,7 +209,7 @@ static void test_imap_second_poll(void)
     CU_ASSERT_STRING_EQUAL(out.error, "");
     CU_ASSERT(pf_steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
     CU_ASSERT(pf_step_ms(&out, "deliver") >= 200);  /* a poll interval */
-    CU_ASSERT(pf_step_ms(&out, "deliver") < 2000);
+    CU_ASSERT(pf_steps_within(&out));
     CU_ASSERT_EQUAL(r.state.sequence, 5);
     CU_ASSERT(pf_sent(fs_smtp, "\r\nX-Mtamon-Probe: rt.abc123.5\r\n"));
     CU_ASSERT(pf_sent(fs_smtp, "\r\nSubject: mtamon round trip rt.abc123.5\r\n"));
@@ -268,8 +272,7 @@ static void imap_never(int silent)
     CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
     CU_ASSERT(strstr(out.error, " ms") != NULL);
     CU_ASSERT(pf_steps_are(&out, "submit", (char *)NULL));
-    CU_ASSERT(out.total_ms >= 880);
-    CU_ASSERT(out.total_ms < 1500);
+    CU_ASSERT(out.total_ms >= r.conf.timeout_ms);  /* not before the deadline */
     CU_ASSERT(pf_sent(fs_box, "UID STORE 7 "));
     if (!silent)  /* polled more than once within the deadline */
         CU_ASSERT(pf_sent(fs_box, "m10 UID SEARCH"));
@@ -381,13 +384,16 @@ static void test_submit_auth(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
     struct rt r;
     struct probe_check out;
-    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs_smtp), fake_server_port(fs_box), 3000, 100);
+    /* A poll interval longer than the timeout: up only if the first poll,
+     * with no wait before it, found the message. */
+    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs_smtp), fake_server_port(fs_box), 3000,
+            60000);
     r.conf.server.user = (char *)"sender";
     r.conf.server.password = (char *)"pw";
     rt_run(&r, &out);
     CU_ASSERT_EQUAL(out.ok, 1);
     CU_ASSERT(pf_steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
-    CU_ASSERT(pf_step_ms(&out, "deliver") < 100);  /* found on the first poll */
+    CU_ASSERT(!pf_sent(fs_box, " NOOP\r"));  /* no second poll */
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
     fake_server_stop(fs_smtp);
@@ -478,8 +484,7 @@ static void test_pop3_never(void)
     CU_ASSERT_EQUAL(out.ok, 0);
     CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
     CU_ASSERT(pf_steps_are(&out, "submit", (char *)NULL));
-    CU_ASSERT(out.total_ms >= 680);
-    CU_ASSERT(out.total_ms < 1300);
+    CU_ASSERT(out.total_ms >= r.conf.timeout_ms);  /* not before the deadline */
     CU_ASSERT(fake_server_connections(fs_box) >= 3);
     CU_ASSERT(pf_completed(fs_box, 3) >= 3);
     fake_server_stop(fs_smtp);
