@@ -8,6 +8,8 @@
  *   mib_mta.c               MTA-MIB (RFC 2789): mtaTable, mtaGroupTable,
  *                           mtaGroupAssociationTable,
  *                           mtaGroupErrorTable      1.3.6.1.2.1.28
+ *   mib_mtamon.c            MTAMON-MIB: the segment, collectors, probes
+ *   mib_mtamon_alarm.c      MTAMON-MIB: mtamonAlarms, from the alarm engine
  *
  * Every request takes the current view from the view_cache (rebuilt at
  * most once per refresh interval) with "now" as the wall clock and the
@@ -17,6 +19,7 @@
 #ifndef MTAMON_MIB_H
 #define MTAMON_MIB_H
 
+#include "alarm.h"
 #include "oid_table.h"
 #include "view.h"
 
@@ -42,5 +45,26 @@ void mib_unregister_all(void);
 
 /** The view for a request now (used by every table's fetch callback). */
 const struct view *mib_current_view(view_cache *vc);
+
+/**
+ * Serve MTAMON-MIB's mtamonAlarms (the notification statistics and
+ * mtamonAlarmTable) from @p e, or from nothing (NULL): mtamond sets its
+ * engine, when alarms are configured, before mib_register_all(), and
+ * NULL before freeing it.  The engine is read on the request path, so it
+ * must be run by the thread that handles requests (alarm.h: one thread
+ * calls everything).  Without an engine the table has no rows and the
+ * scalars are absent (noSuchObject), as the collectors' tables are empty
+ * in mtamon.so: an agent that evaluates no alarm (mtamon.so, which never
+ * sets one; mtamond without alarms:) shows no figure that would read as
+ * "no notification sent", and both front ends serve the same OIDs.
+ */
+void mib_mtamon_set_alarms(const alarm_engine *e);
+
+/**
+ * mtamonAlarmNotificationsPending: @p fn(@p ctx) gives the notifications
+ * waiting for the master now (mtamond's queue, alarms_pending()).  NULL
+ * (the default): 0.  Called on the request path.
+ */
+void mib_mtamon_set_alarm_pending(unsigned (*fn)(const void *ctx), const void *ctx);
 
 #endif /* MTAMON_MIB_H */

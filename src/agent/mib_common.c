@@ -48,6 +48,8 @@ struct oid_table *const mib_tables[] = {
     &mib_mtamon_process_table,   /* .1.6 */
     &mib_mtamon_group_hc_table,  /* .1.7 */
     &mib_mtamon_probe_table,     /* .1.8 */
+    &mib_mtamon_alarm_scalars,   /* .1.9.1-6 */
+    &mib_mtamon_alarm_table,     /* .1.9.7 */
     NULL,
 };
 

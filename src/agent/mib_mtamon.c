@@ -10,6 +10,7 @@
  *   .1.6  mtamonProcessTable    the process watch
  *   .1.7  mtamonGroupHCTable    a Counter64 of every channel counter
  *   .1.8  mtamonProbeTable      the server-response probes
+ *   (.1.9 mtamonAlarms: mib_mtamon_alarm.c)
  *
  * The scalars are served as a one-row table whose index is 0 (object.0).
  * Times are seconds since the epoch (0 = unknown), ages whole seconds,

@@ -1,7 +1,9 @@
 /*
  * mib_tables.h - what the MIB modules (mib_*.c) share: their registration
  * functions, the fetch callback and small helpers that fill a cell value.
- * Private to mib_common.c, mib_network_services.c and mib_mta.c.
+ * Private to mib_common.c, mib_network_services.c, mib_mta.c,
+ * mib_mtamon.c and mib_mtamon_alarm.c (and alarms.c, for the OIDs of the
+ * notifications).
  */
 #ifndef MTAMON_MIB_TABLES_H
 #define MTAMON_MIB_TABLES_H
@@ -30,6 +32,9 @@ extern struct oid_table mib_mtamon_scalars, mib_mtamon_queue_table,
     mib_mtamon_partition_table, mib_mtamon_connection_table,
     mib_mtamon_remote_table, mib_mtamon_process_table, mib_mtamon_group_hc_table,
     mib_mtamon_probe_table;
+/* mib_mtamon_alarm.c (MTAMON-MIB's mtamonAlarms): its scalars, its table;
+ * their ops.fetch reads the engine of mib_mtamon_set_alarms(), not a view. */
+extern struct oid_table mib_mtamon_alarm_scalars, mib_mtamon_alarm_table;
 
 /** ops.fetch of every table: mib_current_view(ctx) (ctx is the cache). */
 const void *mib_fetch_view(void *ctx);

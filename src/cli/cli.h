@@ -7,7 +7,8 @@
  * snapshot, simulate.c writes synthetic mail traffic, feed.c follows MTA
  * logs, check_config.c validates a configuration file, queue.c scans the
  * queues (src/collect), probe.c runs the probes (src/collect) and
- * probe_report.c prints them, cli_util.c holds the small helpers below.
+ * probe_report.c prints them, alarms.c prints mtamond's alarm state file,
+ * cli_util.c holds the small helpers below.
  *
  * Every command function returns a sysexits(3) status up to main(); none of
  * them exits.  Errors are printed as "mtamon: <message>" on stderr.
@@ -79,6 +80,19 @@ int cli_probe(int argc, char **argv);
 
 /** Print the usage of `mtamon probe` to @p out. */
 void cli_probe_usage(FILE *out);
+
+/**
+ * `mtamon alarms [-c FILE | --state FILE] [--json]` (alarms.c): print
+ * mtamond's alarm state file (alarm_options.state_file of the
+ * configuration, or FILE), as a table or as JSON.  Returns EX_OK (also
+ * when no alarm is configured), EX_NOINPUT (no state file), EX_NOPERM or
+ * EX_IOERR (it cannot be read), EX_DATAERR (malformed), EX_UNAVAILABLE
+ * (the configuration names no state file), EX_CONFIG, EX_USAGE.
+ */
+int cli_alarms(int argc, char **argv);
+
+/** Print the usage of `mtamon alarms` to @p out. */
+void cli_alarms_usage(FILE *out);
 
 /** Print the top-level usage to @p out. */
 void cli_usage(FILE *out);

@@ -39,6 +39,8 @@ void cli_usage(FILE *out)
             "                             messages, volume and age of the queues\n"
             "  probe [-c FILE] [--json | --nagios] [NAME ... | URL ...]\n"
             "                             run the server-response probes once\n"
+            "  alarms [-c FILE | --state FILE] [--json]\n"
+            "                             the state of mtamond's alarms\n"
             "\n"
             "The Sun spellings (counters -show -noheaders ...) work too.\n"
             "The segment is --segment NAME (anywhere on the line), else\n"
@@ -115,6 +117,8 @@ int main(int argc, char **argv)
         status = cli_queue(argc - 1, argv + 1);
     } else if (strcmp(cmd, "probe") == 0) {
         status = cli_probe(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "alarms") == 0) {
+        status = cli_alarms(argc - 1, argv + 1);
     } else if (cmd[0] == '-') {
         return cli_usage_error(cli_usage, "unknown option '%s'", cmd);
     } else {

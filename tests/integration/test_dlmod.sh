@@ -244,6 +244,7 @@ else
     fail "the module writes the new index into its group-index file" "$(cat "$INDEX_B")"
 fi
 assert_snmp_absent "the collector tables are empty in the module (mtamonQueueTable)" "$ROOT.1.2.1.2.1"
+assert_snmp_absent "no alarm statistics in the module (mtamonAlarmNotificationsSent)" "$ROOT.1.9.1.0"
 assert_snmp_get "mtamonSegmentStatus ok(1)" "$ROOT.1.1.1.0" "INTEGER: 1"
 
 # --- the segment goes and comes back ------------------------------------------

@@ -10,6 +10,10 @@
  * Times (TimeTicks, and the TimeInterval INTEGER columns of
  * mtaGroupTable) move with the clock: their rows give the type only.
  *
+ * MTAMON-MIB's mtamonAlarms come from an alarm engine (alarm.h) fed known
+ * samples at known times, not from the view: those tables keep their own
+ * fetch callback.
+ *
  *   test_mib_golden --dump   print the rows of today's code, as C, to
  *                            review and paste when a table changes
  */
@@ -18,6 +22,7 @@
 
 #include "unit_util.h"
 
+#include "alarm.h"
 #include "mib.h"
 #include "mib_tables.h"
 #include "oid_table.h"
@@ -116,6 +121,74 @@ static int fixed_collect(void *ctx, struct collector_snapshot *out)
     return 0;
 }
 
+/* Three alarms: spool-space (disk_free, raised on "spool", clear on
+ * "var" and "café" between its thresholds), stale (segment_stale on the segment, the object "", pending
+ * for its 120 s) and procs (process_down, never checked: no row). */
+static char s_spool_space[] = "spool-space", s_stale[] = "stale", s_procs[] = "procs";
+static struct config_alarm alarm_conf[3];
+static alarm_engine *engine;
+
+static void ignore_event(void *ctx, const struct alarm_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+}
+
+static unsigned three_pending(const void *ctx)
+{
+    (void)ctx;
+    return 3;
+}
+
+/* @p t seconds after 2025-12-04T20:26:40Z (1764880000 s). */
+static struct alarm_clock alarm_at(int t)
+{
+    return (struct alarm_clock){.mono_ms = 1000 + (int64_t)t * 1000,
+                                .wall_ms = 1764880000000LL + (int64_t)t * 1000};
+}
+
+static void make_alarms(struct config *conf)
+{
+    alarm_conf[0] = (struct config_alarm){
+        .name = s_spool_space, .kind = CONFIG_ALARM_DISK_FREE,
+        .source = CONFIG_ALARM_ON_PARTITIONS, .raise = 10, .clear = 15.5,
+        .interval_s = 30, .resend_s = 3600, .severity = CONFIG_SEVERITY_MAJOR,
+    };
+    alarm_conf[1] = (struct config_alarm){
+        .name = s_stale, .kind = CONFIG_ALARM_SEGMENT_STALE,
+        .source = CONFIG_ALARM_ON_SEGMENT, .raise = 600, .clear = 300, .for_s = 120,
+        .interval_s = 60, .resend_s = 3600, .severity = CONFIG_SEVERITY_CRITICAL,
+    };
+    alarm_conf[2] = (struct config_alarm){
+        .name = s_procs, .kind = CONFIG_ALARM_PROCESS_DOWN,
+        .source = CONFIG_ALARM_ON_PROCESSES, .raise = 1, .clear = 1,
+        .interval_s = 60, .resend_s = 0, .severity = CONFIG_SEVERITY_WARNING,
+    };
+    conf->alarms = alarm_conf;
+    conf->n_alarms = 3;
+    engine = alarm_engine_new(conf, ignore_event, NULL);
+    UT_REQUIRE(engine);
+    /* "café": the index has the bytes of its UTF-8, 195.169. */
+    const struct alarm_sample disk0[] = {{"var", 52.25, 0, 0}, {"spool", 20, 0, 0},
+                                         {"caf\xc3\xa9", 30, 0, 0}};
+    const struct alarm_sample disk1[] = {{"var", 51, 0, 0}, {"spool", 4.7, 0, 0},
+                                         {"caf\xc3\xa9", 12.25, 0, 0}};
+    const struct alarm_sample segment[] = {{"", 700, 0, 0}};
+    struct alarm_clock t0 = alarm_at(0), t30 = alarm_at(30), t60 = alarm_at(60);
+    CU_ASSERT_EQUAL(alarm_engine_update(engine, 0, &t0, disk0, 3), 0);
+    CU_ASSERT_EQUAL(alarm_engine_update(engine, 0, &t30, disk1, 3), 0);
+    CU_ASSERT_EQUAL(alarm_engine_update(engine, 1, &t60, segment, 1), 0);
+    /* The raise of spool: confirmed by the master. */
+    struct alarm_row *const *rows;
+    size_t n = alarm_engine_rows(engine, &rows);
+    UT_REQUIRE(n == 4);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i]->object, "spool") == 0)
+            alarm_engine_delivered(engine, rows[i], 1);
+    mib_mtamon_set_alarms(engine);
+    mib_mtamon_set_alarm_pending(three_pending, NULL);
+}
+
 /* Known traffic on three channels (ims-ms is pinned to index 7 by the
  * fixture; tcp_local and tcp_intranet get 8 and 9), with two associations
  * left open and status codes in every direction. */
@@ -144,6 +217,7 @@ static void make_view(mtamon_assoc open[2])
     fixture.tc.conf.probes = probe_conf;
     fixture.tc.conf.n_probes = 2;
     fixture.tc.apps[1].probe = s_imap;
+    make_alarms(&fixture.tc.conf);
     fixture_open(&fixture, NULL, &fixture.tc.conf);
     view_cache_set_collector(fixture.vc, fixed_collect, NULL);
     /* The master has been up 1000 s. */
@@ -240,26 +314,34 @@ struct cell_text {
     char vbuf[160];
 };
 
+/* What table @p t serves now: the view, or the alarm engine's figures. */
+static const void *data_of(const struct oid_table *t)
+{
+    return t->ops.fetch(t->ctx);
+}
+
 static int cell_at(const struct oid_table *t, size_t row, unsigned column,
                    struct cell_text *c, oid *name, size_t *name_len)
 {
     struct oid_table_value v;
-    if (t->ops.cell(the_view, row, column, &v) != 0)
+    if (t->ops.cell(data_of(t), row, column, &v) != 0)
         return -1;
     memcpy(name, t->entry, t->entry_len * sizeof(oid));
     name[t->entry_len] = column;
     *name_len = t->entry_len + 1 +
-                t->ops.row_index(the_view, row, name + t->entry_len + 1);
+                t->ops.row_index(data_of(t), row, name + t->entry_len + 1);
     format_oid(c->oid, sizeof c->oid, name, *name_len);
     format_cell(t, column, &v, &c->type, &c->value, c->vbuf, sizeof c->vbuf);
     return 0;
 }
 
-/* The table of mib_tables[] serving the fixed view. */
+/* The table of mib_tables[] serving the fixed view (the alarm tables
+ * keep their own fetch: the engine). */
 static struct oid_table fixed(const struct oid_table *t)
 {
     struct oid_table copy = *t;
-    copy.ops.fetch = fixed_view;
+    if (copy.ops.fetch == mib_fetch_view)
+        copy.ops.fetch = fixed_view;
     copy.ctx = NULL;
     return copy;
 }
@@ -322,7 +404,7 @@ static void test_walk_by_column(void)
             size_t name_len = t.entry_len + 1, row;
             memcpy(name, t.entry, t.entry_len * sizeof(oid));
             name[t.entry_len] = col;
-            while (oid_table_find_next_in_column(&t, the_view, name, name_len,
+            while (oid_table_find_next_in_column(&t, data_of(&t), name, name_len,
                                                  col, &row) == 0) {
                 struct cell_text c;
                 CU_ASSERT_EQUAL_FATAL(cell_at(&t, row, col, &c, name, &name_len), 0);
@@ -361,7 +443,7 @@ static void test_get(void)
             struct oid_table t = fixed(*tp);
             size_t row;
             unsigned col;
-            if (oid_table_find_exact(&t, the_view, name, name_len, &row, &col) != 0)
+            if (oid_table_find_exact(&t, data_of(&t), name, name_len, &row, &col) != 0)
                 continue;
             found = 1;
             struct cell_text c;
@@ -371,13 +453,43 @@ static void test_get(void)
             expect_row(i, &c, "GET");
             /* The index with one more sub-identifier is no instance. */
             name[name_len] = 0;
-            CU_ASSERT_EQUAL(oid_table_find_exact(&t, the_view, name,
+            CU_ASSERT_EQUAL(oid_table_find_exact(&t, data_of(&t), name,
                                                  name_len + 1, &row, &col), -1);
         }
         CU_ASSERT(found);
         if (!found)
             fprintf(stderr, "\n    GET %s: no table answers\n", golden[i].oid);
     }
+}
+
+/* mtamon.so sets no engine: the alarm table has no rows, its scalars
+ * are absent, GETNEXT passes over both. */
+static void test_no_alarm_engine(void)
+{
+    UT_REQUIRE(engine);
+    mib_mtamon_set_alarms(NULL);
+    static const oid sent0[] = {MIB_MTAMON_ROOT, 1, 9, 1, 0};
+    static const oid arc[] = {MIB_MTAMON_ROOT, 1, 9};
+    const struct oid_table *tables[] = {&mib_mtamon_alarm_scalars, &mib_mtamon_alarm_table};
+    for (size_t i = 0; i < 2; i++) {
+        struct oid_table t = fixed(tables[i]);
+        size_t row;
+        unsigned col;
+        CU_ASSERT_PTR_NULL(data_of(&t));
+        CU_ASSERT_EQUAL(oid_table_find_exact(&t, data_of(&t), sent0, OID_LENGTH(sent0),
+                                             &row, &col), -1);
+        CU_ASSERT_EQUAL(oid_table_find_next(&t, data_of(&t), arc, OID_LENGTH(arc), &row,
+                                            &col), -1);
+    }
+    /* Back, with no pending callback: 0. */
+    mib_mtamon_set_alarms(engine);
+    mib_mtamon_set_alarm_pending(NULL, NULL);
+    struct oid_table t = fixed(&mib_mtamon_alarm_scalars);
+    struct oid_table_value v;
+    CU_ASSERT_EQUAL(t.ops.cell(data_of(&t), 0, 4, &v), 0);
+    CU_ASSERT_EQUAL(v.type, ASN_GAUGE);
+    CU_ASSERT_EQUAL(v.v.unsigned32, 0);
+    mib_mtamon_set_alarm_pending(three_pending, NULL);
 }
 
 static mtamon_assoc open_assocs[2];
@@ -399,7 +511,7 @@ static void test_dump(void)
         unsigned col;
         memcpy(name, t.entry, t.entry_len * sizeof(oid));
         fprintf(stderr, "/* %s */\n", t.name);
-        while (oid_table_find_next(&t, the_view, name, name_len, &row, &col) == 0) {
+        while (oid_table_find_next(&t, data_of(&t), name, name_len, &row, &col) == 0) {
             struct cell_text c;
             CU_ASSERT_EQUAL_FATAL(cell_at(&t, row, col, &c, name, &name_len), 0);
             fprintf(stderr, "{\"%s\", \"%s\", ", c.oid, c.type);
@@ -421,6 +533,7 @@ int main(int argc, char **argv)
         {"GETNEXT walk of every table", test_walk},
         {"GETNEXT column by column", test_walk_by_column},
         {"GET of every cell", test_get},
+        {"no alarm engine: no alarm rows or scalars", test_no_alarm_engine},
         {NULL, NULL},
     };
     static const struct unit_test dump_tests[] = {
@@ -432,5 +545,8 @@ int main(int argc, char **argv)
     int rc = unit_main("mib_golden", want_dump ? dump_tests : tests);
     if (the_view)
         fixture_close(&fixture);
+    mib_mtamon_set_alarms(NULL);
+    mib_mtamon_set_alarm_pending(NULL, NULL);
+    alarm_engine_free(engine);
     return rc;
 }

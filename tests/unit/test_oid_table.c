@@ -269,7 +269,7 @@ static void test_many_next(void)
     /* Longer than the row's index: after that row. */
     NEXT(&t, &d, 1, 2, 2, 1, 1, 0);
     NEXT(&t, &d, 5, 2, 2, 2147483647UL, 1, 4294967295UL);
-    /* Longer than OID_TABLE_INDEX_MAX. */
+    /* Much longer than any row's index. */
     NEXT(&t, &d, 1, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
          0, 0, 0, 0, 0);
     NEXT(&t, &d, 0, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
