@@ -24,7 +24,13 @@ struct window_sample {
 struct alarm_window {
     struct window_sample *s;   /* ring */
     size_t cap, head, n;       /* oldest at head */
+    size_t max_cap;            /* what the window needs at most: the ring
+                                  grows to it as samples come */
 };
+
+/* A window starts this small: 10,000 rows of a 900 s window checked
+ * every second would otherwise take 200 MB before they hold anything. */
+#define WINDOW_INITIAL 8
 
 struct alarm_engine {
     const struct config *conf;
@@ -121,13 +127,15 @@ static struct alarm_row *row_new(const alarm_engine *e, size_t alarm,
         if (cap > WINDOW_MAX)
             cap = WINDOW_MAX;
         r->window = calloc(1, sizeof *r->window);
+        size_t first = cap < WINDOW_INITIAL ? cap : WINDOW_INITIAL;
         if (r->window)
-            r->window->s = calloc(cap, sizeof *r->window->s);
+            r->window->s = calloc(first, sizeof *r->window->s);
         if (!r->window || !r->window->s) {
             row_free(r);
             return NULL;
         }
-        r->window->cap = cap;
+        r->window->cap = first;
+        r->window->max_cap = cap;
     }
     return r;
 }
@@ -172,6 +180,29 @@ static const struct window_sample *window_at(const struct alarm_window *w, size_
     return &w->s[(w->head + i) % w->cap];
 }
 
+/* Room for one more sample: grow the ring (in order, oldest first) up to
+ * max_cap; when it is that big, or memory is short, the oldest goes. */
+static void window_make_room(struct alarm_window *w)
+{
+    if (w->n < w->cap)
+        return;
+    if (w->cap < w->max_cap) {
+        size_t cap = w->cap * 2 < w->max_cap ? w->cap * 2 : w->max_cap;
+        struct window_sample *s = malloc(cap * sizeof *s);
+        if (s) {
+            for (size_t i = 0; i < w->n; i++)
+                s[i] = *window_at(w, i);
+            free(w->s);
+            w->s = s;
+            w->cap = cap;
+            w->head = 0;
+            return;
+        }
+    }
+    w->head = (w->head + 1) % w->cap;
+    w->n--;
+}
+
 /* The windowed value after adding (num, den) at @p mono_ms: the ratio of
  * the differences since the oldest sample not older than the window. */
 static double window_value(const struct config_alarm *a, struct alarm_window *w,
@@ -190,10 +221,7 @@ static double window_value(const struct config_alarm *a, struct alarm_window *w,
         w->head = (w->head + 1) % w->cap;
         w->n--;
     }
-    if (w->n == w->cap) {   /* full: the oldest goes */
-        w->head = (w->head + 1) % w->cap;
-        w->n--;
-    }
+    window_make_room(w);
     w->s[(w->head + w->n) % w->cap] = (struct window_sample){mono_ms, num, den};
     w->n++;
 

@@ -42,8 +42,9 @@
 
 #include "mtamon_config.h"
 
-/** Longest object name of a row (bytes): a channel name or "PORT/ADDRESS". */
-#define ALARM_OBJECT_MAX 64
+/** Longest object name of a row (bytes): a queue row ("NAME/SUBQUEUE",
+ * QUEUE_SCAN_NAME_MAX), a channel name or "PORT/ADDRESS". */
+#define ALARM_OBJECT_MAX 80
 
 /** Room for alarm_format_value()'s text. */
 #define ALARM_VALUE_MAX 32

@@ -10,15 +10,73 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int has_wildcard(const char *s)
+{
+    return strpbrk(s, "*?[") != NULL;
+}
+
 int alarm_sample_watches(const struct config_alarm *a, const char *name)
 {
     if (a->n_objects == 0)
         return 1;
     for (size_t i = 0; i < a->n_objects; i++)
         if (strcmp(a->objects[i], name) == 0 ||
-            fnmatch(a->objects[i], name, 0) == 0)
+            (has_wildcard(a->objects[i]) && fnmatch(a->objects[i], name, 0) == 0))
             return 1;
     return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void prepare(struct alarm_sampler *st, const struct config_alarm *a)
+{
+    st->prepared = 1;
+    if (a->n_objects == 0)
+        return;
+    st->names = malloc(a->n_objects * sizeof *st->names);
+    st->patterns = malloc(a->n_objects * sizeof *st->patterns);
+    if (!st->names || !st->patterns) {   /* fall back to the plain scan */
+        alarm_sampler_free(st);
+        st->prepared = -1;
+        return;
+    }
+    for (size_t i = 0; i < a->n_objects; i++) {
+        if (has_wildcard(a->objects[i]))
+            st->patterns[st->n_patterns++] = a->objects[i];
+        else
+            st->names[st->n_names++] = a->objects[i];
+    }
+    qsort(st->names, st->n_names, sizeof *st->names, cmp_names);
+}
+
+int alarm_sampler_watches(struct alarm_sampler *st, const struct config_alarm *a,
+                          const char *name)
+{
+    if (a->n_objects == 0)
+        return 1;
+    if (!st->prepared)
+        prepare(st, a);
+    if (st->prepared < 0)
+        return alarm_sampler_watches(st, a, name);
+    if (st->n_names &&
+        bsearch(&name, st->names, st->n_names, sizeof *st->names, cmp_names))
+        return 1;
+    for (size_t i = 0; i < st->n_patterns; i++)
+        if (fnmatch(st->patterns[i], name, 0) == 0)
+            return 1;
+    return 0;
+}
+
+void alarm_sampler_free(struct alarm_sampler *st)
+{
+    free(st->names);
+    free(st->patterns);
+    uint64_t generation = st->generation;
+    memset(st, 0, sizeof *st);
+    st->generation = generation;
 }
 
 static int add(struct alarm_samples *out, const char *name, double value,
@@ -60,14 +118,15 @@ static double percent(uint64_t part, uint64_t whole)
     return whole ? 100.0 * (double)part / (double)whole : 100.0;
 }
 
-static int partitions(const struct config_alarm *a, const struct view *v,
+static int partitions(const struct config_alarm *a, struct alarm_sampler *st,
+                      const struct view *v,
                       struct alarm_samples *out)
 {
     const struct collector_snapshot *cs = collect_of(v);
     for (size_t i = 0; i < cs->n_partitions && i < v->conf->n_partitions; i++) {
         const struct partition_stats *p = &cs->partitions[i];
         const char *name = v->conf->partitions[i].name;
-        if (p->status != PARTITION_OK || !alarm_sample_watches(a, name))
+        if (p->status != PARTITION_OK || !alarm_sampler_watches(st, a, name))
             continue;
         double value;
         if (a->kind == CONFIG_ALARM_DISK_FREE)   /* df's Avail / (Used + Avail) */
@@ -82,7 +141,8 @@ static int partitions(const struct config_alarm *a, const struct view *v,
     return 0;
 }
 
-static int probes(const struct config_alarm *a, const struct view *v,
+static int probes(const struct config_alarm *a, struct alarm_sampler *st,
+                      const struct view *v,
                   struct alarm_samples *out)
 {
     const struct collector_snapshot *cs = collect_of(v);
@@ -95,7 +155,7 @@ static int probes(const struct config_alarm *a, const struct view *v,
         const struct probe_result *r = &cs->probes[i];
         if (roundtrip_only && pc->kind != CONFIG_PROBE_ROUNDTRIP)
             continue;
-        if (r->state == PROBE_NOT_YET || !alarm_sample_watches(a, pc->name))
+        if (r->state == PROBE_NOT_YET || !alarm_sampler_watches(st, a, pc->name))
             continue;
         /* A failed check has no response time: *_down says it. */
         if (slow && r->state == PROBE_DOWN)
@@ -112,13 +172,14 @@ static double age_s(int64_t since_ms, int64_t wall_ms)
     return since_ms && wall_ms > since_ms ? (double)((wall_ms - since_ms) / 1000) : 0;
 }
 
-static int queues(const struct config_alarm *a, const struct view *v,
+static int queues(const struct config_alarm *a, struct alarm_sampler *st,
+                  const struct view *v,
                   int64_t wall_ms, struct alarm_samples *out)
 {
     const struct collector_snapshot *cs = collect_of(v);
     for (size_t i = 0; i < cs->n_queues; i++) {
         const struct queue_scan_stats *q = &cs->queues[i];
-        if (q->status != QUEUE_SCAN_OK || !alarm_sample_watches(a, q->name))
+        if (q->status != QUEUE_SCAN_OK || !alarm_sampler_watches(st, a, q->name))
             continue;
         double value = a->kind == CONFIG_ALARM_QUEUE_LENGTH
                            ? (double)q->messages
@@ -129,13 +190,14 @@ static int queues(const struct config_alarm *a, const struct view *v,
     return 0;
 }
 
-static int channels(const struct config_alarm *a, const struct view *v,
+static int channels(const struct config_alarm *a, struct alarm_sampler *st,
+                    const struct view *v,
                     int64_t wall_ms, struct alarm_samples *out)
 {
     for (size_t i = 0; i < v->n_groups; i++) {
         const struct view_group *g = &v->groups[i];
         const struct mtamon_channel_stats *ch = g->ch;
-        if (!alarm_sample_watches(a, ch->name))
+        if (!alarm_sampler_watches(st, a, ch->name))
             continue;
         const uint64_t *c = ch->c;
         double value = 0;
@@ -166,7 +228,8 @@ static int channels(const struct config_alarm *a, const struct view *v,
     return 0;
 }
 
-static int ports(const struct config_alarm *a, const struct view *v,
+static int ports(const struct config_alarm *a, struct alarm_sampler *st,
+                      const struct view *v,
                  struct alarm_samples *out)
 {
     const struct connections_stats *cs = &collect_of(v)->connections;
@@ -176,7 +239,7 @@ static int ports(const struct config_alarm *a, const struct view *v,
         const struct connections_port *p = &cs->ports[i];
         char port[8];
         snprintf(port, sizeof port, "%u", (unsigned)p->port);
-        if (!alarm_sample_watches(a, port))
+        if (!alarm_sampler_watches(st, a, port))
             continue;
         for (size_t j = 0; j < p->n_top; j++) {
             const struct connections_remote *r = &p->top[j];
@@ -191,14 +254,15 @@ static int ports(const struct config_alarm *a, const struct view *v,
     return 0;
 }
 
-static int processes(const struct config_alarm *a, const struct view *v,
+static int processes(const struct config_alarm *a, struct alarm_sampler *st,
+                      const struct view *v,
                      struct alarm_samples *out)
 {
     const struct collector_snapshot *cs = collect_of(v);
     for (size_t i = 0; i < cs->n_processes && i < v->conf->n_processes; i++) {
         const struct process_watch_stats *p = &cs->processes[i];
         const char *name = v->conf->processes[i].name;
-        if (p->status == PROCESS_WATCH_NOT_YET || !alarm_sample_watches(a, name))
+        if (p->status == PROCESS_WATCH_NOT_YET || !alarm_sampler_watches(st, a, name))
             continue;
         if (add(out, name, p->status == PROCESS_WATCH_RUNNING ? 0 : 1, 0, 0) != 0)
             return -1;
@@ -243,12 +307,12 @@ int alarm_sample_take(const struct config_alarm *a, const struct view *v,
     out->n = 0;
     int rc;
     switch (a->source) {
-    case CONFIG_ALARM_ON_PARTITIONS: rc = partitions(a, v, out); break;
-    case CONFIG_ALARM_ON_PROBES: rc = probes(a, v, out); break;
-    case CONFIG_ALARM_ON_QUEUES: rc = queues(a, v, wall_ms, out); break;
-    case CONFIG_ALARM_ON_CHANNELS: rc = channels(a, v, wall_ms, out); break;
-    case CONFIG_ALARM_ON_PORTS: rc = ports(a, v, out); break;
-    case CONFIG_ALARM_ON_PROCESSES: rc = processes(a, v, out); break;
+    case CONFIG_ALARM_ON_PARTITIONS: rc = partitions(a, st, v, out); break;
+    case CONFIG_ALARM_ON_PROBES: rc = probes(a, st, v, out); break;
+    case CONFIG_ALARM_ON_QUEUES: rc = queues(a, st, v, wall_ms, out); break;
+    case CONFIG_ALARM_ON_CHANNELS: rc = channels(a, st, v, wall_ms, out); break;
+    case CONFIG_ALARM_ON_PORTS: rc = ports(a, st, v, out); break;
+    case CONFIG_ALARM_ON_PROCESSES: rc = processes(a, st, v, out); break;
     case CONFIG_ALARM_ON_SEGMENT: rc = segment(a, v, st, wall_ms, out); break;
     default: rc = 0; break;
     }

@@ -28,6 +28,11 @@ struct alarm_samples {
 struct alarm_sampler {
     uint64_t generation;   /**< segment_restarted: the segment's generation
                                 at the previous check, 0 = none yet */
+    /* The alarm's objects, prepared at its first check: the plain names
+     * sorted (a binary search each), the patterns apart (fnmatch). */
+    int prepared;
+    const char **names, **patterns;
+    size_t n_names, n_patterns;
 };
 
 /**
@@ -46,6 +51,17 @@ int alarm_sample_take(const struct config_alarm *a, const struct view *v,
  * (fnmatch(3)).
  */
 int alarm_sample_watches(const struct config_alarm *a, const char *name);
+
+/**
+ * 1 when @p name is one of @p a's objects, as alarm_sample_watches(), in
+ * O(log names + patterns) once @p st is prepared (done on the first
+ * call).  The names stay those of @p a (not copied).
+ */
+int alarm_sampler_watches(struct alarm_sampler *st, const struct config_alarm *a,
+                          const char *name);
+
+/** Free what @p st prepared and zero it (it may be used again). */
+void alarm_sampler_free(struct alarm_sampler *st);
 
 /** Free the storage of @p s and zero it. */
 void alarm_samples_free(struct alarm_samples *s);

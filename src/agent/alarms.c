@@ -18,6 +18,7 @@
 #include "agentx.h"
 #include "alarm_mail.h"
 #include "alarm_sample.h"
+#include "alarm_state.h"
 #include "log.h"
 #include "mib.h"
 #include "mib_tables.h"
@@ -67,7 +68,16 @@ struct alarms {
 
     alarm_mail *mail;                 /* NULL: mail off */
     char host[256];                   /* for the mail */
+
+    /* The state file: rewritten after a round that emitted something,
+     * else at most every STATE_WRITE_MS. */
+    int changed;                      /* emitted since the last write */
+    int64_t written_mono_ms;          /* INT64_MIN: never */
+    int state_failing;                /* the last write failed (logged) */
 };
+
+/* The state file's figures may lag this much when nothing changes. */
+#define STATE_WRITE_MS 10000
 
 /* --- sending ------------------------------------------------------------- */
 
@@ -91,6 +101,7 @@ static int on_response(int op, netsnmp_session *sess, int reqid,
                     op == NETSNMP_CALLBACK_OP_TIMED_OUT ? "timed out" : "connection lost");
     }
     alarm_engine_delivered(f->owner->engine, f->row, ok);
+    f->owner->changed = 1;   /* the state file shows the outcome too */
     f->used = 0;
     return 1;
 }
@@ -253,6 +264,7 @@ static void log_event(const struct alarm_event *ev)
 static void on_emit(void *ctx, const struct alarm_event *ev)
 {
     alarms *a = ctx;
+    a->changed = 1;
     log_event(ev);
     alarm_mail_event(a->mail, ev, a->host);
     netsnmp_session *sess = a->p_n == 0 ? agentx_master_session() : NULL;
@@ -270,7 +282,31 @@ static void on_emit(void *ctx, const struct alarm_event *ev)
 
 /* --- the timer ----------------------------------------------------------- */
 
-static void check_due(alarms *a)
+static void write_state(alarms *a, const struct alarm_clock *now)
+{
+    const char *path = a->conf->alarm_options.state_file;
+    if (!path[0])
+        return;
+    if (!a->changed && a->written_mono_ms != INT64_MIN &&
+        now->mono_ms - a->written_mono_ms < STATE_WRITE_MS)
+        return;
+    char err[512];
+    a->changed = 0;
+    a->written_mono_ms = now->mono_ms;
+    if (alarm_state_write(path, a->engine, a->conf, now->wall_ms, alarms_pending(a),
+                          err, sizeof err) != 0) {
+        if (!a->state_failing)
+            log_msg(LOG_WARNING, "alarms: cannot write the state file: %s "
+                                 "(mtamon alarms shows old figures until it can)", err);
+        a->state_failing = 1;
+    } else if (a->state_failing) {
+        log_msg(LOG_NOTICE, "alarms: the state file %s is written again", path);
+        a->state_failing = 0;
+    }
+}
+
+/* Returns 1 when an alarm was checked. */
+static int check_due(alarms *a, struct alarm_clock *out_now)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -278,6 +314,7 @@ static void check_due(alarms *a)
         .mono_ms = monotonic_ms(),
         .wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
     };
+    *out_now = now;
     const struct view *v = NULL;
     for (size_t i = 0; i < a->conf->n_alarms; i++) {
         if (!alarm_engine_due(a->engine, i, &now))
@@ -291,6 +328,7 @@ static void check_due(alarms *a)
             log_msg(LOG_ERR, "alarm %s: out of memory: some objects not checked", c->name);
     }
     alarm_engine_tick(a->engine, &now);
+    return v != NULL;
 }
 
 static void on_timer(unsigned int reg, void *arg)
@@ -299,8 +337,11 @@ static void on_timer(unsigned int reg, void *arg)
     alarms *a = arg;
     if (!agentx_master_session())
         a->refused_logged = 0;
-    check_due(a);
+    struct alarm_clock now;
+    int checked = check_due(a, &now);
     pending_flush(a);
+    if (checked || a->changed)
+        write_state(a, &now);
 }
 
 /* --- life ---------------------------------------------------------------- */
@@ -314,6 +355,7 @@ alarms *alarms_new(const struct config *conf, view_cache *vc, char *err,
         goto nomem;
     a->conf = conf;
     a->vc = vc;
+    a->written_mono_ms = INT64_MIN;
     a->engine = alarm_engine_new(conf, on_emit, a);
     a->samplers = calloc(conf->n_alarms ? conf->n_alarms : 1, sizeof *a->samplers);
     a->p_cap = conf->alarm_options.pending_max;
@@ -370,6 +412,8 @@ void alarms_free(alarms *a)
     alarm_mail_free(a->mail);
     alarm_engine_free(a->engine);
     alarm_samples_free(&a->samples);
+    for (size_t i = 0; a->samplers && i < a->conf->n_alarms; i++)
+        alarm_sampler_free(&a->samplers[i]);
     free(a->samplers);
     free(a->pending);
     free(a);

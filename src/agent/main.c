@@ -36,6 +36,7 @@
 #include "file_trust.h"
 #include "index_map.h"
 #include "log.h"
+#include "mib.h"
 #include "mtamon_config.h"
 #include "signals.h"
 #include "view.h"
@@ -143,6 +144,7 @@ static void cleanup(struct state *st)
         agentx_stop();
     /* After the session is closed: the notifications it still had are
      * counted failed by then. */
+    mib_mtamon_set_alarms(NULL);
     alarms_free(st->alarms);
     if (st->map && index_map_flush(st->map, err, sizeof err) != 0)
         log_msg(LOG_WARNING, "%s", err);
@@ -153,6 +155,12 @@ static void cleanup(struct state *st)
     index_map_free(st->map);
     config_free(st->conf);
     log_close();
+}
+
+/* mtamonAlarmNotificationsPending's source (mib_mtamon_set_alarm_pending). */
+static unsigned pending_of(const void *a)
+{
+    return alarms_pending(a);
 }
 
 /* The view's source of the collectors' results (view_collect_fn). */
@@ -250,6 +258,12 @@ static int run(struct state *st)
     st->alarms = alarms_new(conf, st->vc, err, sizeof err);
     if (!st->alarms)
         return fail(st, EX_OSERR, err, NULL);
+    /* mtamonAlarms only with alarms: without, mtamond serves what
+     * mtamon.so serves (no alarm objects). */
+    if (conf->n_alarms) {
+        mib_mtamon_set_alarms(alarms_engine(st->alarms));
+        mib_mtamon_set_alarm_pending(pending_of, st->alarms);
+    }
 
     rc = agentx_start(conf, st->vc);
     st->agent_started = 1;

@@ -40,8 +40,8 @@
 #define OID_TABLE_PRIORITY 100
 
 /** Longest index suffix of a row: mtamonAlarmTable's, an Unsigned32 and
- * a length-prefixed OCTET STRING of up to 64 bytes. */
-#define OID_TABLE_INDEX_MAX 66
+ * a length-prefixed OCTET STRING of up to 80 bytes (ALARM_OBJECT_MAX). */
+#define OID_TABLE_INDEX_MAX 82
 
 /** One cell's value, as the callbacks return it. */
 struct oid_table_value {

@@ -49,7 +49,7 @@
 #define ALARM_FILE_MAX (16u * 1024 * 1024)
 
 /** Longest object name (bytes), as ALARM_OBJECT_MAX in src/agent/alarm.h. */
-#define ALARM_FILE_OBJECT_MAX 64
+#define ALARM_FILE_OBJECT_MAX 80
 
 /** Longest alarm name, kind, severity and host name (bytes). */
 #define ALARM_FILE_NAME_MAX 255

@@ -111,6 +111,7 @@ probes:
     timeout: 1
 alarm_options:
   max_notifications_per_second: 100
+  state_file: $T/alarms.json
 alarms:
   - name: qlen
     kind: queue_length
@@ -341,7 +342,8 @@ expect_trap "web-down cleared: the probe passes again" web-down 2 \
 
 snmp_stop_trapd
 for i in 1 2 3; do sized_file "$T/spool/n$i" 100 "$(date +%s)"; done
-wait_until 20 test "$(count_in_log "alarm qlen spool raised")" -ge 2
+qlen_raised_twice() { [ "$(count_in_log "alarm qlen spool raised")" -ge 2 ]; }
+wait_until 20 qlen_raised_twice
 snmp_start_trapd || { fail "snmptrapd starts again"; finish; }
 rm -f "$T/spool/n"*
 wait_until 20 has_clear_of qlen 2
@@ -390,6 +392,74 @@ assert_eq "$(traps | wc -l)" "$(wc -l <"$T/handled.log")" \
     "the handler: one line per notification snmptrapd got"
 assert_agent_logs "mtamond logs it" "alarm qlen spool raised: queue_length 5 >= 3 (major, notification #1)"
 assert_agent_logs "mtamond logs it" "alarm qlen spool cleared: queue_length 1 < 2 (major"
+
+# --- the statistics: over SNMP, in the state file, as received -------------------
+
+# Per row, notifications mtamond counts sent (confirmed by the master),
+# next to what snmptrapd got: equal, but for qlen's raise lost on the way.
+snmp_walk STATS "$ROOT.1.9"
+traps >"$T/traps.txt"
+py_check "alarm statistics" "$STATS" "$T/traps.txt" "$lost" <<'EOF'
+walk, traps, lost = sys.argv[1], open(sys.argv[2]).read().split(), int(sys.argv[3])
+root = ".1.3.6.1.4.1.8072.9999.9999.25.1.9."
+cells = {}
+for line in walk.splitlines():
+    oid, _, val = line.partition(" = ")
+    if oid.startswith(root):
+        cells[oid[len(root):]] = val.split(": ", 1)[-1].strip("\"")
+got = {}
+for line in open(sys.argv[2]):
+    f = line.split()
+    if f[0] in ("raise", "clear"):
+        got[f[3]] = got.get(f[3], 0) + 1
+names = {k.split(".", 3)[3]: v for k, v in cells.items() if k.startswith("7.1.3.")}
+check("one row per alarm that saw an object", sorted(names.values()),
+      sorted(["qlen", "qage", "failures", "slowdelivery", "flood", "sleeper-down",
+              "web-down", "seg-missing", "seg-restart"]))
+for idx, name in names.items():
+    sent = int(cells.get("7.1.16." + idx, -1))
+    want = got.get(name, 0) + (1 if name == "qlen" else 0)
+    check(name + ": mtamonAlarmSent = notifications snmptrapd received" +
+          (" + the lost one" if name == "qlen" else ""), sent, want)
+    check(name + ": mtamonAlarmFailed", cells.get("7.1.17." + idx), "0")
+    check(name + ": clear(1) now", cells.get("7.1.7." + idx), "1")
+total = sum(got.values())
+check("mtamonAlarmNotificationsSent = all received + the lost one", cells.get("1.0"), str(total + 1))
+check("mtamonAlarmNotificationsFailed", cells.get("2.0"), "0")
+check("mtamonAlarmNotificationsPending", cells.get("4.0"), "0")
+check("mtamonAlarmLastSequence = the last received", cells.get("5.0"), str(total + 1))
+EOF
+
+# mtamon alarms: the same figures from the state file (rewritten within
+# a second of the master's last confirmation).
+SENT=$(printf '%s\n' "$STATS" | sed -n "s/^\.$ROOT\.1\.9\.1\.0 = Counter32: //p")
+state_sent_is() { cli alarms -c "$CONF" --json && [[ $OUT == *"\"sent\": $1,"* ]]; }
+wait_until 10 state_sent_is "$SENT"
+cli alarms -c "$CONF" --json
+assert_exit 0 "mtamon alarms --json reads mtamond's state file"
+py_check "mtamon alarms --json" "$OUT" "$STATS" <<'EOF'
+doc = json.loads(sys.argv[1])
+root = ".1.3.6.1.4.1.8072.9999.9999.25.1.9."
+cells = {}
+for line in sys.argv[2].splitlines():
+    oid, _, val = line.partition(" = ")
+    if oid.startswith(root):
+        cells[oid[len(root):]] = val.split(": ", 1)[-1].strip("\"")
+check("notifications sent = mtamonAlarmNotificationsSent",
+      str(doc["notifications"]["sent"]), cells.get("1.0"))
+for alarm in doc["alarms"]:
+    for row in alarm["rows"]:
+        idx = "%d.%d.%s" % (alarm["index"], len(row["object"]),
+                            ".".join(str(b) for b in row["object"].encode()))
+        if idx.endswith("."):
+            idx = idx[:-1]
+        check(alarm["name"] + ": raises = mtamonAlarmRaises", str(row["raises"]),
+              cells.get("7.1.11." + idx))
+        check(alarm["name"] + ": clears = mtamonAlarmClears", str(row["clears"]),
+              cells.get("7.1.12." + idx))
+        check(alarm["name"] + ": sent = mtamonAlarmSent", str(row["sent"]),
+              cells.get("7.1.16." + idx))
+EOF
 
 snmp_stop_agent
 assert_eq 0 "$SNMP_AGENT_STATUS" \

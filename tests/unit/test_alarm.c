@@ -254,6 +254,32 @@ static void test_failure_rate_window(void)
     alarm_engine_free(e);
 }
 
+/* A window of many checks grows as samples come, and covers all of it. */
+static void test_window_grows(void)
+{
+    setup(CONFIG_ALARM_FAILURE_RATE, 50, 40);
+    alarms[0].interval_s = 1;
+    alarms[0].window_s = 100;
+    alarms[0].min_messages = 1;
+    alarm_engine *e = alarm_engine_new(&conf, record, NULL);
+    /* 100 s of 10 messages a second, 6 of them failed until t = 50, then
+     * none: over the last 100 s, 300 failed of 1000. */
+    uint64_t num = 0, den = 0;
+    for (int t = 0; t <= 100; t++) {
+        windowed(e, t, num, den);
+        den += 10;
+        num += t < 50 ? 6 : 0;
+    }
+    CU_ASSERT_DOUBLE_EQUAL(only_row(e)->value, 30.0, 1e-9);
+    /* At t = 120 the window starts at t = 20: 180 failed of 1000. */
+    for (int t = 101; t <= 120; t++) {
+        windowed(e, t, num, den);
+        den += 10;
+    }
+    CU_ASSERT_DOUBLE_EQUAL(only_row(e)->value, 18.0, 1e-9);
+    alarm_engine_free(e);
+}
+
 static void test_delivery_time(void)
 {
     setup(CONFIG_ALARM_DELIVERY_TIME, 600, 300);
@@ -366,6 +392,7 @@ int main(void)
         {"rate limit and summary", test_rate_limit_summary},
         {"failure rate over a window", test_failure_rate_window},
         {"delivery time over a window", test_delivery_time},
+        {"a window grows to its length", test_window_grows},
         {"connections: absent is zero", test_connections_absent_is_zero},
         {"row order and duplicates", test_row_order_and_duplicates},
         {"due and delivered", test_due_and_delivered},

@@ -238,6 +238,20 @@ static void test_watches(void)
     CU_ASSERT_FALSE(alarm_sample_watches(&a, "cx"));
     a.n_objects = 0;
     CU_ASSERT_TRUE(alarm_sample_watches(&a, "anything"));
+
+    /* The prepared matcher says the same. */
+    char *many[] = {(char *)"zeta", (char *)"alpha", (char *)"t?p_*", (char *)"mid"};
+    struct config_alarm b = {.objects = many, .n_objects = 4};
+    struct alarm_sampler m = {.generation = 7};
+    const char *names[] = {"alpha", "zeta", "mid", "tcp_local", "top_x", "beta", "", "alph"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        CU_ASSERT_EQUAL(alarm_sampler_watches(&m, &b, names[i]),
+                        alarm_sample_watches(&b, names[i]));
+    CU_ASSERT_EQUAL(m.n_names, 3);
+    CU_ASSERT_EQUAL(m.n_patterns, 1);
+    alarm_sampler_free(&m);
+    CU_ASSERT_EQUAL(m.generation, 7);
+    CU_ASSERT_PTR_NULL(m.names);
 }
 
 int main(void)
