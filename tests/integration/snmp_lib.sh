@@ -731,12 +731,14 @@ snmp_get_many()
 SNMP_TRAPD_PID=
 SNMP_TRAP_PORT=
 SNMP_TRAPD_LOG=
+SNMP_TRAPD_EXTRA=${SNMP_TRAPD_EXTRA:-}
 
 # snmp_start_trapd: start snmptrapd (PID in SNMP_TRAPD_PID) on a free UDP
 # port of 127.0.0.1 (SNMP_TRAP_PORT; kept when already set, to restart
 # on the same one), accepting community "public", writing each
 # notification as one line "TRAP|OID = VALUE|OID = VALUE..." (numeric
-# OIDs) to SNMP_TRAPD_LOG.  Point the master at it with
+# OIDs) to SNMP_TRAPD_LOG; SNMP_TRAPD_EXTRA (e.g. a traphandle line) is
+# added to its configuration.  Point the master at it with
 # SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public" before
 # snmp_start_master.  Skips the test when snmptrapd is not installed.
 snmp_start_trapd()
@@ -747,8 +749,8 @@ snmp_start_trapd()
         SNMP_TRAP_PORT=$(free_port) || skip "cannot find a free UDP port"
     fi
     SNMP_TRAPD_LOG="$SNMP_DIR/traps.log"
-    printf 'authCommunity log public\ndoNotRetainNotificationLogs yes\n' \
-        >"$SNMP_DIR/snmptrapd.conf"
+    printf 'authCommunity log,execute public\ndoNotRetainNotificationLogs yes\n%s\n' \
+        "$SNMP_TRAPD_EXTRA" >"$SNMP_DIR/snmptrapd.conf"
     start_bg SNMP_TRAPD_PID "$SNMP_DIR/snmptrapd.out" \
         "$trapd" -f -C -c "$SNMP_DIR/snmptrapd.conf" -Lf "$SNMP_TRAPD_LOG" \
         -On -m "" -M /dev/null -F 'TRAP%V|%v\n' "udp:127.0.0.1:$SNMP_TRAP_PORT"

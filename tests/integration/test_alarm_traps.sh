@@ -80,6 +80,8 @@ SEG=$MTAMON_SEGMENT
 emit --segment "$SEG" --create channel tcp_local channel slow
 assert_exit "the segment is created with its channels" 0
 
+# The handler shipped in conf/ turns each notification into a line.
+SNMP_TRAPD_EXTRA="traphandle default $IT_TOP_SRCDIR/conf/mtamon-traphandle $T/handled.log"
 snmp_start_trapd || { fail "snmptrapd starts"; finish; }
 SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public"
 snmp_start_master || { fail "master starts"; finish; }
@@ -354,6 +356,15 @@ check("numbers are increasing", seqs, sorted(seqs))
 missing = sorted(set(range(1, max(seqs) + 1)) - set(seqs))
 check("exactly one is missing: the raise sent while snmptrapd was down", len(missing), 1)
 EOF
+# conf/mtamon-traphandle, run by snmptrapd (numeric OIDs: no MIB loaded).
+assert_contains "the handler: qlen raised" "$(cat "$T/handled.log" 2>&1)" \
+    ": RAISED major qlen spool: queueLength 5 (threshold 3) #1"
+assert_contains "the handler: qlen cleared" "$(cat "$T/handled.log" 2>&1)" \
+    ": CLEARED major qlen spool: queueLength 1 (threshold 2) #"
+assert_contains "the handler: the segment missing, without an object" \
+    "$(cat "$T/handled.log" 2>&1)" "RAISED critical seg-missing: segmentMissing 1 (threshold 1) #"
+assert_eq "the handler: one line per notification snmptrapd got" \
+    "$(traps | wc -l)" "$(wc -l <"$T/handled.log")"
 assert_agent_logs "alarm qlen spool raised: queue_length 5 >= 3 (major, notification #1)"
 assert_agent_logs "alarm qlen spool cleared: queue_length 1 < 2 (major"
 
