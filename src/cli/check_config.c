@@ -54,6 +54,8 @@ int cli_check_config(int argc, char **argv)
                conf->n_partitions, conf->connections.n_ports, conf->n_processes);
     if (conf->n_probes)
         printf(", %zu probes", conf->n_probes);
+    if (conf->n_alarms)
+        printf(", %zu alarms", conf->n_alarms);
     printf(")\n");
     config_free(conf);
     return EX_OK;

@@ -354,6 +354,8 @@ void config_free(struct config *conf)
     free(conf->channels);
     config_collect_free(conf);
     config_probe_free_all(conf);
+    config_alarm_free_all(conf);
+    config_alarm_options_free(conf);
     free(conf);
 }
 
@@ -378,8 +380,8 @@ static struct config *config_base(void)
     c->group = config_strdup(NULL);
     c->index_file = config_strdup(DEFAULT_INDEX_FILE);
     config_collect_defaults(c);
-    if (!c->path || !c->segment || !c->segment_owner || !c->agentx_socket || !c->pidfile || !c->user ||
-        !c->group || !c->index_file) {
+    if (config_alarm_options_defaults(c) != 0 || !c->path || !c->segment || !c->segment_owner ||
+        !c->agentx_socket || !c->pidfile || !c->user || !c->group || !c->index_file) {
         config_free(c);
         return NULL;
     }
@@ -684,7 +686,7 @@ static int top_pair(struct cfg_report *rep, void *target, const char *key,
                     const struct node *v, const char *path)
 {
     struct config *c = target;
-    static const char *const later[] = {"alarms", "feed"};
+    static const char *const later[] = {"feed"};
     if (strcmp(key, "segment") == 0)
         return section(rep, v, path, segment_pair, c);
     if (strcmp(key, "agentx") == 0)
@@ -705,6 +707,10 @@ static int top_pair(struct cfg_report *rep, void *target, const char *key,
         return config_collect_processes(rep, c, v, path);
     if (strcmp(key, "probes") == 0)
         return config_probe_load(rep, c, v, path);
+    if (strcmp(key, "alarms") == 0)
+        return config_alarm_load(rep, c, v, path);
+    if (strcmp(key, "alarm_options") == 0)
+        return config_alarm_options_load(rep, c, v, path);
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(key, later[i]) != 0)
             continue;
@@ -716,8 +722,9 @@ static int top_pair(struct cfg_report *rep, void *target, const char *key,
     return 1;
 }
 
-/* Default MTA row, indexes, order: what every valid file ends with. */
-static int finish(struct cfg_report *rep, struct config *c)
+/* Default MTA row, indexes, order: what every valid file ends with
+ * (@p root: the file's tree, for the positions of references). */
+static int finish(struct cfg_report *rep, struct config *c, const struct node *root)
 {
     int have_mta = 0;
     for (size_t i = 0; i < c->n_apps; i++)
@@ -731,7 +738,7 @@ static int finish(struct cfg_report *rep, struct config *c)
         c->apps[0] = mta;
     }
     if (config_collect_check_refs(rep, c) != 0 || config_probe_check_refs(rep, c) != 0 ||
-        assign_app_indexes(rep, c) != 0)
+        config_alarm_check_refs(rep, c, root) != 0 || assign_app_indexes(rep, c) != 0)
         return -1;
     qsort(c->apps, c->n_apps, sizeof *c->apps, app_order_cmp);
     if (c->n_channels)
@@ -793,7 +800,7 @@ int config_load(const char *path, struct config **out, char *err,
             rc = config_each_pair(&rep, root, "", top_pair, c);
     }
     if (rc == 0)
-        rc = finish(&rep, c);
+        rc = finish(&rep, c, root);
 
     ytree_free(root);
     free(text);

@@ -544,8 +544,7 @@ int config_collect_processes(struct cfg_report *rep, struct config *c,
 /* ------------------------------------------------------------------------ */
 /* References into the sections                                              */
 
-/* "NAME", or "NAME/QUEUE" of a postfix queue NAME. */
-static int queue_row_exists(const struct config *c, const char *row)
+int config_collect_queue_row_exists(const struct config *c, const char *row)
 {
     const char *slash = strchr(row, '/');
     size_t len = slash ? (size_t)(slash - row) : strlen(row);
@@ -603,7 +602,7 @@ int config_collect_check_refs(struct cfg_report *rep, const struct config *c)
         return -1;
     for (size_t i = 0; i < c->n_channels; i++) {
         const struct config_channel *ch = &c->channels[i];
-        if (!ch->queue[0] || queue_row_exists(c, ch->queue))
+        if (!ch->queue[0] || config_collect_queue_row_exists(c, ch->queue))
             continue;
         char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
         cfg_path_index(ep, "channels", i);

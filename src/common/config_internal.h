@@ -4,7 +4,9 @@
  * segment, agentx, daemon, applications and channels sections;
  * config_collect.c reads the collectors' sections (queues, partitions,
  * connections, processes) and checks the references into them;
- * config_probe.c reads probes: and checks applications[].probe.
+ * config_probe.c reads probes: and checks applications[].probe;
+ * config_alarm.c reads alarms: and checks the names the alarms list;
+ * config_alarm_options.c reads alarm_options:.
  */
 #ifndef MTAMON_CONFIG_INTERNAL_H
 #define MTAMON_CONFIG_INTERNAL_H
@@ -94,6 +96,14 @@ int config_probe_load(struct cfg_report *rep, struct config *c, const struct nod
  */
 int config_probe_check_refs(struct cfg_report *rep, const struct config *c);
 
+/*
+ * config_probe_address(), or with @p unix_ok 0 without the /socket form
+ * (an alarm mail's SMTP server): "host:port", "[v6addr]:port" or "host"
+ * (port left 0).  0, or -1 with what is wrong in @p err.
+ */
+int config_probe_parse_address(struct config_probe_endpoint *ep, const char *text,
+                               int unix_ok, char *err, size_t errlen);
+
 /* Free the probes of @p c (their passwords zeroed first). */
 void config_probe_free_all(struct config *c);
 
@@ -104,10 +114,50 @@ void config_probe_free_all(struct config *c);
  */
 int config_collect_check_refs(struct cfg_report *rep, const struct config *c);
 
+/*
+ * A queue row @p row of @p c's queues: "NAME" of a queue, or "NAME/QUEUE"
+ * of a postfix queue NAME, QUEUE one of the Postfix queues its scan
+ * reports (maildrop, incoming, active, deferred, hold: the rows of
+ * src/collect/queue_scan.c).  1 if it exists, else 0.
+ */
+int config_collect_queue_row_exists(const struct config *c, const char *row);
+
 /* Defaults of the collectors' settings in a fresh config. */
 void config_collect_defaults(struct config *c);
 
 /* Free what the collectors' sections allocated in @p c. */
 void config_collect_free(struct config *c);
+
+/*
+ * The alarms: section (config_alarm.c): 0 or -1 after a message.
+ */
+int config_alarm_load(struct cfg_report *rep, struct config *c, const struct node *v,
+                      const char *path);
+
+/*
+ * The names alarms list exist in the sections they refer to, and an
+ * alarm that watches every object of a section has some: checked once
+ * everything is read, with the file's tree @p root (for the positions of
+ * the names).  0 or -1 after a message.
+ */
+int config_alarm_check_refs(struct cfg_report *rep, const struct config *c,
+                            const struct node *root);
+
+/* Free the alarms of @p c. */
+void config_alarm_free_all(struct config *c);
+
+/*
+ * The alarm_options: section (config_alarm_options.c): 0 or -1 after a
+ * message.
+ */
+int config_alarm_options_load(struct cfg_report *rep, struct config *c,
+                              const struct node *v, const char *path);
+
+/* The alarm_options defaults in a fresh config: 0, or -1 on ENOMEM
+ * (config_alarm_options_free() frees what was made). */
+int config_alarm_options_defaults(struct config *c);
+
+/* Free the alarm_options strings of @p c. */
+void config_alarm_options_free(struct config *c);
 
 #endif /* MTAMON_CONFIG_INTERNAL_H */

@@ -206,16 +206,17 @@ static int host_ok(const char *h, size_t len)
     return 1;
 }
 
-int config_probe_address(struct config_probe_endpoint *ep, const char *text,
-                         char *err, size_t errlen)
+int config_probe_parse_address(struct config_probe_endpoint *ep, const char *text,
+                               int unix_ok, char *err, size_t errlen)
 {
-    static const char forms[] = "host:port, [IPv6]:port, host or /absolute/socket";
+    const char *forms = unix_ok ? "host:port, [IPv6]:port, host or /absolute/socket"
+                                : "host:port, [IPv6]:port or host";
     size_t len = strlen(text);
     if (len == 0) {
         snprintf(err, errlen, "must not be empty (%s)", forms);
         return -1;
     }
-    if (text[0] == '/') {
+    if (text[0] == '/' && unix_ok) {
         size_t room = sizeof ((struct sockaddr_un *)0)->sun_path - 1;
         if (len > room) {
             snprintf(err, errlen, "socket path too long: %zu bytes, at most %zu", len, room);
@@ -281,6 +282,12 @@ int config_probe_address(struct config_probe_endpoint *ep, const char *text,
     }
     ep->port = (uint16_t)pn;
     return 0;
+}
+
+int config_probe_address(struct config_probe_endpoint *ep, const char *text,
+                         char *err, size_t errlen)
+{
+    return config_probe_parse_address(ep, text, 1, err, errlen);
 }
 
 /* ------------------------------------------------------------------------ */

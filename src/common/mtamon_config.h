@@ -8,13 +8,14 @@
  * EX_CONFIG (78) before touching anything.
  *
  * Sections read: segment, agentx, daemon, applications, channels, queues,
- * partitions, connections, processes, probes.  The sections alarms and
- * feed have no reader yet: they are accepted when they are mappings or
- * sequences and otherwise ignored (`mtamon feed` takes its settings from
+ * partitions, connections, processes, probes, alarms, alarm_options.  The
+ * section feed has no reader yet: it is accepted when it is a mapping or
+ * a sequence and otherwise ignored (`mtamon feed` takes its settings from
  * its options); any other key is an error.  The loader's parts: config.c
  * (the schema walk), config_collect.c (the collectors' sections),
  * config_probe.c (probes: and the parts of a probe `mtamon probe` builds
- * from a URL), ytree.c (the YAML tree), cfg_get.c (scalar values),
+ * from a URL), config_alarm.c (alarms:), config_alarm_options.c
+ * (alarm_options:), ytree.c (the YAML tree), cfg_get.c (scalar values),
  * cfg_fail.c and cfg_path.c (the messages and the key paths they name).
  */
 #ifndef MTAMON_MTAMON_CONFIG_H

@@ -55,3 +55,34 @@ int parse_number_ms(const char *text, uint64_t min_ms, uint64_t max_ms,
     *out_ms = ms;
     return 0;
 }
+
+int parse_number_decimal(const char *text, double *out)
+{
+    if (!text)
+        return -1;
+    /* Digits as one integer and a power of ten: both exact in a double
+     * (below 2^53 and 10^22), so the one division rounds correctly, and
+     * no locale's decimal point matters as it would to strtod(). */
+    uint64_t mantissa = 0;
+    unsigned digits = 0, decimals = 0;
+    const char *p = text;
+    for (; *p >= '0' && *p <= '9'; p++, digits++)
+        if (digits < PARSE_NUMBER_DECIMAL_DIGITS)
+            mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+    if (digits == 0)
+        return -1;
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++, decimals++)
+            if (digits < PARSE_NUMBER_DECIMAL_DIGITS)
+                mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+        if (decimals == 0)
+            return -1;
+    }
+    if (*p != '\0' || digits > PARSE_NUMBER_DECIMAL_DIGITS)
+        return -1;
+    double scale = 1;
+    for (unsigned i = 0; i < decimals; i++)
+        scale *= 10;
+    *out = (double)mantissa / scale;
+    return 0;
+}

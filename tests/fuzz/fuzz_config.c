@@ -10,7 +10,9 @@
  * with the file name; a success gives a configuration whose every
  * documented promise holds (strings set, exactly one MTA row, applIndexes
  * unique and sorted, channels sorted by name with unique names and pinned
- * indexes, each found by config_channel_find(), values within range).
+ * indexes, each found by config_channel_find(), values within range;
+ * alarms with unique names, a known kind and its source, thresholds in
+ * range and in the order their kind needs).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +97,42 @@ static void check_config(const struct config *c, const char *path)
             CHECK(c->channels[j].group_index != ch->group_index);
     }
     CHECK(config_channel_find(c, "") == NULL);
+
+    for (size_t i = 0; i < c->n_alarms; i++) {
+        const struct config_alarm *a = &c->alarms[i];
+        check_text(a->name, CONFIG_NAME_MAX);
+        CHECK(a->name[0] != '\0' && !strchr(a->name, '/'));
+        CHECK(config_alarm_find(c, a->name) == a);
+        CHECK(strcmp(config_alarm_kind_name(a->kind), "?") != 0);
+        CHECK(a->source <= CONFIG_ALARM_ON_PROCESSES);
+        int segment_kind = a->kind >= CONFIG_ALARM_SEGMENT_MISSING;
+        CHECK((a->source == CONFIG_ALARM_ON_SEGMENT) == segment_kind);
+        CHECK(!segment_kind || a->n_objects == 0);
+        for (size_t k = 0; k < a->n_objects; k++)
+            check_text(a->objects[k], 4095);
+        CHECK(a->raise >= 0 && a->clear >= 0 && a->raise < 1e16 && a->clear < 1e16);
+        if (config_alarm_kind_below(a->kind))
+            CHECK(a->clear >= a->raise && a->clear < 100);
+        else
+            CHECK(a->clear <= a->raise && a->clear > 0);
+        CHECK(a->interval_s >= 1 && a->interval_s <= 86400);
+        CHECK(a->window_s >= a->interval_s || (a->kind != CONFIG_ALARM_FAILURE_RATE &&
+                                               a->kind != CONFIG_ALARM_DELIVERY_TIME));
+        CHECK(a->severity >= CONFIG_SEVERITY_CRITICAL && a->severity <= CONFIG_SEVERITY_WARNING);
+        CHECK(a->mail == 0 || a->mail == 1);
+    }
+    const struct config_alarm_options *o = &c->alarm_options;
+    CHECK(o->max_per_second <= 10000);
+    CHECK(o->pending_max >= 1 && o->pending_max <= 100000);
+    check_text(o->state_file, 4095);
+    CHECK(o->state_file[0] == '\0' || o->state_file[0] == '/');
+    CHECK(!(o->mail.command[0] && o->mail.smtp[0]));
+    CHECK(!o->mail.smtp[0] || (o->mail.smtp_host[0] && o->mail.smtp_port));
+    check_text(o->mail.from, 255);
+    CHECK(o->mail.n_to >= 1);
+    for (size_t k = 0; k < o->mail.n_to; k++)
+        check_text(o->mail.to[k], 255);
+    CHECK(o->mail.timeout_ms >= 100 && o->mail.timeout_ms <= 600000);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

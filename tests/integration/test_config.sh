@@ -65,10 +65,10 @@ for f in "$DATA"/bad-*.yaml; do
 done
 # One file per kind of error listed in mtamon.yaml(5); a lost glob would
 # otherwise pass silently.
-if [ "$n_bad" -ge 70 ]; then
+if [ "$n_bad" -ge 200 ]; then
     pass "found $n_bad bad configurations"
 else
-    fail "found $n_bad bad configurations, expected at least 70"
+    fail "found $n_bad bad configurations, expected at least 200"
 fi
 
 # ------------------------------------------------------------------------
@@ -85,7 +85,7 @@ for f in "$DATA"/good-*.yaml; do
         n_good=$((n_good + 1))
     fi
 done
-assert_eq 8 "$n_good" "found every good configuration"
+assert_eq 9 "$n_good" "found every good configuration"
 assert_eq 0 "$(stat_of %s "$DATA/good-empty.yaml")" "good-empty.yaml is empty"
 
 section "the shipped sample conf/mtamon.yaml"

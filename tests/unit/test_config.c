@@ -474,7 +474,9 @@ static void test_wrong_types(void)
                  "2:8: daemon.log: expected a name, found a sequence");
     expect_error("channels:\n  - name: c\n    protocol: {tcp: 25}\n",
                  "3:15: channels[0].protocol: expected a protocol name, found a mapping");
-    expect_error("alarms: 5\n", "1:9: alarms: expected a mapping or a sequence, found a scalar");
+    expect_error("alarms: 5\n", "1:9: alarms: expected a sequence, found a scalar");
+    expect_error("alarm_options: []\n",
+                 "1:16: alarm_options: expected a mapping, found a sequence");
     expect_error("probes: 5\n", "1:9: probes: expected a sequence, found a scalar");
     expect_error("feed: \"\"\n",
                  "1:7: feed: expected a mapping or a sequence, found a scalar");
@@ -490,6 +492,8 @@ static void test_duplicate_keys(void)
     expect_error("daemon: {b: 1, a: 1, a: 2, b: 2, a: 3}\n",
                  "1:22: daemon.a: duplicate key (first at line 1, column 16)");
     /* Also inside the sections this version ignores. */
+    expect_error("feed:\n  - {x: 1, y: 2, x: 3}\n",
+                 "2:18: feed[0].x: duplicate key (first at line 2, column 6)");
     expect_error("alarms:\n  - {x: 1, y: 2, x: 3}\n",
                  "2:18: alarms[0].x: duplicate key (first at line 2, column 6)");
     /* Quoting does not make another key. */
@@ -782,15 +786,15 @@ static void test_tags_and_keys(void)
 static void test_deep_nesting(void)
 {
     char yaml[256];
-    char *p = yaml + sprintf(yaml, "alarms: ");
+    char *p = yaml + sprintf(yaml, "feed: ");
     for (int i = 0; i < 70; i++)
         *p++ = '[';
     for (int i = 0; i < 70; i++)
         *p++ = ']';
     strcpy(p, "\n");
-    expect_error(yaml, "1:72: nested more than 64 levels deep");
+    expect_error(yaml, "1:70: nested more than 64 levels deep");
     /* 63 levels below the top are fine. */
-    p = yaml + sprintf(yaml, "alarms: ");
+    p = yaml + sprintf(yaml, "feed: ");
     for (int i = 0; i < 63; i++)
         *p++ = '[';
     for (int i = 0; i < 63; i++)

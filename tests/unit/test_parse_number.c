@@ -106,7 +106,53 @@ static void test_seconds(void)
     expect_ms("99999999999999999999", 0, UINT64_MAX, -1);
 }
 
+/* parse_number_decimal(): @p text gives exactly @p want (the double
+ * nearest to it), or (@p ok 0) is refused with the output kept. */
+static void expect_decimal(const char *text, int ok, double want)
+{
+    double v = -7.5;
+    int rc = parse_number_decimal(text, &v);
+    CU_ASSERT_EQUAL(rc, ok ? 0 : -1);
+    CU_ASSERT(ok ? v == want : v == -7.5);
+    if (rc != (ok ? 0 : -1) || (ok ? v != want : v != -7.5))
+        fprintf(stderr, "\n    '%s': rc %d, %.17g (want %.17g)\n", text ? text : "(null)",
+                rc, v, want);
+}
+
+static void test_decimal(void)
+{
+    expect_decimal("0", 1, 0);
+    expect_decimal("10", 1, 10);
+    expect_decimal("2.5", 1, 2.5);
+    expect_decimal("0.1", 1, 0.1);       /* the same double as the literal */
+    expect_decimal("99.99", 1, 99.99);
+    expect_decimal("0.001", 1, 0.001);
+    expect_decimal("007.50", 1, 7.5);
+    expect_decimal("100", 1, 100);
+    expect_decimal("123456789012345", 1, 123456789012345.0);  /* 15 digits */
+    expect_decimal("1.23456789012345", 1, 1.23456789012345);
+    expect_decimal("0.00000000000001", 1, 0.00000000000001);
+    expect_decimal("1234567890123456", 0, 0);                 /* 16 digits */
+    expect_decimal("0.000000000000001", 0, 0);
+    expect_decimal(NULL, 0, 0);
+    expect_decimal("", 0, 0);
+    expect_decimal(".5", 0, 0);
+    expect_decimal("5.", 0, 0);
+    expect_decimal("-1", 0, 0);
+    expect_decimal("+1", 0, 0);
+    expect_decimal(" 1", 0, 0);
+    expect_decimal("1 ", 0, 0);
+    expect_decimal("1e3", 0, 0);
+    expect_decimal("1,5", 0, 0);
+    expect_decimal("1.2.3", 0, 0);
+    expect_decimal("inf", 0, 0);
+    expect_decimal("nan", 0, 0);
+    expect_decimal("0x10", 0, 0);
+    expect_decimal("12%", 0, 0);
+}
+
 UT_MAIN("parse_number",
         {"accepted numbers", test_accepted},
         {"refused text", test_refused},
-        {"seconds to milliseconds", test_seconds})
+        {"seconds to milliseconds", test_seconds},
+        {"decimal numbers", test_decimal})
