@@ -26,6 +26,27 @@ const void *mib_fetch_view(void *ctx)
     return mib_current_view(ctx);
 }
 
+uint32_t mib_epoch_s(int64_t ms)
+{
+    if (ms <= 0)
+        return 0;
+    return ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
+}
+
+size_t mib_one_row(const void *data)
+{
+    (void)data;
+    return 1;
+}
+
+size_t mib_scalar_index(const void *data, size_t row, oid idx[OID_TABLE_INDEX_MAX])
+{
+    (void)data;
+    (void)row;
+    idx[0] = 0;
+    return 1;
+}
+
 uint32_t mib_mta_index(const struct view *v)
 {
     if (v->mta && v->mta->conf)

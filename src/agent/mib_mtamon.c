@@ -30,14 +30,6 @@ static uint32_t age_s(const struct view *v, int64_t ms)
     return s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
 }
 
-/* Seconds since the epoch of @p ms, 0 for 0. */
-static uint32_t epoch_s(int64_t ms)
-{
-    if (ms <= 0)
-        return 0;
-    return ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
-}
-
 static int set_gauge(struct oid_table_value *out, uint64_t v)
 {
     return mib_set_unsigned(out, ASN_GAUGE, v > UINT32_MAX ? UINT32_MAX : (uint32_t)v);
@@ -47,21 +39,6 @@ static const struct collector_snapshot *collect_of(const struct view *v)
 {
     static const struct collector_snapshot none;
     return v->collect ? v->collect : &none;
-}
-
-/* One row whose index is 0: the scalars (object.0). */
-static size_t one_row(const void *data)
-{
-    (void)data;
-    return 1;
-}
-
-static size_t scalar_index(const void *data, size_t row, oid idx[OID_TABLE_INDEX_MAX])
-{
-    (void)data;
-    (void)row;
-    idx[0] = 0;
-    return 1;
 }
 
 /* Index = row + 1: the tables numbered by config position. */
@@ -106,10 +83,10 @@ static int agent_cell(const void *data, size_t row, unsigned column,
         return mib_set_string(out, generation);
     case AGENT_SEGMENT_CREATED:
         return mib_set_unsigned(out, ASN_UNSIGNED,
-                                v->segment_up ? epoch_s(v->counters_since_ms) : 0);
+                                v->segment_up ? mib_epoch_s(v->counters_since_ms) : 0);
     case AGENT_SEGMENT_LAST_CLEAR:
         return mib_set_unsigned(out, ASN_UNSIGNED,
-                                v->segment_up ? epoch_s(v->snap.cleared_ms) : 0);
+                                v->segment_up ? mib_epoch_s(v->snap.cleared_ms) : 0);
     case AGENT_SNAPSHOT_AGE: {
         int64_t ms = v->segment_up ? v->clock.wall_ms - v->snap.taken_ms : 0;
         return mib_set_unsigned(out, ASN_UNSIGNED,
@@ -128,7 +105,7 @@ struct oid_table mib_mtamon_scalars = {
     .entry_len = OID_LENGTH(agent_entry),
     .first_column = AGENT_SEGMENT_STATUS,
     .last_column = AGENT_SEGMENT_CHANNELS,
-    .ops = {mib_fetch_view, one_row, scalar_index, agent_cell},
+    .ops = {mib_fetch_view, mib_one_row, mib_scalar_index, agent_cell},
 };
 
 /* ------------------------------------------------------------------------ */
@@ -411,7 +388,7 @@ static int process_cell(const void *data, size_t row, unsigned column,
     case PROC_OLDEST_PID:
         return mib_set_integer(out, p->oldest_pid > 0 ? p->oldest_pid : 0);
     case PROC_OLDEST_START:
-        return mib_set_unsigned(out, ASN_UNSIGNED, epoch_s(p->oldest_start_ms));
+        return mib_set_unsigned(out, ASN_UNSIGNED, mib_epoch_s(p->oldest_start_ms));
     case PROC_SCAN_AGE:
         return set_gauge(out, age_s(v, p->read_ms));
     default:

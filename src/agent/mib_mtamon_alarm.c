@@ -62,14 +62,6 @@ static const void *alarm_fetch(void *ctx)
     return &data;
 }
 
-/* Seconds since the epoch of @p ms, 0 for 0 (never). */
-static uint32_t epoch_s(int64_t ms)
-{
-    if (ms <= 0)
-        return 0;
-    return ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
-}
-
 static int set_counter(struct oid_table_value *out, uint64_t v)
 {
     return mib_set_unsigned(out, ASN_COUNTER, view_counter32(v));
@@ -88,20 +80,6 @@ enum scalar {
     LAST_SEQUENCE,              /* mtamonAlarmLastSequence */
     ACTIVE,                     /* mtamonAlarmActive */
 };
-
-static size_t scalar_rows(const void *data)
-{
-    (void)data;
-    return 1;
-}
-
-static size_t scalar_index(const void *data, size_t row, oid idx[OID_TABLE_INDEX_MAX])
-{
-    (void)data;
-    (void)row;
-    idx[0] = 0;
-    return 1;
-}
 
 static int scalar_cell(const void *data, size_t row, unsigned column,
                        struct oid_table_value *out)
@@ -132,7 +110,7 @@ struct oid_table mib_mtamon_alarm_scalars = {
     .entry_len = OID_LENGTH(alarms_arc),
     .first_column = NOTIFICATIONS_SENT,
     .last_column = ACTIVE,
-    .ops = {alarm_fetch, scalar_rows, scalar_index, scalar_cell},
+    .ops = {alarm_fetch, mib_one_row, mib_scalar_index, scalar_cell},
 };
 
 /* ------------------------------------------------------------------------ */
@@ -200,9 +178,9 @@ static int alarm_cell(const void *data, size_t row, unsigned column,
     case ALARM_CLEARS:
         return set_counter(out, r->clears);
     case ALARM_LAST_RAISE:
-        return mib_set_unsigned(out, ASN_UNSIGNED, epoch_s(r->raised_ms));
+        return mib_set_unsigned(out, ASN_UNSIGNED, mib_epoch_s(r->raised_ms));
     case ALARM_LAST_CLEAR:
-        return mib_set_unsigned(out, ASN_UNSIGNED, epoch_s(r->cleared_ms));
+        return mib_set_unsigned(out, ASN_UNSIGNED, mib_epoch_s(r->cleared_ms));
     case ALARM_LAST_VALUE:
         return r->raised_ms || r->cleared_ms ? set_value(out, r->last_value, text)
                                              : mib_set_string(out, "");
@@ -213,7 +191,7 @@ static int alarm_cell(const void *data, size_t row, unsigned column,
     case ALARM_SUPPRESSED:
         return set_counter(out, r->suppressed);
     case ALARM_LAST_CHECK:
-        return mib_set_unsigned(out, ASN_UNSIGNED, epoch_s(r->last_check_ms));
+        return mib_set_unsigned(out, ASN_UNSIGNED, mib_epoch_s(r->last_check_ms));
     default:
         return -1;
     }

@@ -42,6 +42,15 @@ const void *mib_fetch_view(void *ctx);
 /** applIndex of the MTA (the first index part of the MTA-MIB tables). */
 uint32_t mib_mta_index(const struct view *v);
 
+/** Seconds since the epoch of @p ms (0 for 0: never), at most 2^32 - 1. */
+uint32_t mib_epoch_s(int64_t ms);
+
+/** ops.row_count of the scalars: one row. */
+size_t mib_one_row(const void *data);
+
+/** ops.row_index of the scalars: the instance .0. */
+size_t mib_scalar_index(const void *data, size_t row, oid idx[OID_TABLE_INDEX_MAX]);
+
 /** Cell setters; each returns 0 so a cell() can end with one of them. */
 int mib_set_integer(struct oid_table_value *out, long value);
 /** ASN_COUNTER, ASN_GAUGE or ASN_TIMETICKS. */

@@ -5,6 +5,7 @@
  * key's type and range checked (see alarm_file.h).
  */
 #include "alarm_file.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -28,38 +29,6 @@ const char *alarm_file_state_name(enum alarm_file_state s)
 /* ------------------------------------------------------------------------ */
 /* Writing                                                                   */
 
-/* Length of the valid UTF-8 sequence of two bytes or more at @p s (@p len
- * bytes left) and its code point, or 0 (ASCII, a stray byte, overlong,
- * surrogate, > 10FFFF). */
-static size_t utf8_multibyte(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t n;
-    uint32_t c = s[0];
-    if ((c & 0xe0) == 0xc0) {
-        n = 2;
-        c &= 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3;
-        c &= 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4;
-        c &= 0x07;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3fu);
-    }
-    if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
-}
 
 /* Code points a YAML reader refuses raw (C1 controls, U+FFFE, U+FFFF) or
  * reads as something else (NEL, LS and PS are line breaks, folded inside
@@ -90,7 +59,7 @@ static void json_string(FILE *out, const char *s)
             i++;
         } else {
             uint32_t cp = 0;
-            size_t n = utf8_multibyte(p + i, len - i, &cp);
+            size_t n = utf8_decode(p + i, len - i, &cp);
             if (n == 0) {
                 /* Not UTF-8: the Latin-1 character of the byte. */
                 fprintf(out, "\\u%04x", c);

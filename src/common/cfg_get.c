@@ -10,41 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 
-/* Length of the valid UTF-8 sequence at @p s (of @p len bytes left) and
- * its code point, or 0 if it is not valid (overlong, surrogate, > 10FFFF). */
-static size_t utf8_char(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t n;
-    uint32_t c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        n = 2;
-        c &= 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3;
-        c &= 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4;
-        c &= 0x07;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3fu);
-    }
-    if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
-}
 
 /*
  * A string value: a scalar of valid UTF-8 without control characters, at
@@ -59,7 +26,7 @@ int cfg_get_text(struct cfg_report *rep, const struct node *n, const char *path,
     size_t len = ytree_is_null(n) ? 0 : n->len;
     for (size_t i = 0; i < len;) {
         uint32_t cp = 0;
-        size_t step = utf8_char((const unsigned char *)v + i, len - i, &cp);
+        size_t step = utf8_decode((const unsigned char *)v + i, len - i, &cp);
         if (step == 0)
             return cfg_fail_node(rep, n, path, "not valid UTF-8 (byte %zu)", i + 1);
         if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
