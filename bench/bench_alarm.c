@@ -249,6 +249,8 @@ static int make_alarms(struct bench *b, enum set set)
 static int engine_start(struct bench *b)
 {
     alarm_engine_free(b->engine);
+    for (size_t i = 0; i < GROUPS; i++)
+        alarm_sampler_free(&b->samplers[i]);
     memset(b->samplers, 0, sizeof b->samplers);
     b->engine = alarm_engine_new(&b->conf, on_emit, b);
     b->now = (struct alarm_clock){.mono_ms = 1000000, .wall_ms = 1700000000000LL};
@@ -337,6 +339,8 @@ static int run_set(enum set set, int run, int cycles, struct result *res)
     res->failed = b.failed;
     res->done = 1;
     alarm_engine_free(b.engine);
+    for (size_t i = 0; i < GROUPS; i++)
+        alarm_sampler_free(&b.samplers[i]);
     alarm_samples_free(&b.samples);
     free(steady);
     free(b.named);

@@ -39,6 +39,7 @@ static void build(void)
     memset(&conf, 0, sizeof conf);
     memset(&cs, 0, sizeof cs);
     memset(&v, 0, sizeof v);
+    alarm_sampler_free(&st);
     memset(&st, 0, sizeof st);
     conf.partitions = parts;
     conf.n_partitions = 2;
@@ -106,6 +107,9 @@ static void take(enum config_alarm_kind kind, enum config_alarm_source source,
 {
     struct config_alarm a = {.name = (char *)"a", .kind = kind, .source = source,
                              .objects = objects, .n_objects = n_objects};
+    /* A sampler belongs to one alarm: what it prepared for the previous
+     * one goes (the segment's generation stays, as between two checks). */
+    alarm_sampler_free(&st);
     CU_ASSERT_EQUAL(alarm_sample_take(&a, &v, &st, NOW_MS, &out), 0);
 }
 
@@ -267,5 +271,6 @@ int main(void)
     };
     int rc = unit_main("alarm_sample", tests);
     alarm_samples_free(&out);
+    alarm_sampler_free(&st);
     return rc;
 }
