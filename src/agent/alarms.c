@@ -32,15 +32,10 @@
  * the pending queue. */
 #define IN_FLIGHT_MAX 256
 
-/* MTAMON-MIB (mibs/MTAMON-MIB.txt): mtamonAlarms and its objects. */
-#define ALARMS_ARC 1, 9
-enum {
-    COL_NAME = 3, COL_OBJECT_NAME = 4, COL_KIND = 5, COL_SEVERITY = 6,
-    COL_VALUE = 8, COL_THRESHOLD = 9, COL_CLEAR_THRESHOLD = 10,
-};
-static const oid alarm_entry_oid[] = {MIB_MTAMON_ROOT, ALARMS_ARC, 7, 1};
-static const oid sequence_oid[] = {MIB_MTAMON_ROOT, ALARMS_ARC, 8, 0};
-static const oid summary_count_oid[] = {MIB_MTAMON_ROOT, ALARMS_ARC, 9, 0};
+/* MTAMON-MIB (mibs/MTAMON-MIB.txt): the objects a notification carries. */
+static const oid alarm_entry_oid[] = {MIB_MTAMON_ALARM_ENTRY};
+static const oid sequence_oid[] = {MIB_MTAMON_ALARM_SEQUENCE};
+static const oid summary_count_oid[] = {MIB_MTAMON_ALARM_SUMMARY_COUNT};
 static const oid notification_oid[] = {MIB_MTAMON_ROOT, 0, 0 /* type */};
 static const oid snmptrap_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
 
@@ -114,21 +109,15 @@ static struct in_flight *flight_slot(alarms *a)
     return NULL;
 }
 
-/* A column of the event's row: mtamonAlarmEntry.COLUMN.INDEX.LEN.OBJECT */
+/* A column of the event's row: mtamonAlarmEntry.COLUMN.INDEX */
 static int add_cell(netsnmp_variable_list **vars, const struct alarm_row *r,
                     unsigned column, u_char type, const void *val, size_t len)
 {
-    oid name[MAX_OID_LEN];
+    oid name[OID_LENGTH(alarm_entry_oid) + 1 + OID_TABLE_INDEX_MAX];
     size_t n = OID_LENGTH(alarm_entry_oid);
-    size_t olen = strlen(r->object);
-    if (n + 3 + olen > MAX_OID_LEN)
-        return -1;
     memcpy(name, alarm_entry_oid, sizeof alarm_entry_oid);
     name[n++] = column;
-    name[n++] = (oid)(r->alarm + 1);
-    name[n++] = (oid)olen;
-    for (size_t i = 0; i < olen; i++)
-        name[n++] = (unsigned char)r->object[i];
+    n += mib_alarm_row_index(r, name + n);
     return snmp_varlist_add_variable(vars, name, n, type, val, len) ? 0 : -1;
 }
 
@@ -159,14 +148,14 @@ static int event_varbinds(netsnmp_variable_list **vars, const struct alarm_event
         char value[ALARM_VALUE_MAX], threshold[ALARM_VALUE_MAX];
         alarm_format_value(ev->value, value);
         alarm_format_value(ev->threshold, threshold);
-        if (add_string(vars, r, COL_NAME, r->conf->name) != 0 ||
-            add_integer(vars, r, COL_KIND, (long)r->conf->kind + 1) != 0 ||
-            add_string(vars, r, COL_OBJECT_NAME, r->object) != 0 ||
-            add_string(vars, r, COL_VALUE, value) != 0 ||
+        if (add_string(vars, r, MIB_ALARM_NAME, r->conf->name) != 0 ||
+            add_integer(vars, r, MIB_ALARM_KIND, (long)r->conf->kind + 1) != 0 ||
+            add_string(vars, r, MIB_ALARM_OBJECT_NAME, r->object) != 0 ||
+            add_string(vars, r, MIB_ALARM_VALUE, value) != 0 ||
             add_string(vars, r,
-                       ev->type == ALARM_EVENT_CLEAR ? COL_CLEAR_THRESHOLD : COL_THRESHOLD,
+                       ev->type == ALARM_EVENT_CLEAR ? MIB_ALARM_CLEAR_THRESHOLD : MIB_ALARM_THRESHOLD,
                        threshold) != 0 ||
-            add_integer(vars, r, COL_SEVERITY, (long)r->conf->severity) != 0)
+            add_integer(vars, r, MIB_ALARM_SEVERITY, (long)r->conf->severity) != 0)
             return -1;
     }
     return snmp_varlist_add_variable(vars, sequence_oid, OID_LENGTH(sequence_oid),

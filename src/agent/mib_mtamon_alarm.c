@@ -70,7 +70,7 @@ static int set_counter(struct oid_table_value *out, uint64_t v)
 /* ------------------------------------------------------------------------ */
 /* The scalars (object.0)                                                    */
 
-static const oid alarms_arc[] = {MIB_MTAMON_ROOT, 1, 9};
+static const oid alarms_arc[] = {MIB_MTAMON_ALARMS};
 
 enum scalar {
     NOTIFICATIONS_SENT = 1,     /* mtamonAlarmNotificationsSent */
@@ -116,14 +116,7 @@ struct oid_table mib_mtamon_alarm_scalars = {
 /* ------------------------------------------------------------------------ */
 /* mtamonAlarmTable                                                          */
 
-static const oid alarm_entry[] = {MIB_MTAMON_ROOT, 1, 9, 7, 1};
-
-enum alarm_column {
-    ALARM_NAME = 3, ALARM_OBJECT_NAME, ALARM_KIND, ALARM_SEVERITY, ALARM_STATE,
-    ALARM_VALUE, ALARM_THRESHOLD, ALARM_CLEAR_THRESHOLD, ALARM_RAISES, ALARM_CLEARS,
-    ALARM_LAST_RAISE, ALARM_LAST_CLEAR, ALARM_LAST_VALUE, ALARM_SENT, ALARM_FAILED,
-    ALARM_SUPPRESSED, ALARM_LAST_CHECK,
-};
+static const oid alarm_entry[] = {MIB_MTAMON_ALARM_ENTRY};
 
 static size_t alarm_rows(const void *data)
 {
@@ -131,10 +124,13 @@ static size_t alarm_rows(const void *data)
     return d->n_rows;
 }
 
-/* alarm + 1, then the object as a length-prefixed OCTET STRING. */
 static size_t alarm_index(const void *data, size_t row, oid idx[OID_TABLE_INDEX_MAX])
 {
-    const struct alarm_row *r = ((const struct alarm_data *)data)->rows[row];
+    return mib_alarm_row_index(((const struct alarm_data *)data)->rows[row], idx);
+}
+
+size_t mib_alarm_row_index(const struct alarm_row *r, oid idx[OID_TABLE_INDEX_MAX])
+{
     size_t len = strnlen(r->object, ALARM_OBJECT_MAX);
     idx[0] = (oid)r->alarm + 1;
     idx[1] = len;
@@ -157,40 +153,40 @@ static int alarm_cell(const void *data, size_t row, unsigned column,
     const struct alarm_row *r = ((const struct alarm_data *)data)->rows[row];
     const struct config_alarm *c = r->conf;
     switch (column) {
-    case ALARM_NAME:
+    case MIB_ALARM_NAME:
         return mib_set_string(out, c->name);
-    case ALARM_OBJECT_NAME:
+    case MIB_ALARM_OBJECT_NAME:
         return mib_set_bytes(out, r->object, strnlen(r->object, ALARM_OBJECT_MAX));
-    case ALARM_KIND:
+    case MIB_ALARM_KIND:
         return mib_set_integer(out, (long)c->kind + 1);
-    case ALARM_SEVERITY:
+    case MIB_ALARM_SEVERITY:
         return mib_set_integer(out, (long)c->severity);
-    case ALARM_STATE:
+    case MIB_ALARM_STATE:
         return mib_set_integer(out, (long)r->state);
-    case ALARM_VALUE:
+    case MIB_ALARM_VALUE:
         return r->has_value ? set_value(out, r->value, text) : mib_set_string(out, "");
-    case ALARM_THRESHOLD:
+    case MIB_ALARM_THRESHOLD:
         return set_value(out, c->raise, text);
-    case ALARM_CLEAR_THRESHOLD:
+    case MIB_ALARM_CLEAR_THRESHOLD:
         return set_value(out, c->clear, text);
-    case ALARM_RAISES:
+    case MIB_ALARM_RAISES:
         return set_counter(out, r->raises);
-    case ALARM_CLEARS:
+    case MIB_ALARM_CLEARS:
         return set_counter(out, r->clears);
-    case ALARM_LAST_RAISE:
+    case MIB_ALARM_LAST_RAISE:
         return mib_set_unsigned(out, ASN_UNSIGNED, mib_epoch_s(r->raised_ms));
-    case ALARM_LAST_CLEAR:
+    case MIB_ALARM_LAST_CLEAR:
         return mib_set_unsigned(out, ASN_UNSIGNED, mib_epoch_s(r->cleared_ms));
-    case ALARM_LAST_VALUE:
+    case MIB_ALARM_LAST_VALUE:
         return r->raised_ms || r->cleared_ms ? set_value(out, r->last_value, text)
                                              : mib_set_string(out, "");
-    case ALARM_SENT:
+    case MIB_ALARM_SENT:
         return set_counter(out, r->sent);
-    case ALARM_FAILED:
+    case MIB_ALARM_FAILED:
         return set_counter(out, r->failed);
-    case ALARM_SUPPRESSED:
+    case MIB_ALARM_SUPPRESSED:
         return set_counter(out, r->suppressed);
-    case ALARM_LAST_CHECK:
+    case MIB_ALARM_LAST_CHECK:
         return mib_set_unsigned(out, ASN_UNSIGNED, mib_epoch_s(r->last_check_ms));
     default:
         return -1;
@@ -201,7 +197,7 @@ struct oid_table mib_mtamon_alarm_table = {
     .name = "mtamonAlarmTable",
     .entry = alarm_entry,
     .entry_len = OID_LENGTH(alarm_entry),
-    .first_column = ALARM_NAME,
-    .last_column = ALARM_LAST_CHECK,
+    .first_column = MIB_ALARM_NAME,
+    .last_column = MIB_ALARM_LAST_CHECK,
     .ops = {alarm_fetch, alarm_rows, alarm_index, alarm_cell},
 };

@@ -36,6 +36,28 @@ extern struct oid_table mib_mtamon_scalars, mib_mtamon_queue_table,
  * their ops.fetch reads the engine of mib_mtamon_set_alarms(), not a view. */
 extern struct oid_table mib_mtamon_alarm_scalars, mib_mtamon_alarm_table;
 
+/* mtamonAlarms (.1.9), shared by mib_mtamon_alarm.c (the table) and
+ * alarms.c (the notifications carry cells of the table). */
+#define MIB_MTAMON_ALARMS MIB_MTAMON_ROOT, 1, 9
+#define MIB_MTAMON_ALARM_ENTRY MIB_MTAMON_ALARMS, 7, 1
+/** mtamonAlarmSequence.0 and mtamonAlarmSummaryCount.0 (notify only). */
+#define MIB_MTAMON_ALARM_SEQUENCE MIB_MTAMON_ALARMS, 8, 0
+#define MIB_MTAMON_ALARM_SUMMARY_COUNT MIB_MTAMON_ALARMS, 9, 0
+
+/** mtamonAlarmTable's columns. */
+enum mib_alarm_column {
+    MIB_ALARM_NAME = 3, MIB_ALARM_OBJECT_NAME, MIB_ALARM_KIND, MIB_ALARM_SEVERITY, MIB_ALARM_STATE,
+    MIB_ALARM_VALUE, MIB_ALARM_THRESHOLD, MIB_ALARM_CLEAR_THRESHOLD, MIB_ALARM_RAISES, MIB_ALARM_CLEARS,
+    MIB_ALARM_LAST_RAISE, MIB_ALARM_LAST_CLEAR, MIB_ALARM_LAST_VALUE, MIB_ALARM_SENT, MIB_ALARM_FAILED,
+    MIB_ALARM_SUPPRESSED, MIB_ALARM_LAST_CHECK,
+};
+
+struct alarm_row;
+
+/** The index of @p r's mtamonAlarmTable row into @p idx: alarm + 1, then
+ * the object as a length-prefixed OCTET STRING.  Returns its length. */
+size_t mib_alarm_row_index(const struct alarm_row *r, oid idx[OID_TABLE_INDEX_MAX]);
+
 /** ops.fetch of every table: mib_current_view(ctx) (ctx is the cache). */
 const void *mib_fetch_view(void *ctx);
 
