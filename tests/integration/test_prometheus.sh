@@ -10,10 +10,11 @@
 #     (../shared/mibs, or Debian's snmp-mibs-downloader places);
 #   - Debian's prometheus-snmp-exporter, on 127.0.0.1 with snmp.yml,
 #     scrapes module mtamon from a private snmpd master + mtamond: series
-#     values equal `mtamon counters show --json` and the counts the test
-#     emitted, names are lookup labels and no free text is a label,
-#     applOperStatus follows the segment, and a re-created segment gives a
-#     new mtamonSegmentGeneration (what MtamonCountersReset watches).
+#     values equal `mtamon counters show --json`, the counts the test
+#     emitted and statvfs(3), names are lookup labels and no free text is
+#     a label, enumerated indexes read as names (TCP state "listen"),
+#     applOperStatus follows the segment, and a re-created segment gives
+#     a new mtamonSegmentGeneration (what MtamonCountersReset watches).
 #
 # Skips when prometheus-snmp-exporter or promtool is missing (packages
 # prometheus-snmp-exporter and prometheus; scripts/deps --test installs
@@ -159,64 +160,12 @@ fi
 
 # --- the exporter against mtamond ------------------------------------------------
 
-section "master, agent, traffic"
 snmp_setup
-new_segment SEG
-MTAMON_SEGMENT=$SEG
 T="$IT_TMP/prom"
 mkdir -p "$T/spool"
-for i in 1 2 3; do
-    printf 'message %s\n' "$i" >"$T/spool/msg$i"
-done
-CONF="$T/mtamon.yaml"
-snmp_write_agent_config "$CONF" "applications:
-  - type: mta
-    index: 1
-    name: \"mtamon test MTA\"
-    version: \"8.1\"
-    description: \"the MTA under test\"
-channels:
-  - name: tcp_local
-    index: 10
-    group_name: \"Internet SMTP\"
-    description: \"SMTP to and from the Internet\"
-    url: \"http://mta.example/tcp_local\"
-    protocol: smtp
-  - name: ims-ms
-    index: 3
-    protocol: lmtp
-queues:
-  - name: spool
-    kind: generic
-    path: $T/spool
-    interval: 1
-alarm_options:
-  state_file: $T/alarms.json
-alarms:
-  - name: qlen
-    kind: queue_length
-    queues: [spool]
-    raise: 2
-    interval: 1
-    severity: major"
-snmp_start_master || { fail "snmpd answers on 127.0.0.1"; finish; }
-emit --segment "$SEG" --create \
-    channel tcp_local channel ims-ms \
-    repeat 5 enqueue - tcp_local 1 2048 \
-    repeat 3 dequeue tcp_local 1 2048 first 500 \
-    tempfail tcp_local 1 2048 4.4.1 \
-    fail tcp_local 1 2048 5.1.1 \
-    reject tcp_local 2 100 5.7.1 "relaying denied" \
-    assoc-open tcp_local in 192.0.2.1 assoc-close tcp_local in \
-    assoc-fail tcp_local 4.4.1 "connection refused" \
-    enqueue tcp_local ims-ms 2 1000 \
-    dequeue ims-ms 2 1000 first 100
-assert_exit 0 "mtamon-emit: the traffic"
-snmp_start_agent "$CONF"
-snmp_wait_agent || { fail "mtamond registers"; snmp_show_logs; finish; }
-pass "mtamond registers with the master"
 
 section "snmp_exporter"
+# Started first: mtamond watches its port (connections).
 EXPORTER_LOG="$T/exporter.log"
 EXPORTER_PID=
 HTTP_PORT=
@@ -248,6 +197,65 @@ if [ -z "$EXPORTER_PID" ]; then
 fi
 pass "prometheus-snmp-exporter answers on 127.0.0.1:$HTTP_PORT"
 
+section "master, agent, traffic"
+new_segment SEG
+MTAMON_SEGMENT=$SEG
+for i in 1 2 3; do
+    printf 'message %s\n' "$i" >"$T/spool/msg$i"
+done
+CONF="$T/mtamon.yaml"
+snmp_write_agent_config "$CONF" "applications:
+  - type: mta
+    index: 1
+    name: \"mtamon test MTA\"
+    version: \"8.1\"
+    description: \"the MTA under test\"
+channels:
+  - name: tcp_local
+    index: 10
+    group_name: \"Internet SMTP\"
+    description: \"SMTP to and from the Internet\"
+    url: \"http://mta.example/tcp_local\"
+    protocol: smtp
+  - name: ims-ms
+    index: 3
+    protocol: lmtp
+queues:
+  - name: spool
+    kind: generic
+    path: $T/spool
+    interval: 1
+partitions:
+  - {name: tmp, path: $T, interval: 1}
+connections:
+  ports: [$HTTP_PORT]
+  interval: 1
+alarm_options:
+  state_file: $T/alarms.json
+alarms:
+  - name: qlen
+    kind: queue_length
+    queues: [spool]
+    raise: 2
+    interval: 1
+    severity: major"
+snmp_start_master || { fail "snmpd answers on 127.0.0.1"; finish; }
+emit --segment "$SEG" --create \
+    channel tcp_local channel ims-ms \
+    repeat 5 enqueue - tcp_local 1 2048 \
+    repeat 3 dequeue tcp_local 1 2048 first 500 \
+    tempfail tcp_local 1 2048 4.4.1 \
+    fail tcp_local 1 2048 5.1.1 \
+    reject tcp_local 2 100 5.7.1 "relaying denied" \
+    assoc-open tcp_local in 192.0.2.1 assoc-close tcp_local in \
+    assoc-fail tcp_local 4.4.1 "connection refused" \
+    enqueue tcp_local ims-ms 2 1000 \
+    dequeue ims-ms 2 1000 first 100
+assert_exit 0 "mtamon-emit: the traffic"
+snmp_start_agent "$CONF"
+snmp_wait_agent || { fail "mtamond registers"; snmp_show_logs; finish; }
+pass "mtamond registers with the master"
+
 SCRAPE="$T/scrape.txt"
 SCRAPE_URL="http://127.0.0.1:$HTTP_PORT/snmp?module=mtamon&target=127.0.0.1:$SNMP_PORT"
 # scrape: GET the module's page into $SCRAPE; SCRAPE_STATUS = the HTTP status.
@@ -275,19 +283,26 @@ scrape_has()
     [ "$SCRAPE_STATUS" = 200 ] && grep -qE "$1" "$SCRAPE"
 }
 
-# The queue scan and the alarm (interval 1 s) have run: qlen is active(3).
-if wait_until 20 scrape_has '^mtamonAlarmState\{.*mtamonAlarmName="qlen".*\} 3$'; then
-    pass "a scrape shows the qlen alarm active"
+# collected: the queue scan and the alarm (interval 1 s) have run (qlen is
+# active(3)), and the connection count has seen the exporter's listener.
+collected()
+{
+    scrape_has '^mtamonAlarmState\{.*mtamonAlarmName="qlen".*\} 3$' &&
+        grep -qE "^mtamonConnectionCount\\{mtamonConnectionPort=\"$HTTP_PORT\",mtamonConnectionState=\"listen\"\\} 1$" "$SCRAPE"
+}
+if wait_until 20 collected; then
+    pass "a scrape shows the qlen alarm active and the exporter's port listening"
 else
-    fail "a scrape shows the qlen alarm active" "HTTP status $SCRAPE_STATUS" \
-        "$(grep -E '^mtamon(Alarm|Queue)' "$SCRAPE" | head -n 20)"
+    fail "a scrape shows the qlen alarm active and the exporter's port listening" \
+        "HTTP status $SCRAPE_STATUS" \
+        "$(grep -E '^mtamon(Alarm|Queue|Connection)' "$SCRAPE" | head -n 20)"
 fi
 assert_eq 200 "$SCRAPE_STATUS" "GET /snmp?module=mtamon: 200"
 cli --segment "$SEG" counters show --json
 assert_exit 0 "mtamon counters show --json"
 printf '%s\n' "$OUT" >"$T/counters.json"
 printf 'some of the series:\n'
-grep -E '^(applOperStatus|mtaGroupReceivedMessages|mtamonGroupHCFailedMessages|mtaGroupOutboundErrorCount|mtamonSegmentGeneration|mtamonQueueMessages|mtamonAlarmState)\{' \
+grep -E '^(applOperStatus|mtaGroupReceivedMessages|mtamonGroupHCFailedMessages|mtaGroupOutboundErrorCount|mtamonSegmentGeneration|mtamonQueueMessages|mtamonAlarmState|mtamonConnectionCount|mtamonPartitionUsedPercent)\{' \
     "$SCRAPE" | sed 's/^/     | /'
 
 # The exposition format, parsed: SERIES[name] = [(labels, value)], and
@@ -321,7 +336,7 @@ def value(series, name, **want):
     return found[0] if len(found) == 1 else ("%d series" % len(found))
 '
 
-py_check "scrape vs counters" "$SCRAPE" "$T/counters.json" <<EOF
+py_check "scrape vs counters" "$SCRAPE" "$T/counters.json" "$T" "$HTTP_PORT" <<EOF
 $PARSE
 import math
 series, oids = parse(sys.argv[1])
@@ -414,6 +429,16 @@ check("mtamonQueueKind_info generic", value(series, "mtamonQueueKind_info", mtam
 check("mtamonAlarmValue qlen/spool = 3 (a number)", value(series, "mtamonAlarmValue", mtamonAlarmName="qlen", mtamonAlarmObject="spool"), 3.0)
 check("mtamonAlarmThreshold qlen/spool = 2", value(series, "mtamonAlarmThreshold", mtamonAlarmName="qlen", mtamonAlarmObject="spool"), 2.0)
 check("mtamonAlarmSeverity_info major", value(series, "mtamonAlarmSeverity_info", mtamonAlarmName="qlen", mtamonAlarmSeverity="major"), 1.0)
+
+# The partition (df's figures of the test's directory) and the connections.
+import os
+st = os.statvfs(sys.argv[3])
+check("mtamonPartitionSize tmp = statvfs's size in octets",
+      value(series, "mtamonPartitionSize", mtamonPartitionName="tmp"), float(st.f_blocks * st.f_frsize))
+check("mtamonPartitionInodesTotal tmp = statvfs's",
+      value(series, "mtamonPartitionInodesTotal", mtamonPartitionName="tmp"), float(st.f_files))
+check("mtamonConnectionCount: the exporter's port, state listen (the enum's name)",
+      value(series, "mtamonConnectionCount", mtamonConnectionPort=sys.argv[4], mtamonConnectionState="listen"), 1.0)
 EOF
 
 py_check "labels" "$SCRAPE" <<EOF
