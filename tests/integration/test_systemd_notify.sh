@@ -59,7 +59,30 @@ count_datagrams() { grep -cxF -- "$2" "$1" 2>/dev/null; }
 has_datagram() { grep -qxF -- "$2" "$1" 2>/dev/null; }
 watchdogs_at_least() { [ "$(count_datagrams "$1" WATCHDOG=1)" -ge "$2" ]; }
 
+# assert_receives DESC FILE LINE: FILE comes to hold the datagram LINE
+# within 20 s.
+assert_receives()
+{
+    if wait_until 20 has_datagram "$2" "$3"; then
+        pass "$1"
+    else
+        fail "$1" "expected the datagram: $3" "received:" "$(datagrams "$2")"
+    fi
+}
+
+# assert_watchdogs DESC FILE: FILE comes to hold two WATCHDOG=1 at least
+# (within 20 s).
+assert_watchdogs()
+{
+    if wait_until 20 watchdogs_at_least "$2" 2; then
+        pass "$1"
+    else
+        fail "$1" "expected WATCHDOG=1 twice at least; received:" "$(datagrams "$2")"
+    fi
+}
+
 new_segment SEG
+# shellcheck disable=SC2034 # read by snmp_write_agent_config
 MTAMON_SEGMENT=$SEG
 snmp_write_agent_config "$IT_TMP/mtamon.yaml"
 snmp_start_master || { fail "master started"; finish; }
@@ -111,11 +134,7 @@ READY_LINE="READY=1|STATUS=registered with AgentX master at $SNMP_AGENTX_SOCKET;
 assert_eq "$READY_LINE" "$(grep '^READY=' "$RX")" "READY=1 with the first STATUS=, in one datagram"
 assert_eq 1 "$(grep -c '^READY=' "$RX")" "READY=1 sent once"
 
-if wait_until 20 watchdogs_at_least "$RX" 2; then
-    pass "WATCHDOG=1 sent repeatedly with WATCHDOG_USEC=1000000"
-else
-    fail "WATCHDOG=1 sent repeatedly with WATCHDOG_USEC=1000000" "$(datagrams "$RX")"
-fi
+assert_watchdogs "WATCHDOG=1 sent repeatedly with WATCHDOG_USEC=1000000" "$RX"
 # Test config: timeout 1 s, retries 1: a stalled master may hold the
 # loop 6 s, longer than this 1 s watchdog.
 assert_agent_logs "a watchdog shorter than a stalled master's wait is warned about" \
@@ -124,23 +143,18 @@ assert_agent_logs "a watchdog shorter than a stalled master's wait is warned abo
 ATTACHED="STATUS=registered with AgentX master at $SNMP_AGENTX_SOCKET; segment $SEG attached"
 cli --segment "$SEG" counters create
 assert_exit 0 "segment created"
-wait_until 20 has_datagram "$RX" "$ATTACHED" &&
-    pass "STATUS= when the segment appears" ||
-    fail "STATUS= when the segment appears" "$(datagrams "$RX")"
+assert_receives "STATUS= when the segment appears" "$RX" "$ATTACHED"
 
 LOST="STATUS=lost AgentX master at $SNMP_AGENTX_SOCKET (retrying every 1 s); segment $SEG attached"
 snmp_stop_master
-wait_until 20 has_datagram "$RX" "$LOST" &&
-    pass "STATUS= when the master goes away" ||
-    fail "STATUS= when the master goes away" "$(datagrams "$RX")"
+assert_receives "STATUS= when the master goes away" "$RX" "$LOST"
 snmp_start_master || fail "master restarted"
 wait_until 20 snmp_agent_registered || fail "mtamond registered again"
 assert_eq 2 "$(count_datagrams "$RX" "$ATTACHED")" "STATUS= when registered again"
 
 snmp_stop_agent TERM
 assert_eq 0 "$SNMP_AGENT_STATUS" "mtamond stopped with status 0"
-wait_until 10 has_datagram "$RX" "STOPPING=1|STATUS=stopping" &&
-    pass "STOPPING=1 on SIGTERM" || fail "STOPPING=1 on SIGTERM" "$(datagrams "$RX")"
+assert_receives "STOPPING=1 on SIGTERM" "$RX" "STOPPING=1|STATUS=stopping"
 # Every STATUS= is a change: none repeats the one before it.
 assert_eq "READY=1|STATUS=registered with AgentX master at $SNMP_AGENTX_SOCKET; segment $SEG not attached
 $ATTACHED
@@ -157,34 +171,48 @@ sed 's/^/     | /' "$RX" | uniq -c
 # ---------------------------------------------------------------------------
 section "abstract socket; no watchdog without WATCHDOG_USEC or for another pid"
 
-run_abstract()   # DESC [VAR=VALUE...]: one run on an abstract socket
+# run_abstract DESC WATCHDOGS PID_SETTING [VAR=VALUE...]: one run on an
+# abstract socket, its environment VAR=VALUE; WATCHDOG_PID is set to
+# mtamond's own pid when PID_SETTING is "self" (the shell that sets it
+# execs mtamond: same pid).  WATCHDOGS: "none" or "some" expected.
+run_abstract()
 {
-    local desc=$1
-    shift
+    local desc=$1 want=$2 pid_setting=$3
+    shift 3
     ABSTRACT="@mtamon-it-$$-$RANDOM"
     RX="$IT_TMP/notify.abstract.$RANDOM"
     start_receiver RX_PID "$ABSTRACT" "$RX"
-    env NOTIFY_SOCKET="$ABSTRACT" "$@" "$MTAMOND" -f -e -c "$IT_TMP/mtamon.yaml" \
+    env NOTIFY_SOCKET="$ABSTRACT" "$@" sh -c '
+        if [ "$1" = self ]; then WATCHDOG_PID=$$; export WATCHDOG_PID; fi
+        shift
+        exec "$@"' sh "$pid_setting" "$MTAMOND" -f -e -c "$IT_TMP/mtamon.yaml" \
         >>"$SNMP_AGENT_LOG" 2>&1 </dev/null &
     SNMP_AGENT_PID=$!
     IT_PIDS+=("$SNMP_AGENT_PID")
-    wait_until 20 file_has_text "$RX" "READY=1" &&
-        pass "$desc: READY=1 received on $ABSTRACT" ||
+    if wait_until 20 file_has_text "$RX" "READY=1"; then
+        pass "$desc: READY=1 received on $ABSTRACT"
+    else
         fail "$desc: READY=1 received on $ABSTRACT" "$(datagrams "$RX")"
-    # A window, not a wait for something: with WATCHDOG_USEC=1000000
-    # honoured, 3 s would bring about 6 keep-alives.
-    sleep 3
+    fi
+    if [ "$want" = some ]; then
+        assert_watchdogs "$desc: WATCHDOG=1 sent repeatedly" "$RX"
+    else
+        # A window, not a wait for something: with WATCHDOG_USEC=1000000
+        # honoured, 3 s would bring about 6 keep-alives.
+        sleep 3
+    fi
     snmp_stop_agent TERM
     wait_until 10 has_datagram "$RX" "STOPPING=1|STATUS=stopping" ||
         fail "$desc: STOPPING=1 received" "$(datagrams "$RX")"
-    assert_eq 0 "$(count_datagrams "$RX" WATCHDOG=1)" "$desc: no WATCHDOG=1"
+    if [ "$want" = none ]; then
+        assert_eq 0 "$(count_datagrams "$RX" WATCHDOG=1)" "$desc: no WATCHDOG=1"
+    fi
     stop_bg "$RX_PID"
 }
-run_abstract "no WATCHDOG_USEC"
-run_abstract "WATCHDOG_PID of another process" WATCHDOG_USEC=1000000 WATCHDOG_PID=1
-# And the control: the same run with WATCHDOG_PID naming mtamond itself
-# is not possible from outside (its pid is known only once started), so
-# WATCHDOG_USEC alone, above, is the positive case.
+run_abstract "no WATCHDOG_USEC" none other
+run_abstract "WATCHDOG_PID of another process" none other \
+    WATCHDOG_USEC=1000000 WATCHDOG_PID=1
+run_abstract "WATCHDOG_PID of mtamond itself" some self WATCHDOG_USEC=1000000
 
 # ---------------------------------------------------------------------------
 section "NOTIFY_SOCKET nobody listens on, or not an address"
@@ -216,6 +244,38 @@ snmp_wait_agent || fail "mtamond serves with a malformed WATCHDOG_USEC"
 assert_eq 1 "$(count_in_log "WATCHDOG_USEC '30s': not a number of microseconds")" \
     "one warning for a malformed WATCHDOG_USEC"
 snmp_stop_agent TERM
+
+# ---------------------------------------------------------------------------
+section "the AgentX socket on a read-only mount, as under ProtectSystem=strict"
+
+# conf/mtamond.service gives /var/agentx no ReadWritePaths=: connecting to
+# a Unix socket is no write to its file system.  Here the socket's
+# directory is bind-mounted read-only in a mount namespace of mtamond's
+# own (the system's mounts are not touched), the index file elsewhere.
+if ! unshare -m true 2>/dev/null; then
+    printf '     (skipped: cannot make a mount namespace here: unshare -m needs CAP_SYS_ADMIN)\n'
+else
+    mkdir -p "$IT_TMP/rw"
+    sed "s|^  index_file: .*|  index_file: $IT_TMP/rw/group-index|" \
+        "$IT_TMP/mtamon.yaml" >"$IT_TMP/ro.yaml"
+    : >"$SNMP_AGENT_LOG"
+    # The shell checks that the mount is read-only, then execs mtamond.
+    unshare -m sh -c '
+        mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 90
+        if touch "$1/rw-probe" 2>/dev/null; then exit 91; fi
+        shift
+        exec "$@"' sh "$SOCK_DIR" "$MTAMOND" -f -e -c "$IT_TMP/ro.yaml" --pidfile= \
+        >>"$SNMP_AGENT_LOG" 2>&1 </dev/null &
+    SNMP_AGENT_PID=$!
+    IT_PIDS+=("$SNMP_AGENT_PID")
+    if snmp_wait_agent; then
+        pass "mtamond registers through an AgentX socket on a read-only mount"
+    else
+        fail "mtamond registers through an AgentX socket on a read-only mount"
+    fi
+    snmp_stop_agent TERM
+    assert_missing "$SOCK_DIR/rw-probe" "the socket's directory was read-only for mtamond"
+fi
 
 # ---------------------------------------------------------------------------
 section "mtamon-segment.service: creates the segment once, keeps it after"
