@@ -215,6 +215,25 @@ run_abstract "WATCHDOG_PID of another process" none other \
 run_abstract "WATCHDOG_PID of mtamond itself" some self WATCHDOG_USEC=1000000
 
 # ---------------------------------------------------------------------------
+section "snmpd down at start: READY=1 all the same, waiting"
+
+snmp_stop_master
+cli --segment "$SEG" counters delete --force
+RX="$IT_TMP/notify.waiting"
+start_receiver RX_PID "$SOCK_DIR/nw" "$RX"
+NOTIFY_SOCKET="$SOCK_DIR/nw" snmp_start_agent "$IT_TMP/mtamon.yaml"
+assert_receives "READY=1 without a master, STATUS= says it waits" "$RX" \
+    "READY=1|STATUS=waiting for AgentX master at $SNMP_AGENTX_SOCKET (retrying every 1 s); segment $SEG not attached"
+snmp_require_agent "mtamond runs without a master"
+snmp_start_master || fail "master started"
+assert_receives "STATUS= once registered with the master started later" "$RX" \
+    "STATUS=registered with AgentX master at $SNMP_AGENTX_SOCKET; segment $SEG not attached"
+snmp_stop_agent TERM
+stop_bg "$RX_PID"
+printf '     datagrams received (snmpd down at start):\n'
+sed 's/^/     | /' "$RX"
+
+# ---------------------------------------------------------------------------
 section "NOTIFY_SOCKET nobody listens on, or not an address"
 
 : >"$SNMP_AGENT_LOG"
