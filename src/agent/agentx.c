@@ -26,6 +26,7 @@
 static char socket_name[256];
 static unsigned ping_interval_s;
 static int connected;
+static int ever_connected;        /* for agentx_link(): waiting or lost */
 static int unreachable_reported;  /* "not reachable" logged since last up */
 static int stopping;              /* snmp_shutdown() closes the session */
 static view_cache *watched_cache;
@@ -150,6 +151,7 @@ static int on_session_open(int major, int minor, void *serverarg,
     if (!connected)
         log_msg(LOG_INFO, "connected to AgentX master at %s", socket_name);
     connected = 1;
+    ever_connected = 1;
     unreachable_reported = 0;
     duplicate_explained = 0;
     return 0;
@@ -333,7 +335,14 @@ const char *agentx_socket_name(const struct config *conf)
     return conf->agentx_socket[0] ? conf->agentx_socket : NETSNMP_AGENTX_SOCKET;
 }
 
-void agentx_run(void)
+enum agentx_link agentx_link(void)
+{
+    if (connected)
+        return duplicate_explained ? AGENTX_LINK_REFUSED : AGENTX_LINK_UP;
+    return ever_connected ? AGENTX_LINK_LOST : AGENTX_LINK_WAITING;
+}
+
+void agentx_run(void (*turn)(void *arg), void *arg)
 {
     /* The first attempt was made by agentx_start(): report its failure
      * now, once the start-up is over. */
@@ -348,6 +357,8 @@ void agentx_run(void)
             on_signal_taken(sig);
         if (signals_stop_requested())
             break;
+        if (turn)
+            turn(arg);
         agent_check_and_process(1);
     }
     if (fd >= 0)

@@ -33,6 +33,22 @@ int agentx_start(const struct config *conf, view_cache *vc);
  */
 const char *agentx_socket_name(const struct config *conf);
 
+/** Where the session with the master stands (agentx_link()). */
+enum agentx_link {
+    AGENTX_LINK_WAITING,   /**< never connected yet; retrying */
+    AGENTX_LINK_UP,        /**< session open, the subtrees registered */
+    AGENTX_LINK_REFUSED,   /**< session open, a registration refused */
+    AGENTX_LINK_LOST,      /**< was connected, lost it; retrying */
+};
+
+/**
+ * The state of the session with the master.  Net-SNMP registers the
+ * subtrees in the same call that opens the session, so between two turns
+ * of agentx_run() (and after agentx_start()) AGENTX_LINK_UP means that
+ * the master answers for them.
+ */
+enum agentx_link agentx_link(void);
+
 /**
  * Serve requests until signals_stop_requested() (signals.h) is set.  The
  * other signals are handled between requests: SIGHUP is logged (a restart
@@ -42,8 +58,11 @@ const char *agentx_socket_name(const struct config *conf);
  * the master (opening the session, a ping): that wait ends after the
  * configured timeout x (retries + 1) at most, and giving up a master that
  * stopped answering takes three such waits (ping, close, new open).
+ * @p turn (NULL for none) is called with @p arg before the first wait and
+ * after every turn of the loop (a request, a timer, a signal handled):
+ * where a state change is noticed and reported.
  */
-void agentx_run(void);
+void agentx_run(void (*turn)(void *arg), void *arg);
 
 /**
  * Log one line at notice level: the master's socket and whether it is

@@ -4,12 +4,15 @@
  *
  * Start-up order (each step may fail with a sysexits status, and nothing
  * after a failed step is done):
- *   options -> configuration (78) -> logging -> user lookup (67) ->
+ *   options -> configuration (78) -> logging -> service manager's
+ *   environment (service_status_init(): before any thread) ->
+ *   user lookup (67) ->
  *   pidfile check (75) -> detach (unless -f) -> pidfile ->
  *   drop privileges (a warning when still root) -> group-index file:
  *   StrictModes check and reading (78) -> view cache -> collector threads -> alarms
  *   -> Net-SNMP subagent,
- *   first connection attempt -> serve until SIGTERM/SIGINT.
+ *   first connection attempt -> READY=1 to systemd (service_status.h) ->
+ *   serve until SIGTERM/SIGINT -> STOPPING=1.
  * Root writes nothing but the pidfile: the group-index file is read and
  * written by the daemon user only.  A failure after detaching reaches the
  * waiting foreground process as its exit status (daemon_ready()).
@@ -38,6 +41,7 @@
 #include "log.h"
 #include "mib.h"
 #include "mtamon_config.h"
+#include "service_status.h"
 #include "signals.h"
 #include "view.h"
 
@@ -146,6 +150,7 @@ static void cleanup(struct state *st)
      * counted failed by then. */
     mib_mtamon_set_alarms(NULL);
     alarms_free(st->alarms);
+    service_status_close();
     if (st->map && index_map_flush(st->map, err, sizeof err) != 0)
         log_msg(LOG_WARNING, "%s", err);
     if (daemon_pidfile_remove(st->pidfile, err, sizeof err) != 0)
@@ -187,6 +192,7 @@ static int run(struct state *st)
             PACKAGE_VERSION, conf->path, conf->segment,
             agentx_socket_name(conf), conf->ping_interval_s, conf->timeout_ms,
             conf->retries);
+    service_status_init(conf, opt->foreground);
 
     struct daemon_identity id;
     int rc = daemon_identity_lookup(conf->user, conf->group, &id, err,
@@ -275,11 +281,13 @@ static int run(struct state *st)
     daemon_ready(EX_OK);
     log_msg(LOG_INFO, "ready: pid %ld%s%s", (long)getpid(),
             st->pidfile ? ", pidfile " : "", st->pidfile ? pidpath : "");
+    service_status_ready(st->vc);
 
-    agentx_run();
+    agentx_run(service_status_turn, NULL);
     char name[SIGNALS_NAME_MAX];
     log_msg(LOG_NOTICE, "stopping on %s",
             signals_name(signals_stop_requested(), name));
+    service_status_stopping();
     return EX_OK;
 }
 
