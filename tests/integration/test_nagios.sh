@@ -227,6 +227,25 @@ assert_contains "$ERR" "unknown directive: commandline" "an unknown directive is
 run parse_commands "$IT_TMP/bad/twice.cfg" "$IT_TMP/bad/out"
 assert_contains "$ERR" "command defined twice" "a command defined twice is an error"
 
+# mtamon-services.cfg: every check_command names a command of the file
+# with as many arguments as its command line uses ($ARG1$..$ARGn$).
+run python3 - "$IT_TOP_SRCDIR/conf/nagios/mtamon-services.cfg" "$COMMANDS" <<'EOF'
+import re, sys
+lines = dict(l.rstrip("\n").split("\t", 1) for l in open(sys.argv[2]))
+n = 0
+for m in re.finditer(r"^\s*check_command\s+(\S.*?)\s*$", open(sys.argv[1]).read(), re.M):
+    name, *args = m.group(1).split("!")
+    n += 1
+    if name not in lines:
+        print("unknown command: " + name)
+        continue
+    want = max([int(a) for a in re.findall(r"\$ARG(\d+)\$", lines[name])] or [0])
+    if len(args) != want:
+        print("%s: %d arguments, its command line uses %d" % (m.group(1), len(args), want))
+print("%d services" % n)
+EOF
+assert_eq "12 services" "$OUT" "mtamon-services.cfg: 12 services, each with a known command and its arguments"
+
 HAVE_MIBS=0
 if [ -f "$IETF_MIBS/MTA-MIB.txt" ] && [ -f "$IETF_MIBS/NETWORK-SERVICES-MIB.txt" ]; then
     HAVE_MIBS=1
