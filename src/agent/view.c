@@ -22,6 +22,10 @@
 #include "log.h"
 #include "monotonic.h"
 
+/* How far (hundredths of a second) sysUpTime may step back between two
+ * builds without the master having restarted (see build_apps). */
+#define VIEW_UPTIME_RESYNC_TICKS 100u
+
 /* State of the segment, as last logged. */
 enum seg_state {
     SEG_UNKNOWN,    /* before the first build */
@@ -72,6 +76,11 @@ struct view_cache {
     /* Each row's applOperStatus and applLastChange, by config position. */
     struct app_state *app_state;
     uint32_t last_uptime;           /* the clock's sysUpTime at the last build */
+    /* The MTA row's applUptime, worked out once per segment generation
+     * (and master): derived from two clocks, it would move by a tick of
+     * rounding from one build to the next. */
+    uint64_t mta_uptime_generation; /* 0: not worked out yet */
+    uint32_t mta_uptime;
 
     view_collect_fn *collect_copy;  /* NULL: no collector tables */
     void *collect_ctx;
@@ -590,8 +599,13 @@ static void build_apps(view_cache *vc, struct view *v, const struct view_clock *
     /* sysUpTime went back: the master was re-initialised (restarted, or
      * its TimeTicks wrapped) since the last build, so the current state
      * was entered before that: applLastChange is 0 (RFC 2788), never a
-     * TimeStamp of the old master's clock, later than sysUpTime. */
-    if (now->uptime_ticks < vc->last_uptime)
+     * TimeStamp of the old master's clock, later than sysUpTime.  Back
+     * by a second at most is no restart: the subagent's copy of
+     * sysUpTime is set to the master's at each AgentX response, and may
+     * step back a tick or so. */
+    int master_restarted = (uint64_t)now->uptime_ticks + VIEW_UPTIME_RESYNC_TICKS <
+                           vc->last_uptime;
+    if (master_restarted)
         for (size_t i = 0; i < vc->conf->n_apps; i++)
             vc->app_state[i].last_change = 0;
     vc->last_uptime = now->uptime_ticks;
@@ -619,12 +633,20 @@ static void build_apps(view_cache *vc, struct view *v, const struct view_clock *
         if (app->conf->kind == CONFIG_APP_MTA) {
             enum view_oper_status status =
                 v->segment_up && procs != 0 ? VIEW_OPER_UP : VIEW_OPER_DOWN;
-            uint32_t first = v->segment_up ? view_timestamp(now, v->counters_since_ms)
-                                           : now->uptime_ticks;
+            /* applUptime: sysUpTime when this segment was created (0 if
+             * before the master started), the same at every build until
+             * the segment is re-created or the master restarts, so that
+             * an NMS can take any change of it for a restart of every
+             * counter (conf/nagios: check_mtamon_restart). */
+            if (v->segment_up && (v->generation != vc->mta_uptime_generation ||
+                                  master_restarted)) {
+                vc->mta_uptime = view_timestamp(now, v->counters_since_ms);
+                vc->mta_uptime_generation = v->generation;
+            }
+            uint32_t first = v->segment_up ? vc->mta_uptime : now->uptime_ticks;
             app->has_status = 1;
             app->oper_status = status;
-            app->uptime_ticks = v->segment_up ? view_timestamp(now, v->counters_since_ms)
-                                              : 0;
+            app->uptime_ticks = v->segment_up ? vc->mta_uptime : 0;
             app->last_change_ticks = app_last_change(vc, i, status, recreated, first, now);
             v->mta = app;
         } else {

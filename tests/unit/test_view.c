@@ -549,6 +549,65 @@ static void test_master_restart_last_change(void)
     mtamon_close(m);
 }
 
+/* applUptime of the MTA row is a TimeStamp: the same at every build of
+ * one segment, though the two clocks it comes from round differently and
+ * the subagent's sysUpTime steps back a tick when re-synchronised; a new
+ * one when the segment is re-created or the master restarts. */
+static void test_mta_uptime_stable(void)
+{
+    const char *seg = ut_name();
+    mtamon_t *m = ut_create(seg, 4, 4);
+    struct mtamon_snapshot ref = {0};
+    ut_snapshot(seg, 0, &ref);
+    struct view_fixture f;
+    conf_init(&f.tc, seg, 1000);
+    fixture_open(&f, NULL, NULL);
+
+    /* Created 12.345 s before the master's tick 100000. */
+    struct view_clock now = {ref.created_ms + 12345, 100000};
+    const struct view *v = view_cache_get(f.vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 100000u - 1234u);
+    /* 1.009 s of wall time and 100 ticks later: worked out again it would
+     * be 98765; a tick back (a re-synchronised sysUpTime): 98767. */
+    now.wall_ms += 1009;
+    now.uptime_ticks += 100;
+    v = view_cache_get(f.vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 100000u - 1234u);
+    now.uptime_ticks -= 1;
+    v = view_cache_get(f.vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 100000u - 1234u);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 100000u - 1234u);
+    /* The wall clock steps by a minute: still the same TimeStamp. */
+    now.wall_ms += 60000;
+    v = view_cache_get(f.vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 100000u - 1234u);
+
+    /* Re-created: sysUpTime of the new creation, later than the old. */
+    ut_capture_stderr_start();
+    CU_ASSERT_EQUAL(mtamon_unlink(seg, NULL), MTAMON_OK);
+    mtamon_close(m);
+    m = ut_create(seg, 4, 4);
+    mtamon_snapshot_free(&ref);
+    ut_snapshot(seg, 0, &ref);
+    now.wall_ms = ref.created_ms + 500;
+    now.uptime_ticks = 200000;
+    v = view_cache_get(f.vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 200000u - 50u);
+
+    /* The master restarts (sysUpTime back by more than a second): the
+     * segment is older than it, so 0 (RFC 2788). */
+    now.wall_ms += 1000;
+    now.uptime_ticks = 30;
+    v = view_cache_get(f.vc, &now, 1);
+    CU_ASSERT_EQUAL(v->mta->uptime_ticks, 0u);
+    CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
+    free(ut_capture_stderr_stop());
+
+    mtamon_snapshot_free(&ref);
+    fixture_close(&f);
+    mtamon_close(m);
+}
+
 /* `mtamon counters clear` must not make a Counter32 go backwards. */
 static void test_clear_keeps_lifetime(void)
 {
@@ -1127,6 +1186,7 @@ int main(void)
          test_segment_life},
         {"up at the first build", test_first_build_up},
         {"master restarted: applLastChange", test_master_restart_last_change},
+        {"applUptime stable per segment and master", test_mta_uptime_stable},
         {"clear keeps lifetime counters", test_clear_keeps_lifetime},
         {"2,000 channels and associations", test_many_channels},
         {"unwritable index file logged once", test_flush_failure_logged_once},
