@@ -31,7 +31,7 @@ void cli_counters_usage(FILE *out)
             "  GROUP is a group name or number, MODE octal permission bits (0660).\n"
             "  CHANNEL is a shell pattern (fnmatch), e.g. 'tcp_*'.\n"
             "  --interval (-i) SECONDS: a line per channel with the rates per second,\n"
-            "  every SECONDS, --count (-n) N times or until interrupted (--json: JSON Lines).\n"
+            "  every SECONDS, --count N times or until interrupted (--json: JSON Lines).\n"
             "  Sun Messaging Server spellings are accepted as well: -create, -show,\n"
             "  -clear, -delete, -max_channels=N, -[no]headers, -[no]channels,\n"
             "  -[no]associations, -output=FILE.\n");
@@ -153,7 +153,9 @@ enum {
     OPT_ASSOCIATIONS, OPT_NO_ASSOCIATIONS, OPT_OUTPUT
 };
 
-static const char show_shortopts[] = ":h" INTERVAL_SHORTOPTS;
+/* -i for --interval, but no -n for --count: "-noheaders" and the other
+ * Sun words, and a mistyped one, must not read as "-n oheaders". */
+static const char show_shortopts[] = ":hi:";
 static const struct option show_opts[] = {
     INTERVAL_LONGOPTS,
     {"json", no_argument, NULL, 'j'},

@@ -128,11 +128,11 @@ section "counters show --interval: the compact text layout"
 new_segment SEG
 emit --segment "$SEG" --create repeat 2 enqueue - tcp_intranet 1 100 channel bitbucket
 watch_bg PID "$T/t.out" "$T/t.err" "$MTAMON" --segment "$SEG" counters show \
-    -i 2 -n 2 'tcp_*' bitbucket
+    -i 2 --count 2 'tcp_*' bitbucket
 wait_until 20 has_lines "$T/t.out" 3 || fail "the first report came"
 emit --segment "$SEG" repeat 4 enqueue - tcp_intranet 1 100 repeat 2 dequeue tcp_intranet 1 100 first 5
 reap "$PID"
-assert_eq 0 "$RC" "-i 1 -n 2: exit status 0"
+assert_eq 0 "$RC" "-i 2 --count 2: exit status 0"
 assert_eq "" "$(cat "$T/t.err")" "nothing on stderr"
 assert_eq 5 "$(lines "$T/t.out")" "the headings, then a line per channel and report"
 assert_eq "TIME      CHANNEL        RCVD/S   DLVD/S   FAIL/S   RJCT/S   ATMP/S   STORED   RECEIVED  DELIVERED   FAILED" \
@@ -376,6 +376,9 @@ for cmd in counters queue alarms probe; do
     with_options "$cmd" --count 2
     assert_error 64 "--count goes with --interval" "$cmd --count without --interval"
 done
+# counters show has no -n: the Sun words -noheaders ... start with it.
+cli --segment "$SEG" counters show -i 1 -n 2
+assert_error 64 "unknown option '-n'" "counters show -n: not --count"
 cli --segment "$SEG" counters show -i 1 --all
 assert_error 64 "--all has no effect on the --interval layout" "counters show -i --all"
 cli --segment "$SEG" counters show -i 1 --output "$T/x"
