@@ -8,6 +8,8 @@
  * logs, check_config.c validates a configuration file, queue.c scans the
  * queues (src/collect), probe.c runs the probes (src/collect) and
  * probe_report.c prints them, alarms.c prints mtamond's alarm state file,
+ * interval.c runs the --interval loop of show, queue, probe and alarms
+ * (interval.h), show_interval.c prints `counters show --interval`,
  * cli_util.c holds the small helpers below.
  *
  * Every command function returns a sysexits(3) status up to main(); none of
