@@ -449,6 +449,7 @@ static void watch_text(struct watch *w, const struct alarm_file *d, int64_t wall
     char clock[INTERVAL_CLOCK_MAX];
     struct line l;
     size_t widths[N_COLS];
+    memset(&l, 0, sizeof l);
     interval_clock(wall_ms, clock, sizeof clock);
     memcpy(widths, w->widths, sizeof widths);
     for (int c = 0; c < N_COLS; c++)
