@@ -22,6 +22,7 @@ export TZ=UTC
 # lines FILE: the number of lines in FILE (0 when missing).
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 # has_lines FILE N: FILE has at least N lines.
+# shellcheck disable=SC2317 # called through wait_until
 has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
 
 # watch_bg VAR OUT ERR CMD...: start CMD in the background, stdout in
@@ -188,6 +189,7 @@ cli --segment "$SEG" counters delete
 assert_exit 0 "counters delete"
 emit --segment "$SEG" --create repeat 2 enqueue - tcp_local 1 100
 assert_exit 0 "a new segment, 2 received"
+# shellcheck disable=SC2317 # called through wait_until
 restarted() { grep -q '"restart": "the segment was re-created"' "$T/r.jsonl"; }
 wait_until 20 restarted || fail "a report saw the restart"
 emit --segment "$SEG" repeat 3 enqueue - tcp_local 1 100
