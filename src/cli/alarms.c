@@ -13,6 +13,7 @@
 
 #include "alarm_file.h"
 #include "cli.h"
+#include "interval.h"
 #include "mtamon_config.h"
 #include "whole_file.h"
 
@@ -20,13 +21,16 @@ void cli_alarms_usage(FILE *out)
 {
     fprintf(out,
             "usage: mtamon alarms [-c FILE | --state FILE] [--json]\n"
+            "                     [--interval SECONDS [--count N]]\n"
             "\n"
             "Print the state of mtamond's alarms: every object each alarm watches,\n"
             "its state, value, thresholds, raises, clears and notifications, then\n"
             "the notification totals.  Read from the state file mtamond rewrites\n"
             "(alarm_options.state_file of the configuration -c FILE, default\n"
             "%s), or from --state FILE.  --json prints the file's\n"
-            "document as JSON.\n"
+            "document as JSON.  --interval (-i) SECONDS reads it again every SECONDS,\n"
+            "--count (-n) N times or until interrupted: a line per alarm row (--json:\n"
+            "one JSON document a line); the exit status is the last reading's.\n"
             "Exit status 0 (also when no alarm is configured); 66 when the state\n"
             "file does not exist, 77 when it cannot be read for permissions, 74 for\n"
             "another read error; 65 when it is malformed; 69 when the configuration\n"
@@ -38,6 +42,7 @@ struct alarms_opts {
     const char *config;      /* -c, NULL: the default */
     const char *state;       /* --state, NULL: from the configuration */
     int json;
+    struct interval_options interval;
 };
 
 enum { OPT_STATE = 256, OPT_JSON };
@@ -49,12 +54,19 @@ static int parse_options(int argc, char **argv, struct alarms_opts *o, int *help
         {"state", required_argument, NULL, OPT_STATE},
         {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, 'h'},
+        INTERVAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     int c;
+    char err[160];
     optind = 0; /* full getopt re-initialisation (GNU) */
-    while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:c:h" INTERVAL_SHORTOPTS, opts, NULL)) != -1) {
         switch (c) {
+        case 'i':
+        case 'n':
+            if (interval_option(&o->interval, c, optarg, err, sizeof err) != 0)
+                return cli_usage_error(cli_alarms_usage, "alarms: %s", err);
+            break;
         case 'c':
             if (!*optarg)
                 return cli_usage_error(cli_alarms_usage, "alarms: --config needs a file name");
@@ -78,6 +90,8 @@ static int parse_options(int argc, char **argv, struct alarms_opts *o, int *help
     if (optind < argc)
         return cli_usage_error(cli_alarms_usage, "alarms: unexpected argument '%s'",
                                argv[optind]);
+    if (interval_check(&o->interval, err, sizeof err) != 0)
+        return cli_usage_error(cli_alarms_usage, "alarms: %s", err);
     if (o->config && o->state)
         return cli_usage_error(cli_alarms_usage,
                                "alarms: --config and --state exclude each other (--state "
@@ -384,9 +398,130 @@ static int read_state(const char *path, struct alarm_file **doc)
     return EX_OK;
 }
 
+/* ------------------------------------------------------------------------ */
+/* --interval                                                                */
+
+/* The columns of the interval layout, after its TIME column. */
+static const int compact_cols[] = {
+    COL_ALARM, COL_OBJECT, COL_STATE, COL_VALUE, COL_RAISED, COL_CLEARED, COL_NOTIFICATIONS,
+};
+#define N_COMPACT (sizeof compact_cols / sizeof compact_cols[0])
+
+/* What `alarms --interval` keeps from one reading to the next. */
+struct watch {
+    const struct alarms_opts *o;
+    const char *path;
+    size_t widths[N_COLS];      /* the columns' widths so far */
+};
+
+static void compact_line(FILE *out, const char *clock, const struct line *l,
+                         const size_t *widths)
+{
+    fprintf(out, "%-8s", clock);
+    for (size_t k = 0; k < N_COMPACT; k++) {
+        int c = compact_cols[k];
+        fprintf(out, "  %s", l->cell[c]);
+        if (k + 1 < N_COMPACT)
+            fprintf(out, "%*s", (int)(widths[c] - l->width[c]), "");
+    }
+    fputc('\n', out);
+}
+
+/* Each row of @p d (an alarm without rows: one line of it) as a line,
+ * into @p widths (@p out NULL) or printed. */
+static void compact_rows(FILE *out, const char *clock, const struct alarm_file *d,
+                         struct line *l, size_t *widths)
+{
+    for (size_t i = 0; i < d->n_alarms; i++) {
+        const struct alarm_file_alarm *a = &d->alarms[i];
+        for (size_t j = 0; j < a->n_rows || (j == 0 && a->n_rows == 0); j++) {
+            fill_line(l, a, a->n_rows ? &a->rows[j] : NULL);
+            if (out)
+                compact_line(out, clock, l, widths);
+            else
+                take_line(NULL, l, widths);
+        }
+    }
+}
+
+static void watch_text(struct watch *w, const struct alarm_file *d, int64_t wall_ms)
+{
+    char clock[INTERVAL_CLOCK_MAX];
+    struct line l;
+    size_t widths[N_COLS];
+    memset(&l, 0, sizeof l);
+    interval_clock(wall_ms, clock, sizeof clock);
+    memcpy(widths, w->widths, sizeof widths);
+    for (int c = 0; c < N_COLS; c++)
+        set_cell(&l, c, headings[c]);
+    take_line(NULL, &l, widths);
+    compact_rows(NULL, clock, d, &l, widths);
+    /* The headings at the start, and again when a column widens. */
+    if (memcmp(widths, w->widths, sizeof widths) != 0) {
+        for (int c = 0; c < N_COLS; c++)
+            set_cell(&l, c, headings[c]);
+        compact_line(stdout, "TIME", &l, widths);
+    }
+    memcpy(w->widths, widths, sizeof widths);
+    compact_rows(stdout, clock, d, &l, widths);
+}
+
+/* The document as JSON on one line: alarm_file_write_json()'s text
+ * without its line breaks and their indentation, which are all between
+ * members (a string holds "\n" escaped). */
+static int watch_json(const struct watch *w, const struct alarm_file *d,
+                      const struct interval_tick *t)
+{
+    char *doc = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&doc, &len);
+    if (!mem)
+        return -1;
+    int rc = alarm_file_write_json(mem, d);
+    if (fclose(mem) != 0 || rc != 0) {
+        free(doc);
+        return -1;
+    }
+    char when[CLI_TIME_MAX];
+    cli_time_utc(t->wall_ms, when, sizeof when);
+    fputs("{\"time\": ", stdout);
+    show_json_string(stdout, when);
+    printf(", \"report\": %" PRIu64 ", \"file\": ", t->number);
+    show_json_string(stdout, w->path);
+    fputs(", \"state\": ", stdout);
+    for (const char *p = doc; *p; p++) {
+        if (*p != '\n')
+            putchar(*p);
+        else
+            while (p[1] == ' ')   /* and the indentation after it */
+                p++;
+    }
+    fputs("}\n", stdout);
+    free(doc);
+    return 0;
+}
+
+static int watch_report(void *ctx, const struct interval_tick *t, int *status)
+{
+    struct watch *w = ctx;
+    struct alarm_file *doc = NULL;
+    *status = read_state(w->path, &doc);
+    if (*status != EX_OK)
+        return t->number == 1 ? -1 : 0;   /* later: mtamond may be rewriting it */
+    if (w->o->json) {
+        if (watch_json(w, doc, t) != 0)
+            *status = EX_OSERR;
+    } else {
+        watch_text(w, doc, t->wall_ms);
+    }
+    alarm_file_free(doc);
+    return *status == EX_OK ? 0 : -1;
+}
+
 int cli_alarms(int argc, char **argv)
 {
-    struct alarms_opts o = {NULL, NULL, 0};
+    struct alarms_opts o;
+    memset(&o, 0, sizeof o);
     int help = 0;
     int status = parse_options(argc, argv, &o, &help);
     if (status != EX_OK || help) {
@@ -398,6 +533,15 @@ int cli_alarms(int argc, char **argv)
     const char *path = NULL;
     struct alarm_file *doc = NULL;
     status = state_path(&o, &conf, &path);
+    if (status == EX_OK && path && o.interval.interval_ms) {
+        struct watch w;
+        memset(&w, 0, sizeof w);
+        w.o = &o;
+        w.path = path;
+        status = interval_run(&o.interval, watch_report, &w);
+        config_free(conf);
+        return status;
+    }
     if (status == EX_OK && path)
         status = read_state(path, &doc);
     if (status == EX_OK && doc) {

@@ -8,6 +8,8 @@
  * logs, check_config.c validates a configuration file, queue.c scans the
  * queues (src/collect), probe.c runs the probes (src/collect) and
  * probe_report.c prints them, alarms.c prints mtamond's alarm state file,
+ * interval.c runs the --interval loop of show, queue, probe and alarms
+ * (interval.h), show_interval.c prints `counters show --interval`,
  * cli_util.c holds the small helpers below.
  *
  * Every command function returns a sysexits(3) status up to main(); none of
@@ -149,6 +151,76 @@ int show_json(FILE *out, const struct mtamon_snapshot *snap,
  * \u00XX.
  */
 void show_json_string(FILE *out, const char *s);
+
+/* ------------------------------------------------------------------------ */
+/* `counters show --interval` (show_interval.c)                              */
+
+/** One channel of an interval report. */
+struct show_interval_row {
+    int have_rates;     /**< rates[] hold the rates since the previous report */
+    int went_down;      /**< a counter went down: no rates this time */
+    double rates[MTAMON_COUNTER_COUNT];   /**< per second, by counter */
+};
+
+/** One report of `counters show --interval`. */
+struct show_interval_report {
+    const char *segment;          /**< resolved segment name */
+    uint64_t number;              /**< 1 for the first report */
+    int64_t wall_ms;              /**< when, ms since the epoch */
+    int64_t elapsed_ms;           /**< since the previous report, -1: first */
+    int deleted;                  /**< the segment is gone: no snapshot */
+    const struct mtamon_snapshot *snap;
+    const unsigned char *selected; /**< one flag per snap channel, NULL: all */
+    const struct show_interval_row *rows;  /**< one per snap channel */
+    const char *restart;          /**< why every counter restarted, or NULL */
+    char *const *gone;            /**< channels gone since the previous report */
+    size_t n_gone;
+    int headers;                  /**< text: print the column headings */
+};
+
+/**
+ * Why every counter restarted between snapshots @p before and @p now (the
+ * segment re-created: another generation or @p restarted from
+ * mtamon_snapshot_take(); a clear), or NULL when they did not.
+ */
+const char *show_interval_restart(const struct mtamon_snapshot *before,
+                                  const struct mtamon_snapshot *now, int restarted);
+
+/**
+ * The copy in @p before of channel @p ch (same slot, name and creation
+ * time), or NULL: @p ch is new since then.
+ */
+const struct mtamon_channel_stats *
+show_interval_before(const struct mtamon_snapshot *before,
+                     const struct mtamon_channel_stats *ch);
+
+/**
+ * The per-second rate of every counter of @p now since @p before (NULL:
+ * the channel is new, it counted from zero) over @p elapsed_ms, into
+ * @p rates.  Returns 0, or -1 when a counter went down (or @p elapsed_ms
+ * is not positive): no rates.
+ */
+int show_interval_rates(const struct mtamon_channel_stats *before,
+                        const struct mtamon_channel_stats *now, int64_t elapsed_ms,
+                        double rates[MTAMON_COUNTER_COUNT]);
+
+/**
+ * Print report @p r in the compact layout: a TIME CHANNEL RCVD/S DLVD/S
+ * FAIL/S RJCT/S ATMP/S STORED RECEIVED DELIVERED FAILED line per channel
+ * ("-" for rates it has none of), after a line for a restart, a channel
+ * gone or the segment deleted.  The headings are printed when *@p name_w
+ * (the channel column's width, 0 at first) grows; it is updated.
+ * Returns 0, or -1 if writing failed.
+ */
+int show_interval_text(FILE *out, const struct show_interval_report *r, int *name_w);
+
+/**
+ * Print report @p r as one JSON document on one line: time, report,
+ * elapsed_s, segment, deleted, generation, restart, channels (index,
+ * name, counters, stored, rates or null) and gone.  Returns 0, or -1 if
+ * writing failed.
+ */
+int show_interval_json(FILE *out, const struct show_interval_report *r);
 
 /* ------------------------------------------------------------------------ */
 /* Sun spellings of the counters options (sun_options.c)                     */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "interval.h"
 
 void cli_counters_usage(FILE *out)
 {
@@ -22,11 +23,15 @@ void cli_counters_usage(FILE *out)
             "                                             [--no-headers] [--no-channels]\n"
             "                                             [--no-associations] [--output FILE]\n"
             "                                             [CHANNEL ...]\n"
+            "       mtamon [--segment NAME] counters show --interval SECONDS [--count N]\n"
+            "                                             [--json] [--no-headers] [CHANNEL ...]\n"
             "       mtamon [--segment NAME] counters clear\n"
             "       mtamon [--segment NAME] counters delete [--force]\n"
             "\n"
             "  GROUP is a group name or number, MODE octal permission bits (0660).\n"
             "  CHANNEL is a shell pattern (fnmatch), e.g. 'tcp_*'.\n"
+            "  --interval (-i) SECONDS: a line per channel with the rates per second,\n"
+            "  every SECONDS, --count N times or until interrupted (--json: JSON Lines).\n"
             "  Sun Messaging Server spellings are accepted as well: -create, -show,\n"
             "  -clear, -delete, -max_channels=N, -[no]headers, -[no]channels,\n"
             "  -[no]associations, -output=FILE.\n");
@@ -148,8 +153,11 @@ enum {
     OPT_ASSOCIATIONS, OPT_NO_ASSOCIATIONS, OPT_OUTPUT
 };
 
-static const char show_shortopts[] = ":h";
+/* -i for --interval, but no -n for --count: "-noheaders" and the other
+ * Sun words, and a mistyped one, must not read as "-n oheaders". */
+static const char show_shortopts[] = ":hi:";
 static const struct option show_opts[] = {
+    INTERVAL_LONGOPTS,
     {"json", no_argument, NULL, 'j'},
     {"all", no_argument, NULL, 'a'},
     {"block-size", required_argument, NULL, 'b'},
@@ -217,6 +225,8 @@ struct show_options {
     int json;
     const char *output;    /* NULL: standard output */
     int help;
+    struct interval_options interval;
+    const char *full_only; /* an option of the full layout only, or NULL */
 };
 
 /* The options of `counters show` into @p req and @p o; EX_OK or a usage
@@ -225,15 +235,23 @@ static int show_parse_options(int argc, char **argv, struct show_request *req,
                               struct show_options *o)
 {
     int c;
+    char err[160];
     while ((c = getopt_long(argc, argv, show_shortopts, show_opts, NULL)) != -1) {
         switch (c) {
+        case 'i':
+        case 'n':
+            if (interval_option(&o->interval, c, optarg, err, sizeof err) != 0)
+                return cli_usage_error(cli_counters_usage, "counters show: %s", err);
+            break;
         case 'j':
             o->json = 1;
             break;
         case 'a':
             req->all = 1;
+            o->full_only = "--all";
             break;
         case 'b':
+            o->full_only = "--block-size";
             if (parse_number_uint(optarg, 1, UINT32_MAX, &req->block_size) != 0)
                 return cli_usage_error(cli_counters_usage,
                                        "--block-size must be a number of bytes "
@@ -246,12 +264,17 @@ static int show_parse_options(int argc, char **argv, struct show_request *req,
         case OPT_CHANNELS:
         case OPT_NO_CHANNELS:
             req->channels = c == OPT_CHANNELS;
+            if (c == OPT_NO_CHANNELS)
+                o->full_only = "--no-channels";
             break;
         case OPT_ASSOCIATIONS:
         case OPT_NO_ASSOCIATIONS:
             req->associations = c == OPT_ASSOCIATIONS;
+            if (c == OPT_NO_ASSOCIATIONS)
+                o->full_only = "--no-associations";
             break;
         case OPT_OUTPUT:
+            o->full_only = "--output";
             if (optarg[0] == '\0')
                 return cli_usage_error(cli_counters_usage,
                                        "counters show: --output needs a file name");
@@ -264,6 +287,15 @@ static int show_parse_options(int argc, char **argv, struct show_request *req,
             return cli_option_error(cli_counters_usage, "counters show", c, argv);
         }
     }
+    if (interval_check(&o->interval, err, sizeof err) != 0)
+        return cli_usage_error(cli_counters_usage, "counters show: %s", err);
+    /* The compact layout has no blocks, association lines or file. */
+    if (o->interval.interval_ms && o->full_only)
+        return cli_usage_error(cli_counters_usage,
+                               "counters show: %s has no effect on the --interval layout",
+                               o->full_only);
+    if (o->interval.interval_ms)
+        return EX_OK;   /* --json --no-headers: no headings to leave out */
     /* The JSON object always has every part: leaving some out is refused
      * rather than silently ignored. */
     if (o->json && !(req->headers && req->channels && req->associations))
@@ -272,6 +304,177 @@ static int show_parse_options(int argc, char **argv, struct show_request *req,
                                !req->headers ? "--no-headers"
                                : !req->channels ? "--no-channels" : "--no-associations");
     return EX_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* show --interval                                                           */
+
+/* What `counters show --interval` keeps from one report to the next. */
+struct watch {
+    const char *segment;        /* resolved name */
+    mtamon_reader *r;
+    struct mtamon_snapshot snap[2];
+    int cur;                    /* snap[cur] takes the next copy */
+    int have_before;            /* snap[!cur] holds the last report's */
+    int deleted;                /* the segment is gone */
+    char **patterns;
+    int n_patterns;
+    unsigned char *warned;      /* per pattern: said it matched nothing */
+    int json;
+    int headers;
+    int name_w;                 /* the channel column's width so far */
+};
+
+/* The channels of @p snap the patterns select, into *@p selected (NULL:
+ * all; else to free()).  A pattern that matches nothing is said once.
+ * Returns EX_OK, CLI_EXIT_NOMATCH, or EX_OSERR. */
+static int watch_select(struct watch *w, const struct mtamon_snapshot *snap,
+                        unsigned char **selected)
+{
+    *selected = NULL;
+    if (w->n_patterns == 0)
+        return EX_OK;
+    *selected = calloc(snap->n_channels ? snap->n_channels : 1, 1);
+    if (!*selected) {
+        cli_errorf("out of memory");
+        return EX_OSERR;
+    }
+    int status = EX_OK;
+    for (int p = 0; p < w->n_patterns; p++) {
+        int matched = 0;
+        for (uint32_t i = 0; i < snap->n_channels; i++)
+            if (fnmatch(w->patterns[p], snap->channels[i].name, 0) == 0)
+                (*selected)[i] = matched = 1;
+        if (!matched) {
+            if (!w->warned[p])
+                cli_errorf("no channel matches '%s'", w->patterns[p]);
+            w->warned[p] = 1;
+            status = CLI_EXIT_NOMATCH;
+        }
+    }
+    return status;
+}
+
+static int watch_wanted(const struct watch *w, const char *name)
+{
+    for (int p = 0; p < w->n_patterns; p++)
+        if (fnmatch(w->patterns[p], name, 0) == 0)
+            return 1;
+    return w->n_patterns == 0;
+}
+
+static int watch_print(const struct watch *w, const struct show_interval_report *rep,
+                       int *name_w)
+{
+    return w->json ? show_interval_json(stdout, rep) : show_interval_text(stdout, rep, name_w);
+}
+
+static int watch_report(void *ctx, const struct interval_tick *t, int *status)
+{
+    struct watch *w = ctx;
+    struct mtamon_snapshot *now = &w->snap[w->cur];
+    const struct mtamon_snapshot *before = w->have_before ? &w->snap[!w->cur] : NULL;
+    struct show_interval_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.segment = w->segment;
+    rep.number = t->number;
+    rep.wall_ms = t->wall_ms;
+    rep.elapsed_ms = t->elapsed_ms;
+    rep.headers = w->headers;
+
+    struct mtamon_error err = {MTAMON_OK, ""};
+    int restarted = 0;
+    mtamon_result rc = mtamon_snapshot_take(w->r, 0, now, &restarted, &err);
+    if (rc == MTAMON_ERR_STALE) {
+        /* Deleted: say so (text: once), and wait for a new one. */
+        *status = EX_NOINPUT;
+        rep.deleted = 1;
+        if ((w->json || !w->deleted) && watch_print(w, &rep, &w->name_w) != 0)
+            return -1;
+        w->deleted = 1;
+        return 0;
+    }
+    if (rc != MTAMON_OK) {
+        *status = cli_report(&err);
+        return -1;
+    }
+    w->deleted = 0;
+
+    unsigned char *selected = NULL;
+    struct show_interval_row *rows = calloc(now->n_channels ? now->n_channels : 1,
+                                            sizeof *rows);
+    char **gone = before ? calloc(before->n_channels ? before->n_channels : 1,
+                                  sizeof *gone) : NULL;
+    *status = watch_select(w, now, &selected);
+    if (*status == EX_OSERR || !rows || (before && !gone)) {
+        free(selected);
+        free(rows);
+        free(gone);
+        if (*status != EX_OSERR)
+            cli_errorf("out of memory");
+        *status = EX_OSERR;
+        return -1;
+    }
+    rep.snap = now;
+    rep.selected = selected;
+    rep.rows = rows;
+    rep.restart = before ? show_interval_restart(before, now, restarted) : NULL;
+    if (before && !rep.restart) {
+        for (uint32_t i = 0; i < now->n_channels; i++) {
+            const struct mtamon_channel_stats *b = show_interval_before(before,
+                                                                        &now->channels[i]);
+            rows[i].have_rates = show_interval_rates(b, &now->channels[i], t->elapsed_ms,
+                                                     rows[i].rates) == 0;
+            rows[i].went_down = !rows[i].have_rates;
+        }
+        for (uint32_t i = 0; i < before->n_channels; i++) {
+            const struct mtamon_channel_stats *b = &before->channels[i];
+            const struct mtamon_channel_stats *c = cli_channel_by_index(now, b->index);
+            if ((!c || show_interval_before(before, c) != b) && watch_wanted(w, b->name))
+                gone[rep.n_gone++] = (char *)b->name;
+        }
+    }
+    rep.gone = gone;
+    int printed = watch_print(w, &rep, &w->name_w);
+    free(selected);
+    free(rows);
+    free(gone);
+    if (printed != 0)
+        return -1;
+    w->cur = !w->cur;
+    w->have_before = 1;
+    return 0;
+}
+
+/* `counters show --interval ...` with the options @p o, CHANNEL patterns
+ * argv[optind..]. */
+static int counters_watch(const char *segment, const struct show_request *req,
+                          const struct show_options *o, int argc, char **argv)
+{
+    struct watch w;
+    memset(&w, 0, sizeof w);
+    w.segment = req->segment;
+    w.patterns = argv + optind;
+    w.n_patterns = argc - optind;
+    w.json = o->json;
+    w.headers = req->headers;
+    w.warned = calloc((size_t)w.n_patterns + 1, 1);
+    if (!w.warned) {
+        cli_errorf("out of memory");
+        return EX_OSERR;
+    }
+    struct mtamon_error err = {MTAMON_OK, ""};
+    w.r = mtamon_reader_open(segment, &err);
+    if (!w.r) {
+        free(w.warned);
+        return cli_report(&err);
+    }
+    int status = interval_run(&o->interval, watch_report, &w);
+    mtamon_reader_close(w.r);
+    mtamon_snapshot_free(&w.snap[0]);
+    mtamon_snapshot_free(&w.snap[1]);
+    free(w.warned);
+    return status;
 }
 
 static int counters_show(const char *segment, int argc, char **argv)
@@ -283,13 +486,16 @@ static int counters_show(const char *segment, int argc, char **argv)
         .channels = 1,
         .associations = 1,
     };
-    struct show_options o = {0, NULL, 0};
+    struct show_options o;
+    memset(&o, 0, sizeof o);
     int status = show_parse_options(argc, argv, &req, &o);
     if (status != EX_OK || o.help) {
         if (o.help)
             cli_counters_usage(stdout);
         return status;
     }
+    if (o.interval.interval_ms)
+        return counters_watch(segment, &req, &o, argc, argv);
 
     struct mtamon_error err = {MTAMON_OK, ""};
     mtamon_reader *r = mtamon_reader_open(segment, &err);

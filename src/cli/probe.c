@@ -4,7 +4,9 @@
  * (probe_report.h); usable as a Nagios plugin with --nagios.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "interval.h"
 #include "mtamon_config.h"
 #include "probe.h"
 #include "probe_report.h"
@@ -24,7 +27,7 @@ void cli_probe_usage(FILE *out)
 {
     fprintf(out,
             "usage: mtamon probe [-c FILE] [--json | --nagios] [--timeout SEC] [--slow SEC]\n"
-            "                    [NAME ...]\n"
+            "                    [--interval SECONDS [--count N]] [NAME ...]\n"
             "       mtamon probe [--json | --nagios] [--starttls] [--insecure]\n"
             "                    [--credentials FILE] [--timeout SEC] [--slow SEC] URL ...\n"
             "\n"
@@ -40,9 +43,12 @@ void cli_probe_usage(FILE *out)
             "                       USER:PASSWORD (mode 0600)\n"
             "  --timeout SEC        a check taking longer is down (decimals allowed)\n"
             "  --slow SEC           a check taking longer is slow (0 = never)\n"
+            "  --interval SEC       run again every SEC (-i), a line per probe (--json: one\n"
+            "                       JSON document a line); not with --nagios\n"
+            "  --count N            stop after N reports (-n); default: until interrupted\n"
             "Exit status 0 when all are up, 1 when one is slow and none down, 2 when one\n"
             "is down; 78 for a bad configuration, 64 for bad arguments (both 3 with\n"
-            "--nagios).\n",
+            "--nagios); with --interval, the status of the last report.\n",
             CONFIG_DEFAULT_PATH);
 }
 
@@ -61,6 +67,7 @@ struct probe_opts {
     int json, nagios;
     struct probe_url_options url;
     int have_timeout;
+    struct interval_options interval;
 };
 
 /* One probe's run on its thread. */
@@ -122,8 +129,10 @@ static int parse_options(int argc, char **argv, struct probe_opts *o)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"slow", required_argument, NULL, OPT_SLOW},
         {"help", no_argument, NULL, 'h'},
+        INTERVAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
+    char err[160];
     /* --nagios decides how every later problem is told: look first. */
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "--nagios") == 0)
@@ -131,8 +140,13 @@ static int parse_options(int argc, char **argv, struct probe_opts *o)
     int c, st;
     optind = 0; /* full getopt re-initialisation (GNU) */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:c:h" INTERVAL_SHORTOPTS, opts, NULL)) != -1) {
         switch (c) {
+        case 'i':
+        case 'n':
+            if (interval_option(&o->interval, c, optarg, err, sizeof err) != 0)
+                return fail(o, EX_USAGE, "probe: %s", err);
+            break;
         case 'c': o->config = optarg; break;
         case OPT_JSON: o->json = 1; break;
         case OPT_NAGIOS: o->nagios = 1; break;
@@ -158,6 +172,11 @@ static int parse_options(int argc, char **argv, struct probe_opts *o)
     }
     if (o->json && o->nagios)
         return fail(o, EX_USAGE, "probe: --json and --nagios exclude each other");
+    if (interval_check(&o->interval, err, sizeof err) != 0)
+        return fail(o, EX_USAGE, "probe: %s", err);
+    if (o->nagios && o->interval.interval_ms)
+        return fail(o, EX_USAGE, "probe: --nagios makes one check for a plugin: not with "
+                    "--interval");
     return EX_OK;
 }
 
@@ -271,6 +290,15 @@ static int run_all(const struct selection *s, struct probe_report_row *rows)
     struct probe_job *jobs = calloc(s->n ? s->n : 1, sizeof *jobs);
     if (!jobs)
         return -1;
+    /* The probes' threads leave the stop signals to the main thread, whose
+     * interval loop ends after the round under way (their own system calls
+     * are not cut short). */
+    sigset_t stops, saved;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stops, &saved);
     for (size_t i = 0; i < s->n; i++) {
         jobs[i].conf = s->list[i];
         jobs[i].p = probe_new(s->list[i], jobs[i].setup_error, sizeof jobs[i].setup_error);
@@ -280,6 +308,7 @@ static int run_all(const struct selection *s, struct probe_report_row *rows)
             snprintf(jobs[i].setup_error, sizeof jobs[i].setup_error,
                      "setup: cannot start a thread");
     }
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
     for (size_t i = 0; i < s->n; i++) {
         struct probe_job *j = &jobs[i];
         if (j->started) {
@@ -295,6 +324,37 @@ static int run_all(const struct selection *s, struct probe_report_row *rows)
         probe_result_add(&rows[i].result, &j->check, j->conf->slow_ms, time(NULL));
     }
     free(jobs);
+    return 0;
+}
+
+/* What `probe --interval` needs from one report to the next. */
+struct watch {
+    const struct probe_opts *o;
+    const struct selection *s;
+    struct probe_report_row *rows;
+};
+
+static int watch_report(void *ctx, const struct interval_tick *t, int *status)
+{
+    struct watch *w = ctx;
+    if (run_all(w->s, w->rows) != 0) {
+        *status = fail(w->o, EX_OSERR, "probe: out of memory");
+        return -1;
+    }
+    if (w->o->json) {
+        char when[CLI_TIME_MAX];
+        cli_time_utc(t->wall_ms, when, sizeof when);
+        fputs("{\"time\":", stdout);
+        show_json_string(stdout, when);
+        printf(",\"report\":%" PRIu64 ",\"probes\":", t->number);
+        probe_report_json_array(stdout, w->rows, w->s->n);
+        fputs("}\n", stdout);
+    } else {
+        char clock[INTERVAL_CLOCK_MAX];
+        interval_clock(t->wall_ms, clock, sizeof clock);
+        probe_report_compact(stdout, clock, w->rows, w->s->n, t->number == 1);
+    }
+    *status = (int)probe_report_status(w->rows, w->s->n);
     return 0;
 }
 
@@ -316,9 +376,12 @@ int cli_probe(int argc, char **argv)
     }
     if (st == EX_OK)
         st = override_times(&o, &s, copies);
-    if (st == EX_OK && run_all(&s, rows) != 0)
+    if (st == EX_OK && o.interval.interval_ms) {
+        struct watch w = {&o, &s, rows};
+        st = interval_run(&o.interval, watch_report, &w);
+    } else if (st == EX_OK && run_all(&s, rows) != 0) {
         st = fail(&o, EX_OSERR, "probe: out of memory");
-    if (st == EX_OK) {
+    } else if (st == EX_OK) {
         if (o.json)
             probe_report_json(stdout, rows, s.n);
         else if (o.nagios)

@@ -74,9 +74,43 @@ int probe_report_text(FILE *out, const struct probe_report_row *rows, size_t n)
     return ferror(out) ? -1 : 0;
 }
 
+int probe_report_compact(FILE *out, const char *clock, const struct probe_report_row *rows,
+                         size_t n, int headings)
+{
+    size_t wn = strlen("NAME"), wk = strlen("KIND"), wa = strlen("ADDRESS");
+    for (size_t i = 0; i < n; i++) {
+        const struct config_probe *c = rows[i].conf;
+        wn = max_len(wn, c->name);
+        wk = max_len(wk, config_probe_kind_name(c->kind));
+        wa = max_len(wa, c->server.address);
+    }
+    if (headings)
+        fprintf(out, "%-8s  %-*s  %-*s  %-*s  %-5s  %8s  %s\n", "TIME", (int)wn, "NAME",
+                (int)wk, "KIND", (int)wa, "ADDRESS", "STATE", "MS", "ERROR");
+    for (size_t i = 0; i < n; i++) {
+        const struct config_probe *c = rows[i].conf;
+        const struct probe_check *k = &rows[i].result.last;
+        fprintf(out, "%-8s  %-*s  %-*s  %-*s  %-5s  %8" PRIu32, clock, (int)wn, c->name,
+                (int)wk, config_probe_kind_name(c->kind), (int)wa, c->server.address,
+                probe_report_state(rows[i].result.state), k->total_ms);
+        if (k->error[0])
+            fprintf(out, "  %s", k->error);
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
 int probe_report_json(FILE *out, const struct probe_report_row *rows, size_t n)
 {
-    fputs("{\"probes\":[", out);
+    fputs("{\"probes\":", out);
+    probe_report_json_array(out, rows, n);
+    fputs("}\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
+void probe_report_json_array(FILE *out, const struct probe_report_row *rows, size_t n)
+{
+    fputs("[", out);
     for (size_t i = 0; i < n; i++) {
         const struct config_probe *c = rows[i].conf;
         const struct probe_check *k = &rows[i].result.last;
@@ -102,8 +136,7 @@ int probe_report_json(FILE *out, const struct probe_report_row *rows, size_t n)
         }
         fputs("}}", out);
     }
-    fputs("]}\n", out);
-    return ferror(out) ? -1 : 0;
+    fputs("]", out);
 }
 
 /* A perfdata label: quoted when it holds '=' or a quote (doubled). */

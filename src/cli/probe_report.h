@@ -46,6 +46,17 @@ int probe_report_text(FILE *out, const struct probe_report_row *rows, size_t n);
  */
 int probe_report_json(FILE *out, const struct probe_report_row *rows, size_t n);
 
+/** The "probes" array of probe_report_json(), without a newline. */
+void probe_report_json_array(FILE *out, const struct probe_report_row *rows, size_t n);
+
+/**
+ * The interval layout: a line per probe, TIME NAME KIND ADDRESS STATE MS
+ * ERROR, with @p clock in the TIME column, after the headings when
+ * @p headings.  0, or -1 when writing failed.
+ */
+int probe_report_compact(FILE *out, const char *clock, const struct probe_report_row *rows,
+                         size_t n, int headings);
+
 /**
  * One Nagios plugin line: "MTAMON PROBE OK - 3 up", "... WARNING - imap
  * slow (2310 ms)", "... CRITICAL - smtp down: greeting: 421 ..." (every

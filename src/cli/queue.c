@@ -11,13 +11,15 @@
 #include <time.h>
 
 #include "cli.h"
+#include "interval.h"
 #include "mtamon_config.h"
 #include "queue_scan.h"
 
 void cli_queue_usage(FILE *out)
 {
     fprintf(out,
-            "usage: mtamon queue [--json] [--config FILE] [NAME ...]\n"
+            "usage: mtamon queue [--json] [--interval SECONDS [--count N]] [--config FILE]\n"
+            "                    [NAME ...]\n"
             "       mtamon queue [--json] --path DIR [--kind directory|postfix|generic]\n"
             "                    [--glob GLOB] [--depth N] [--name NAME]\n"
             "                    [--postqueue COMMAND] [--postfix-config DIR]\n"
@@ -28,6 +30,9 @@ void cli_queue_usage(FILE *out)
             "queue.  --path scans DIR without a configuration (kind directory, glob\n"
             "'*', depth 2 unless given; generic: depth 16; postfix: postqueue\n"
             "/usr/sbin/postqueue when the spool cannot be read, '' for none).\n"
+            "--interval (-i) SECONDS scans again every SECONDS, --count (-n) N times or\n"
+            "until interrupted: a line per queue with the change of messages per second\n"
+            "(--json: one JSON document a line); the exit status is the last scan's.\n"
             "Exit status 0; 1 when a NAME matches nothing; 69 when a queue could not\n"
             "be read; 78 for a bad configuration; 64 for bad arguments.\n",
             CONFIG_DEFAULT_PATH);
@@ -46,6 +51,7 @@ enum {
 
 struct queue_opts {
     int json;
+    struct interval_options interval;
     const char *config;         /* NULL: not given */
     struct config_queue adhoc;  /* --path ... */
     int have_adhoc;
@@ -98,6 +104,7 @@ static void base_name(const char *path, char *out, size_t len)
 static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
 {
     static const struct option opts[] = {
+        INTERVAL_LONGOPTS,
         {"json", no_argument, NULL, 'j'},
         {"config", required_argument, NULL, OPT_CONFIG},
         {"path", required_argument, NULL, OPT_PATH},
@@ -113,6 +120,7 @@ static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
     struct config_queue *q = &o->adhoc;
     uint64_t depth;
     int c, have_other = 0;
+    char err[160];
 
     q->kind = CONFIG_QUEUE_DIRECTORY;
     q->glob = (char *)"*";
@@ -121,8 +129,13 @@ static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
     q->postfix_config = (char *)"";
     q->name = NULL;
     optind = 0; /* full getopt re-initialisation (GNU) */
-    while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:jh" INTERVAL_SHORTOPTS, opts, NULL)) != -1) {
         switch (c) {
+        case 'i':
+        case 'n':
+            if (interval_option(&o->interval, c, optarg, err, sizeof err) != 0)
+                return cli_usage_error(cli_queue_usage, "queue: %s", err);
+            break;
         case 'j':
             o->json = 1;
             break;
@@ -189,6 +202,8 @@ static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
             return cli_option_error(cli_queue_usage, "queue", c, argv);
         }
     }
+    if (interval_check(&o->interval, err, sizeof err) != 0)
+        return cli_usage_error(cli_queue_usage, "queue: %s", err);
     if (have_other && !o->have_adhoc)
         return cli_usage_error(cli_queue_usage,
                                "queue: --kind, --glob, --depth, --name, --postqueue and "
@@ -290,47 +305,65 @@ static void print_text(const struct queue_scan_stats *const *rows, size_t n, int
 }
 
 /* A time as a number of ms and as ISO-8601 UTC, or two nulls. */
-static void json_time_pair(const char *key, int64_t ms, int present)
+static void json_time_pair(FILE *out, const char *key, int64_t ms, int present)
 {
     char iso[CLI_TIME_MAX];
     if (!present || cli_time_utc(ms, iso, sizeof iso) != 0) {
-        printf(", \"%s_ms\": null, \"%s\": null", key, key);
+        fprintf(out, ", \"%s_ms\": null, \"%s\": null", key, key);
         return;
     }
-    printf(", \"%s_ms\": %" PRId64 ", \"%s\": ", key, ms, key);
-    show_json_string(stdout, iso);
+    fprintf(out, ", \"%s_ms\": %" PRId64 ", \"%s\": ", key, ms, key);
+    show_json_string(out, iso);
+}
+
+/*
+ * The rows as the members of the "queues" array, each after @p sep (a
+ * line break and indentation, or "" for JSON Lines); with @p change (one
+ * per row, NULL: none), a last member "messages_change_per_s" (null where
+ * @p have_change says there is none).
+ */
+static void json_rows(FILE *out, const struct queue_scan_stats *const *rows, size_t n,
+                      int64_t now, const char *sep, const double *change,
+                      const unsigned char *have_change)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct queue_scan_stats *r = rows[i];
+        int ok = r->status == QUEUE_SCAN_OK;
+        int have = ok && r->messages > 0;
+        fprintf(out, "%s%s{\"name\": ", i ? "," : "", sep);
+        show_json_string(out, r->name);
+        fprintf(out, ", \"kind\": \"%s\", \"status\": \"%s\", \"source\": \"%s\"",
+                kind_name(r->kind), ok ? "ok" : "unavailable",
+                r->source == QUEUE_SCAN_POSTQUEUE ? "postqueue" : "tree");
+        fprintf(out, ", \"messages\": %" PRIu64 ", \"volume\": %" PRIu64, r->messages,
+                r->volume);
+        json_time_pair(out, "oldest", r->oldest_ms, have);
+        if (have)
+            fprintf(out, ", \"oldest_age_s\": %" PRId64 ", \"oldest_id\": ",
+                    (now - r->oldest_ms) / 1000);
+        else
+            fprintf(out, ", \"oldest_age_s\": null, \"oldest_id\": ");
+        if (have)
+            show_json_string(out, r->oldest_id);
+        else
+            fputs("null", out);
+        json_time_pair(out, "next_retry", r->next_retry_ms, ok && r->next_retry_ms != 0);
+        json_time_pair(out, "scanned", r->scanned_ms, 1);
+        fprintf(out, ", \"duration_ms\": %" PRIu32 ", \"unreadable\": %" PRIu64
+                     ", \"error\": ", r->duration_ms, r->unreadable);
+        show_json_string(out, r->error);
+        if (change && have_change[i])
+            fprintf(out, ", \"messages_change_per_s\": %.3f", change[i]);
+        else if (change)
+            fputs(", \"messages_change_per_s\": null", out);
+        fputs("}", out);
+    }
 }
 
 static void print_json(const struct queue_scan_stats *const *rows, size_t n, int64_t now)
 {
     printf("{\"queues\": [");
-    for (size_t i = 0; i < n; i++) {
-        const struct queue_scan_stats *r = rows[i];
-        int ok = r->status == QUEUE_SCAN_OK;
-        int have = ok && r->messages > 0;
-        printf("%s\n  {\"name\": ", i ? "," : "");
-        show_json_string(stdout, r->name);
-        printf(", \"kind\": \"%s\", \"status\": \"%s\", \"source\": \"%s\"",
-               kind_name(r->kind), ok ? "ok" : "unavailable",
-               r->source == QUEUE_SCAN_POSTQUEUE ? "postqueue" : "tree");
-        printf(", \"messages\": %" PRIu64 ", \"volume\": %" PRIu64, r->messages, r->volume);
-        json_time_pair("oldest", r->oldest_ms, have);
-        if (have)
-            printf(", \"oldest_age_s\": %" PRId64 ", \"oldest_id\": ",
-                   (now - r->oldest_ms) / 1000);
-        else
-            printf(", \"oldest_age_s\": null, \"oldest_id\": ");
-        if (have)
-            show_json_string(stdout, r->oldest_id);
-        else
-            fputs("null", stdout);
-        json_time_pair("next_retry", r->next_retry_ms, ok && r->next_retry_ms != 0);
-        json_time_pair("scanned", r->scanned_ms, 1);
-        printf(", \"duration_ms\": %" PRIu32 ", \"unreadable\": %" PRIu64 ", \"error\": ",
-               r->duration_ms, r->unreadable);
-        show_json_string(stdout, r->error);
-        fputs("}", stdout);
-    }
+    json_rows(stdout, rows, n, now, "\n  ", NULL, NULL);
     printf("%s]}\n", n ? "\n" : "");
 }
 
@@ -352,26 +385,40 @@ static int selects_queue(const char *name, const struct config_queue *q)
            (strncmp(name, q->name, len) == 0 && name[len] == '/');
 }
 
+/* What one scan found: the rows of every queue scanned, those shown. */
+struct scan {
+    struct queue_scan_stats *rows;
+    const struct queue_scan_stats **shown;
+    size_t n_shown;
+    int64_t now;            /* wall clock after the scan, ms */
+};
+
+static void scan_free(struct scan *sc)
+{
+    free(sc->rows);
+    free(sc->shown);
+    memset(sc, 0, sizeof *sc);
+}
+
 /*
- * Scan @p queues[0 .. n) (those NAMEs select; all when there is none) and
- * print them.  Returns the exit status.
+ * Scan @p queues[0 .. n) (those NAMEs select; all when there is none)
+ * into @p sc.  A NAME that selects nothing is said unless @p quiet.
+ * Returns the exit status.
  */
-static int scan_and_print(const struct queue_opts *o, const struct config_queue *queues,
-                          size_t n, char **names, int n_names)
+static int scan_queues(const struct config_queue *queues, size_t n, char **names,
+                       int n_names, int quiet, struct scan *sc)
 {
     int status = EX_OK;
-    struct queue_scan_stats *rows = calloc(n ? n * QUEUE_SCAN_ROWS_MAX : 1, sizeof *rows);
-    const struct queue_scan_stats **shown = calloc(n ? n * QUEUE_SCAN_ROWS_MAX : 1,
-                                                   sizeof *shown);
+    memset(sc, 0, sizeof *sc);
+    sc->rows = calloc(n ? n * QUEUE_SCAN_ROWS_MAX : 1, sizeof *sc->rows);
+    sc->shown = calloc(n ? n * QUEUE_SCAN_ROWS_MAX : 1, sizeof *sc->shown);
     unsigned char *matched = calloc(n_names ? (size_t)n_names : 1, 1);
-    if (!rows || !shown || !matched) {
-        free(rows);
-        free(shown);
+    if (!sc->rows || !sc->shown || !matched) {
+        scan_free(sc);
         free(matched);
         cli_errorf("out of memory");
         return EX_OSERR;
     }
-    size_t n_shown = 0;
     for (size_t i = 0; i < n; i++) {
         const struct config_queue *q = &queues[i];
         int wanted = n_names == 0;
@@ -379,7 +426,7 @@ static int scan_and_print(const struct queue_opts *o, const struct config_queue 
             wanted |= selects_queue(names[k], q);
         if (!wanted)
             continue;
-        struct queue_scan_stats *r = &rows[i * QUEUE_SCAN_ROWS_MAX];
+        struct queue_scan_stats *r = &sc->rows[i * QUEUE_SCAN_ROWS_MAX];
         if (queue_scan(q, r) != 0)
             status = EX_UNAVAILABLE;
         for (size_t j = 0; j < queue_scan_rows(q); j++) {
@@ -390,27 +437,174 @@ static int scan_and_print(const struct queue_opts *o, const struct config_queue 
                     show = 1;
                 }
             if (show)
-                shown[n_shown++] = &r[j];
+                sc->shown[sc->n_shown++] = &r[j];
         }
     }
     for (int k = 0; k < n_names; k++)
         if (!matched[k]) {
-            cli_errorf("no queue called '%s'", names[k]);
+            if (!quiet)
+                cli_errorf("no queue called '%s'", names[k]);
             status = CLI_EXIT_NOMATCH;
         }
+    free(matched);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    if (n_shown > 0 || o->json) {
-        if (o->json)
-            print_json(shown, n_shown, now);
-        else
-            print_text(shown, n_shown, now);
-    }
-    free(rows);
-    free(shown);
-    free(matched);
+    sc->now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     return status;
+}
+
+/* Scan once and print.  Returns the exit status. */
+static int scan_and_print(const struct queue_opts *o, const struct config_queue *queues,
+                          size_t n, char **names, int n_names)
+{
+    struct scan sc;
+    int status = scan_queues(queues, n, names, n_names, 0, &sc);
+    if (status == EX_OSERR)
+        return status;
+    if (sc.n_shown > 0 || o->json) {
+        if (o->json)
+            print_json(sc.shown, sc.n_shown, sc.now);
+        else
+            print_text(sc.shown, sc.n_shown, sc.now);
+    }
+    scan_free(&sc);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* --interval                                                                */
+
+/* What `queue --interval` keeps from one report to the next. */
+struct watch {
+    const struct queue_opts *o;
+    const struct config_queue *queues;
+    size_t n;
+    char **names;
+    int n_names;
+    struct scan before;     /* the previous report's scan (rows empty at first) */
+    int name_w;             /* the queue column's width so far */
+};
+
+/* The row called @p name in the previous scan, if it was read. */
+static const struct queue_scan_stats *row_before(const struct watch *w, const char *name)
+{
+    for (size_t i = 0; i < w->before.n_shown; i++)
+        if (strcmp(w->before.shown[i]->name, name) == 0)
+            return w->before.shown[i]->status == QUEUE_SCAN_OK ? w->before.shown[i] : NULL;
+    return NULL;
+}
+
+static void watch_text(struct watch *w, const struct scan *sc, const double *change,
+                       const unsigned char *have, int64_t wall_ms)
+{
+    char clock[INTERVAL_CLOCK_MAX], rate[32], volume[32], age[32];
+    interval_clock(wall_ms, clock, sizeof clock);
+    int width = w->name_w < 5 ? 5 : w->name_w;
+    for (size_t i = 0; i < sc->n_shown; i++)
+        if ((int)strlen(sc->shown[i]->name) > width)
+            width = (int)strlen(sc->shown[i]->name);
+    if (width != w->name_w)
+        printf("%-8s  %-*s %8s %9s %10s %8s  %s\n", "TIME", width, "QUEUE", "MESSAGES",
+               "CHANGE/S", "VOLUME", "OLDEST", "STATUS");
+    w->name_w = width;
+    for (size_t i = 0; i < sc->n_shown; i++) {
+        const struct queue_scan_stats *r = sc->shown[i];
+        if (r->status != QUEUE_SCAN_OK) {
+            printf("%-8s  %-*s %8s %9s %10s %8s  unavailable: %s\n", clock, width, r->name,
+                   "-", "-", "-", "-", r->error);
+            continue;
+        }
+        human_volume(r->volume, volume, sizeof volume);
+        if (r->messages > 0)
+            human_duration((sc->now - r->oldest_ms) / 1000, age, sizeof age);
+        else
+            snprintf(age, sizeof age, "-");
+        if (have[i])
+            snprintf(rate, sizeof rate, "%+.2f", change[i]);
+        else
+            snprintf(rate, sizeof rate, "-");
+        printf("%-8s  %-*s %8" PRIu64 " %9s %10s %8s  ok%s\n", clock, width, r->name,
+               r->messages, rate, volume, age,
+               r->unreadable > 0 ? ", some unreadable" : "");
+    }
+}
+
+static void watch_json(const struct scan *sc, const double *change,
+                       const unsigned char *have, const struct interval_tick *t)
+{
+    char when[CLI_TIME_MAX];
+    cli_time_utc(t->wall_ms, when, sizeof when);
+    fputs("{\"time\": ", stdout);
+    show_json_string(stdout, when);
+    printf(", \"report\": %" PRIu64 ", \"elapsed_s\": ", t->number);
+    if (t->elapsed_ms < 0)
+        fputs("null", stdout);
+    else
+        printf("%" PRId64 ".%03d", t->elapsed_ms / 1000, (int)(t->elapsed_ms % 1000));
+    fputs(", \"queues\": [", stdout);
+    json_rows(stdout, sc->shown, sc->n_shown, sc->now, "", change, have);
+    fputs("]}\n", stdout);
+}
+
+static int watch_report(void *ctx, const struct interval_tick *t, int *status)
+{
+    struct watch *w = ctx;
+    struct scan sc;
+    *status = scan_queues(w->queues, w->n, w->names, w->n_names, t->number > 1, &sc);
+    if (*status == EX_OSERR)
+        return -1;
+    double *change = calloc(sc.n_shown ? sc.n_shown : 1, sizeof *change);
+    unsigned char *have = calloc(sc.n_shown ? sc.n_shown : 1, 1);
+    if (!change || !have) {
+        free(change);
+        free(have);
+        scan_free(&sc);
+        cli_errorf("out of memory");
+        *status = EX_OSERR;
+        return -1;
+    }
+    /* The change of messages per second since the previous report. */
+    for (size_t i = 0; i < sc.n_shown; i++) {
+        const struct queue_scan_stats *b = t->number > 1 ? row_before(w, sc.shown[i]->name)
+                                                         : NULL;
+        have[i] = b && sc.shown[i]->status == QUEUE_SCAN_OK &&
+                  interval_change((int64_t)b->messages, (int64_t)sc.shown[i]->messages,
+                                  t->elapsed_ms, &change[i]) == 0;
+    }
+    if (w->o->json)
+        watch_json(&sc, change, have, t);
+    else
+        watch_text(w, &sc, change, have, t->wall_ms);
+    free(change);
+    free(have);
+    scan_free(&w->before);
+    w->before = sc;
+    return 0;
+}
+
+/* Scan every --interval; returns the status of the last scan. */
+static int watch_queues(const struct queue_opts *o, const struct config_queue *queues,
+                        size_t n, char **names, int n_names)
+{
+    struct watch w;
+    memset(&w, 0, sizeof w);
+    w.o = o;
+    w.queues = queues;
+    w.n = n;
+    w.names = names;
+    w.n_names = n_names;
+    int status = interval_run(&o->interval, watch_report, &w);
+    scan_free(&w.before);
+    return status;
+}
+
+/* One scan, or one every --interval. */
+static int run_queues(const struct queue_opts *o, const struct config_queue *queues,
+                      size_t n, char **names, int n_names)
+{
+    if (o->interval.interval_ms)
+        return watch_queues(o, queues, n, names, n_names);
+    return scan_and_print(o, queues, n, names, n_names);
 }
 
 int cli_queue(int argc, char **argv)
@@ -430,7 +624,7 @@ int cli_queue(int argc, char **argv)
             base_name(o.adhoc.path, name, sizeof name);
             o.adhoc.name = name;
         }
-        return scan_and_print(&o, &o.adhoc, 1, NULL, 0);
+        return run_queues(&o, &o.adhoc, 1, NULL, 0);
     }
 
     const char *path = o.config ? o.config : CONFIG_DEFAULT_PATH;
@@ -445,8 +639,7 @@ int cli_queue(int argc, char **argv)
         config_free(conf);
         return CLI_EXIT_NOMATCH;
     }
-    status = scan_and_print(&o, conf->queues, conf->n_queues, argv + optind,
-                            argc - optind);
+    status = run_queues(&o, conf->queues, conf->n_queues, argv + optind, argc - optind);
     config_free(conf);
     return status;
 }
