@@ -86,7 +86,7 @@ static void test_root(void)
     CU_ASSERT_FALSE(daemon_identity_may(&root, &st, X_OK));   /* no x bit */
     st.st_mode = S_IFREG | 0001;
     CU_ASSERT_TRUE(daemon_identity_may(&root, &st, X_OK));
-    st.st_mode = S_IFDIR | 0000;
+    st.st_mode = S_IFDIR;   /* mode 0000 */
     CU_ASSERT_TRUE(daemon_identity_may(&root, &st, X_OK));
 }
 
