@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,41 +238,6 @@ int daemon_pidfile_remove(struct daemon_pidfile *pf, char *err, size_t errlen)
 }
 
 /* --- privileges ---------------------------------------------------------- */
-
-int daemon_identity_lookup(const char *user, const char *group,
-                           struct daemon_identity *id,
-                           char *err, size_t errlen)
-{
-    memset(id, 0, sizeof *id);
-    if (!user || !*user)
-        return 0;
-    errno = 0;
-    const struct passwd *pw = getpwnam(user);
-    if (!pw) {
-        snprintf(err, errlen, "unknown user '%s'%s%s", user,
-                 errno ? ": " : "", errno ? strerror(errno) : "");
-        return EX_NOUSER;
-    }
-    if (strlen(pw->pw_name) >= sizeof id->name) {
-        snprintf(err, errlen, "user name '%s' is too long", user);
-        return EX_NOUSER;
-    }
-    snprintf(id->name, sizeof id->name, "%s", pw->pw_name);
-    id->uid = pw->pw_uid;
-    id->gid = pw->pw_gid;
-    if (group && *group) {
-        errno = 0;
-        const struct group *gr = getgrnam(group);
-        if (!gr) {
-            snprintf(err, errlen, "unknown group '%s'%s%s", group,
-                     errno ? ": " : "", errno ? strerror(errno) : "");
-            return EX_NOUSER;
-        }
-        id->gid = gr->gr_gid;
-    }
-    id->change = geteuid() == 0 && (id->uid != 0 || id->gid != getegid());
-    return 0;
-}
 
 int daemon_drop_privileges(const struct daemon_identity *id,
                            char *err, size_t errlen)

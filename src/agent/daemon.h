@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "daemon_identity.h"   /* struct daemon_identity, daemon_identity_lookup() */
+
 /* --- detaching ------------------------------------------------------------ */
 
 /**
@@ -73,25 +75,6 @@ int daemon_pidfile_create(const char *path, struct daemon_pidfile **out,
 int daemon_pidfile_remove(struct daemon_pidfile *pf, char *err, size_t errlen);
 
 /* --- privileges ---------------------------------------------------------- */
-
-/** Who to become, resolved while the name service is still reachable. */
-struct daemon_identity {
-    int change;           /**< 1: daemon_drop_privileges() switches */
-    uid_t uid;
-    gid_t gid;
-    char name[64];        /**< user name, for initgroups() */
-};
-
-/**
- * Resolve @p user and @p group ("" = the user's primary group).  An empty
- * @p user means no change.  The names are checked even when not running as
- * root (a typo must not wait for the production start), but id->change is
- * set only when the effective uid is 0 and the target differs.
- * Returns 0, or EX_NOUSER for an unknown user or group.
- */
-int daemon_identity_lookup(const char *user, const char *group,
-                           struct daemon_identity *id,
-                           char *err, size_t errlen);
 
 /**
  * Switch to @p id (initgroups, setgid, setuid) and verify that it worked,

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "monotonic.h"
+#include "segment_trust.h"
 
 /* How far (hundredths of a second) sysUpTime may step back between two
  * builds without the master having restarted (see build_apps). */
@@ -265,22 +266,8 @@ static int owner_trusted(const view_cache *vc, char *why, size_t len)
 {
     struct mtamon_owner o;
     mtamon_reader_owner(vc->reader, &o);
-    if (o.uid != 0 && o.uid != vc->trusted_uid &&
-        !(vc->has_owner_uid && o.uid == vc->owner_uid)) {
-        if (vc->has_owner_uid)
-            snprintf(why, len, "owned by uid %ld, neither root, uid %ld nor "
-                     "segment.owner (uid %ld)", (long)o.uid,
-                     (long)vc->trusted_uid, (long)vc->owner_uid);
-        else
-            snprintf(why, len, "owned by uid %ld, neither root nor uid %ld",
-                     (long)o.uid, (long)vc->trusted_uid);
-        return 0;
-    }
-    if (o.mode & S_IWOTH) {
-        snprintf(why, len, "writable by anyone (mode %04o)", (unsigned)o.mode);
-        return 0;
-    }
-    return 1;
+    return segment_trust_check(&o, vc->trusted_uid, vc->has_owner_uid,
+                               vc->owner_uid, why, len);
 }
 
 /* Attach if needed and copy the segment into vc->snap; 1 if it is up. */

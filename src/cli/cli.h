@@ -5,7 +5,8 @@
  * delete`, sun_options.c translates the Sun spellings of its options,
  * owner.c parses --group and --mode, show_text.c and show_json.c print a
  * snapshot, simulate.c writes synthetic mail traffic, feed.c follows MTA
- * logs, check_config.c validates a configuration file, queue.c scans the
+ * logs, check_config.c validates a configuration file (config_env.c checks
+ * the machine it is meant for), queue.c scans the
  * queues (src/collect), probe.c runs the probes (src/collect) and
  * probe_report.c prints them, alarms.c prints mtamond's alarm state file,
  * interval.c runs the --interval loop of show, queue, probe and alarms
@@ -54,9 +55,12 @@ int cli_simulate(const char *segment, int argc, char **argv);
 int cli_feed(const char *segment, int argc, char **argv);
 
 /**
- * `mtamon check-config FILE`: load FILE with config_load() and print
- * "FILE: ok (N applications, N channels)", or the error.  Returns EX_OK,
- * EX_CONFIG for an invalid or unreadable file, EX_USAGE for bad arguments.
+ * `mtamon check-config [--syntax-only] FILE`: load FILE with config_load(),
+ * then (unless --syntax-only) check this machine with config_env_check(),
+ * printing "FILE: KEY: error|warning: ..." per finding and "FILE: ok (N
+ * applications, N channels)[, N warnings]", or the error.  Returns EX_OK,
+ * EX_CONFIG for an invalid or unreadable file, EX_UNAVAILABLE when the
+ * environment has errors, EX_USAGE for bad arguments.
  */
 int cli_check_config(int argc, char **argv);
 

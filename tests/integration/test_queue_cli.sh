@@ -248,7 +248,7 @@ queues:
     path: $PF
     postqueue: ""
 EOF
-cli check-config "$T/queues.yaml"
+cli check-config --syntax-only "$T/queues.yaml"
 assert_exit 0 "configured: check-config accepts the queues"
 cli queue --config "$T/queues.yaml"
 assert_exit 0 "configured: exit status 0"
