@@ -33,7 +33,8 @@
  *  pickup QID: uid=N from=<a> (or sender=)           KNOWN; source of QID = channel
  *  bounce QID: sender non-delivery notification: N   KNOWN; source of N = channel;
  *                                                    if N was delivered already
- *                                                    (the daemons log apart):
+ *                                                    (the daemons log apart),
+ *                                                    even removed already:
  *                                                    SUBMIT on the channel now
  *  QID: from=<a>, size=N, nrcpt=M (queue active)     KNOWN; size of QID = N
  *  QID: to=<b>, [orig_to=<c>,] relay=R, ...,         (per recipient, on the channel T)
@@ -109,6 +110,9 @@ enum pf_flags {
     PF_SUBMITTED = 1u << 1, /* its first ENQUEUE (with the source) is done */
     PF_HAS_SIZE = 1u << 2,
     PF_NO_SOURCE = 1u << 3, /* its first ENQUEUE had no source yet */
+    PF_REMOVED = 1u << 4,   /* qmgr removed it with PF_NO_SOURCE: kept only
+                             * for bounce(8)'s line naming it, which may
+                             * come even later */
 };
 
 struct pf_qid {
@@ -405,15 +409,32 @@ static int set_source_of(const struct pf_line *L, const char *p,
         return 0;
     struct pf_qid *e = feed_qid_get(&L->st->qids, p, n);
     e->source = feed_names_intern(&L->st->names, L->channel);
-    /* Logged after the queue id was delivered (bounce(8) and qmgr log
-     * independently): its Submitted is counted now, once. */
+    /* Logged after the queue id was delivered, or even removed (bounce(8)
+     * and qmgr log independently): its Submitted is counted now, once. */
     if ((e->flags & PF_NO_SOURCE) && e->source) {
         e->flags &= ~PF_NO_SOURCE;
         emit_msg(L, FEED_SUBMIT, L->channel, "",
                  (e->flags & PF_HAS_SIZE) ? e->size : 0, 0);
+        if (e->flags & PF_REMOVED)
+            feed_qid_remove(&L->st->qids, e);
         return 1;
     }
     return 0;
+}
+
+/* The entry of a queue id that a line of its message names: a removed one
+ * kept for a late bounce(8) line (PF_REMOVED) starts afresh, for Postfix
+ * reuses short queue ids. */
+static struct pf_qid *live_qid(const struct pf_line *L, const char *qid,
+                               size_t qn)
+{
+    struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
+    if (e->flags & PF_REMOVED) {
+        struct feed_qid head = e->head;
+        memset(e, 0, sizeof *e);
+        e->head = head;
+    }
+    return e;
 }
 
 /* Parse "delay=12.345" into milliseconds. */
@@ -556,7 +577,7 @@ static enum feed_line_result delivery(const struct pf_line *L, const char *qid,
     if (what == PF_OUT_UNKNOWN)
         return FEED_LINE_UNPARSED;
 
-    struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
+    struct pf_qid *e = live_qid(L, qid, qn);
     uint64_t octets = (e->flags & PF_HAS_SIZE) ? e->size : 0;
     /* channel_len + 1: the separator keeps ("ab","c") apart from ("a","bc"). */
     uint32_t h = (uint32_t)fnv1a_add(fnv1a_add(FNV1A_INIT, L->channel,
@@ -610,13 +631,13 @@ static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
         }
         if (n == 0 || (p < end && *p != ','))
             return FEED_LINE_UNPARSED;
-        struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
+        struct pf_qid *e = live_qid(L, qid, qn);
         e->size = size;
         e->flags |= PF_HAS_SIZE;
         return FEED_LINE_KNOWN;
     }
     if (feed_text_has_prefix(p, end, LIT("status=expired"))) {
-        struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
+        struct pf_qid *e = live_qid(L, qid, qn);
         if (fail_pending(L, e, STATUS_EXPIRED) == 0) {
             const char *ch = e->last_transport
                                  ? feed_names_of(&L->st->names, e->last_transport)
@@ -633,7 +654,7 @@ static enum feed_line_result qmgr_from(const struct pf_line *L, const char *qid,
 /* The line's channel becomes the source of queue id [qid, qid + qn). */
 static void set_source(const struct pf_line *L, const char *qid, size_t qn)
 {
-    struct pf_qid *e = feed_qid_get(&L->st->qids, qid, qn);
+    struct pf_qid *e = live_qid(L, qid, qn);
     e->source = feed_names_intern(&L->st->names, L->channel);
 }
 
@@ -658,10 +679,16 @@ static enum feed_line_result qid_record(const struct pf_line *L,
     }
     if (feed_text_span_is(p, (size_t)(end - p), LIT("removed"))) {
         struct pf_qid *e = feed_qid_find(&st->qids, qid, qn);
-        if (!e)
+        if (!e || (e->flags & PF_REMOVED))
             return FEED_LINE_KNOWN;
         int n = fail_pending(L, e, 0);
-        feed_qid_remove(&st->qids, e);
+        /* Delivered, its source still unknown: a bounce(8) notification
+         * whose line is still to come (the table's age limit bounds how
+         * long it waits). */
+        if (e->flags & PF_NO_SOURCE)
+            e->flags |= PF_REMOVED;
+        else
+            feed_qid_remove(&st->qids, e);
         return n ? FEED_LINE_COUNTED : FEED_LINE_KNOWN;
     }
     if (feed_text_has_prefix(p, end, LIT("reject: ")) ||

@@ -550,6 +550,46 @@ static void test_sources(void)
                               "B5092A748EE"),
                     FEED_LINE_KNOWN);
     CU_ASSERT_EQUAL(ff_n_events, 0);   /* said twice: counted once */
+    /* ... even when qmgr removed it before bounce's line came (a loaded
+     * machine): still counted, once. */
+    CU_ASSERT_EQUAL(ff_parse(QMGR "C6092A748EF: from=<>, size=1800, nrcpt=1 (queue active)"),
+                    FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_parse(LOCAL "C6092A748EF: to=<u@here>, relay=local, delay=0, delays=0/0/0/0, "
+                                "dsn=2.0.0, status=sent (delivered to mailbox)"),
+                    FEED_LINE_COUNTED);
+    check_msg(&ff_events[0], FEED_ENQUEUE, "local", "", 1, 1800, 0);
+    CU_ASSERT_EQUAL(ff_parse(QMGR "C6092A748EF: removed"), FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_n_events, 0);
+    CU_ASSERT_EQUAL(ff_parse(QMGR "C6092A748EF: removed"), FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_parse(RFC "postfix/bounce[8]: 9E833A748E6: sender non-delivery notification: "
+                              "C6092A748EF"),
+                    FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL(ff_n_events, 1);
+    check_msg(&ff_events[0], FEED_SUBMIT, "bounce", "", 1, 1800, 0);
+    CU_ASSERT_EQUAL(ff_parse(RFC "postfix/bounce[8]: 9E833A748E6: sender non-delivery notification: "
+                              "C6092A748EF"),
+                    FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_n_events, 0);
+    /* A removed id kept for that line and reused by a new message starts
+     * afresh: the new message's source and size, no SUBMIT on bounce. */
+    CU_ASSERT_EQUAL(ff_parse(QMGR "D7092A748F0: from=<>, size=100, nrcpt=1 (queue active)"),
+                    FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_parse(LOCAL "D7092A748F0: to=<u@here>, relay=local, delay=0, delays=0/0/0/0, "
+                                "dsn=2.0.0, status=sent (delivered to mailbox)"),
+                    FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL(ff_parse(QMGR "D7092A748F0: removed"), FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_parse(SMTPD "D7092A748F0: client=x[192.0.2.3]"), FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_parse(QMGR "D7092A748F0: from=<a@x>, size=300, nrcpt=1 (queue active)"),
+                    FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_parse(SMTP "D7092A748F0: to=<b@there>, relay=mx[192.0.2.4]:25, delay=1, "
+                               "delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)"),
+                    FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL_FATAL(ff_n_events, 2);
+    check_msg(&ff_events[0], FEED_ENQUEUE, "smtp", "smtpd", 1, 300, 0);
+    CU_ASSERT_EQUAL(ff_parse(QMGR "D7092A748F0: removed"), FEED_LINE_KNOWN);
+    CU_ASSERT_EQUAL(ff_parse(RFC "postfix/bounce[8]: 9E833A748E6: sender non-delivery notification: "
+                              "D7092A748F0"),
+                    FEED_LINE_KNOWN);
     /* another instance */
     CU_ASSERT_EQUAL(ff_parse(RFC "postfix-out/pickup[5]: 4XpBmh0Bq9z9tLj: sender=<u>"), FEED_LINE_KNOWN);
     CU_ASSERT_EQUAL(ff_parse(RFC "postfix-out/smtp[5]: 4XpBmh0Bq9z9tLj: to=<x@y>, relay=none, delay=1, "
