@@ -11,8 +11,9 @@
 #include "unit_util.h"
 
 #define NOW_MS 1700000000000LL
-/* The oldest message of pf/deferred arrived this long before NOW_MS. */
-#define OLDEST_AGO_MS 7200500
+/* The oldest message of pf/deferred arrived OLDEST_AGE_S seconds and a
+ * half before NOW_MS (a fixed clock): queue_age is in whole seconds. */
+#define OLDEST_AGE_S 7200
 
 static struct config conf;
 static struct collector_snapshot cs;
@@ -66,7 +67,7 @@ static void build(void)
     cs.n_probes = 3;
 
     queues[0] = (struct queue_scan_stats){.name = "pf/deferred", .status = QUEUE_SCAN_OK,
-                                          .messages = 42, .oldest_ms = NOW_MS - OLDEST_AGO_MS};
+                                          .messages = 42, .oldest_ms = NOW_MS - OLDEST_AGE_S * 1000 - 500};
     queues[1] = (struct queue_scan_stats){.name = "pf/active", .status = QUEUE_SCAN_UNAVAILABLE};
     cs.queues = queues;
     cs.n_queues = 2;
@@ -162,14 +163,14 @@ static void test_queues_and_channels(void)
     CU_ASSERT_STRING_EQUAL(out.s[0].object, "pf/deferred");
     CU_ASSERT_EQUAL(out.s[0].value, 42);
     take(CONFIG_ALARM_QUEUE_AGE, CONFIG_ALARM_ON_QUEUES, NULL, 0);
-    CU_ASSERT_EQUAL(out.s[0].value, OLDEST_AGO_MS / 1000);   /* whole seconds */
+    CU_ASSERT_EQUAL(out.s[0].value, OLDEST_AGE_S);   /* the half second dropped */
     take(CONFIG_ALARM_QUEUE_LENGTH, CONFIG_ALARM_ON_CHANNELS, NULL, 0);
     CU_ASSERT_EQUAL_FATAL(out.n, 2);
     CU_ASSERT_EQUAL(out.s[0].value, 12);
     CU_ASSERT_EQUAL(out.s[1].value, 0);            /* a negative gauge is 0 */
     take(CONFIG_ALARM_QUEUE_AGE, CONFIG_ALARM_ON_CHANNELS, NULL, 0);
     CU_ASSERT_EQUAL_FATAL(out.n, 1);               /* tcp_intranet: no scan */
-    CU_ASSERT_EQUAL(out.s[0].value, OLDEST_AGO_MS / 1000);
+    CU_ASSERT_EQUAL(out.s[0].value, OLDEST_AGE_S);
     char *one[] = {(char *)"tcp_local"};
     take(CONFIG_ALARM_FAILURE_RATE, CONFIG_ALARM_ON_CHANNELS, one, 1);
     CU_ASSERT_EQUAL_FATAL(out.n, 1);

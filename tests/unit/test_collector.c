@@ -372,7 +372,7 @@ static void test_probes_run_once(void)
         /* One collector_run_once(): one check each, and it failed. */
         CU_ASSERT_EQUAL(s.probes[i].checks, s.probes[i].failures);
         CU_ASSERT_EQUAL(s.probes[i].checks, 1);
-        CU_ASSERT_EQUAL(s.probes[i].consecutive_failures, s.probes[i].checks);
+        CU_ASSERT_EQUAL(s.probes[i].consecutive_failures, 1);
         CU_ASSERT_PTR_NOT_NULL(strstr(s.probes[i].last_error, "timed out"));
     }
     collector_snapshot_free(&s);
@@ -402,12 +402,12 @@ static void test_probe_log(void)
     CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
     CU_ASSERT_EQUAL(s.probes[0].state, PROBE_UP);
     close(fd);                             /* refused from now on */
-    const unsigned refused_runs = 3;       /* checks made, not time */
-    for (unsigned k = 0; k < refused_runs; k++)
+    const unsigned refused_checks = 3;     /* collector_run_once() calls */
+    for (unsigned k = 0; k < refused_checks; k++)
         collector_run_once(c);
     CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
     CU_ASSERT_EQUAL(s.probes[0].state, PROBE_DOWN);
-    CU_ASSERT_EQUAL(s.probes[0].consecutive_failures, refused_runs);
+    CU_ASSERT_EQUAL(s.probes[0].consecutive_failures, refused_checks);
     fd = listen_again(port);
     CU_ASSERT_FATAL(fd >= 0);
     collector_run_once(c);
