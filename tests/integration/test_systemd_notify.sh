@@ -57,7 +57,9 @@ datagrams() { cat "$1" 2>/dev/null; }
 # count_datagrams FILE LINE: how many datagrams were exactly LINE.
 count_datagrams() { grep -cxF -- "$2" "$1" 2>/dev/null; }
 has_datagram() { grep -qxF -- "$2" "$1" 2>/dev/null; }
-watchdogs_at_least() { [ "$(count_datagrams "$1" WATCHDOG=1)" -ge "$2" ]; }
+# datagrams_at_least FILE LINE N: FILE holds LINE N times or more.
+datagrams_at_least() { [ "$(count_datagrams "$1" "$2")" -ge "$3" ]; }
+watchdogs_at_least() { datagrams_at_least "$1" WATCHDOG=1 "$2"; }
 
 # assert_receives DESC FILE LINE: FILE comes to hold the datagram LINE
 # within 20 s.
@@ -150,6 +152,9 @@ snmp_stop_master
 assert_receives "STATUS= when the master goes away" "$RX" "$LOST"
 snmp_start_master || fail "master restarted"
 wait_until 20 snmp_agent_registered || fail "mtamond registered again"
+# The master answers for the MIB once it has handled the Register PDU,
+# which can be before mtamond has read the Response and said so.
+wait_until 20 datagrams_at_least "$RX" "$ATTACHED" 2
 assert_eq 2 "$(count_datagrams "$RX" "$ATTACHED")" "STATUS= when registered again"
 
 snmp_stop_agent TERM
