@@ -19,34 +19,24 @@
 
 const char fuzz_corpus[] = "alarm_file";
 
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
-
-static void check_text(const char *s, size_t max)
-{
-    CHECK(s != NULL);
-    CHECK(strlen(s) <= max);
-}
+#define CHECK FUZZ_CHECK
 
 static void check_doc(const struct alarm_file *d)
 {
-    check_text(d->host, ALARM_FILE_NAME_MAX);
+    fuzz_check_string(d->host, ALARM_FILE_NAME_MAX);
     CHECK(d->written_ms >= 0);
     CHECK(d->n_alarms == 0 || d->alarms != NULL);
     for (size_t i = 0; i < d->n_alarms; i++) {
         const struct alarm_file_alarm *a = &d->alarms[i];
         CHECK(a->index >= 1 && a->index <= 2147483647u);
-        check_text(a->name, ALARM_FILE_NAME_MAX);
-        check_text(a->kind, ALARM_FILE_NAME_MAX);
-        check_text(a->severity, ALARM_FILE_NAME_MAX);
+        fuzz_check_string(a->name, ALARM_FILE_NAME_MAX);
+        fuzz_check_string(a->kind, ALARM_FILE_NAME_MAX);
+        fuzz_check_string(a->severity, ALARM_FILE_NAME_MAX);
         CHECK(isfinite(a->raise) && isfinite(a->clear));
         CHECK(a->n_rows == 0 || a->rows != NULL);
         for (size_t j = 0; j < a->n_rows; j++) {
             const struct alarm_file_row *r = &a->rows[j];
-            check_text(r->object, ALARM_FILE_OBJECT_MAX);
+            fuzz_check_string(r->object, ALARM_FILE_OBJECT_MAX);
             CHECK(r->state >= ALARM_FILE_CLEAR && r->state <= ALARM_FILE_ACTIVE);
             CHECK(!r->has_value || isfinite(r->value));
             CHECK(!r->has_last_value || isfinite(r->last_value));

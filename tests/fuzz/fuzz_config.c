@@ -26,17 +26,12 @@
 
 const char fuzz_corpus[] = "config";
 
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
+#define CHECK FUZZ_CHECK
 
 /* UTF-8 text without C0 controls or DEL, at most @p max bytes. */
 static void check_text(const char *s, size_t max)
 {
-    CHECK(s != NULL);
-    CHECK(strlen(s) <= max);
+    fuzz_check_string(s, max);
     for (; *s; s++)
         CHECK((unsigned char)*s >= 0x20 && *s != 0x7f);
 }

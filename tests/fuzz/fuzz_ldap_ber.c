@@ -22,11 +22,7 @@
 
 const char fuzz_corpus[] = "ldap_ber";
 
-#define CHECK(cond)          \
-    do {                     \
-        if (!(cond))         \
-            abort();         \
-    } while (0)
+#define CHECK FUZZ_CHECK
 
 static void check_str(struct ber_str s, const uint8_t *buf, size_t len)
 {
@@ -37,10 +33,7 @@ static void check_str(struct ber_str s, const uint8_t *buf, size_t len)
 
 static void check_decode(const uint8_t *data, size_t len)
 {
-    uint8_t *buf = malloc(len ? len : 1);
-    CHECK(buf != NULL);
-    if (len)
-        memcpy(buf, data, len);
+    uint8_t *buf = fuzz_copy(data, len);
     char err[256] = "";
     struct ber_message a, b;
     int rc = ber_message_decode(buf, len, &a, err, sizeof err);

@@ -25,21 +25,9 @@
 
 const char fuzz_corpus[] = "postqueue_json";
 
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
+#define CHECK FUZZ_CHECK
 
-static void check_text(const char *s, size_t size)
-{
-    const char *end = memchr(s, '\0', size);
-    CHECK(end != NULL);
-    for (; s < end; s++)
-        CHECK(*s >= 0x20 && *s < 0x7f);
-}
-
-static void one_line(const char *line, size_t len)
+static void check_line(const char *line, size_t len)
 {
     struct postqueue_msg m, again;
     char err[200], err2[200];
@@ -50,38 +38,26 @@ static void one_line(const char *line, size_t len)
     CHECK(r2 == r && strcmp(err, err2) == 0);
     if (r != 0)
         return;
-    check_text(m.queue_name, sizeof m.queue_name);
-    check_text(m.queue_id, sizeof m.queue_id);
+    fuzz_check_printable(m.queue_name, sizeof m.queue_name);
+    fuzz_check_printable(m.queue_id, sizeof m.queue_id);
     CHECK(m.size <= (uint64_t)INT64_MAX);
     CHECK(memcmp(&m, &again, sizeof m) == 0);
     CHECK(postqueue_parse_line(line, len, 1, &again, err2, sizeof err2) == 0);
     CHECK(memcmp(&m, &again, sizeof m) == 0);
 }
 
-static void lines(const uint8_t *data, size_t size)
+/* For fuzz_each_line(): check a copy of exactly the line's length. */
+static void one_line(const char *line, size_t len, void *ctx)
 {
-    const char *p = (const char *)data, *end = p + size;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        /* Exactly len bytes (1 for an empty line: malloc(0) may be NULL). */
-        // cppcheck-suppress knownConditionTrueFalse ; len is 0 for "\n\n"
-        char *copy = malloc(len ? len : 1);
-        CHECK(copy != NULL);
-        memcpy(copy, p, len);
-        one_line(copy, len);
-        free(copy);
-        p += len + (nl != NULL);
-    }
+    (void)ctx;
+    char *copy = fuzz_copy(line, len);
+    check_line(copy, len);
+    free(copy);
 }
 
 static void qfile(const uint8_t *data, size_t size, int maildrop)
 {
-    /* Exactly size bytes, so a read past them is caught. */
-    uint8_t *copy = malloc(size ? size : 1);
-    CHECK(copy != NULL);
-    if (size)
-        memcpy(copy, data, size);
+    uint8_t *copy = fuzz_copy(data, size);
     struct postfix_qfile m, again;
     uint64_t file_size = size * 7 + 3; /* what fstat would say */
     int r = postfix_qfile_parse(copy, size, 1234, file_size, maildrop, &m);
@@ -102,6 +78,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] & 1)
         qfile(data + 1, size - 1, (data[0] & 2) != 0);
     else
-        lines(data + 1, size - 1);
+        fuzz_each_line(data + 1, size - 1, one_line, NULL);
     return 0;
 }

@@ -21,20 +21,16 @@
 
 const char fuzz_corpus[] = "proc_net_tcp";
 
-#define CHECK(cond)          \
-    do {                     \
-        if (!(cond))         \
-            abort();         \
-    } while (0)
+#define CHECK FUZZ_CHECK
 
 static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-static void check_line(const char *data, size_t len)
+/* For fuzz_each_line(): the line, copied into a buffer of exactly its
+ * length. */
+static void check_line(const char *data, size_t len, void *ctx)
 {
-    char *line = malloc(len ? len : 1);
-    CHECK(line != NULL);
-    if (len)
-        memcpy(line, data, len);
+    (void)ctx;
+    char *line = fuzz_copy(data, len);
     struct connections_socket a, b;
     int rc = connections_parse_line(line, len, &a);
     CHECK(rc == 0 || rc == -1);
@@ -65,14 +61,8 @@ static void check_line(const char *data, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *p = (const char *)data, *end = p + size;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = (size_t)((nl ? nl : end) - p);
-        check_line(p, len);
-        p += len + (nl != NULL);
-    }
+    fuzz_each_line(data, size, check_line, NULL);
     if (size == 0)
-        check_line("", 0);
+        check_line("", 0, NULL);
     return 0;
 }

@@ -21,11 +21,7 @@ const char fuzz_corpus[] = "segment";
 /* Largest size an input is grown to: about 280 channel slots. */
 #define GROW_MAX ((size_t)1 << 20)
 
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
+#define CHECK FUZZ_CHECK
 
 /* A failure must come with its own code and a one-line message. */
 static void check_error(mtamon_result st, const struct mtamon_error *err)
@@ -33,15 +29,6 @@ static void check_error(mtamon_result st, const struct mtamon_error *err)
     CHECK(st < 0 && err->code == st);
     CHECK(memchr(err->message, '\0', sizeof err->message) != NULL);
     CHECK(err->message[0] != '\0' && strchr(err->message, '\n') == NULL);
-}
-
-/* NUL-terminated within @p len bytes and printable ASCII. */
-static void check_text(const char *s, size_t len)
-{
-    const char *end = memchr(s, '\0', len);
-    CHECK(end != NULL);
-    for (; s < end; s++)
-        CHECK(*s >= 0x20 && *s < 0x7f);
 }
 
 static void check_snapshot(const struct segment_map *map,
@@ -57,8 +44,8 @@ static void check_snapshot(const struct segment_map *map,
         CHECK(i == 0 || c->index > snap->channels[i - 1].index);
         CHECK(memchr(c->name, '\0', sizeof c->name) != NULL);
         CHECK(mtamon_channel_name_check(c->name, NULL) == MTAMON_OK);
-        check_text(c->last_rejection_reason, sizeof c->last_rejection_reason);
-        check_text(c->last_connect_failure, sizeof c->last_connect_failure);
+        fuzz_check_printable(c->last_rejection_reason, sizeof c->last_rejection_reason);
+        fuzz_check_printable(c->last_connect_failure, sizeof c->last_connect_failure);
         CHECK(c->n_status <= MTAMON_STATUS_SLOTS);
         for (unsigned j = 0; j < c->n_status; j++) {
             CHECK(c->status[j].code >= 4000000 && c->status[j].code <= 5999999);
@@ -71,7 +58,7 @@ static void check_snapshot(const struct segment_map *map,
         CHECK(i == 0 || a->entry > snap->assocs[i - 1].entry);
         CHECK(a->channel >= 1 && a->channel <= map->channel_capacity);
         CHECK(a->direction == MTAMON_INBOUND || a->direction == MTAMON_OUTBOUND);
-        check_text(a->remote, sizeof a->remote);
+        fuzz_check_printable(a->remote, sizeof a->remote);
     }
 }
 

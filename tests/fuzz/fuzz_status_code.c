@@ -17,20 +17,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* Exactly size + 1 bytes, so a read past the NUL is caught. */
     char *text = malloc(size + 1);
-    if (!text)
-        abort();
+    FUZZ_CHECK(text != NULL);
     if (size)
         memcpy(text, data, size);
     text[size] = '\0';
 
     mtamon_status_code code = mtamon_status_parse(text);
-    if (code != 0 && (code < 4000000 || code > 5999999))
-        abort();
-    if (code != 0 && mtamon_status_make(code / 1000000, code / 1000 % 1000,
-                                        code % 1000) != code)
-        abort();
-    if (mtamon_status_parse(text) != code)
-        abort();
+    FUZZ_CHECK(code == 0 || (code >= 4000000 && code <= 5999999));
+    FUZZ_CHECK(code == 0 || mtamon_status_make(code / 1000000, code / 1000 % 1000,
+                                               code % 1000) == code);
+    FUZZ_CHECK(mtamon_status_parse(text) == code);
     free(text);
     return 0;
 }
