@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "unit_util.h"
 
@@ -60,6 +61,26 @@ enum feed_line_result ff_parse_n(const char *text, size_t len)
 enum feed_line_result ff_parse(const char *text)
 {
     return ff_parse_n(text, strlen(text));
+}
+
+void ff_check_msg(const struct feed_event *e, enum feed_event_kind kind,
+                  const char *channel, const char *src, uint32_t rcpts,
+                  uint64_t octets, mtamon_status_code status)
+{
+    CU_ASSERT_EQUAL(e->kind, kind);
+    CU_ASSERT_STRING_EQUAL(e->channel, channel);
+    CU_ASSERT_STRING_EQUAL(e->src, src);
+    CU_ASSERT_EQUAL(e->recipients, rcpts);
+    CU_ASSERT_EQUAL(e->octets, octets);
+    CU_ASSERT_EQUAL(e->status, status);
+    CU_ASSERT_STRING_EQUAL(e->key, "");
+    CU_ASSERT_STRING_EQUAL(e->remote, "");
+    if (e->kind != kind || strcmp(e->channel, channel) != 0 || strcmp(e->src, src) != 0 ||
+        e->recipients != rcpts || e->octets != octets || e->status != status)
+        fprintf(stderr, "\n    event kind %d on %s from '%s', %u recipients, %llu octets, "
+                "status %u\n",
+                (int)e->kind, e->channel, e->src, (unsigned)e->recipients,
+                (unsigned long long)e->octets, (unsigned)e->status);
 }
 
 void ff_expect_no_events(const char *const *lines, size_t n, enum feed_line_result want)
@@ -148,6 +169,37 @@ enum feed_line_result ff_parse_longest(const char *head, char fill)
     enum feed_line_result r = ff_parse_n(big, FEED_LINE_MAX);
     free(big);
     return r;
+}
+
+int ff_read_log(const struct feed_format *fmt, const char *rel, feed_emit_fn emit,
+                void *ctx, unsigned results[4])
+{
+    for (int r = 0; r < 4; r++)
+        results[r] = 0;
+    FILE *f = ff_open_data(rel);
+    if (!f)
+        return -1;
+    ff_fresh(fmt);
+    char line[4096];
+    int lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        size_t len = strcspn(line, "\n");
+        results[fmt->parse(ff_st, line, len, emit, ctx)]++;
+        lines++;
+    }
+    fclose(f);
+    return lines;
+}
+
+int ff_main(const char *suite, const struct unit_test *tests, int utc)
+{
+    if (utc) {
+        setenv("TZ", "UTC", 1);
+        tzset();
+    }
+    int rc = unit_main(suite, tests);
+    ff_destroy();
+    return rc;
 }
 
 FILE *ff_open_data(const char *rel)

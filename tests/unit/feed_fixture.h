@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "feed.h"
+#include "unit_util.h"
 
 #define FF_MAX_EVENTS 64
 
@@ -39,6 +40,16 @@ enum feed_line_result ff_parse_n(const char *text, size_t len);
 
 /* ff_parse_n() of the string @p text without its NUL. */
 enum feed_line_result ff_parse(const char *text);
+
+/*
+ * Check a message event (ENQUEUE, SUBMIT, DEQUEUE, TEMPFAIL, REJECT,
+ * FAIL) field by field: its kind, channel, source, recipients, octets and
+ * status are those given, and it has no key nor remote address (an event
+ * that differs is named on stderr).
+ */
+void ff_check_msg(const struct feed_event *e, enum feed_event_kind kind,
+                  const char *channel, const char *src, uint32_t rcpts,
+                  uint64_t octets, mtamon_status_code status);
 
 /* Parse each of the @p n strings @p lines: each must give @p want and
  * emit no event (a line that does not is named on stderr). */
@@ -94,10 +105,28 @@ void ff_put_head(char *buf, size_t n, const char *head);
 FILE *ff_open_data(const char *rel);
 
 /*
+ * Parse every line of tests/data/feed/@p rel (ff_open_data(), without its
+ * newline) with a fresh state of @p fmt, giving the events to @p emit with
+ * @p ctx, and count the lines of each result in @p results (zeroed
+ * first).  Returns the number of lines, or -1 if the file is missing (the
+ * test has failed).  The state stays current, as after ff_fresh().
+ */
+int ff_read_log(const struct feed_format *fmt, const char *rel, feed_emit_fn emit,
+                void *ctx, unsigned results[4]);
+
+/*
  * Parse a line of FEED_LINE_MAX bytes: @p fill throughout, the string
  * @p head at its start.  Returns the parser's result (events in
  * ff_events).
  */
 enum feed_line_result ff_parse_longest(const char *head, char fill);
+
+/*
+ * The main() of a parser suite: with @p utc, make the local time zone UTC
+ * first (before anything reads it: the suite's log stamps are local
+ * times with known epoch values); run @p tests as unit_main() does, then
+ * destroy the state.  Returns unit_main()'s status.
+ */
+int ff_main(const char *suite, const struct unit_test *tests, int utc);
 
 #endif /* MTAMON_FEED_FIXTURE_H */

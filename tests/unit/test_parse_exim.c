@@ -13,14 +13,9 @@
 
 #define IDS_REMEMBERED 65536 /* EX_IDS of parse_exim.c */
 
-static const struct feed_format *fmt(void)
-{
-    return &feed_format_exim;
-}
-
 static void fresh(void)
 {
-    ff_fresh(fmt());
+    ff_fresh(&feed_format_exim);
 }
 
 /* 2026-12-04 20:02:12 UTC */
@@ -32,23 +27,12 @@ static void fresh(void)
 #define ID "1xZZTw-0006ok-11"
 #define ID2 "1xZZTw-0006ok-16"
 
+/* A message event of Exim: no source. */
 static void check_msg(const struct feed_event *e, enum feed_event_kind kind,
                       const char *channel, uint32_t rcpts, uint64_t octets,
                       mtamon_status_code status)
 {
-    CU_ASSERT_EQUAL(e->kind, kind);
-    CU_ASSERT_STRING_EQUAL(e->channel, channel);
-    CU_ASSERT_STRING_EQUAL(e->src, "");
-    CU_ASSERT_EQUAL(e->recipients, rcpts);
-    CU_ASSERT_EQUAL(e->octets, octets);
-    CU_ASSERT_EQUAL(e->status, status);
-    CU_ASSERT_STRING_EQUAL(e->key, "");
-    CU_ASSERT_STRING_EQUAL(e->remote, "");
-    if (e->kind != kind || strcmp(e->channel, channel) != 0 ||
-        e->octets != octets || e->status != status)
-        fprintf(stderr, "\n    event kind %d on %s, %llu octets, status %u\n",
-                (int)e->kind, e->channel, (unsigned long long)e->octets,
-                (unsigned)e->status);
+    ff_check_msg(e, kind, channel, "", rcpts, octets, status);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -564,7 +548,7 @@ static void test_truncated(void)
         {TA "SMTP connection from [127.0.0.1]:52780 I=[127.0.0.1]:41353 (TCP/IP connection count = 1)",
          "connection count", 1},
     };
-    ff_every_prefix(cases, sizeof cases / sizeof cases[0], fmt(), date_cut, 0);
+    ff_every_prefix(cases, sizeof cases / sizeof cases[0], &feed_format_exim, date_cut, 0);
 }
 
 /* Every other random line starts with a valid head, in turn. */
@@ -642,29 +626,6 @@ static void sum(void *ctx, const struct feed_event *ev)
     }
 }
 
-/* Read tests/data/feed/exim-gt/NAME into @p t; 0 if it is missing. */
-static int read_log(const char *name, struct totals *t, unsigned *lines)
-{
-    char rel[256];
-    snprintf(rel, sizeof rel, "exim-gt/%s", name);
-    FILE *f = ff_open_data(rel);
-    if (!f)
-        return 0;
-    fresh();
-    char line[4096];
-    unsigned other = 0;
-    *lines = 0;
-    while (fgets(line, sizeof line, f)) {
-        size_t n = strcspn(line, "\n");
-        enum feed_line_result r = fmt()->parse(ff_state(), line, n, sum, t);
-        other += r != FEED_LINE_COUNTED && r != FEED_LINE_KNOWN;
-        ++*lines;
-    }
-    fclose(f);
-    CU_ASSERT_EQUAL(other, 0);
-    return 1;
-}
-
 static void test_real_logs(void)
 {
     /* Both logs are the traffic of test_feed_exim.sh (see the README
@@ -673,17 +634,19 @@ static void test_real_logs(void)
      * refused outbound connections); volumes below. */
     static const struct {
         const char *name;
-        unsigned lines;
+        int lines;
         uint64_t rcvd_bytes, dlvd_bytes, assocs;
     } logs[] = {
-        {"mainlog-default", 54, 4543, 3951, 0},
-        {"mainlog-all", 64, 4659, 4045, 1},
+        {"exim-gt/mainlog-default", 54, 4543, 3951, 0},
+        {"exim-gt/mainlog-all", 64, 4659, 4045, 1},
     };
     for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
         struct totals t = {0};
-        unsigned lines;
-        if (!read_log(logs[i].name, &t, &lines))
+        unsigned n[4];
+        int lines = ff_read_log(&feed_format_exim, logs[i].name, sum, &t, n);
+        if (lines < 0)
             continue;
+        CU_ASSERT_EQUAL(n[FEED_LINE_SKIPPED] + n[FEED_LINE_UNPARSED], 0);
         CU_ASSERT_EQUAL(lines, logs[i].lines);
         CU_ASSERT_EQUAL(t.submitted, 12);
         CU_ASSERT_EQUAL(t.submitted_octets, logs[i].rcvd_bytes);
@@ -702,8 +665,6 @@ static void test_real_logs(void)
 
 int main(void)
 {
-    setenv("TZ", "UTC", 1);
-    tzset();
     static const struct unit_test tests[] = {
         {"dates, +millisec, log_timezone, +pid", test_dates},
         {"arrivals", test_arrivals},
@@ -720,7 +681,5 @@ int main(void)
         {"real Exim logs against eximstats", test_real_logs},
         {NULL, NULL},
     };
-    int rc = unit_main("parse_exim", tests);
-    ff_destroy();
-    return rc;
+    return ff_main("parse_exim", tests, 1);
 }
