@@ -369,10 +369,12 @@ static void test_state_load_save(void)
 /* ------------------------------------------------------------------------ */
 /* The follower on files, with --once                                        */
 
-/* Run a --once follower over @p log with @p state; lines into @p l. */
+/* Run a --once follower over @p log with @p state; the lines it reads
+ * into @p l, emptied first. */
 static int follow_once(const char *log, const char *state, int from_start,
                        struct lines *l, struct feed_follow_stats *stats)
 {
+    memset(l, 0, sizeof *l);
     struct feed_follow_opts opts = {
         .path = log, .state_path = state, .from_start = from_start, .once = 1,
     };
@@ -405,13 +407,11 @@ static void test_follow_resume(void)
     CU_ASSERT_EQUAL(follow_once(log, state, 0, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 0);
     /* Without a state file (an import) it is given as it is. */
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, NULL, 0, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 1);
     CU_ASSERT(line_is(&l, 0, "thr"));
 
     unlink(state);
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, state, 1, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 2);
     CU_ASSERT(line_is(&l, 1, "two"));
@@ -420,7 +420,6 @@ static void test_follow_resume(void)
     /* The line being written is completed: read whole, once, not as "thr"
      * and "four" (a record cut in two, neither half counted right). */
     write_file(log, "four\nfive\n", 10, "a");
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, state, 1, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 2);
     CU_ASSERT(line_is(&l, 0, "thrfour"));
@@ -428,7 +427,6 @@ static void test_follow_resume(void)
     CU_ASSERT_EQUAL(st.truncations, 0);
 
     /* Nothing new: nothing read. */
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, state, 1, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 0);
 
@@ -437,7 +435,6 @@ static void test_follow_resume(void)
     CU_ASSERT(fd >= 0);
     CU_ASSERT_EQUAL(pwrite(fd, "FIVE", 4, 16), 4);
     close(fd);
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, state, 1, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 4);
     CU_ASSERT(line_is(&l, 2, "thrfour"));
@@ -446,7 +443,6 @@ static void test_follow_resume(void)
 
     /* Shorter than the offset: truncated, read from 0. */
     write_file(log, "six\n", 4, "w");
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, state, 1, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 1);
     CU_ASSERT(line_is(&l, 0, "six"));
@@ -471,7 +467,6 @@ static void test_follow_rotated_while_stopped(void)
     write_file(log, "a3\n", 3, "a");
     CU_ASSERT_EQUAL(rename(log, old), 0);
     write_file(log, "b1\nb2\n", 6, "w");
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, state, 1, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 3);
     CU_ASSERT(line_is(&l, 0, "a3"));
@@ -480,7 +475,6 @@ static void test_follow_rotated_while_stopped(void)
     CU_ASSERT_EQUAL(st.rotations, 1);
 
     /* The state now names the new file. */
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, state, 1, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 0);
     CU_ASSERT_EQUAL(st.rotations, 0);
@@ -489,7 +483,6 @@ static void test_follow_rotated_while_stopped(void)
     CU_ASSERT_EQUAL(rename(log, old), 0);
     unlink(old);
     write_file(log, "c1\n", 3, "w");
-    memset(&l, 0, sizeof l);
     CU_ASSERT_EQUAL(follow_once(log, state, 1, &l, &st), EX_OK);
     CU_ASSERT_EQUAL(l.n, 1);
     CU_ASSERT(line_is(&l, 0, "c1"));
