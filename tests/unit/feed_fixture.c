@@ -171,6 +171,31 @@ enum feed_line_result ff_parse_longest(const char *head, char fill)
     return r;
 }
 
+void ff_pending_overflow(void (*line)(char *buf, size_t n, int pass, int i),
+                         unsigned tracked)
+{
+    unsigned enq = 0, ends = 0, temp = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < 20; i++) {
+            char buf[512];
+            line(buf, sizeof buf, pass, i);
+            CU_ASSERT_EQUAL(ff_parse(buf), FEED_LINE_COUNTED);
+            for (size_t k = 0; k < ff_n_events; k++) {
+                enq += ff_events[k].kind == FEED_ENQUEUE;
+                temp += ff_events[k].kind == FEED_TEMPFAIL;
+                ends += ff_events[k].kind == FEED_DEQUEUE || ff_events[k].kind == FEED_FAIL;
+                if (ff_events[k].kind == FEED_DEQUEUE)
+                    CU_ASSERT_EQUAL(ff_events[k].first_attempt, 0);
+            }
+        }
+        if (pass == 1)
+            CU_ASSERT_EQUAL(enq, tracked);
+    }
+    CU_ASSERT_EQUAL(temp, 40);
+    CU_ASSERT_EQUAL(ends, 20);
+    CU_ASSERT_EQUAL(enq, 20);
+}
+
 int ff_read_log(const struct feed_format *fmt, const char *rel, feed_emit_fn emit,
                 void *ctx, unsigned results[4])
 {

@@ -105,6 +105,18 @@ void ff_put_head(char *buf, size_t n, const char *head);
 FILE *ff_open_data(const char *rel);
 
 /*
+ * More deferred recipients of one message than the parser tracks: in
+ * passes 0 and 1, @p line writes (into @p buf, @p n bytes) the deferral of
+ * each recipient 0 to 19, in pass 2 its end (delivered when odd, failed
+ * when even).  Every line counts; after the deferrals @p tracked
+ * recipients are queued (ENQUEUE); in the end there were 40 deferrals, 20
+ * ends and 20 ENQUEUEs (the untracked ones queued when they end), and no
+ * delivery is a first attempt.  In the current state.
+ */
+void ff_pending_overflow(void (*line)(char *buf, size_t n, int pass, int i),
+                         unsigned tracked);
+
+/*
  * Parse every line of tests/data/feed/@p rel (ff_open_data(), without its
  * newline) with a fresh state of @p fmt, giving the events to @p emit with
  * @p ctx, and count the lines of each result in @p results (zeroed

@@ -411,34 +411,21 @@ static void test_connections(void)
 /* ------------------------------------------------------------------------ */
 /* State                                                                     */
 
+/* For ff_pending_overflow(): recipient i deferred, or ended in pass 2. */
+static void overflow_line(char *buf, size_t n, int pass, int i)
+{
+    if (pass < 2)
+        snprintf(buf, n, T0 ID " == r%d@there R=r T=remote_smtp defer (111): Connection refused", i);
+    else
+        snprintf(buf, n, T0 ID " %s r%d@there R=r T=remote_smtp: x", i % 2 ? "=>" : "**", i);
+}
+
 /* More deferred recipients than a message tracks: the extra ones are
  * queued only when they end, so enqueues and ends still balance. */
 static void test_pending_overflow(void)
 {
     fresh();
-    unsigned enq = 0, ends = 0, temp = 0;
-    for (int pass = 0; pass < 3; pass++) {
-        for (int i = 0; i < 20; i++) {
-            char line[512];
-            if (pass < 2)
-                snprintf(line, sizeof line, T0 ID " == r%d@there R=r T=remote_smtp defer (111): Connection refused", i);
-            else
-                snprintf(line, sizeof line, T0 ID " %s r%d@there R=r T=remote_smtp: x", i % 2 ? "=>" : "**", i);
-            CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-            for (size_t k = 0; k < ff_n_events; k++) {
-                enq += ff_events[k].kind == FEED_ENQUEUE;
-                temp += ff_events[k].kind == FEED_TEMPFAIL;
-                ends += ff_events[k].kind == FEED_DEQUEUE || ff_events[k].kind == FEED_FAIL;
-                if (ff_events[k].kind == FEED_DEQUEUE)
-                    CU_ASSERT_EQUAL(ff_events[k].first_attempt, 0);
-            }
-        }
-        if (pass == 1)
-            CU_ASSERT_EQUAL(enq, 8); /* EX_PENDING tracked */
-    }
-    CU_ASSERT_EQUAL(temp, 40);
-    CU_ASSERT_EQUAL(ends, 20);
-    CU_ASSERT_EQUAL(enq, 20);
+    ff_pending_overflow(overflow_line, 8); /* EX_PENDING tracked */
 }
 
 /* A full table forgets the oldest message ids, and only those. */

@@ -693,34 +693,21 @@ static void test_bounced_expired_removed(void)
     check_msg(&ff_events[0], FEED_ENQUEUE, "local", "", 1, 0, 0);
 }
 
+/* For ff_pending_overflow(): recipient i deferred, or ended in pass 2. */
+static void overflow_line(char *buf, size_t n, int pass, int i)
+{
+    snprintf(buf, n,
+             SMTP "3F2A51C0A12: to=<r%d@there>, relay=none, delay=9, delays=0/0/9/0, "
+                  "dsn=4.4.1, status=%s (x)",
+             i, pass < 2 ? "deferred" : (i % 2 ? "sent" : "bounced"));
+}
+
 /* More deferred recipients than a queue id tracks: the extra ones are
  * queued only when they end, so enqueues and ends still balance. */
 static void test_pending_overflow(void)
 {
     fresh();
-    unsigned enq = 0, ends = 0, temp = 0;
-    for (int pass = 0; pass < 3; pass++) {
-        for (int i = 0; i < 20; i++) {
-            char line[512];
-            snprintf(line, sizeof line,
-                     SMTP "3F2A51C0A12: to=<r%d@there>, relay=none, delay=9, delays=0/0/9/0, "
-                          "dsn=4.4.1, status=%s (x)",
-                     i, pass < 2 ? "deferred" : (i % 2 ? "sent" : "bounced"));
-            CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-            for (size_t k = 0; k < ff_n_events; k++) {
-                enq += ff_events[k].kind == FEED_ENQUEUE;
-                temp += ff_events[k].kind == FEED_TEMPFAIL;
-                ends += ff_events[k].kind == FEED_DEQUEUE || ff_events[k].kind == FEED_FAIL;
-                if (ff_events[k].kind == FEED_DEQUEUE)
-                    CU_ASSERT_EQUAL(ff_events[k].first_attempt, 0);
-            }
-        }
-        if (pass == 1)
-            CU_ASSERT_EQUAL(enq, 8); /* PF_PENDING tracked */
-    }
-    CU_ASSERT_EQUAL(temp, 40);
-    CU_ASSERT_EQUAL(ends, 20);
-    CU_ASSERT_EQUAL(enq, 20);
+    ff_pending_overflow(overflow_line, 8); /* PF_PENDING tracked */
     CU_ASSERT_EQUAL(ff_parse(QMGR "3F2A51C0A12: removed"), FEED_LINE_KNOWN);
 }
 
