@@ -25,6 +25,55 @@ static inline void fuzz_feed_check_strings(const struct feed_event *ev)
     FUZZ_CHECK(mtamon_channel_name_check(ev->channel, NULL) == MTAMON_OK);
 }
 
+/* What every log parser's events obey: a message event (ENQUEUE, DEQUEUE,
+ * TEMPFAIL, REJECT, FAIL) counts exactly one recipient, a SUBMIT at least
+ * one; only a DEQUEUE has a queue time, -1 (unknown) or more; no log
+ * tells of a conversion or a loop. */
+static inline void fuzz_feed_check_common(const struct feed_event *ev)
+{
+    FUZZ_CHECK(ev->kind == FEED_DEQUEUE || ev->queue_ms == -1);
+    FUZZ_CHECK(ev->queue_ms >= -1);
+    switch (ev->kind) {
+    case FEED_SUBMIT:
+        FUZZ_CHECK(ev->recipients >= 1);
+        break;
+    case FEED_ENQUEUE:
+    case FEED_DEQUEUE:
+    case FEED_TEMPFAIL:
+    case FEED_REJECT:
+    case FEED_FAIL:
+        FUZZ_CHECK(ev->recipients == 1);
+        break;
+    case FEED_CONVERT:
+    case FEED_LOOP:
+        FUZZ_CHECK(0);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The associations of a server's own SMTP sessions, as Postfix and Exim
+ * log them: an opened one is inbound, an opened or closed one carries the
+ * key that pairs them, a refused or failed one a status and a reason. */
+static inline void fuzz_feed_check_session(const struct feed_event *ev)
+{
+    switch (ev->kind) {
+    case FEED_ASSOC_OPEN:
+        FUZZ_CHECK(ev->direction == MTAMON_INBOUND && ev->key[0] != '\0');
+        break;
+    case FEED_ASSOC_CLOSE:
+        FUZZ_CHECK(ev->key[0] != '\0');
+        break;
+    case FEED_ASSOC_REJECT:
+    case FEED_ASSOC_FAIL:
+        FUZZ_CHECK(ev->status != 0 && ev->reason[0] != '\0');
+        break;
+    default:
+        break;
+    }
+}
+
 /* One run of fuzz_feed_lines(): the parser, its state, the target's
  * check of an event and the events of the current line. */
 struct fuzz_feed_run {
@@ -35,13 +84,14 @@ struct fuzz_feed_run {
     size_t n_events;
 };
 
-/* The emit function: count the event, check its strings, then the
- * target's invariants. */
+/* The emit function: count the event, check its strings and what every
+ * parser's events obey, then the target's invariants. */
 static inline void fuzz_feed_event(void *ctx, const struct feed_event *ev)
 {
     struct fuzz_feed_run *run = ctx;
     run->n_events++;
     fuzz_feed_check_strings(ev);
+    fuzz_feed_check_common(ev);
     run->check_event(ev);
 }
 
@@ -69,8 +119,8 @@ static inline void fuzz_feed_line(const char *p, size_t len, void *ctx)
 
 /*
  * Check that feed_format_find() knows @p fmt by its name, then parse
- * every line of @p data with one state of @p fmt: every event's strings
- * are checked (fuzz_feed_check_strings()) and then given to
+ * every line of @p data with one state of @p fmt: every event is checked
+ * (fuzz_feed_check_strings(), fuzz_feed_check_common()) and then given to
  * @p check_event; after each line, the result is one of the four and
  * events came from COUNTED lines only: exactly @p events_per_counted of
  * them, or at least one when it is 0.

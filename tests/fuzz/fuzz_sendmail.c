@@ -22,33 +22,15 @@ const char fuzz_corpus[] = "sendmail";
 
 #define CHECK FUZZ_CHECK
 
+/* After fuzz_feed_check_common(). */
 static void check_event(const struct feed_event *ev)
 {
     CHECK(ev->src[0] == '\0' && ev->key[0] == '\0' && ev->remote[0] == '\0');
-    CHECK(ev->kind == FEED_DEQUEUE || ev->queue_ms == -1);
-    CHECK(ev->queue_ms >= -1);
-    switch (ev->kind) {
-    case FEED_SUBMIT:
-        CHECK(ev->recipients >= 1);
-        break;
-    case FEED_ENQUEUE:
-    case FEED_DEQUEUE:
-    case FEED_TEMPFAIL:
-    case FEED_FAIL:
-        CHECK(ev->recipients == 1);
-        break;
-    case FEED_REJECT:
-        CHECK(ev->recipients == 1 && ev->octets == 0);
-        break;
-    case FEED_ASSOC_REJECT:
-        CHECK(ev->recipients == 0);
-        break;
-    case FEED_ASSOC_FAIL:
-        CHECK(ev->status != 0 && ev->reason[0] != '\0');
-        break;
-    default:
-        CHECK(0); /* the parser emits no other kind */
-    }
+    CHECK(ev->kind != FEED_REJECT || ev->octets == 0);
+    /* no connection's start nor end is logged */
+    CHECK(ev->kind != FEED_ASSOC_OPEN && ev->kind != FEED_ASSOC_CLOSE);
+    CHECK(ev->kind != FEED_ASSOC_REJECT || ev->recipients == 0);
+    CHECK(ev->kind != FEED_ASSOC_FAIL || (ev->status != 0 && ev->reason[0] != '\0'));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
