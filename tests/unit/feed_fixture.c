@@ -196,6 +196,38 @@ void ff_pending_overflow(void (*line)(char *buf, size_t n, int pass, int i),
     CU_ASSERT_EQUAL(enq, 20);
 }
 
+/* Deliver message @p id of generation @p gen: its size is @p octets. */
+static void ff_expect_size(const struct ff_id_lines *lines, int gen, unsigned id,
+                           uint64_t octets)
+{
+    char line[512];
+    lines->delivery(line, sizeof line, gen, id);
+    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
+    CU_ASSERT_EQUAL(ff_events[lines->size_event].octets, octets);
+}
+
+void ff_eviction(const struct ff_id_lines *lines, unsigned remembered)
+{
+    const unsigned total = remembered + 1000;
+    char line[512];
+    for (unsigned i = 0; i < total; i++) {
+        lines->arrival(line, sizeof line, 0, i, 1000 + i);
+        CU_ASSERT_EQUAL_FATAL(ff_parse(line), lines->arrival_result);
+    }
+    ff_expect_size(lines, 0, 5, 0);
+    ff_expect_size(lines, 0, total - 1, 1000 + total - 1);
+    for (unsigned i = total - 500; i < total; i++) {
+        lines->end(line, sizeof line, i);
+        CU_ASSERT_EQUAL_FATAL(ff_parse(line), FEED_LINE_KNOWN);
+    }
+    for (unsigned i = 0; i < 600; i++) {
+        lines->arrival(line, sizeof line, 1, i, 7);
+        CU_ASSERT_EQUAL_FATAL(ff_parse(line), lines->arrival_result);
+    }
+    ff_expect_size(lines, 0, total - 501, 1000 + total - 501);
+    ff_expect_size(lines, 1, 0, 7);
+}
+
 int ff_read_log(const struct feed_format *fmt, const char *rel, feed_emit_fn emit,
                 void *ctx, unsigned results[4])
 {

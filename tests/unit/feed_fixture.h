@@ -116,6 +116,30 @@ FILE *ff_open_data(const char *rel);
 void ff_pending_overflow(void (*line)(char *buf, size_t n, int pass, int i),
                          unsigned tracked);
 
+/* The lines ff_eviction() feeds, each written into @p buf (@p n bytes):
+ * message ids are numbers, those of generation 1 others than those of
+ * generation 0. */
+struct ff_id_lines {
+    /* Message @p id arrives with @p size octets: gives arrival_result. */
+    void (*arrival)(char *buf, size_t n, int gen, unsigned id, unsigned size);
+    enum feed_line_result arrival_result;
+    /* A delivery of message @p id: COUNTED, the message's size in the
+     * octets of its event number size_event. */
+    void (*delivery)(char *buf, size_t n, int gen, unsigned id);
+    size_t size_event;
+    /* Message @p id (generation 0) ends, and is forgotten: KNOWN. */
+    void (*end)(char *buf, size_t n, unsigned id);
+};
+
+/*
+ * A full message-id table forgets the oldest ids, and only those: in the
+ * current state, @p remembered + 1000 arrivals (id i of size 1000 + i),
+ * then a delivery of id 5 has no size any more and one of the last id its
+ * own; the ends of the last 500 free entries that 600 new arrivals
+ * (generation 1, size 7) take, while the 501st last id keeps its size.
+ */
+void ff_eviction(const struct ff_id_lines *lines, unsigned remembered);
+
 /*
  * Parse every line of tests/data/feed/@p rel (ff_open_data(), without its
  * newline) with a fresh state of @p fmt, giving the events to @p emit with

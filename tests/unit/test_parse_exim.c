@@ -428,39 +428,31 @@ static void test_pending_overflow(void)
     ff_pending_overflow(overflow_line, 8); /* EX_PENDING tracked */
 }
 
-/* A full table forgets the oldest message ids, and only those. */
+/* For ff_eviction(): ids 1a..., and 1b... for generation 1. */
+static void evict_arrival(char *buf, size_t n, int gen, unsigned id, unsigned size)
+{
+    snprintf(buf, n, T0 "1%c%04X-%06X-aa <= a@b P=esmtp S=%u", gen ? 'b' : 'a', id >> 16, id, size);
+}
+
+static void evict_delivery(char *buf, size_t n, int gen, unsigned id)
+{
+    snprintf(buf, n, T0 "1%c%04X-%06X-aa => b@c R=r T=t", gen ? 'b' : 'a', id >> 16, id);
+}
+
+static void evict_end(char *buf, size_t n, unsigned id)
+{
+    snprintf(buf, n, T0 "1a%04X-%06X-aa Completed", id >> 16, id);
+}
+
+/* A full table forgets the oldest message ids, and only those; Completed
+ * frees entries that later ids reuse.  A delivery emits ENQUEUE, DEQUEUE. */
 static void test_eviction(void)
 {
+    static const struct ff_id_lines lines = {
+        evict_arrival, FEED_LINE_COUNTED, evict_delivery, 1, evict_end,
+    };
     fresh();
-    const unsigned total = IDS_REMEMBERED + 1000;
-    char line[256];
-    for (unsigned i = 0; i < total; i++) {
-        snprintf(line, sizeof line, T0 "1a%04X-%06X-aa <= a@b P=esmtp S=%u", i >> 16, i, 1000 + i);
-        CU_ASSERT_EQUAL_FATAL(ff_parse(line), FEED_LINE_COUNTED);
-    }
-    snprintf(line, sizeof line, T0 "1a%04X-%06X-aa => b@c R=r T=t", 0u, 5u);
-    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-    CU_ASSERT_EQUAL(ff_events[1].octets, 0);
-    unsigned last = total - 1;
-    snprintf(line, sizeof line, T0 "1a%04X-%06X-aa => b@c R=r T=t", last >> 16, last);
-    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-    CU_ASSERT_EQUAL(ff_events[1].octets, 1000 + last);
-    /* Completed frees entries that later ids reuse */
-    for (unsigned i = total - 500; i < total; i++) {
-        snprintf(line, sizeof line, T0 "1a%04X-%06X-aa Completed", i >> 16, i);
-        CU_ASSERT_EQUAL_FATAL(ff_parse(line), FEED_LINE_KNOWN);
-    }
-    for (unsigned i = 0; i < 600; i++) {
-        snprintf(line, sizeof line, T0 "1b%04X-%06X-aa <= a@b P=esmtp S=7", i >> 16, i);
-        CU_ASSERT_EQUAL_FATAL(ff_parse(line), FEED_LINE_COUNTED);
-    }
-    unsigned kept = total - 501;
-    snprintf(line, sizeof line, T0 "1a%04X-%06X-aa => b@c R=r T=t", kept >> 16, kept);
-    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-    CU_ASSERT_EQUAL(ff_events[1].octets, 1000 + kept);
-    snprintf(line, sizeof line, T0 "1b%04X-%06X-aa => b@c R=r T=t", 0u, 0u);
-    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-    CU_ASSERT_EQUAL(ff_events[1].octets, 7);
+    ff_eviction(&lines, IDS_REMEMBERED);
 }
 
 /* ------------------------------------------------------------------------ */

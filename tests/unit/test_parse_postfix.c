@@ -711,45 +711,38 @@ static void test_pending_overflow(void)
     CU_ASSERT_EQUAL(ff_parse(QMGR "3F2A51C0A12: removed"), FEED_LINE_KNOWN);
 }
 
-/* A full table forgets the oldest queue ids, and only those. */
+/* For ff_eviction(): generation 1 from queue id 10000000 on. */
+static unsigned evict_id(int gen, unsigned id)
+{
+    return gen ? 0x10000000u + id : id;
+}
+
+static void evict_arrival(char *buf, size_t n, int gen, unsigned id, unsigned size)
+{
+    snprintf(buf, n, QMGR "%08X: from=<a@x>, size=%u, nrcpt=1 (queue active)",
+             evict_id(gen, id), size);
+}
+
+static void evict_delivery(char *buf, size_t n, int gen, unsigned id)
+{
+    snprintf(buf, n, LOCAL "%08X: to=<b@here>, relay=local, delay=0, status=sent (x)",
+             evict_id(gen, id));
+}
+
+static void evict_end(char *buf, size_t n, unsigned id)
+{
+    snprintf(buf, n, QMGR "%08X: removed", id);
+}
+
+/* A full table forgets the oldest queue ids, and only those; removals
+ * free entries that later ids reuse. */
 static void test_eviction(void)
 {
+    static const struct ff_id_lines lines = {
+        evict_arrival, FEED_LINE_KNOWN, evict_delivery, 0, evict_end,
+    };
     fresh();
-    const unsigned total = QIDS_REMEMBERED + 1000;
-    for (unsigned i = 0; i < total; i++) {
-        char line[256];
-        snprintf(line, sizeof line, QMGR "%08X: from=<a@x>, size=%u, nrcpt=1 (queue active)",
-                 i, 1000 + i);
-        CU_ASSERT_EQUAL_FATAL(ff_parse(line), FEED_LINE_KNOWN);
-    }
-    char line[256];
-    /* the oldest were evicted: size unknown */
-    snprintf(line, sizeof line, LOCAL "%08X: to=<b@here>, relay=local, delay=0, status=sent (x)", 5u);
-    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-    CU_ASSERT_EQUAL(ff_events[0].octets, 0);
-    /* a recent one was kept */
-    snprintf(line, sizeof line, LOCAL "%08X: to=<b@here>, relay=local, delay=0, status=sent (x)",
-             total - 1);
-    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-    CU_ASSERT_EQUAL(ff_events[0].octets, 1000 + total - 1);
-    /* removals free entries that later ids reuse */
-    for (unsigned i = total - 500; i < total; i++) {
-        snprintf(line, sizeof line, QMGR "%08X: removed", i);
-        CU_ASSERT_EQUAL_FATAL(ff_parse(line), FEED_LINE_KNOWN);
-    }
-    for (unsigned i = 0; i < 600; i++) {
-        snprintf(line, sizeof line, QMGR "%08X: from=<a@x>, size=7, nrcpt=1 (queue active)",
-                 0x10000000u + i);
-        CU_ASSERT_EQUAL_FATAL(ff_parse(line), FEED_LINE_KNOWN);
-    }
-    snprintf(line, sizeof line, LOCAL "%08X: to=<b@here>, relay=local, delay=0, status=sent (x)",
-             total - 501);
-    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-    CU_ASSERT_EQUAL(ff_events[0].octets, 1000 + total - 501);
-    snprintf(line, sizeof line, LOCAL "%08X: to=<b@here>, relay=local, delay=0, status=sent (x)",
-             0x10000000u);
-    CU_ASSERT_EQUAL(ff_parse(line), FEED_LINE_COUNTED);
-    CU_ASSERT_EQUAL(ff_events[0].octets, 7);
+    ff_eviction(&lines, QIDS_REMEMBERED);
 }
 
 /* ------------------------------------------------------------------------ */
