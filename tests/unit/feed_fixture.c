@@ -95,6 +95,12 @@ void ff_expect_no_events(const char *const *lines, size_t n, enum feed_line_resu
     }
 }
 
+void ff_expect_results(const struct ff_line_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ff_expect_no_events(&cases[i].line, 1, cases[i].want);
+}
+
 void ff_every_prefix(const struct ff_prefix_case *cases, size_t n,
                      const struct feed_format *fmt,
                      size_t (*unparsed_upto)(const char *line), int at_least)

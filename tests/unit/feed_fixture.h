@@ -59,6 +59,19 @@ void ff_expect_no_events(const char *const *lines, size_t n, enum feed_line_resu
 #define FF_EXPECT_NO_EVENTS(lines, want) \
     ff_expect_no_events((lines), sizeof(lines) / sizeof(lines)[0], (want))
 
+/* A line and the result it must give. */
+struct ff_line_case {
+    const char *line;
+    enum feed_line_result want;
+};
+
+/* ff_expect_no_events() of each of the @p n @p cases, with its result. */
+void ff_expect_results(const struct ff_line_case *cases, size_t n);
+
+/* ff_expect_results() over a whole array. */
+#define FF_EXPECT_RESULTS(cases) \
+    ff_expect_results((cases), sizeof(cases) / sizeof(cases)[0])
+
 /* A real line whose every prefix ff_every_prefix() parses. */
 struct ff_prefix_case {
     const char *line;

@@ -461,10 +461,7 @@ static void test_eviction(void)
 static void test_malformed(void)
 {
     fresh();
-    static const struct {
-        const char *line;
-        enum feed_line_result want;
-    } cases[] = {
+    static const struct ff_line_case cases[] = {
         {" ", FEED_LINE_KNOWN},
         {T0 ID " =>", FEED_LINE_UNPARSED},
         {T0 ID " => ", FEED_LINE_UNPARSED},
@@ -480,8 +477,7 @@ static void test_malformed(void)
         {T0 ID "x <= a@b P=esmtp S=1", FEED_LINE_KNOWN},
         {T0 ID "  <= a@b P=esmtp S=1", FEED_LINE_KNOWN},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        ff_expect_no_events(&cases[i].line, 1, cases[i].want);
+    FF_EXPECT_RESULTS(cases);
     /* "T=" with nothing after it counts on the router; R= alone too */
     CU_ASSERT_EQUAL(ff_parse(T0 ID " => a@b R=r"), FEED_LINE_COUNTED);
     CU_ASSERT_STRING_EQUAL(ff_events[0].channel, "r");

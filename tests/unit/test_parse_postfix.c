@@ -751,10 +751,7 @@ static void test_eviction(void)
 static void test_malformed(void)
 {
     fresh();
-    static const struct {
-        const char *line;
-        enum feed_line_result want;
-    } cases[] = {
+    static const struct ff_line_case cases[] = {
         {"", FEED_LINE_UNPARSED},
         {" ", FEED_LINE_UNPARSED},
         {"garbage", FEED_LINE_UNPARSED},
@@ -783,8 +780,7 @@ static void test_malformed(void)
         {RFC "postfix[1]: anything", FEED_LINE_KNOWN},
         {RFC "postfix-out: anything", FEED_LINE_KNOWN},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        ff_expect_no_events(&cases[i].line, 1, cases[i].want);
+    FF_EXPECT_RESULTS(cases);
     /* A channel name longer than 63 bytes */
     char line[512], inst[80];
     memset(inst, 'x', sizeof inst - 1);
