@@ -54,6 +54,8 @@
 
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/feed_lib.sh
+. "$(dirname "$0")/feed_lib.sh"
 require_program "$MTAMON"
 
 # --- what is needed ------------------------------------------------------
@@ -145,16 +147,7 @@ EXP_FAILED=$N_BOUNCE
 EXP_DEFERRED=$N_DEFER
 EXP_DEFERRALS=$((N_FORCED * N_DEFER))
 
-# The relay that refuses: a socket bound to a port of 127.0.0.1 that never
-# listens, held for the whole test.
-start_bg REFUSER_PID "$T/refuser.out" python3 -c 'import socket, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print("port", s.getsockname()[1], flush=True)
-time.sleep(3600)'
-wait_for_text "$T/refuser.out" "port " 10 ||
-    skip "cannot hold a refusing port: $(cat "$T/refuser.out")"
-REFUSED_PORT=$(sed -n 's/^port //p' "$T/refuser.out")
+feed_hold_refusing_port "$T"
 
 DAEMON_PID=
 EX_CONF=
@@ -285,42 +278,7 @@ EOF
     assert_eq "$DAEMON_PID" "$(tr -d ' \n' <"$D/exim.pid" 2>/dev/null)" \
         "$name: Exim daemon running (pid $DAEMON_PID, its pid file says the same)"
 
-    run python3 - "$port" "$N_SINGLE" "$N_REJ_ONLY" "$N_MIXED" "$N_BOUNCE" "$N_DEFER" <<'EOF'
-import smtplib, sys
-
-port, n_single, n_rej_only, n_mixed, n_bounce, n_defer = map(int, sys.argv[1:])
-FROM = "sender@gt.test"
-seq = 0
-tally = {"accepted": 0, "refused_rcpts": 0}
-
-def send(rcpts):
-    global seq
-    seq += 1
-    body = ("From: <%s>\r\nTo: %s\r\nSubject: ground truth %d\r\n\r\n"
-            "message %d\r\n" % (FROM, ", ".join("<%s>" % r for r in rcpts),
-                                seq, seq))
-    try:
-        refused = s.sendmail(FROM, rcpts, body)
-        tally["accepted"] += 1
-        tally["refused_rcpts"] += len(refused)
-    except smtplib.SMTPRecipientsRefused as e:
-        tally["refused_rcpts"] += len(e.recipients)
-
-s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.gt.test", timeout=30)
-for _ in range(n_single):
-    send(["alice@gt.test"])
-send(["alice@gt.test", "bob@gt.test"])
-for _ in range(n_rej_only):
-    send(["reject-me@gt.test"])
-for _ in range(n_mixed):
-    send(["bob@gt.test", "reject-me@gt.test"])
-for _ in range(n_bounce):
-    send(["nobody-here@gt.test"])
-for i in range(n_defer):
-    send(["user%d@deferred.test" % i])
-s.quit()
-print("accepted %d refused %d" % (tally["accepted"], tally["refused_rcpts"]))
-EOF
+    feed_send_ground_truth "$port"
     assert_exit 0 "$name: SMTP session through python3 smtplib"
     assert_eq "accepted $EXP_SMTP refused $EXP_REJECTED" "$OUT" \
         "$name: the SMTP server accepted and refused what the test expects"
@@ -403,22 +361,7 @@ EOF
     assert_eq "$((EXP_REJECTED + refused))" "$ES_REJ" "$name: eximstats: rejects"
 
     # --- mtamon feed
-    local SEG
-    new_segment SEG
-    run "$MTAMON" feed --format exim --once --from-start --stats --segment "$SEG" "$LOG"
-    assert_exit 0 "$name: mtamon feed reads the log"
-    cp "$IT_TMP/out" "$D/feed.stats"
-    local lines
-    lines=$(wc -l <"$LOG" | tr -d ' ')
-    assert_eq "$lines" "$(sed -n 's/^lines \([0-9]*\)$/\1/p' "$D/feed.stats")" \
-        "$name: feed read every line of the log"
-    local what
-    for what in unparsed skipped event_errors unknown_closes; do
-        assert_eq 0 "$(sed -n "s/^$what \([0-9]*\)$/\1/p" "$D/feed.stats")" "$name: feed: $what 0"
-    done
-    run "$MTAMON" counters show --json --segment "$SEG"
-    assert_exit 0 "$name: counters show --json"
-    cp "$IT_TMP/out" "$D/counters.json"
+    feed_run_once "$name: " exim "$LOG" "$D" unparsed skipped event_errors unknown_closes
 
     local assocs=0
     [ "$name" = all ] && assocs=1
@@ -433,12 +376,11 @@ EOF
     #                           recipient and stays deferred)
     #   eximstats Rejects     = Rejected + failed outbound associations
     #   deferrals (ours)      = Attempted (retry waits are no attempt)
-    py_check "$name: mtamon" "$D/counters.json" \
+    feed_py_check "$name: mtamon" "$D/counters.json" \
         "$EXP_RECEIVED" "$EXP_DELIVERED" "$EXP_DEFERRED" "$EXP_FAILED" \
         "$EXP_REJECTED" "$EXP_DEFERRALS" "$EXP_SMTP" "$N_LOCAL" "$EXP_NDR" \
         "$ES_RCVD" "$ES_DLVD" "$ES_DELAYED" "$ES_FAILED" "$ES_REJ" \
         "$ES_RCVD_BYTES" "$ES_DLVD_BYTES" "$refused" "$assocs" <<'EOF'
-doc = load(sys.argv[1])
 (exp_received, exp_delivered, exp_deferred, exp_failed, exp_rejected,
  exp_deferrals, exp_smtp, exp_local, exp_ndr) = map(int, sys.argv[2:11])
 (es_received, es_delivered, es_delayed, es_failed, es_rejects,
@@ -446,15 +388,6 @@ doc = load(sys.argv[1])
 
 check("channels", sorted(channel_names(doc)),
       ["esmtp", "local", "local_delivery", "remote_smtp", "routing", "smtp"])
-
-def c(name, key):
-    return counter(doc, name, key)
-
-def total(key):
-    return counter_total(doc, key)
-
-def stored(name):
-    return stored_messages(doc, name)
 
 received = c("esmtp", "submitted_messages") + c("local", "submitted_messages")
 figures = [

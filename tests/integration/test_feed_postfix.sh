@@ -48,6 +48,8 @@
 # the test ends) is mail_servers.sh's.
 # shellcheck source=tests/integration/mail_servers.sh
 . "$(dirname "$0")/mail_servers.sh"
+# shellcheck source=tests/integration/feed_lib.sh
+. "$(dirname "$0")/feed_lib.sh"
 require_program "$MTAMON"
 
 # --- what is needed ------------------------------------------------------
@@ -56,9 +58,6 @@ postfix_private_require
 # Debian installs it in /usr/sbin, which a PATH may lack.
 PFLOGSUMM=$(PATH=$PATH:/usr/sbin command -v pflogsumm) ||
     skip "pflogsumm is not installed (scripts/deps installs it)"
-if ! getent passwd postfix >/dev/null 2>&1 || ! getent group postdrop >/dev/null 2>&1; then
-    skip "the postfix user or the postdrop group is missing"
-fi
 # Virtual mailboxes are written as nobody:nogroup.
 VUID=$(id -u nobody 2>/dev/null)
 VGID=$(getent group nogroup 2>/dev/null | cut -d: -f3)
@@ -112,39 +111,14 @@ if command -v runuser >/dev/null 2>&1 &&
     skip "user nobody cannot reach $MAILBOXES (is \$TMPDIR private?)"
 fi
 
-# The relay that refuses: a socket bound to a port of 127.0.0.1 that never
-# listens, held for the whole test, so that nothing else can take the port
-# and every connection to it is refused.
-start_bg REFUSER_PID "$T/refuser.out" python3 -c 'import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print("port", s.getsockname()[1], flush=True)
-time.sleep(3600)'
-wait_for_text "$T/refuser.out" "port " 10 ||
-    skip "cannot hold a refusing port: $(cat "$T/refuser.out")"
-REFUSED_PORT=$(sed -n 's/^port //p' "$T/refuser.out")
+feed_hold_refusing_port "$T"
 ms_free_port SMTP_PORT
 
 # Every path is the test's own; "inline:" tables need no postmap.  Retries
 # are put off for an hour so that each deferred message is tried once.
-cat >"$PF_ETC/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $PF_QUEUE
-data_directory = $PF_DATA
-maillog_file = $LOG
-maillog_file_prefixes = $T
-myhostname = mx.gt.test
-mydomain = gt.test
-myorigin = gt.test
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-biff = no
+postfix_private_main_cf "$PF_ETC" "$PF_QUEUE" "$PF_DATA" "$LOG" gt.test
+cat >>"$PF_ETC/main.cf" <<EOF
 smtpd_banner = \$myhostname ESMTP
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 smtpd_recipient_restrictions =
     check_recipient_access inline:{ {reject-me@gt.test = REJECT test rejection} }
 # An unknown mailbox is accepted and then bounced by virtual(8), not
@@ -157,40 +131,16 @@ virtual_mailbox_maps = inline:{ {alice@gt.test = alice/}
 virtual_uid_maps = static:$VUID
 virtual_gid_maps = static:$VGID
 transport_maps = inline:{ {deferred.test = smtp:[127.0.0.1]:$REFUSED_PORT} }
-smtp_dns_support_level = disabled
 # A refused connection must not mark the relay dead: then the queue manager
 # would defer the next message itself, without an attempt, depending on
 # timing.  Each deferred message is tried by the smtp client.
 default_destination_concurrency_failed_cohort_limit = 100
-queue_run_delay = 3600s
 minimal_backoff_time = 3600s
 maximal_backoff_time = 7200s
-delay_warning_time = 0
 EOF
 
-# No chroot, one listener on our port, postlogd for maillog_file.
-cat >"$PF_ETC/master.cf" <<EOF
-127.0.0.1:$SMTP_PORT inet n - n - - smtpd
-pickup    unix  n  -  n  60    1  pickup
-cleanup   unix  n  -  n  -     0  cleanup
-qmgr      unix  n  -  n  300   1  qmgr
-rewrite   unix  -  -  n  -     -  trivial-rewrite
-bounce    unix  -  -  n  -     0  bounce
-defer     unix  -  -  n  -     0  bounce
-trace     unix  -  -  n  -     0  bounce
-verify    unix  -  -  n  -     1  verify
-flush     unix  n  -  n  1000? 0  flush
-proxymap  unix  -  -  n  -     -  proxymap
-smtp      unix  -  -  n  -     -  smtp
-showq     unix  n  -  n  -     -  showq
-error     unix  -  -  n  -     -  error
-retry     unix  -  -  n  -     -  error
-discard   unix  -  -  n  -     -  discard
-virtual   unix  -  n  n  -     -  virtual
-anvil     unix  -  -  n  -     1  anvil
-scache    unix  -  -  n  -     1  scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+postfix_private_master_cf "$PF_ETC" "$SMTP_PORT" \
+    "virtual   unix  -  n  n  -     -  virtual"
 
 # postfix_log: what Postfix said, for a skip or a failure.
 postfix_log()
@@ -210,45 +160,7 @@ pass "Postfix master running (pid $PF_MASTER_PID)"
 # --- the mail --------------------------------------------------------------
 
 section "sending the known mail"
-run python3 - "$SMTP_PORT" "$N_SINGLE" "$N_REJ_ONLY" "$N_MIXED" "$N_BOUNCE" \
-    "$N_DEFER" <<'EOF'
-import smtplib, sys
-
-port, n_single, n_rej_only, n_mixed, n_bounce, n_defer = map(int, sys.argv[1:])
-FROM = "sender@gt.test"
-seq = 0
-tally = {"accepted": 0, "refused_rcpts": 0}
-
-def send(rcpts):
-    global seq
-    seq += 1
-    body = ("From: <%s>\r\nTo: %s\r\nSubject: ground truth %d\r\n\r\n"
-            "message %d\r\n" % (FROM, ", ".join("<%s>" % r for r in rcpts),
-                                seq, seq))
-    try:
-        refused = s.sendmail(FROM, rcpts, body)
-        tally["accepted"] += 1
-        tally["refused_rcpts"] += len(refused)
-    except smtplib.SMTPRecipientsRefused as e:
-        # Every recipient refused: smtplib sent RSET, nothing was queued.
-        tally["refused_rcpts"] += len(e.recipients)
-
-s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.gt.test",
-                 timeout=30)
-for _ in range(n_single):
-    send(["alice@gt.test"])
-send(["alice@gt.test", "bob@gt.test"])
-for _ in range(n_rej_only):
-    send(["reject-me@gt.test"])
-for _ in range(n_mixed):
-    send(["bob@gt.test", "reject-me@gt.test"])
-for _ in range(n_bounce):
-    send(["nobody-here@gt.test"])
-for i in range(n_defer):
-    send(["user%d@deferred.test" % i])
-s.quit()
-print("accepted %d refused %d" % (tally["accepted"], tally["refused_rcpts"]))
-EOF
+feed_send_ground_truth "$SMTP_PORT"
 assert_exit 0 "SMTP session through python3 smtplib"
 if [ "$RC" -ne 0 ]; then
     # Nothing below can pass without the mail: say why and stop.
@@ -507,24 +419,8 @@ assert_eq "$EXP_REJECTED" "$PF_REJECTED" "pflogsumm: rejected"
 # --- mtamon feed -----------------------------------------------------------
 
 section "mtamon feed --format postfix --once --from-start"
-new_segment SEG
-run "$MTAMON" feed --format postfix --once --from-start --stats --segment "$SEG" "$LOG"
-assert_exit 0 "mtamon feed reads the log"
-cp "$IT_TMP/out" "$T/feed.stats"
-# feed_stat NAME: the value of the "NAME N" line of --stats.
-feed_stat()
-{
-    sed -n "s/^$1 \([0-9][0-9]*\)$/\1/p" "$T/feed.stats"
-}
-LOG_LINES=$(wc -l <"$LOG" | tr -d ' ')
-assert_eq "$LOG_LINES" "$(feed_stat lines)" "feed read every line of the log"
 # Every line is Postfix's: none may be malformed, another program's or lost.
-assert_eq 0 "$(feed_stat unparsed)" "feed: no line of real Postfix is UNPARSED"
-assert_eq 0 "$(feed_stat skipped)" "feed: no line of real Postfix is SKIPPED"
-assert_eq 0 "$(feed_stat event_errors)" "feed: every event was counted"
-run "$MTAMON" counters show --json --segment "$SEG"
-assert_exit 0 "counters show --json"
-cp "$IT_TMP/out" "$T/counters.json"
+feed_run_once "" postfix "$LOG" "$T" unparsed skipped event_errors
 
 # Bytes, from pflogsumm too (they stay below its 512k "k" threshold).
 PF_BYTES_RCVD=$(sed -n 's/^ *\([0-9][0-9]*\)  *bytes received$/\1/p' "$T/pflogsumm.out")
@@ -548,12 +444,11 @@ REFUSED_CONNECTS=$(count_log 'postfix/smtp\[[0-9]+\]: connect to 127\.0\.0\.1\[1
 #                               message has one recipient and stays deferred:
 #                               pflogsumm counts queue ids ever deferred,
 #                               which no mtamon counter keeps in general.
-py_check "mtamon" "$T/counters.json" \
+feed_py_check "mtamon" "$T/counters.json" \
     "$EXP_RECEIVED" "$EXP_DELIVERED" "$EXP_DEFERRED" "$EXP_BOUNCED" \
     "$EXP_REJECTED" "$EXP_NDR" "$N_PICKUP" "$EXP_DEFERRALS" \
     "$PF_RECEIVED" "$PF_DELIVERED" "$PF_DEFERRED" "$PF_BOUNCED" "$PF_REJECTED" \
     "$PF_DEFERRALS" "$PF_BYTES_RCVD" "$PF_BYTES_DLVD" "$REFUSED_CONNECTS" <<'EOF'
-doc = load(sys.argv[1])
 (exp_received, exp_delivered, exp_deferred, exp_bounced, exp_rejected,
  exp_ndr, exp_pickup, exp_deferrals) = map(int, sys.argv[2:10])
 (pf_received, pf_delivered, pf_deferred, pf_bounced, pf_rejected,
@@ -562,15 +457,6 @@ doc = load(sys.argv[1])
 
 check("channels", sorted(channel_names(doc)),
       ["bounce", "pickup", "smtp", "smtpd", "virtual"])
-
-def c(name, key):
-    return counter(doc, name, key)
-
-def total(key):
-    return counter_total(doc, key)
-
-def stored(name):
-    return stored_messages(doc, name)
 
 received = c("smtpd", "submitted_messages") + c("pickup", "submitted_messages")
 figures = [
