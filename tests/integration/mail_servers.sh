@@ -427,6 +427,71 @@ postfix_private_stop()
     return 1
 }
 
+# postfix_private_main_cf ETC QUEUE DATA LOG DOMAIN: ETC/main.cf of a
+# private instance: its own queue and data directories, its log in LOG
+# (written by postlogd; LOG's directory is the allowed prefix), host
+# mx.DOMAIN of DOMAIN with no local destination nor alias, on and for
+# 127.0.0.1 only, no DNS, each deferred message tried once an hour, no
+# delay warning.  What the instance adds goes after it (cat >>).
+postfix_private_main_cf()
+{
+    cat >"$1/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $2
+data_directory = $3
+maillog_file = $4
+maillog_file_prefixes = ${4%/*}
+myhostname = mx.$5
+mydomain = $5
+myorigin = $5
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+biff = no
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtp_dns_support_level = disabled
+queue_run_delay = 3600s
+delay_warning_time = 0
+EOF
+}
+
+# postfix_private_master_cf ETC PORT [SERVICE...]: ETC/master.cf of a
+# private instance: no chroot, one smtpd listening on 127.0.0.1:PORT, the
+# daemons every instance runs, postlogd for maillog_file, then each
+# SERVICE line.
+postfix_private_master_cf()
+{
+    local etc=$1 port=$2
+    shift 2
+    {
+        cat <<EOF
+127.0.0.1:$port inet n - n - - smtpd
+pickup    unix  n  -  n  60    1  pickup
+cleanup   unix  n  -  n  -     0  cleanup
+qmgr      unix  n  -  n  300   1  qmgr
+rewrite   unix  -  -  n  -     -  trivial-rewrite
+bounce    unix  -  -  n  -     0  bounce
+defer     unix  -  -  n  -     0  bounce
+trace     unix  -  -  n  -     0  bounce
+verify    unix  -  -  n  -     1  verify
+flush     unix  n  -  n  1000? 0  flush
+proxymap  unix  -  -  n  -     -  proxymap
+smtp      unix  -  -  n  -     -  smtp
+showq     unix  n  -  n  -     -  showq
+error     unix  -  -  n  -     -  error
+retry     unix  -  -  n  -     -  error
+discard   unix  -  -  n  -     -  discard
+anvil     unix  -  -  n  -     1  anvil
+scache    unix  -  -  n  -     1  scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+        [ $# -eq 0 ] || printf '%s\n' "$@"
+    } >"$etc/master.cf"
+}
+
 POSTFIX_SMTP_PORT=
 POSTFIX_LOG=
 
@@ -452,59 +517,20 @@ start_postfix_smtpd()
     chmod 0711 "$MS_DIR"
     POSTFIX_LOG=$d/maillog
     ms_free_port POSTFIX_SMTP_PORT
-    cat >"$d/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $d/queue
-data_directory = $d/data
-maillog_file = $POSTFIX_LOG
-maillog_file_prefixes = $MS_DIR
-myhostname = mx.$DOVECOT_DOMAIN
-mydomain = $DOVECOT_DOMAIN
-myorigin = $DOVECOT_DOMAIN
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-biff = no
+    postfix_private_main_cf "$d/etc" "$d/queue" "$d/data" "$POSTFIX_LOG" "$DOVECOT_DOMAIN"
+    cat >>"$d/etc/main.cf" <<EOF
 smtpd_banner = \$myhostname ESMTP mtamon-test
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 smtpd_tls_security_level = may
 smtpd_tls_cert_file = $MS_CERT
 smtpd_tls_key_file = $MS_KEY
 smtpd_tls_loglevel = 1
 virtual_mailbox_domains = $DOVECOT_DOMAIN
 virtual_transport = lmtp:inet:127.0.0.1:$DOVECOT_LMTP_PORT
-smtp_dns_support_level = disabled
 lmtp_tls_security_level = none
-queue_run_delay = 3600s
-delay_warning_time = 0
 EOF
-    # No chroot, one listener on our port, postlogd for maillog_file.
-    cat >"$d/etc/master.cf" <<EOF
-127.0.0.1:$POSTFIX_SMTP_PORT inet n - n - - smtpd
-pickup    unix  n  -  n  60    1  pickup
-cleanup   unix  n  -  n  -     0  cleanup
-qmgr      unix  n  -  n  300   1  qmgr
-tlsmgr    unix  -  -  n  1000? 1  tlsmgr
-rewrite   unix  -  -  n  -     -  trivial-rewrite
-bounce    unix  -  -  n  -     0  bounce
-defer     unix  -  -  n  -     0  bounce
-trace     unix  -  -  n  -     0  bounce
-verify    unix  -  -  n  -     1  verify
-flush     unix  n  -  n  1000? 0  flush
-proxymap  unix  -  -  n  -     -  proxymap
-smtp      unix  -  -  n  -     -  smtp
-lmtp      unix  -  -  n  -     -  lmtp
-showq     unix  n  -  n  -     -  showq
-error     unix  -  -  n  -     -  error
-retry     unix  -  -  n  -     -  error
-discard   unix  -  -  n  -     -  discard
-anvil     unix  -  -  n  -     1  anvil
-scache    unix  -  -  n  -     1  scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+    postfix_private_master_cf "$d/etc" "$POSTFIX_SMTP_PORT" \
+        "tlsmgr    unix  -  -  n  1000? 1  tlsmgr" \
+        "lmtp      unix  -  -  n  -     -  lmtp"
     if ! postfix_private_start "$d/etc" "$d/queue" "$d/start.out"; then
         postfix_smtpd_log
         postfix_private_stop
