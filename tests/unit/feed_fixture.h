@@ -2,7 +2,10 @@
  * feed_fixture.h - a log parser (a struct feed_format of src/feed) on
  * strings, shared by the parser suites: one parser state, the events the
  * last line emitted, and lines fed from a buffer of exactly their length
- * (no NUL after them), so that a read past the end shows under ASan.
+ * (no NUL after them), so that a read past the end shows under ASan; the
+ * checks and scenarios more than one suite runs (a message event's
+ * fields, tables of lines and results, pending-recipient overflow, a full
+ * id table, a data log read whole) and their main().
  */
 #ifndef MTAMON_FEED_FIXTURE_H
 #define MTAMON_FEED_FIXTURE_H
