@@ -92,54 +92,87 @@ static int timed_out_at(const char *err, const char *prefix, int64_t deadline_ms
     return same && past;
 }
 
+/* One connection to a fake server: the fake, the endpoint the probe
+ * opens, its TLS settings, the connection and what opening it found. */
+struct session {
+    fake_server *fs;
+    struct config_probe_endpoint ep;
+    probe_tls *tls;
+    probe_conn *c;
+    struct probe_check check;
+};
+
+/* Start a fake playing @p script (with the test certificate when
+ * @p with_cert) and aim s->ep at it. */
+static void serve(struct session *s, const struct fake_action *script, int with_cert)
+{
+    memset(s, 0, sizeof *s);
+    s->fs = fake_server_start(script, NULL, with_cert ? cert.cert : NULL,
+                              with_cert ? cert.key : NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s->fs);
+    s->ep = endpoint_of(s->fs);
+}
+
+/* Open s->ep within @p ms: the connection, or NULL. */
+static probe_conn *session_open(struct session *s, int ms)
+{
+    s->c = open_ep(&s->ep, &s->tls, &s->check, ms);
+    return s->c;
+}
+
+/* Close the connection and free its TLS settings; the fake plays on. */
+static void session_close(struct session *s)
+{
+    probe_conn_close(s->c);
+    probe_tls_free(s->tls);
+    s->c = NULL;
+    s->tls = NULL;
+}
+
+/* Close, and stop the fake. */
+static void session_end(struct session *s)
+{
+    session_close(s);
+    fake_server_stop(s->fs);
+    s->fs = NULL;
+}
+
 static void test_refused(void)
 {
     uint16_t port = fake_server_closed_port();
     CU_ASSERT_NOT_EQUAL_FATAL(port, 0);
-    struct config_probe_endpoint ep = endpoint("127.0.0.1", port);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 1000);
-    CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "connect: Connection refused");
-    CU_ASSERT_EQUAL(check.n_steps, 0);
-    CU_ASSERT_EQUAL(check.ok, 0);
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    struct session s = {.ep = endpoint("127.0.0.1", port)};
+    CU_ASSERT_PTR_NULL(session_open(&s, 1000));
+    CU_ASSERT_STRING_EQUAL(s.check.error, "connect: Connection refused");
+    CU_ASSERT_EQUAL(s.check.n_steps, 0);
+    CU_ASSERT_EQUAL(s.check.ok, 0);
+    session_close(&s);
 }
 
 static void test_silent_times_out(void)
 {
     static const struct fake_action script[] = {FAKE_SILENT, FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 300);
+    struct session s;
+    serve(&s, script, 0);
+    session_open(&s, 300);
+    UT_REQUIRE(s.c);
     int64_t t0 = open_start;
-    UT_REQUIRE(c);
     /* A numeric address: no "resolve" step. */
-    CU_ASSERT_EQUAL(check.n_steps, 1);
-    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "connect");
+    CU_ASSERT_EQUAL(s.check.n_steps, 1);
+    CU_ASSERT_STRING_EQUAL(s.check.steps[0].name, "connect");
     char line[64], err[128] = "";
-    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, t0 + 300, err, sizeof err), -1);
+    CU_ASSERT_EQUAL(probe_conn_read_line(s.c, line, sizeof line, t0 + 300, err, sizeof err), -1);
     CU_ASSERT(timed_out_at(err, "", t0 + 300, 300));
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 static void test_lines_and_exact(void)
 {
     static const struct fake_action script[] = {
         FAKE_SEND("one\r\ntw"), FAKE_SLEEP(50), FAKE_SEND("o\nabcdefthree"), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    struct session s;
+    serve(&s, script, 0);
+    probe_conn *c = session_open(&s, 2000);
     UT_REQUIRE(c);
     int64_t d = monotonic_ms() + 2000;
     char line[64], err[128] = "", six[6];
@@ -152,9 +185,7 @@ static void test_lines_and_exact(void)
     /* "three" has no end of line: the server closes first. */
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, "connection closed by the server");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 static char long_line[20001];
@@ -167,12 +198,9 @@ static void test_line_too_long(void)
     memcpy(hundred + 100, "\r\n", 3);
     static const struct fake_action script[] = {FAKE_SEND(hundred), FAKE_SEND(hundred),
                                                 FAKE_SLEEP(2000), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    struct session s;
+    serve(&s, script, 0);
+    probe_conn *c = session_open(&s, 2000);
     UT_REQUIRE(c);
     int64_t d = monotonic_ms() + 1000;
     char line[200], err[128] = "";
@@ -180,19 +208,15 @@ static void test_line_too_long(void)
     CU_ASSERT_EQUAL(strlen(line), 100);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 100, d, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, "line too long (more than 99 bytes)");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 
     /* Longer than the connection's buffer, with a bigger line buffer:
      * refused at once, not after the deadline (the server stays silent:
      * a read that waited for more would end "timed out"). */
     memset(long_line, 'b', sizeof long_line - 1);
     static const struct fake_action script2[] = {FAKE_SEND(long_line), FAKE_SILENT, FAKE_END};
-    fs = fake_server_start(script2, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    ep = endpoint_of(fs);
-    c = open_ep(&ep, &tls, &check, 2000);
+    serve(&s, script2, 0);
+    c = session_open(&s, 2000);
     UT_REQUIRE(c);
     char *big = malloc(30000);
     UT_REQUIRE(big);
@@ -200,9 +224,7 @@ static void test_line_too_long(void)
                     -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "line too long"));
     free(big);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 
     /* Longer than the line buffer and no end yet (the server then says
      * nothing): refused as soon as it cannot fit, not at the deadline
@@ -210,42 +232,34 @@ static void test_line_too_long(void)
     static char two_hundred[201];
     memset(two_hundred, 'c', 200);
     static const struct fake_action script3[] = {FAKE_SEND(two_hundred), FAKE_SILENT, FAKE_END};
-    fs = fake_server_start(script3, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    ep = endpoint_of(fs);
-    c = open_ep(&ep, &tls, &check, 2000);
+    serve(&s, script3, 0);
+    c = session_open(&s, 2000);
     UT_REQUIRE(c);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 100, monotonic_ms() + 2000, err, sizeof err),
                     -1);
     CU_ASSERT_STRING_EQUAL(err, "line too long (more than 99 bytes)");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 static void test_write_recorded(void)
 {
     static const struct fake_action script[] = {FAKE_EXPECT("HELLO there"), FAKE_SEND("ok\r\n"),
                                                 FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    struct session s;
+    serve(&s, script, 0);
+    probe_conn *c = session_open(&s, 2000);
     UT_REQUIRE(c);
     int64_t d = monotonic_ms() + 2000;
     char line[64], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_write(c, "HELLO there\r\n", 13, d, err, sizeof err), 0);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 2);
     CU_ASSERT_STRING_EQUAL(line, "ok");
-    probe_conn_close(c);
-    char *got = fake_server_received(fs);
+    session_close(&s);
+    char *got = fake_server_received(s.fs);
     CU_ASSERT_STRING_EQUAL(got, "HELLO there\r\n");
     free(got);
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    CU_ASSERT_EQUAL(fake_server_mismatches(s.fs), 0);
+    session_end(&s);
 }
 
 static void test_unix_socket(void)
@@ -286,21 +300,15 @@ static const struct fake_action tls_script[] = {FAKE_TLS, FAKE_SEND("hi\r\n"), F
 
 static void test_tls_self_signed_refused(void)
 {
-    fake_server *fs = fake_server_start(tls_script, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_IMPLICIT;
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NULL(c);
+    struct session s;
+    serve(&s, tls_script, 1);
+    s.ep.tls = CONFIG_TLS_IMPLICIT;
+    CU_ASSERT_PTR_NULL(session_open(&s, 2000));
     /* "self-signed certificate" (OpenSSL 3), "self signed" (1.1.1). */
-    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "tls: certificate verify failed: self"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "signed certificate"));
-    CU_ASSERT_EQUAL(check.n_steps, 1); /* connect, not tls */
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s.check.error, "tls: certificate verify failed: self"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(s.check.error, "signed certificate"));
+    CU_ASSERT_EQUAL(s.check.n_steps, 1); /* connect, not tls */
+    session_end(&s);
 }
 
 /* Talk through TLS to the fake: "hi", "bye", "ciao". */
@@ -317,52 +325,42 @@ static void tls_talk(probe_conn *c)
 
 static void test_tls_accepted(void)
 {
-    fake_server *fs = fake_server_start(tls_script, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    probe_tls *tls;
-    struct probe_check check;
+    struct session s;
+    serve(&s, tls_script, 1);
 
     /* tls_verify false: any certificate. */
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_IMPLICIT;
-    ep.tls_verify = 0;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    s.ep.tls = CONFIG_TLS_IMPLICIT;
+    s.ep.tls_verify = 0;
+    probe_conn *c = session_open(&s, 2000);
     CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "");
-    CU_ASSERT_EQUAL_FATAL(check.n_steps, 2);
-    CU_ASSERT_STRING_EQUAL(check.steps[1].name, "tls");
+    CU_ASSERT_STRING_EQUAL(s.check.error, "");
+    CU_ASSERT_EQUAL_FATAL(s.check.n_steps, 2);
+    CU_ASSERT_STRING_EQUAL(s.check.steps[1].name, "tls");
     if (c)
         tls_talk(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    session_close(&s);
 
     /* Verified against its own CA, by IP address (SAN 127.0.0.1). */
-    ep.tls_verify = 1;
-    ep.tls_ca = cert.cert;
-    c = open_ep(&ep, &tls, &check, 2000);
+    s.ep.tls_verify = 1;
+    s.ep.tls_ca = cert.cert;
+    c = session_open(&s, 2000);
     CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "");
+    CU_ASSERT_STRING_EQUAL(s.check.error, "");
     if (c)
         tls_talk(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    session_close(&s);
 
     /* ... by name (SAN localhost) through tls_name. */
-    ep.tls_name = STR("localhost");
-    c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "");
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    s.ep.tls_name = STR("localhost");
+    CU_ASSERT_PTR_NOT_NULL(session_open(&s, 2000));
+    CU_ASSERT_STRING_EQUAL(s.check.error, "");
+    session_close(&s);
 
     /* Right CA, wrong name. */
-    ep.tls_name = STR("mail.example.org");
-    c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "tls: certificate verify failed: hostname mismatch");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    s.ep.tls_name = STR("mail.example.org");
+    CU_ASSERT_PTR_NULL(session_open(&s, 2000));
+    CU_ASSERT_STRING_EQUAL(s.check.error, "tls: certificate verify failed: hostname mismatch");
+    session_end(&s);
 }
 
 static void test_starttls(void)
@@ -370,73 +368,57 @@ static void test_starttls(void)
     static const struct fake_action script[] = {
         FAKE_SEND("220 go ahead\r\n"), FAKE_TLS, FAKE_SEND("hi\r\n"), FAKE_EXPECT("bye"),
         FAKE_SEND("ciao\r\n"), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_STARTTLS;
-    ep.tls_ca = cert.cert;
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    struct session s;
+    serve(&s, script, 1);
+    s.ep.tls = CONFIG_TLS_STARTTLS;
+    s.ep.tls_ca = cert.cert;
+    probe_conn *c = session_open(&s, 2000);
     UT_REQUIRE(c);
-    CU_ASSERT_EQUAL(check.n_steps, 1); /* no "tls" step: the dialog upgrades */
+    CU_ASSERT_EQUAL(s.check.n_steps, 1); /* no "tls" step: the dialog upgrades */
     int64_t d = monotonic_ms() + 2000;
     char line[64], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 12);
     CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), 0);
     CU_ASSERT_STRING_EQUAL(err, "");
     tls_talk(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 
     /* Bytes sent after the go-ahead, before the handshake: refused. */
     static const struct fake_action inject[] = {FAKE_SEND("220 go ahead\r\nEXTRA\r\n"),
                                                 FAKE_SILENT, FAKE_END};
-    fs = fake_server_start(inject, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_STARTTLS;
-    c = open_ep(&ep, &tls, &check, 2000);
+    serve(&s, inject, 1);
+    s.ep.tls = CONFIG_TLS_STARTTLS;
+    c = session_open(&s, 2000);
     UT_REQUIRE(c);
     d = monotonic_ms() + 2000;
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 12);
     CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, "the server sent data before the TLS handshake");
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    session_close(&s);
 
     /* tls: none never upgrades. */
-    ep.tls = CONFIG_TLS_NONE;
-    c = open_ep(&ep, &tls, &check, 2000);
+    s.ep.tls = CONFIG_TLS_NONE;
+    c = session_open(&s, 2000);
     UT_REQUIRE(c);
     CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, "TLS is not configured for this target");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 static void test_tls_stall(void)
 {
     static const struct fake_action script[] = {FAKE_TLS_STALL, FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_IMPLICIT;
-    ep.tls_verify = 0;
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 400);
-    CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT(timed_out_at(check.error, "tls: ", open_start + 400, 400));
+    struct session s;
+    serve(&s, script, 0);
+    s.ep.tls = CONFIG_TLS_IMPLICIT;
+    s.ep.tls_verify = 0;
+    CU_ASSERT_PTR_NULL(session_open(&s, 400));
+    CU_ASSERT(timed_out_at(s.check.error, "tls: ", open_start + 400, 400));
     /* The server did get a ClientHello (a TLS handshake record, 0x16). */
-    char *got = fake_server_received(fs);
+    char *got = fake_server_received(s.fs);
     CU_ASSERT_EQUAL(got[0], 0x16);
     free(got);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 /* A resolver that hangs until released (or, so that a connection that
@@ -544,32 +526,23 @@ static void test_no_sigpipe(void)
     struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
     sigaction(SIGPIPE, &dfl, &old);
     static const struct fake_action plain[] = {FAKE_CLOSE};
-    fake_server *fs = fake_server_start(plain, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    struct session s;
+    serve(&s, plain, 0);
+    session_open(&s, 2000);
+    UT_REQUIRE(s.c);
     usleep(50000);
-    write_until_error(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    write_until_error(s.c);
+    session_end(&s);
 
     static const struct fake_action tls_close[] = {FAKE_TLS, FAKE_CLOSE};
-    fs = fake_server_start(tls_close, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_IMPLICIT;
-    ep.tls_verify = 0;
-    c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    serve(&s, tls_close, 1);
+    s.ep.tls = CONFIG_TLS_IMPLICIT;
+    s.ep.tls_verify = 0;
+    session_open(&s, 2000);
+    UT_REQUIRE(s.c);
     usleep(50000);
-    write_until_error(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    write_until_error(s.c);
+    session_end(&s);
     sigaction(SIGPIPE, &old, NULL);
 }
 
