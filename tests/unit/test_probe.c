@@ -24,11 +24,10 @@
 #include "probe.h"
 #include "probe_fixture.h"
 #include "test_cert.h"
+#include "ut_probe.h"
 #include "unit_util.h"
 
 #define STR(s) ((char *)(s))
-
-static struct test_cert cert;
 
 static struct config_probe conf_of(enum config_probe_kind kind, uint16_t port)
 {
@@ -334,7 +333,7 @@ static void test_https(void)
     static const struct fake_action script[] = {
         FAKE_TLS, HTTP_REQUEST("/"),
         FAKE_SEND("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, cert.cert, cert.key);
+    fake_server *fs = fake_server_start(script, NULL, ut_probe_cert.cert, ut_probe_cert.key);
     UT_REQUIRE(fs);
     struct config_probe conf = conf_of(CONFIG_PROBE_HTTP, fake_server_port(fs));
     conf.server.tls = CONFIG_TLS_IMPLICIT;
@@ -535,19 +534,8 @@ static void test_probe_new_bad_ca(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "probe t: tls_ca: /nonexistent/ca.pem: cannot read"));
 }
 
-static void setup_cert(void)
-{
-    char err[256] = "";
-    CU_ASSERT_EQUAL_FATAL(test_cert_make(&cert, err, sizeof err), 0);
-}
-
-static void remove_cert(void)
-{
-    test_cert_remove(&cert);
-}
-
 UT_MAIN("probe",
-        {"test certificate", setup_cert},
+        {"test certificate", ut_probe_cert_make},
         {"tcp up, refused", test_tcp_up_and_refused},
         {"http accept and silent", test_http_silent},
         {"http 200, Host header", test_http_200},
@@ -561,4 +549,4 @@ UT_MAIN("probe",
         {"hung resolver delays no other probe", test_resolver_hangs},
         {"http over a Unix socket", test_unix_http},
         {"probe_new: unreadable CA", test_probe_new_bad_ca},
-        {"remove certificate", remove_cert})
+        {"remove certificate", ut_probe_cert_remove})

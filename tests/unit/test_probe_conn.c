@@ -27,11 +27,10 @@
 #include "monotonic.h"
 #include "probe_conn.h"
 #include "test_cert.h"
+#include "ut_probe.h"
 #include "unit_util.h"
 
 #define STR(s) ((char *)(s))
-
-static struct test_cert cert;
 
 static struct config_probe_endpoint endpoint(const char *host, uint16_t port)
 {
@@ -107,8 +106,8 @@ struct session {
 static void serve(struct session *s, const struct fake_action *script, int with_cert)
 {
     memset(s, 0, sizeof *s);
-    s->fs = fake_server_start(script, NULL, with_cert ? cert.cert : NULL,
-                              with_cert ? cert.key : NULL);
+    s->fs = fake_server_start(script, NULL, with_cert ? ut_probe_cert.cert : NULL,
+                              with_cert ? ut_probe_cert.key : NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s->fs);
     s->ep = endpoint_of(s->fs);
 }
@@ -342,7 +341,7 @@ static void test_tls_accepted(void)
 
     /* Verified against its own CA, by IP address (SAN 127.0.0.1). */
     s.ep.tls_verify = 1;
-    s.ep.tls_ca = cert.cert;
+    s.ep.tls_ca = ut_probe_cert.cert;
     c = session_open(&s, 2000);
     CU_ASSERT_PTR_NOT_NULL(c);
     CU_ASSERT_STRING_EQUAL(s.check.error, "");
@@ -371,7 +370,7 @@ static void test_starttls(void)
     struct session s;
     serve(&s, script, 1);
     s.ep.tls = CONFIG_TLS_STARTTLS;
-    s.ep.tls_ca = cert.cert;
+    s.ep.tls_ca = ut_probe_cert.cert;
     probe_conn *c = session_open(&s, 2000);
     UT_REQUIRE(c);
     CU_ASSERT_EQUAL(s.check.n_steps, 1); /* no "tls" step: the dialog upgrades */
@@ -575,19 +574,8 @@ static void test_tls_ca_unreadable(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "tls_ca: /nonexistent/ca.pem: cannot read the CA file"));
 }
 
-static void setup_cert(void)
-{
-    char err[256] = "";
-    CU_ASSERT_EQUAL_FATAL(test_cert_make(&cert, err, sizeof err), 0);
-}
-
-static void remove_cert(void)
-{
-    test_cert_remove(&cert);
-}
-
 UT_MAIN("probe_conn",
-        {"test certificate", setup_cert},
+        {"test certificate", ut_probe_cert_make},
         {"connection refused", test_refused},
         {"accept and silent: timed out", test_silent_times_out},
         {"lines split, exact reads, closed", test_lines_and_exact},
@@ -603,4 +591,4 @@ UT_MAIN("probe_conn",
         {"no SIGPIPE, plain and TLS", test_no_sigpipe},
         {"probe_fail, probe_step_add", test_fail_and_steps},
         {"tls_ca unreadable", test_tls_ca_unreadable},
-        {"remove certificate", remove_cert})
+        {"remove certificate", ut_probe_cert_remove})

@@ -9,6 +9,19 @@
 
 #include <CUnit/CUnit.h>
 
+struct test_cert ut_probe_cert;
+
+void ut_probe_cert_make(void)
+{
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(test_cert_make(&ut_probe_cert, err, sizeof err), 0);
+}
+
+void ut_probe_cert_remove(void)
+{
+    test_cert_remove(&ut_probe_cert);
+}
+
 const char *ut_probe_steps(const struct probe_check *out, char *buf, size_t len)
 {
     size_t used = 0;

@@ -2,7 +2,8 @@
  * ut_probe.h - what the probe suites (test_probe, test_probe_ldap,
  * test_probe_mail, test_probe_roundtrip) assert of every finished check:
  * passed or not, the reply code, the error text, the steps, in one call
- * instead of the same four assertions after each scripted dialogue.
+ * instead of the same four assertions after each scripted dialogue; and
+ * the test certificate of the suites that speak TLS (and test_probe_conn).
  */
 #ifndef MTAMON_UT_PROBE_H
 #define MTAMON_UT_PROBE_H
@@ -10,6 +11,15 @@
 #include <stddef.h>
 
 #include "probe.h"
+#include "test_cert.h"
+
+/**
+ * The certificate of a suite's TLS tests: made by ut_probe_cert_make(),
+ * the suite's first test, removed by ut_probe_cert_remove(), its last.
+ */
+extern struct test_cert ut_probe_cert;
+void ut_probe_cert_make(void);
+void ut_probe_cert_remove(void);
 
 /** The names of @p out's steps joined by "," ("connect,greeting"), in @p buf. */
 const char *ut_probe_steps(const struct probe_check *out, char *buf, size_t len);
