@@ -81,6 +81,13 @@ static collector *collector_of(struct config *conf)
     return c;
 }
 
+/* Start @p c's threads (required). */
+static void start(collector *c)
+{
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+}
+
 static void remove_tree(void)
 {
     char cmd[128];
@@ -176,8 +183,7 @@ static void test_threads(void)
 {
     struct config *conf = load_conf();
     collector *c = collector_of(conf);
-    char err[256] = "";
-    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+    start(c);
 
     struct collector_snapshot s;
     memset(&s, 0, sizeof s);
@@ -214,8 +220,7 @@ static void test_nothing_configured(void)
 {
     struct config *conf = config_defaults();
     collector *c = collector_of(conf);
-    char err[256] = "";
-    CU_ASSERT_EQUAL(collector_start(c, err, sizeof err), 0);
+    start(c);
     struct collector_snapshot s;
     memset(&s, 0, sizeof s);
     CU_ASSERT_EQUAL(collector_snapshot(c, &s), 0);
@@ -440,9 +445,8 @@ static void test_probe_threads(void)
     struct config *conf = probe_conf(probes, 3);
     collector *c = collector_of(conf);
     ut_capture_stderr_start();
-    char err[256] = "";
     int64_t t0 = ut_now_ms();
-    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+    start(c);
     errno = 0;
     int mine = getpriority(PRIO_PROCESS, 0);
     CU_ASSERT_EQUAL_FATAL(errno, 0);
@@ -466,7 +470,7 @@ static void test_probe_threads(void)
     collector_snapshot_free(&s);
     collector_free(c);
     c = collector_of(conf);
-    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+    start(c);
     nanosleep(&(struct timespec){0, 200000000L}, NULL);
     t0 = ut_now_ms();
     collector_free(c);
