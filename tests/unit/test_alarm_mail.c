@@ -997,6 +997,7 @@ static void test_smtp_helo(void)
     script[k++] = (struct fake_action)FAKE_EXPECT("RCPT TO:<postmaster@test.example>\r");
     script[k++] = (struct fake_action)FAKE_SEND("250 Ok\r\n");
     k = script_data(script, k, text, "354 go\r\n", "250 Ok: queued\r\n", "221 Bye\r\n");
+    CU_ASSERT_FATAL(k < 80);
     free(text);
 
     fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
