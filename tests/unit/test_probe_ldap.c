@@ -248,6 +248,15 @@ static struct lfake *run_ldap(const struct lf_step *script, struct config_probe 
     return f;
 }
 
+/* The same against a fake that answers the first request with @p reply
+ * (@p len bytes), then reads until the client closes. */
+static struct lfake *run_reply(const void *reply, size_t len, struct config_probe conf,
+                               struct probe_check *ck)
+{
+    const struct lf_step script[] = {{LF_READ, NULL, 0}, {LF_SEND, reply, len}, {LF_END, NULL, 0}};
+    return run_ldap(script, conf, ck);
+}
+
 #define DN_PROBE "ou=probe,dc=example,dc=org"   /* 26 = 0x1a */
 
 /* BindResponse success, id 1. */
@@ -296,13 +305,11 @@ static void test_anonymous_search_up(void)
 
 static void test_bind_only_with_credentials(void)
 {
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(bind_ok_1), {LF_END, NULL, 0}};
     struct config_probe conf = conf_of("");
     conf.server.user = STR("cn=probe,dc=example,dc=org");
     conf.server.password = STR("secret");
     struct probe_check ck;
-    struct lfake *f = run_ldap(script, conf, &ck);
+    struct lfake *f = run_reply(bind_ok_1, sizeof bind_ok_1, conf, &ck);
     UT_PROBE_EXPECT(&ck, 1, 0, "", "connect,bind");
     /* test_ber.c's bind vector, with messageID 1, then the unbind (id 2). */
     static const uint8_t want[] = {
@@ -322,13 +329,11 @@ static void test_bind_refused(void)
         0x30, 0x1f, 0x02, 0x01, 0x01, 0x61, 0x1a, 0x0a, 0x01, 0x31, 0x04, 0x00, 0x04, 0x13,
         'i', 'n', 'v', 'a', 'l', 'i', 'd', ' ', 'c', 'r', 'e', 'd', 'e', 'n', 't', 'i', 'a',
         'l', 's'};
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(bind_49), {LF_END, NULL, 0}};
     struct config_probe conf = conf_of(DN_PROBE);
     conf.server.user = STR("cn=probe,dc=example,dc=org");
     conf.server.password = STR("wrong");
     struct probe_check ck;
-    struct lfake *f = run_ldap(script, conf, &ck);
+    struct lfake *f = run_reply(bind_49, sizeof bind_49, conf, &ck);
     UT_PROBE_EXPECT(&ck, 0, 49, "bind: 49 invalidCredentials: invalid credentials", "connect");
     /* The session stood: the probe still said goodbye (unbind, id 2). */
     CU_ASSERT_EQUAL(f->n_ops, 2);
@@ -387,10 +392,9 @@ static void test_long_lengths_and_references(void)
 
 static void test_garbage(void)
 {
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SENDS("220 mail.example.org ESMTP\r\n"), {LF_END, NULL, 0}};
+    static const char reply[] = "220 mail.example.org ESMTP\r\n";
     struct probe_check ck;
-    struct lfake *f = run_ldap(script, conf_of(DN_PROBE), &ck);
+    struct lfake *f = run_reply(reply, sizeof reply - 1, conf_of(DN_PROBE), &ck);
     UT_PROBE_EXPECT(&ck, 0, 0, "bind: malformed reply: not an LDAPMessage: tag 0x32, expected 0x30",
                     "connect");
     /* No unbind into a stream that is not LDAP. */
@@ -402,21 +406,18 @@ static void test_malformed_inside(void)
     /* A BindResponse whose resultCode is an INTEGER (02), not ENUMERATED. */
     static const uint8_t bad[] = {0x30, 0x0c, 0x02, 0x01, 0x01, 0x61, 0x07, 0x02,
                                   0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(bad), {LF_END, NULL, 0}};
     struct probe_check ck;
-    run_ldap(script, conf_of(""), &ck);
+    run_reply(bad, sizeof bad, conf_of(""), &ck);
     UT_PROBE_EXPECT(&ck, 0, 0, "bind: malformed reply: resultCode: tag 0x02, expected 0x0a", NULL);
 }
 
 static void test_huge_length(void)
 {
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SENDS("\x30\x84\x7f\xff\xff\xff\x02\x01\x01"), {LF_END, NULL, 0}};
+    static const char reply[] = "\x30\x84\x7f\xff\xff\xff\x02\x01\x01";
     struct probe_check ck;
-    run_ldap(script, conf_of(""), &ck);
-    UT_PROBE_EXPECT(&ck, 0, 0, "bind: malformed reply: message of 2147483653 bytes (at most 262144)",
-                    NULL);
+    run_reply(reply, sizeof reply - 1, conf_of(""), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 0,
+                    "bind: malformed reply: message of 2147483653 bytes (at most 262144)", NULL);
 }
 
 static void test_silent(void)
@@ -451,10 +452,8 @@ static void test_wrong_id_and_notice(void)
     /* A BindResponse for messageID 7. */
     static const uint8_t bind_7[] = {0x30, 0x0c, 0x02, 0x01, 0x07, 0x61, 0x07, 0x0a,
                                      0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
-    static const struct lf_step s1[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(bind_7), {LF_END, NULL, 0}};
     struct probe_check ck;
-    run_ldap(s1, conf_of(""), &ck);
+    run_reply(bind_7, sizeof bind_7, conf_of(""), &ck);
     UT_PROBE_EXPECT(&ck, 0, 0, "bind: reply to messageID 7, expected 1", NULL);
 
     /* Notice of Disconnection: id 0, unavailable (52 = 0x34), "bye",
@@ -487,10 +486,8 @@ static void test_starttls_refused(void)
         0x30, 0x2a, 0x02, 0x01, 0x01, 0x78, 0x25, 0x0a, 0x01, 0x02, 0x04, 0x00, 0x04, 0x1e,
         'u', 'n', 's', 'u', 'p', 'p', 'o', 'r', 't', 'e', 'd', ' ', 'e', 'x', 't', 'e', 'n',
         'd', 'e', 'd', ' ', 'o', 'p', 'e', 'r', 'a', 't', 'i', 'o', 'n'};
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(ext_2), {LF_END, NULL, 0}};
     struct probe_check ck;
-    struct lfake *f = run_ldap(script, conf_starttls(), &ck);
+    struct lfake *f = run_reply(ext_2, sizeof ext_2, conf_starttls(), &ck);
     UT_PROBE_EXPECT(&ck, 0, 2, "starttls: 2 protocolError: unsupported extended operation", NULL);
     CU_ASSERT_EQUAL(f->ops[0], 0x77);
     /* The StartTLS request, byte for byte (test_ber.c). */
@@ -506,10 +503,8 @@ static void test_starttls_injection(void)
     static const uint8_t ext_ok_and_bind[] = {
         0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00,
         0x30, 0x0c, 0x02, 0x01, 0x02, 0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(ext_ok_and_bind), {LF_END, NULL, 0}};
     struct probe_check ck;
-    run_ldap(script, conf_starttls(), &ck);
+    run_reply(ext_ok_and_bind, sizeof ext_ok_and_bind, conf_starttls(), &ck);
     UT_PROBE_EXPECT(&ck, 0, 0, "starttls: the server sent data before the TLS handshake",
                     "connect");
 }
