@@ -257,6 +257,15 @@ static struct lfake *run_reply(const void *reply, size_t len, struct config_prob
     return run_ldap(script, conf, ck);
 }
 
+/* A check with no search whose bind is answered by @p reply fails with
+ * @p error and no reply code. */
+static void bind_reply_fails(const void *reply, size_t len, const char *error)
+{
+    struct probe_check ck;
+    run_reply(reply, len, conf_of(""), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 0, error, NULL);
+}
+
 #define DN_PROBE "ou=probe,dc=example,dc=org"   /* 26 = 0x1a */
 
 /* BindResponse success, id 1. */
@@ -406,18 +415,14 @@ static void test_malformed_inside(void)
     /* A BindResponse whose resultCode is an INTEGER (02), not ENUMERATED. */
     static const uint8_t bad[] = {0x30, 0x0c, 0x02, 0x01, 0x01, 0x61, 0x07, 0x02,
                                   0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
-    struct probe_check ck;
-    run_reply(bad, sizeof bad, conf_of(""), &ck);
-    UT_PROBE_EXPECT(&ck, 0, 0, "bind: malformed reply: resultCode: tag 0x02, expected 0x0a", NULL);
+    bind_reply_fails(bad, sizeof bad, "bind: malformed reply: resultCode: tag 0x02, expected 0x0a");
 }
 
 static void test_huge_length(void)
 {
     static const char reply[] = "\x30\x84\x7f\xff\xff\xff\x02\x01\x01";
-    struct probe_check ck;
-    run_reply(reply, sizeof reply - 1, conf_of(""), &ck);
-    UT_PROBE_EXPECT(&ck, 0, 0,
-                    "bind: malformed reply: message of 2147483653 bytes (at most 262144)", NULL);
+    bind_reply_fails(reply, sizeof reply - 1,
+                     "bind: malformed reply: message of 2147483653 bytes (at most 262144)");
 }
 
 static void test_silent(void)
@@ -452,9 +457,7 @@ static void test_wrong_id_and_notice(void)
     /* A BindResponse for messageID 7. */
     static const uint8_t bind_7[] = {0x30, 0x0c, 0x02, 0x01, 0x07, 0x61, 0x07, 0x0a,
                                      0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
-    struct probe_check ck;
-    run_reply(bind_7, sizeof bind_7, conf_of(""), &ck);
-    UT_PROBE_EXPECT(&ck, 0, 0, "bind: reply to messageID 7, expected 1", NULL);
+    bind_reply_fails(bind_7, sizeof bind_7, "bind: reply to messageID 7, expected 1");
 
     /* Notice of Disconnection: id 0, unavailable (52 = 0x34), "bye",
      * responseName 1.3.6.1.4.1.1466.20036 (test_ber.c). */
@@ -464,6 +467,7 @@ static void test_wrong_id_and_notice(void)
         '.', '1', '4', '6', '6', '.', '2', '0', '0', '3', '6'};
     static const struct lf_step s2[] = {
         {LF_READ, NULL, 0}, LF_SEND_(notice), {LF_CLOSE, NULL, 0}};
+    struct probe_check ck;
     run_ldap(s2, conf_of(""), &ck);
     UT_PROBE_EXPECT(&ck, 0, 52, "bind: notice of disconnection: 52 unavailable: bye", NULL);
 }
