@@ -119,6 +119,15 @@ static probe_conn *session_open(struct session *s, int ms)
     return s->c;
 }
 
+/* serve() @p script without TLS and open a connection to it within
+ * @p ms, which must succeed: the connection. */
+static probe_conn *serve_open(struct session *s, const struct fake_action *script, int ms)
+{
+    serve(s, script, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(session_open(s, ms));
+    return s->c;
+}
+
 /* Close the connection and free its TLS settings; the fake plays on. */
 static void session_close(struct session *s)
 {
@@ -152,9 +161,7 @@ static void test_silent_times_out(void)
 {
     static const struct fake_action script[] = {FAKE_SILENT, FAKE_END};
     struct session s;
-    serve(&s, script, 0);
-    session_open(&s, 300);
-    UT_REQUIRE(s.c);
+    serve_open(&s, script, 300);
     int64_t t0 = open_start;
     /* A numeric address: no "resolve" step. */
     CU_ASSERT_EQUAL(s.check.n_steps, 1);
@@ -170,9 +177,7 @@ static void test_lines_and_exact(void)
     static const struct fake_action script[] = {
         FAKE_SEND("one\r\ntw"), FAKE_SLEEP(50), FAKE_SEND("o\nabcdefthree"), FAKE_END};
     struct session s;
-    serve(&s, script, 0);
-    probe_conn *c = session_open(&s, 2000);
-    UT_REQUIRE(c);
+    probe_conn *c = serve_open(&s, script, 2000);
     int64_t d = monotonic_ms() + 2000;
     char line[64], err[128] = "", six[6];
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 3);
@@ -198,9 +203,7 @@ static void test_line_too_long(void)
     static const struct fake_action script[] = {FAKE_SEND(hundred), FAKE_SEND(hundred),
                                                 FAKE_SLEEP(2000), FAKE_END};
     struct session s;
-    serve(&s, script, 0);
-    probe_conn *c = session_open(&s, 2000);
-    UT_REQUIRE(c);
+    probe_conn *c = serve_open(&s, script, 2000);
     int64_t d = monotonic_ms() + 1000;
     char line[200], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 101, d, err, sizeof err), 100);
@@ -214,9 +217,7 @@ static void test_line_too_long(void)
      * a read that waited for more would end "timed out"). */
     memset(long_line, 'b', sizeof long_line - 1);
     static const struct fake_action script2[] = {FAKE_SEND(long_line), FAKE_SILENT, FAKE_END};
-    serve(&s, script2, 0);
-    c = session_open(&s, 2000);
-    UT_REQUIRE(c);
+    c = serve_open(&s, script2, 2000);
     char *big = malloc(30000);
     UT_REQUIRE(big);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, big, 30000, monotonic_ms() + 2000, err, sizeof err),
@@ -231,9 +232,7 @@ static void test_line_too_long(void)
     static char two_hundred[201];
     memset(two_hundred, 'c', 200);
     static const struct fake_action script3[] = {FAKE_SEND(two_hundred), FAKE_SILENT, FAKE_END};
-    serve(&s, script3, 0);
-    c = session_open(&s, 2000);
-    UT_REQUIRE(c);
+    c = serve_open(&s, script3, 2000);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 100, monotonic_ms() + 2000, err, sizeof err),
                     -1);
     CU_ASSERT_STRING_EQUAL(err, "line too long (more than 99 bytes)");
@@ -245,9 +244,7 @@ static void test_write_recorded(void)
     static const struct fake_action script[] = {FAKE_EXPECT("HELLO there"), FAKE_SEND("ok\r\n"),
                                                 FAKE_END};
     struct session s;
-    serve(&s, script, 0);
-    probe_conn *c = session_open(&s, 2000);
-    UT_REQUIRE(c);
+    probe_conn *c = serve_open(&s, script, 2000);
     int64_t d = monotonic_ms() + 2000;
     char line[64], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_write(c, "HELLO there\r\n", 13, d, err, sizeof err), 0);
@@ -526,9 +523,7 @@ static void test_no_sigpipe(void)
     sigaction(SIGPIPE, &dfl, &old);
     static const struct fake_action plain[] = {FAKE_CLOSE};
     struct session s;
-    serve(&s, plain, 0);
-    session_open(&s, 2000);
-    UT_REQUIRE(s.c);
+    serve_open(&s, plain, 2000);
     usleep(50000);
     write_until_error(s.c);
     session_end(&s);
