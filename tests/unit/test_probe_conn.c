@@ -264,29 +264,25 @@ static void test_unix_socket(void)
     char dir[64], path[96];
     ut_make_dir(dir, sizeof dir, "probe");
     snprintf(path, sizeof path, "%s/sock", dir);
-    fake_server *fs = fake_server_start(script, path, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint("", 0);
-    ep.unix_path = path;
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    struct session s = {.ep = endpoint("", 0)};
+    s.ep.unix_path = path;
+    s.fs = fake_server_start(script, path, NULL, NULL);
+    UT_REQUIRE(s.fs);
+    probe_conn *c = session_open(&s, 2000);
     UT_REQUIRE(c);
-    CU_ASSERT_EQUAL(check.n_steps, 1);
-    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "connect");
+    CU_ASSERT_EQUAL(s.check.n_steps, 1);
+    CU_ASSERT_STRING_EQUAL(s.check.steps[0].name, "connect");
     char line[64], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, monotonic_ms() + 2000, err,
                                          sizeof err), 9);
     CU_ASSERT_STRING_EQUAL(line, "* OK unix");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 
     /* Nobody there. */
-    memset(&check, 0, sizeof check);
-    tls = probe_tls_new(&ep, line, sizeof line);
-    CU_ASSERT_PTR_NULL(probe_conn_open(&ep, tls, monotonic_ms() + 1000, &check));
-    CU_ASSERT_STRING_EQUAL(check.error, "connect: No such file or directory");
+    memset(&s.check, 0, sizeof s.check);
+    probe_tls *tls = probe_tls_new(&s.ep, line, sizeof line);
+    CU_ASSERT_PTR_NULL(probe_conn_open(&s.ep, tls, monotonic_ms() + 1000, &s.check));
+    CU_ASSERT_STRING_EQUAL(s.check.error, "connect: No such file or directory");
     probe_tls_free(tls);
     ut_remove_tree(dir);
 }
@@ -477,28 +473,22 @@ static void test_resolver_hangs(void)
 static void test_resolver_names(void)
 {
     static const struct fake_action script[] = {FAKE_SEND("220 x\r\n"), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
+    struct session s;
+    serve(&s, script, 0);
     probe_set_resolver(fake_name_resolver);
-    struct config_probe_endpoint ep = endpoint("fake.test", fake_server_port(fs));
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_EQUAL_FATAL(check.n_steps, 2);
-    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "resolve");
-    CU_ASSERT_STRING_EQUAL(check.steps[1].name, "connect");
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    s.ep.host = STR("fake.test");
+    CU_ASSERT_PTR_NOT_NULL(session_open(&s, 2000));
+    CU_ASSERT_EQUAL_FATAL(s.check.n_steps, 2);
+    CU_ASSERT_STRING_EQUAL(s.check.steps[0].name, "resolve");
+    CU_ASSERT_STRING_EQUAL(s.check.steps[1].name, "connect");
+    session_close(&s);
 
-    ep.host = STR("nowhere.test");
-    c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "resolve: nowhere.test: "));
-    CU_ASSERT_EQUAL(check.n_steps, 0);
-    probe_tls_free(tls);
+    s.ep.host = STR("nowhere.test");
+    CU_ASSERT_PTR_NULL(session_open(&s, 2000));
+    CU_ASSERT_PTR_NOT_NULL(strstr(s.check.error, "resolve: nowhere.test: "));
+    CU_ASSERT_EQUAL(s.check.n_steps, 0);
     probe_set_resolver(NULL);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 /* Writing to a server that has closed: an error, never SIGPIPE (the
