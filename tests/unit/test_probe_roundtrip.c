@@ -57,16 +57,19 @@ static void add(struct script *s, enum fake_action_kind kind, const char *fmt, .
 #define EXPECT(s, ...) add((s), FAKE_ACT_EXPECT, __VA_ARGS__)
 
 /* The IMAP FETCH response of message @p seq, UID @p uid, whose header
- * is "X-Mtamon-Probe: @p tag" ("" for a message without one). */
+ * is "X-Mtamon-Probe: @p tag" ("" for a message without one), added to
+ * the text in @p buf. */
 static void fetch_line(char *buf, size_t len, unsigned seq, unsigned uid, const char *tag)
 {
+    size_t used = strlen(buf);
     char lit[200];
     if (tag[0])
         snprintf(lit, sizeof lit, "X-Mtamon-Probe: %s\r\n\r\n", tag);
     else
         snprintf(lit, sizeof lit, "\r\n");
-    snprintf(buf, len, "* %u FETCH (UID %u BODY[HEADER.FIELDS (X-MTAMON-PROBE)] {%zu}\r\n%s)\r\n",
-             seq, uid, strlen(lit), lit);
+    snprintf(buf + used, len - used,
+             "* %u FETCH (UID %u BODY[HEADER.FIELDS (X-MTAMON-PROBE)] {%zu}\r\n%s)\r\n", seq, uid,
+             strlen(lit), lit);
 }
 
 /* The SMTP side: a whole submission of one message. */
@@ -206,37 +209,59 @@ static void imap_open(struct script *s)
     SEND(s, "* 2 EXISTS\r\n* 0 RECENT\r\nm2 OK [READ-WRITE] Select completed.\r\n");
 }
 
+/* A poll's search at tag *@p tag, the next tags after it: it finds the
+ * UIDs @p found ("7 8"; "" none, and then no fetch), whose fetch (of
+ * @p set, "7,8") answers the FETCH lines @p fetched. */
+static void imap_search(struct script *box, unsigned *tag, const char *found, const char *set,
+                        const char *fetched)
+{
+    EXPECT(box, "m%u UID SEARCH HEADER X-Mtamon-Probe \"rt.\"\r", *tag);
+    SEND(box, "* SEARCH%s%s\r\nm%u OK Search completed.\r\n", found[0] ? " " : "", found, *tag);
+    ++*tag;
+    if (!found[0])
+        return;
+    EXPECT(box, "m%u UID FETCH %s (UID BODY.PEEK[HEADER.FIELDS (X-Mtamon-Probe)])\r", *tag, set);
+    SEND(box, "%sm%u OK Fetch completed.\r\n", fetched, *tag);
+    ++*tag;
+}
+
+/* The deletion of UID @p uid at tag *@p tag, the next tags after it;
+ * the expunge reports message @p seq gone (0: does not). */
+static void imap_delete(struct script *box, unsigned *tag, unsigned uid, unsigned seq)
+{
+    char gone[32] = "";
+    if (seq)
+        snprintf(gone, sizeof gone, "* %u EXPUNGE\r\n", seq);
+    EXPECT(box, "m%u UID STORE %u +FLAGS.SILENT (\\Deleted)\r", *tag, uid);
+    SEND(box, "m%u OK Store completed.\r\n", *tag);
+    ++*tag;
+    EXPECT(box, "m%u UID EXPUNGE %u\r", *tag, uid);
+    SEND(box, "%sm%u OK Expunge completed.\r\n", gone, *tag);
+    ++*tag;
+}
+
 /* Found on the second poll; the first finds an earlier round's message
  * (deleted) and another probe's (left alone). */
 static void test_imap_second_poll(void)
 {
     static struct script smtp, box;
-    char f1[400], f2[400];
+    char fetched[400] = "";
+    unsigned tag = 3;
     scripts_begin(&smtp, &box, imap_open);
     /* poll 1 */
-    EXPECT(&box, "m3 UID SEARCH HEADER X-Mtamon-Probe \"rt.\"\r");
-    SEND(&box, "* SEARCH 7 8\r\nm3 OK Search completed.\r\n");
-    EXPECT(&box, "m4 UID FETCH 7,8 (UID BODY.PEEK[HEADER.FIELDS (X-Mtamon-Probe)])\r");
-    fetch_line(f1, sizeof f1, 1, 7, "rt.abc123.4");
-    fetch_line(f2, sizeof f2, 2, 8, "rt.x.abc123.9");
-    SEND(&box, "%s%sm4 OK Fetch completed.\r\n", f1, f2);
-    EXPECT(&box, "m5 UID STORE 7 +FLAGS.SILENT (\\Deleted)\r");
-    SEND(&box, "m5 OK Store completed.\r\n");
-    EXPECT(&box, "m6 UID EXPUNGE 7\r");
-    SEND(&box, "* 1 EXPUNGE\r\nm6 OK Expunge completed.\r\n");
+    fetch_line(fetched, sizeof fetched, 1, 7, "rt.abc123.4");
+    fetch_line(fetched, sizeof fetched, 2, 8, "rt.x.abc123.9");
+    imap_search(&box, &tag, "7 8", "7,8", fetched);
+    imap_delete(&box, &tag, 7, 1);
     /* poll 2 */
     EXPECT(&box, "m7 NOOP\r");
     SEND(&box, "* 2 EXISTS\r\nm7 OK NOOP completed.\r\n");
-    EXPECT(&box, "m8 UID SEARCH HEADER X-Mtamon-Probe \"rt.\"\r");
-    SEND(&box, "* SEARCH 8 9\r\nm8 OK Search completed.\r\n");
-    EXPECT(&box, "m9 UID FETCH 8,9 ");
-    fetch_line(f1, sizeof f1, 1, 8, "rt.x.abc123.9");
-    fetch_line(f2, sizeof f2, 2, 9, "rt.abc123.5");
-    SEND(&box, "%s%sm9 OK Fetch completed.\r\n", f1, f2);
-    EXPECT(&box, "m10 UID STORE 9 +FLAGS.SILENT (\\Deleted)\r");
-    SEND(&box, "m10 OK Store completed.\r\n");
-    EXPECT(&box, "m11 UID EXPUNGE 9\r");
-    SEND(&box, "* 2 EXPUNGE\r\nm11 OK Expunge completed.\r\n");
+    tag++;
+    fetched[0] = '\0';
+    fetch_line(fetched, sizeof fetched, 1, 8, "rt.x.abc123.9");
+    fetch_line(fetched, sizeof fetched, 2, 9, "rt.abc123.5");
+    imap_search(&box, &tag, "8 9", "8,9", fetched);
+    imap_delete(&box, &tag, 9, 2);
     EXPECT(&box, "m12 LOGOUT\r");
     SEND(&box, "* BYE Logging out\r\nm12 OK Logout completed.\r\n");
 
@@ -269,26 +294,17 @@ static void test_imap_second_poll(void)
 static void imap_never(int silent)
 {
     static struct script smtp, box;
-    char f1[400];
+    char f1[400] = "";
+    fetch_line(f1, sizeof f1, 1, 7, "rt.abc123.4");
     scripts_begin(&smtp, &box, imap_open);
     unsigned tag = 3;
-    for (int poll = 0; poll < (silent ? 2 : 12); poll++) {
-        if (poll > 0) {
-            EXPECT(&box, "m%u NOOP\r", tag);
-            SEND(&box, "m%u OK NOOP completed.\r\n", tag++);
-        }
-        EXPECT(&box, "m%u UID SEARCH ", tag);
-        if (poll == 0) {
-            SEND(&box, "* SEARCH 7\r\nm%u OK Search completed.\r\n", tag++);
-            EXPECT(&box, "m%u UID FETCH 7 ", tag);
-            fetch_line(f1, sizeof f1, 1, 7, "rt.abc123.4");
-            SEND(&box, "%sm%u OK Fetch completed.\r\n", f1, tag++);
-            EXPECT(&box, "m%u UID STORE 7 +FLAGS.SILENT (\\Deleted)\r", tag);
-            SEND(&box, "m%u OK Store completed.\r\n", tag++);
-            EXPECT(&box, "m%u UID EXPUNGE 7\r", tag);
-            SEND(&box, "* 1 EXPUNGE\r\nm%u OK Expunge completed.\r\n", tag++);
-        } else
-            SEND(&box, "* SEARCH\r\nm%u OK Search completed.\r\n", tag++);
+    /* poll 1: the earlier round's message, deleted; then nothing */
+    imap_search(&box, &tag, "7", "7", f1);
+    imap_delete(&box, &tag, 7, 1);
+    for (int poll = 1; poll < (silent ? 2 : 12); poll++) {
+        EXPECT(&box, "m%u NOOP\r", tag);
+        SEND(&box, "m%u OK NOOP completed.\r\n", tag++);
+        imap_search(&box, &tag, "", "", "");
     }
     if (silent)
         add(&box, FAKE_ACT_SILENT, NULL);
@@ -362,7 +378,7 @@ static void test_submit_refused(void)
 static void test_submit_auth(void)
 {
     static struct script smtp, box;
-    char f1[400];
+    char f1[400] = "";
     memset(&smtp, 0, sizeof smtp);
     memset(&box, 0, sizeof box);
     SEND(&smtp, "220 mx.test ESMTP\r\n");
@@ -384,15 +400,10 @@ static void test_submit_auth(void)
     EXPECT(&smtp, "QUIT\r");
     SEND(&smtp, "221 2.0.0 Bye\r\n");
     imap_open(&box);
-    EXPECT(&box, "m3 UID SEARCH ");
-    SEND(&box, "* SEARCH 3\r\nm3 OK Search completed.\r\n");
-    EXPECT(&box, "m4 UID FETCH 3 ");
+    unsigned tag = 3;
     fetch_line(f1, sizeof f1, 1, 3, "rt.abc123.5");
-    SEND(&box, "%sm4 OK Fetch completed.\r\n", f1);
-    EXPECT(&box, "m5 UID STORE 3 +FLAGS.SILENT (\\Deleted)\r");
-    SEND(&box, "m5 OK Store completed.\r\n");
-    EXPECT(&box, "m6 UID EXPUNGE 3\r");
-    SEND(&box, "m6 OK Expunge completed.\r\n");
+    imap_search(&box, &tag, "3", "3", f1);
+    imap_delete(&box, &tag, 3, 0);
     EXPECT(&box, "m7 LOGOUT\r");
     SEND(&box, "m7 OK Logout completed.\r\n");
     struct rt r;
