@@ -885,6 +885,40 @@ static size_t lines_of(const char *text)
     return (size_t)count_of(text, "\n");
 }
 
+/* The rest of an SMTP script from DATA on, at script[k]: the go-ahead
+ * @p go, an EXPECT for each line of @p text, the dot answered @p queued,
+ * QUIT answered @p bye, the end.  The script's new length. */
+static size_t script_data(struct fake_action *script, size_t k, const char *text, const char *go,
+                          const char *queued, const char *bye)
+{
+    script[k++] = (struct fake_action)FAKE_EXPECT("DATA\r");
+    script[k++] = (struct fake_action)FAKE_SEND(go);
+    for (size_t i = 0; i < lines_of(text) && k < 70; i++)
+        script[k++] = (struct fake_action)FAKE_EXPECT(NULL);
+    script[k++] = (struct fake_action)FAKE_EXPECT(".\r");
+    script[k++] = (struct fake_action)FAKE_SEND(queued);
+    script[k++] = (struct fake_action)FAKE_EXPECT("QUIT\r");
+    script[k++] = (struct fake_action)FAKE_SEND(bye);
+    script[k++] = (struct fake_action)FAKE_END;
+    return k;
+}
+
+/* Mail @p ev over SMTP to @p fs for @p n_to recipients: done, the
+ * server's script finished, one sent, none failed. */
+static void send_one(fake_server *fs, char *const *to, size_t n_to, const struct alarm_event *ev)
+{
+    alarm_mail *m = smtp_mail(fake_server_port(fs), to, n_to, 20000);
+    if (m && start(m) == 0) {
+        alarm_mail_event(m, ev, HOST);
+        CU_ASSERT(wait_done(m, 1));
+        CU_ASSERT(wait_completed(fs, 1));
+        struct alarm_mail_stats st = alarm_mail_stats(m);
+        CU_ASSERT_EQUAL(st.sent, 1);
+        CU_ASSERT_EQUAL(st.failed, 0);
+    }
+    alarm_mail_free(m);
+}
+
 static void test_smtp(void)
 {
     struct fixture f;
@@ -911,29 +945,13 @@ static void test_smtp(void)
     script[k++] = (struct fake_action)FAKE_SEND("250 2.1.5 Ok\r\n");
     script[k++] = (struct fake_action)FAKE_EXPECT("RCPT TO:<ops@test.example>\r");
     script[k++] = (struct fake_action)FAKE_SEND("250 2.1.5 Ok\r\n");
-    script[k++] = (struct fake_action)FAKE_EXPECT("DATA\r");
-    script[k++] = (struct fake_action)FAKE_SEND("354 End data with <CR><LF>.<CR><LF>\r\n");
-    for (size_t i = 0; i < lines_of(text) && k < 70; i++)
-        script[k++] = (struct fake_action)FAKE_EXPECT(NULL);
-    script[k++] = (struct fake_action)FAKE_EXPECT(".\r");
-    script[k++] = (struct fake_action)FAKE_SEND("250 2.0.0 Ok: queued as 4ABC\r\n");
-    script[k++] = (struct fake_action)FAKE_EXPECT("QUIT\r");
-    script[k++] = (struct fake_action)FAKE_SEND("221 2.0.0 Bye\r\n");
-    script[k++] = (struct fake_action)FAKE_END;
+    k = script_data(script, k, text, "354 End data with <CR><LF>.<CR><LF>\r\n",
+                    "250 2.0.0 Ok: queued as 4ABC\r\n", "221 2.0.0 Bye\r\n");
     CU_ASSERT_FATAL(k < 80);
 
     fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
-    alarm_mail *m = smtp_mail(fake_server_port(fs), two_to, 2, 20000);
-    if (m && start(m) == 0) {
-        alarm_mail_event(m, &ev, HOST);
-        CU_ASSERT(wait_done(m, 1));
-        CU_ASSERT(wait_completed(fs, 1));
-        struct alarm_mail_stats s = alarm_mail_stats(m);
-        CU_ASSERT_EQUAL(s.sent, 1);
-        CU_ASSERT_EQUAL(s.failed, 0);
-    }
-    alarm_mail_free(m);
+    send_one(fs, two_to, 2, &ev);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     CU_ASSERT_EQUAL(fake_server_connections(fs), 1);
     char *got = fake_server_received(fs);
@@ -978,28 +996,13 @@ static void test_smtp_helo(void)
     script[k++] = (struct fake_action)FAKE_SEND("250 Ok\r\n");
     script[k++] = (struct fake_action)FAKE_EXPECT("RCPT TO:<postmaster@test.example>\r");
     script[k++] = (struct fake_action)FAKE_SEND("250 Ok\r\n");
-    script[k++] = (struct fake_action)FAKE_EXPECT("DATA\r");
-    script[k++] = (struct fake_action)FAKE_SEND("354 go\r\n");
-    for (size_t i = 0; i < lines_of(text) && k < 70; i++)
-        script[k++] = (struct fake_action)FAKE_EXPECT(NULL);
-    script[k++] = (struct fake_action)FAKE_EXPECT(".\r");
-    script[k++] = (struct fake_action)FAKE_SEND("250 Ok: queued\r\n");
-    script[k++] = (struct fake_action)FAKE_EXPECT("QUIT\r");
-    script[k++] = (struct fake_action)FAKE_SEND("221 Bye\r\n");
-    script[k++] = (struct fake_action)FAKE_END;
+    k = script_data(script, k, text, "354 go\r\n", "250 Ok: queued\r\n", "221 Bye\r\n");
+    CU_ASSERT_FATAL(k < 80);
     free(text);
 
     fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
-    alarm_mail *m = smtp_mail(fake_server_port(fs), one_to, 1, 20000);
-    if (m && start(m) == 0) {
-        alarm_mail_event(m, &ev, HOST);
-        CU_ASSERT(wait_done(m, 1));
-        CU_ASSERT(wait_completed(fs, 1));
-        CU_ASSERT_EQUAL(alarm_mail_stats(m).sent, 1);
-        CU_ASSERT_EQUAL(alarm_mail_stats(m).failed, 0);
-    }
-    alarm_mail_free(m);
+    send_one(fs, one_to, 1, &ev);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     char *got = fake_server_received(fs);
     CU_ASSERT(got && strstr(got, "\r\nHELO ") && strstr(got, "\r\n.\r\nQUIT\r\n"));

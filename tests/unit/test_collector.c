@@ -72,6 +72,22 @@ static struct config *load_conf(void)
     return c;
 }
 
+/* A collector of @p conf over /proc (neither may be NULL). */
+static collector *collector_of(struct config *conf)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(conf);
+    collector *c = collector_new(conf, "/proc");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    return c;
+}
+
+/* Start @p c's threads (required). */
+static void start(collector *c)
+{
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+}
+
 static void remove_tree(void)
 {
     char cmd[128];
@@ -82,11 +98,9 @@ static void remove_tree(void)
 static void test_before_and_after_a_run(void)
 {
     struct config *conf = load_conf();
-    UT_REQUIRE(conf);
     put_file("a", 10);
     put_file("b", 32);
-    collector *c = collector_new(conf, "/proc");
-    UT_REQUIRE(c);
+    collector *c = collector_of(conf);
 
     struct collector_snapshot s;
     memset(&s, 0, sizeof s);
@@ -168,11 +182,8 @@ static int threads_with_nice(int nice)
 static void test_threads(void)
 {
     struct config *conf = load_conf();
-    UT_REQUIRE(conf);
-    collector *c = collector_new(conf, "/proc");
-    UT_REQUIRE(c);
-    char err[256] = "";
-    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+    collector *c = collector_of(conf);
+    start(c);
 
     struct collector_snapshot s;
     memset(&s, 0, sizeof s);
@@ -208,11 +219,8 @@ static void test_threads(void)
 static void test_nothing_configured(void)
 {
     struct config *conf = config_defaults();
-    UT_REQUIRE(conf);
-    collector *c = collector_new(conf, "/proc");
-    UT_REQUIRE(c);
-    char err[256] = "";
-    CU_ASSERT_EQUAL(collector_start(c, err, sizeof err), 0);
+    collector *c = collector_of(conf);
+    start(c);
     struct collector_snapshot s;
     memset(&s, 0, sizeof s);
     CU_ASSERT_EQUAL(collector_snapshot(c, &s), 0);
@@ -231,11 +239,14 @@ static char s_empty[] = "", s_root[] = "/", s_host[] = "127.0.0.1";
 static char probe_names[8][16], probe_addrs[8][32];
 
 /* A TCP listener on 127.0.0.1 that never accepts: a connect succeeds (the
- * kernel's backlog) and nothing is ever said.  Its port in *@p port. */
+ * kernel's backlog) and nothing is ever said.  On *@p port, or when that
+ * is 0 on a free port put in *@p port (to listen again on a port after
+ * it was closed). */
 static int silent_listener(uint16_t *port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(*port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 64) != 0) {
@@ -246,22 +257,6 @@ static int silent_listener(uint16_t *port)
     socklen_t len = sizeof a;
     getsockname(fd, (struct sockaddr *)&a, &len);
     *port = ntohs(a.sin_port);
-    return fd;
-}
-
-/* A listener on @p port again (after it was closed). */
-static int listen_again(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 64) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
     return fd;
 }
 
@@ -336,9 +331,7 @@ static void test_probes_run_once(void)
         set_probe(probes, i, CONFIG_PROBE_HTTP, fake_server_port(fs[i]), 60, 1000);
     }
     struct config *conf = probe_conf(probes, 5);
-    UT_REQUIRE(conf);
-    collector *c = collector_new(conf, "/proc");
-    UT_REQUIRE(c);
+    collector *c = collector_of(conf);
     struct collector_snapshot s;
     memset(&s, 0, sizeof s);
     CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
@@ -391,9 +384,7 @@ static void test_probe_log(void)
     CU_ASSERT_FATAL(fd >= 0);
     set_probe(probes, 0, CONFIG_PROBE_TCP, port, 60, 1000);
     struct config *conf = probe_conf(probes, 1);
-    UT_REQUIRE(conf);
-    collector *c = collector_new(conf, "/proc");
-    UT_REQUIRE(c);
+    collector *c = collector_of(conf);
     struct collector_snapshot s;
     memset(&s, 0, sizeof s);
 
@@ -408,7 +399,7 @@ static void test_probe_log(void)
     CU_ASSERT_EQUAL_FATAL(collector_snapshot(c, &s), 0);
     CU_ASSERT_EQUAL(s.probes[0].state, PROBE_DOWN);
     CU_ASSERT_EQUAL(s.probes[0].consecutive_failures, refused_checks);
-    fd = listen_again(port);
+    fd = silent_listener(&port);
     CU_ASSERT_FATAL(fd >= 0);
     collector_run_once(c);
     collector_run_once(c);
@@ -452,13 +443,10 @@ static void test_probe_threads(void)
         set_probe(probes, i, CONFIG_PROBE_HTTP, port, i == 0 ? 1 : 60, i == 0 ? 600 : 2000);
     }
     struct config *conf = probe_conf(probes, 3);
-    UT_REQUIRE(conf);
-    collector *c = collector_new(conf, "/proc");
-    UT_REQUIRE(c);
+    collector *c = collector_of(conf);
     ut_capture_stderr_start();
-    char err[256] = "";
     int64_t t0 = ut_now_ms();
-    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+    start(c);
     errno = 0;
     int mine = getpriority(PRIO_PROCESS, 0);
     CU_ASSERT_EQUAL_FATAL(errno, 0);
@@ -481,9 +469,8 @@ static void test_probe_threads(void)
      * fresh collector, let their checks begin, and free it at once. */
     collector_snapshot_free(&s);
     collector_free(c);
-    c = collector_new(conf, "/proc");
-    UT_REQUIRE(c);
-    CU_ASSERT_EQUAL_FATAL(collector_start(c, err, sizeof err), 0);
+    c = collector_of(conf);
+    start(c);
     nanosleep(&(struct timespec){0, 200000000L}, NULL);
     t0 = ut_now_ms();
     collector_free(c);

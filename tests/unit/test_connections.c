@@ -134,6 +134,16 @@ static const struct connections_port *read_port25(unsigned top,
     return find_port(s, 25);
 }
 
+/* Write @p text (@p len bytes, allocated; freed here) as the tcp file,
+ * then read_port25(). */
+static const struct connections_port *read_port25_of(char *text, size_t len, unsigned top,
+                                                     struct connections_stats *s)
+{
+    write_net("tcp", text, len);
+    free(text);
+    return read_port25(top, s);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The line parser                                                           */
 
@@ -413,11 +423,9 @@ static void test_ties(void)
                             "0: 0100000A:0019 FE00000A:2000 01\n"
                             "0: 0100000A:0019 FE00000A:2001 01\n"
                             "0: 0100000A:0019 FE00000A:2002 01\n");
-    write_net("tcp", text, len);
-    free(text);
 
     struct connections_stats s;
-    const struct connections_port *p = read_port25(5, &s);
+    const struct connections_port *p = read_port25_of(text, len, 5, &s);
     UT_REQUIRE(p);
     CU_ASSERT_EQUAL(p->by_state[CONN_ESTABLISHED], 403);
     CU_ASSERT_EQUAL(p->n_remotes, 201);
@@ -492,11 +500,9 @@ static void test_long_lines(void)
     len += (size_t)snprintf(text + len, cap - len, "4: 0100007F:0019 0400007F:D431 01\n");
     /* Good, short. */
     len += (size_t)snprintf(text + len, cap - len, "5: 0100007F:0019 0100007F:D432 06\n");
-    write_net("tcp", text, len);
-    free(text);
 
     struct connections_stats s;
-    const struct connections_port *p = read_port25(10, &s);
+    const struct connections_port *p = read_port25_of(text, len, 10, &s);
     UT_REQUIRE(p);
     CU_ASSERT_EQUAL(p->by_state[CONN_ESTABLISHED], 1);
     CU_ASSERT_EQUAL(p->by_state[CONN_TIME_WAIT], 1);
@@ -534,11 +540,9 @@ static void test_flood(void)
                                 "0: 0100000A:0019 0100000D:%04X 01\n", k);
     len += (size_t)snprintf(text + len, cap - len,
                             "0: 0100000A:0019 0100000B:1000 01\n");
-    write_net("tcp", text, len);
-    free(text);
 
     struct connections_stats s;
-    const struct connections_port *p = read_port25(3, &s);
+    const struct connections_port *p = read_port25_of(text, len, 3, &s);
     UT_REQUIRE(p);
     CU_ASSERT_EQUAL(p->by_state[CONN_ESTABLISHED], 5 + (n - 1) + 10 + 1);
     CU_ASSERT_EQUAL(p->n_remotes, CONNECTIONS_REMOTES_MAX);

@@ -115,26 +115,22 @@ static void test_root_equals_statvfs(void)
 /* A file's path reads its file system; the figures equal its directory's. */
 static void test_file_path(void)
 {
-    char dir[] = "/tmp/mtamon-ut-partition.XXXXXX";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-    char file[64];
+    char dir[64], file[80];
+    ut_make_dir(dir, sizeof dir, "partition");
     snprintf(file, sizeof file, "%s/f", dir);
-    FILE *f = fopen(file, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fclose(f);
+    ut_write_file(file, "", 0);
     struct partition_stats s;
     CU_ASSERT_EQUAL(partition_read(file, &s), 0);
     CU_ASSERT_EQUAL(s.status, PARTITION_OK);
     CU_ASSERT_TRUE(s.size > 0);
-    unlink(file);
-    rmdir(dir);
+    ut_remove_tree(dir);
 }
 
 /* A path that vanished: UNAVAILABLE, "PATH: No such file or directory". */
 static void test_vanished(void)
 {
-    char dir[] = "/tmp/mtamon-ut-partition.XXXXXX";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char dir[64];
+    ut_make_dir(dir, sizeof dir, "partition");
     struct partition_stats s;
     CU_ASSERT_EQUAL(partition_read(dir, &s), 0);
     CU_ASSERT_EQUAL(rmdir(dir), 0);

@@ -24,11 +24,10 @@
 #include "probe.h"
 #include "probe_fixture.h"
 #include "test_cert.h"
+#include "ut_probe.h"
 #include "unit_util.h"
 
 #define STR(s) ((char *)(s))
-
-static struct test_cert cert;
 
 static struct config_probe conf_of(enum config_probe_kind kind, uint16_t port)
 {
@@ -70,17 +69,14 @@ static void test_tcp_up_and_refused(void)
     struct config_probe conf = conf_of(CONFIG_PROBE_TCP, fake_server_port(fs));
     struct probe_check ck;
     check_once(&conf, &ck);
-    CU_ASSERT_EQUAL(ck.ok, 1);
-    CU_ASSERT_STRING_EQUAL(ck.error, "");
+    UT_PROBE_EXPECT(&ck, 1, 0, "", NULL);
     CU_ASSERT_EQUAL(ck.n_steps, 1);
     CU_ASSERT_STRING_EQUAL(ck.steps[0].name, "connect");
     fake_server_stop(fs);
 
     conf.server.port = fake_server_closed_port();
     check_once(&conf, &ck);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_STRING_EQUAL(ck.error, "connect: Connection refused");
-    CU_ASSERT_EQUAL(ck.reply_code, 0);
+    UT_PROBE_EXPECT(&ck, 0, 0, "connect: Connection refused", NULL);
     struct probe_result r;
     memset(&r, 0, sizeof r);
     probe_result_add(&r, &ck, 0, 1000);
@@ -98,7 +94,7 @@ static void test_http_silent(void)
     struct probe_check ck;
     check_once(&conf, &ck);
     /* The server never closes: only the check's own deadline ended it. */
-    CU_ASSERT_EQUAL(ck.ok, 0);
+    UT_PROBE_EXPECT(&ck, 0, 0, NULL, NULL);
     CU_ASSERT(pf_timed_out(&ck, "request", conf.timeout_ms));
     CU_ASSERT_EQUAL(ck.n_steps, 1); /* connect */
     struct probe_result r;
@@ -145,8 +141,7 @@ static void test_http_200(void)
     http_check(script, &conf, &ck, &mism, &got);
     /* Up, so Content-Length ended the body: the server stays silent
      * after it, and a read until it closed would be "body: timed out". */
-    CU_ASSERT_EQUAL(ck.ok, 1);
-    CU_ASSERT_STRING_EQUAL(ck.error, "");
+    UT_PROBE_EXPECT(&ck, 1, 0, "", NULL);
     CU_ASSERT_EQUAL(mism, 0);
     CU_ASSERT_EQUAL_FATAL(ck.n_steps, 3);
     CU_ASSERT_STRING_EQUAL(ck.steps[0].name, "connect");
@@ -163,7 +158,7 @@ static void test_http_200(void)
     conf = conf_of(CONFIG_PROBE_HTTP, 0);
     conf.http_host = STR("www.example.org");
     http_check(until_close, &conf, &ck, &mism, &got);
-    CU_ASSERT_EQUAL(ck.ok, 1);
+    UT_PROBE_EXPECT(&ck, 1, 0, "", NULL);
     CU_ASSERT_EQUAL(mism, 0);
     CU_ASSERT_PTR_NOT_NULL(got && strstr(got, "\r\nHost: www.example.org\r\n"));
     free(got);
@@ -177,24 +172,19 @@ static void test_http_503_and_expect(void)
     struct config_probe conf = conf_of(CONFIG_PROBE_HTTP, 0);
     struct probe_check ck;
     http_check(unavailable, &conf, &ck, NULL, NULL);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 503);
-    CU_ASSERT_STRING_EQUAL(ck.error, "request: 503 Service Unavailable (expected 200)");
+    UT_PROBE_EXPECT(&ck, 0, 503, "request: 503 Service Unavailable (expected 200)", NULL);
 
     /* Expecting 503 makes it pass. */
     conf.http_expect = 503;
     http_check(unavailable, &conf, &ck, NULL, NULL);
-    CU_ASSERT_EQUAL(ck.ok, 1);
-    CU_ASSERT_EQUAL(ck.reply_code, 0);
+    UT_PROBE_EXPECT(&ck, 1, 0, "", NULL);
 
     /* 200 where 301 is expected. */
     static const struct fake_action ok[] = {
         HTTP_REQUEST("/"), FAKE_SEND("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), FAKE_END};
     conf.http_expect = 301;
     http_check(ok, &conf, &ck, NULL, NULL);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 200);
-    CU_ASSERT_STRING_EQUAL(ck.error, "request: 200 OK (expected 301)");
+    UT_PROBE_EXPECT(&ck, 0, 200, "request: 200 OK (expected 301)", NULL);
 }
 
 static void test_http_garbage(void)
@@ -209,21 +199,22 @@ static void test_http_garbage(void)
         HTTP_REQUEST("/"), FAKE_SEND("HTTP/1.1 2000 OK\r\n\r\n"), FAKE_END};
     static const struct fake_action closed[] = {HTTP_REQUEST("/"), FAKE_SEND("HTTP/1.1 200"),
                                                 FAKE_END};
+    static const struct {
+        const struct fake_action *script;
+        const char *error;
+    } cases[] = {
+        {ssh, "request: not an HTTP status line: \"SSH-2.0-OpenSSH_9.2\""},
+        {short_status, "request: not an HTTP status line: \"HTTP/1.1 20\""},
+        {binary, "request: not an HTTP status line: \"HTTP/1.1 2???\""},
+        {four_digits, "request: not an HTTP status line: \"HTTP/1.1 2000 OK\""},
+        {closed, "request: connection closed by the server"},
+    };
     struct config_probe conf = conf_of(CONFIG_PROBE_HTTP, 0);
     struct probe_check ck;
-    http_check(ssh, &conf, &ck, NULL, NULL);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_STRING_EQUAL(ck.error, "request: not an HTTP status line: \"SSH-2.0-OpenSSH_9.2\"");
-    CU_ASSERT_EQUAL(ck.reply_code, 0);
-    http_check(short_status, &conf, &ck, NULL, NULL);
-    CU_ASSERT_STRING_EQUAL(ck.error, "request: not an HTTP status line: \"HTTP/1.1 20\"");
-    http_check(binary, &conf, &ck, NULL, NULL);
-    CU_ASSERT_STRING_EQUAL(ck.error, "request: not an HTTP status line: \"HTTP/1.1 2???\"");
-    http_check(four_digits, &conf, &ck, NULL, NULL);
-    CU_ASSERT_STRING_EQUAL(ck.error, "request: not an HTTP status line: \"HTTP/1.1 2000 OK\"");
-    http_check(closed, &conf, &ck, NULL, NULL);
-    CU_ASSERT_STRING_EQUAL(ck.error, "request: connection closed by the server");
-    CU_ASSERT_EQUAL(ck.ok, 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        http_check(cases[i].script, &conf, &ck, NULL, NULL);
+        UT_PROBE_EXPECT(&ck, 0, 0, cases[i].error, NULL);
+    }
 }
 
 static void test_http_body_short(void)
@@ -234,8 +225,7 @@ static void test_http_body_short(void)
     struct config_probe conf = conf_of(CONFIG_PROBE_HTTP, 0);
     struct probe_check ck;
     http_check(cut, &conf, &ck, NULL, NULL);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_STRING_EQUAL(ck.error, "body: connection closed by the server after 5 of 100 bytes");
+    UT_PROBE_EXPECT(&ck, 0, 0, "body: connection closed by the server after 5 of 100 bytes", NULL);
     CU_ASSERT_EQUAL(ck.n_steps, 2); /* connect, request */
 }
 
@@ -248,7 +238,7 @@ static void test_slow(void)
     conf.slow_ms = 100;
     struct probe_check ck;
     http_check(slow, &conf, &ck, NULL, NULL);
-    CU_ASSERT_EQUAL(ck.ok, 1);
+    UT_PROBE_EXPECT(&ck, 1, 0, "", NULL);
     CU_ASSERT(ck.total_ms >= 295);
     CU_ASSERT_EQUAL_FATAL(ck.n_steps, 3);
     CU_ASSERT(ck.steps[1].ms >= 295); /* the request step waited */
@@ -334,13 +324,13 @@ static void test_https(void)
     static const struct fake_action script[] = {
         FAKE_TLS, HTTP_REQUEST("/"),
         FAKE_SEND("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, cert.cert, cert.key);
+    fake_server *fs = fake_server_start(script, NULL, ut_probe_cert.cert, ut_probe_cert.key);
     UT_REQUIRE(fs);
     struct config_probe conf = conf_of(CONFIG_PROBE_HTTP, fake_server_port(fs));
     conf.server.tls = CONFIG_TLS_IMPLICIT;
     struct probe_check ck;
     check_once(&conf, &ck);
-    CU_ASSERT_EQUAL(ck.ok, 0);
+    UT_PROBE_EXPECT(&ck, 0, 0, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL(strstr(ck.error, "tls: certificate verify failed: self"));
     /* The fake's handshake failed too (the probe sent an alert): wait
      * until it has counted that, so the next connection starts clean. */
@@ -350,8 +340,7 @@ static void test_https(void)
 
     conf.server.tls_verify = 0;
     check_once(&conf, &ck);
-    CU_ASSERT_EQUAL(ck.ok, 1);
-    CU_ASSERT_STRING_EQUAL(ck.error, "");
+    UT_PROBE_EXPECT(&ck, 1, 0, "", NULL);
     CU_ASSERT_EQUAL_FATAL(ck.n_steps, 4);
     CU_ASSERT_STRING_EQUAL(ck.steps[1].name, "tls");
     /* Wait for the fake to finish that connection, then: no mismatch. */
@@ -518,8 +507,7 @@ static void test_unix_http(void)
     conf.http_path = STR("/status");
     struct probe_check ck;
     check_once(&conf, &ck);
-    CU_ASSERT_EQUAL(ck.ok, 1);
-    CU_ASSERT_STRING_EQUAL(ck.error, "");
+    UT_PROBE_EXPECT(&ck, 1, 0, "", NULL);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
     ut_remove_tree(dir);
@@ -535,19 +523,8 @@ static void test_probe_new_bad_ca(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "probe t: tls_ca: /nonexistent/ca.pem: cannot read"));
 }
 
-static void setup_cert(void)
-{
-    char err[256] = "";
-    CU_ASSERT_EQUAL_FATAL(test_cert_make(&cert, err, sizeof err), 0);
-}
-
-static void remove_cert(void)
-{
-    test_cert_remove(&cert);
-}
-
 UT_MAIN("probe",
-        {"test certificate", setup_cert},
+        {"test certificate", ut_probe_cert_make},
         {"tcp up, refused", test_tcp_up_and_refused},
         {"http accept and silent", test_http_silent},
         {"http 200, Host header", test_http_200},
@@ -561,4 +538,4 @@ UT_MAIN("probe",
         {"hung resolver delays no other probe", test_resolver_hangs},
         {"http over a Unix socket", test_unix_http},
         {"probe_new: unreadable CA", test_probe_new_bad_ca},
-        {"remove certificate", remove_cert})
+        {"remove certificate", ut_probe_cert_remove})

@@ -27,11 +27,10 @@
 #include "monotonic.h"
 #include "probe_conn.h"
 #include "test_cert.h"
+#include "ut_probe.h"
 #include "unit_util.h"
 
 #define STR(s) ((char *)(s))
-
-static struct test_cert cert;
 
 static struct config_probe_endpoint endpoint(const char *host, uint16_t port)
 {
@@ -92,55 +91,93 @@ static int timed_out_at(const char *err, const char *prefix, int64_t deadline_ms
     return same && past;
 }
 
+/* One connection to a fake server: the fake, the endpoint the probe
+ * opens, its TLS settings, the connection and what opening it found. */
+struct session {
+    fake_server *fs;
+    struct config_probe_endpoint ep;
+    probe_tls *tls;
+    probe_conn *c;
+    struct probe_check check;
+};
+
+/* Start a fake playing @p script (with the test certificate when
+ * @p with_cert) and aim s->ep at it. */
+static void serve(struct session *s, const struct fake_action *script, int with_cert)
+{
+    memset(s, 0, sizeof *s);
+    s->fs = fake_server_start(script, NULL, with_cert ? ut_probe_cert.cert : NULL,
+                              with_cert ? ut_probe_cert.key : NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s->fs);
+    s->ep = endpoint_of(s->fs);
+}
+
+/* Open s->ep within @p ms: the connection, or NULL. */
+static probe_conn *session_open(struct session *s, int ms)
+{
+    s->c = open_ep(&s->ep, &s->tls, &s->check, ms);
+    return s->c;
+}
+
+/* serve() @p script without TLS and open a connection to it within
+ * @p ms, which must succeed: the connection. */
+static probe_conn *serve_open(struct session *s, const struct fake_action *script, int ms)
+{
+    serve(s, script, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(session_open(s, ms));
+    return s->c;
+}
+
+/* Close the connection and free its TLS settings; the fake plays on. */
+static void session_close(struct session *s)
+{
+    probe_conn_close(s->c);
+    probe_tls_free(s->tls);
+    s->c = NULL;
+    s->tls = NULL;
+}
+
+/* Close, and stop the fake. */
+static void session_end(struct session *s)
+{
+    session_close(s);
+    fake_server_stop(s->fs);
+    s->fs = NULL;
+}
+
 static void test_refused(void)
 {
     uint16_t port = fake_server_closed_port();
     CU_ASSERT_NOT_EQUAL_FATAL(port, 0);
-    struct config_probe_endpoint ep = endpoint("127.0.0.1", port);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 1000);
-    CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "connect: Connection refused");
-    CU_ASSERT_EQUAL(check.n_steps, 0);
-    CU_ASSERT_EQUAL(check.ok, 0);
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    struct session s = {.ep = endpoint("127.0.0.1", port)};
+    CU_ASSERT_PTR_NULL(session_open(&s, 1000));
+    CU_ASSERT_STRING_EQUAL(s.check.error, "connect: Connection refused");
+    CU_ASSERT_EQUAL(s.check.n_steps, 0);
+    CU_ASSERT_EQUAL(s.check.ok, 0);
+    session_close(&s);
 }
 
 static void test_silent_times_out(void)
 {
     static const struct fake_action script[] = {FAKE_SILENT, FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 300);
+    struct session s;
+    serve_open(&s, script, 300);
     int64_t t0 = open_start;
-    UT_REQUIRE(c);
     /* A numeric address: no "resolve" step. */
-    CU_ASSERT_EQUAL(check.n_steps, 1);
-    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "connect");
+    CU_ASSERT_EQUAL(s.check.n_steps, 1);
+    CU_ASSERT_STRING_EQUAL(s.check.steps[0].name, "connect");
     char line[64], err[128] = "";
-    CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, t0 + 300, err, sizeof err), -1);
+    CU_ASSERT_EQUAL(probe_conn_read_line(s.c, line, sizeof line, t0 + 300, err, sizeof err), -1);
     CU_ASSERT(timed_out_at(err, "", t0 + 300, 300));
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 static void test_lines_and_exact(void)
 {
     static const struct fake_action script[] = {
         FAKE_SEND("one\r\ntw"), FAKE_SLEEP(50), FAKE_SEND("o\nabcdefthree"), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    struct session s;
+    probe_conn *c = serve_open(&s, script, 2000);
     int64_t d = monotonic_ms() + 2000;
     char line[64], err[128] = "", six[6];
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 3);
@@ -152,9 +189,7 @@ static void test_lines_and_exact(void)
     /* "three" has no end of line: the server closes first. */
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, "connection closed by the server");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 static char long_line[20001];
@@ -167,42 +202,29 @@ static void test_line_too_long(void)
     memcpy(hundred + 100, "\r\n", 3);
     static const struct fake_action script[] = {FAKE_SEND(hundred), FAKE_SEND(hundred),
                                                 FAKE_SLEEP(2000), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    struct session s;
+    probe_conn *c = serve_open(&s, script, 2000);
     int64_t d = monotonic_ms() + 1000;
     char line[200], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 101, d, err, sizeof err), 100);
     CU_ASSERT_EQUAL(strlen(line), 100);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 100, d, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, "line too long (more than 99 bytes)");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 
     /* Longer than the connection's buffer, with a bigger line buffer:
      * refused at once, not after the deadline (the server stays silent:
      * a read that waited for more would end "timed out"). */
     memset(long_line, 'b', sizeof long_line - 1);
     static const struct fake_action script2[] = {FAKE_SEND(long_line), FAKE_SILENT, FAKE_END};
-    fs = fake_server_start(script2, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    ep = endpoint_of(fs);
-    c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    c = serve_open(&s, script2, 2000);
     char *big = malloc(30000);
     UT_REQUIRE(big);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, big, 30000, monotonic_ms() + 2000, err, sizeof err),
                     -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "line too long"));
     free(big);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 
     /* Longer than the line buffer and no end yet (the server then says
      * nothing): refused as soon as it cannot fit, not at the deadline
@@ -210,42 +232,30 @@ static void test_line_too_long(void)
     static char two_hundred[201];
     memset(two_hundred, 'c', 200);
     static const struct fake_action script3[] = {FAKE_SEND(two_hundred), FAKE_SILENT, FAKE_END};
-    fs = fake_server_start(script3, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    ep = endpoint_of(fs);
-    c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    c = serve_open(&s, script3, 2000);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, 100, monotonic_ms() + 2000, err, sizeof err),
                     -1);
     CU_ASSERT_STRING_EQUAL(err, "line too long (more than 99 bytes)");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 static void test_write_recorded(void)
 {
     static const struct fake_action script[] = {FAKE_EXPECT("HELLO there"), FAKE_SEND("ok\r\n"),
                                                 FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    struct session s;
+    probe_conn *c = serve_open(&s, script, 2000);
     int64_t d = monotonic_ms() + 2000;
     char line[64], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_write(c, "HELLO there\r\n", 13, d, err, sizeof err), 0);
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 2);
     CU_ASSERT_STRING_EQUAL(line, "ok");
-    probe_conn_close(c);
-    char *got = fake_server_received(fs);
+    session_close(&s);
+    char *got = fake_server_received(s.fs);
     CU_ASSERT_STRING_EQUAL(got, "HELLO there\r\n");
     free(got);
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    CU_ASSERT_EQUAL(fake_server_mismatches(s.fs), 0);
+    session_end(&s);
 }
 
 static void test_unix_socket(void)
@@ -254,29 +264,25 @@ static void test_unix_socket(void)
     char dir[64], path[96];
     ut_make_dir(dir, sizeof dir, "probe");
     snprintf(path, sizeof path, "%s/sock", dir);
-    fake_server *fs = fake_server_start(script, path, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint("", 0);
-    ep.unix_path = path;
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    struct session s = {.ep = endpoint("", 0)};
+    s.ep.unix_path = path;
+    s.fs = fake_server_start(script, path, NULL, NULL);
+    UT_REQUIRE(s.fs);
+    probe_conn *c = session_open(&s, 2000);
     UT_REQUIRE(c);
-    CU_ASSERT_EQUAL(check.n_steps, 1);
-    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "connect");
+    CU_ASSERT_EQUAL(s.check.n_steps, 1);
+    CU_ASSERT_STRING_EQUAL(s.check.steps[0].name, "connect");
     char line[64], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, monotonic_ms() + 2000, err,
                                          sizeof err), 9);
     CU_ASSERT_STRING_EQUAL(line, "* OK unix");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 
     /* Nobody there. */
-    memset(&check, 0, sizeof check);
-    tls = probe_tls_new(&ep, line, sizeof line);
-    CU_ASSERT_PTR_NULL(probe_conn_open(&ep, tls, monotonic_ms() + 1000, &check));
-    CU_ASSERT_STRING_EQUAL(check.error, "connect: No such file or directory");
+    memset(&s.check, 0, sizeof s.check);
+    probe_tls *tls = probe_tls_new(&s.ep, line, sizeof line);
+    CU_ASSERT_PTR_NULL(probe_conn_open(&s.ep, tls, monotonic_ms() + 1000, &s.check));
+    CU_ASSERT_STRING_EQUAL(s.check.error, "connect: No such file or directory");
     probe_tls_free(tls);
     ut_remove_tree(dir);
 }
@@ -286,21 +292,15 @@ static const struct fake_action tls_script[] = {FAKE_TLS, FAKE_SEND("hi\r\n"), F
 
 static void test_tls_self_signed_refused(void)
 {
-    fake_server *fs = fake_server_start(tls_script, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_IMPLICIT;
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NULL(c);
+    struct session s;
+    serve(&s, tls_script, 1);
+    s.ep.tls = CONFIG_TLS_IMPLICIT;
+    CU_ASSERT_PTR_NULL(session_open(&s, 2000));
     /* "self-signed certificate" (OpenSSL 3), "self signed" (1.1.1). */
-    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "tls: certificate verify failed: self"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "signed certificate"));
-    CU_ASSERT_EQUAL(check.n_steps, 1); /* connect, not tls */
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s.check.error, "tls: certificate verify failed: self"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(s.check.error, "signed certificate"));
+    CU_ASSERT_EQUAL(s.check.n_steps, 1); /* connect, not tls */
+    session_end(&s);
 }
 
 /* Talk through TLS to the fake: "hi", "bye", "ciao". */
@@ -317,52 +317,42 @@ static void tls_talk(probe_conn *c)
 
 static void test_tls_accepted(void)
 {
-    fake_server *fs = fake_server_start(tls_script, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    probe_tls *tls;
-    struct probe_check check;
+    struct session s;
+    serve(&s, tls_script, 1);
 
     /* tls_verify false: any certificate. */
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_IMPLICIT;
-    ep.tls_verify = 0;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    s.ep.tls = CONFIG_TLS_IMPLICIT;
+    s.ep.tls_verify = 0;
+    probe_conn *c = session_open(&s, 2000);
     CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "");
-    CU_ASSERT_EQUAL_FATAL(check.n_steps, 2);
-    CU_ASSERT_STRING_EQUAL(check.steps[1].name, "tls");
+    CU_ASSERT_STRING_EQUAL(s.check.error, "");
+    CU_ASSERT_EQUAL_FATAL(s.check.n_steps, 2);
+    CU_ASSERT_STRING_EQUAL(s.check.steps[1].name, "tls");
     if (c)
         tls_talk(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    session_close(&s);
 
     /* Verified against its own CA, by IP address (SAN 127.0.0.1). */
-    ep.tls_verify = 1;
-    ep.tls_ca = cert.cert;
-    c = open_ep(&ep, &tls, &check, 2000);
+    s.ep.tls_verify = 1;
+    s.ep.tls_ca = ut_probe_cert.cert;
+    c = session_open(&s, 2000);
     CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "");
+    CU_ASSERT_STRING_EQUAL(s.check.error, "");
     if (c)
         tls_talk(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    session_close(&s);
 
     /* ... by name (SAN localhost) through tls_name. */
-    ep.tls_name = STR("localhost");
-    c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "");
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    s.ep.tls_name = STR("localhost");
+    CU_ASSERT_PTR_NOT_NULL(session_open(&s, 2000));
+    CU_ASSERT_STRING_EQUAL(s.check.error, "");
+    session_close(&s);
 
     /* Right CA, wrong name. */
-    ep.tls_name = STR("mail.example.org");
-    c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT_STRING_EQUAL(check.error, "tls: certificate verify failed: hostname mismatch");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    s.ep.tls_name = STR("mail.example.org");
+    CU_ASSERT_PTR_NULL(session_open(&s, 2000));
+    CU_ASSERT_STRING_EQUAL(s.check.error, "tls: certificate verify failed: hostname mismatch");
+    session_end(&s);
 }
 
 static void test_starttls(void)
@@ -370,73 +360,57 @@ static void test_starttls(void)
     static const struct fake_action script[] = {
         FAKE_SEND("220 go ahead\r\n"), FAKE_TLS, FAKE_SEND("hi\r\n"), FAKE_EXPECT("bye"),
         FAKE_SEND("ciao\r\n"), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_STARTTLS;
-    ep.tls_ca = cert.cert;
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
+    struct session s;
+    serve(&s, script, 1);
+    s.ep.tls = CONFIG_TLS_STARTTLS;
+    s.ep.tls_ca = ut_probe_cert.cert;
+    probe_conn *c = session_open(&s, 2000);
     UT_REQUIRE(c);
-    CU_ASSERT_EQUAL(check.n_steps, 1); /* no "tls" step: the dialog upgrades */
+    CU_ASSERT_EQUAL(s.check.n_steps, 1); /* no "tls" step: the dialog upgrades */
     int64_t d = monotonic_ms() + 2000;
     char line[64], err[128] = "";
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 12);
     CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), 0);
     CU_ASSERT_STRING_EQUAL(err, "");
     tls_talk(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 
     /* Bytes sent after the go-ahead, before the handshake: refused. */
     static const struct fake_action inject[] = {FAKE_SEND("220 go ahead\r\nEXTRA\r\n"),
                                                 FAKE_SILENT, FAKE_END};
-    fs = fake_server_start(inject, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_STARTTLS;
-    c = open_ep(&ep, &tls, &check, 2000);
+    serve(&s, inject, 1);
+    s.ep.tls = CONFIG_TLS_STARTTLS;
+    c = session_open(&s, 2000);
     UT_REQUIRE(c);
     d = monotonic_ms() + 2000;
     CU_ASSERT_EQUAL(probe_conn_read_line(c, line, sizeof line, d, err, sizeof err), 12);
     CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, "the server sent data before the TLS handshake");
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    session_close(&s);
 
     /* tls: none never upgrades. */
-    ep.tls = CONFIG_TLS_NONE;
-    c = open_ep(&ep, &tls, &check, 2000);
+    s.ep.tls = CONFIG_TLS_NONE;
+    c = session_open(&s, 2000);
     UT_REQUIRE(c);
     CU_ASSERT_EQUAL(probe_conn_start_tls(c, d, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, "TLS is not configured for this target");
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 static void test_tls_stall(void)
 {
     static const struct fake_action script[] = {FAKE_TLS_STALL, FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_IMPLICIT;
-    ep.tls_verify = 0;
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 400);
-    CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT(timed_out_at(check.error, "tls: ", open_start + 400, 400));
+    struct session s;
+    serve(&s, script, 0);
+    s.ep.tls = CONFIG_TLS_IMPLICIT;
+    s.ep.tls_verify = 0;
+    CU_ASSERT_PTR_NULL(session_open(&s, 400));
+    CU_ASSERT(timed_out_at(s.check.error, "tls: ", open_start + 400, 400));
     /* The server did get a ClientHello (a TLS handshake record, 0x16). */
-    char *got = fake_server_received(fs);
+    char *got = fake_server_received(s.fs);
     CU_ASSERT_EQUAL(got[0], 0x16);
     free(got);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 /* A resolver that hangs until released (or, so that a connection that
@@ -499,28 +473,22 @@ static void test_resolver_hangs(void)
 static void test_resolver_names(void)
 {
     static const struct fake_action script[] = {FAKE_SEND("220 x\r\n"), FAKE_END};
-    fake_server *fs = fake_server_start(script, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
+    struct session s;
+    serve(&s, script, 0);
     probe_set_resolver(fake_name_resolver);
-    struct config_probe_endpoint ep = endpoint("fake.test", fake_server_port(fs));
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_EQUAL_FATAL(check.n_steps, 2);
-    CU_ASSERT_STRING_EQUAL(check.steps[0].name, "resolve");
-    CU_ASSERT_STRING_EQUAL(check.steps[1].name, "connect");
-    probe_conn_close(c);
-    probe_tls_free(tls);
+    s.ep.host = STR("fake.test");
+    CU_ASSERT_PTR_NOT_NULL(session_open(&s, 2000));
+    CU_ASSERT_EQUAL_FATAL(s.check.n_steps, 2);
+    CU_ASSERT_STRING_EQUAL(s.check.steps[0].name, "resolve");
+    CU_ASSERT_STRING_EQUAL(s.check.steps[1].name, "connect");
+    session_close(&s);
 
-    ep.host = STR("nowhere.test");
-    c = open_ep(&ep, &tls, &check, 2000);
-    CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT_PTR_NOT_NULL(strstr(check.error, "resolve: nowhere.test: "));
-    CU_ASSERT_EQUAL(check.n_steps, 0);
-    probe_tls_free(tls);
+    s.ep.host = STR("nowhere.test");
+    CU_ASSERT_PTR_NULL(session_open(&s, 2000));
+    CU_ASSERT_PTR_NOT_NULL(strstr(s.check.error, "resolve: nowhere.test: "));
+    CU_ASSERT_EQUAL(s.check.n_steps, 0);
     probe_set_resolver(NULL);
-    fake_server_stop(fs);
+    session_end(&s);
 }
 
 /* Writing to a server that has closed: an error, never SIGPIPE (the
@@ -544,32 +512,21 @@ static void test_no_sigpipe(void)
     struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
     sigaction(SIGPIPE, &dfl, &old);
     static const struct fake_action plain[] = {FAKE_CLOSE};
-    fake_server *fs = fake_server_start(plain, NULL, NULL, NULL);
-    UT_REQUIRE(fs);
-    struct config_probe_endpoint ep = endpoint_of(fs);
-    probe_tls *tls;
-    struct probe_check check;
-    probe_conn *c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    struct session s;
+    serve_open(&s, plain, 2000);
     usleep(50000);
-    write_until_error(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    write_until_error(s.c);
+    session_end(&s);
 
     static const struct fake_action tls_close[] = {FAKE_TLS, FAKE_CLOSE};
-    fs = fake_server_start(tls_close, NULL, cert.cert, cert.key);
-    UT_REQUIRE(fs);
-    ep = endpoint_of(fs);
-    ep.tls = CONFIG_TLS_IMPLICIT;
-    ep.tls_verify = 0;
-    c = open_ep(&ep, &tls, &check, 2000);
-    UT_REQUIRE(c);
+    serve(&s, tls_close, 1);
+    s.ep.tls = CONFIG_TLS_IMPLICIT;
+    s.ep.tls_verify = 0;
+    session_open(&s, 2000);
+    UT_REQUIRE(s.c);
     usleep(50000);
-    write_until_error(c);
-    probe_conn_close(c);
-    probe_tls_free(tls);
-    fake_server_stop(fs);
+    write_until_error(s.c);
+    session_end(&s);
     sigaction(SIGPIPE, &old, NULL);
 }
 
@@ -602,19 +559,8 @@ static void test_tls_ca_unreadable(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "tls_ca: /nonexistent/ca.pem: cannot read the CA file"));
 }
 
-static void setup_cert(void)
-{
-    char err[256] = "";
-    CU_ASSERT_EQUAL_FATAL(test_cert_make(&cert, err, sizeof err), 0);
-}
-
-static void remove_cert(void)
-{
-    test_cert_remove(&cert);
-}
-
 UT_MAIN("probe_conn",
-        {"test certificate", setup_cert},
+        {"test certificate", ut_probe_cert_make},
         {"connection refused", test_refused},
         {"accept and silent: timed out", test_silent_times_out},
         {"lines split, exact reads, closed", test_lines_and_exact},
@@ -630,4 +576,4 @@ UT_MAIN("probe_conn",
         {"no SIGPIPE, plain and TLS", test_no_sigpipe},
         {"probe_fail, probe_step_add", test_fail_and_steps},
         {"tls_ca unreadable", test_tls_ca_unreadable},
-        {"remove certificate", remove_cert})
+        {"remove certificate", ut_probe_cert_remove})

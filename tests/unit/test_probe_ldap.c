@@ -31,6 +31,7 @@
 #include "monotonic.h"
 #include "probe.h"
 #include "probe_fixture.h"
+#include "ut_probe.h"
 #include "unit_util.h"
 
 #define STR(s) ((char *)(s))
@@ -209,10 +210,11 @@ static void lf_stop(struct lfake *f)
 /* ------------------------------------------------------------------------ */
 /* Checks                                                                    */
 
-static struct config_probe conf_of(uint16_t port, const char *search)
+/* A check of the server at 127.0.0.1 (the port set when it runs). */
+static struct config_probe conf_of(const char *search)
 {
     struct config_probe_endpoint ep = {
-        .address = STR("test"), .host = STR("127.0.0.1"), .port = port, .unix_path = STR(""),
+        .address = STR("test"), .host = STR("127.0.0.1"), .port = 0, .unix_path = STR(""),
         .tls = CONFIG_TLS_NONE, .tls_verify = 1, .tls_ca = STR(""), .tls_name = STR(""),
         .credentials = STR(""), .user = STR(""), .password = STR(""),
     };
@@ -234,25 +236,35 @@ static void check_once(const struct config_probe *conf, struct probe_check *out)
     probe_free(p);
 }
 
-/* The steps' names joined by ",". */
-static const char *steps_of(const struct probe_check *ck)
+/* One check of @p conf against a fake playing @p script (conf's port is
+ * the fake's); the fake is stopped, what it recorded stays readable. */
+static struct lfake *run_ldap(const struct lf_step *script, struct config_probe conf,
+                              struct probe_check *ck)
 {
-    static char s[128];
-    s[0] = '\0';
-    for (size_t i = 0; i < ck->n_steps; i++) {
-        if (i)
-            strcat(s, ",");
-        strcat(s, ck->steps[i].name);
-    }
-    return s;
+    struct lfake *f = lf_start(script);
+    conf.server.port = f->port;
+    check_once(&conf, ck);
+    lf_stop(f);
+    return f;
 }
 
-#define ASSERT_STR(got, want)                                                 \
-    do {                                                                      \
-        CU_ASSERT_STRING_EQUAL((got), (want));                                \
-        if (strcmp((got), (want)) != 0)                                       \
-            fprintf(stderr, "\n    got \"%s\", want \"%s\"\n", (got), (want)); \
-    } while (0)
+/* The same against a fake that answers the first request with @p reply
+ * (@p len bytes), then reads until the client closes. */
+static struct lfake *run_reply(const void *reply, size_t len, struct config_probe conf,
+                               struct probe_check *ck)
+{
+    const struct lf_step script[] = {{LF_READ, NULL, 0}, {LF_SEND, reply, len}, {LF_END, NULL, 0}};
+    return run_ldap(script, conf, ck);
+}
+
+/* A check with no search whose bind is answered by @p reply fails with
+ * @p error and no reply code. */
+static void bind_reply_fails(const void *reply, size_t len, const char *error)
+{
+    struct probe_check ck;
+    run_reply(reply, len, conf_of(""), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 0, error, NULL);
+}
 
 #define DN_PROBE "ou=probe,dc=example,dc=org"   /* 26 = 0x1a */
 
@@ -275,15 +287,9 @@ static void test_anonymous_search_up(void)
         {LF_READ, NULL, 0}, LF_SEND_(bind_ok_1),
         {LF_READ, NULL, 0}, LF_SEND_(entry_2), LF_SEND_(done_2),
         {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 1);
-    ASSERT_STR(ck.error, "");
-    CU_ASSERT_EQUAL(ck.reply_code, 0);
-    ASSERT_STR(steps_of(&ck), "connect,bind,search");
+    struct lfake *f = run_ldap(script, conf_of(DN_PROBE), &ck);
+    UT_PROBE_EXPECT(&ck, 1, 0, "", "connect,bind,search");
     /* bindRequest, searchRequest, unbindRequest, nothing else. */
     CU_ASSERT_EQUAL(f->n_ops, 3);
     CU_ASSERT_EQUAL(f->ops[0], 0x60);
@@ -308,17 +314,12 @@ static void test_anonymous_search_up(void)
 
 static void test_bind_only_with_credentials(void)
 {
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(bind_ok_1), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, "");
+    struct config_probe conf = conf_of("");
     conf.server.user = STR("cn=probe,dc=example,dc=org");
     conf.server.password = STR("secret");
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 1);
-    ASSERT_STR(steps_of(&ck), "connect,bind");
+    struct lfake *f = run_reply(bind_ok_1, sizeof bind_ok_1, conf, &ck);
+    UT_PROBE_EXPECT(&ck, 1, 0, "", "connect,bind");
     /* test_ber.c's bind vector, with messageID 1, then the unbind (id 2). */
     static const uint8_t want[] = {
         0x30, 0x2c, 0x02, 0x01, 0x01, 0x60, 0x27, 0x02, 0x01, 0x03, 0x04, 0x1a,
@@ -337,19 +338,12 @@ static void test_bind_refused(void)
         0x30, 0x1f, 0x02, 0x01, 0x01, 0x61, 0x1a, 0x0a, 0x01, 0x31, 0x04, 0x00, 0x04, 0x13,
         'i', 'n', 'v', 'a', 'l', 'i', 'd', ' ', 'c', 'r', 'e', 'd', 'e', 'n', 't', 'i', 'a',
         'l', 's'};
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(bind_49), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
+    struct config_probe conf = conf_of(DN_PROBE);
     conf.server.user = STR("cn=probe,dc=example,dc=org");
     conf.server.password = STR("wrong");
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 49);
-    ASSERT_STR(ck.error, "bind: 49 invalidCredentials: invalid credentials");
-    ASSERT_STR(steps_of(&ck), "connect");
+    struct lfake *f = run_reply(bind_49, sizeof bind_49, conf, &ck);
+    UT_PROBE_EXPECT(&ck, 0, 49, "bind: 49 invalidCredentials: invalid credentials", "connect");
     /* The session stood: the probe still said goodbye (unbind, id 2). */
     CU_ASSERT_EQUAL(f->n_ops, 2);
     CU_ASSERT_EQUAL(f->ops[1], 0x42);
@@ -371,15 +365,9 @@ static void test_search_no_such_object(void)
     static const struct lf_step script[] = {
         {LF_READ, NULL, 0}, LF_SEND_(bind_ok_1), {LF_READ, NULL, 0}, LF_SEND_(done_32),
         {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, "ou=gone,dc=example,dc=org");
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 32);
-    ASSERT_STR(ck.error, "search: 32 noSuchObject: no such entry");
-    ASSERT_STR(steps_of(&ck), "connect,bind");
+    run_ldap(script, conf_of("ou=gone,dc=example,dc=org"), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 32, "search: 32 noSuchObject: no such entry", "connect,bind");
 }
 
 static void test_search_nothing_found(void)
@@ -388,14 +376,9 @@ static void test_search_nothing_found(void)
     static const struct lf_step script[] = {
         {LF_READ, NULL, 0}, LF_SEND_(bind_ok_1), {LF_READ, NULL, 0}, LF_SEND_(done_2),
         {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 0);
-    ASSERT_STR(ck.error, "search: no entry returned for \"" DN_PROBE "\"");
+    run_ldap(script, conf_of(DN_PROBE), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 0, "search: no entry returned for \"" DN_PROBE "\"", NULL);
 }
 
 static void test_long_lengths_and_references(void)
@@ -411,28 +394,18 @@ static void test_long_lengths_and_references(void)
     static const struct lf_step script[] = {
         {LF_READ, NULL, 0}, LF_SEND_(bind_long), {LF_READ, NULL, 0}, LF_SEND_(ref_2),
         LF_SEND_(entry_2), LF_SEND_(done_2), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 1);
-    ASSERT_STR(ck.error, "");
+    run_ldap(script, conf_of(DN_PROBE), &ck);
+    UT_PROBE_EXPECT(&ck, 1, 0, "", NULL);
 }
 
 static void test_garbage(void)
 {
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SENDS("220 mail.example.org ESMTP\r\n"), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
+    static const char reply[] = "220 mail.example.org ESMTP\r\n";
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 0);
-    ASSERT_STR(ck.error, "bind: malformed reply: not an LDAPMessage: tag 0x32, expected 0x30");
-    ASSERT_STR(steps_of(&ck), "connect");
+    struct lfake *f = run_reply(reply, sizeof reply - 1, conf_of(DN_PROBE), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 0, "bind: malformed reply: not an LDAPMessage: tag 0x32, expected 0x30",
+                    "connect");
     /* No unbind into a stream that is not LDAP. */
     CU_ASSERT_EQUAL(f->n_ops, 1);
 }
@@ -442,43 +415,26 @@ static void test_malformed_inside(void)
     /* A BindResponse whose resultCode is an INTEGER (02), not ENUMERATED. */
     static const uint8_t bad[] = {0x30, 0x0c, 0x02, 0x01, 0x01, 0x61, 0x07, 0x02,
                                   0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(bad), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, "");
-    struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    ASSERT_STR(ck.error, "bind: malformed reply: resultCode: tag 0x02, expected 0x0a");
+    bind_reply_fails(bad, sizeof bad, "bind: malformed reply: resultCode: tag 0x02, expected 0x0a");
 }
 
 static void test_huge_length(void)
 {
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SENDS("\x30\x84\x7f\xff\xff\xff\x02\x01\x01"), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, "");
-    struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    ASSERT_STR(ck.error, "bind: malformed reply: message of 2147483653 bytes (at most 262144)");
+    static const char reply[] = "\x30\x84\x7f\xff\xff\xff\x02\x01\x01";
+    bind_reply_fails(reply, sizeof reply - 1,
+                     "bind: malformed reply: message of 2147483653 bytes (at most 262144)");
 }
 
 static void test_silent(void)
 {
     static const struct lf_step script[] = {{LF_SILENT, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
+    struct config_probe conf = conf_of(DN_PROBE);
     conf.timeout_ms = 500;
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
+    run_ldap(script, conf, &ck);
     /* The fake never answers nor closes: the check's deadline ended it. */
-    CU_ASSERT_EQUAL(ck.ok, 0);
+    UT_PROBE_EXPECT(&ck, 0, 0, NULL, "connect");
     CU_ASSERT(pf_timed_out(&ck, "bind", conf.timeout_ms));
-    ASSERT_STR(steps_of(&ck), "connect");
 }
 
 static void test_closed_mid_reply(void)
@@ -486,12 +442,9 @@ static void test_closed_mid_reply(void)
     /* The header announces 12 bytes, 5 come, then the server closes. */
     static const struct lf_step script[] = {
         {LF_READ, NULL, 0}, LF_SENDS("\x30\x0c\x02\x01\x01\x61\x07"), {LF_CLOSE, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
+    run_ldap(script, conf_of(DN_PROBE), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 0, NULL, NULL);
     CU_ASSERT_EQUAL(strncmp(ck.error, "bind: ", 6), 0);
     CU_ASSERT_PTR_NULL(strstr(ck.error, "timed out"));
     CU_ASSERT_PTR_NOT_NULL(strstr(ck.error, "closed"));
@@ -504,15 +457,7 @@ static void test_wrong_id_and_notice(void)
     /* A BindResponse for messageID 7. */
     static const uint8_t bind_7[] = {0x30, 0x0c, 0x02, 0x01, 0x07, 0x61, 0x07, 0x0a,
                                      0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
-    static const struct lf_step s1[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(bind_7), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(s1);
-    struct config_probe conf = conf_of(f->port, "");
-    struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    ASSERT_STR(ck.error, "bind: reply to messageID 7, expected 1");
+    bind_reply_fails(bind_7, sizeof bind_7, "bind: reply to messageID 7, expected 1");
 
     /* Notice of Disconnection: id 0, unavailable (52 = 0x34), "bye",
      * responseName 1.3.6.1.4.1.1466.20036 (test_ber.c). */
@@ -522,13 +467,19 @@ static void test_wrong_id_and_notice(void)
         '.', '1', '4', '6', '6', '.', '2', '0', '0', '3', '6'};
     static const struct lf_step s2[] = {
         {LF_READ, NULL, 0}, LF_SEND_(notice), {LF_CLOSE, NULL, 0}};
-    f = lf_start(s2);
-    conf = conf_of(f->port, "");
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 52);
-    ASSERT_STR(ck.error, "bind: notice of disconnection: 52 unavailable: bye");
+    struct probe_check ck;
+    run_ldap(s2, conf_of(""), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 52, "bind: notice of disconnection: 52 unavailable: bye", NULL);
+}
+
+/* StartTLS asked for, the certificate not verified (the fakes never get
+ * as far as a handshake). */
+static struct config_probe conf_starttls(void)
+{
+    struct config_probe conf = conf_of(DN_PROBE);
+    conf.server.tls = CONFIG_TLS_STARTTLS;
+    conf.server.tls_verify = 0;
+    return conf;
 }
 
 static void test_starttls_refused(void)
@@ -539,18 +490,9 @@ static void test_starttls_refused(void)
         0x30, 0x2a, 0x02, 0x01, 0x01, 0x78, 0x25, 0x0a, 0x01, 0x02, 0x04, 0x00, 0x04, 0x1e,
         'u', 'n', 's', 'u', 'p', 'p', 'o', 'r', 't', 'e', 'd', ' ', 'e', 'x', 't', 'e', 'n',
         'd', 'e', 'd', ' ', 'o', 'p', 'e', 'r', 'a', 't', 'i', 'o', 'n'};
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(ext_2), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
-    conf.server.tls = CONFIG_TLS_STARTTLS;
-    conf.server.tls_verify = 0;
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 2);
-    ASSERT_STR(ck.error, "starttls: 2 protocolError: unsupported extended operation");
+    struct lfake *f = run_reply(ext_2, sizeof ext_2, conf_starttls(), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 2, "starttls: 2 protocolError: unsupported extended operation", NULL);
     CU_ASSERT_EQUAL(f->ops[0], 0x77);
     /* The StartTLS request, byte for byte (test_ber.c). */
     CU_ASSERT(f->got_len >= 31 && memcmp(f->got, "\x30\x1d\x02\x01\x01\x77\x18\x80\x16"
@@ -565,19 +507,10 @@ static void test_starttls_injection(void)
     static const uint8_t ext_ok_and_bind[] = {
         0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00,
         0x30, 0x0c, 0x02, 0x01, 0x02, 0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
-    static const struct lf_step script[] = {
-        {LF_READ, NULL, 0}, LF_SEND_(ext_ok_and_bind), {LF_END, NULL, 0}};
-    struct lfake *f = lf_start(script);
-    struct config_probe conf = conf_of(f->port, DN_PROBE);
-    conf.server.tls = CONFIG_TLS_STARTTLS;
-    conf.server.tls_verify = 0;
     struct probe_check ck;
-    check_once(&conf, &ck);
-    lf_stop(f);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    CU_ASSERT_EQUAL(ck.reply_code, 0);
-    ASSERT_STR(ck.error, "starttls: the server sent data before the TLS handshake");
-    ASSERT_STR(steps_of(&ck), "connect");
+    run_reply(ext_ok_and_bind, sizeof ext_ok_and_bind, conf_starttls(), &ck);
+    UT_PROBE_EXPECT(&ck, 0, 0, "starttls: the server sent data before the TLS handshake",
+                    "connect");
 }
 
 static void test_refused(void)
@@ -589,11 +522,11 @@ static void test_refused(void)
     CU_ASSERT_FATAL(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
                     getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
     close(fd);
-    struct config_probe conf = conf_of(ntohs(sa.sin_port), "");
+    struct config_probe conf = conf_of("");
+    conf.server.port = ntohs(sa.sin_port);
     struct probe_check ck;
     check_once(&conf, &ck);
-    CU_ASSERT_EQUAL(ck.ok, 0);
-    ASSERT_STR(ck.error, "connect: Connection refused");
+    UT_PROBE_EXPECT(&ck, 0, 0, "connect: Connection refused", NULL);
 }
 
 UT_MAIN("probe_ldap",

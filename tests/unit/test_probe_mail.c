@@ -15,6 +15,7 @@
 #include "unit_util.h"
 #include "fake_server.h"
 #include "probe_fixture.h"
+#include "ut_probe.h"
 #include "monotonic.h"
 #include "probe_dialog.h"
 #include "test_cert.h"
@@ -239,10 +240,7 @@ static void test_smtp_up(void)
     struct target t = {0};
     struct probe_check out;
     fake_server *fs = run(smtp_up, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "ehlo", "quit", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,ehlo,quit");
     /* the server's 150 ms pause is the EHLO step's, not another's: the
      * steps, one after the other, add up to no more than the check */
     CU_ASSERT(pf_step_ms(&out, "ehlo") >= 150);
@@ -276,18 +274,14 @@ static void test_smtp_greeting_refused(void)
     struct target t = {0};
     struct probe_check out;
     fake_server *fs = run(smtp_421, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 421);
-    CU_ASSERT_STRING_EQUAL(out.error, "greeting: 421 4.3.2 Service not available");
-    CU_ASSERT(pf_steps_are(&out, "connect", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 421, "greeting: 421 4.3.2 Service not available", "connect");
     CU_ASSERT(!pf_sent(fs, "EHLO"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     memset(&t, 0, sizeof t);
     fs = run(smtp_554_multi, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 554);
+    UT_PROBE_EXPECT(&out, 0, 554, NULL, NULL);
     /* the last line's text, made printable */
     CU_ASSERT(strncmp(out.error, "greeting: 554 5.7.1 no ", 23) == 0);
     CU_ASSERT(strstr(out.error, "service") != NULL);
@@ -297,9 +291,7 @@ static void test_smtp_greeting_refused(void)
 
     memset(&t, 0, sizeof t);
     fs = run(smtp_garbage, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "greeting: not an SMTP reply: SSH-2.0-OpenSSH_9.2");
+    UT_PROBE_EXPECT(&out, 0, 0, "greeting: not an SMTP reply: SSH-2.0-OpenSSH_9.2", NULL);
     fake_server_stop(fs);
 }
 
@@ -324,17 +316,13 @@ static void test_smtp_ehlo_refused(void)
     struct target t = {0};
     struct probe_check out;
     fake_server *fs = run(smtp_ehlo_502, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 502);
-    CU_ASSERT_STRING_EQUAL(out.error, "ehlo: 502 5.5.2 Error: command not recognized");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 502, "ehlo: 502 5.5.2 Error: command not recognized",
+                    "connect,greeting");
     fake_server_stop(fs);
 
     memset(&t, 0, sizeof t);
     fs = run(smtp_mixed_codes, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "ehlo: reply codes differ (250, then 251): 251 odd");
+    UT_PROBE_EXPECT(&out, 0, 0, "ehlo: reply codes differ (250, then 251): 251 odd", NULL);
     fake_server_stop(fs);
 }
 
@@ -373,19 +361,14 @@ static void test_smtp_starttls(void)
     t.conf.server.tls_ca = tc.cert;
     t.conf.server.tls_name = (char *)"localhost";
     fake_server *fs = run(smtp_starttls, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, &tc, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "ehlo", "starttls", "ehlo2", "quit", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,ehlo,starttls,ehlo2,quit");
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     fake_server_stop(fs);
 
     /* not offered: never asked for */
     fs = run(smtp_no_starttls, &t, CONFIG_PROBE_SMTP, probe_dialog_smtp, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "starttls: not offered");
-    CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "ehlo", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 0, "starttls: not offered", "connect,greeting,ehlo");
     CU_ASSERT(!pf_sent(fs, "STARTTLS"));
     fake_server_stop(fs);
     test_cert_remove(&tc);
@@ -405,8 +388,7 @@ static void test_lmtp_lhlo(void)
     struct target t = {0};
     struct probe_check out;
     fake_server *fs = run(lmtp_up, &t, CONFIG_PROBE_LMTP, probe_dialog_smtp, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "lhlo", "quit", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,lhlo,quit");
     CU_ASSERT(!pf_sent(fs, "EHLO"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
@@ -467,9 +449,7 @@ static void test_imap_up(void)
     struct target t = {0};
     struct probe_check out;
     fake_server *fs = run(imap_up, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "logout", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,logout");
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     fake_server_stop(fs);
@@ -479,24 +459,20 @@ static void test_imap_up(void)
     t.conf.server.user = (char *)"probe";
     t.conf.server.password = (char *)"p\"w\\d";
     fs = run(imap_login, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "login", "logout", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,login,logout");
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     /* an 8-bit password goes as a literal */
     t.conf.server.password = (char *)"caf\xc3\xa9";
     fs = run(imap_login_literal, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "login", "logout", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,login,logout");
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     /* PREAUTH: no LOGIN even with credentials */
     fs = run(imap_preauth, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "logout", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,logout");
     CU_ASSERT(!pf_sent(fs, "LOGIN"));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
@@ -510,23 +486,18 @@ static void test_imap_refused(void)
     t.conf.server.user = (char *)"probe";
     t.conf.server.password = (char *)"wrong";
     fake_server *fs = run(imap_login_no, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "login: NO [AUTHENTICATIONFAILED] Authentication failed.");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 0, "login: NO [AUTHENTICATIONFAILED] Authentication failed.",
+                    "connect,greeting");
     CU_ASSERT(!pf_sent(fs, "LOGOUT"));
     fake_server_stop(fs);
 
     fs = run(imap_bye, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "greeting: BYE Too many connections");
-    CU_ASSERT(pf_steps_are(&out, "connect", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 0, "greeting: BYE Too many connections", "connect");
     fake_server_stop(fs);
 
     fs = run(smtp_421, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_STRING_EQUAL(out.error,
-                           "greeting: not an IMAP greeting: 421 4.3.2 Service not available");
+    UT_PROBE_EXPECT(&out, 0, 0, "greeting: not an IMAP greeting: 421 4.3.2 Service not available",
+                    NULL);
     fake_server_stop(fs);
 }
 
@@ -570,9 +541,7 @@ static void test_pop3(void)
     struct target t = {0};
     struct probe_check out;
     fake_server *fs = run(pop3_up, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "quit", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,quit");
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     fake_server_stop(fs);
@@ -580,25 +549,20 @@ static void test_pop3(void)
     t.conf.server.user = (char *)"probe";
     t.conf.server.password = (char *)"s3cret";
     fs = run(pop3_login, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "user", "pass", "quit", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,user,pass,quit");
     CU_ASSERT(pf_step_ms(&out, "pass") >= 120); /* the server's pause, not USER's */
     CU_ASSERT(pf_steps_within(&out));
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     fs = run(pop3_pass_err, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "pass: -ERR [AUTH] Authentication failed.");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "user", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 0, "pass: -ERR [AUTH] Authentication failed.",
+                    "connect,greeting,user");
     CU_ASSERT(!pf_sent(fs, "QUIT"));
     fake_server_stop(fs);
 
     fs = run(pop3_greeting_err, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, NULL, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "greeting: -ERR [SYS/TEMP] too busy");
-    CU_ASSERT(pf_steps_are(&out, "connect", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 0, "greeting: -ERR [SYS/TEMP] too busy", "connect");
     fake_server_stop(fs);
 }
 
@@ -655,17 +619,13 @@ static void test_imap_pop3_starttls(void)
     t.conf.server.user = (char *)"probe";
     t.conf.server.password = (char *)"pw";
     fake_server *fs = run(imap_starttls, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, &tc, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "starttls", "login", "logout", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,starttls,login,logout");
     CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     fs = run(imap_no_starttls, &t, CONFIG_PROBE_IMAP, probe_dialog_imap, &tc, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "starttls: not offered");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 0, "starttls: not offered", "connect,greeting");
     CU_ASSERT(!pf_sent(fs, "STARTTLS"));
     CU_ASSERT(!pf_sent(fs, "LOGIN"));
     fake_server_stop(fs);
@@ -673,16 +633,13 @@ static void test_imap_pop3_starttls(void)
     t.conf.kind = CONFIG_PROBE_POP3;
     t.conf.server.user = (char *)"";
     fs = run(pop3_stls, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, &tc, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", "stls", "quit", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 1, 0, "", "connect,greeting,stls,quit");
     CU_ASSERT_EQUAL(pf_completed(fs, 1), 1);
     CU_ASSERT_EQUAL(fake_server_mismatches(fs), 0);
     fake_server_stop(fs);
 
     fs = run(pop3_no_stls, &t, CONFIG_PROBE_POP3, probe_dialog_pop3, &tc, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "stls: -ERR Unknown command.");
-    CU_ASSERT(pf_steps_are(&out, "connect", "greeting", (char *)NULL));
+    UT_PROBE_EXPECT(&out, 0, 0, "stls: -ERR Unknown command.", "connect,greeting");
     fake_server_stop(fs);
     test_cert_remove(&tc);
 }

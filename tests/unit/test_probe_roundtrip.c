@@ -19,6 +19,7 @@
 #include "unit_util.h"
 #include "fake_server.h"
 #include "probe_fixture.h"
+#include "ut_probe.h"
 #include "monotonic.h"
 #include "probe_dialog.h"
 
@@ -56,16 +57,19 @@ static void add(struct script *s, enum fake_action_kind kind, const char *fmt, .
 #define EXPECT(s, ...) add((s), FAKE_ACT_EXPECT, __VA_ARGS__)
 
 /* The IMAP FETCH response of message @p seq, UID @p uid, whose header
- * is "X-Mtamon-Probe: @p tag" ("" for a message without one). */
+ * is "X-Mtamon-Probe: @p tag" ("" for a message without one), added to
+ * the text in @p buf. */
 static void fetch_line(char *buf, size_t len, unsigned seq, unsigned uid, const char *tag)
 {
+    size_t used = strlen(buf);
     char lit[200];
     if (tag[0])
         snprintf(lit, sizeof lit, "X-Mtamon-Probe: %s\r\n\r\n", tag);
     else
         snprintf(lit, sizeof lit, "\r\n");
-    snprintf(buf, len, "* %u FETCH (UID %u BODY[HEADER.FIELDS (X-MTAMON-PROBE)] {%zu}\r\n%s)\r\n",
-             seq, uid, strlen(lit), lit);
+    snprintf(buf + used, len - used,
+             "* %u FETCH (UID %u BODY[HEADER.FIELDS (X-MTAMON-PROBE)] {%zu}\r\n%s)\r\n", seq, uid,
+             strlen(lit), lit);
 }
 
 /* The SMTP side: a whole submission of one message. */
@@ -97,12 +101,18 @@ struct rt {
     struct probe_roundtrip_state state;
 };
 
-static void endpoint(struct config_probe_endpoint *ep, char *addr, uint16_t port)
+/* @p ep at 127.0.0.1:@p port, its address text in @p addr (32 bytes). */
+static void aim(struct config_probe_endpoint *ep, char *addr, uint16_t port)
 {
     snprintf(addr, 32, "127.0.0.1:%u", (unsigned)port);
     ep->address = addr;
-    ep->host = (char *)"127.0.0.1";
     ep->port = port;
+}
+
+/* A plain endpoint on 127.0.0.1 without credentials (aim() gives its port). */
+static void endpoint(struct config_probe_endpoint *ep)
+{
+    ep->host = (char *)"127.0.0.1";
     ep->unix_path = (char *)"";
     ep->tls = CONFIG_TLS_NONE;
     ep->tls_verify = 1;
@@ -110,15 +120,16 @@ static void endpoint(struct config_probe_endpoint *ep, char *addr, uint16_t port
     ep->user = ep->password = (char *)"";
 }
 
-static void rt_init(struct rt *r, enum config_probe_kind box, uint16_t smtp_port,
-                    uint16_t box_port, unsigned timeout_ms, unsigned poll_ms)
+/* A round trip into a mailbox of kind @p box (rt_round() gives the ports). */
+static void rt_init(struct rt *r, enum config_probe_kind box, unsigned timeout_ms,
+                    unsigned poll_ms)
 {
     memset(r, 0, sizeof *r);
     struct config_probe *c = &r->conf;
     c->name = (char *)"rt";
     c->kind = CONFIG_PROBE_ROUNDTRIP;
-    endpoint(&c->server, r->smtp_addr, smtp_port);
-    endpoint(&c->mailbox, r->box_addr, box_port);
+    endpoint(&c->server);
+    endpoint(&c->mailbox);
     c->mailbox.user = (char *)"box";
     c->mailbox.password = (char *)"pw";
     c->mailbox_kind = box;
@@ -148,6 +159,44 @@ static void rt_run(struct rt *r, struct probe_check *out)
     probe_tls_free(box_tls);
 }
 
+/* The two fakes of a round: the submission server and the mailbox. */
+struct fakes {
+    fake_server *smtp, *box;
+};
+
+/* Start fakes playing @p smtp and @p box (NULL: a mailbox port where
+ * nothing listens), aim @p r at them and run one round into @p out. */
+static void rt_round(struct rt *r, const struct fake_action *smtp, const struct fake_action *box,
+                     struct fakes *fs, struct probe_check *out)
+{
+    fs->smtp = fake_server_start(smtp, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fs->smtp);
+    aim(&r->conf.server, r->smtp_addr, fake_server_port(fs->smtp));
+    fs->box = NULL;
+    if (box) {
+        fs->box = fake_server_start(box, NULL, NULL, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fs->box);
+    }
+    aim(&r->conf.mailbox, r->box_addr, box ? fake_server_port(fs->box) : fake_server_closed_port());
+    rt_run(r, out);
+}
+
+static void fakes_stop(struct fakes *fs)
+{
+    fake_server_stop(fs->smtp);
+    fake_server_stop(fs->box);
+}
+
+/* Fresh scripts: a whole submission in @p smtp, the mailbox's log-in
+ * (@p open) in @p box. */
+static void scripts_begin(struct script *smtp, struct script *box, void (*open)(struct script *))
+{
+    memset(smtp, 0, sizeof *smtp);
+    memset(box, 0, sizeof *box);
+    smtp_script(smtp);
+    open(box);
+}
+
 /* ------------------------------------------------------------------------ */
 /* IMAP                                                                      */
 
@@ -160,70 +209,83 @@ static void imap_open(struct script *s)
     SEND(s, "* 2 EXISTS\r\n* 0 RECENT\r\nm2 OK [READ-WRITE] Select completed.\r\n");
 }
 
+/* A poll's search at tag *@p tag, the next tags after it: it finds the
+ * UIDs @p found ("7 8"; "" none, and then no fetch), whose fetch (of
+ * @p set, "7,8") answers the FETCH lines @p fetched. */
+static void imap_search(struct script *box, unsigned *tag, const char *found, const char *set,
+                        const char *fetched)
+{
+    EXPECT(box, "m%u UID SEARCH HEADER X-Mtamon-Probe \"rt.\"\r", *tag);
+    SEND(box, "* SEARCH%s%s\r\nm%u OK Search completed.\r\n", found[0] ? " " : "", found, *tag);
+    ++*tag;
+    if (!found[0])
+        return;
+    EXPECT(box, "m%u UID FETCH %s (UID BODY.PEEK[HEADER.FIELDS (X-Mtamon-Probe)])\r", *tag, set);
+    SEND(box, "%sm%u OK Fetch completed.\r\n", fetched, *tag);
+    ++*tag;
+}
+
+/* The deletion of UID @p uid at tag *@p tag, the next tags after it;
+ * the expunge reports message @p seq gone (0: does not). */
+static void imap_delete(struct script *box, unsigned *tag, unsigned uid, unsigned seq)
+{
+    char gone[32] = "";
+    if (seq)
+        snprintf(gone, sizeof gone, "* %u EXPUNGE\r\n", seq);
+    EXPECT(box, "m%u UID STORE %u +FLAGS.SILENT (\\Deleted)\r", *tag, uid);
+    SEND(box, "m%u OK Store completed.\r\n", *tag);
+    ++*tag;
+    EXPECT(box, "m%u UID EXPUNGE %u\r", *tag, uid);
+    SEND(box, "%sm%u OK Expunge completed.\r\n", gone, *tag);
+    ++*tag;
+}
+
 /* Found on the second poll; the first finds an earlier round's message
  * (deleted) and another probe's (left alone). */
 static void test_imap_second_poll(void)
 {
     static struct script smtp, box;
-    char f1[400], f2[400];
-    memset(&smtp, 0, sizeof smtp);
-    memset(&box, 0, sizeof box);
-    smtp_script(&smtp);
-    imap_open(&box);
+    char fetched[400] = "";
+    unsigned tag = 3;
+    scripts_begin(&smtp, &box, imap_open);
     /* poll 1 */
-    EXPECT(&box, "m3 UID SEARCH HEADER X-Mtamon-Probe \"rt.\"\r");
-    SEND(&box, "* SEARCH 7 8\r\nm3 OK Search completed.\r\n");
-    EXPECT(&box, "m4 UID FETCH 7,8 (UID BODY.PEEK[HEADER.FIELDS (X-Mtamon-Probe)])\r");
-    fetch_line(f1, sizeof f1, 1, 7, "rt.abc123.4");
-    fetch_line(f2, sizeof f2, 2, 8, "rt.x.abc123.9");
-    SEND(&box, "%s%sm4 OK Fetch completed.\r\n", f1, f2);
-    EXPECT(&box, "m5 UID STORE 7 +FLAGS.SILENT (\\Deleted)\r");
-    SEND(&box, "m5 OK Store completed.\r\n");
-    EXPECT(&box, "m6 UID EXPUNGE 7\r");
-    SEND(&box, "* 1 EXPUNGE\r\nm6 OK Expunge completed.\r\n");
+    fetch_line(fetched, sizeof fetched, 1, 7, "rt.abc123.4");
+    fetch_line(fetched, sizeof fetched, 2, 8, "rt.x.abc123.9");
+    imap_search(&box, &tag, "7 8", "7,8", fetched);
+    imap_delete(&box, &tag, 7, 1);
     /* poll 2 */
     EXPECT(&box, "m7 NOOP\r");
     SEND(&box, "* 2 EXISTS\r\nm7 OK NOOP completed.\r\n");
-    EXPECT(&box, "m8 UID SEARCH HEADER X-Mtamon-Probe \"rt.\"\r");
-    SEND(&box, "* SEARCH 8 9\r\nm8 OK Search completed.\r\n");
-    EXPECT(&box, "m9 UID FETCH 8,9 ");
-    fetch_line(f1, sizeof f1, 1, 8, "rt.x.abc123.9");
-    fetch_line(f2, sizeof f2, 2, 9, "rt.abc123.5");
-    SEND(&box, "%s%sm9 OK Fetch completed.\r\n", f1, f2);
-    EXPECT(&box, "m10 UID STORE 9 +FLAGS.SILENT (\\Deleted)\r");
-    SEND(&box, "m10 OK Store completed.\r\n");
-    EXPECT(&box, "m11 UID EXPUNGE 9\r");
-    SEND(&box, "* 2 EXPUNGE\r\nm11 OK Expunge completed.\r\n");
+    tag++;
+    fetched[0] = '\0';
+    fetch_line(fetched, sizeof fetched, 1, 8, "rt.x.abc123.9");
+    fetch_line(fetched, sizeof fetched, 2, 9, "rt.abc123.5");
+    imap_search(&box, &tag, "8 9", "8,9", fetched);
+    imap_delete(&box, &tag, 9, 2);
     EXPECT(&box, "m12 LOGOUT\r");
     SEND(&box, "* BYE Logging out\r\nm12 OK Logout completed.\r\n");
 
-    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
-    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
     struct rt r;
     struct probe_check out;
-    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs_smtp), fake_server_port(fs_box), 5000, 200);
-    rt_run(&r, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(pf_steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
+    struct fakes fs;
+    rt_init(&r, CONFIG_PROBE_IMAP, 5000, 200);
+    rt_round(&r, smtp.act, box.act, &fs, &out);
+    UT_PROBE_EXPECT(&out, 1, 0, "", "submit,deliver,delete");
     CU_ASSERT(pf_step_ms(&out, "deliver") >= 200);  /* a poll interval */
     CU_ASSERT(pf_steps_within(&out));
     CU_ASSERT_EQUAL(r.state.sequence, 5);
-    CU_ASSERT(pf_sent(fs_smtp, "\r\nX-Mtamon-Probe: rt.abc123.5\r\n"));
-    CU_ASSERT(pf_sent(fs_smtp, "\r\nSubject: mtamon round trip rt.abc123.5\r\n"));
-    CU_ASSERT(pf_sent(fs_smtp, "\r\nMessage-ID: <"));
-    CU_ASSERT(pf_sent(fs_smtp, "\r\nDate: "));
-    CU_ASSERT(pf_sent(fs_smtp, "\r\nFrom: <probe@test.example>\r\nTo: <box@test.example>\r\n"));
-    CU_ASSERT(!pf_sent(fs_box, "STORE 8"));
-    CU_ASSERT(!pf_sent(fs_box, "EXPUNGE 8"));
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
-    CU_ASSERT_EQUAL(pf_completed(fs_smtp, 1), 1);
-    CU_ASSERT_EQUAL(pf_completed(fs_box, 1), 1);
-    fake_server_stop(fs_smtp);
-    fake_server_stop(fs_box);
+    CU_ASSERT(pf_sent(fs.smtp, "\r\nX-Mtamon-Probe: rt.abc123.5\r\n"));
+    CU_ASSERT(pf_sent(fs.smtp, "\r\nSubject: mtamon round trip rt.abc123.5\r\n"));
+    CU_ASSERT(pf_sent(fs.smtp, "\r\nMessage-ID: <"));
+    CU_ASSERT(pf_sent(fs.smtp, "\r\nDate: "));
+    CU_ASSERT(pf_sent(fs.smtp, "\r\nFrom: <probe@test.example>\r\nTo: <box@test.example>\r\n"));
+    CU_ASSERT(!pf_sent(fs.box, "STORE 8"));
+    CU_ASSERT(!pf_sent(fs.box, "EXPUNGE 8"));
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs.smtp), 0);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs.box), 0);
+    CU_ASSERT_EQUAL(pf_completed(fs.smtp, 1), 1);
+    CU_ASSERT_EQUAL(pf_completed(fs.box, 1), 1);
+    fakes_stop(&fs);
 }
 
 /* Only an earlier round's message (a late arrival) ever shows: it is
@@ -232,53 +294,35 @@ static void test_imap_second_poll(void)
 static void imap_never(int silent)
 {
     static struct script smtp, box;
-    char f1[400];
-    memset(&smtp, 0, sizeof smtp);
-    memset(&box, 0, sizeof box);
-    smtp_script(&smtp);
-    imap_open(&box);
+    char f1[400] = "";
+    fetch_line(f1, sizeof f1, 1, 7, "rt.abc123.4");
+    scripts_begin(&smtp, &box, imap_open);
     unsigned tag = 3;
-    for (int poll = 0; poll < (silent ? 2 : 12); poll++) {
-        if (poll > 0) {
-            EXPECT(&box, "m%u NOOP\r", tag);
-            SEND(&box, "m%u OK NOOP completed.\r\n", tag++);
-        }
-        EXPECT(&box, "m%u UID SEARCH ", tag);
-        if (poll == 0) {
-            SEND(&box, "* SEARCH 7\r\nm%u OK Search completed.\r\n", tag++);
-            EXPECT(&box, "m%u UID FETCH 7 ", tag);
-            fetch_line(f1, sizeof f1, 1, 7, "rt.abc123.4");
-            SEND(&box, "%sm%u OK Fetch completed.\r\n", f1, tag++);
-            EXPECT(&box, "m%u UID STORE 7 +FLAGS.SILENT (\\Deleted)\r", tag);
-            SEND(&box, "m%u OK Store completed.\r\n", tag++);
-            EXPECT(&box, "m%u UID EXPUNGE 7\r", tag);
-            SEND(&box, "* 1 EXPUNGE\r\nm%u OK Expunge completed.\r\n", tag++);
-        } else
-            SEND(&box, "* SEARCH\r\nm%u OK Search completed.\r\n", tag++);
+    /* poll 1: the earlier round's message, deleted; then nothing */
+    imap_search(&box, &tag, "7", "7", f1);
+    imap_delete(&box, &tag, 7, 1);
+    for (int poll = 1; poll < (silent ? 2 : 12); poll++) {
+        EXPECT(&box, "m%u NOOP\r", tag);
+        SEND(&box, "m%u OK NOOP completed.\r\n", tag++);
+        imap_search(&box, &tag, "", "", "");
     }
     if (silent)
         add(&box, FAKE_ACT_SILENT, NULL);
 
-    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
-    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
     struct rt r;
     struct probe_check out;
-    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs_smtp), fake_server_port(fs_box), 900, 100);
-    rt_run(&r, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 0);
+    struct fakes fs;
+    rt_init(&r, CONFIG_PROBE_IMAP, 900, 100);
+    rt_round(&r, smtp.act, box.act, &fs, &out);
+    UT_PROBE_EXPECT(&out, 0, 0, NULL, "submit");
     CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
     CU_ASSERT(strstr(out.error, " ms") != NULL);
-    CU_ASSERT(pf_steps_are(&out, "submit", (char *)NULL));
     CU_ASSERT(out.total_ms >= r.conf.timeout_ms);  /* not before the deadline */
-    CU_ASSERT(pf_sent(fs_box, "UID STORE 7 "));
+    CU_ASSERT(pf_sent(fs.box, "UID STORE 7 "));
     if (!silent)  /* polled more than once within the deadline */
-        CU_ASSERT(pf_sent(fs_box, "m10 UID SEARCH"));
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
-    fake_server_stop(fs_smtp);
-    fake_server_stop(fs_box);
+        CU_ASSERT(pf_sent(fs.box, "m10 UID SEARCH"));
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs.smtp), 0);
+    fakes_stop(&fs);
 }
 
 static void test_imap_never(void)
@@ -301,51 +345,40 @@ static void test_submit_refused(void)
         FAKE_READ_EOF,
         FAKE_END,
     };
-    fake_server *fs = fake_server_start(smtp, NULL, NULL, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
-    uint16_t closed = fake_server_closed_port();
     struct rt r;
     struct probe_check out;
-    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs), closed, 3000, 100);
-    rt_run(&r, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_EQUAL(out.reply_code, 550);
-    CU_ASSERT_STRING_EQUAL(out.error,
-                           "submit: RCPT: 550 5.1.1 <box@test.example>: Recipient address rejected");
-    CU_ASSERT_EQUAL(out.n_steps, 0);
-    CU_ASSERT(!pf_sent(fs, "DATA"));
-    fake_server_stop(fs);
+    struct fakes fs;
+    rt_init(&r, CONFIG_PROBE_IMAP, 3000, 100);
+    rt_round(&r, smtp, NULL, &fs, &out);
+    UT_PROBE_EXPECT(&out, 0, 550,
+                    "submit: RCPT: 550 5.1.1 <box@test.example>: Recipient address rejected", "");
+    CU_ASSERT(!pf_sent(fs.smtp, "DATA"));
+    fakes_stop(&fs);
 
     /* AUTH asked for and not offered */
-    fs = fake_server_start(smtp, NULL, NULL, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
-    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs), closed, 3000, 100);
+    rt_init(&r, CONFIG_PROBE_IMAP, 3000, 100);
     r.conf.server.user = (char *)"sender";
     r.conf.server.password = (char *)"pw";
-    rt_run(&r, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
-    CU_ASSERT_STRING_EQUAL(out.error, "submit: AUTH: PLAIN not offered");
-    fake_server_stop(fs);
+    rt_round(&r, smtp, NULL, &fs, &out);
+    UT_PROBE_EXPECT(&out, 0, 0, "submit: AUTH: PLAIN not offered", NULL);
+    fakes_stop(&fs);
 
     /* the mailbox refuses connections */
     static struct script ok;
     memset(&ok, 0, sizeof ok);
     smtp_script(&ok);
-    fs = fake_server_start(ok.act, NULL, NULL, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
-    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs), closed, 3000, 100);
-    rt_run(&r, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
+    rt_init(&r, CONFIG_PROBE_IMAP, 3000, 100);
+    rt_round(&r, ok.act, NULL, &fs, &out);
+    UT_PROBE_EXPECT(&out, 0, 0, NULL, "submit");
     CU_ASSERT(strncmp(out.error, "deliver: connect: ", 18) == 0);
-    CU_ASSERT(pf_steps_are(&out, "submit", (char *)NULL));
-    fake_server_stop(fs);
+    fakes_stop(&fs);
 }
 
 /* AUTH PLAIN when the submission server has credentials. */
 static void test_submit_auth(void)
 {
     static struct script smtp, box;
-    char f1[400];
+    char f1[400] = "";
     memset(&smtp, 0, sizeof smtp);
     memset(&box, 0, sizeof box);
     SEND(&smtp, "220 mx.test ESMTP\r\n");
@@ -367,37 +400,26 @@ static void test_submit_auth(void)
     EXPECT(&smtp, "QUIT\r");
     SEND(&smtp, "221 2.0.0 Bye\r\n");
     imap_open(&box);
-    EXPECT(&box, "m3 UID SEARCH ");
-    SEND(&box, "* SEARCH 3\r\nm3 OK Search completed.\r\n");
-    EXPECT(&box, "m4 UID FETCH 3 ");
+    unsigned tag = 3;
     fetch_line(f1, sizeof f1, 1, 3, "rt.abc123.5");
-    SEND(&box, "%sm4 OK Fetch completed.\r\n", f1);
-    EXPECT(&box, "m5 UID STORE 3 +FLAGS.SILENT (\\Deleted)\r");
-    SEND(&box, "m5 OK Store completed.\r\n");
-    EXPECT(&box, "m6 UID EXPUNGE 3\r");
-    SEND(&box, "m6 OK Expunge completed.\r\n");
+    imap_search(&box, &tag, "3", "3", f1);
+    imap_delete(&box, &tag, 3, 0);
     EXPECT(&box, "m7 LOGOUT\r");
     SEND(&box, "m7 OK Logout completed.\r\n");
-    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
-    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
     struct rt r;
     struct probe_check out;
+    struct fakes fs;
     /* A poll interval longer than the timeout: up only if the first poll,
      * with no wait before it, found the message. */
-    rt_init(&r, CONFIG_PROBE_IMAP, fake_server_port(fs_smtp), fake_server_port(fs_box), 3000,
-            60000);
+    rt_init(&r, CONFIG_PROBE_IMAP, 3000, 60000);
     r.conf.server.user = (char *)"sender";
     r.conf.server.password = (char *)"pw";
-    rt_run(&r, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT(pf_steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
-    CU_ASSERT(!pf_sent(fs_box, " NOOP\r"));  /* no second poll */
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
-    fake_server_stop(fs_smtp);
-    fake_server_stop(fs_box);
+    rt_round(&r, smtp.act, box.act, &fs, &out);
+    UT_PROBE_EXPECT(&out, 1, 0, "", "submit,deliver,delete");
+    CU_ASSERT(!pf_sent(fs.box, " NOOP\r"));  /* no second poll */
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs.smtp), 0);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs.box), 0);
+    fakes_stop(&fs);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -417,10 +439,7 @@ static void pop3_open(struct script *s)
 static void test_pop3_found(void)
 {
     static struct script smtp, box;
-    memset(&smtp, 0, sizeof smtp);
-    memset(&box, 0, sizeof box);
-    smtp_script(&smtp);
-    pop3_open(&box);
+    scripts_begin(&smtp, &box, pop3_open);
     EXPECT(&box, "STAT\r");
     SEND(&box, "+OK 3 2710\r\n");
     EXPECT(&box, "TOP 3 0\r");
@@ -436,24 +455,18 @@ static void test_pop3_found(void)
     SEND(&box, "+OK Marked to be deleted.\r\n");
     EXPECT(&box, "QUIT\r");
     SEND(&box, "+OK Logging out, messages deleted.\r\n");
-    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
-    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
     struct rt r;
     struct probe_check out;
-    rt_init(&r, CONFIG_PROBE_POP3, fake_server_port(fs_smtp), fake_server_port(fs_box), 3000, 100);
-    rt_run(&r, &out);
-    CU_ASSERT_EQUAL(out.ok, 1);
-    CU_ASSERT_STRING_EQUAL(out.error, "");
-    CU_ASSERT(pf_steps_are(&out, "submit", "deliver", "delete", (char *)NULL));
-    CU_ASSERT(!pf_sent(fs_box, "DELE 2"));
-    CU_ASSERT_EQUAL(fake_server_connections(fs_box), 1);
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs_smtp), 0);
-    CU_ASSERT_EQUAL(fake_server_mismatches(fs_box), 0);
-    CU_ASSERT_EQUAL(pf_completed(fs_box, 1), 1);
-    fake_server_stop(fs_smtp);
-    fake_server_stop(fs_box);
+    struct fakes fs;
+    rt_init(&r, CONFIG_PROBE_POP3, 3000, 100);
+    rt_round(&r, smtp.act, box.act, &fs, &out);
+    UT_PROBE_EXPECT(&out, 1, 0, "", "submit,deliver,delete");
+    CU_ASSERT(!pf_sent(fs.box, "DELE 2"));
+    CU_ASSERT_EQUAL(fake_server_connections(fs.box), 1);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs.smtp), 0);
+    CU_ASSERT_EQUAL(fake_server_mismatches(fs.box), 0);
+    CU_ASSERT_EQUAL(pf_completed(fs.box, 1), 1);
+    fakes_stop(&fs);
 }
 
 /* Every poll shows only an earlier round's message: deleted each time,
@@ -461,10 +474,7 @@ static void test_pop3_found(void)
 static void test_pop3_never(void)
 {
     static struct script smtp, box;
-    memset(&smtp, 0, sizeof smtp);
-    memset(&box, 0, sizeof box);
-    smtp_script(&smtp);
-    pop3_open(&box);
+    scripts_begin(&smtp, &box, pop3_open);
     EXPECT(&box, "STAT\r");
     SEND(&box, "+OK 1 900\r\n");
     EXPECT(&box, "TOP 1 0\r");
@@ -473,22 +483,17 @@ static void test_pop3_never(void)
     SEND(&box, "+OK Marked to be deleted.\r\n");
     EXPECT(&box, "QUIT\r");
     SEND(&box, "+OK Logging out, messages deleted.\r\n");
-    fake_server *fs_smtp = fake_server_start(smtp.act, NULL, NULL, NULL);
-    fake_server *fs_box = fake_server_start(box.act, NULL, NULL, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_smtp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fs_box);
     struct rt r;
     struct probe_check out;
-    rt_init(&r, CONFIG_PROBE_POP3, fake_server_port(fs_smtp), fake_server_port(fs_box), 700, 100);
-    rt_run(&r, &out);
-    CU_ASSERT_EQUAL(out.ok, 0);
+    struct fakes fs;
+    rt_init(&r, CONFIG_PROBE_POP3, 700, 100);
+    rt_round(&r, smtp.act, box.act, &fs, &out);
+    UT_PROBE_EXPECT(&out, 0, 0, NULL, "submit");
     CU_ASSERT(strncmp(out.error, "deliver: not delivered within ", 30) == 0);
-    CU_ASSERT(pf_steps_are(&out, "submit", (char *)NULL));
     CU_ASSERT(out.total_ms >= r.conf.timeout_ms);  /* not before the deadline */
-    CU_ASSERT(fake_server_connections(fs_box) >= 3);
-    CU_ASSERT(pf_completed(fs_box, 3) >= 3);
-    fake_server_stop(fs_smtp);
-    fake_server_stop(fs_box);
+    CU_ASSERT(fake_server_connections(fs.box) >= 3);
+    CU_ASSERT(pf_completed(fs.box, 3) >= 3);
+    fakes_stop(&fs);
 }
 
 UT_MAIN("probe_roundtrip",

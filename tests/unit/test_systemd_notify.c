@@ -164,21 +164,29 @@ static void send_and_receive(const char *value, int rx)
     CU_ASSERT_EQUAL(n.fd, -1);
 }
 
+/* A receiver bound at @p where (a path, or "@name" for an abstract
+ * socket) to which a notification goes through: its descriptor. */
+static int receiver_at(const char *where)
+{
+    struct sockaddr_un a;
+    socklen_t len;
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(systemd_notify_address(where, &a, &len, err, sizeof err), 0);
+    int rx = bind_receiver(&a, len);
+    send_and_receive(where, rx);
+    return rx;
+}
+
 static void test_path_socket(void)
 {
     char dir[256], path[300];
     ut_make_dir(dir, sizeof dir, "notify");
     snprintf(path, sizeof path, "%s/notify", dir);
-    struct sockaddr_un a;
-    socklen_t len;
-    char err[256];
-    CU_ASSERT_EQUAL_FATAL(systemd_notify_address(path, &a, &len, err, sizeof err), 0);
-    int rx = bind_receiver(&a, len);
-    send_and_receive(path, rx);
-    close(rx);
+    close(receiver_at(path));
 
     /* Nobody listens any more: the send fails and says where. */
     struct systemd_notify n;
+    char err[256];
     CU_ASSERT_EQUAL_FATAL(systemd_notify_open(&n, path, err, sizeof err), 0);
     unlink(path);
     err[0] = '\0';
@@ -194,17 +202,13 @@ static void test_abstract_socket(void)
 {
     char name[64];
     snprintf(name, sizeof name, "@mtamon-ut-notify-%ld", (long)getpid());
-    struct sockaddr_un a;
-    socklen_t len;
-    char err[256];
-    CU_ASSERT_EQUAL_FATAL(systemd_notify_address(name, &a, &len, err, sizeof err), 0);
-    int rx = bind_receiver(&a, len);
-    send_and_receive(name, rx);
+    int rx = receiver_at(name);
 
     /* The length matters: a name that is a prefix of ours is another
      * socket, and nobody listens there. */
     name[strlen(name) - 1] = '\0';
     struct systemd_notify n;
+    char err[256];
     CU_ASSERT_EQUAL_FATAL(systemd_notify_open(&n, name, err, sizeof err), 0);
     CU_ASSERT_EQUAL(systemd_notify_send(&n, "READY=1", err, sizeof err), -1);
     expect_no_datagram(rx);
