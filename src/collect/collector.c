@@ -192,18 +192,17 @@ static void job_run(struct job *j)
     }
 }
 
-/* Absolute CLOCK_MONOTONIC time @p ms from now. */
-static struct timespec deadline_after(int64_t ms)
+int64_t collector_next_run_ms(int is_probe, int64_t started_ms, int64_t ended_ms,
+                              unsigned interval_s)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
+    return (is_probe ? started_ms : ended_ms) + (int64_t)interval_s * 1000;
+}
+
+/* The CLOCK_MONOTONIC timespec of @p ms, a monotonic_ms() time. */
+static struct timespec monotonic_timespec(int64_t ms)
+{
+    return (struct timespec){.tv_sec = (time_t)(ms / 1000),
+                             .tv_nsec = (long)(ms % 1000) * 1000000L};
 }
 
 static void *job_thread(void *arg)
@@ -224,17 +223,10 @@ static void *job_thread(void *arg)
                               nice_now + JOB_NICE > 19 ? 19 : nice_now + JOB_NICE);
     }
     for (;;) {
-        /* A probe's next check starts an interval after this one started
-         * (a check ends within its timeout, so its duration does not drift
-         * the schedule; one longer than the interval is followed at once).
-         * A scan's next run starts an interval after this one ended: a
-         * scan longer than its interval never runs back to back. */
-        struct timespec until;
-        if (j->kind == JOB_PROBE)
-            until = deadline_after((int64_t)j->interval_s * 1000);
+        int64_t started_ms = monotonic_ms();
         job_run(j);
-        if (j->kind != JOB_PROBE)
-            until = deadline_after((int64_t)j->interval_s * 1000);
+        struct timespec until = monotonic_timespec(collector_next_run_ms(
+            j->kind == JOB_PROBE, started_ms, monotonic_ms(), j->interval_s));
         pthread_mutex_lock(&c->lock);
         int rc = 0;
         while (!c->stopping && rc != ETIMEDOUT)

@@ -21,6 +21,7 @@
 #define MTAMON_COLLECTOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "connections.h"
 #include "mtamon_config.h"
@@ -30,6 +31,18 @@
 #include "queue_scan.h"
 
 typedef struct collector collector;
+
+/**
+ * The schedule rule: when a job that started at @p started_ms and ended at
+ * @p ended_ms (monotonic_ms() times) runs next.  A probe's next check
+ * starts @p interval_s after this one started, so a check's duration (at
+ * most its timeout) does not drift the schedule and one longer than the
+ * interval is followed at once; a scan's next run starts @p interval_s
+ * after this one ended, so a scan longer than its interval never runs back
+ * to back.
+ */
+int64_t collector_next_run_ms(int is_probe, int64_t started_ms, int64_t ended_ms,
+                              unsigned interval_s);
 
 /** The last complete result of every job, copied out. */
 struct collector_snapshot {
