@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_internal.h"
 #include "utf8.h"
 
 
@@ -47,6 +48,16 @@ int cfg_get_text(struct cfg_report *rep, const struct node *n, const char *path,
     copy[len] = '\0';
     free(*out);
     *out = copy;
+    return 0;
+}
+
+int cfg_get_envelope(struct cfg_report *rep, const struct node *n, const char *path,
+                     char **out)
+{
+    if (cfg_get_text(rep, n, path, CONFIG_TEXT_MAX, TEXT_REQUIRED | TEXT_NO_SPACE, out) != 0)
+        return -1;
+    if (strpbrk(*out, "<>"))
+        return cfg_fail_node(rep, n, path, "'%s': the address without '<' and '>'", *out);
     return 0;
 }
 

@@ -54,6 +54,14 @@ int cfg_get_unsigned(struct cfg_report *rep, const struct node *n, const char *p
 int cfg_get_ms(struct cfg_report *rep, const struct node *n, const char *path,
                unsigned min_ms, unsigned max_ms, unsigned *out);
 
+/*
+ * An envelope address (a mail's sender or recipient): a string of at most
+ * CONFIG_TEXT_MAX bytes, not empty, without spaces or '<' and '>' (they
+ * are added).
+ */
+int cfg_get_envelope(struct cfg_report *rep, const struct node *n, const char *path,
+                     char **out);
+
 /* One of the names in @p values (terminated by {NULL, 0}): its value. */
 int cfg_get_enum(struct cfg_report *rep, const struct node *n, const char *path,
                  const struct enum_value *values, int *out);

@@ -301,6 +301,13 @@ char *config_strdup(const char *s)
     return strdup(s ? s : "");
 }
 
+void config_free_list(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
 static void app_free(struct config_app *a)
 {
     free(a->name);
@@ -309,9 +316,7 @@ static void app_free(struct config_app *a)
     free(a->url);
     free(a->directory_name);
     free(a->probe);
-    for (size_t i = 0; i < a->n_processes; i++)
-        free(a->processes[i]);
-    free(a->processes);
+    config_free_list(a->processes, a->n_processes);
 }
 
 static void channel_free(struct config_channel *ch)
