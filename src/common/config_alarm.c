@@ -214,13 +214,9 @@ struct alarm_target {
 static int get_threshold(struct cfg_report *rep, const struct node *v, const char *path,
                          double *out)
 {
-    if (v->kind != NODE_SCALAR)
-        return cfg_fail_node(rep, v, path, "expected a number, found %s", ytree_kind_name(v));
-    char shown[48];
-    cfg_fail_printable(v->value, v->len, shown, sizeof shown);
-    if (!v->plain)
-        return cfg_fail_node(rep, v, path, "expected a number, found the quoted string '%s'",
-                             shown);
+    char shown[CFG_SHOWN_MAX];
+    if (cfg_get_plain(rep, v, path, "a number", shown) != 0)
+        return -1;
     if (strlen(v->value) != v->len || parse_number_decimal(v->value, out) != 0)
         return cfg_fail_node(rep, v, path,
                              "'%s' is not a number of at least 0 (such as 10 or 2.5, "
@@ -541,7 +537,8 @@ static int alarm_finish(struct cfg_report *rep, struct config_alarm *a,
             n = at->min_messages;
         if (n)
             return cfg_fail_node(rep, n,
-                                 cfg_path_field(kp, ep, n == at->window ? "window" : "min_messages"),
+                                 cfg_path_field(kp, ep,
+                                                n == at->window ? "window" : "min_messages"),
                                  "not used by %s %s alarm (only by failure_rate and "
                                  "delivery_time)", article(a->kind), kind);
     }

@@ -587,8 +587,9 @@ static int only_for(struct cfg_report *rep, const struct node *n, const char *ep
     char kp[KEY_PATH_MAX];
     if (!n || used)
         return 0;
-    return cfg_fail_node(rep, n, cfg_path_field(kp, ep, key), "not used by a %s probe (only by %s)",
-                         config_probe_kind_name(kind), which);
+    return cfg_fail_node(rep, n, cfg_path_field(kp, ep, key),
+                         "not used by a %s probe (only by %s)", config_probe_kind_name(kind),
+                         which);
 }
 
 /* Checks of an endpoint that need all its keys (@p ep path, e.g.
