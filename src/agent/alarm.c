@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alarm_file.h"
+
 /* A check may come a little early: the caller's timer and the clock
  * drift apart by a few milliseconds. */
 #define DUE_SLACK_MS 250
@@ -509,12 +511,9 @@ const char *alarm_format_value(double v, char buf[ALARM_VALUE_MAX])
     return buf;
 }
 
+/* The state file names the states as the engine does: alarm_state.c
+ * writes them as they are. */
 const char *alarm_state_name(enum alarm_state s)
 {
-    switch (s) {
-    case ALARM_CLEAR: return "clear";
-    case ALARM_PENDING: return "pending";
-    case ALARM_ACTIVE: return "active";
-    }
-    return "?";
+    return alarm_file_state_name((enum alarm_file_state)s);
 }

@@ -5,15 +5,10 @@
  * src/common/log.c instead; the view and the MIB modules call log_msg()
  * and do not know which.
  */
-#include <stdarg.h>
-#include <stdio.h>
-
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include "log.h"
-
-static int log_min_priority = LOG_INFO;
+#include "log_msg.h"
 
 void log_open(const char *ident, enum config_log_target target, int facility,
               int min_priority)
@@ -22,22 +17,15 @@ void log_open(const char *ident, enum config_log_target target, int facility,
     (void)ident;
     (void)target;
     (void)facility;
-    log_min_priority = min_priority;
+    log_msg_threshold(min_priority);
 }
 
-void log_msg(int priority, const char *fmt, ...)
+void log_msg_write(int priority, const char *text)
 {
-    if (priority > log_min_priority)
-        return;
-    char text[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     snmp_log(priority, "mtamon: %s\n", text);
 }
 
 void log_close(void)
 {
-    log_min_priority = LOG_INFO;
+    log_msg_threshold(LOG_INFO);
 }

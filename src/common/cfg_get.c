@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_internal.h"
 #include "utf8.h"
 
 
@@ -50,6 +51,28 @@ int cfg_get_text(struct cfg_report *rep, const struct node *n, const char *path,
     return 0;
 }
 
+int cfg_get_plain(struct cfg_report *rep, const struct node *n, const char *path,
+                  const char *what, char shown[CFG_SHOWN_MAX])
+{
+    if (n->kind != NODE_SCALAR)
+        return cfg_fail_node(rep, n, path, "expected %s, found %s", what, ytree_kind_name(n));
+    cfg_fail_printable(n->value, n->len, shown, CFG_SHOWN_MAX);
+    if (!n->plain)
+        return cfg_fail_node(rep, n, path, "expected %s, found the quoted string '%s'", what,
+                             shown);
+    return 0;
+}
+
+int cfg_get_envelope(struct cfg_report *rep, const struct node *n, const char *path,
+                     char **out)
+{
+    if (cfg_get_text(rep, n, path, CONFIG_TEXT_MAX, TEXT_REQUIRED | TEXT_NO_SPACE, out) != 0)
+        return -1;
+    if (strpbrk(*out, "<>"))
+        return cfg_fail_node(rep, n, path, "'%s': the address without '<' and '>'", *out);
+    return 0;
+}
+
 /*
  * A decimal integer in [@p min, @p max]: an unquoted scalar of digits,
  * with a '-' only when @p min is negative, no leading zeros, nothing else.
@@ -57,13 +80,9 @@ int cfg_get_text(struct cfg_report *rep, const struct node *n, const char *path,
 int cfg_get_integer(struct cfg_report *rep, const struct node *n, const char *path,
                     int64_t min, int64_t max, int64_t *out)
 {
-    if (n->kind != NODE_SCALAR)
-        return cfg_fail_node(rep, n, path, "expected a number, found %s", ytree_kind_name(n));
-    char shown[48];
-    cfg_fail_printable(n->value, n->len, shown, sizeof shown);
-    if (!n->plain)
-        return cfg_fail_node(rep, n, path, "expected a number, found the quoted string '%s'",
-                             shown);
+    char shown[CFG_SHOWN_MAX];
+    if (cfg_get_plain(rep, n, path, "a number", shown) != 0)
+        return -1;
     const char *s = n->value;
     int neg = s[0] == '-' && min < 0;
     const char *d = s + neg;
@@ -128,15 +147,9 @@ static void seconds_text(unsigned ms, char *out, size_t len)
 int cfg_get_ms(struct cfg_report *rep, const struct node *n, const char *path,
                unsigned min_ms, unsigned max_ms, unsigned *out)
 {
-    if (n->kind != NODE_SCALAR)
-        return cfg_fail_node(rep, n, path, "expected a number of seconds, found %s",
-                             ytree_kind_name(n));
-    char shown[48];
-    cfg_fail_printable(n->value, n->len, shown, sizeof shown);
-    if (!n->plain)
-        return cfg_fail_node(rep, n, path,
-                             "expected a number of seconds, found the quoted string '%s'",
-                             shown);
+    char shown[CFG_SHOWN_MAX];
+    if (cfg_get_plain(rep, n, path, "a number of seconds", shown) != 0)
+        return -1;
     uint64_t ms;
     if (strlen(n->value) != n->len || parse_number_ms(n->value, 0, UINT64_MAX, &ms) != 0)
         return cfg_fail_node(rep, n, path,

@@ -54,6 +54,25 @@ int cfg_get_unsigned(struct cfg_report *rep, const struct node *n, const char *p
 int cfg_get_ms(struct cfg_report *rep, const struct node *n, const char *path,
                unsigned min_ms, unsigned max_ms, unsigned *out);
 
+/* Size of the printable copy of a value cfg_get_plain() makes. */
+#define CFG_SHOWN_MAX 48
+
+/*
+ * What every number starts with: @p n is an unquoted scalar ("expected
+ * WHAT, found ..." if not); its value, made printable and cut for
+ * messages, into @p shown.
+ */
+int cfg_get_plain(struct cfg_report *rep, const struct node *n, const char *path,
+                  const char *what, char shown[CFG_SHOWN_MAX]);
+
+/*
+ * An envelope address (a mail's sender or recipient): a string of at most
+ * CONFIG_TEXT_MAX bytes, not empty, without spaces or '<' and '>' (they
+ * are added).
+ */
+int cfg_get_envelope(struct cfg_report *rep, const struct node *n, const char *path,
+                     char **out);
+
 /* One of the names in @p values (terminated by {NULL, 0}): its value. */
 int cfg_get_enum(struct cfg_report *rep, const struct node *n, const char *path,
                  const struct enum_value *values, int *out);

@@ -26,6 +26,13 @@ void cfg_path_key(char out[KEY_PATH_MAX], const char *parent, const char *key,
     cfg_path_join(out, parent, *parent ? "." : "", k);
 }
 
+/* "entry.key" into @p out, returned. */
+const char *cfg_path_field(char out[KEY_PATH_MAX], const char *entry, const char *key)
+{
+    cfg_path_join(out, entry, ".", key);
+    return out;
+}
+
 /* "parent[i]" into @p out. */
 void cfg_path_index(char out[KEY_PATH_MAX], const char *parent, size_t i)
 {

@@ -22,4 +22,8 @@ void cfg_path_key(char out[KEY_PATH_MAX], const char *parent, const char *key,
 /* "parent[i]" into @p out. */
 void cfg_path_index(char out[KEY_PATH_MAX], const char *parent, size_t i);
 
+/* "entry.key" into @p out (a plain key): @p out, for a message about the
+ * key @p key of the entry at @p entry. */
+const char *cfg_path_field(char out[KEY_PATH_MAX], const char *entry, const char *key);
+
 #endif /* MTAMON_CFG_PATH_H */

@@ -301,6 +301,13 @@ char *config_strdup(const char *s)
     return strdup(s ? s : "");
 }
 
+void config_free_list(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
 static void app_free(struct config_app *a)
 {
     free(a->name);
@@ -309,9 +316,7 @@ static void app_free(struct config_app *a)
     free(a->url);
     free(a->directory_name);
     free(a->probe);
-    for (size_t i = 0; i < a->n_processes; i++)
-        free(a->processes[i]);
-    free(a->processes);
+    config_free_list(a->processes, a->n_processes);
 }
 
 static void channel_free(struct config_channel *ch)
@@ -515,63 +520,79 @@ static int assign_app_indexes(struct cfg_report *rep, struct config *c)
     return 0;
 }
 
-static int load_applications(struct cfg_report *rep, struct config *c,
-                             const struct node *v, const char *path)
+/*
+ * Entries of applications: and channels: note where they were in @p ctx,
+ * an array of struct entry_ref (one for each entry), for the checks once
+ * all are read.
+ */
+static struct entry_ref *ref_of(void *ctx, size_t i, const struct node *v)
 {
-    if (ytree_is_null(v))
-        return 0;
-    if (ytree_expect_sequence(rep, v, path) != 0)
+    struct entry_ref *ref = (struct entry_ref *)ctx + i;
+    ref->pos = i;
+    ref->entry = v;
+    return ref;
+}
+
+static int app_read(struct cfg_report *rep, void *entry, size_t i, const struct node *v,
+                    const char *ep, void *ctx, const struct node **name)
+{
+    struct config_app *a = entry;
+    struct app_target t = {a, ref_of(ctx, i, v)};
+    if (config_each_pair(rep, v, ep, app_pair, &t) != 0)
         return -1;
-    size_t n = v->n_items;
-    /* One spare row for the default MTA. */
-    c->apps = calloc(n + 1, sizeof *c->apps);
-    struct entry_ref *refs = calloc(n ? n : 1, sizeof *refs);
-    if (!c->apps || !refs) {
-        free(refs);
-        return cfg_fail_nomem(rep);
-    }
-    int rc = -1;
-    char ep[KEY_PATH_MAX];
-    for (size_t i = 0; i < n; i++) {
-        const struct node *e = v->items[i];
-        struct config_app *a = &c->apps[c->n_apps++];
-        struct app_target t = {a, &refs[i]};
-        refs[i].pos = i;
-        refs[i].entry = e;
-        cfg_path_index(ep, path, i);
-        if (config_each_pair(rep, e, ep, app_pair, &t) != 0)
-            goto out;
-        a->line = e->line;
-        if (!refs[i].type) {
-            cfg_fail_node(rep, e, ep, "missing required key 'type' (mta or service)");
-            goto out;
-        }
-        if (!refs[i].name) {
-            cfg_fail_node(rep, e, ep, "missing required key 'name'");
-            goto out;
-        }
-        if (app_fill(a) != 0) {
-            cfg_fail_nomem(rep);
-            goto out;
-        }
-    }
+    a->line = v->line;
+    if (!t.ref->type)
+        return cfg_fail_node(rep, v, ep, "missing required key 'type' (mta or service)");
+    if (!t.ref->name)
+        return cfg_fail_node(rep, v, ep, "missing required key 'name'");
+    *name = t.ref->name;
+    return app_fill(a) == 0 ? 0 : cfg_fail_nomem(rep);
+}
+
+static const struct config_list app_list = {
+    NULL, sizeof(struct config_app), offsetof(struct config_app, name), app_read,
+};
+
+/* At most one of the @p n applications of @p c (still in file order) is
+ * of type mta. */
+static int check_one_mta(struct cfg_report *rep, const struct config *c,
+                         const struct entry_ref *refs, size_t n, const char *path)
+{
     const struct entry_ref *mta = NULL;
     for (size_t i = 0; i < n; i++) {
         if (c->apps[i].kind != CONFIG_APP_MTA)
             continue;
         if (mta) {
-            char kp[KEY_PATH_MAX];
+            char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
             cfg_path_index(ep, path, i);
-            cfg_path_join(kp, ep, ".", "type");
-            cfg_fail_node(rep, refs[i].type, kp,
-                          "only one application may be of type mta (the first is "
-                          "%s[%zu] at line %u)", path, mta->pos, mta->entry->line);
-            goto out;
+            return cfg_fail_node(rep, refs[i].type, cfg_path_field(kp, ep, "type"),
+                                 "only one application may be of type mta (the first is "
+                                 "%s[%zu] at line %u)", path, mta->pos, mta->entry->line);
         }
         mta = &refs[i];
     }
-    rc = check_unique_index(rep, refs, n, path, "applIndex");
-out:
+    return 0;
+}
+
+/* The entries of sequence @p v (if it is one) for ref_of(), or NULL. */
+static struct entry_ref *refs_for(const struct node *v)
+{
+    size_t n = v->kind == NODE_SEQUENCE ? v->n_items : 0;
+    return calloc(n ? n : 1, sizeof(struct entry_ref));
+}
+
+static int load_applications(struct cfg_report *rep, struct config *c,
+                             const struct node *v, const char *path)
+{
+    struct entry_ref *refs = refs_for(v);
+    if (!refs)
+        return cfg_fail_nomem(rep);
+    void *items;
+    int rc = config_list_load(rep, v, path, &app_list, refs, &items, &c->n_apps);
+    c->apps = items;
+    if (rc == 0 && (check_one_mta(rep, c, refs, c->n_apps, path) != 0 ||
+                    check_unique_index(rep, refs, c->n_apps, path, "applIndex") != 0))
+        rc = -1;
     free(refs);
     return rc;
 }
@@ -623,49 +644,42 @@ static int check_unique_names(struct cfg_report *rep, const struct config *c,
     return rc;
 }
 
+static int channel_read(struct cfg_report *rep, void *entry, size_t i, const struct node *v,
+                        const char *ep, void *ctx, const struct node **name)
+{
+    struct config_channel *ch = entry;
+    struct channel_target t = {ch, ref_of(ctx, i, v)};
+    if (config_each_pair(rep, v, ep, channel_pair, &t) != 0)
+        return -1;
+    ch->line = v->line;
+    if (!t.ref->name)
+        return cfg_fail_node(rep, v, ep, "missing required key 'name'");
+    *name = t.ref->name;
+    if ((!ch->group_name && !(ch->group_name = strdup(ch->name))) ||
+        (!ch->description && !(ch->description = config_strdup(NULL))) ||
+        (!ch->url && !(ch->url = config_strdup(NULL))) ||
+        (!ch->queue && !(ch->queue = config_strdup(NULL))))
+        return cfg_fail_nomem(rep);
+    return 0;
+}
+
+/* Channel names are checked once all are read (check_unique_names()). */
+static const struct config_list channel_list = {
+    NULL, sizeof(struct config_channel), offsetof(struct config_channel, name), channel_read,
+};
+
 static int load_channels(struct cfg_report *rep, struct config *c, const struct node *v,
                          const char *path)
 {
-    if (ytree_is_null(v))
-        return 0;
-    if (ytree_expect_sequence(rep, v, path) != 0)
-        return -1;
-    size_t n = v->n_items;
-    c->channels = calloc(n ? n : 1, sizeof *c->channels);
-    struct entry_ref *refs = calloc(n ? n : 1, sizeof *refs);
-    if (!c->channels || !refs) {
-        free(refs);
+    struct entry_ref *refs = refs_for(v);
+    if (!refs)
         return cfg_fail_nomem(rep);
-    }
-    int rc = -1;
-    char ep[KEY_PATH_MAX];
-    for (size_t i = 0; i < n; i++) {
-        const struct node *e = v->items[i];
-        struct config_channel *ch = &c->channels[c->n_channels++];
-        struct channel_target t = {ch, &refs[i]};
-        refs[i].pos = i;
-        refs[i].entry = e;
-        cfg_path_index(ep, path, i);
-        if (config_each_pair(rep, e, ep, channel_pair, &t) != 0)
-            goto out;
-        ch->line = e->line;
-        if (!refs[i].name) {
-            cfg_fail_node(rep, e, ep, "missing required key 'name'");
-            goto out;
-        }
-        if ((!ch->group_name && !(ch->group_name = strdup(ch->name))) ||
-            (!ch->description && !(ch->description = config_strdup(NULL))) ||
-            (!ch->url && !(ch->url = config_strdup(NULL))) ||
-            (!ch->queue && !(ch->queue = config_strdup(NULL)))) {
-            cfg_fail_nomem(rep);
-            goto out;
-        }
-    }
-    if (check_unique_names(rep, c, refs, path) != 0 ||
-        check_unique_index(rep, refs, n, path, "mtaGroupIndex") != 0)
-        goto out;
-    rc = 0;
-out:
+    void *items;
+    int rc = config_list_load(rep, v, path, &channel_list, refs, &items, &c->n_channels);
+    c->channels = items;
+    if (rc == 0 && (check_unique_names(rep, c, refs, path) != 0 ||
+                    check_unique_index(rep, refs, c->n_channels, path, "mtaGroupIndex") != 0))
+        rc = -1;
     free(refs);
     return rc;
 }

@@ -179,17 +179,10 @@ static int is_pattern(const char *s)
 /* ------------------------------------------------------------------------ */
 /* Allocation and defaults                                                   */
 
-static void free_list(char **list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(list[i]);
-    free(list);
-}
-
 static void alarm_free(struct config_alarm *a)
 {
     free(a->name);
-    free_list(a->objects, a->n_objects);
+    config_free_list(a->objects, a->n_objects);
 }
 
 void config_alarm_free_all(struct config *c)
@@ -199,19 +192,6 @@ void config_alarm_free_all(struct config *c)
     free(c->alarms);
     c->alarms = NULL;
     c->n_alarms = 0;
-}
-
-/* "PATH.KEY" of entry path @p ep. */
-static const char *key_path(char out[KEY_PATH_MAX], const char *ep, const char *key)
-{
-    cfg_path_join(out, ep, ".", key);
-    return out;
-}
-
-/* Does node @p a start after node @p b in the file? */
-static int later(const struct node *a, const struct node *b)
-{
-    return a->line > b->line || (a->line == b->line && a->col > b->col);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -234,13 +214,9 @@ struct alarm_target {
 static int get_threshold(struct cfg_report *rep, const struct node *v, const char *path,
                          double *out)
 {
-    if (v->kind != NODE_SCALAR)
-        return cfg_fail_node(rep, v, path, "expected a number, found %s", ytree_kind_name(v));
-    char shown[48];
-    cfg_fail_printable(v->value, v->len, shown, sizeof shown);
-    if (!v->plain)
-        return cfg_fail_node(rep, v, path, "expected a number, found the quoted string '%s'",
-                             shown);
+    char shown[CFG_SHOWN_MAX];
+    if (cfg_get_plain(rep, v, path, "a number", shown) != 0)
+        return -1;
     if (strlen(v->value) != v->len || parse_number_decimal(v->value, out) != 0)
         return cfg_fail_node(rep, v, path,
                              "'%s' is not a number of at least 0 (such as 10 or 2.5, "
@@ -455,12 +431,12 @@ static int alarm_objects(struct cfg_report *rep, struct config_alarm *a,
     size_t wrong_s = 0;
     for (size_t s = 0; s < N_SOURCES; s++)
         if (at->objects[s] && !kind_takes(a->kind, (enum config_alarm_source)s) &&
-            (!wrong || later(wrong, at->objects[s]))) {
+            (!wrong || ytree_after(wrong, at->objects[s]))) {
             wrong = at->objects[s];
             wrong_s = s;
         }
     if (wrong)
-        return cfg_fail_node(rep, wrong, key_path(kp, ep, object_keys[wrong_s]),
+        return cfg_fail_node(rep, wrong, cfg_path_field(kp, ep, object_keys[wrong_s]),
                              "not used by %s %s alarm (%s)", article(a->kind), kind,
                              takes_text(a->kind));
     enum config_alarm_source s = kind_info[a->kind].source;
@@ -468,9 +444,9 @@ static int alarm_objects(struct cfg_report *rep, struct config_alarm *a,
         const struct node *q = at->objects[CONFIG_ALARM_ON_QUEUES],
                           *ch = at->objects[CONFIG_ALARM_ON_CHANNELS];
         if (q && ch) {
-            int ch_last = later(ch, q);
+            int ch_last = ytree_after(ch, q);
             return cfg_fail_node(rep, ch_last ? ch : q,
-                                 key_path(kp, ep, ch_last ? "channels" : "queues"),
+                                 cfg_path_field(kp, ep, ch_last ? "channels" : "queues"),
                                  "only one of queues: and channels: may be given");
         }
         if (!q && !ch)
@@ -480,7 +456,7 @@ static int alarm_objects(struct cfg_report *rep, struct config_alarm *a,
     a->source = s;
     if (s == CONFIG_ALARM_ON_SEGMENT || !at->objects[s])
         return 0;
-    return read_objects(rep, a, s, at->objects[s], key_path(kp, ep, object_keys[s]));
+    return read_objects(rep, a, s, at->objects[s], cfg_path_field(kp, ep, object_keys[s]));
 }
 
 /* Text of a threshold for a message: as written, or the default. */
@@ -511,17 +487,17 @@ static int alarm_thresholds(struct cfg_report *rep, struct config_alarm *a,
     const double values[] = {a->raise, a->clear};
     for (size_t i = 0; i < 2; i++)
         if (nodes[i] && (ki->flags & KIND_PERCENT) && values[i] > 100)
-            return cfg_fail_node(rep, nodes[i], key_path(kp, ep, names[i]),
+            return cfg_fail_node(rep, nodes[i], cfg_path_field(kp, ep, names[i]),
                                  "%s is out of range (0..100, a percentage)",
                                  nodes[i]->value);
     const char *raise_text = threshold_text(at->raise, "1");
     if (at->clear && !below && a->clear > a->raise)
-        return cfg_fail_node(rep, at->clear, key_path(kp, ep, "clear"),
+        return cfg_fail_node(rep, at->clear, cfg_path_field(kp, ep, "clear"),
                              "%s is above raise (%s): %s %s alarm raises at or above its "
                              "raise threshold and clears below clear",
                              at->clear->value, raise_text, article(a->kind), kind);
     if (at->clear && below && a->clear < a->raise)
-        return cfg_fail_node(rep, at->clear, key_path(kp, ep, "clear"),
+        return cfg_fail_node(rep, at->clear, cfg_path_field(kp, ep, "clear"),
                              "%s is below raise (%s): %s %s alarm raises at or below its "
                              "raise threshold and clears above clear",
                              at->clear->value, raise_text, article(a->kind), kind);
@@ -529,7 +505,7 @@ static int alarm_thresholds(struct cfg_report *rep, struct config_alarm *a,
     if ((!below && a->clear <= 0) || (below && a->clear >= 100)) {
         const struct node *n = at->clear ? at->clear : at->raise;
         const char *key = at->clear ? "clear" : "raise";
-        return cfg_fail_node(rep, n, key_path(kp, ep, key),
+        return cfg_fail_node(rep, n, cfg_path_field(kp, ep, key),
                              "%s would never clear%s: %s %s alarm clears %s clear",
                              n->value, at->clear ? "" : " (clear defaults to raise)",
                              article(a->kind), kind, below ? "above" : "below");
@@ -557,65 +533,62 @@ static int alarm_finish(struct cfg_report *rep, struct config_alarm *a,
         return -1;
     if (!(ki->flags & KIND_WINDOW)) {
         const struct node *n = at->window ? at->window : at->min_messages;
-        if (at->window && at->min_messages && later(at->window, at->min_messages))
+        if (at->window && at->min_messages && ytree_after(at->window, at->min_messages))
             n = at->min_messages;
         if (n)
             return cfg_fail_node(rep, n,
-                                 key_path(kp, ep, n == at->window ? "window" : "min_messages"),
+                                 cfg_path_field(kp, ep,
+                                                n == at->window ? "window" : "min_messages"),
                                  "not used by %s %s alarm (only by failure_rate and "
                                  "delivery_time)", article(a->kind), kind);
     }
     if ((ki->flags & KIND_PULSE) && at->for_s)
-        return cfg_fail_node(rep, at->for_s, key_path(kp, ep, "for"),
+        return cfg_fail_node(rep, at->for_s, cfg_path_field(kp, ep, "for"),
                              "not used by %s %s alarm: it is crossed for one check only",
                              article(a->kind), kind);
     if ((ki->flags & KIND_WINDOW) && a->window_s < a->interval_s) {
         if (at->window)
-            return cfg_fail_node(rep, at->window, key_path(kp, ep, "window"),
+            return cfg_fail_node(rep, at->window, cfg_path_field(kp, ep, "window"),
                                  "%u is shorter than interval (%u): a window holds at "
                                  "least one check", a->window_s, a->interval_s);
-        return cfg_fail_node(rep, at->interval, key_path(kp, ep, "interval"),
+        return cfg_fail_node(rep, at->interval, cfg_path_field(kp, ep, "interval"),
                              "%u is longer than window (%u, the default): give a window "
                              "of at least one interval", a->interval_s, a->window_s);
     }
     return 0;
 }
 
-static const char *alarm_name_at(const struct config *c, size_t i)
+static int alarm_read(struct cfg_report *rep, void *entry, size_t i, const struct node *v,
+                      const char *ep, void *ctx, const struct node **name)
 {
-    return c->alarms[i].name;
+    struct config_alarm *a = entry;
+    struct alarm_nodes at = {.entry = v};
+    struct alarm_target t = {a, &at};
+    (void)i, (void)ctx;
+    a->interval_s = ALARM_INTERVAL_S;
+    a->resend_s = ALARM_RESEND_S;
+    a->window_s = ALARM_WINDOW_S;
+    a->min_messages = ALARM_MIN_MESSAGES;
+    a->severity = CONFIG_SEVERITY_WARNING;
+    a->mail = 1;
+    a->line = v->line;
+    if (config_each_pair(rep, v, ep, alarm_pair, &t) != 0 || alarm_finish(rep, a, &at, ep) != 0)
+        return -1;
+    *name = at.name;
+    return 0;
 }
+
+static const struct config_list alarm_list = {
+    "alarm", sizeof(struct config_alarm), offsetof(struct config_alarm, name), alarm_read,
+};
 
 int config_alarm_load(struct cfg_report *rep, struct config *c, const struct node *v,
                       const char *path)
 {
-    if (ytree_is_null(v))
-        return 0;
-    if (ytree_expect_sequence(rep, v, path) != 0)
-        return -1;
-    c->alarms = calloc(v->n_items ? v->n_items : 1, sizeof *c->alarms);
-    if (!c->alarms)
-        return cfg_fail_nomem(rep);
-    for (size_t i = 0; i < v->n_items; i++) {
-        struct config_alarm *a = &c->alarms[c->n_alarms++];
-        struct alarm_nodes at = {.entry = v->items[i]};
-        struct alarm_target t = {a, &at};
-        char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
-        a->interval_s = ALARM_INTERVAL_S;
-        a->resend_s = ALARM_RESEND_S;
-        a->window_s = ALARM_WINDOW_S;
-        a->min_messages = ALARM_MIN_MESSAGES;
-        a->severity = CONFIG_SEVERITY_WARNING;
-        a->mail = 1;
-        a->line = v->items[i]->line;
-        cfg_path_index(ep, path, i);
-        if (config_each_pair(rep, v->items[i], ep, alarm_pair, &t) != 0 ||
-            alarm_finish(rep, a, &at, ep) != 0 ||
-            config_collect_unique(rep, c, i, alarm_name_at, at.name, key_path(kp, ep, "name"),
-                                  path, "alarm") != 0)
-            return -1;
-    }
-    return 0;
+    void *items;
+    int rc = config_list_load(rep, v, path, &alarm_list, NULL, &items, &c->n_alarms);
+    c->alarms = items;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -778,11 +751,11 @@ int config_alarm_check_refs(struct cfg_report *rep, const struct config *c,
         const char *key = object_keys[a->source];
         const struct node *objs = map_get(e, key);
         if (!objs) {
-            if (check_all(rep, c, a, map_get(e, "kind"), key_path(kp, ep, "kind")) != 0)
+            if (check_all(rep, c, a, map_get(e, "kind"), cfg_path_field(kp, ep, "kind")) != 0)
                 return -1;
             continue;
         }
-        key_path(kp, ep, key);
+        cfg_path_field(kp, ep, key);
         for (size_t k = 0; k < a->n_objects && k < object_count(objs); k++) {
             if (a->source != CONFIG_ALARM_ON_PORTS && is_pattern(a->objects[k]))
                 continue;

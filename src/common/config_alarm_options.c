@@ -29,20 +29,13 @@
 #define MAIL_FROM_USER "mtamond"
 #define SMTP_PORT 25
 
-static void free_list(char **list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(list[i]);
-    free(list);
-}
-
 static void mail_free(struct config_alarm_mail *m)
 {
     free(m->command);
     free(m->smtp);
     free(m->smtp_host);
     free(m->from);
-    free_list(m->to, m->n_to);
+    config_free_list(m->to, m->n_to);
     memset(m, 0, sizeof *m);
 }
 
@@ -89,13 +82,6 @@ int config_alarm_options_defaults(struct config *c)
     return mail_defaults(&o->mail) == 0 && o->state_file ? 0 : -1;
 }
 
-/* "PATH.KEY" of entry path @p ep. */
-static const char *key_path(char out[KEY_PATH_MAX], const char *ep, const char *key)
-{
-    cfg_path_join(out, ep, ".", key);
-    return out;
-}
-
 /* Where the mail keys were, for the checks after all are read. */
 struct mail_nodes {
     const struct node *command, *smtp;
@@ -105,17 +91,6 @@ struct mail_target {
     struct config_alarm_mail *m;
     struct mail_nodes *at;
 };
-
-/* An envelope address: no spaces, no angle brackets (they are added). */
-static int get_address(struct cfg_report *rep, const struct node *v, const char *path,
-                       char **out)
-{
-    if (cfg_get_text(rep, v, path, CONFIG_TEXT_MAX, TEXT_REQUIRED | TEXT_NO_SPACE, out) != 0)
-        return -1;
-    if (strpbrk(*out, "<>"))
-        return cfg_fail_node(rep, v, path, "'%s': the address without '<' and '>'", *out);
-    return 0;
-}
 
 /* to: one address or a sequence of them (replacing the default). */
 static int mail_to(struct cfg_report *rep, struct config_alarm_mail *m, const struct node *v,
@@ -129,7 +104,7 @@ static int mail_to(struct cfg_report *rep, struct config_alarm_mail *m, const st
         return cfg_fail_node(rep, v, path, "must not be empty (leave it out for postmaster)");
     if (n > MAIL_TO_MAX)
         return cfg_fail_node(rep, v, path, "%zu recipients: at most %d", n, MAIL_TO_MAX);
-    free_list(m->to, m->n_to);
+    config_free_list(m->to, m->n_to);
     m->n_to = 0;
     m->to = calloc(n, sizeof *m->to);
     if (!m->to)
@@ -141,7 +116,7 @@ static int mail_to(struct cfg_report *rep, struct config_alarm_mail *m, const st
             cfg_path_index(ip, path, i);
         else
             cfg_path_join(ip, path, "", "");
-        if (get_address(rep, item, ip, &m->to[m->n_to++]) != 0)
+        if (cfg_get_envelope(rep, item, ip, &m->to[m->n_to++]) != 0)
             return -1;
     }
     return 0;
@@ -207,19 +182,13 @@ static int mail_pair(struct cfg_report *rep, void *target, const char *key,
         return mail_smtp(rep, m, v, path);
     }
     if (strcmp(key, "from") == 0)
-        return get_address(rep, v, path, &m->from);
+        return cfg_get_envelope(rep, v, path, &m->from);
     if (strcmp(key, "to") == 0)
         return mail_to(rep, m, v, path);
     if (strcmp(key, "timeout") == 0)
         return cfg_get_ms(rep, v, path, MAIL_TIMEOUT_MIN_MS, MAIL_TIMEOUT_MAX_MS,
                           &m->timeout_ms);
     return 1;
-}
-
-/* Does node @p a start after node @p b in the file? */
-static int later(const struct node *a, const struct node *b)
-{
-    return a->line > b->line || (a->line == b->line && a->col > b->col);
 }
 
 static int options_mail(struct cfg_report *rep, struct config_alarm_mail *m,
@@ -233,9 +202,9 @@ static int options_mail(struct cfg_report *rep, struct config_alarm_mail *m,
         return -1;
     if (at.command && at.smtp) {
         char kp[KEY_PATH_MAX];
-        int smtp_last = later(at.smtp, at.command);
+        int smtp_last = ytree_after(at.smtp, at.command);
         return cfg_fail_node(rep, smtp_last ? at.smtp : at.command,
-                             key_path(kp, path, smtp_last ? "smtp" : "command"),
+                             cfg_path_field(kp, path, smtp_last ? "smtp" : "command"),
                              "only one of 'command' and 'smtp' may be given");
     }
     if (!at.command && !at.smtp)

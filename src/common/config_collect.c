@@ -115,29 +115,11 @@ static int check_glob(struct cfg_report *rep, const struct node *v, const char *
     return 0;
 }
 
-int config_collect_unique(struct cfg_report *rep, const struct config *c, size_t i,
-                          config_name_at_fn name_at, const struct node *v, const char *path,
-                          const char *section, const char *what)
-{
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(name_at(c, j), name_at(c, i)) == 0)
-            return cfg_fail_node(rep, v, path, "duplicate %s '%s' (also %s[%zu])", what,
-                                 name_at(c, i), section, j);
-    return 0;
-}
-
 /* Where each key of an entry was, for the checks after all are read. */
 struct entry_nodes {
     const struct node *entry, *name, *kind, *path, *glob, *depth, *postqueue,
         *postfix_config, *pidfile, *executable, *argument, *min, *max;
 };
-
-/* "PATH.KEY" of entry path @p ep, for a message about key @p key. */
-static const char *key_path(char out[KEY_PATH_MAX], const char *ep, const char *key)
-{
-    cfg_path_join(out, ep, ".", key);
-    return out;
-}
 
 /* ------------------------------------------------------------------------ */
 /* queues                                                                    */
@@ -220,12 +202,12 @@ static int check_postfix_readable(struct cfg_report *rep, const struct config_qu
             continue;
         int why = errno;
         if (!q->postqueue[0])
-            return cfg_fail_node(rep, at->path, key_path(kp, ep, "path"),
+            return cfg_fail_node(rep, at->path, cfg_path_field(kp, ep, "path"),
                                  "cannot read %s: %s, and postqueue is \"\" (no fallback)",
                                  dir, strerror(why));
         if (access(q->postqueue, X_OK) != 0)
             return cfg_fail_node(rep, at->postqueue ? at->postqueue : at->path,
-                                 key_path(kp, ep, at->postqueue ? "postqueue" : "path"),
+                                 cfg_path_field(kp, ep, at->postqueue ? "postqueue" : "path"),
                                  "cannot read %s (%s), and cannot run the fallback %s: %s",
                                  dir, strerror(why), q->postqueue, strerror(errno));
         break;
@@ -247,10 +229,10 @@ static int queue_finish(struct cfg_report *rep, struct config_queue *q,
         return cfg_fail_node(rep, at->entry, ep, "missing required key 'path'");
     if (q->kind == CONFIG_QUEUE_POSTFIX) {
         if (at->glob)
-            return cfg_fail_node(rep, at->glob, key_path(kp, ep, "glob"),
+            return cfg_fail_node(rep, at->glob, cfg_path_field(kp, ep, "glob"),
                                  "not used by a postfix queue");
         if (at->depth)
-            return cfg_fail_node(rep, at->depth, key_path(kp, ep, "depth"),
+            return cfg_fail_node(rep, at->depth, cfg_path_field(kp, ep, "depth"),
                                  "not used by a postfix queue");
         if (!q->postqueue && !(q->postqueue = config_strdup(DEFAULT_POSTQUEUE)))
             return cfg_fail_nomem(rep);
@@ -259,10 +241,10 @@ static int queue_finish(struct cfg_report *rep, struct config_queue *q,
         return check_postfix_readable(rep, q, at, ep);
     }
     if (at->postqueue)
-        return cfg_fail_node(rep, at->postqueue, key_path(kp, ep, "postqueue"),
+        return cfg_fail_node(rep, at->postqueue, cfg_path_field(kp, ep, "postqueue"),
                              "only for a postfix queue");
     if (at->postfix_config)
-        return cfg_fail_node(rep, at->postfix_config, key_path(kp, ep, "postfix_config"),
+        return cfg_fail_node(rep, at->postfix_config, cfg_path_field(kp, ep, "postfix_config"),
                              "only for a postfix queue");
     if (!at->depth)
         q->depth = q->kind == CONFIG_QUEUE_DIRECTORY ? QUEUE_DEPTH_DIRECTORY
@@ -270,39 +252,35 @@ static int queue_finish(struct cfg_report *rep, struct config_queue *q,
     if ((!q->glob && !(q->glob = config_strdup("*"))) ||
         !(q->postqueue = config_strdup(NULL)) || !(q->postfix_config = config_strdup(NULL)))
         return cfg_fail_nomem(rep);
-    return check_readable(rep, at->path, key_path(kp, ep, "path"), q->path);
+    return check_readable(rep, at->path, cfg_path_field(kp, ep, "path"), q->path);
 }
 
-static const char *queue_name_at(const struct config *c, size_t i)
+static int queue_read(struct cfg_report *rep, void *entry, size_t i, const struct node *v,
+                      const char *ep, void *ctx, const struct node **name)
 {
-    return c->queues[i].name;
+    struct config_queue *q = entry;
+    struct entry_nodes at = {.entry = v};
+    struct queue_target t = {q, &at};
+    (void)i, (void)ctx;
+    q->interval_s = QUEUE_INTERVAL_S;
+    q->line = v->line;
+    if (config_each_pair(rep, v, ep, queue_pair, &t) != 0 || queue_finish(rep, q, &at, ep) != 0)
+        return -1;
+    *name = at.name;
+    return 0;
 }
+
+static const struct config_list queue_list = {
+    "queue", sizeof(struct config_queue), offsetof(struct config_queue, name), queue_read,
+};
 
 int config_collect_queues(struct cfg_report *rep, struct config *c,
                           const struct node *v, const char *path)
 {
-    if (ytree_is_null(v))
-        return 0;
-    if (ytree_expect_sequence(rep, v, path) != 0)
-        return -1;
-    c->queues = calloc(v->n_items ? v->n_items : 1, sizeof *c->queues);
-    if (!c->queues)
-        return cfg_fail_nomem(rep);
-    for (size_t i = 0; i < v->n_items; i++) {
-        struct config_queue *q = &c->queues[c->n_queues++];
-        struct entry_nodes at = {.entry = v->items[i]};
-        struct queue_target t = {q, &at};
-        char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
-        q->interval_s = QUEUE_INTERVAL_S;
-        q->line = v->items[i]->line;
-        cfg_path_index(ep, path, i);
-        if (config_each_pair(rep, v->items[i], ep, queue_pair, &t) != 0 ||
-            queue_finish(rep, q, &at, ep) != 0 ||
-            config_collect_unique(rep, c, i, queue_name_at, at.name, key_path(kp, ep, "name"),
-                                  path, "queue") != 0)
-            return -1;
-    }
-    return 0;
+    void *items;
+    int rc = config_list_load(rep, v, path, &queue_list, NULL, &items, &c->n_queues);
+    c->queues = items;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -330,40 +308,38 @@ static int partition_pair(struct cfg_report *rep, void *target, const char *key,
     return 1;
 }
 
-static const char *partition_name_at(const struct config *c, size_t i)
+static int partition_read(struct cfg_report *rep, void *entry, size_t i,
+                          const struct node *v, const char *ep, void *ctx,
+                          const struct node **name)
 {
-    return c->partitions[i].name;
+    struct config_partition *p = entry;
+    struct entry_nodes at = {.entry = v};
+    struct partition_target t = {p, &at};
+    (void)i, (void)ctx;
+    p->interval_s = PARTITION_INTERVAL_S;
+    p->line = v->line;
+    if (config_each_pair(rep, v, ep, partition_pair, &t) != 0)
+        return -1;
+    if (!at.name)
+        return cfg_fail_node(rep, v, ep, "missing required key 'name'");
+    if (!at.path)
+        return cfg_fail_node(rep, v, ep, "missing required key 'path'");
+    *name = at.name;
+    return 0;
 }
+
+static const struct config_list partition_list = {
+    "partition", sizeof(struct config_partition), offsetof(struct config_partition, name),
+    partition_read,
+};
 
 int config_collect_partitions(struct cfg_report *rep, struct config *c,
                               const struct node *v, const char *path)
 {
-    if (ytree_is_null(v))
-        return 0;
-    if (ytree_expect_sequence(rep, v, path) != 0)
-        return -1;
-    c->partitions = calloc(v->n_items ? v->n_items : 1, sizeof *c->partitions);
-    if (!c->partitions)
-        return cfg_fail_nomem(rep);
-    for (size_t i = 0; i < v->n_items; i++) {
-        struct config_partition *p = &c->partitions[c->n_partitions++];
-        struct entry_nodes at = {.entry = v->items[i]};
-        struct partition_target t = {p, &at};
-        char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
-        p->interval_s = PARTITION_INTERVAL_S;
-        p->line = v->items[i]->line;
-        cfg_path_index(ep, path, i);
-        if (config_each_pair(rep, v->items[i], ep, partition_pair, &t) != 0)
-            return -1;
-        if (!at.name)
-            return cfg_fail_node(rep, at.entry, ep, "missing required key 'name'");
-        if (!at.path)
-            return cfg_fail_node(rep, at.entry, ep, "missing required key 'path'");
-        if (config_collect_unique(rep, c, i, partition_name_at, at.name,
-                                  key_path(kp, ep, "name"), path, "partition") != 0)
-            return -1;
-    }
-    return 0;
+    void *items;
+    int rc = config_list_load(rep, v, path, &partition_list, NULL, &items, &c->n_partitions);
+    c->partitions = items;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -478,10 +454,10 @@ static int process_finish(struct cfg_report *rep, struct config_process *p,
         return cfg_fail_node(rep, at->entry, ep,
                              "exactly one of 'pidfile' and 'executable' is required");
     if (at->argument && !at->executable)
-        return cfg_fail_node(rep, at->argument, key_path(kp, ep, "argument"),
+        return cfg_fail_node(rep, at->argument, cfg_path_field(kp, ep, "argument"),
                              "only with 'executable'");
     if (p->max && p->max < p->min)
-        return cfg_fail_node(rep, at->max, key_path(kp, ep, "max"),
+        return cfg_fail_node(rep, at->max, cfg_path_field(kp, ep, "max"),
                              "%u is less than min (%u)", p->max, p->min);
     if ((!p->pidfile && !(p->pidfile = config_strdup(NULL))) ||
         (!p->executable && !(p->executable = config_strdup(NULL))) ||
@@ -490,36 +466,34 @@ static int process_finish(struct cfg_report *rep, struct config_process *p,
     return 0;
 }
 
-static const char *process_name_at(const struct config *c, size_t i)
+static int process_read(struct cfg_report *rep, void *entry, size_t i, const struct node *v,
+                        const char *ep, void *ctx, const struct node **name)
 {
-    return c->processes[i].name;
+    struct config_process *p = entry;
+    struct entry_nodes at = {.entry = v};
+    struct process_target t = {p, &at};
+    (void)i, (void)ctx;
+    p->min = 1;
+    p->line = v->line;
+    if (config_each_pair(rep, v, ep, process_pair, &t) != 0 ||
+        process_finish(rep, p, &at, ep) != 0)
+        return -1;
+    *name = at.name;
+    return 0;
 }
+
+static const struct config_list process_list = {
+    "process", sizeof(struct config_process), offsetof(struct config_process, name),
+    process_read,
+};
 
 static int process_watch(struct cfg_report *rep, struct config *c, const struct node *v,
                          const char *path)
 {
-    if (ytree_is_null(v))
-        return 0;
-    if (ytree_expect_sequence(rep, v, path) != 0)
-        return -1;
-    c->processes = calloc(v->n_items ? v->n_items : 1, sizeof *c->processes);
-    if (!c->processes)
-        return cfg_fail_nomem(rep);
-    for (size_t i = 0; i < v->n_items; i++) {
-        struct config_process *p = &c->processes[c->n_processes++];
-        struct entry_nodes at = {.entry = v->items[i]};
-        struct process_target t = {p, &at};
-        char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
-        p->min = 1;
-        p->line = v->items[i]->line;
-        cfg_path_index(ep, path, i);
-        if (config_each_pair(rep, v->items[i], ep, process_pair, &t) != 0 ||
-            process_finish(rep, p, &at, ep) != 0 ||
-            config_collect_unique(rep, c, i, process_name_at, at.name, key_path(kp, ep, "name"),
-                                  path, "process") != 0)
-            return -1;
-    }
-    return 0;
+    void *items;
+    int rc = config_list_load(rep, v, path, &process_list, NULL, &items, &c->n_processes);
+    c->processes = items;
+    return rc;
 }
 
 static int processes_pair(struct cfg_report *rep, void *target, const char *key,
@@ -583,14 +557,14 @@ static int check_app_refs(struct cfg_report *rep, const struct config *c)
                 k++;
             if (k == cc->n_ports)
                 return cfg_fail_at(rep, a->port_pos.line, a->port_pos.col,
-                                   key_path(kp, ep, "port"),
+                                   cfg_path_field(kp, ep, "port"),
                                    "port %u is not watched: add it to connections.ports",
                                    (unsigned)a->port);
         }
         for (size_t k = 0; k < a->n_processes; k++)
             if (!config_process_find(c, a->processes[k]))
                 return cfg_fail_at(rep, a->processes_pos.line, a->processes_pos.col,
-                                   key_path(kp, ep, "processes"),
+                                   cfg_path_field(kp, ep, "processes"),
                                    "no process '%s' in processes.watch", a->processes[k]);
     }
     return 0;
@@ -607,7 +581,7 @@ int config_collect_check_refs(struct cfg_report *rep, const struct config *c)
         char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
         cfg_path_index(ep, "channels", i);
         return cfg_fail_at(rep, ch->queue_pos.line, ch->queue_pos.col,
-                           key_path(kp, ep, "queue"),
+                           cfg_path_field(kp, ep, "queue"),
                            "no queue '%s' in queues (a postfix queue NAME also has "
                            "NAME/maildrop, NAME/incoming, NAME/active, NAME/deferred "
                            "and NAME/hold)", ch->queue);

@@ -11,6 +11,8 @@
 #ifndef MTAMON_CONFIG_INTERNAL_H
 #define MTAMON_CONFIG_INTERNAL_H
 
+#include <stddef.h>
+
 #include "cfg_fail.h"
 #include "cfg_get.h"
 #include "mtamon_config.h"
@@ -43,6 +45,9 @@ extern const struct enum_value config_booleans[];
 /* strdup(s), or of "" for NULL; NULL on ENOMEM. */
 char *config_strdup(const char *s);
 
+/* Free the @p n strings of @p list, then @p list. */
+void config_free_list(char **list, size_t n);
+
 /*
  * The collectors' sections of mtamon.yaml into @p c: each returns 0 or -1
  * after a message.  Called by the top-level walk for the key of the same
@@ -64,17 +69,30 @@ int config_collect_processes(struct cfg_report *rep, struct config *c,
 int config_collect_name(struct cfg_report *rep, const struct node *v, const char *path,
                         char **out);
 
-/* The name of entry @p i of a section of @p c. */
-typedef const char *(*config_name_at_fn)(const struct config *c, size_t i);
+/* A section that is a sequence of entries, each a mapping. */
+struct config_list {
+    /* Names the thing in the message about a repeated name ("duplicate
+     * WHAT 'x' (also SECTION[j])"); NULL: the names are not checked. */
+    const char *what;
+    size_t size;        /* of one entry */
+    size_t name_offset; /* of the entry's char *name (with what) */
+    /*
+     * Read entry @p i (zeroed memory at @p entry) from @p v, at entry path
+     * @p ep; @p ctx is config_list_load()'s.  Sets *@p name to the node
+     * of the name key (with what).  0, or -1 after a message.
+     */
+    int (*read)(struct cfg_report *rep, void *entry, size_t i, const struct node *v,
+                const char *ep, void *ctx, const struct node **name);
+};
 
 /*
- * Entry @p i's name (whose value is @p v at key path @p path) is not the
- * name of an earlier entry of @p section; @p what names the thing in the
- * message ("duplicate WHAT 'x' (also SECTION[j])").  0 or -1 after it.
+ * The sequence @p v at @p path (null: no entries) into *@p items (an
+ * array from calloc(), NULL for none) and *@p n, which counts every entry
+ * begun, so that the caller frees a half-read one too.  0, or -1 after a
+ * message.
  */
-int config_collect_unique(struct cfg_report *rep, const struct config *c, size_t i,
-                          config_name_at_fn name_at, const struct node *v,
-                          const char *path, const char *section, const char *what);
+int config_list_load(struct cfg_report *rep, const struct node *v, const char *path,
+                     const struct config_list *list, void *ctx, void **items, size_t *n);
 
 /*
  * The key path "applications[N]" of c->apps[@p i] as the file numbers it

@@ -414,13 +414,6 @@ struct probe_nodes {
         *expect, *search, *from, *to, *poll;
 };
 
-/* "PATH.KEY" of entry path @p ep. */
-static const char *key_path(char out[KEY_PATH_MAX], const char *ep, const char *key)
-{
-    cfg_path_join(out, ep, ".", key);
-    return out;
-}
-
 /* An absolute path, at most CONFIG_PATH_MAX bytes. */
 static int get_absolute(struct cfg_report *rep, const struct node *v, const char *path,
                         char **out)
@@ -511,17 +504,6 @@ static int mailbox_pair(struct cfg_report *rep, void *target, const char *key,
     return endpoint_pair(rep, &t->p->mailbox, &t->at->mailbox, key, v, path);
 }
 
-/* An envelope address: no spaces, no angle brackets (they are added). */
-static int get_envelope(struct cfg_report *rep, const struct node *v, const char *path,
-                        char **out)
-{
-    if (cfg_get_text(rep, v, path, CONFIG_TEXT_MAX, TEXT_REQUIRED | TEXT_NO_SPACE, out) != 0)
-        return -1;
-    if (strpbrk(*out, "<>"))
-        return cfg_fail_node(rep, v, path, "'%s': the address without '<' and '>'", *out);
-    return 0;
-}
-
 static int probe_pair(struct cfg_report *rep, void *target, const char *key,
                       const struct node *v, const char *path)
 {
@@ -585,11 +567,11 @@ static int probe_pair(struct cfg_report *rep, void *target, const char *key,
     }
     if (strcmp(key, "from") == 0) {
         at->from = v;
-        return get_envelope(rep, v, path, &p->mail_from);
+        return cfg_get_envelope(rep, v, path, &p->mail_from);
     }
     if (strcmp(key, "to") == 0) {
         at->to = v;
-        return get_envelope(rep, v, path, &p->mail_to);
+        return cfg_get_envelope(rep, v, path, &p->mail_to);
     }
     if (strcmp(key, "poll") == 0) {
         at->poll = v;
@@ -605,8 +587,9 @@ static int only_for(struct cfg_report *rep, const struct node *n, const char *ep
     char kp[KEY_PATH_MAX];
     if (!n || used)
         return 0;
-    return cfg_fail_node(rep, n, key_path(kp, ep, key), "not used by a %s probe (only by %s)",
-                         config_probe_kind_name(kind), which);
+    return cfg_fail_node(rep, n, cfg_path_field(kp, ep, key),
+                         "not used by a %s probe (only by %s)", config_probe_kind_name(kind),
+                         which);
 }
 
 /* Checks of an endpoint that need all its keys (@p ep path, e.g.
@@ -619,18 +602,18 @@ static int endpoint_finish(struct cfg_report *rep, const struct config_probe_end
     if (!at->address)
         return cfg_fail_node(rep, at->entry, ep, "missing required key 'address'");
     if (kind == CONFIG_PROBE_TCP && !e->unix_path[0] && e->port == 0)
-        return cfg_fail_node(rep, at->address, key_path(kp, ep, "address"),
+        return cfg_fail_node(rep, at->address, cfg_path_field(kp, ep, "address"),
                              "'%s': a tcp probe needs a port (host:port)", e->address);
     if (e->tls == CONFIG_TLS_STARTTLS &&
         (kind == CONFIG_PROBE_TCP || kind == CONFIG_PROBE_HTTP))
-        return cfg_fail_node(rep, at->tls, key_path(kp, ep, "tls"),
+        return cfg_fail_node(rep, at->tls, cfg_path_field(kp, ep, "tls"),
                              "a %s probe has no STARTTLS (none or implicit)",
                              config_probe_kind_name(kind));
     const struct node *tls_keys[] = {at->tls_verify, at->tls_ca, at->tls_name};
     static const char *const tls_names[] = {"tls_verify", "tls_ca", "tls_name"};
     for (size_t i = 0; i < 3; i++)
         if (tls_keys[i] && e->tls == CONFIG_TLS_NONE)
-            return cfg_fail_node(rep, tls_keys[i], key_path(kp, ep, tls_names[i]),
+            return cfg_fail_node(rep, tls_keys[i], cfg_path_field(kp, ep, tls_names[i]),
                                  "only with tls: implicit or starttls");
     return 0;
 }
@@ -670,7 +653,7 @@ static int probe_finish(struct cfg_report *rep, struct config_probe *p,
         if (!at->mailbox.entry)
             return cfg_fail_node(rep, at->server.entry, ep,
                                  "missing required key 'mailbox' (where the message is read)");
-        key_path(mp, ep, "mailbox");
+        cfg_path_field(mp, ep, "mailbox");
         if (!at->mailbox.kind)
             return cfg_fail_node(rep, at->mailbox.entry, mp,
                                  "missing required key 'kind' (imap or pop3)");
@@ -691,7 +674,7 @@ static int probe_finish(struct cfg_report *rep, struct config_probe *p,
     if (!at->slow)
         p->slow_ms = config_probe_default_slow_ms(k, p->timeout_ms);
     else if (p->slow_ms && p->slow_ms >= p->timeout_ms)
-        return cfg_fail_node(rep, at->slow, key_path(kp, ep, "slow"),
+        return cfg_fail_node(rep, at->slow, cfg_path_field(kp, ep, "slow"),
                              "%s s is not below the timeout (%u ms): it could never be slow",
                              at->slow->value, p->timeout_ms);
     if (probe_fill(p) != 0 || config_probe_complete(p) != 0)
@@ -699,36 +682,32 @@ static int probe_finish(struct cfg_report *rep, struct config_probe *p,
     return 0;
 }
 
-static const char *probe_name_at(const struct config *c, size_t i)
+static int probe_read(struct cfg_report *rep, void *entry, size_t i, const struct node *v,
+                      const char *ep, void *ctx, const struct node **name)
 {
-    return c->probes[i].name;
+    struct config_probe *p = entry;
+    struct probe_nodes at = {.server.entry = v};
+    struct probe_target t = {p, &at};
+    (void)i, (void)ctx;
+    probe_defaults(p, CONFIG_PROBE_TCP);
+    p->line = v->line;
+    if (config_each_pair(rep, v, ep, probe_pair, &t) != 0 || probe_finish(rep, p, &at, ep) != 0)
+        return -1;
+    *name = at.name;
+    return 0;
 }
+
+static const struct config_list probe_list = {
+    "probe", sizeof(struct config_probe), offsetof(struct config_probe, name), probe_read,
+};
 
 int config_probe_load(struct cfg_report *rep, struct config *c, const struct node *v,
                       const char *path)
 {
-    if (ytree_is_null(v))
-        return 0;
-    if (ytree_expect_sequence(rep, v, path) != 0)
-        return -1;
-    c->probes = calloc(v->n_items ? v->n_items : 1, sizeof *c->probes);
-    if (!c->probes)
-        return cfg_fail_nomem(rep);
-    for (size_t i = 0; i < v->n_items; i++) {
-        struct config_probe *p = &c->probes[c->n_probes++];
-        struct probe_nodes at = {.server.entry = v->items[i]};
-        struct probe_target t = {p, &at};
-        char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
-        probe_defaults(p, CONFIG_PROBE_TCP);
-        p->line = v->items[i]->line;
-        cfg_path_index(ep, path, i);
-        if (config_each_pair(rep, v->items[i], ep, probe_pair, &t) != 0 ||
-            probe_finish(rep, p, &at, ep) != 0 ||
-            config_collect_unique(rep, c, i, probe_name_at, at.name, key_path(kp, ep, "name"),
-                                  path, "probe") != 0)
-            return -1;
-    }
-    return 0;
+    void *items;
+    int rc = config_list_load(rep, v, path, &probe_list, NULL, &items, &c->n_probes);
+    c->probes = items;
+    return rc;
 }
 
 int config_probe_check_refs(struct cfg_report *rep, const struct config *c)
@@ -739,7 +718,7 @@ int config_probe_check_refs(struct cfg_report *rep, const struct config *c)
             continue;
         char ep[KEY_PATH_MAX], kp[KEY_PATH_MAX];
         config_collect_app_path(ep, c, i);
-        key_path(kp, ep, "probe");
+        cfg_path_field(kp, ep, "probe");
         if (a->kind != CONFIG_APP_SERVICE)
             return cfg_fail_at(rep, a->probe_pos.line, a->probe_pos.col, kp,
                                "only on a service row (type: service): the mta row's "

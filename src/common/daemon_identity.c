@@ -12,6 +12,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+/* "unknown WHAT 'NAME'", with why when the lookup set errno. */
+static int unknown(char *err, size_t errlen, const char *what, const char *name)
+{
+    snprintf(err, errlen, "unknown %s '%s'%s%s", what, name, errno ? ": " : "",
+             errno ? strerror(errno) : "");
+    return EX_NOUSER;
+}
+
 int daemon_identity_lookup(const char *user, const char *group,
                            struct daemon_identity *id,
                            char *err, size_t errlen)
@@ -21,11 +29,8 @@ int daemon_identity_lookup(const char *user, const char *group,
         return 0;
     errno = 0;
     const struct passwd *pw = getpwnam(user);
-    if (!pw) {
-        snprintf(err, errlen, "unknown user '%s'%s%s", user,
-                 errno ? ": " : "", errno ? strerror(errno) : "");
-        return EX_NOUSER;
-    }
+    if (!pw)
+        return unknown(err, errlen, "user", user);
     if (strlen(pw->pw_name) >= sizeof id->name) {
         snprintf(err, errlen, "user name '%s' is too long", user);
         return EX_NOUSER;
@@ -36,11 +41,8 @@ int daemon_identity_lookup(const char *user, const char *group,
     if (group && *group) {
         errno = 0;
         const struct group *gr = getgrnam(group);
-        if (!gr) {
-            snprintf(err, errlen, "unknown group '%s'%s%s", group,
-                     errno ? ": " : "", errno ? strerror(errno) : "");
-            return EX_NOUSER;
-        }
+        if (!gr)
+            return unknown(err, errlen, "group", group);
         id->gid = gr->gr_gid;
     }
     id->change = geteuid() == 0 && (id->uid != 0 || id->gid != getegid());

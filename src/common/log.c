@@ -3,12 +3,12 @@
  */
 #include "log.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "log_msg.h"
+
 static enum config_log_target log_target = CONFIG_LOG_STDERR;
-static int log_min_priority = LOG_INFO;
 static int log_syslog_open;
 static char log_ident[32] = "mtamon";
 
@@ -16,7 +16,7 @@ void log_open(const char *ident, enum config_log_target target, int facility,
               int min_priority)
 {
     snprintf(log_ident, sizeof log_ident, "%s", ident);
-    log_min_priority = min_priority;
+    log_msg_threshold(min_priority);
     log_target = target;
     if (target == CONFIG_LOG_SYSLOG && !log_syslog_open) {
         /* syslog keeps the pointer: log_ident is static. */
@@ -37,16 +37,8 @@ static const char *priority_name(int priority)
     }
 }
 
-void log_msg(int priority, const char *fmt, ...)
+void log_msg_write(int priority, const char *text)
 {
-    if (priority > log_min_priority)
-        return;
-    char text[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-
     if (log_target == CONFIG_LOG_SYSLOG) {
         syslog(priority, "%s", text);
         return;

@@ -41,6 +41,11 @@ static int node_add(struct node *parent, struct node *child)
 }
 
 /* A plain empty, "~" or "null" scalar: YAML's null (an empty section). */
+int ytree_after(const struct node *a, const struct node *b)
+{
+    return a->line > b->line || (a->line == b->line && a->col > b->col);
+}
+
 int ytree_is_null(const struct node *n)
 {
     if (n->kind != NODE_SCALAR || !n->plain)

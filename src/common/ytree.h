@@ -62,6 +62,9 @@ static inline const struct node *map_value(const struct node *m, size_t i)
 /* A plain empty, "~" or "null" scalar: YAML's null (an empty section). */
 int ytree_is_null(const struct node *n);
 
+/* Does node @p a start after node @p b in the file? */
+int ytree_after(const struct node *a, const struct node *b);
+
 /* "a scalar", "a sequence" or "a mapping", for messages. */
 const char *ytree_kind_name(const struct node *n);
 
