@@ -240,7 +240,10 @@ assert_eq 0 "$(traps | wc -l)" \
 
 # --- queue_length: raise, nothing inside resend, re-send, clear ---------------
 
-for i in 1 2 3 4 5; do sized_file "$T/spool/m$i" 100 "$(date +%s)"; done
+# The five arrive at once (one rename of their directory): a scan running
+# meanwhile must not see three of them and raise with 3.
+for i in 1 2 3 4 5; do sized_file "$T/arriving/q/m$i" 100 "$(date +%s)"; done
+mv "$T/arriving/q" "$T/spool/q"
 expect_trap "qlen raised: 5 messages >= 3, kind queueLength(7), major(2)" qlen 1 \
     "raise 1 qlen spool 5 3 7 2"
 expect_trap "qlen re-sent while raised, still 5 >= 3" qlen 2 "raise 1 qlen spool 5 3 7 2"
@@ -252,13 +255,13 @@ if [ $((up2 - up1)) -ge 800 ]; then
 else
     fail "nothing within the 8 s resend interval" "the re-send came $((up2 - up1)) ticks later"
 fi
-rm -f "$T/spool/m2" "$T/spool/m3"
+rm -f "$T/spool/q/m2" "$T/spool/q/m3"
 sleep 3
-rm -f "$T/spool/m4"
+rm -f "$T/spool/q/m4"
 sleep 3
 assert_eq 0 "$(traps_of qlen | grep -c '^clear')" \
     "qlen: at 3, then 2 messages (between the thresholds): no clear"
-rm -f "$T/spool/m5"
+rm -f "$T/spool/q/m5"
 has_clear_of() { [ "$(traps_of "$1" | grep -c '^clear')" -ge "$2" ]; }
 wait_until 20 has_clear_of qlen 1
 assert_eq "clear 1 qlen spool 1 2 7 2" "$(traps_of qlen | grep '^clear' | head -n 1 | cut -d' ' -f1,3-9)" \
