@@ -32,9 +32,6 @@
 require_program "$MTAMON"
 snmp_setup
 
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
-RAISED=$ROOT.0.1
-CLEARED=$ROOT.0.2
 T=$IT_TMP
 
 # --- the fixtures -------------------------------------------------------------
@@ -82,9 +79,7 @@ assert_exit 0 "the segment is created with its channels"
 
 # The handler shipped in conf/ turns each notification into a line.
 SNMP_TRAPD_EXTRA="traphandle default $IT_TOP_SRCDIR/conf/mtamon-traphandle $T/handled.log"
-snmp_start_trapd || { fail "snmptrapd starts"; finish; }
-SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public"
-snmp_start_master || { fail "master starts"; finish; }
+snmp_start_master_and_trapd
 
 CONF=$T/mtamon.yaml
 snmp_write_agent_config "$CONF" "channels:
