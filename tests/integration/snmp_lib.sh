@@ -44,6 +44,7 @@
 #   SNMP_MASTER_CONF / SNMP_MASTER_LOG / SNMP_MASTER_PID
 #   SNMP_AGENT_LOG / SNMP_AGENT_PID (mtamond's stdout+stderr, PID)
 #   MTAMOND             the daemon under test
+#   NS APPL ASSOC MTA MTAT GRP ROOT RAISED CLEARED: OIDs (see below)
 # Variables a test may set before the calls:
 #   SNMP_TIMEOUT (s, default 2) and SNMP_RETRIES (default 1) of the tools;
 #   SNMP_MIB_OPTS, an array of the MIB options the tools get
@@ -59,6 +60,17 @@
 #   $SNMP_DIR/snmpd.out).
 
 MTAMOND="$IT_BUILDDIR/src/agent/mtamond"
+
+# The OIDs the tests query, numeric (the tools load no MIB).
+NS=1.3.6.1.2.1.27                   # NETWORK-SERVICES-MIB (RFC 2788)
+APPL=$NS.1.1                        # applEntry
+ASSOC=$NS.2.1                       # assocEntry
+MTA=1.3.6.1.2.1.28                  # MTA-MIB (RFC 2789)
+MTAT=$MTA.1.1                       # mtaEntry
+GRP=$MTA.2.1                        # mtaGroupEntry
+ROOT=1.3.6.1.4.1.8072.9999.9999.25  # MTAMON-MIB
+RAISED=$ROOT.0.1                    # the mtamonAlarmRaised notification
+CLEARED=$ROOT.0.2                   # mtamonAlarmCleared
 SNMP_TIMEOUT=${SNMP_TIMEOUT:-2}
 SNMP_RETRIES=${SNMP_RETRIES:-1}
 SNMP_MIB_OPTS=(-m "" -M /dev/null)
@@ -742,7 +754,8 @@ SNMP_TRAPD_EXTRA=${SNMP_TRAPD_EXTRA:-}
 # lists them all, in order); SNMP_TRAPD_EXTRA (e.g. a traphandle line) is
 # added to its configuration.  Point the master at it with
 # SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public" before
-# snmp_start_master.  Skips the test when snmptrapd is not installed.
+# snmp_start_master (snmp_start_master_and_trapd does both).  Skips the
+# test when snmptrapd is not installed.
 snmp_start_trapd()
 {
     local trapd
@@ -763,6 +776,17 @@ snmp_start_trapd()
         sed 's/^/     | /' "$SNMP_DIR/snmptrapd.out" "$SNMP_TRAPD_LOG" 2>/dev/null
         return 1
     }
+}
+
+# snmp_start_master_and_trapd: snmptrapd, then the master with its
+# notifications sent there (trap2sink, community public, kept in
+# SNMP_MASTER_EXTRA for later restarts); fails and finishes the test
+# if either does not start.
+snmp_start_master_and_trapd()
+{
+    snmp_start_trapd || { fail "snmptrapd starts"; finish; }
+    SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public"
+    snmp_start_master || { fail "master starts"; finish; }
 }
 
 # snmp_stop_trapd: stop snmptrapd (by PID) and reap it.

@@ -28,9 +28,6 @@
 require_program "$MTAMON"
 snmp_setup
 
-APPL=1.3.6.1.2.1.27.1.1
-GRP=1.3.6.1.2.1.28.2.1
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
 AGENT=$ROOT.1.1
 QUEUE=$ROOT.1.2.1
 PART=$ROOT.1.3.1

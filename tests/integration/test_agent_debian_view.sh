@@ -22,10 +22,6 @@
 require_program "$MTAMON"
 snmp_setup
 
-NS=1.3.6.1.2.1.27
-MTA=1.3.6.1.2.1.28
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
-
 STOCK="view   systemonly  included   .1.3.6.1.2.1.1
 view   systemonly  included   .1.3.6.1.2.1.25.1
 rocommunity  stock default -V systemonly"

@@ -28,12 +28,6 @@
 require_program "$MTAMON"
 snmp_setup
 
-NS=1.3.6.1.2.1.27          # NETWORK-SERVICES-MIB
-APPL=$NS.1.1               # applEntry
-ASSOC=$NS.2.1              # assocEntry
-MTA=1.3.6.1.2.1.28         # MTA-MIB
-MTAT=$MTA.1.1              # mtaEntry
-GRP=$MTA.2.1               # mtaGroupEntry
 GASSOC=$MTA.3.1            # mtaGroupAssociationEntry
 GERR=$MTA.5.1              # mtaGroupErrorEntry
 SMTP_OID=.1.3.6.1.2.1.27.4.25

@@ -29,8 +29,6 @@
 
 snmp_setup
 
-APPL=1.3.6.1.2.1.27.1.1
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
 PROBE=$ROOT.1.8.1
 NO_INSTANCE="No Such Instance currently exists at this OID"
 T=$IT_TMP

@@ -26,10 +26,6 @@
 require_program "$MTAMON"
 snmp_setup
 
-NS=1.3.6.1.2.1.27
-MTA=1.3.6.1.2.1.28
-MTAT=$MTA.1.1
-GRP=$MTA.2.1
 STOCK_MODULES=-smux,mteTrigger,mteTriggerConf
 
 new_segment SEG

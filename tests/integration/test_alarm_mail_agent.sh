@@ -20,7 +20,6 @@ snmp_setup
 trap 'rc=$?; snmp_cleanup_short_dir; (exit "$rc"); ms_cleanup' EXIT
 
 T=$IT_TMP
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
 SEGMENT_STATUS=$ROOT.1.1.1.0
 
 section "private Dovecot, Postfix and snmpd"

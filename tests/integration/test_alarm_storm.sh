@@ -19,8 +19,6 @@
 require_program "$MTAMON"
 snmp_setup
 
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
-RAISED=$ROOT.0.1
 SUMMARY=$ROOT.0.3
 SEGMENT_STATUS=$ROOT.1.1.1.0
 T=$IT_TMP
@@ -32,9 +30,7 @@ assert_exit 0 "a segment for 1,100 channels"
 emit --segment "$SEG" channel special
 assert_exit 0 "channel special"
 
-snmp_start_trapd || { fail "snmptrapd starts"; finish; }
-SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public"
-snmp_start_master || { fail "master starts"; finish; }
+snmp_start_master_and_trapd
 
 CONF=$T/mtamon.yaml
 snmp_write_agent_config "$CONF" "channels:

@@ -32,9 +32,6 @@
 require_program "$MTAMON"
 snmp_setup
 
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
-RAISED=$ROOT.0.1
-CLEARED=$ROOT.0.2
 T=$IT_TMP
 
 # --- the fixtures -------------------------------------------------------------
@@ -82,9 +79,7 @@ assert_exit 0 "the segment is created with its channels"
 
 # The handler shipped in conf/ turns each notification into a line.
 SNMP_TRAPD_EXTRA="traphandle default $IT_TOP_SRCDIR/conf/mtamon-traphandle $T/handled.log"
-snmp_start_trapd || { fail "snmptrapd starts"; finish; }
-SNMP_MASTER_EXTRA="trap2sink 127.0.0.1:$SNMP_TRAP_PORT public"
-snmp_start_master || { fail "master starts"; finish; }
+snmp_start_master_and_trapd
 
 CONF=$T/mtamon.yaml
 snmp_write_agent_config "$CONF" "channels:
@@ -240,10 +235,10 @@ assert_eq 0 "$(traps | wc -l)" \
 
 # --- queue_length: raise, nothing inside resend, re-send, clear ---------------
 
-# The five arrive at once (one rename of their directory): a scan running
-# meanwhile must not see three of them and raise with 3.
-for i in 1 2 3 4 5; do sized_file "$T/arriving/q/m$i" 100 "$(date +%s)"; done
-mv "$T/arriving/q" "$T/spool/q"
+# The five appear at once (one rename(2) of a directory filled beside the
+# empty spool): a check between two of them would raise on 3 or 4.
+for i in 1 2 3 4 5; do sized_file "$T/spool.new/m$i" 100 "$(date +%s)"; done
+mv -T "$T/spool.new" "$T/spool" || fail "five messages queued at once"
 expect_trap "qlen raised: 5 messages >= 3, kind queueLength(7), major(2)" qlen 1 \
     "raise 1 qlen spool 5 3 7 2"
 expect_trap "qlen re-sent while raised, still 5 >= 3" qlen 2 "raise 1 qlen spool 5 3 7 2"
@@ -255,13 +250,13 @@ if [ $((up2 - up1)) -ge 800 ]; then
 else
     fail "nothing within the 8 s resend interval" "the re-send came $((up2 - up1)) ticks later"
 fi
-rm -f "$T/spool/q/m2" "$T/spool/q/m3"
+rm -f "$T/spool/m2" "$T/spool/m3"
 sleep 3
-rm -f "$T/spool/q/m4"
+rm -f "$T/spool/m4"
 sleep 3
 assert_eq 0 "$(traps_of qlen | grep -c '^clear')" \
     "qlen: at 3, then 2 messages (between the thresholds): no clear"
-rm -f "$T/spool/q/m5"
+rm -f "$T/spool/m5"
 has_clear_of() { [ "$(traps_of "$1" | grep -c '^clear')" -ge "$2" ]; }
 wait_until 20 has_clear_of qlen 1
 assert_eq "clear 1 qlen spool 1 2 7 2" "$(traps_of qlen | grep '^clear' | head -n 1 | cut -d' ' -f1,3-9)" \

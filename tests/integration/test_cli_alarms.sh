@@ -16,6 +16,24 @@ T=$IT_TMP
 export TZ=UTC
 NOW_MS=$(now_ms)
 
+# json_round_trip DESC STATE PRINTED: `mtamon alarms --state STATE --json`
+# exits 0 and prints (kept in PRINTED) the same document as STATE; the
+# python on stdin checks more of it, as printed and original.
+json_round_trip()
+{
+    local more
+    more=$(cat)
+    cli alarms --state "$2" --json
+    assert_exit 0 "$1: exit status 0"
+    cp "$T/out" "$3"
+    py_check "$1" "$3" "$2" <<PY
+import sys
+printed, original = load(sys.argv[1]), load(sys.argv[2])
+check("same document as the file", printed, original)
+$more
+PY
+}
+
 # state_file FILE WRITTEN_MS [ALARMS_JSON]: a state file as mtamond writes
 # it: three alarms (spool-space with three rows, one of them gone from its
 # last check; stale on the segment, pending; procs, never checked), or the
@@ -77,13 +95,7 @@ assert_file_eq "$T/want" "$T/got" "text: the table and the totals, line by line"
 # ------------------------------------------------------------------------
 section "--json: the document, re-serialised"
 
-cli alarms --state "$T/alarms.json" --json
-assert_exit 0 "json: exit status 0"
-cp "$T/out" "$T/printed.json"
-py_check "json" "$T/printed.json" "$T/alarms.json" <<'PY'
-import sys
-printed, original = load(sys.argv[1]), load(sys.argv[2])
-check("same document as the file", printed, original)
+json_round_trip "json" "$T/alarms.json" "$T/printed.json" <<'PY'
 check("keys in order", list(printed.keys()),
       ["version", "written_ms", "host", "notifications", "alarms"])
 check("a row's keys in order", list(get(printed, "alarms", 0, "rows", 0).keys()),
@@ -145,13 +157,7 @@ assert_eq 'q"uote\d  connections  a?b??[31m?\  active  1e+20  100/0.5      18446
     "$(sed -n 4p <<<"$OUT")" "hostile: one '?' per control character (C0, DEL, C1, U+2028), huge counts exact"
 assert_eq 'q"uote\d  connections  café         clear   -      100/0.5      0                     0        never        0/0' \
     "$(sed -n 5p <<<"$OUT")" "hostile: UTF-8 as it is, a null value as '-'"
-cli alarms --state "$T/hostile.json" --json
-assert_exit 0 "hostile json: exit status 0"
-cp "$T/out" "$T/hostile-printed.json"
-py_check "hostile json" "$T/hostile-printed.json" "$T/hostile.json" <<'PY'
-import sys
-printed, original = load(sys.argv[1]), load(sys.argv[2])
-check("same document", printed, original)
+json_round_trip "hostile json" "$T/hostile.json" "$T/hostile-printed.json" <<'PY'
 check("the object, escapes and all", get(printed, "alarms", 0, "rows", 0, "object"),
       "a\x01b\x7f\x9b[31m\u2028\\")
 check("2^64 - 1 exactly", get(printed, "alarms", 0, "rows", 0, "sent"), 18446744073709551615)

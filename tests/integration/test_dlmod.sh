@@ -38,10 +38,6 @@ snmp_setup
 SO="$IT_BUILDDIR/src/agent/.libs/mtamon.so"
 [ -f "$SO" ] || skip "$SO not built"
 
-APPL=1.3.6.1.2.1.27.1.1
-MTAT=1.3.6.1.2.1.28.1.1
-GRP=1.3.6.1.2.1.28.2.1
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
 NO_OBJECT="No Such Object available on this agent at this OID"
 
 # --- the module's symbols: nothing of a daemon ----------------------------------

@@ -41,12 +41,9 @@ export NAGIOS_PLUGIN_STATE_DIRECTORY="$IT_TMP/plugin-state"
 export MP_STATE_PATH="$IT_TMP/plugin-state"
 mkdir -p "$NAGIOS_PLUGIN_STATE_DIRECTORY"
 
-APPL=1.3.6.1.2.1.27.1.1                 # applEntry
-GRP=1.3.6.1.2.1.28.2.1                  # mtaGroupEntry
-MTAMON_MIB=1.3.6.1.4.1.8072.9999.9999.25
-QUEUE=$MTAMON_MIB.1.2.1                 # mtamonQueueEntry
-PROBE=$MTAMON_MIB.1.8.1                 # mtamonProbeEntry
-GEN_OID=$MTAMON_MIB.1.1.3.0             # mtamonSegmentGeneration
+QUEUE=$ROOT.1.2.1 # mtamonQueueEntry
+PROBE=$ROOT.1.8.1 # mtamonProbeEntry
+GEN_OID=$ROOT.1.1.3.0 # mtamonSegmentGeneration
 
 # --- the commands, from the file -----------------------------------------------
 

@@ -40,9 +40,7 @@ trap 'rc=$?; snmp_cleanup_short_dir; (exit "$rc"); ms_cleanup' EXIT
 
 T=$IT_TMP
 T0=$(now_ms)
-ROOT=1.3.6.1.4.1.8072.9999.9999.25
 PROBE=$ROOT.1.8.1
-APPL=1.3.6.1.2.1.27.1.1
 
 section "private Dovecot, Postfix and snmpd"
 start_dovecot

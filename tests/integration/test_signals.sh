@@ -16,7 +16,6 @@
 require_program "$MTAMON"
 snmp_setup
 
-MTAT=1.3.6.1.2.1.28.1.1
 IGNORED_SIGNALS="USR2 ALRM VTALRM PROF IO PWR RTMIN RTMIN+3 RTMAX"
 
 new_segment SEG

@@ -14,79 +14,24 @@
 #include <unistd.h>
 
 #include "unit_util.h"
-#include "mtamon_config.h"
-
-/* A private directory for the files the tests write (removed at exit). */
-static char tmpdir[64];
-static char path[128];
-
-static void remove_tmpdir(void)
-{
-    if (path[0])
-        unlink(path);
-    if (tmpdir[0])
-        rmdir(tmpdir);
-}
-
-/* Write @p yaml (of @p len bytes) to the test file; returns its path. */
-static const char *write_yaml_len(const char *yaml, size_t len)
-{
-    if (!tmpdir[0]) {
-        snprintf(tmpdir, sizeof tmpdir, "/tmp/mtamon-ut-config.XXXXXX");
-        if (!mkdtemp(tmpdir)) {
-            tmpdir[0] = '\0';
-            return NULL;
-        }
-        atexit(remove_tmpdir);
-        snprintf(path, sizeof path, "%s/t.yaml", tmpdir);
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return NULL;
-    size_t n = fwrite(yaml, 1, len, f);
-    if (fclose(f) != 0 || n != len)
-        return NULL;
-    return path;
-}
+#include "ut_config.h"
 
 static const char *write_yaml(const char *yaml)
 {
-    return write_yaml_len(yaml, strlen(yaml));
+    return ut_config_yaml(yaml, strlen(yaml));
 }
 
 /* Load @p yaml; fails the test unless it is valid. */
 static struct config *load_ok(const char *yaml)
 {
-    const char *p = write_yaml(yaml);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    struct config *c = NULL;
-    char err[CONFIG_ERROR_MAX] = "unchanged";
-    int rc = config_load(p, &c, err, sizeof err);
-    CU_ASSERT_EQUAL(rc, 0);
-    if (rc != 0)
-        fprintf(stderr, "\n    unexpected error: %s\n", err);
-    else
-        CU_ASSERT_STRING_EQUAL(err, "");
-    return c;
+    return ut_config_load_ok(write_yaml(yaml));
 }
 
 /* Load @p yaml (@p len bytes) and assert the message is exactly
  * "PATH:" @p want and that nothing was returned. */
 static void expect_error_len(const char *yaml, size_t len, const char *want)
 {
-    const char *p = write_yaml_len(yaml, len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    struct config *c = (struct config *)&c; /* must be set to NULL */
-    char err[CONFIG_ERROR_MAX];
-    CU_ASSERT_EQUAL(config_load(p, &c, err, sizeof err), -1);
-    CU_ASSERT_PTR_NULL(c);
-    char full[CONFIG_ERROR_MAX + 128];
-    snprintf(full, sizeof full, "%s:%s", p, want);
-    CU_ASSERT_STRING_EQUAL(err, full);
-    if (strcmp(err, full) != 0)
-        fprintf(stderr, "\n    expected: %s\n    actual:   %s\n", full, err);
-    if (c != (struct config *)&c)
-        config_free(c);
+    ut_config_expect_error(ut_config_yaml(yaml, len), want);
 }
 
 static void expect_error(const char *yaml, const char *want)
@@ -142,7 +87,8 @@ static void test_empty_file(void)
                              "segment:\nagentx:\ndaemon: ~\napplications: null\n"
                              "channels:\npartitions:\n"};
     for (size_t i = 0; i < sizeof empties / sizeof empties[0]; i++) {
-        struct config *c = load_ok(empties[i]);
+        const char *path = write_yaml(empties[i]);
+        struct config *c = ut_config_load_ok(path);
         UT_REQUIRE(c);
         check_defaults(c);
         CU_ASSERT_STRING_EQUAL(c->path, path);
@@ -405,9 +351,9 @@ static void test_file_errors(void)
     CU_ASSERT_STRING_EQUAL(err, "/nonexistent/mtamon.yaml: No such file or directory");
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(write_yaml(""));
-    CU_ASSERT_EQUAL(config_load(tmpdir, &c, err, sizeof err), -1);
+    CU_ASSERT_EQUAL(config_load(ut_config_dir(), &c, err, sizeof err), -1);
     char want[CONFIG_ERROR_MAX];
-    snprintf(want, sizeof want, "%s: Is a directory", tmpdir);
+    snprintf(want, sizeof want, "%s: Is a directory", ut_config_dir());
     CU_ASSERT_STRING_EQUAL(err, want);
 
     CU_ASSERT_EQUAL(config_load("", &c, err, sizeof err), -1);
@@ -936,7 +882,7 @@ static void test_unreadable_queue(void)
     snprintf(yaml, sizeof yaml, "queues:\n  - {name: q, kind: generic, path: %s}\n", dir);
     const char *file = write_yaml(yaml);
     UT_REQUIRE(file);
-    UT_REQUIRE(chmod(file, 0644) == 0 && chmod(tmpdir, 0755) == 0);
+    UT_REQUIRE(chmod(file, 0644) == 0 && chmod(ut_config_dir(), 0755) == 0);
     int fds[2];
     UT_REQUIRE(pipe(fds) == 0);
     pid_t pid = fork();

@@ -13,72 +13,17 @@
 #include <unistd.h>
 
 #include "unit_util.h"
-#include "mtamon_config.h"
-
-/* A private directory for the file the tests write (removed at exit). */
-static char tmpdir[64];
-static char path[128];
-
-static void remove_tmpdir(void)
-{
-    char creds[160];
-    snprintf(creds, sizeof creds, "%s/creds", tmpdir);
-    unlink(creds);
-    if (path[0])
-        unlink(path);
-    if (tmpdir[0])
-        rmdir(tmpdir);
-}
-
-static const char *write_yaml(const char *yaml)
-{
-    if (!tmpdir[0]) {
-        snprintf(tmpdir, sizeof tmpdir, "/tmp/mtamon-ut-calarm.XXXXXX");
-        if (!mkdtemp(tmpdir)) {
-            tmpdir[0] = '\0';
-            return NULL;
-        }
-        atexit(remove_tmpdir);
-        snprintf(path, sizeof path, "%s/t.yaml", tmpdir);
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return NULL;
-    size_t n = fwrite(yaml, 1, strlen(yaml), f);
-    if (fclose(f) != 0 || n != strlen(yaml))
-        return NULL;
-    return path;
-}
+#include "ut_config.h"
 
 static struct config *load_ok(const char *yaml)
 {
-    const char *p = write_yaml(yaml);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    struct config *c = NULL;
-    char err[CONFIG_ERROR_MAX] = "unchanged";
-    int rc = config_load(p, &c, err, sizeof err);
-    CU_ASSERT_EQUAL(rc, 0);
-    if (rc != 0)
-        fprintf(stderr, "\n    unexpected error: %s\n", err);
-    return c;
+    return ut_config_load_ok(ut_config_yaml(yaml, strlen(yaml)));
 }
 
 /* Load @p yaml; the message must be "PATH:" @p want. */
 static void expect_error(const char *yaml, const char *want)
 {
-    const char *p = write_yaml(yaml);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    struct config *c = (struct config *)&c;
-    char err[CONFIG_ERROR_MAX];
-    CU_ASSERT_EQUAL(config_load(p, &c, err, sizeof err), -1);
-    CU_ASSERT_PTR_NULL(c);
-    char full[CONFIG_ERROR_MAX + 256];
-    snprintf(full, sizeof full, "%s:%s", p, want);
-    CU_ASSERT_STRING_EQUAL(err, full);
-    if (strcmp(err, full) != 0)
-        fprintf(stderr, "\n    expected: %s\n    actual:   %s\n", full, err);
-    if (c && c != (struct config *)&c)
-        config_free(c);
+    ut_config_expect_error(ut_config_yaml(yaml, strlen(yaml)), want);
 }
 
 /* "mtamond@" this machine's name, as the default sender. */
@@ -233,16 +178,7 @@ static void assert_objects(const struct config_alarm *a, size_t n, const char *c
 static const char *creds_file(void)
 {
     static char creds[160];
-    if (!write_yaml(""))
-        return NULL;
-    snprintf(creds, sizeof creds, "%s/creds", tmpdir);
-    FILE *f = fopen(creds, "w");
-    if (!f)
-        return NULL;
-    fputs("u:p\n", f);
-    if (fclose(f) != 0 || chmod(creds, 0600) != 0)
-        return NULL;
-    return creds;
+    return ut_config_write("creds", "u:p\n", 4, 0600, creds, sizeof creds);
 }
 
 static void test_kinds(void)

@@ -12,47 +12,16 @@
 #include <unistd.h>
 
 #include "unit_util.h"
-#include "mtamon_config.h"
+#include "ut_config.h"
 
-/* A private directory for the files the tests write (removed at exit). */
-static char tmpdir[64];
-static char path[128];  /* the YAML file */
 static char creds[128]; /* a good credentials file (0600) */
 static char cafile[128];
-
-static void remove_tmpdir(void)
-{
-    char p[192];
-    const char *names[] = {"t.yaml", "creds", "ca.pem", "open", "nocolon", "nouser", "dir"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(p, sizeof p, "%s/%s", tmpdir, names[i]);
-        if (unlink(p) != 0)
-            rmdir(p);
-    }
-    if (tmpdir[0])
-        rmdir(tmpdir);
-}
 
 /* Write @p text to @p name in the private directory, mode @p mode. */
 static const char *write_file(const char *name, const char *text, mode_t mode, char *out,
                               size_t outlen)
 {
-    if (!tmpdir[0]) {
-        snprintf(tmpdir, sizeof tmpdir, "/tmp/mtamon-ut-cprobe.XXXXXX");
-        if (!mkdtemp(tmpdir)) {
-            tmpdir[0] = '\0';
-            return NULL;
-        }
-        atexit(remove_tmpdir);
-    }
-    snprintf(out, outlen, "%s/%s", tmpdir, name);
-    FILE *f = fopen(out, "wb");
-    if (!f)
-        return NULL;
-    size_t n = fwrite(text, 1, strlen(text), f);
-    if (fclose(f) != 0 || n != strlen(text) || chmod(out, mode) != 0)
-        return NULL;
-    return out;
+    return ut_config_write(name, text, strlen(text), mode, out, outlen);
 }
 
 static void setup_files(void)
@@ -84,36 +53,23 @@ static const char *expand(const char *yaml)
     return out;
 }
 
-static struct config *load_ok(const char *yaml)
+static const char *write_yaml(const char *yaml)
 {
     setup_files();
-    char p[192];
-    CU_ASSERT_PTR_NOT_NULL_FATAL(write_file("t.yaml", expand(yaml), 0644, p, sizeof p));
-    struct config *c = NULL;
-    char err[CONFIG_ERROR_MAX] = "unchanged";
-    int rc = config_load(p, &c, err, sizeof err);
-    CU_ASSERT_EQUAL(rc, 0);
-    if (rc != 0)
-        fprintf(stderr, "\n    unexpected error: %s\n", err);
-    return c;
+    const char *text = expand(yaml);
+    return ut_config_yaml(text, strlen(text));
+}
+
+static struct config *load_ok(const char *yaml)
+{
+    return ut_config_load_ok(write_yaml(yaml));
 }
 
 /* Load @p yaml; the message must be "PATH:" @p want. */
 static void expect_error(const char *yaml, const char *want)
 {
-    setup_files();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(write_file("t.yaml", expand(yaml), 0644, path, sizeof path));
-    struct config *c = (struct config *)&c;
-    char err[CONFIG_ERROR_MAX];
-    CU_ASSERT_EQUAL(config_load(path, &c, err, sizeof err), -1);
-    CU_ASSERT_PTR_NULL(c);
-    char full[CONFIG_ERROR_MAX + 256];
-    snprintf(full, sizeof full, "%s:%s", path, expand(want));
-    CU_ASSERT_STRING_EQUAL(err, full);
-    if (strcmp(err, full) != 0)
-        fprintf(stderr, "\n    expected: %s\n    actual:   %s\n", full, err);
-    if (c && c != (struct config *)&c)
-        config_free(c);
+    const char *path = write_yaml(yaml);
+    ut_config_expect_error(path, expand(want));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -335,7 +291,7 @@ static void test_credentials(void)
     UT_REQUIRE(write_file("open", "u:topsecret\n", 0644, open_file, sizeof open_file));
     UT_REQUIRE(write_file("nocolon", "topsecret\n", 0600, nocolon, sizeof nocolon));
     UT_REQUIRE(write_file("nouser", ":topsecret\r\n", 0600, nouser, sizeof nouser));
-    snprintf(dir, sizeof dir, "%s/dir", tmpdir);
+    snprintf(dir, sizeof dir, "%s/dir", ut_config_dir());
     int made = mkdir(dir, 0700) == 0; /* UT_REQUIRE evaluates twice */
     UT_REQUIRE(made);
 

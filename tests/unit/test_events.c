@@ -43,6 +43,33 @@ static void check_counters(const struct mtamon_channel_stats *c,
         CU_ASSERT_EQUAL((c).stored_volume, (vol));  \
     } while (0)
 
+/* Status row @p i of @p c: its code and its inbound, internal and
+ * outbound counts, one assertion each at the caller's line. */
+static void check_status(const struct mtamon_channel_stats *c, uint32_t i,
+                         mtamon_status_code code, uint64_t in, uint64_t internal,
+                         uint64_t out, unsigned line)
+{
+    const struct mtamon_status_count *s = &c->status[i];
+    const struct {
+        const char *what;
+        uint64_t got, want;
+    } f[] = {{"code", s->code, code},
+             {"inbound", s->inbound, in},
+             {"internal", s->internal, internal},
+             {"outbound", s->outbound, out}};
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+        if (f[k].got != f[k].want)
+            fprintf(stderr, "\n    line %u: channel %s status row %u %s = %llu, expected %llu\n",
+                    line, c->name, i, f[k].what, (unsigned long long)f[k].got,
+                    (unsigned long long)f[k].want);
+        CU_assertImplementation(f[k].got == f[k].want ? CU_TRUE : CU_FALSE, line,
+                                "status row as expected", __FILE__, "", CU_FALSE);
+    }
+}
+
+#define CHECK_STATUS(c, i, code, in, internal, out) \
+    check_status(&(c), (i), (code), (in), (internal), (out), __LINE__)
+
 /* Is @p t a plausible "just now" activity time, taken after @p t0? */
 static int recent(int64_t t, int64_t t0)
 {
@@ -204,10 +231,7 @@ static void test_tempfail(void)
           {MTAMON_ATTEMPTED_RCPTS, 3}, {MTAMON_ATTEMPTED_VOLUME, 600});
     CHECK_STORED(c, 1, 2, 300); /* the message stays queued */
     CU_ASSERT_EQUAL_FATAL(c.n_status, 1);
-    CU_ASSERT_EQUAL(c.status[0].code, 4002002);
-    CU_ASSERT_EQUAL(c.status[0].inbound, 0);
-    CU_ASSERT_EQUAL(c.status[0].internal, 0);
-    CU_ASSERT_EQUAL(c.status[0].outbound, 1);
+    CHECK_STATUS(c, 0, 4002002, 0, 0, 1);
     CU_ASSERT(recent(c.last_outbound_attempt_ms, t0));
     CU_ASSERT_EQUAL(c.last_outbound_ms, 0);
     mtamon_close(m);
@@ -230,9 +254,7 @@ static void test_reject(void)
     CU_ASSERT_STRING_EQUAL(c.last_connect_failure, "");
     CU_ASSERT(recent(c.last_inbound_ms, t0));
     CU_ASSERT_EQUAL_FATAL(c.n_status, 1);
-    CU_ASSERT_EQUAL(c.status[0].code, 5001001);
-    CU_ASSERT_EQUAL(c.status[0].inbound, 1);
-    CU_ASSERT_EQUAL(c.status[0].outbound, 0);
+    CHECK_STATUS(c, 0, 5001001, 1, 0, 0);
 
     /* No reason: the last one stays; a new one replaces it. */
     CU_ASSERT_EQUAL(mtamon_reject(m, in, 4, 10, 5001001, NULL), MTAMON_OK);
@@ -268,9 +290,7 @@ static void test_fail(void)
           {MTAMON_FAILED_RCPTS, 2}, {MTAMON_FAILED_VOLUME, 100});
     CHECK_STORED(c, 1, 2, 100);
     CU_ASSERT_EQUAL_FATAL(c.n_status, 1);
-    CU_ASSERT_EQUAL(c.status[0].code, 5001002);
-    CU_ASSERT_EQUAL(c.status[0].outbound, 1);
-    CU_ASSERT_EQUAL(c.status[0].inbound, 0);
+    CHECK_STATUS(c, 0, 5001002, 0, 0, 1);
     CU_ASSERT(recent(c.last_outbound_attempt_ms, t0));
     CU_ASSERT_EQUAL(c.last_outbound_ms, 0);
     mtamon_close(m);
@@ -293,12 +313,8 @@ static void test_convert_loop(void)
     /* Failed conversions and loops are internal errors (RFC 2789
      * mtaGroupInternalErrorCount), under 5.4.6 and 5.6.5, sorted. */
     CU_ASSERT_EQUAL_FATAL(c.n_status, 2);
-    CU_ASSERT_EQUAL(c.status[0].code, MTAMON_STATUS_ROUTING_LOOP);
-    CU_ASSERT_EQUAL(c.status[0].internal, 3);
-    CU_ASSERT_EQUAL(c.status[0].inbound + c.status[0].outbound, 0);
-    CU_ASSERT_EQUAL(c.status[1].code, MTAMON_STATUS_CONVERSION_FAILED);
-    CU_ASSERT_EQUAL(c.status[1].internal, 1);
-    CU_ASSERT_EQUAL(c.status[1].inbound + c.status[1].outbound, 0);
+    CHECK_STATUS(c, 0, MTAMON_STATUS_ROUTING_LOOP, 0, 3, 0);
+    CHECK_STATUS(c, 1, MTAMON_STATUS_CONVERSION_FAILED, 0, 1, 0);
     stats(name, "out", &c);
     CHECK_ZERO(c);
     mtamon_close(m);
@@ -483,9 +499,7 @@ static void test_assoc_reject_fail(void)
     CU_ASSERT_STRING_EQUAL(c.last_rejection_reason, "relaying denied");
     CU_ASSERT_STRING_EQUAL(c.last_connect_failure, "");
     CU_ASSERT_EQUAL_FATAL(c.n_status, 1);
-    CU_ASSERT_EQUAL(c.status[0].code, 5007001);
-    CU_ASSERT_EQUAL(c.status[0].inbound, 1);
-    CU_ASSERT_EQUAL(c.status[0].outbound, 0);
+    CHECK_STATUS(c, 0, 5007001, 1, 0, 0);
 
     stats(name, "out", &c);
     CHECK(c, {MTAMON_OUT_ASSOCS_FAILED, 3});
@@ -495,9 +509,7 @@ static void test_assoc_reject_fail(void)
     CU_ASSERT(recent(c.last_outbound_attempt_ms, t0));
     CU_ASSERT_EQUAL(c.last_outbound_ms, 0);
     CU_ASSERT_EQUAL_FATAL(c.n_status, 1);
-    CU_ASSERT_EQUAL(c.status[0].code, 4004001);
-    CU_ASSERT_EQUAL(c.status[0].outbound, 2);
-    CU_ASSERT_EQUAL(c.status[0].inbound, 0);
+    CHECK_STATUS(c, 0, 4004001, 0, 0, 2);
     mtamon_close(m);
 }
 

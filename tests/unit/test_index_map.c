@@ -34,38 +34,31 @@ static const char *make_dir(void)
     return tmpdir;
 }
 
-/* Remove @p path and everything under it. */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *de;
-        char sub[600];
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            if (unlink(sub) != 0)
-                remove_tree(sub);
-        }
-        closedir(d);
-    }
-    if (rmdir(path) != 0)
-        fprintf(stderr, "cannot remove %s: %s\n", path, strerror(errno));
-}
-
 /* Remove the test's directory, if there is one. */
 static void remove_dir(void)
 {
     if (!tmpdir[0])
         return;
-    remove_tree(tmpdir);
+    ut_remove_tree(tmpdir);
     tmpdir[0] = '\0';
 }
 
 static void path_in_dir(char *buf, size_t len, const char *file)
 {
     snprintf(buf, len, "%s/%s", tmpdir, file);
+}
+
+static int write_text(const char *path, const char *text);
+
+/* A fresh directory (or fail the test fatally) and the path of its
+ * group-index file into @p path; the file holds @p text, or is not
+ * there if @p text is NULL. */
+static void group_index_file(char *path, size_t len, const char *text)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
+    path_in_dir(path, len, "group-index");
+    if (text)
+        CU_ASSERT_EQUAL(write_text(path, text), 0);
 }
 
 static int write_text(const char *path, const char *text)
@@ -95,6 +88,31 @@ static void assert_file(const char *path, const char *want)
             fprintf(stderr, "\n    file:\n%s    want:\n%s", got, want);
     }
     free(got);
+}
+
+/* A flush of @p map succeeds and leaves @p path holding exactly @p want. */
+static void assert_flushed(struct index_map *map, const char *path, const char *want)
+{
+    char err[256] = "";
+    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
+    assert_file(path, want);
+}
+
+/* The index of each name of @p want in turn (order matters: a name not
+ * seen before gets the next free index), up to the {NULL, 0} end. */
+struct name_index {
+    const char *name;
+    uint32_t index;
+};
+
+static void assert_indexes(struct index_map *map, const struct name_index *want)
+{
+    for (const struct name_index *w = want; w->name; w++) {
+        uint32_t got = index_map_get(map, w->name);
+        CU_ASSERT_EQUAL(got, w->index);
+        if (got != w->index)
+            fprintf(stderr, "\n    %s: index %u, want %u\n", w->name, got, w->index);
+    }
 }
 
 /* A configuration with the given pins only (what index_map reads). */
@@ -143,17 +161,14 @@ static void test_first_sight_order(void)
 static void test_reload(void)
 {
     char path[300], err[256] = "";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
-    path_in_dir(path, sizeof path, "group-index");
+    group_index_file(path, sizeof path, NULL);
 
     struct index_map *map = index_map_open(path, NULL, err, sizeof err);
     UT_REQUIRE(map);
-    CU_ASSERT_EQUAL(index_map_get(map, "tcp_local"), 1u);
-    CU_ASSERT_EQUAL(index_map_get(map, "ims-ms"), 2u);
-    CU_ASSERT_EQUAL(index_map_get(map, "tcp_intranet"), 3u);
+    assert_indexes(map, (const struct name_index[]){
+                            {"tcp_local", 1}, {"ims-ms", 2}, {"tcp_intranet", 3}, {NULL, 0}});
     CU_ASSERT_EQUAL(access(path, F_OK), -1); /* not written before a flush */
-    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
-    assert_file(path, HEADER "1 tcp_local\n2 ims-ms\n3 tcp_intranet\n");
+    assert_flushed(map, path, HEADER "1 tcp_local\n2 ims-ms\n3 tcp_intranet\n");
     char tmp[300];
     path_in_dir(tmp, sizeof tmp, "group-index.tmp");
     CU_ASSERT_EQUAL(access(tmp, F_OK), -1);
@@ -161,12 +176,12 @@ static void test_reload(void)
 
     map = index_map_open(path, NULL, err, sizeof err);
     UT_REQUIRE(map);
-    CU_ASSERT_EQUAL(index_map_get(map, "tcp_intranet"), 3u);
-    CU_ASSERT_EQUAL(index_map_get(map, "tcp_local"), 1u);
-    CU_ASSERT_EQUAL(index_map_get(map, "ims-ms"), 2u);
-    CU_ASSERT_EQUAL(index_map_get(map, "new"), 4u);
-    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
-    assert_file(path, HEADER "1 tcp_local\n2 ims-ms\n3 tcp_intranet\n4 new\n");
+    assert_indexes(map, (const struct name_index[]){{"tcp_intranet", 3},
+                                                    {"tcp_local", 1},
+                                                    {"ims-ms", 2},
+                                                    {"new", 4},
+                                                    {NULL, 0}});
+    assert_flushed(map, path, HEADER "1 tcp_local\n2 ims-ms\n3 tcp_intranet\n4 new\n");
     index_map_free(map);
     remove_dir();
 }
@@ -175,17 +190,12 @@ static void test_reload(void)
 static void test_lenient_reading(void)
 {
     char path[300], err[256] = "";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
-    path_in_dir(path, sizeof path, "group-index");
-    CU_ASSERT_EQUAL(write_text(path, "# comment\n\n9 b\n   \n2\ta\r\n# x\n5  c  \n"), 0);
+    group_index_file(path, sizeof path, "# comment\n\n9 b\n   \n2\ta\r\n# x\n5  c  \n");
     struct index_map *map = index_map_open(path, NULL, err, sizeof err);
     UT_REQUIRE(map);
-    CU_ASSERT_EQUAL(index_map_get(map, "a"), 2u);
-    CU_ASSERT_EQUAL(index_map_get(map, "b"), 9u);
-    CU_ASSERT_EQUAL(index_map_get(map, "c"), 5u);
-    CU_ASSERT_EQUAL(index_map_get(map, "d"), 10u);
-    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
-    assert_file(path, HEADER "2 a\n5 c\n9 b\n10 d\n");
+    assert_indexes(map, (const struct name_index[]){
+                            {"a", 2}, {"b", 9}, {"c", 5}, {"d", 10}, {NULL, 0}});
+    assert_flushed(map, path, HEADER "2 a\n5 c\n9 b\n10 d\n");
     index_map_free(map);
     remove_dir();
 }
@@ -193,9 +203,7 @@ static void test_lenient_reading(void)
 static void test_pins_win(void)
 {
     char path[300], err[256] = "";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
-    path_in_dir(path, sizeof path, "group-index");
-    CU_ASSERT_EQUAL(write_text(path, "1 a\n2 b\n"), 0);
+    group_index_file(path, sizeof path, "1 a\n2 b\n");
     struct pin_conf pc;
     pin_conf_init(&pc);
     pin(&pc, "b", 10);      /* was 2 in the file */
@@ -212,12 +220,10 @@ static void test_pins_win(void)
     CU_ASSERT_EQUAL(index_map_get(map, "b"), 10u);
     /* One more than the highest pin, even an unseen one. */
     CU_ASSERT_EQUAL(index_map_get(map, "c"), 21u);
-    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
     /* An unseen pinned channel is not written. */
-    assert_file(path, HEADER "1 a\n10 b\n21 c\n");
+    assert_flushed(map, path, HEADER "1 a\n10 b\n21 c\n");
     CU_ASSERT_EQUAL(index_map_get(map, "z"), 20u);
-    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
-    assert_file(path, HEADER "1 a\n10 b\n20 z\n21 c\n");
+    assert_flushed(map, path, HEADER "1 a\n10 b\n20 z\n21 c\n");
     index_map_free(map);
 
     /* Without the pins, b and z keep what they had. */
@@ -233,9 +239,7 @@ static void test_pins_win(void)
 static void test_pin_displaces_stored_name(void)
 {
     char path[300], err[256] = "";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
-    path_in_dir(path, sizeof path, "group-index");
-    CU_ASSERT_EQUAL(write_text(path, HEADER "1 a\n2 b\n3 c\n4 d\n"), 0);
+    group_index_file(path, sizeof path, HEADER "1 a\n2 b\n3 c\n4 d\n");
     struct pin_conf pc;
     pin_conf_init(&pc);
     pin(&pc, "x", 3);   /* takes c's index */
@@ -256,15 +260,15 @@ static void test_pin_displaces_stored_name(void)
     CU_ASSERT_PTR_NULL(strstr(log, "channel d"));
     free(log);
 
-    CU_ASSERT_EQUAL(index_map_get(map, "a"), 1u);
-    CU_ASSERT_EQUAL(index_map_get(map, "b"), 5u);
-    CU_ASSERT_EQUAL(index_map_get(map, "c"), 6u);
-    CU_ASSERT_EQUAL(index_map_get(map, "d"), 4u);
-    CU_ASSERT_EQUAL(index_map_get(map, "x"), 3u);
-    CU_ASSERT_EQUAL(index_map_get(map, "y"), 2u);
-    CU_ASSERT_EQUAL(index_map_get(map, "e"), 7u);
-    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
-    assert_file(path, HEADER "1 a\n2 y\n3 x\n4 d\n5 b\n6 c\n7 e\n");
+    assert_indexes(map, (const struct name_index[]){{"a", 1},
+                                                    {"b", 5},
+                                                    {"c", 6},
+                                                    {"d", 4},
+                                                    {"x", 3},
+                                                    {"y", 2},
+                                                    {"e", 7},
+                                                    {NULL, 0}});
+    assert_flushed(map, path, HEADER "1 a\n2 y\n3 x\n4 d\n5 b\n6 c\n7 e\n");
     index_map_free(map);
 
     /* The move is written even if the moved names are not seen again. */
@@ -275,8 +279,7 @@ static void test_pin_displaces_stored_name(void)
     map = index_map_open(path, &pc.conf, err, sizeof err);
     free(ut_capture_stderr_stop());
     UT_REQUIRE(map);
-    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
-    assert_file(path, HEADER "1 a\n3 b\n");
+    assert_flushed(map, path, HEADER "1 a\n3 b\n");
     index_map_free(map);
     remove_dir();
 }
@@ -284,10 +287,8 @@ static void test_pin_displaces_stored_name(void)
 static void test_never_reuse(void)
 {
     char path[300], err[256] = "";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
-    path_in_dir(path, sizeof path, "group-index");
     /* Gaps are never filled: 2..6 were handed out once (or hand-removed). */
-    CU_ASSERT_EQUAL(write_text(path, "1 a\n7 b\n"), 0);
+    group_index_file(path, sizeof path, "1 a\n7 b\n");
     struct index_map *map = index_map_open(path, NULL, err, sizeof err);
     UT_REQUIRE(map);
     CU_ASSERT_EQUAL(index_map_get(map, "c"), 8u);
@@ -331,8 +332,7 @@ static void test_many_names_one_write(void)
 {
     enum { N = 10000 };
     char path[300], err[256] = "";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
-    path_in_dir(path, sizeof path, "group-index");
+    group_index_file(path, sizeof path, NULL);
     struct index_map *map = index_map_open(path, NULL, err, sizeof err);
     UT_REQUIRE(map);
     char name[32];
@@ -474,8 +474,7 @@ static void test_unwritable(void)
     CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL(err, want);
     CU_ASSERT_EQUAL(mkdir(dir, 0700), 0);
-    CU_ASSERT_EQUAL(index_map_flush(map, err, sizeof err), 0);
-    assert_file(path, HEADER "1 a\n2 b\n");
+    assert_flushed(map, path, HEADER "1 a\n2 b\n");
     index_map_free(map);
     remove_dir();
 }
@@ -487,8 +486,7 @@ static void test_unwritable(void)
 static void test_links_never_followed(void)
 {
     char path[300], tmp[300], victim[300], err[512] = "", want[700];
-    CU_ASSERT_PTR_NOT_NULL_FATAL(make_dir());
-    path_in_dir(path, sizeof path, "group-index");
+    group_index_file(path, sizeof path, NULL);
     path_in_dir(tmp, sizeof tmp, "group-index.tmp");
     path_in_dir(victim, sizeof victim, "shadow");
     CU_ASSERT_EQUAL(write_text(victim, "root:secret:1::::::\n"), 0);

@@ -3,8 +3,8 @@
  * tables of mib_tables[] over a view of a segment with known events are
  * walked by GETNEXT (oid_table_find_next, and column by column as the
  * master drives the per-column registrations) and read by GET
- * (oid_table_find_exact), and compared to a table of {OID, type, value}
- * rows.  A wrong column, index or type fails here in milliseconds; the
+ * (oid_table_find_exact), and compared to the rows of
+ * tests/unit/mib_golden.txt: "OID = TYPE: VALUE" each.  A wrong column, index or type fails here in milliseconds; the
  * integration tests check the same through a real master.
  *
  * Times (TimeTicks, and the TimeInterval INTEGER columns of
@@ -14,8 +14,9 @@
  * samples at known times, not from the view: those tables keep their own
  * fetch callback.
  *
- *   test_mib_golden --dump   print the rows of today's code, as C, to
- *                            review and paste when a table changes
+ *   test_mib_golden --dump   print the rows of today's code, in
+ *                            mib_golden.txt's format, to review and
+ *                            paste when a table changes
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "oid_table.h"
 #include "view.h"
 #include "view_fixture.h"
+#include "whole_file.h"
 
 struct golden_row {
     const char *oid;     /* dotted, with a leading dot */
@@ -35,12 +37,56 @@ struct golden_row {
     const char *value;   /* after "TYPE: "; NULL: a time, type only */
 };
 
-/* clang-format off */
-static const struct golden_row golden[] = {
-#include "mib_golden_rows.h"
-};
-/* clang-format on */
-#define N_GOLDEN (sizeof golden / sizeof golden[0])
+/* The rows of tests/unit/mib_golden.txt (the format is described there),
+ * pointing into the file's text. */
+static char *golden_text;
+static struct golden_row *golden;
+static size_t n_golden;
+
+/* Read the rows from $MTAMON_SRCDIR/tests/unit/mib_golden.txt (make check
+ * sets it; "." if unset).  0, or -1 with the reason on stderr. */
+static int load_golden(void)
+{
+    const char *top = getenv("MTAMON_SRCDIR");
+    char path[4096];
+    size_t len;
+    snprintf(path, sizeof path, "%s/tests/unit/mib_golden.txt", top ? top : ".");
+    if (whole_file_read(path, SIZE_MAX, &golden_text, &len) < 0) {
+        fprintf(stderr, "\n    cannot read %s (set MTAMON_SRCDIR)\n", path);
+        return -1;
+    }
+    size_t cap = 1;
+    for (size_t i = 0; i < len; i++)
+        cap += golden_text[i] == '\n';
+    golden = calloc(cap, sizeof *golden);
+    if (!golden)
+        return -1;
+    unsigned line_no = 0;
+    for (char *line = golden_text, *next; *line; line = next) {
+        line_no++;
+        char *eol = strchr(line, '\n');
+        next = eol ? eol + 1 : line + strlen(line);
+        if (eol)
+            *eol = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        char *type = strstr(line, " = ");
+        if (line[0] != '.' || !type || type[3] == '\0' || type[3] == ' ') {
+            fprintf(stderr, "\n    %s:%u: not \"OID = TYPE[: VALUE]\": %s\n", path,
+                    line_no, line);
+            return -1;
+        }
+        *type = '\0';
+        type += 3;
+        char *value = strstr(type, ": ");
+        if (value) {
+            *value = '\0';
+            value += 2;
+        }
+        golden[n_golden++] = (struct golden_row){line, type, value};
+    }
+    return 0;
+}
 
 /* ------------------------------------------------------------------------ */
 /* The segment and the view                                                  */
@@ -58,26 +104,18 @@ static const void *fixed_view(void *ctx)
  * applTable) follows, and "smtp" down on a 421 greeting. */
 static char s_imap[] = "imap", s_smtp[] = "smtp", s_imap_addr[] = "127.0.0.1:10143",
             s_smtp_addr[] = "mx.example:25";
-static struct config_probe probe_conf[2];
+static struct config_probe probe_conf[2] = {
+    {.name = s_imap, .kind = CONFIG_PROBE_IMAP,
+     .server = {.address = s_imap_addr, .tls = CONFIG_TLS_NONE},
+     .interval_s = 60, .timeout_ms = 10000, .slow_ms = 2000},
+    {.name = s_smtp, .kind = CONFIG_PROBE_SMTP,
+     .server = {.address = s_smtp_addr, .tls = CONFIG_TLS_STARTTLS},
+     .interval_s = 30, .timeout_ms = 5500, .slow_ms = 0},
+};
 static struct probe_result probe_results[2];
 
 static void make_probes(void)
 {
-    probe_conf[0].name = s_imap;
-    probe_conf[0].kind = CONFIG_PROBE_IMAP;
-    probe_conf[0].server.address = s_imap_addr;
-    probe_conf[0].server.tls = CONFIG_TLS_NONE;
-    probe_conf[0].interval_s = 60;
-    probe_conf[0].timeout_ms = 10000;
-    probe_conf[0].slow_ms = 2000;
-    probe_conf[1].name = s_smtp;
-    probe_conf[1].kind = CONFIG_PROBE_SMTP;
-    probe_conf[1].server.address = s_smtp_addr;
-    probe_conf[1].server.tls = CONFIG_TLS_STARTTLS;
-    probe_conf[1].interval_s = 30;
-    probe_conf[1].timeout_ms = 5500;
-    probe_conf[1].slow_ms = 0;
-
     struct probe_result *r = &probe_results[0];
     r->state = PROBE_UP;
     r->last.ok = 1;
@@ -349,7 +387,7 @@ static struct oid_table fixed(const struct oid_table *t)
 /* Compare served cell @p c with golden row @p i; complain with @p how. */
 static void expect_row(size_t i, const struct cell_text *c, const char *how)
 {
-    if (i >= N_GOLDEN) {
+    if (i >= n_golden) {
         CU_FAIL("served more cells than the golden table has");
         fprintf(stderr, "\n    %s: extra %s = %s: %s\n", how, c->oid, c->type,
                 c->value ? c->value : "(time)");
@@ -388,7 +426,7 @@ static void test_walk(void)
             expect_row(i++, &c, t.name);
         }
     }
-    CU_ASSERT_EQUAL(i, N_GOLDEN);
+    CU_ASSERT_EQUAL(i, n_golden);
 }
 
 /* The same cells, column by column, as the per-column registrations
@@ -412,7 +450,7 @@ static void test_walk_by_column(void)
             }
         }
     }
-    CU_ASSERT_EQUAL(i, N_GOLDEN);
+    CU_ASSERT_EQUAL(i, n_golden);
 }
 
 /* ".1.3.6..." into @p out (room for MAX_OID_LEN - 1); the length, or
@@ -434,7 +472,7 @@ static size_t parse_oid(const char *text, oid *out)
 static void test_get(void)
 {
     UT_REQUIRE(the_view);
-    for (size_t i = 0; i < N_GOLDEN; i++) {
+    for (size_t i = 0; i < n_golden; i++) {
         oid name[MAX_OID_LEN];
         size_t name_len = parse_oid(golden[i].oid, name);
         CU_ASSERT_FATAL(name_len > 0);
@@ -494,13 +532,19 @@ static void test_no_alarm_engine(void)
 
 static mtamon_assoc open_assocs[2];
 
+static void test_load_golden(void)
+{
+    CU_ASSERT_EQUAL_FATAL(load_golden(), 0);
+    CU_ASSERT(n_golden > 0);
+}
+
 static void test_setup(void)
 {
     make_view(open_assocs);
 }
 
-/* --dump: the rows as C, for mib_golden_rows.h, on stderr (CUnit
- * writes to stdout). */
+/* --dump: the rows in mib_golden.txt's format, on stderr (CUnit writes
+ * to stdout). */
 static void test_dump(void)
 {
     UT_REQUIRE(the_view);
@@ -510,18 +554,14 @@ static void test_dump(void)
         size_t name_len = t.entry_len, row;
         unsigned col;
         memcpy(name, t.entry, t.entry_len * sizeof(oid));
-        fprintf(stderr, "/* %s */\n", t.name);
+        fprintf(stderr, "# %s\n", t.name);
         while (oid_table_find_next(&t, data_of(&t), name, name_len, &row, &col) == 0) {
             struct cell_text c;
             CU_ASSERT_EQUAL_FATAL(cell_at(&t, row, col, &c, name, &name_len), 0);
-            fprintf(stderr, "{\"%s\", \"%s\", ", c.oid, c.type);
-            if (!c.value)
-                fprintf(stderr, "NULL},\n");
-            else if (c.value[0] == '"')
-                fprintf(stderr, "\"\\\"%.*s\\\"\"},\n",
-                        (int)strlen(c.value) - 2, c.value + 1);
+            if (c.value)
+                fprintf(stderr, "%s = %s: %s\n", c.oid, c.type, c.value);
             else
-                fprintf(stderr, "\"%s\"},\n", c.value);
+                fprintf(stderr, "%s = %s\n", c.oid, c.type);
         }
     }
 }
@@ -529,6 +569,7 @@ static void test_dump(void)
 int main(int argc, char **argv)
 {
     static const struct unit_test tests[] = {
+        {"the golden cells (mib_golden.txt)", test_load_golden},
         {"a segment with known events", test_setup},
         {"GETNEXT walk of every table", test_walk},
         {"GETNEXT column by column", test_walk_by_column},
@@ -548,5 +589,7 @@ int main(int argc, char **argv)
     mib_mtamon_set_alarms(NULL);
     mib_mtamon_set_alarm_pending(NULL, NULL);
     alarm_engine_free(engine);
+    free(golden);
+    free(golden_text);
     return rc;
 }

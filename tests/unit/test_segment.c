@@ -10,6 +10,21 @@
 
 #define HDR(field) offsetof(struct segment_header, field)
 
+/* A reader of @p name is refused with @p code and a message containing
+ * @p word, and the object still holds the @p len bytes of @p before
+ * (which is freed). */
+static void check_reader_refused(const char *name, mtamon_result code, const char *word,
+                                 unsigned char *before, size_t len)
+{
+    struct mtamon_error err = {0};
+    mtamon_reader *r = mtamon_reader_open(name, &err);
+    CU_ASSERT_PTR_NULL(r);
+    mtamon_reader_close(r);
+    UT_ASSERT_ERR(err, code, word);
+    CU_ASSERT(ut_bytes_equal(name, before, len));
+    free(before);
+}
+
 /* Every way of opening @p name must be refused with @p code and a message
  * containing @p word, and none may change a byte of the object. */
 static void check_refused(const char *name, mtamon_result code, const char *word)
@@ -27,14 +42,7 @@ static void check_refused(const char *name, mtamon_result code, const char *word
         UT_ASSERT_ERR(err, code, word);
         CU_ASSERT_PTR_NOT_NULL(strstr(err.message, name));
     }
-    struct mtamon_error err = {0};
-    mtamon_reader *r = mtamon_reader_open(name, &err);
-    CU_ASSERT_PTR_NULL(r);
-    mtamon_reader_close(r);
-    UT_ASSERT_ERR(err, code, word);
-
-    CU_ASSERT(ut_bytes_equal(name, before, len));
-    free(before);
+    check_reader_refused(name, code, word, before, len);
 }
 
 /* A valid, closed segment with @p channels slots and one channel "a". */
@@ -295,12 +303,7 @@ static void check_refused_without_create(const char *name, const char *word)
     UT_ASSERT_ERR(err, MTAMON_ERR_FOREIGN, word);
     CU_ASSERT_PTR_NULL(mtamon_open(name, MTAMON_OPEN_CREATE | MTAMON_OPEN_EXCL, NULL, &err));
     UT_ASSERT_ERR(err, MTAMON_ERR_EXISTS, "");
-    mtamon_reader *r = mtamon_reader_open(name, &err);
-    CU_ASSERT_PTR_NULL(r);
-    mtamon_reader_close(r);
-    UT_ASSERT_ERR(err, MTAMON_ERR_FOREIGN, word);
-    CU_ASSERT(ut_bytes_equal(name, before, len));
-    free(before);
+    check_reader_refused(name, MTAMON_ERR_FOREIGN, word, before, len);
 }
 
 /* An empty object, or a full-size one without magic, is what a creator

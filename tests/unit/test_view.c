@@ -41,6 +41,23 @@ static uint64_t generation_of(const char *segment)
     return g;
 }
 
+/* Open @p f's view cache over segment @p seg (the fixture's two
+ * applications and channels, refresh @p refresh_ms, no pins, no
+ * group-index file). */
+static void open_view(struct view_fixture *f, const char *seg, unsigned refresh_ms)
+{
+    conf_init(&f->tc, seg, refresh_ms);
+    fixture_open(f, NULL, NULL);
+}
+
+/* The view built (forced) at master tick @p ticks of @p now's wall time. */
+static const struct view *view_at(struct view_fixture *f, struct view_clock *now,
+                                  uint32_t ticks)
+{
+    now->uptime_ticks = ticks;
+    return view_cache_get(f->vc, now, 1);
+}
+
 static void assert_error_row(const struct view_error *e, uint32_t group,
                              uint32_t code, uint64_t in, uint64_t internal,
                              uint64_t out)
@@ -258,8 +275,7 @@ static void test_refresh_cache(void)
     CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ch, 1, 10), MTAMON_OK);
 
     struct view_fixture f;
-    conf_init(&f.tc, seg, 3600000);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 3600000);
     struct view_clock c1 = {ut_now_ms(), 5000}, c2 = {c1.wall_ms + 500, 5050};
 
     const struct view *v1 = view_cache_get(f.vc, &c1, 0);
@@ -326,8 +342,7 @@ static void test_segment_life(void)
 {
     const char *seg = ut_name();
     struct view_fixture f;
-    conf_init(&f.tc, seg, 3600000);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 3600000);
     struct view_clock now = {ut_now_ms(), 500};
 
     ut_capture_stderr_start();
@@ -344,8 +359,7 @@ static void test_segment_life(void)
     mtamon_channel_t a = ut_channel(m, "a");
     CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, a, 1, 10), MTAMON_OK);
     uint64_t g1 = generation_of(seg);
-    now.uptime_ticks = 700;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 700);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->generation, g1);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
@@ -359,8 +373,7 @@ static void test_segment_life(void)
 
     /* Deleted: down (the reader sees a stale name). */
     CU_ASSERT_EQUAL(mtamon_unlink(seg, NULL), MTAMON_OK);
-    now.uptime_ticks = 900;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 900);
     assert_down(v, 900);
     now.uptime_ticks = 950;
     for (int i = 0; i < 50; i++)
@@ -376,8 +389,7 @@ static void test_segment_life(void)
     CU_ASSERT_EQUAL(a, 2u);
     uint64_t g2 = generation_of(seg);
     CU_ASSERT_NOT_EQUAL(g2, g1);
-    now.uptime_ticks = 1000;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 1000);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->generation, g2);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
@@ -396,8 +408,7 @@ static void test_segment_life(void)
     m = ut_create(seg, 8, 8);
     a = ut_channel(m, "a");
     uint64_t g3 = generation_of(seg);
-    now.uptime_ticks = 1100;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 1100);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->generation, g3);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
@@ -415,8 +426,7 @@ static void test_segment_life(void)
     mtamon_close(m);
     static const char junk[64] = "this is not an mtamon segment";
     CU_ASSERT_EQUAL(ut_write_bytes(seg, junk, sizeof junk), 0);
-    now.uptime_ticks = 1200;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 1200);
     assert_down(v, 1200);
     for (int i = 0; i < 50; i++)
         v = view_cache_get(f.vc, &now, 1);
@@ -426,8 +436,7 @@ static void test_segment_life(void)
     shm_unlink(seg);
     m = ut_create(seg, 8, 8);
     uint64_t g4 = generation_of(seg);
-    now.uptime_ticks = 1300;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 1300);
     CU_ASSERT_EQUAL(v->segment_up, 1);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 1300u);
     CU_ASSERT_EQUAL(v->n_groups, 0);
@@ -476,8 +485,7 @@ static void test_first_build_up(void)
     struct mtamon_snapshot ref = {0};
     ut_snapshot(seg, 0, &ref);
     struct view_fixture f;
-    conf_init(&f.tc, seg, 1000);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 1000);
 
     /* The master started 50 s ago, the segment was created 5 s ago. */
     struct view_clock now = {ref.created_ms + 5000, 5000};
@@ -507,8 +515,7 @@ static void test_master_restart_last_change(void)
 {
     const char *seg = ut_name();
     struct view_fixture f;
-    conf_init(&f.tc, seg, 1000);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 1000);
 
     ut_capture_stderr_start();
     /* Missing: down since uptime 50000 of the first master. */
@@ -519,28 +526,24 @@ static void test_master_restart_last_change(void)
 
     /* A new master, up for 3 s: still down, since before it started. */
     now.wall_ms += 5000;
-    now.uptime_ticks = 300;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 300);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_DOWN);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
     CU_ASSERT(v->mta->last_change_ticks <= now.uptime_ticks);
     now.wall_ms += 1000;
-    now.uptime_ticks = 400;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 400);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
 
     /* Created under the new master: up since then. */
     mtamon_t *m = ut_create(seg, 4, 4);
     now.wall_ms += 1000;
-    now.uptime_ticks = 500;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 500);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 500u);
 
     /* And the master restarts again while the MTA is up. */
     now.wall_ms += 1000;
-    now.uptime_ticks = 20;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 20);
     CU_ASSERT_EQUAL(v->mta->oper_status, VIEW_OPER_UP);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
     free(ut_capture_stderr_stop());
@@ -560,8 +563,7 @@ static void test_mta_uptime_stable(void)
     struct mtamon_snapshot ref = {0};
     ut_snapshot(seg, 0, &ref);
     struct view_fixture f;
-    conf_init(&f.tc, seg, 1000);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 1000);
 
     /* Created 12.345 s before the master's tick 100000. */
     struct view_clock now = {ref.created_ms + 12345, 100000};
@@ -590,15 +592,13 @@ static void test_mta_uptime_stable(void)
     mtamon_snapshot_free(&ref);
     ut_snapshot(seg, 0, &ref);
     now.wall_ms = ref.created_ms + 500;
-    now.uptime_ticks = 200000;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 200000);
     CU_ASSERT_EQUAL(v->mta->uptime_ticks, 200000u - 50u);
 
     /* The master restarts (sysUpTime back by more than a second): the
      * segment is older than it, so 0 (RFC 2788). */
     now.wall_ms += 1000;
-    now.uptime_ticks = 30;
-    v = view_cache_get(f.vc, &now, 1);
+    v = view_at(&f, &now, 30);
     CU_ASSERT_EQUAL(v->mta->uptime_ticks, 0u);
     CU_ASSERT_EQUAL(v->mta->last_change_ticks, 0u);
     free(ut_capture_stderr_stop());
@@ -619,8 +619,7 @@ static void test_clear_keeps_lifetime(void)
     CU_ASSERT_EQUAL(mtamon_tempfail(m, out, 1, 100, 4004001), MTAMON_OK);
 
     struct view_fixture f;
-    conf_init(&f.tc, seg, 1000);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 1000);
     struct view_clock now = {ut_now_ms(), 100};
     const struct view *v = view_cache_get(f.vc, &now, 0);
     CU_ASSERT_EQUAL(v->totals.c[MTAMON_RECEIVED_MSGS], 5);
@@ -660,8 +659,7 @@ static void test_negative_gauge_in_totals(void)
         CU_ASSERT_EQUAL(mtamon_enqueue(m, 0, ok, 2, 100), MTAMON_OK);
 
     struct view_fixture f;
-    conf_init(&f.tc, seg, 1000);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 1000);
     struct view_clock now = {ut_now_ms(), 100};
     const struct view *v = view_cache_get(f.vc, &now, 0);
     UT_REQUIRE(v);
@@ -782,8 +780,7 @@ static void test_untrusted_segment(void)
     mtamon_t *m = ut_create(seg, 4, 4);
     ut_channel(m, "a");
     struct view_fixture f;
-    conf_init(&f.tc, seg, 0);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 0);
     struct view_clock now = {ut_now_ms(), 100};
 
     CU_ASSERT_EQUAL(chmod(path, 0666), 0);
@@ -848,8 +845,7 @@ static void test_segment_owner(void)
     ut_channel(m, "a");
     CU_ASSERT_EQUAL(chown(path, 65534, (gid_t)-1), 0);
     struct view_fixture f;
-    conf_init(&f.tc, seg, 0);
-    fixture_open(&f, NULL, NULL);
+    open_view(&f, seg, 0);
     struct view_clock now = {ut_now_ms(), 100};
 
     view_cache_trust_owner(f.vc, 65533);

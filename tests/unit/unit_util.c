@@ -226,14 +226,20 @@ int ut_write_bytes(const char *name, const void *data, size_t len)
     return rc;
 }
 
-int ut_patch(const char *name, size_t off, const void *data, size_t len)
+/* Write (@p writing) or read @p len bytes at @p off of the object. */
+static int xfer_at(const char *name, size_t off, void *data, size_t len, int writing)
 {
-    int fd = ut_open(name, O_RDWR);
+    int fd = ut_open(name, writing ? O_RDWR : O_RDONLY);
     if (fd < 0)
         return -1;
-    int rc = write_all(fd, data, len, (off_t)off);
+    int rc = xfer_all(fd, data, len, (off_t)off, writing);
     close(fd);
     return rc;
+}
+
+int ut_patch(const char *name, size_t off, const void *data, size_t len)
+{
+    return xfer_at(name, off, (void *)(uintptr_t)data, len, 1);
 }
 
 int ut_patch_u32(const char *name, size_t off, uint32_t v)
@@ -248,12 +254,7 @@ int ut_patch_u64(const char *name, size_t off, uint64_t v)
 
 int ut_peek(const char *name, size_t off, void *data, size_t len)
 {
-    int fd = ut_open(name, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    int rc = read_all(fd, data, len, (off_t)off);
-    close(fd);
-    return rc;
+    return xfer_at(name, off, data, len, 0);
 }
 
 int ut_truncate(const char *name, size_t len)
