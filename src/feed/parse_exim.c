@@ -848,31 +848,21 @@ static enum feed_line_result ex_parse(void *state, const char *line,
     return no_id_record(&L, p, end);
 }
 
+/* feed_qid_state_new() wants the table first */
+_Static_assert(offsetof(struct ex_state, qids) == 0, "qids first");
+
 static void *ex_create(void)
 {
-    struct ex_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    if (feed_qid_init(&st->qids, sizeof(struct ex_id), EX_IDS_START, EX_IDS) < 0) {
-        free(st);
-        return NULL;
-    }
-    st->cache_year = -1;
+    struct ex_state *st = feed_qid_state_new(sizeof *st, sizeof(struct ex_id),
+                                             EX_IDS_START, EX_IDS);
+    if (st)
+        st->cache_year = -1;
     return st;
-}
-
-static void ex_destroy(void *state)
-{
-    struct ex_state *st = state;
-    if (!st)
-        return;
-    feed_qid_free(&st->qids);
-    free(st);
 }
 
 const struct feed_format feed_format_exim = {
     .name = "exim",
     .create = ex_create,
-    .destroy = ex_destroy,
+    .destroy = feed_qid_state_free,
     .parse = ex_parse,
 };

@@ -82,6 +82,7 @@
  * queued (its later final status counts the ENQUEUE), so Stored stays
  * exact.  Channel names a queue id refers to are interned (feed_names.h).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -851,31 +852,21 @@ static enum feed_line_result pf_parse(void *state, const char *line,
     return message(&L, p + 2, end);
 }
 
+/* feed_qid_state_new() wants the table first */
+_Static_assert(offsetof(struct pf_state, qids) == 0, "qids first");
+
 static void *pf_create(void)
 {
-    struct pf_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    if (feed_qid_init(&st->qids, sizeof(struct pf_qid), PF_QIDS_START, PF_QIDS) < 0) {
-        free(st);
-        return NULL;
-    }
-    feed_time_classic_init(&st->classic);
+    struct pf_state *st = feed_qid_state_new(sizeof *st, sizeof(struct pf_qid),
+                                             PF_QIDS_START, PF_QIDS);
+    if (st)
+        feed_time_classic_init(&st->classic);
     return st;
-}
-
-static void pf_destroy(void *state)
-{
-    struct pf_state *st = state;
-    if (!st)
-        return;
-    feed_qid_free(&st->qids);
-    free(st);
 }
 
 const struct feed_format feed_format_postfix = {
     .name = "postfix",
     .create = pf_create,
-    .destroy = pf_destroy,
+    .destroy = feed_qid_state_free,
     .parse = pf_parse,
 };

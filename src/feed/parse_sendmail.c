@@ -81,6 +81,7 @@
  * without a reply code, a mailer name that is no valid channel name).  An
  * UNPARSED line emits nothing.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -689,31 +690,21 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
     return message(&L, NULL, 0, p, end);
 }
 
+/* feed_qid_state_new() wants the table first */
+_Static_assert(offsetof(struct sm_state, qids) == 0, "qids first");
+
 static void *sm_create(void)
 {
-    struct sm_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    if (feed_qid_init(&st->qids, sizeof(struct sm_qid), SM_QIDS_START, SM_QIDS) < 0) {
-        free(st);
-        return NULL;
-    }
-    feed_time_classic_init(&st->classic);
+    struct sm_state *st = feed_qid_state_new(sizeof *st, sizeof(struct sm_qid),
+                                             SM_QIDS_START, SM_QIDS);
+    if (st)
+        feed_time_classic_init(&st->classic);
     return st;
-}
-
-static void sm_destroy(void *state)
-{
-    struct sm_state *st = state;
-    if (!st)
-        return;
-    feed_qid_free(&st->qids);
-    free(st);
 }
 
 const struct feed_format feed_format_sendmail = {
     .name = "sendmail",
     .create = sm_create,
-    .destroy = sm_destroy,
+    .destroy = feed_qid_state_free,
     .parse = sm_parse,
 };
