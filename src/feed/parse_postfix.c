@@ -93,6 +93,7 @@
 #include "feed_text.h"
 #include "feed_qid.h"
 #include "feed_status.h"
+#include "feed_syslog.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
@@ -804,52 +805,33 @@ static int set_channel(struct pf_line *L, const char *tag, size_t n)
     return 1;
 }
 
+/* Is the tag [p, p+n) a Postfix program's: "postfix/...", "postfix-*\/..."? */
+static int is_postfix_tag(const char *p, size_t n)
+{
+    const char *slash = memchr(p, '/', n);
+    return is_instance(p, slash ? (size_t)(slash - p) : n);
+}
+
 static enum feed_line_result pf_parse(void *state, const char *line,
                                       size_t len, feed_emit_fn emit, void *ctx)
 {
     struct pf_state *st = state;
-    const char *p = line, *end = line + len;
+    const char *end = line + len;
+    struct feed_syslog h;
+    enum feed_line_result r =
+        feed_syslog_header(&st->classic, line, end, is_postfix_tag, &h);
+    if (r != FEED_LINE_KNOWN)
+        return r;
     struct pf_line L;
     L.st = st;
     L.emit = emit;
     L.ctx = ctx;
-    if (p == end)
+    L.time_ms = h.time_ms;
+    L.tag = h.tag;
+    L.key_len = h.key_len;
+    if (!set_channel(&L, h.tag, h.tag_len))
         return FEED_LINE_UNPARSED;
-    int ok = feed_text_is_digit(*p) ? feed_time_rfc3339(&p, end, &L.time_ms)
-                          : feed_time_classic(&st->classic, &p, end, &L.time_ms);
-    if (!ok || p == end || *p++ != ' ')
-        return FEED_LINE_UNPARSED;
-    const char *host = p;
-    while (p < end && *p != ' ')
-        p++;
-    if (p == host || p == end)
-        return FEED_LINE_UNPARSED;
-    p++;
-    const char *tag = p;
-    while (p < end && *p != '[' && *p != ':' && *p != ' ')
-        p++;
-    size_t tag_len = (size_t)(p - tag);
-    const char *slash = memchr(tag, '/', tag_len);
-    int postfix = is_instance(tag, slash ? (size_t)(slash - tag) : tag_len);
-    if (p == end)
-        return FEED_LINE_UNPARSED;
-    if (!postfix)
-        return FEED_LINE_SKIPPED;
-    if (*p == '[') {
-        const char *pid = ++p;
-        while (p < end && feed_text_is_digit(*p))
-            p++;
-        if (p == pid || p == end || *p != ']')
-            return FEED_LINE_UNPARSED;
-        p++;
-    }
-    if (end - p < 2 || p[0] != ':' || p[1] != ' ')
-        return FEED_LINE_UNPARSED;
-    L.tag = tag;
-    L.key_len = (size_t)(p - tag);
-    if (!set_channel(&L, tag, tag_len))
-        return FEED_LINE_UNPARSED;
-    return message(&L, p + 2, end);
+    return message(&L, h.msg, end);
 }
 
 /* feed_qid_state_new() wants the table first */

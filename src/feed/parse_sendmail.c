@@ -92,6 +92,7 @@
 #include "feed_text.h"
 #include "feed_qid.h"
 #include "feed_status.h"
+#include "feed_syslog.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
@@ -640,41 +641,18 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
                                       feed_emit_fn emit, void *ctx)
 {
     struct sm_state *st = state;
-    const char *p = line, *end = line + len;
+    const char *end = line + len;
+    struct feed_syslog h;
+    enum feed_line_result r =
+        feed_syslog_header(&st->classic, line, end, is_sendmail_tag, &h);
+    if (r != FEED_LINE_KNOWN)
+        return r;
     struct sm_line L;
     L.st = st;
     L.emit = emit;
     L.ctx = ctx;
-    if (p == end)
-        return FEED_LINE_UNPARSED;
-    int ok = feed_text_is_digit(*p) ? feed_time_rfc3339(&p, end, &L.time_ms)
-                          : feed_time_classic(&st->classic, &p, end, &L.time_ms);
-    if (!ok || p == end || *p++ != ' ')
-        return FEED_LINE_UNPARSED;
-    const char *host = p;
-    while (p < end && *p != ' ')
-        p++;
-    if (p == host || p == end)
-        return FEED_LINE_UNPARSED;
-    p++;
-    const char *tag = p;
-    while (p < end && *p != '[' && *p != ':' && *p != ' ')
-        p++;
-    if (p == end)
-        return FEED_LINE_UNPARSED;
-    if (!is_sendmail_tag(tag, (size_t)(p - tag)))
-        return FEED_LINE_SKIPPED;
-    if (*p == '[') {
-        const char *pid = ++p;
-        while (p < end && feed_text_is_digit(*p))
-            p++;
-        if (p == pid || p == end || *p != ']')
-            return FEED_LINE_UNPARSED;
-        p++;
-    }
-    if (end - p < 2 || p[0] != ':' || p[1] != ' ')
-        return FEED_LINE_UNPARSED;
-    p += 2;
+    L.time_ms = h.time_ms;
+    const char *p = h.msg;
     /* Solaris: "[ID 801593 mail.info] " */
     if (feed_text_has_prefix(p, end, LIT("[ID "))) {
         const char *close = memchr(p, ']', (size_t)(end - p));
