@@ -705,9 +705,7 @@ static enum feed_line_result assoc_refused(const struct ex_line *L,
     struct feed_event ev;
     feed_event_init(&ev, FEED_ASSOC_REJECT, L->time_ms, CH_SMTP);
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, p, end, L->emit, L->ctx);
 }
 
 /* A line with no message id. */

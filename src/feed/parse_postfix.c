@@ -333,9 +333,7 @@ static enum feed_line_result assoc_fail(const struct pf_line *L, const char *p,
     struct feed_event ev;
     feed_event_init(&ev, FEED_ASSOC_FAIL, L->time_ms, L->channel);
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, p, end, L->emit, L->ctx);
 }
 
 /* After "reject: " or "milter-reject: ": "VERB from CLIENT: CODES TEXT;
@@ -361,9 +359,7 @@ static enum feed_line_result reject_smtp(const struct pf_line *L, const char *p,
     feed_event_init(&ev, FEED_REJECT, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(tend - text));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, text, tend, L->emit, L->ctx);
 }
 
 /* cleanup "reject: header|body ...; from=<a> to=<b> ... helo=<h>: 5.7.1 TEXT". */
@@ -383,9 +379,7 @@ static enum feed_line_result reject_content(const struct pf_line *L,
     feed_event_init(&ev, FEED_REJECT, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, text, end, L->emit, L->ctx);
 }
 
 /* Either kind of reject, after "reject: " or "milter-reject: ". */

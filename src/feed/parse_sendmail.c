@@ -562,9 +562,7 @@ static enum feed_line_result reject(const struct sm_line *L, const char *p,
                     L->time_ms, channel);
     ev.recipients = connection ? 0 : 1;
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, text, end, L->emit, L->ctx);
 }
 
 /* "QID: DSN: ..." after the new queue id: the notification sendmail made. */
@@ -619,9 +617,7 @@ static enum feed_line_result message(const struct sm_line *L, const char *qid,
             feed_event_init(&ev, FEED_REJECT, L->time_ms, "esmtp");
             ev.recipients = 1;
             ev.status = STATUS_USER_UNKNOWN;
-            feed_text_copy_bounded(ev.reason, sizeof ev.reason, dots + 5, (size_t)(end - dots - 5));
-            L->emit(L->ctx, &ev);
-            return FEED_LINE_COUNTED;
+            return feed_event_emit_reason(&ev, dots + 5, end, L->emit, L->ctx);
         }
     }
     /* "lost input channel from ...", "... did not issue MAIL/EXPN/VRFY/ETRN
