@@ -322,30 +322,6 @@ static enum feed_line_result from_line(const struct sm_line *L, const char *qid,
     return FEED_LINE_COUNTED;
 }
 
-/* The recipients of a to= list [p, end): addresses separated by ',' outside
- * <> and quotes; 0 if the list is empty or a part of it is. */
-static uint32_t count_addresses(const char *p, const char *end)
-{
-    uint32_t n = 1;
-    int angle = 0, quote = 0;
-    const char *start = p;
-    for (; p < end; p++) {
-        if (*p == '"')
-            quote = !quote;
-        else if (!quote && *p == '<')
-            angle++;
-        else if (!quote && *p == '>' && angle)
-            angle--;
-        else if (!quote && !angle && *p == ',') {
-            if (p == start)
-                return 0;
-            start = p + 1;
-            n++;
-        }
-    }
-    return start == end ? 0 : n;
-}
-
 /* Calls @p fn for each address of the to= list [list, lend): separated
  * by ',' outside <> and quotes. */
 static void each_address(const char *list, const char *lend,
@@ -367,6 +343,30 @@ static void each_address(const char *list, const char *lend,
         fn(arg, a, (size_t)(p - a));
         a = p + 1;
     }
+}
+
+/* What count_addresses() has seen. */
+struct address_count {
+    uint32_t n;
+    int empty; /* a part of the list is empty */
+};
+
+static void count_one(void *arg, const char *a, size_t n)
+{
+    struct address_count *c = arg;
+    (void)a;
+    c->n++;
+    if (n == 0)
+        c->empty = 1;
+}
+
+/* The recipients of a to= list [p, end): its addresses (each_address());
+ * 0 if the list is empty or a part of it is. */
+static uint32_t count_addresses(const char *p, const char *end)
+{
+    struct address_count c = {0, 0};
+    each_address(p, end, count_one, &c);
+    return c.empty ? 0 : c.n;
 }
 
 enum sm_outcome { SM_SENT, SM_DEFERRED_OUT, SM_QUEUED, SM_FAILED };
