@@ -745,6 +745,19 @@ static enum feed_line_result no_id_record(const struct ex_line *L,
     return FEED_LINE_KNOWN;
 }
 
+/* The two-character flags after "ID " of arrivals and deliveries. */
+static const struct {
+    char flag[3];
+    int arrival;       /* an arrival; else a delivery of kind */
+    enum ex_kind kind;
+} record_flags[] = {
+    {"<=", 1, EX_DELIVERED},  {"(=", 1, EX_DELIVERED},
+    {"=>", 0, EX_DELIVERED},  {"==", 0, EX_DEFERRED_K},
+    {"->", 0, EX_DELIVERED},  {">>", 0, EX_DELIVERED},
+    {"*>", 0, EX_SUPPRESSED}, {"**", 0, EX_FAILED},
+};
+#define N_RECORD_FLAGS (sizeof record_flags / sizeof record_flags[0])
+
 /* A line with message id [id, id+idn); p after "ID ". */
 static enum feed_line_result id_record(const struct ex_line *L, const char *id,
                                        size_t idn, const char *p,
@@ -753,34 +766,12 @@ static enum feed_line_result id_record(const struct ex_line *L, const char *id,
     struct ex_state *st = L->st;
     if (end - p >= 2 && (end - p == 2 || p[2] == ' ')) {
         const char *rest = p + 2;
-        switch (p[0]) {
-        case '<':
-            if (p[1] == '=')
+        for (size_t i = 0; i < N_RECORD_FLAGS; i++) {
+            if (memcmp(p, record_flags[i].flag, 2) != 0)
+                continue;
+            if (record_flags[i].arrival)
                 return arrival(L, id, idn, rest, end);
-            break;
-        case '(':
-            if (p[1] == '=')
-                return arrival(L, id, idn, rest, end);
-            break;
-        case '=':
-            if (p[1] == '>')
-                return delivery(L, id, idn, EX_DELIVERED, rest, end);
-            if (p[1] == '=')
-                return delivery(L, id, idn, EX_DEFERRED_K, rest, end);
-            break;
-        case '-':
-        case '>':
-            if (p[1] == '>')
-                return delivery(L, id, idn, EX_DELIVERED, rest, end);
-            break;
-        case '*':
-            if (p[1] == '>')
-                return delivery(L, id, idn, EX_SUPPRESSED, rest, end);
-            if (p[1] == '*')
-                return delivery(L, id, idn, EX_FAILED, rest, end);
-            break;
-        default:
-            break;
+            return delivery(L, id, idn, record_flags[i].kind, rest, end);
         }
     }
     if (feed_text_has_prefix(p, end, LIT("Completed")) &&
