@@ -272,6 +272,27 @@ static probe_conn *probe_conn_alloc(int fd, probe_tls *tls, int64_t t0)
     return c;
 }
 
+/* How an open ends: the failure to connect told (@p fd < 0: timed out at
+ * @p deadline_ms, else @p why), or the "connect" step since @p start and
+ * the connection (NULL when out of memory, told too). */
+static probe_conn *probe_conn_opened(int fd, int timed_out, const char *why, probe_tls *tls,
+                                     int64_t t0, int64_t start, int64_t deadline_ms,
+                                     struct probe_check *check)
+{
+    if (fd < 0) {
+        if (timed_out)
+            probe_fail(check, "connect", "timed out after %lld ms", (long long)(deadline_ms - t0));
+        else
+            probe_fail(check, "connect", "%s", why[0] ? why : "no address");
+        return NULL;
+    }
+    probe_step_add(check, "connect", start);
+    probe_conn *c = probe_conn_alloc(fd, tls, t0);
+    if (!c)
+        probe_fail(check, "connect", "out of memory");
+    return c;
+}
+
 static probe_conn *probe_conn_open_unix(const struct config_probe_endpoint *ep, probe_tls *tls,
                                         int64_t t0, int64_t deadline_ms,
                                         struct probe_check *check)
@@ -292,17 +313,9 @@ static probe_conn *probe_conn_open_unix(const struct config_probe_endpoint *ep, 
     if (probe_conn_connect_fd(fd, (struct sockaddr *)&sun, sizeof sun, deadline_ms, &timed_out,
                               why, sizeof why) < 0) {
         close(fd);
-        if (timed_out)
-            probe_fail(check, "connect", "timed out after %lld ms", (long long)(deadline_ms - t0));
-        else
-            probe_fail(check, "connect", "%s", why);
-        return NULL;
+        fd = -1;
     }
-    probe_step_add(check, "connect", t0);
-    probe_conn *c = probe_conn_alloc(fd, tls, t0);
-    if (!c)
-        probe_fail(check, "connect", "out of memory");
-    return c;
+    return probe_conn_opened(fd, timed_out, why, tls, t0, t0, deadline_ms, check);
 }
 
 static probe_conn *probe_conn_open_tcp(const struct config_probe_endpoint *ep, probe_tls *tls,
@@ -349,18 +362,7 @@ static probe_conn *probe_conn_open_tcp(const struct config_probe_endpoint *ep, p
             snprintf(why, sizeof why, "timed out");
     }
     freeaddrinfo(res);
-    if (fd < 0) {
-        if (timed_out)
-            probe_fail(check, "connect", "timed out after %lld ms", (long long)(deadline_ms - t0));
-        else
-            probe_fail(check, "connect", "%s", why[0] ? why : "no address");
-        return NULL;
-    }
-    probe_step_add(check, "connect", start);
-    probe_conn *c = probe_conn_alloc(fd, tls, t0);
-    if (!c)
-        probe_fail(check, "connect", "out of memory");
-    return c;
+    return probe_conn_opened(fd, timed_out, why, tls, t0, start, deadline_ms, check);
 }
 
 probe_conn *probe_conn_open(const struct config_probe_endpoint *ep, probe_tls *tls,
