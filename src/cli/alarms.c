@@ -57,15 +57,15 @@ static int parse_options(int argc, char **argv, struct alarms_opts *o, int *help
         INTERVAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    int c;
-    char err[160];
+    int c, rc;
     optind = 0; /* full getopt re-initialisation (GNU) */
     while ((c = getopt_long(argc, argv, "+:c:h" INTERVAL_SHORTOPTS, opts, NULL)) != -1) {
         switch (c) {
         case 'i':
         case 'n':
-            if (interval_option(&o->interval, c, optarg, err, sizeof err) != 0)
-                return cli_usage_error(cli_alarms_usage, "alarms: %s", err);
+            if ((rc = interval_option_usage(&o->interval, c, optarg, cli_alarms_usage,
+                                            "alarms")) != EX_OK)
+                return rc;
             break;
         case 'c':
             if (!*optarg)
@@ -87,11 +87,10 @@ static int parse_options(int argc, char **argv, struct alarms_opts *o, int *help
             return cli_option_error(cli_alarms_usage, "alarms", c, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(cli_alarms_usage, "alarms: unexpected argument '%s'",
-                               argv[optind]);
-    if (interval_check(&o->interval, err, sizeof err) != 0)
-        return cli_usage_error(cli_alarms_usage, "alarms: %s", err);
+    if ((rc = cli_no_arguments(cli_alarms_usage, "alarms", argc, argv)) != EX_OK)
+        return rc;
+    if ((rc = interval_check_usage(&o->interval, cli_alarms_usage, "alarms")) != EX_OK)
+        return rc;
     if (o->config && o->state)
         return cli_usage_error(cli_alarms_usage,
                                "alarms: --config and --state exclude each other (--state "

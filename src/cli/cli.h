@@ -293,6 +293,12 @@ int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
 int cli_option_error(void (*usage)(FILE *), const char *what, int ret,
                      char **argv);
 
+/**
+ * After getopt_long(): EX_OK when it has read every word of @p argv, else
+ * the usage error "WHAT: unexpected argument 'WORD'" (EX_USAGE).
+ */
+int cli_no_arguments(void (*usage)(FILE *), const char *what, int argc, char **argv);
+
 /** Parse a finite decimal number > 0.  Returns 0 and sets *@p out, or -1. */
 int cli_parse_positive(const char *text, double *out);
 

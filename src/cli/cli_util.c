@@ -62,6 +62,13 @@ int cli_option_error(void (*usage)(FILE *), const char *what, int ret,
     return cli_usage_error(usage, "%s: unknown option '%s'", what, word);
 }
 
+int cli_no_arguments(void (*usage)(FILE *), const char *what, int argc, char **argv)
+{
+    if (optind < argc)
+        return cli_usage_error(usage, "%s: unexpected argument '%s'", what, argv[optind]);
+    return EX_OK;
+}
+
 int cli_parse_positive(const char *text, double *out)
 {
     if (!text || !*text)

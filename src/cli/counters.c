@@ -60,7 +60,7 @@ static int counters_create(const char *segment, int argc, char **argv)
 {
     struct mtamon_create_params params = {0};
     uint64_t v = 0;
-    int c;
+    int c, rc;
     while ((c = getopt_long(argc, argv, create_shortopts, create_opts, NULL)) != -1) {
         switch (c) {
         case 'c':
@@ -100,9 +100,8 @@ static int counters_create(const char *segment, int argc, char **argv)
             return cli_option_error(cli_counters_usage, "counters create", c, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(cli_counters_usage,
-                               "counters create: unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_no_arguments(cli_counters_usage, "counters create", argc, argv)) != EX_OK)
+        return rc;
 
     struct mtamon_error err = {MTAMON_OK, ""};
     mtamon_t *m = mtamon_open(segment, MTAMON_OPEN_CREATE | MTAMON_OPEN_EXCL, &params, &err);
@@ -235,13 +234,14 @@ static int show_parse_options(int argc, char **argv, struct show_request *req,
                               struct show_options *o)
 {
     int c;
-    char err[160];
+    int rc;
     while ((c = getopt_long(argc, argv, show_shortopts, show_opts, NULL)) != -1) {
         switch (c) {
         case 'i':
         case 'n':
-            if (interval_option(&o->interval, c, optarg, err, sizeof err) != 0)
-                return cli_usage_error(cli_counters_usage, "counters show: %s", err);
+            if ((rc = interval_option_usage(&o->interval, c, optarg, cli_counters_usage,
+                                            "counters show")) != EX_OK)
+                return rc;
             break;
         case 'j':
             o->json = 1;
@@ -287,8 +287,8 @@ static int show_parse_options(int argc, char **argv, struct show_request *req,
             return cli_option_error(cli_counters_usage, "counters show", c, argv);
         }
     }
-    if (interval_check(&o->interval, err, sizeof err) != 0)
-        return cli_usage_error(cli_counters_usage, "counters show: %s", err);
+    if ((rc = interval_check_usage(&o->interval, cli_counters_usage, "counters show")) != EX_OK)
+        return rc;
     /* The compact layout has no blocks, association lines or file. */
     if (o->interval.interval_ms && o->full_only)
         return cli_usage_error(cli_counters_usage,
@@ -546,10 +546,7 @@ static int no_options(const char *what, int argc, char **argv, int *help)
             return cli_option_error(cli_counters_usage, what, c, argv);
         *help = 1;
     }
-    if (optind < argc)
-        return cli_usage_error(cli_counters_usage, "%s: unexpected argument '%s'",
-                               what, argv[optind]);
-    return EX_OK;
+    return cli_no_arguments(cli_counters_usage, what, argc, argv);
 }
 
 static int counters_clear(const char *segment, int argc, char **argv)
@@ -586,7 +583,7 @@ static const struct option delete_opts[] = {
 static int counters_delete(const char *segment, int argc, char **argv)
 {
     int force = 0;
-    int c;
+    int c, rc;
     while ((c = getopt_long(argc, argv, delete_shortopts, delete_opts, NULL)) != -1) {
         switch (c) {
         case 'f':
@@ -599,9 +596,8 @@ static int counters_delete(const char *segment, int argc, char **argv)
             return cli_option_error(cli_counters_usage, "counters delete", c, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(cli_counters_usage,
-                               "counters delete: unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_no_arguments(cli_counters_usage, "counters delete", argc, argv)) != EX_OK)
+        return rc;
 
     const char *name = mtamon_segment_name(segment);
     struct mtamon_error err = {MTAMON_OK, ""};

@@ -85,6 +85,24 @@ static int wait_until(int64_t due_ms)
     }
 }
 
+int interval_option_usage(struct interval_options *o, int c, const char *arg,
+                          void (*usage)(FILE *), const char *what)
+{
+    char err[160];
+    if (interval_option(o, c, arg, err, sizeof err) != 0)
+        return cli_usage_error(usage, "%s: %s", what, err);
+    return EX_OK;
+}
+
+int interval_check_usage(const struct interval_options *o, void (*usage)(FILE *),
+                         const char *what)
+{
+    char err[160];
+    if (interval_check(o, err, sizeof err) != 0)
+        return cli_usage_error(usage, "%s: %s", what, err);
+    return EX_OK;
+}
+
 int interval_run(const struct interval_options *o, interval_report_fn report,
                  void *ctx)
 {

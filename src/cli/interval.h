@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /** Shortest and longest --interval, in milliseconds. */
 #define INTERVAL_MS_MIN 100u
@@ -51,6 +52,18 @@ int interval_option(struct interval_options *o, int c, const char *arg,
  * or -1 with the message in @p err.
  */
 int interval_check(const struct interval_options *o, char *err, size_t errlen);
+
+/**
+ * interval_option() for the -i/-n @p c of command @p what ("queue"), its
+ * error told as a usage error "WHAT: ..." (cli_usage_error() with
+ * @p usage): EX_OK or EX_USAGE.
+ */
+int interval_option_usage(struct interval_options *o, int c, const char *arg,
+                          void (*usage)(FILE *), const char *what);
+
+/** interval_check() likewise: EX_OK or EX_USAGE. */
+int interval_check_usage(const struct interval_options *o, void (*usage)(FILE *),
+                         const char *what);
 
 /** One report of the loop. */
 struct interval_tick {

@@ -119,8 +119,7 @@ static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
     };
     struct config_queue *q = &o->adhoc;
     uint64_t depth;
-    int c, have_other = 0;
-    char err[160];
+    int c, rc, have_other = 0;
 
     q->kind = CONFIG_QUEUE_DIRECTORY;
     q->glob = (char *)"*";
@@ -133,8 +132,9 @@ static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
         switch (c) {
         case 'i':
         case 'n':
-            if (interval_option(&o->interval, c, optarg, err, sizeof err) != 0)
-                return cli_usage_error(cli_queue_usage, "queue: %s", err);
+            if ((rc = interval_option_usage(&o->interval, c, optarg, cli_queue_usage,
+                                            "queue")) != EX_OK)
+                return rc;
             break;
         case 'j':
             o->json = 1;
@@ -202,8 +202,8 @@ static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
             return cli_option_error(cli_queue_usage, "queue", c, argv);
         }
     }
-    if (interval_check(&o->interval, err, sizeof err) != 0)
-        return cli_usage_error(cli_queue_usage, "queue: %s", err);
+    if ((rc = interval_check_usage(&o->interval, cli_queue_usage, "queue")) != EX_OK)
+        return rc;
     if (have_other && !o->have_adhoc)
         return cli_usage_error(cli_queue_usage,
                                "queue: --kind, --glob, --depth, --name, --postqueue and "

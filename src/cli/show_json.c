@@ -20,10 +20,20 @@ void show_json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* A time as an ISO-8601 UTC string, or null for "never". */
-static void json_time(FILE *out, int64_t ms)
+/* @p before (the text up to the value: ",\n  \"key\": "), then @p s as a
+ * JSON string. */
+static void json_string(FILE *out, const char *before, const char *s)
+{
+    fputs(before, out);
+    show_json_string(out, s);
+}
+
+/* @p before (the text up to the value: ",\n  \"key\": "), then the time
+ * @p ms as an ISO-8601 UTC string, or null for "never". */
+static void json_time(FILE *out, const char *before, int64_t ms)
 {
     char buf[CLI_TIME_MAX];
+    fputs(before, out);
     if (cli_time_utc(ms, buf, sizeof buf) != 0)
         fputs("null", out);
     else
@@ -61,8 +71,7 @@ static void json_channel(FILE *out, const struct mtamon_channel_stats *ch)
 {
     fprintf(out, "    {\n      \"index\": %" PRIu32 ",\n      \"name\": ", ch->index);
     show_json_string(out, ch->name);
-    fputs(",\n      \"created\": ", out);
-    json_time(out, ch->created_ms);
+    json_time(out, ",\n      \"created\": ", ch->created_ms);
     fputs(",\n      \"counters\": ", out);
     json_counters(out, ch->c);
     fprintf(out, ",\n      \"stored\": {\"messages\": %" PRId64 ", \"recipients\": %" PRId64
@@ -71,16 +80,11 @@ static void json_channel(FILE *out, const struct mtamon_channel_stats *ch)
     fprintf(out, ",\n      \"associations\": {\"inbound_current\": %" PRId64
                  ", \"outbound_current\": %" PRId64 "}",
             ch->in_assocs_current, ch->out_assocs_current);
-    fputs(",\n      \"last_inbound_activity\": ", out);
-    json_time(out, ch->last_inbound_ms);
-    fputs(",\n      \"last_outbound_activity\": ", out);
-    json_time(out, ch->last_outbound_ms);
-    fputs(",\n      \"last_outbound_attempt\": ", out);
-    json_time(out, ch->last_outbound_attempt_ms);
-    fputs(",\n      \"last_rejection_reason\": ", out);
-    show_json_string(out, ch->last_rejection_reason);
-    fputs(",\n      \"last_connect_failure\": ", out);
-    show_json_string(out, ch->last_connect_failure);
+    json_time(out, ",\n      \"last_inbound_activity\": ", ch->last_inbound_ms);
+    json_time(out, ",\n      \"last_outbound_activity\": ", ch->last_outbound_ms);
+    json_time(out, ",\n      \"last_outbound_attempt\": ", ch->last_outbound_attempt_ms);
+    json_string(out, ",\n      \"last_rejection_reason\": ", ch->last_rejection_reason);
+    json_string(out, ",\n      \"last_connect_failure\": ", ch->last_connect_failure);
     fputs(",\n      \"status_codes\": ", out);
     json_status_codes(out, ch);
     fputs("\n    }", out);
@@ -94,23 +98,19 @@ static void json_assoc(FILE *out, const struct mtamon_assoc_stats *a,
     fprintf(out, ", \"direction\": \"%s\", \"remote\": ",
             a->direction == MTAMON_INBOUND ? "inbound" : "outbound");
     show_json_string(out, a->remote);
-    fprintf(out, ", \"pid\": %" PRId32 ", \"started\": ", a->pid);
-    json_time(out, a->start_ms);
+    fprintf(out, ", \"pid\": %" PRId32, a->pid);
+    json_time(out, ", \"started\": ", a->start_ms);
     fputs("}", out);
 }
 
 int show_json(FILE *out, const struct mtamon_snapshot *snap,
               const struct show_request *req)
 {
-    fputs("{\n  \"segment\": ", out);
-    show_json_string(out, req->segment);
+    json_string(out, "{\n  \"segment\": ", req->segment);
     fprintf(out, ",\n  \"generation\": \"%016" PRIx64 "\"", snap->generation);
-    fputs(",\n  \"created\": ", out);
-    json_time(out, snap->created_ms);
-    fputs(",\n  \"cleared\": ", out);
-    json_time(out, snap->cleared_ms);
-    fputs(",\n  \"taken\": ", out);
-    json_time(out, snap->taken_ms);
+    json_time(out, ",\n  \"created\": ", snap->created_ms);
+    json_time(out, ",\n  \"cleared\": ", snap->cleared_ms);
+    json_time(out, ",\n  \"taken\": ", snap->taken_ms);
     fprintf(out, ",\n  \"channel_capacity\": %" PRIu32
                  ",\n  \"association_capacity\": %" PRIu32
                  ",\n  \"block_size\": %" PRIu64 ",\n  \"channels\": [",

@@ -129,7 +129,7 @@ static int parse_options(int argc, char **argv, struct sim_options *o)
         {NULL, 0, NULL, 0},
     };
     int have_events = 0, have_rate = 0;
-    int c;
+    int c, rc;
     optind = 0; /* full getopt re-initialisation (GNU) */
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
@@ -166,9 +166,8 @@ static int parse_options(int argc, char **argv, struct sim_options *o)
             return cli_option_error(cli_simulate_usage, "simulate", c, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(cli_simulate_usage, "simulate: unexpected argument '%s'",
-                               argv[optind]);
+    if ((rc = cli_no_arguments(cli_simulate_usage, "simulate", argc, argv)) != EX_OK)
+        return rc;
     if (!have_events)
         o->events = o->duration > 0.0 ? UINT64_MAX : 10000;
     if (o->duration > 0.0 && !have_rate)

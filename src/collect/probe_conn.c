@@ -272,6 +272,27 @@ static probe_conn *probe_conn_alloc(int fd, probe_tls *tls, int64_t t0)
     return c;
 }
 
+/* How an open ends: the failure to connect told (@p fd < 0: timed out at
+ * @p deadline_ms, else @p why), or the "connect" step since @p start and
+ * the connection (NULL when out of memory, told too). */
+static probe_conn *probe_conn_opened(int fd, int timed_out, const char *why, probe_tls *tls,
+                                     int64_t t0, int64_t start, int64_t deadline_ms,
+                                     struct probe_check *check)
+{
+    if (fd < 0) {
+        if (timed_out)
+            probe_fail(check, "connect", "timed out after %lld ms", (long long)(deadline_ms - t0));
+        else
+            probe_fail(check, "connect", "%s", why[0] ? why : "no address");
+        return NULL;
+    }
+    probe_step_add(check, "connect", start);
+    probe_conn *c = probe_conn_alloc(fd, tls, t0);
+    if (!c)
+        probe_fail(check, "connect", "out of memory");
+    return c;
+}
+
 static probe_conn *probe_conn_open_unix(const struct config_probe_endpoint *ep, probe_tls *tls,
                                         int64_t t0, int64_t deadline_ms,
                                         struct probe_check *check)
@@ -292,17 +313,9 @@ static probe_conn *probe_conn_open_unix(const struct config_probe_endpoint *ep, 
     if (probe_conn_connect_fd(fd, (struct sockaddr *)&sun, sizeof sun, deadline_ms, &timed_out,
                               why, sizeof why) < 0) {
         close(fd);
-        if (timed_out)
-            probe_fail(check, "connect", "timed out after %lld ms", (long long)(deadline_ms - t0));
-        else
-            probe_fail(check, "connect", "%s", why);
-        return NULL;
+        fd = -1;
     }
-    probe_step_add(check, "connect", t0);
-    probe_conn *c = probe_conn_alloc(fd, tls, t0);
-    if (!c)
-        probe_fail(check, "connect", "out of memory");
-    return c;
+    return probe_conn_opened(fd, timed_out, why, tls, t0, t0, deadline_ms, check);
 }
 
 static probe_conn *probe_conn_open_tcp(const struct config_probe_endpoint *ep, probe_tls *tls,
@@ -349,18 +362,7 @@ static probe_conn *probe_conn_open_tcp(const struct config_probe_endpoint *ep, p
             snprintf(why, sizeof why, "timed out");
     }
     freeaddrinfo(res);
-    if (fd < 0) {
-        if (timed_out)
-            probe_fail(check, "connect", "timed out after %lld ms", (long long)(deadline_ms - t0));
-        else
-            probe_fail(check, "connect", "%s", why[0] ? why : "no address");
-        return NULL;
-    }
-    probe_step_add(check, "connect", start);
-    probe_conn *c = probe_conn_alloc(fd, tls, t0);
-    if (!c)
-        probe_fail(check, "connect", "out of memory");
-    return c;
+    return probe_conn_opened(fd, timed_out, why, tls, t0, start, deadline_ms, check);
 }
 
 probe_conn *probe_conn_open(const struct config_probe_endpoint *ep, probe_tls *tls,
@@ -386,6 +388,17 @@ probe_conn *probe_conn_open(const struct config_probe_endpoint *ep, probe_tls *t
 /* ------------------------------------------------------------------------ */
 /* Reading and writing                                                       */
 
+/* After a recv() or send() that returned < 0: -2 (wait and try again)
+ * when it would block or was interrupted, else -1 with the reason in
+ * @p err. */
+static ssize_t plain_failed(char *err, size_t errlen)
+{
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return -2;
+    snprintf(err, errlen, "%s", strerror(errno));
+    return -1;
+}
+
 /* Read more into c->rbuf: 1 some, 0 end of file, -1 failed (the
  * reason in @p err, also at end of file). */
 static int probe_conn_fill(probe_conn *c, int64_t deadline_ms, char *err, size_t errlen)
@@ -393,48 +406,44 @@ static int probe_conn_fill(probe_conn *c, int64_t deadline_ms, char *err, size_t
     for (;;) {
         short events = POLLIN;
         ssize_t n;
-        if (c->ssl) {
+        if (c->ssl)
             n = probe_tls_read(c, c->rbuf + c->rlen, sizeof c->rbuf - c->rlen, &events, err,
                                errlen);
-            if (n == -1)
-                return -1;
-            if (n == 0) {
-                snprintf(err, errlen, "connection closed by the server");
-                return 0;
-            }
-        } else {
-            n = recv(c->fd, c->rbuf + c->rlen, sizeof c->rbuf - c->rlen, 0);
-            if (n == 0) {
-                snprintf(err, errlen, "connection closed by the server");
-                return 0;
-            }
-            if (n < 0) {
-                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                    snprintf(err, errlen, "%s", strerror(errno));
-                    return -1;
-                }
-                n = -2;
-            }
+        else if ((n = recv(c->fd, c->rbuf + c->rlen, sizeof c->rbuf - c->rlen, 0)) < 0)
+            n = plain_failed(err, errlen);
+        if (n == -1)
+            return -1;
+        if (n == 0) {
+            snprintf(err, errlen, "connection closed by the server");
+            return 0;
         }
         if (n > 0) {
             c->rlen += (size_t)n;
             return 1;
         }
-        int w = probe_conn_wait(c->fd, events, deadline_ms);
-        if (w == 0) {
-            probe_conn_timed_out(c, deadline_ms, err, errlen);
+        if (probe_conn_wait_ready(c, events, deadline_ms, err, errlen) != 0)
             return -1;
-        }
-        if (w < 0) {
-            snprintf(err, errlen, "poll: %s", strerror(errno));
-            return -1;
-        }
     }
 }
 
 void probe_conn_timed_out(const probe_conn *c, int64_t deadline_ms, char *err, size_t errlen)
 {
     snprintf(err, errlen, "timed out after %lld ms", (long long)(deadline_ms - c->t0));
+}
+
+int probe_conn_wait_ready(const probe_conn *c, short events, int64_t deadline_ms, char *err,
+                          size_t errlen)
+{
+    int w = probe_conn_wait(c->fd, events, deadline_ms);
+    if (w == 0) {
+        probe_conn_timed_out(c, deadline_ms, err, errlen);
+        return -1;
+    }
+    if (w < 0) {
+        snprintf(err, errlen, "poll: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 long probe_conn_read_line(probe_conn *c, char *line, size_t cap, int64_t deadline_ms, char *err,
@@ -514,34 +523,19 @@ int probe_conn_write(probe_conn *c, const void *buf, size_t len, int64_t deadlin
     while (off < len) {
         short events = POLLOUT;
         ssize_t n;
-        if (c->ssl) {
+        /* MSG_NOSIGNAL: a server that closed gives EPIPE, never SIGPIPE. */
+        if (c->ssl)
             n = probe_tls_write(c, p + off, len - off, &events, err, errlen);
-            if (n == -1)
-                return -1;
-        } else {
-            /* MSG_NOSIGNAL: a server that closed gives EPIPE, never SIGPIPE. */
-            n = send(c->fd, p + off, len - off, MSG_NOSIGNAL);
-            if (n < 0) {
-                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                    snprintf(err, errlen, "%s", strerror(errno));
-                    return -1;
-                }
-                n = -2;
-            }
-        }
+        else if ((n = send(c->fd, p + off, len - off, MSG_NOSIGNAL)) < 0)
+            n = plain_failed(err, errlen);
+        if (n == -1)
+            return -1;
         if (n > 0) {
             off += (size_t)n;
             continue;
         }
-        int w = probe_conn_wait(c->fd, events, deadline_ms);
-        if (w == 0) {
-            probe_conn_timed_out(c, deadline_ms, err, errlen);
+        if (probe_conn_wait_ready(c, events, deadline_ms, err, errlen) != 0)
             return -1;
-        }
-        if (w < 0) {
-            snprintf(err, errlen, "poll: %s", strerror(errno));
-            return -1;
-        }
     }
     return 0;
 }

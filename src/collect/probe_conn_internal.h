@@ -32,6 +32,13 @@ int probe_conn_wait(int fd, short events, int64_t deadline_ms);
 void probe_conn_timed_out(const probe_conn *c, int64_t deadline_ms, char *err, size_t errlen);
 
 /**
+ * Wait until the connection's socket has @p events: 0, or -1 with the
+ * reason in @p err (probe_conn_timed_out() at @p deadline_ms, or poll's).
+ */
+int probe_conn_wait_ready(const probe_conn *c, short events, int64_t deadline_ms, char *err,
+                          size_t errlen);
+
+/**
  * Read whatever comes, at most @p cap bytes: their count, 0 at the end
  * of the stream (the server closed), -1 on error or time out (reason in
  * @p err).

@@ -228,11 +228,24 @@ static void next_tag(struct probe_imap *im, char *tag, size_t len)
     snprintf(tag, len, "m%u", ++im->next_tag);
 }
 
+/* Write the @p n bytes at @p p, a failure told as @p what's in @p step of
+ * @p check: 0 or -1. */
+static int send_bytes(struct probe_imap *im, const void *p, size_t n, int64_t deadline_ms,
+                      struct probe_check *check, const char *step, const char *what)
+{
+    char err[PROBE_ERROR_MAX];
+    if (probe_conn_write(im->c, p, n, deadline_ms, err, sizeof err) < 0) {
+        probe_fail_in(check, step, what, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 int probe_imap_command(struct probe_imap *im, const char *cmd, int64_t deadline_ms,
                        probe_imap_untagged_fn fn, void *ctx, struct probe_check *check,
                        const char *step, const char *what)
 {
-    char tag[16], err[PROBE_ERROR_MAX];
+    char tag[16];
     next_tag(im, tag, sizeof tag);
     size_t len = strlen(tag) + strlen(cmd) + 4;
     char *buf = malloc(len);
@@ -243,10 +256,8 @@ int probe_imap_command(struct probe_imap *im, const char *cmd, int64_t deadline_
         goto out;
     }
     snprintf(buf, len, "%s %s\r\n", tag, cmd);
-    if (probe_conn_write(im->c, buf, len - 1, deadline_ms, err, sizeof err) < 0) {
-        probe_fail_in(check, step, what, "%s", err);
+    if (send_bytes(im, buf, len - 1, deadline_ms, check, step, what) < 0)
         goto out;
-    }
     rc = run_command(im, r, tag, deadline_ms, fn, ctx, check, step, what);
 out:
     free(buf);
@@ -284,10 +295,8 @@ static int send_literal(struct probe_imap *im, struct response *r, const char *h
 {
     char buf[128], err[PROBE_ERROR_MAX];
     int n = snprintf(buf, sizeof buf, "%s{%zu}\r\n", head, strlen(s));
-    if (probe_conn_write(im->c, buf, (size_t)n, deadline_ms, err, sizeof err) < 0) {
-        probe_fail_in(check, step, what, "%s", err);
+    if (send_bytes(im, buf, (size_t)n, deadline_ms, check, step, what) < 0)
         return -1;
-    }
     if (read_response(im, r, deadline_ms, err, sizeof err) < 0) {
         probe_fail_in(check, step, what, "%s", err);
         return -1;
@@ -300,10 +309,8 @@ static int send_literal(struct probe_imap *im, struct response *r, const char *h
             probe_fail_in(check, step, what, "unexpected response: %s", r->text);
         return -1;
     }
-    if (probe_conn_write(im->c, s, strlen(s), deadline_ms, err, sizeof err) < 0) {
-        probe_fail_in(check, step, what, "%s", err);
+    if (send_bytes(im, s, strlen(s), deadline_ms, check, step, what) < 0)
         return -1;
-    }
     return 0;
 }
 
@@ -311,7 +318,7 @@ int probe_imap_login(struct probe_imap *im, const char *user, const char *passwo
                      int64_t deadline_ms, struct probe_check *check, const char *step,
                      const char *what)
 {
-    char qu[600], qp[600], tag[16], err[PROBE_ERROR_MAX];
+    char qu[600], qp[600], tag[16];
     int lu = probe_imap_quote(user, qu, sizeof qu);
     int lp = probe_imap_quote(password, qp, sizeof qp);
     if (lu < 0 || lp < 0) {
@@ -334,26 +341,20 @@ int probe_imap_login(struct probe_imap *im, const char *user, const char *passwo
     } else {
         char line[700];
         int n = snprintf(line, sizeof line, "%s%s ", head, qu);
-        if (probe_conn_write(im->c, line, (size_t)n, deadline_ms, err, sizeof err) < 0) {
-            probe_fail_in(check, step, what, "%s", err);
+        if (send_bytes(im, line, (size_t)n, deadline_ms, check, step, what) < 0)
             goto out;
-        }
         head[0] = '\0';
     }
     if (lp == 1) {
         if (send_literal(im, r, head, password, tag, deadline_ms, check, step, what) < 0)
             goto out;
-        if (probe_conn_write(im->c, "\r\n", 2, deadline_ms, err, sizeof err) < 0) {
-            probe_fail_in(check, step, what, "%s", err);
+        if (send_bytes(im, "\r\n", 2, deadline_ms, check, step, what) < 0)
             goto out;
-        }
     } else {
         char line[700];
         int n = snprintf(line, sizeof line, "%s%s\r\n", head, qp);
-        if (probe_conn_write(im->c, line, (size_t)n, deadline_ms, err, sizeof err) < 0) {
-            probe_fail_in(check, step, what, "%s", err);
+        if (send_bytes(im, line, (size_t)n, deadline_ms, check, step, what) < 0)
             goto out;
-        }
     }
     rc = run_command(im, r, tag, deadline_ms, NULL, NULL, check, step, what);
 out:

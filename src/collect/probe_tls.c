@@ -259,12 +259,7 @@ int probe_conn_start_tls(probe_conn *c, int64_t deadline_ms, char *err, size_t e
             c->ssl = NULL;
             return -1;
         }
-        int w = probe_conn_wait(c->fd, events, deadline_ms);
-        if (w <= 0) {
-            if (w == 0)
-                probe_conn_timed_out(c, deadline_ms, err, errlen);
-            else
-                snprintf(err, errlen, "poll: %s", strerror(errno));
+        if (probe_conn_wait_ready(c, events, deadline_ms, err, errlen) != 0) {
             SSL_free(c->ssl);
             c->ssl = NULL;
             ERR_clear_error();

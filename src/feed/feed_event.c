@@ -25,3 +25,13 @@ void feed_event_init(struct feed_event *ev, enum feed_event_kind kind,
     ev->reason[0] = '\0';
     ev->key[0] = '\0';
 }
+
+enum feed_line_result feed_event_emit_reason(struct feed_event *ev,
+                                             const char *text, const char *end,
+                                             feed_emit_fn emit, void *ctx)
+{
+    feed_text_copy_bounded(ev->reason, sizeof ev->reason, text,
+                           (size_t)(end - text));
+    emit(ctx, ev);
+    return FEED_LINE_COUNTED;
+}

@@ -17,4 +17,12 @@
 void feed_event_init(struct feed_event *ev, enum feed_event_kind kind,
                      int64_t time_ms, const char *channel);
 
+/**
+ * Give @p ev the reason [@p text, @p end) (cut to fit) and emit it through
+ * @p emit (@p ctx): a line's last step.  FEED_LINE_COUNTED.
+ */
+enum feed_line_result feed_event_emit_reason(struct feed_event *ev,
+                                             const char *text, const char *end,
+                                             feed_emit_fn emit, void *ctx);
+
 #endif /* MTAMON_FEED_EVENT_H */

@@ -44,6 +44,27 @@ void feed_qid_free(struct feed_qid_table *t)
     t->buckets = NULL;
 }
 
+void *feed_qid_state_new(size_t state_size, size_t entry_size, uint32_t start,
+                         uint32_t max)
+{
+    struct feed_qid_table *t = calloc(1, state_size);
+    if (!t)
+        return NULL;
+    if (feed_qid_init(t, entry_size, start, max) < 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void feed_qid_state_free(void *state)
+{
+    if (!state)
+        return;
+    feed_qid_free(state);
+    free(state);
+}
+
 /* Double the table (up to max); 0 if it cannot grow. */
 static int grow(struct feed_qid_table *t)
 {

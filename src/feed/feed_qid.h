@@ -74,6 +74,17 @@ void *feed_qid_get(struct feed_qid_table *t, const char *id, size_t len);
 /** Forget @p entry (one of @p t's), zeroing it. */
 void feed_qid_remove(struct feed_qid_table *t, void *entry);
 
+/**
+ * A zeroed parser state of @p state_size bytes whose first member is its
+ * struct feed_qid_table, that table made by feed_qid_init(@p entry_size,
+ * @p start, @p max); NULL on ENOMEM.  Free it with feed_qid_state_free().
+ */
+void *feed_qid_state_new(size_t state_size, size_t entry_size, uint32_t start,
+                         uint32_t max);
+
+/** Free a state of feed_qid_state_new() and its table (NULL: nothing). */
+void feed_qid_state_free(void *state);
+
 /** Entries in use (for tests). */
 uint32_t feed_qid_count(const struct feed_qid_table *t);
 

@@ -70,14 +70,8 @@ static int next_line(const char **p, const char *end, const char **line, size_t 
     return 0;
 }
 
-int feed_state_parse(const char *text, size_t len, struct feed_state *st,
-                     char *why, size_t why_len)
+int feed_state_text_check(const char *text, size_t len, char *why, size_t why_len)
 {
-    const char *p = text;
-    const char *end = text + len;
-    const char *line;
-    size_t n;
-
     if (len == 0) {
         snprintf(why, why_len, "empty");
         return -1;
@@ -86,6 +80,19 @@ int feed_state_parse(const char *text, size_t len, struct feed_state *st,
         snprintf(why, why_len, "contains a NUL byte");
         return -1;
     }
+    return 0;
+}
+
+int feed_state_parse(const char *text, size_t len, struct feed_state *st,
+                     char *why, size_t why_len)
+{
+    const char *p = text;
+    const char *end = text + len;
+    const char *line;
+    size_t n;
+
+    if (feed_state_text_check(text, len, why, why_len) != 0)
+        return -1;
     if (next_line(&p, end, &line, &n) != 0 || n != sizeof state_magic - 1 + 2 ||
         memcmp(line, state_magic, sizeof state_magic - 1) != 0 ||
         line[sizeof state_magic - 1] != ' ') {

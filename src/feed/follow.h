@@ -91,6 +91,13 @@ struct feed_state {
     uint64_t tail_hash;
 };
 
+/**
+ * What a state file's text (@p len bytes, any content; a log file's or
+ * the journal's) must be before its lines are read: not empty, no NUL
+ * byte.  0, or -1 with the reason in @p why ("empty").
+ */
+int feed_state_text_check(const char *text, size_t len, char *why, size_t why_len);
+
 
 /**
  * Parse the text form of a state file (@p len bytes, any content).

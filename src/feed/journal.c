@@ -39,14 +39,8 @@ int feed_journal_state_parse(const char *text, size_t len, char *cursor,
                              char *why, size_t why_len)
 {
     size_t ml = sizeof state_magic - 1;
-    if (len == 0) {
-        snprintf(why, why_len, "empty");
+    if (feed_state_text_check(text, len, why, why_len) != 0)
         return -1;
-    }
-    if (memchr(text, '\0', len)) {
-        snprintf(why, why_len, "contains a NUL byte");
-        return -1;
-    }
     if (len < ml || memcmp(text, state_magic, ml) != 0) {
         snprintf(why, why_len, "line 1: not \"mtamon-feed-journal-state 1\"%s",
                  len >= 18 && memcmp(text, "mtamon-feed-state ", 18) == 0

@@ -705,9 +705,7 @@ static enum feed_line_result assoc_refused(const struct ex_line *L,
     struct feed_event ev;
     feed_event_init(&ev, FEED_ASSOC_REJECT, L->time_ms, CH_SMTP);
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, p, end, L->emit, L->ctx);
 }
 
 /* A line with no message id. */
@@ -747,6 +745,19 @@ static enum feed_line_result no_id_record(const struct ex_line *L,
     return FEED_LINE_KNOWN;
 }
 
+/* The two-character flags after "ID " of arrivals and deliveries. */
+static const struct {
+    char flag[3];
+    int arrival;       /* an arrival; else a delivery of kind */
+    enum ex_kind kind;
+} record_flags[] = {
+    {"<=", 1, EX_DELIVERED},  {"(=", 1, EX_DELIVERED},
+    {"=>", 0, EX_DELIVERED},  {"==", 0, EX_DEFERRED_K},
+    {"->", 0, EX_DELIVERED},  {">>", 0, EX_DELIVERED},
+    {"*>", 0, EX_SUPPRESSED}, {"**", 0, EX_FAILED},
+};
+#define N_RECORD_FLAGS (sizeof record_flags / sizeof record_flags[0])
+
 /* A line with message id [id, id+idn); p after "ID ". */
 static enum feed_line_result id_record(const struct ex_line *L, const char *id,
                                        size_t idn, const char *p,
@@ -755,34 +766,12 @@ static enum feed_line_result id_record(const struct ex_line *L, const char *id,
     struct ex_state *st = L->st;
     if (end - p >= 2 && (end - p == 2 || p[2] == ' ')) {
         const char *rest = p + 2;
-        switch (p[0]) {
-        case '<':
-            if (p[1] == '=')
+        for (size_t i = 0; i < N_RECORD_FLAGS; i++) {
+            if (memcmp(p, record_flags[i].flag, 2) != 0)
+                continue;
+            if (record_flags[i].arrival)
                 return arrival(L, id, idn, rest, end);
-            break;
-        case '(':
-            if (p[1] == '=')
-                return arrival(L, id, idn, rest, end);
-            break;
-        case '=':
-            if (p[1] == '>')
-                return delivery(L, id, idn, EX_DELIVERED, rest, end);
-            if (p[1] == '=')
-                return delivery(L, id, idn, EX_DEFERRED_K, rest, end);
-            break;
-        case '-':
-        case '>':
-            if (p[1] == '>')
-                return delivery(L, id, idn, EX_DELIVERED, rest, end);
-            break;
-        case '*':
-            if (p[1] == '>')
-                return delivery(L, id, idn, EX_SUPPRESSED, rest, end);
-            if (p[1] == '*')
-                return delivery(L, id, idn, EX_FAILED, rest, end);
-            break;
-        default:
-            break;
+            return delivery(L, id, idn, record_flags[i].kind, rest, end);
         }
     }
     if (feed_text_has_prefix(p, end, LIT("Completed")) &&
@@ -848,31 +837,21 @@ static enum feed_line_result ex_parse(void *state, const char *line,
     return no_id_record(&L, p, end);
 }
 
+/* feed_qid_state_new() wants the table first */
+_Static_assert(offsetof(struct ex_state, qids) == 0, "qids first");
+
 static void *ex_create(void)
 {
-    struct ex_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    if (feed_qid_init(&st->qids, sizeof(struct ex_id), EX_IDS_START, EX_IDS) < 0) {
-        free(st);
-        return NULL;
-    }
-    st->cache_year = -1;
+    struct ex_state *st = feed_qid_state_new(sizeof *st, sizeof(struct ex_id),
+                                             EX_IDS_START, EX_IDS);
+    if (st)
+        st->cache_year = -1;
     return st;
-}
-
-static void ex_destroy(void *state)
-{
-    struct ex_state *st = state;
-    if (!st)
-        return;
-    feed_qid_free(&st->qids);
-    free(st);
 }
 
 const struct feed_format feed_format_exim = {
     .name = "exim",
     .create = ex_create,
-    .destroy = ex_destroy,
+    .destroy = feed_qid_state_free,
     .parse = ex_parse,
 };

@@ -82,6 +82,7 @@
  * queued (its later final status counts the ENQUEUE), so Stored stays
  * exact.  Channel names a queue id refers to are interned (feed_names.h).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,7 @@
 #include "feed_text.h"
 #include "feed_qid.h"
 #include "feed_status.h"
+#include "feed_syslog.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
@@ -331,9 +333,7 @@ static enum feed_line_result assoc_fail(const struct pf_line *L, const char *p,
     struct feed_event ev;
     feed_event_init(&ev, FEED_ASSOC_FAIL, L->time_ms, L->channel);
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, p, (size_t)(end - p));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, p, end, L->emit, L->ctx);
 }
 
 /* After "reject: " or "milter-reject: ": "VERB from CLIENT: CODES TEXT;
@@ -359,9 +359,7 @@ static enum feed_line_result reject_smtp(const struct pf_line *L, const char *p,
     feed_event_init(&ev, FEED_REJECT, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(tend - text));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, text, tend, L->emit, L->ctx);
 }
 
 /* cleanup "reject: header|body ...; from=<a> to=<b> ... helo=<h>: 5.7.1 TEXT". */
@@ -381,9 +379,7 @@ static enum feed_line_result reject_content(const struct pf_line *L,
     feed_event_init(&ev, FEED_REJECT, L->time_ms, L->channel);
     ev.recipients = 1;
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, text, end, L->emit, L->ctx);
 }
 
 /* Either kind of reject, after "reject: " or "milter-reject: ". */
@@ -803,79 +799,50 @@ static int set_channel(struct pf_line *L, const char *tag, size_t n)
     return 1;
 }
 
+/* Is the tag [p, p+n) a Postfix program's: "postfix/...", "postfix-*\/..."? */
+static int is_postfix_tag(const char *p, size_t n)
+{
+    const char *slash = memchr(p, '/', n);
+    return is_instance(p, slash ? (size_t)(slash - p) : n);
+}
+
 static enum feed_line_result pf_parse(void *state, const char *line,
                                       size_t len, feed_emit_fn emit, void *ctx)
 {
     struct pf_state *st = state;
-    const char *p = line, *end = line + len;
+    const char *end = line + len;
+    struct feed_syslog h;
+    enum feed_line_result r =
+        feed_syslog_header(&st->classic, line, end, is_postfix_tag, &h);
+    if (r != FEED_LINE_KNOWN)
+        return r;
     struct pf_line L;
     L.st = st;
     L.emit = emit;
     L.ctx = ctx;
-    if (p == end)
+    L.time_ms = h.time_ms;
+    L.tag = h.tag;
+    L.key_len = h.key_len;
+    if (!set_channel(&L, h.tag, h.tag_len))
         return FEED_LINE_UNPARSED;
-    int ok = feed_text_is_digit(*p) ? feed_time_rfc3339(&p, end, &L.time_ms)
-                          : feed_time_classic(&st->classic, &p, end, &L.time_ms);
-    if (!ok || p == end || *p++ != ' ')
-        return FEED_LINE_UNPARSED;
-    const char *host = p;
-    while (p < end && *p != ' ')
-        p++;
-    if (p == host || p == end)
-        return FEED_LINE_UNPARSED;
-    p++;
-    const char *tag = p;
-    while (p < end && *p != '[' && *p != ':' && *p != ' ')
-        p++;
-    size_t tag_len = (size_t)(p - tag);
-    const char *slash = memchr(tag, '/', tag_len);
-    int postfix = is_instance(tag, slash ? (size_t)(slash - tag) : tag_len);
-    if (p == end)
-        return FEED_LINE_UNPARSED;
-    if (!postfix)
-        return FEED_LINE_SKIPPED;
-    if (*p == '[') {
-        const char *pid = ++p;
-        while (p < end && feed_text_is_digit(*p))
-            p++;
-        if (p == pid || p == end || *p != ']')
-            return FEED_LINE_UNPARSED;
-        p++;
-    }
-    if (end - p < 2 || p[0] != ':' || p[1] != ' ')
-        return FEED_LINE_UNPARSED;
-    L.tag = tag;
-    L.key_len = (size_t)(p - tag);
-    if (!set_channel(&L, tag, tag_len))
-        return FEED_LINE_UNPARSED;
-    return message(&L, p + 2, end);
+    return message(&L, h.msg, end);
 }
+
+/* feed_qid_state_new() wants the table first */
+_Static_assert(offsetof(struct pf_state, qids) == 0, "qids first");
 
 static void *pf_create(void)
 {
-    struct pf_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    if (feed_qid_init(&st->qids, sizeof(struct pf_qid), PF_QIDS_START, PF_QIDS) < 0) {
-        free(st);
-        return NULL;
-    }
-    feed_time_classic_init(&st->classic);
+    struct pf_state *st = feed_qid_state_new(sizeof *st, sizeof(struct pf_qid),
+                                             PF_QIDS_START, PF_QIDS);
+    if (st)
+        feed_time_classic_init(&st->classic);
     return st;
-}
-
-static void pf_destroy(void *state)
-{
-    struct pf_state *st = state;
-    if (!st)
-        return;
-    feed_qid_free(&st->qids);
-    free(st);
 }
 
 const struct feed_format feed_format_postfix = {
     .name = "postfix",
     .create = pf_create,
-    .destroy = pf_destroy,
+    .destroy = feed_qid_state_free,
     .parse = pf_parse,
 };

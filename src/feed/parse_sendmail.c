@@ -81,6 +81,7 @@
  * without a reply code, a mailer name that is no valid channel name).  An
  * UNPARSED line emits nothing.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@
 #include "feed_text.h"
 #include "feed_qid.h"
 #include "feed_status.h"
+#include "feed_syslog.h"
 #include "feed_time.h"
 #include "fnv1a.h"
 
@@ -320,30 +322,6 @@ static enum feed_line_result from_line(const struct sm_line *L, const char *qid,
     return FEED_LINE_COUNTED;
 }
 
-/* The recipients of a to= list [p, end): addresses separated by ',' outside
- * <> and quotes; 0 if the list is empty or a part of it is. */
-static uint32_t count_addresses(const char *p, const char *end)
-{
-    uint32_t n = 1;
-    int angle = 0, quote = 0;
-    const char *start = p;
-    for (; p < end; p++) {
-        if (*p == '"')
-            quote = !quote;
-        else if (!quote && *p == '<')
-            angle++;
-        else if (!quote && *p == '>' && angle)
-            angle--;
-        else if (!quote && !angle && *p == ',') {
-            if (p == start)
-                return 0;
-            start = p + 1;
-            n++;
-        }
-    }
-    return start == end ? 0 : n;
-}
-
 /* Calls @p fn for each address of the to= list [list, lend): separated
  * by ',' outside <> and quotes. */
 static void each_address(const char *list, const char *lend,
@@ -365,6 +343,30 @@ static void each_address(const char *list, const char *lend,
         fn(arg, a, (size_t)(p - a));
         a = p + 1;
     }
+}
+
+/* What count_addresses() has seen. */
+struct address_count {
+    uint32_t n;
+    int empty; /* a part of the list is empty */
+};
+
+static void count_one(void *arg, const char *a, size_t n)
+{
+    struct address_count *c = arg;
+    (void)a;
+    c->n++;
+    if (n == 0)
+        c->empty = 1;
+}
+
+/* The recipients of a to= list [p, end): its addresses (each_address());
+ * 0 if the list is empty or a part of it is. */
+static uint32_t count_addresses(const char *p, const char *end)
+{
+    struct address_count c = {0, 0};
+    each_address(p, end, count_one, &c);
+    return c.empty ? 0 : c.n;
 }
 
 enum sm_outcome { SM_SENT, SM_DEFERRED_OUT, SM_QUEUED, SM_FAILED };
@@ -560,9 +562,7 @@ static enum feed_line_result reject(const struct sm_line *L, const char *p,
                     L->time_ms, channel);
     ev.recipients = connection ? 0 : 1;
     ev.status = status;
-    feed_text_copy_bounded(ev.reason, sizeof ev.reason, text, (size_t)(end - text));
-    L->emit(L->ctx, &ev);
-    return FEED_LINE_COUNTED;
+    return feed_event_emit_reason(&ev, text, end, L->emit, L->ctx);
 }
 
 /* "QID: DSN: ..." after the new queue id: the notification sendmail made. */
@@ -617,9 +617,7 @@ static enum feed_line_result message(const struct sm_line *L, const char *qid,
             feed_event_init(&ev, FEED_REJECT, L->time_ms, "esmtp");
             ev.recipients = 1;
             ev.status = STATUS_USER_UNKNOWN;
-            feed_text_copy_bounded(ev.reason, sizeof ev.reason, dots + 5, (size_t)(end - dots - 5));
-            L->emit(L->ctx, &ev);
-            return FEED_LINE_COUNTED;
+            return feed_event_emit_reason(&ev, dots + 5, end, L->emit, L->ctx);
         }
     }
     /* "lost input channel from ...", "... did not issue MAIL/EXPN/VRFY/ETRN
@@ -639,41 +637,18 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
                                       feed_emit_fn emit, void *ctx)
 {
     struct sm_state *st = state;
-    const char *p = line, *end = line + len;
+    const char *end = line + len;
+    struct feed_syslog h;
+    enum feed_line_result r =
+        feed_syslog_header(&st->classic, line, end, is_sendmail_tag, &h);
+    if (r != FEED_LINE_KNOWN)
+        return r;
     struct sm_line L;
     L.st = st;
     L.emit = emit;
     L.ctx = ctx;
-    if (p == end)
-        return FEED_LINE_UNPARSED;
-    int ok = feed_text_is_digit(*p) ? feed_time_rfc3339(&p, end, &L.time_ms)
-                          : feed_time_classic(&st->classic, &p, end, &L.time_ms);
-    if (!ok || p == end || *p++ != ' ')
-        return FEED_LINE_UNPARSED;
-    const char *host = p;
-    while (p < end && *p != ' ')
-        p++;
-    if (p == host || p == end)
-        return FEED_LINE_UNPARSED;
-    p++;
-    const char *tag = p;
-    while (p < end && *p != '[' && *p != ':' && *p != ' ')
-        p++;
-    if (p == end)
-        return FEED_LINE_UNPARSED;
-    if (!is_sendmail_tag(tag, (size_t)(p - tag)))
-        return FEED_LINE_SKIPPED;
-    if (*p == '[') {
-        const char *pid = ++p;
-        while (p < end && feed_text_is_digit(*p))
-            p++;
-        if (p == pid || p == end || *p != ']')
-            return FEED_LINE_UNPARSED;
-        p++;
-    }
-    if (end - p < 2 || p[0] != ':' || p[1] != ' ')
-        return FEED_LINE_UNPARSED;
-    p += 2;
+    L.time_ms = h.time_ms;
+    const char *p = h.msg;
     /* Solaris: "[ID 801593 mail.info] " */
     if (feed_text_has_prefix(p, end, LIT("[ID "))) {
         const char *close = memchr(p, ']', (size_t)(end - p));
@@ -689,31 +664,21 @@ static enum feed_line_result sm_parse(void *state, const char *line, size_t len,
     return message(&L, NULL, 0, p, end);
 }
 
+/* feed_qid_state_new() wants the table first */
+_Static_assert(offsetof(struct sm_state, qids) == 0, "qids first");
+
 static void *sm_create(void)
 {
-    struct sm_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    if (feed_qid_init(&st->qids, sizeof(struct sm_qid), SM_QIDS_START, SM_QIDS) < 0) {
-        free(st);
-        return NULL;
-    }
-    feed_time_classic_init(&st->classic);
+    struct sm_state *st = feed_qid_state_new(sizeof *st, sizeof(struct sm_qid),
+                                             SM_QIDS_START, SM_QIDS);
+    if (st)
+        feed_time_classic_init(&st->classic);
     return st;
-}
-
-static void sm_destroy(void *state)
-{
-    struct sm_state *st = state;
-    if (!st)
-        return;
-    feed_qid_free(&st->qids);
-    free(st);
 }
 
 const struct feed_format feed_format_sendmail = {
     .name = "sendmail",
     .create = sm_create,
-    .destroy = sm_destroy,
+    .destroy = feed_qid_state_free,
     .parse = sm_parse,
 };

@@ -176,25 +176,26 @@ static int looks_like_pid(struct span s)
     return dots == 2 && run > 0;
 }
 
-/* Action code: 1..SUN_CODE_MAX capital letters. */
-static int looks_like_code(struct span s)
+/* Whether @p s is 1..@p max characters, each one @p is_class's. */
+static int span_of(struct span s, size_t max, int (*is_class)(char))
 {
-    if (s.n == 0 || s.n > SUN_CODE_MAX)
+    if (s.n == 0 || s.n > max)
         return 0;
     for (size_t i = 0; i < s.n; i++)
-        if (!is_upper(s.p[i]))
+        if (!is_class(s.p[i]))
             return 0;
     return 1;
 }
 
+/* Action code: 1..SUN_CODE_MAX capital letters. */
+static int looks_like_code(struct span s)
+{
+    return span_of(s, SUN_CODE_MAX, is_upper);
+}
+
 static int looks_like_size(struct span s)
 {
-    if (s.n == 0 || s.n > SUN_SIZE_DIGITS)
-        return 0;
-    for (size_t i = 0; i < s.n; i++)
-        if (!is_digit(s.p[i]))
-            return 0;
-    return 1;
+    return span_of(s, SUN_SIZE_DIGITS, is_digit);
 }
 
 static uint64_t span_number(struct span s)

@@ -138,14 +138,23 @@ mtamon_result mtamon_dequeue(mtamon_t *m, mtamon_channel_t ch, uint32_t recipien
     return MTAMON_OK;
 }
 
-mtamon_result mtamon_tempfail(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
-                              uint64_t volume, mtamon_status_code code)
+/* An outbound attempt that did not deliver: the @p msgs triple, the
+ * outbound status, the last attempt's time. */
+static mtamon_result undelivered(mtamon_t *m, mtamon_channel_t ch, enum mtamon_counter msgs,
+                                 uint32_t recipients, uint64_t volume,
+                                 mtamon_status_code code)
 {
     SLOT_OR_INVALID(s, m, ch);
-    add_triple(s, MTAMON_ATTEMPTED_MSGS, recipients, volume);
+    add_triple(s, msgs, recipients, volume);
     status_count(s, code, STATUS_OUTBOUND);
     touch(&s->last_outbound_attempt_ms, event_now(m));
     return MTAMON_OK;
+}
+
+mtamon_result mtamon_tempfail(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
+                              uint64_t volume, mtamon_status_code code)
+{
+    return undelivered(m, ch, MTAMON_ATTEMPTED_MSGS, recipients, volume, code);
 }
 
 mtamon_result mtamon_reject(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
@@ -164,11 +173,7 @@ mtamon_result mtamon_reject(mtamon_t *m, mtamon_channel_t ch, uint32_t recipient
 mtamon_result mtamon_fail(mtamon_t *m, mtamon_channel_t ch, uint32_t recipients,
                           uint64_t volume, mtamon_status_code code)
 {
-    SLOT_OR_INVALID(s, m, ch);
-    add_triple(s, MTAMON_FAILED_MSGS, recipients, volume);
-    status_count(s, code, STATUS_OUTBOUND);
-    touch(&s->last_outbound_attempt_ms, event_now(m));
-    return MTAMON_OK;
+    return undelivered(m, ch, MTAMON_FAILED_MSGS, recipients, volume, code);
 }
 
 mtamon_result mtamon_convert(mtamon_t *m, mtamon_channel_t ch, int ok)

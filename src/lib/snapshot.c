@@ -171,26 +171,42 @@ static mtamon_result copy_channel(const struct segment_map *map,
     return MTAMON_OK;
 }
 
+/*
+ * Room in *@p buf (*@p have entries of @p size bytes, at least one) for
+ * the @p used entries a table of @p capacity has in use, @p what naming
+ * them in the error: MTAMON_ERR_CORRUPT when used exceeds capacity,
+ * MTAMON_ERR_SYSTEM when out of memory.
+ */
+static mtamon_result reserve_used(const struct segment_map *map, uint32_t used,
+                                  uint32_t capacity, const char *what, void **buf,
+                                  uint32_t *have, size_t size, struct mtamon_error *err)
+{
+    if (used > capacity)
+        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
+                                 "segment %s: %u %s in use, capacity %u", map->name, used,
+                                 what, capacity);
+    if (reserve(buf, have, used ? used : 1, size) != 0)
+        return mtamon__set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+    return MTAMON_OK;
+}
+
 static mtamon_result copy_channels(const struct segment_map *map, unsigned flags,
                                    struct mtamon_snapshot *snap,
                                    struct mtamon_error *err)
 {
     uint32_t used = atomic_load_explicit(&map->header->channels_used,
                                          memory_order_acquire);
-    if (used > map->channel_capacity)
-        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
-                                 "segment %s: %u channels in use, capacity %u", map->name,
-                                 used, map->channel_capacity);
-    if (reserve((void **)&snap->channels, &snap->channels_alloc, used ? used : 1,
-                sizeof *snap->channels) != 0)
-        return mtamon__set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+    mtamon_result st = reserve_used(map, used, map->channel_capacity, "channels",
+                                    (void **)&snap->channels, &snap->channels_alloc,
+                                    sizeof *snap->channels, err);
+    if (st != MTAMON_OK)
+        return st;
     snap->n_channels = 0;
     for (uint32_t i = 0; i < used; i++) {
         const struct channel_slot *s = slot_if_active(map, i + 1);
         if (!s)
             continue;
-        mtamon_result st = copy_channel(map, s, i, flags,
-                                        &snap->channels[snap->n_channels], err);
+        st = copy_channel(map, s, i, flags, &snap->channels[snap->n_channels], err);
         if (st != MTAMON_OK)
             return st;
         snap->n_channels++;
@@ -204,13 +220,11 @@ static mtamon_result copy_assocs(const struct segment_map *map,
 {
     uint32_t used = atomic_load_explicit(&map->header->assocs_used,
                                          memory_order_acquire);
-    if (used > map->assoc_capacity)
-        return mtamon__set_error(err, MTAMON_ERR_CORRUPT,
-                                 "segment %s: %u association entries in use, capacity %u",
-                                 map->name, used, map->assoc_capacity);
-    if (reserve((void **)&snap->assocs, &snap->assocs_alloc, used ? used : 1,
-                sizeof *snap->assocs) != 0)
-        return mtamon__set_error(err, MTAMON_ERR_SYSTEM, "out of memory");
+    mtamon_result st = reserve_used(map, used, map->assoc_capacity, "association entries",
+                                    (void **)&snap->assocs, &snap->assocs_alloc,
+                                    sizeof *snap->assocs, err);
+    if (st != MTAMON_OK)
+        return st;
     snap->n_assocs = 0;
     for (uint32_t i = 0; i < used; i++) {
         const struct assoc_entry *e = &map->assocs[i];

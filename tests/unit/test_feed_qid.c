@@ -3,7 +3,7 @@
  * entries found again with their fields, zeroed when new or reused,
  * growth keeping every entry, eviction of the oldest created (lookups do
  * not refresh it) once the table is full, and the pending-recipient
- * lookup.
+ * lookup, and a parser state made and freed with its table.
  */
 #include <stdio.h>
 #include <string.h>
@@ -148,8 +148,28 @@ static void test_pending(void)
     CU_ASSERT_EQUAL(feed_qid_pending_find(p, 3, 44), -1);
 }
 
+/* A parser's state: its table first, then what else it keeps (zeroed). */
+struct state {
+    struct feed_qid_table qids;
+    int extra;
+};
+
+static void test_state(void)
+{
+    struct state *st = feed_qid_state_new(sizeof *st, sizeof(struct entry), 2, 4);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    CU_ASSERT_EQUAL(st->extra, 0);
+    CU_ASSERT_EQUAL(feed_qid_count(&st->qids), 0);
+    get(&st->qids, "A1");
+    CU_ASSERT_PTR_NOT_NULL(find(&st->qids, "A1"));
+    CU_ASSERT_EQUAL(feed_qid_count(&st->qids), 1);
+    feed_qid_state_free(st);
+    feed_qid_state_free(NULL);
+}
+
 UT_MAIN("feed_qid",
         {"get, find, remove", test_get_find_remove},
         {"growth keeps every entry", test_grow},
         {"full: the oldest created goes", test_evict_oldest},
-        {"pending recipients", test_pending})
+        {"pending recipients", test_pending},
+        {"a parser state with its table", test_state})

@@ -1,7 +1,8 @@
 /*
  * test_follow.c - the follower's line splitter and state file, and the
  * follower itself on real files with --once (rotation while stopped,
- * replaced file, incomplete last line, malformed state).
+ * replaced file, incomplete last line, malformed state), and the first
+ * checks of the journal's state file.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <sysexits.h>
 
 #include "follow.h"
+#include "journal.h"
 #include "unit_util.h"
 
 /* ------------------------------------------------------------------------ */
@@ -252,6 +254,23 @@ static void test_state_malformed(void)
     char why[160] = "";
     CU_ASSERT_EQUAL(feed_state_parse(nul, sizeof good_state - 1, &st, why, sizeof why), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "NUL"));
+}
+
+/* The journal's state file passes the same first checks (empty, NUL). */
+static void test_journal_state_malformed(void)
+{
+    static const char good[] = "mtamon-feed-journal-state 1\ncursor s=1;i=2\n";
+    char cursor[FEED_JOURNAL_CURSOR_MAX + 1];
+    char why[160] = "";
+    CU_ASSERT_EQUAL(feed_journal_state_parse(good, sizeof good - 1, cursor, why, sizeof why), 0);
+    CU_ASSERT_STRING_EQUAL(cursor, "s=1;i=2");
+    CU_ASSERT_EQUAL(feed_journal_state_parse(good, 0, cursor, why, sizeof why), -1);
+    CU_ASSERT_STRING_EQUAL(why, "empty");
+    char nul[sizeof good];
+    memcpy(nul, good, sizeof good);
+    nul[35] = '\0';
+    CU_ASSERT_EQUAL(feed_journal_state_parse(nul, sizeof good - 1, cursor, why, sizeof why), -1);
+    CU_ASSERT_STRING_EQUAL(why, "contains a NUL byte");
 }
 
 /* A private temporary directory for the file tests. */
@@ -546,6 +565,7 @@ int main(void)
         { "state: format and parse", test_state_roundtrip },
         { "state: every malformation refused", test_state_malformed },
         { "state: load and atomic save", test_state_load_save },
+        { "journal state: empty, NUL byte refused", test_journal_state_malformed },
         { "follow: resume, replaced, truncated", test_follow_resume },
         { "follow: rotated while stopped, found by inode", test_follow_rotated_while_stopped },
         { "follow: missing file, malformed state, stdin + state", test_follow_errors },
