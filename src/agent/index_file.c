@@ -121,17 +121,17 @@ static int open_regular_file(const char *path, FILE **out, char *err,
         if (errno == ENOENT)
             return 0;
         if (errno == ELOOP) {
-            index_map_set_err(err, errlen,
+            errbuf_set(err, errlen,
                               "%s: is a symbolic link: not read", path);
             return -1;
         }
-        index_map_set_err(err, errlen,
+        errbuf_set(err, errlen,
                           "%s: cannot read: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        index_map_set_err(err, errlen,
+        errbuf_set(err, errlen,
                           "%s: cannot read: %s", path, strerror(errno));
         close(fd);
         return -1;
@@ -139,13 +139,13 @@ static int open_regular_file(const char *path, FILE **out, char *err,
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
         /* (A directory fails in read_lines(), with the error of reading
          * it.) */
-        index_map_set_err(err, errlen, "%s: not a regular file", path);
+        errbuf_set(err, errlen, "%s: not a regular file", path);
         close(fd);
         return -1;
     }
     FILE *f = fdopen(fd, "r");
     if (!f) {
-        index_map_set_err(err, errlen,
+        errbuf_set(err, errlen,
                           "%s: cannot read: %s", path, strerror(errno));
         close(fd);
         return -1;
@@ -170,19 +170,19 @@ static int add_entry(struct loader *ld, const char *name, uint32_t index,
     struct index_map *map = ld->map;
     const struct map_entry *dup = index_map_lookup(map, name);
     if (dup) {
-        index_map_set_err(err, errlen,
+        errbuf_set(err, errlen,
                           "%s:%u: duplicate name \"%s\" (also line %u)",
                           ld->path, ld->lineno, name, dup->line);
         return -1;
     }
     if ((map->n + 1) * 2 > ld->seen.n_slots &&
         index_set_grow(&ld->seen) != 0) {
-        index_map_set_err(err, errlen, "%s: out of memory", ld->path);
+        errbuf_set(err, errlen, "%s: out of memory", ld->path);
         return -1;
     }
     unsigned *first = index_set_slot(&ld->seen, index);
     if (*first) {
-        index_map_set_err(err, errlen,
+        errbuf_set(err, errlen,
                           "%s:%u: duplicate index %u (also line %u)",
                           ld->path, ld->lineno, index, *first);
         return -1;
@@ -190,7 +190,7 @@ static int add_entry(struct loader *ld, const char *name, uint32_t index,
     *first = ld->lineno;
     struct map_entry *e = index_map_insert(map, name, index);
     if (!e) {
-        index_map_set_err(err, errlen, "%s: out of memory", ld->path);
+        errbuf_set(err, errlen, "%s: out of memory", ld->path);
         return -1;
     }
     e->line = ld->lineno;
@@ -209,7 +209,7 @@ static int load_line(struct loader *ld, char *buf, ssize_t len, char *err,
     if (len > 0 && buf[len - 1] == '\n')
         buf[--len] = '\0';
     if ((size_t)len != strlen(buf)) {
-        index_map_set_err(err, errlen,
+        errbuf_set(err, errlen,
                           "%s:%u: NUL byte in line", ld->path, ld->lineno);
         return -1;
     }
@@ -220,7 +220,7 @@ static int load_line(struct loader *ld, char *buf, ssize_t len, char *err,
     char why[160];
     const char *bad = parse_line(buf, &index, &name, why, sizeof why);
     if (bad) {
-        index_map_set_err(err, errlen, "%s:%u: %s", ld->path, ld->lineno, bad);
+        errbuf_set(err, errlen, "%s:%u: %s", ld->path, ld->lineno, bad);
         return -1;
     }
     return add_entry(ld, name, index, err, errlen);
@@ -236,7 +236,7 @@ static int read_lines(struct loader *ld, FILE *f, char *err, size_t errlen)
     while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0)
         rc = load_line(ld, buf, len, err, errlen);
     if (rc == 0 && ferror(f)) {
-        index_map_set_err(err, errlen,
+        errbuf_set(err, errlen,
                           "%s: read error: %s", ld->path, strerror(errno));
         rc = -1;
     }
@@ -285,7 +285,7 @@ int index_file_write(const struct index_map *map, char *err, size_t errlen)
 {
     struct map_entry **rows = malloc((map->n ? map->n : 1) * sizeof *rows);
     if (!rows) {
-        index_map_set_err(err, errlen, "%s: out of memory", map->path);
+        errbuf_set(err, errlen, "%s: out of memory", map->path);
         return -1;
     }
     size_t n = 0;
@@ -297,7 +297,7 @@ int index_file_write(const struct index_map *map, char *err, size_t errlen)
     char *text = format_rows(rows, n, &len);
     free(rows);
     if (!text) {
-        index_map_set_err(err, errlen, "%s: out of memory", map->path);
+        errbuf_set(err, errlen, "%s: out of memory", map->path);
         return -1;
     }
     int rc = atomic_file_write(map->path, 0644, text, len, err, errlen);

@@ -149,7 +149,7 @@ static int mark_pinned(struct index_map *map, const struct pin *pins,
     for (size_t i = 0; i < n_pins; i++) {
         struct map_entry *e = index_map_lookup(map, pins[i].name);
         if (!e && !(e = index_map_insert(map, pins[i].name, pins[i].index))) {
-            index_map_set_err(err, errlen, "out of memory");
+            errbuf_set(err, errlen, "out of memory");
             return -1;
         }
         e->pin = pins[i].index;
@@ -231,7 +231,7 @@ static int apply_pins(struct index_map *map, const struct config *conf,
     if (!pins || !moved) {
         free(pins);
         free(moved);
-        index_map_set_err(err, errlen, "out of memory");
+        errbuf_set(err, errlen, "out of memory");
         return -1;
     }
     size_t n_pins = collect_pins(map, conf, pins);
@@ -253,7 +253,7 @@ struct index_map *index_map_open(const char *path, const struct config *conf,
 {
     struct index_map *map = calloc(1, sizeof *map);
     if (!map || grow_slots(map) != 0 || (path && !(map->path = strdup(path)))) {
-        index_map_set_err(err, errlen, "out of memory");
+        errbuf_set(err, errlen, "out of memory");
         index_map_free(map);
         return NULL;
     }

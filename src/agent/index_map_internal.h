@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "errbuf.h"
 #include "index_map.h"
 #include "mtamon.h"
 
@@ -34,22 +35,6 @@ struct index_map {
     int dirty;                  /* the file lags behind the map */
     int exhausted_logged;
 };
-
-/* Format into @p err (size @p errlen) when the caller gave one. */
-static inline void index_map_set_err(char *err, size_t errlen,
-                                     const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static inline void index_map_set_err(char *err, size_t errlen,
-                                     const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* index_map.c */
 

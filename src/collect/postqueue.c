@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "hex_digit.h"
 #include "monotonic.h"
 #include "postqueue.h"
@@ -395,18 +396,6 @@ int postqueue_parse_line(const char *line, size_t len, int truncated,
 /* ------------------------------------------------------------------------ */
 /* Running postqueue                                                         */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Lines of standard output, as they come. */
 struct lines {
@@ -548,26 +537,26 @@ int postqueue_run(const char *command, const char *config_dir, int timeout_ms,
 
     outcome->bad_lines = 0;
     outcome->first_bad[0] = '\0';
-    set_err(err, errlen, "%s", "");
+    errbuf_set(err, errlen, "%s", "");
     if (!command || command[0] != '/') {
-        set_err(err, errlen, "postqueue command '%s' is not an absolute path",
+        errbuf_set(err, errlen, "postqueue command '%s' is not an absolute path",
                 command ? command : "");
         return -1;
     }
     l.buf = malloc(POSTQUEUE_LINE_MAX);
     if (!l.buf) {
-        set_err(err, errlen, "cannot run %s: out of memory", command);
+        errbuf_set(err, errlen, "cannot run %s: out of memory", command);
         return -1;
     }
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
         pipe2(exec_pipe, O_CLOEXEC) != 0) {
-        set_err(err, errlen, "cannot run %s: pipe: %s", command, strerror(errno));
+        errbuf_set(err, errlen, "cannot run %s: pipe: %s", command, strerror(errno));
         goto out;
     }
     int64_t deadline = monotonic_ms() + timeout_ms;
     pid_t pid = fork();
     if (pid < 0) {
-        set_err(err, errlen, "cannot run %s: fork: %s", command, strerror(errno));
+        errbuf_set(err, errlen, "cannot run %s: fork: %s", command, strerror(errno));
         goto out;
     }
     if (pid == 0)
@@ -594,23 +583,23 @@ int postqueue_run(const char *command, const char *config_dir, int timeout_ms,
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (n == (ssize_t)sizeof exec_errno) {
-        set_err(err, errlen, "cannot run %s: %s", command, strerror(exec_errno));
+        errbuf_set(err, errlen, "cannot run %s: %s", command, strerror(exec_errno));
     } else if (drained != 0) {
         if (drain_errno == ETIMEDOUT)
-            set_err(err, errlen, "%s -j: no answer within %d ms: killed", command,
+            errbuf_set(err, errlen, "%s -j: no answer within %d ms: killed", command,
                     timeout_ms);
         else
-            set_err(err, errlen, "%s -j: %s", command, strerror(drain_errno));
+            errbuf_set(err, errlen, "%s -j: %s", command, strerror(drain_errno));
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         if (l.len > 0 && !l.skipping)
             line_done(&l, 0); /* a last line without its newline */
         ret = 0;
     } else if (errtext[0]) {
-        set_err(err, errlen, "%s", first_line(errtext));
+        errbuf_set(err, errlen, "%s", first_line(errtext));
     } else if (WIFEXITED(status)) {
-        set_err(err, errlen, "%s -j: exit status %d", command, WEXITSTATUS(status));
+        errbuf_set(err, errlen, "%s -j: exit status %d", command, WEXITSTATUS(status));
     } else {
-        set_err(err, errlen, "%s -j: killed by signal %d", command,
+        errbuf_set(err, errlen, "%s -j: killed by signal %d", command,
                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     }
 out:
