@@ -174,26 +174,20 @@ static int copy_collected(void *coll, struct collector_snapshot *out)
     return collector_snapshot(coll, out);
 }
 
-static int run(struct state *st)
+/* The pidfile: --pidfile, else daemon.pidfile ("" for none). */
+static const char *pidfile_path(const struct state *st)
+{
+    return st->opt.pidfile ? st->opt.pidfile : st->conf->pidfile;
+}
+
+/* The start as a daemon: the identity to run as and segment.owner looked
+ * up, the pidfile checked, detached, the pidfile written and root given
+ * up.  EX_OK, or the failure's status (logged). */
+static int become_daemon(struct state *st, uid_t *owner_uid)
 {
     char err[CONFIG_ERROR_MAX];
     const struct options *opt = &st->opt;
-
-    if (config_load(opt->config, &st->conf, err, sizeof err) != 0) {
-        fprintf(stderr, "mtamond: %s\n", err);
-        return EX_CONFIG;
-    }
     const struct config *conf = st->conf;
-    st->log_target = opt->to_stderr ? CONFIG_LOG_STDERR : conf->log;
-    log_open("mtamond", st->log_target, conf->syslog_facility,
-             opt->debug ? LOG_DEBUG : LOG_INFO);
-    log_msg(LOG_INFO, "mtamond %s starting: config %s, segment %s, "
-            "AgentX socket %s, ping interval %u s, timeout %u ms, retries %u",
-            PACKAGE_VERSION, conf->path, conf->segment,
-            agentx_socket_name(conf), conf->ping_interval_s, conf->timeout_ms,
-            conf->retries);
-    service_status_init(conf, opt->foreground);
-
     struct daemon_identity id;
     int rc = daemon_identity_lookup(conf->user, conf->group, &id, err,
                                     sizeof err);
@@ -201,15 +195,15 @@ static int run(struct state *st)
         return fail(st, rc, "cannot drop privileges", err);
     /* segment.owner: looked up now, while a bad name can still stop the
      * start in the foreground. */
-    uid_t owner_uid = 0;
+    *owner_uid = 0;
     if (conf->segment_owner[0]) {
         const struct passwd *pw = getpwnam(conf->segment_owner);
         if (!pw)
             return fail(st, EX_NOUSER, "unknown segment.owner user",
                         conf->segment_owner);
-        owner_uid = pw->pw_uid;
+        *owner_uid = pw->pw_uid;
     }
-    const char *pidpath = opt->pidfile ? opt->pidfile : conf->pidfile;
+    const char *pidpath = pidfile_path(st);
     /* Refuse before connecting to the master if an instance runs. */
     if (pidpath[0] && (rc = daemon_pidfile_check(pidpath, err, sizeof err)))
         return fail(st, rc, err, NULL);
@@ -240,7 +234,16 @@ static int run(struct state *st)
                              "unprivileged user such as mtamon",
                 conf->user[0] ? "'" : "empty", conf->user,
                 conf->user[0] ? "'" : "");
+    return EX_OK;
+}
 
+/* What serves the requests, as the daemon user: the group-index map, the
+ * view, the collectors (threads: after detaching, since threads do not
+ * survive fork()) and the alarms.  EX_OK, or the failure's status. */
+static int build_sources(struct state *st, uid_t owner_uid)
+{
+    char err[CONFIG_ERROR_MAX];
+    const struct config *conf = st->conf;
     const char *index_file = conf->index_file[0] ? conf->index_file : NULL;
     if (index_file &&
         file_trust_check(index_file, geteuid(), err, sizeof err) != 0)
@@ -253,8 +256,6 @@ static int run(struct state *st)
         return fail(st, EX_OSERR, "out of memory", NULL);
     if (conf->segment_owner[0])
         view_cache_trust_owner(st->vc, owner_uid);
-    /* The collectors run as the daemon user, on threads of their own
-     * (after detaching: threads do not survive fork()). */
     st->coll = collector_new(conf, "/proc");
     if (!st->coll)
         return fail(st, EX_OSERR, "out of memory", NULL);
@@ -270,6 +271,35 @@ static int run(struct state *st)
         mib_mtamon_set_alarms(alarms_engine(st->alarms));
         mib_mtamon_set_alarm_pending(pending_of, st->alarms);
     }
+    return EX_OK;
+}
+
+static int run(struct state *st)
+{
+    char err[CONFIG_ERROR_MAX];
+    const struct options *opt = &st->opt;
+
+    if (config_load(opt->config, &st->conf, err, sizeof err) != 0) {
+        fprintf(stderr, "mtamond: %s\n", err);
+        return EX_CONFIG;
+    }
+    const struct config *conf = st->conf;
+    st->log_target = opt->to_stderr ? CONFIG_LOG_STDERR : conf->log;
+    log_open("mtamond", st->log_target, conf->syslog_facility,
+             opt->debug ? LOG_DEBUG : LOG_INFO);
+    log_msg(LOG_INFO, "mtamond %s starting: config %s, segment %s, "
+            "AgentX socket %s, ping interval %u s, timeout %u ms, retries %u",
+            PACKAGE_VERSION, conf->path, conf->segment,
+            agentx_socket_name(conf), conf->ping_interval_s, conf->timeout_ms,
+            conf->retries);
+    service_status_init(conf, opt->foreground);
+
+    uid_t owner_uid = 0;
+    int rc = become_daemon(st, &owner_uid);
+    if (rc != EX_OK)
+        return rc;
+    if ((rc = build_sources(st, owner_uid)) != EX_OK)
+        return rc;
 
     rc = agentx_start(conf, st->vc);
     st->agent_started = 1;
@@ -280,7 +310,7 @@ static int run(struct state *st)
 
     daemon_ready(EX_OK);
     log_msg(LOG_INFO, "ready: pid %ld%s%s", (long)getpid(),
-            st->pidfile ? ", pidfile " : "", st->pidfile ? pidpath : "");
+            st->pidfile ? ", pidfile " : "", st->pidfile ? pidfile_path(st) : "");
     service_status_ready(st->vc);
 
     agentx_run(service_status_turn, NULL);

@@ -101,6 +101,93 @@ static void base_name(const char *path, char *out, size_t len)
     snprintf(out, len, "%.*s", (int)n, path + start);
 }
 
+/* An option of the ad-hoc queue (--path and the options that go with it)
+ * into o->adhoc; *other set for those that need --path.  EX_OK, or the
+ * usage error's status. */
+static int adhoc_option(struct queue_opts *o, int c, char *arg, int *other)
+{
+    struct config_queue *q = &o->adhoc;
+    uint64_t depth;
+
+    switch (c) {
+    case OPT_PATH:
+        if (arg[0] != '/')
+            return cli_usage_error(cli_queue_usage,
+                                   "queue: --path must be an absolute directory, not '%s'",
+                                   arg);
+        q->path = arg;
+        o->have_adhoc = 1;
+        break;
+    case OPT_KIND:
+        if (parse_kind(arg, &q->kind) != 0)
+            return cli_usage_error(cli_queue_usage,
+                                   "queue: --kind must be directory, postfix or "
+                                   "generic, not '%s'", arg);
+        *other = 1;
+        break;
+    case OPT_GLOB:
+        if (!*arg)
+            return cli_usage_error(cli_queue_usage, "queue: --glob needs a pattern");
+        q->glob = arg;
+        *other = 1;
+        break;
+    case OPT_DEPTH:
+        if (parse_number_uint(arg, 0, QUEUE_SCAN_DEPTH_MAX, &depth) != 0)
+            return cli_usage_error(cli_queue_usage,
+                                   "queue: --depth must be a number 0..%d, not '%s'",
+                                   QUEUE_SCAN_DEPTH_MAX, arg);
+        q->depth = (unsigned)depth;
+        o->have_depth = 1;
+        *other = 1;
+        break;
+    case OPT_NAME:
+        if (!*arg || strlen(arg) > CONFIG_NAME_MAX || strchr(arg, '/'))
+            return cli_usage_error(cli_queue_usage,
+                                   "queue: --name must be 1..%d characters without "
+                                   "'/', not '%s'", CONFIG_NAME_MAX, arg);
+        q->name = arg;
+        *other = 1;
+        break;
+    case OPT_POSTQUEUE:
+        if (*arg && arg[0] != '/')
+            return cli_usage_error(cli_queue_usage,
+                                   "queue: --postqueue must be an absolute path or "
+                                   "'', not '%s'", arg);
+        q->postqueue = arg;
+        o->have_postqueue = 1;
+        *other = 1;
+        break;
+    case OPT_POSTFIX_CONFIG:
+        q->postfix_config = arg;
+        *other = 1;
+        break;
+    }
+    return EX_OK;
+}
+
+/* The checks once every option is read: --path and what goes with it. */
+static int check_adhoc(struct queue_opts *o, int have_other, int n_names)
+{
+    struct config_queue *q = &o->adhoc;
+    if (have_other && !o->have_adhoc)
+        return cli_usage_error(cli_queue_usage,
+                               "queue: --kind, --glob, --depth, --name, --postqueue and "
+                               "--postfix-config go with --path");
+    if (o->have_adhoc && (o->config || n_names > 0))
+        return cli_usage_error(cli_queue_usage,
+                               "queue: --path scans one directory: no --config or NAME "
+                               "with it");
+    if (o->have_adhoc) {
+        if (!o->have_depth)
+            q->depth = q->kind == CONFIG_QUEUE_GENERIC ? 16 : 2;
+        if (!o->have_postqueue && q->kind == CONFIG_QUEUE_POSTFIX)
+            q->postqueue = (char *)"/usr/sbin/postqueue";
+    }
+    return EX_OK;
+}
+
+/* `mtamon queue`'s options into @p o (*help set for --help).  EX_OK, or
+ * the usage error's status. */
 static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
 {
     static const struct option opts[] = {
@@ -118,7 +205,6 @@ static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
         {NULL, 0, NULL, 0},
     };
     struct config_queue *q = &o->adhoc;
-    uint64_t depth;
     int c, rc, have_other = 0;
 
     q->kind = CONFIG_QUEUE_DIRECTORY;
@@ -144,81 +230,19 @@ static int parse_options(int argc, char **argv, struct queue_opts *o, int *help)
                 return cli_usage_error(cli_queue_usage, "queue: --config needs a file name");
             o->config = optarg;
             break;
-        case OPT_PATH:
-            if (optarg[0] != '/')
-                return cli_usage_error(cli_queue_usage,
-                                       "queue: --path must be an absolute directory, not '%s'",
-                                       optarg);
-            q->path = optarg;
-            o->have_adhoc = 1;
-            break;
-        case OPT_KIND:
-            if (parse_kind(optarg, &q->kind) != 0)
-                return cli_usage_error(cli_queue_usage,
-                                       "queue: --kind must be directory, postfix or "
-                                       "generic, not '%s'", optarg);
-            have_other = 1;
-            break;
-        case OPT_GLOB:
-            if (!*optarg)
-                return cli_usage_error(cli_queue_usage, "queue: --glob needs a pattern");
-            q->glob = optarg;
-            have_other = 1;
-            break;
-        case OPT_DEPTH:
-            if (parse_number_uint(optarg, 0, QUEUE_SCAN_DEPTH_MAX, &depth) != 0)
-                return cli_usage_error(cli_queue_usage,
-                                       "queue: --depth must be a number 0..%d, not '%s'",
-                                       QUEUE_SCAN_DEPTH_MAX, optarg);
-            q->depth = (unsigned)depth;
-            o->have_depth = 1;
-            have_other = 1;
-            break;
-        case OPT_NAME:
-            if (!*optarg || strlen(optarg) > CONFIG_NAME_MAX || strchr(optarg, '/'))
-                return cli_usage_error(cli_queue_usage,
-                                       "queue: --name must be 1..%d characters without "
-                                       "'/', not '%s'", CONFIG_NAME_MAX, optarg);
-            q->name = optarg;
-            have_other = 1;
-            break;
-        case OPT_POSTQUEUE:
-            if (*optarg && optarg[0] != '/')
-                return cli_usage_error(cli_queue_usage,
-                                       "queue: --postqueue must be an absolute path or "
-                                       "'', not '%s'", optarg);
-            q->postqueue = optarg;
-            o->have_postqueue = 1;
-            have_other = 1;
-            break;
-        case OPT_POSTFIX_CONFIG:
-            q->postfix_config = optarg;
-            have_other = 1;
-            break;
         case 'h':
             *help = 1;
             return EX_OK;
         default:
-            return cli_option_error(cli_queue_usage, "queue", c, argv);
+            if (c < OPT_PATH || c > OPT_POSTFIX_CONFIG)
+                return cli_option_error(cli_queue_usage, "queue", c, argv);
+            if ((rc = adhoc_option(o, c, optarg, &have_other)) != EX_OK)
+                return rc;
         }
     }
     if ((rc = interval_check_usage(&o->interval, cli_queue_usage, "queue")) != EX_OK)
         return rc;
-    if (have_other && !o->have_adhoc)
-        return cli_usage_error(cli_queue_usage,
-                               "queue: --kind, --glob, --depth, --name, --postqueue and "
-                               "--postfix-config go with --path");
-    if (o->have_adhoc && (o->config || optind < argc))
-        return cli_usage_error(cli_queue_usage,
-                               "queue: --path scans one directory: no --config or NAME "
-                               "with it");
-    if (o->have_adhoc) {
-        if (!o->have_depth)
-            q->depth = q->kind == CONFIG_QUEUE_GENERIC ? 16 : 2;
-        if (!o->have_postqueue && q->kind == CONFIG_QUEUE_POSTFIX)
-            q->postqueue = (char *)"/usr/sbin/postqueue";
-    }
-    return EX_OK;
+    return check_adhoc(o, have_other, argc - optind);
 }
 
 /* ------------------------------------------------------------------------ */
