@@ -554,10 +554,14 @@ static void take_cursor(struct feed_journal *j)
     free(c);
 }
 
-int feed_journal_run(struct feed_journal *j, const struct feed_follow_hooks *h,
-                     char *err, size_t errlen)
+/* Open the journal, waiting (and saying so) while it cannot be read.
+ * EX_OK with *stopped 0 once open, or with *stopped 1 when stopped before;
+ * EX_NOINPUT (err set) for --once with nothing to read. */
+static int wait_open(struct feed_journal *j, const struct feed_follow_hooks *h,
+                     int *stopped, char *err, size_t errlen)
 {
     char msg[768];
+    *stopped = 0;
     survey_files(j, msg, sizeof msg);
     if (!j->j && !msg[0]) {
         j->st.unreadable++;
@@ -573,8 +577,10 @@ int feed_journal_run(struct feed_journal *j, const struct feed_follow_hooks *h,
     }
     /* Not open yet: try again now and then, until stopped. */
     for (int64_t tried = monotonic_ms(); !j->j;) {
-        if (stopping(j, h))
+        if (stopping(j, h)) {
+            *stopped = 1;
             return EX_OK;
+        }
         if (h->tick)
             h->tick(h->ctx);
         struct timespec ts = { .tv_sec = 0, .tv_nsec = 200 * 1000000L };
@@ -588,9 +594,49 @@ int feed_journal_run(struct feed_journal *j, const struct feed_follow_hooks *h,
             }
         }
     }
+    return EX_OK;
+}
+
+/* Still nothing to read?  Say when that changes, either way. */
+static void recheck_files(struct feed_journal *j)
+{
+    char msg[768];
+    survey_files(j, msg, sizeof msg);
+    if (msg[0] && !j->empty_logged)
+        log_msg(LOG_WARNING, "%s: reading no entries", msg);
+    else if (!msg[0] && j->empty_logged)
+        log_msg(LOG_INFO, "%s: journal files can be read now", j->what);
+    j->empty_logged = msg[0] != '\0';
+}
+
+/* One entry read: counted, its lines given to the parser, its cursor
+ * kept (saved every 4096 entries). */
+static void take_entry(struct feed_journal *j, const struct feed_follow_hooks *h,
+                       unsigned *batch)
+{
+    j->st.entries++;
+    if (j->st.unmatched) {
+        log_msg(LOG_INFO, "%s: an entry matches now", j->what);
+        j->st.unmatched = 0;
+    }
+    entry_lines(j, h);
+    take_cursor(j);
+    if (++*batch % 4096 == 0) {
+        maybe_save_state(j, 0);
+        if (h->tick)
+            h->tick(h->ctx);
+    }
+}
+
+int feed_journal_run(struct feed_journal *j, const struct feed_follow_hooks *h,
+                     char *err, size_t errlen)
+{
+    int stopped;
+    int rc = wait_open(j, h, &stopped, err, errlen);
+    if (rc != EX_OK || stopped)
+        return rc;
     check_matches(j);
-    int rc = position_start(j, err, errlen);
-    if (rc != EX_OK)
+    if ((rc = position_start(j, err, errlen)) != EX_OK)
         return rc;
     if (j->opts.state_path) {
         /* A first save now makes an unwritable state file fail at start
@@ -601,9 +647,7 @@ int feed_journal_run(struct feed_journal *j, const struct feed_follow_hooks *h,
     }
     int64_t last_check = monotonic_ms();
     unsigned batch = 0;
-    for (;;) {
-        if (stopping(j, h))
-            break;
+    while (!stopping(j, h)) {
         int r = j->resume_current ? 1 : sd_journal_next(j->j);
         j->resume_current = 0;
         if (r < 0) {
@@ -612,18 +656,7 @@ int feed_journal_run(struct feed_journal *j, const struct feed_follow_hooks *h,
             return EX_IOERR;
         }
         if (r > 0) {
-            j->st.entries++;
-            if (j->st.unmatched) {
-                log_msg(LOG_INFO, "%s: an entry matches now", j->what);
-                j->st.unmatched = 0;
-            }
-            entry_lines(j, h);
-            take_cursor(j);
-            if (++batch % 4096 == 0) {
-                maybe_save_state(j, 0);
-                if (h->tick)
-                    h->tick(h->ctx);
-            }
+            take_entry(j, h, &batch);
             continue;
         }
         if (j->opts.once)
@@ -632,13 +665,7 @@ int feed_journal_run(struct feed_journal *j, const struct feed_follow_hooks *h,
         if (h->tick)
             h->tick(h->ctx);
         if (monotonic_ms() - last_check >= 10000) {
-            /* Still nothing to read?  Say when that changes, either way. */
-            survey_files(j, msg, sizeof msg);
-            if (msg[0] && !j->empty_logged)
-                log_msg(LOG_WARNING, "%s: reading no entries", msg);
-            else if (!msg[0] && j->empty_logged)
-                log_msg(LOG_INFO, "%s: journal files can be read now", j->what);
-            j->empty_logged = msg[0] != '\0';
+            recheck_files(j);
             last_check = monotonic_ms();
         }
         r = sd_journal_wait(j->j, (uint64_t)j->opts.poll_ms * 1000);
