@@ -99,6 +99,75 @@ static int apply_options(const char *url, const struct probe_url_options *o,
     return 0;
 }
 
+/* The scheme before "://" (at @p sep) in @p url, or NULL (err set). */
+static const struct scheme *find_scheme(const char *url, const char *sep, char *err,
+                                        size_t errlen)
+{
+    size_t slen = (size_t)(sep - url);
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strlen(schemes[i].name) == slen && strncmp(schemes[i].name, url, slen) == 0)
+            return &schemes[i];
+    snprintf(err, errlen, "%.200s: unknown scheme '%.*s' (tcp, smtp, smtps, lmtp, imap, "
+             "imaps, pop3, pop3s, http, https, ldap, ldaps)", url, (int)(slen > 20 ? 20 : slen),
+             url);
+    return NULL;
+}
+
+/* HOST[:PORT][/PATH] after "://" (@p rest) into @p out: the address, and
+ * the path where the scheme has one (an HTTP path, an LDAP search base). */
+static int parse_network(const char *url, const struct scheme *sc, const char *rest,
+                         struct config_probe *out, char *err, size_t errlen)
+{
+    char msg[CONFIG_ERROR_MAX];
+    size_t alen = strcspn(rest, "/");
+    const char *path = rest + alen;
+    if (memchr(rest, '@', alen)) {
+        snprintf(err, errlen, "%.200s: no user or password in the URL (every user can "
+                 "read a command line): use --credentials FILE", url);
+        return -1;
+    }
+    char *authority = NULL;
+    if (replace(&authority, rest, alen) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = config_probe_address(&out->server, authority, msg, sizeof msg);
+    free(authority);
+    if (rc != 0) {
+        snprintf(err, errlen, "%.200s: %s", url, msg);
+        return -1;
+    }
+    if (sc->kind == CONFIG_PROBE_HTTP) {
+        if (path[0] && replace(&out->http_path, path, strlen(path)) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    } else if (sc->kind == CONFIG_PROBE_LDAP) {
+        if (path[0] && path[1] && replace(&out->ldap_search, path + 1, strlen(path + 1))) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    } else if (path[0] && strcmp(path, "/") != 0) {
+        snprintf(err, errlen, "%.200s: a %s URL has no path", url, sc->name);
+        return -1;
+    }
+    if (sc->kind == CONFIG_PROBE_TCP && out->server.port == 0) {
+        snprintf(err, errlen, "%.200s: a tcp target needs a port (tcp://HOST:PORT)", url);
+        return -1;
+    }
+    return 0;
+}
+
+/* HOST:PORT as connected to, whether the URL wrote the port or not. */
+static int set_address_text(struct config_probe *out)
+{
+    char addr[CONFIG_PROBE_HOST_MAX + 16];
+    int v6 = strchr(out->server.host, ':') != NULL;
+    snprintf(addr, sizeof addr, "%s%s%s:%u", v6 ? "[" : "", out->server.host,
+             v6 ? "]" : "", (unsigned)out->server.port);
+    return replace(&out->server.address, addr, strlen(addr));
+}
+
 int probe_url_parse(const char *url, const struct probe_url_options *opts,
                     struct config_probe *out, char *err, size_t errlen)
 {
@@ -110,17 +179,9 @@ int probe_url_parse(const char *url, const struct probe_url_options *opts,
         snprintf(err, errlen, "%.200s: not a URL such as smtp://HOST:PORT", url);
         return -1;
     }
-    const struct scheme *sc = NULL;
-    size_t slen = (size_t)(sep - url);
-    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-        if (strlen(schemes[i].name) == slen && strncmp(schemes[i].name, url, slen) == 0)
-            sc = &schemes[i];
-    if (!sc) {
-        snprintf(err, errlen, "%.200s: unknown scheme '%.*s' (tcp, smtp, smtps, lmtp, imap, "
-                 "imaps, pop3, pop3s, http, https, ldap, ldaps)", url, (int)(slen > 20 ? 20 : slen),
-                 url);
+    const struct scheme *sc = find_scheme(url, sep, err, errlen);
+    if (!sc)
         return -1;
-    }
     const char *kind = config_probe_kind_name(sc->kind);
     if (config_probe_init(out, sc->kind) != 0 || replace(&out->name, kind, strlen(kind)) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -128,67 +189,22 @@ int probe_url_parse(const char *url, const struct probe_url_options *opts,
     }
     out->server.tls = sc->tls;
     const char *rest = sep + 3;
-    char msg[CONFIG_ERROR_MAX];
     if (rest[0] == '/') {
         /* scheme:///socket */
+        char msg[CONFIG_ERROR_MAX];
         if (config_probe_address(&out->server, rest, msg, sizeof msg) != 0) {
             snprintf(err, errlen, "%.200s: %s", url, msg);
             return -1;
         }
-    } else {
-        size_t alen = strcspn(rest, "/");
-        const char *path = rest + alen;
-        if (memchr(rest, '@', alen)) {
-            snprintf(err, errlen, "%.200s: no user or password in the URL (every user can "
-                     "read a command line): use --credentials FILE", url);
-            return -1;
-        }
-        char *authority = NULL;
-        if (replace(&authority, rest, alen) != 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        int rc = config_probe_address(&out->server, authority, msg, sizeof msg);
-        free(authority);
-        if (rc != 0) {
-            snprintf(err, errlen, "%.200s: %s", url, msg);
-            return -1;
-        }
-        if (sc->kind == CONFIG_PROBE_HTTP) {
-            if (path[0] && replace(&out->http_path, path, strlen(path)) != 0) {
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
-        } else if (sc->kind == CONFIG_PROBE_LDAP) {
-            if (path[0] && path[1] && replace(&out->ldap_search, path + 1, strlen(path + 1))) {
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
-        } else if (path[0] && strcmp(path, "/") != 0) {
-            snprintf(err, errlen, "%.200s: a %s URL has no path", url, sc->name);
-            return -1;
-        }
-        if (sc->kind == CONFIG_PROBE_TCP && out->server.port == 0) {
-            snprintf(err, errlen, "%.200s: a tcp target needs a port (tcp://HOST:PORT)", url);
-            return -1;
-        }
+    } else if (parse_network(url, sc, rest, out, err, errlen) != 0) {
+        return -1;
     }
     if (apply_options(url, o, out, err, errlen) != 0)
         return -1;
-    if (config_probe_complete(out) != 0) {
+    if (config_probe_complete(out) != 0 ||
+        (!out->server.unix_path[0] && set_address_text(out) != 0)) {
         snprintf(err, errlen, "out of memory");
         return -1;
-    }
-    if (!out->server.unix_path[0]) {
-        /* HOST:PORT as connected to, whether the URL wrote the port or not. */
-        char addr[CONFIG_PROBE_HOST_MAX + 16];
-        int v6 = strchr(out->server.host, ':') != NULL;
-        snprintf(addr, sizeof addr, "%s%s%s:%u", v6 ? "[" : "", out->server.host,
-                 v6 ? "]" : "", (unsigned)out->server.port);
-        if (replace(&out->server.address, addr, strlen(addr)) != 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
     }
     return 0;
 }
