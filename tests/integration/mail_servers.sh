@@ -549,6 +549,23 @@ stop_postfix_smtpd()
     postfix_private_stop
 }
 
+# assert_servers_stopped: stop the test's Postfix and Dovecot, and check
+# that no process of either is left (Dovecot's carry its instance_name).
+assert_servers_stopped()
+{
+    if stop_postfix_smtpd; then
+        pass "Postfix stopped, no process of it left"
+    else
+        fail "Postfix stopped, no process of it left" "still running:$PF_LEFT"
+    fi
+    stop_dovecot
+    if [ -n "$(pgrep -f "mtamon-it-$$" 2>/dev/null)" ]; then
+        fail "Dovecot stopped, no process of it left" "$(pgrep -af "mtamon-it-$$")"
+    else
+        pass "Dovecot stopped, no process of it left"
+    fi
+}
+
 # However the test ends, the servers are stopped before lib.sh's cleanup
 # removes the temporary directory under their feet.
 ms_cleanup()

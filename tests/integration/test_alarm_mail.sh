@@ -159,13 +159,7 @@ assert_eq 2 "$(grep -c "alarm mail not sent (smtp 127.0.0.1:$CLOSED_PORT): .*: c
 # --- stop ------------------------------------------------------------------
 
 section "stop"
-if stop_postfix_smtpd; then
-    pass "Postfix stopped, no process of it left"
-else
-    fail "Postfix stopped, no process of it left" "still running:$PF_LEFT"
-fi
-stop_dovecot
-pass "Dovecot stopped"
+assert_servers_stopped
 printf 'the whole test took %d ms\n' "$(($(now_ms) - T0))"
 
 finish

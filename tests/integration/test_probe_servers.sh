@@ -443,17 +443,7 @@ assert_contains "$ERR" "$T/cred-open" "--credentials: the message names the file
 # --- stop ------------------------------------------------------------------
 
 section "stop"
-if stop_postfix_smtpd; then
-    pass "Postfix stopped, no process of it left"
-else
-    fail "Postfix stopped, no process of it left" "still running:$PF_LEFT"
-fi
-stop_dovecot
-if [ -n "$(pgrep -f "mtamon-it-$$" 2>/dev/null)" ]; then
-    fail "Dovecot stopped, no process of it left" "$(pgrep -af "mtamon-it-$$")"
-else
-    pass "Dovecot stopped, no process of it left"
-fi
+assert_servers_stopped
 printf 'the whole test took %d ms\n' "$(($(now_ms) - T0))"
 
 finish
