@@ -38,6 +38,8 @@ void cli_queue_usage(FILE *out)
             CONFIG_DEFAULT_PATH);
 }
 
+/* OPT_PATH..OPT_POSTFIX_CONFIG are the ad-hoc queue's options, in one
+ * run: parse_options() hands that range to adhoc_option(). */
 enum {
     OPT_CONFIG = 256,
     OPT_PATH,
